@@ -1,0 +1,1 @@
+//! cert (in progress)

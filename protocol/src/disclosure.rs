@@ -1,0 +1,1 @@
+//! disclosure (in progress)

@@ -1,0 +1,474 @@
+//! Signed envelopes (DSSE) and sealing with age.
+//!
+//! docs/protocol.md §Envelopes: an envelope is the JSON object
+//! `{"payloadType": T, "payload": base64(P), "signatures": [{"keyid": K, "sig": base64(S)}]}`
+//! where `S` is an Ed25519 signature over the DSSE pre-authentication encoding
+//! `"DSSEv1" SP LEN(T) SP T SP LEN(P) SP P` (lengths in ASCII decimal). The payload bytes are
+//! what was signed; nothing is re-encoded before verification.
+//!
+//! Reading a payload requires verifying it first: an [`Envelope`] only hands out its payload
+//! through [`Verified`], which [`Envelope::verify`] returns. Signatures are checked with
+//! `verify_strict` (no malleable or small-order signatures).
+//!
+//! Sealing encrypts an envelope's JSON to a recipient with age ([`seal`], [`open`]). age does not
+//! authenticate the sender, which is why every sealed document is signed first and names its
+//! intended recipient inside the signed payload.
+
+use std::io::{Read as _, Write as _};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use ed25519_dalek::{Signature as EdSignature, Signer as _};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Error, Reason, Result};
+use crate::identity::{AgeRecipient, KeyId, PublicKey, SecretKeys, hex};
+
+/// Largest envelope or sealed file this crate will parse (16 MiB): a national rollup of 250
+/// chapters is a few megabytes.
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A document type that travels inside an envelope.
+pub trait Document: Sized {
+    /// The DSSE payloadType, e.g. `application/vnd.shopfloor.report.v1+json`.
+    const PAYLOAD_TYPE: &'static str;
+    /// Parses and validates the payload bytes.
+    fn from_payload(bytes: &[u8]) -> Result<Self>;
+    /// Encodes the payload bytes that will be signed.
+    fn to_payload(&self) -> Vec<u8>;
+}
+
+/// The DSSE pre-authentication encoding of a payload type and payload.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + payload_type.len() + 32);
+    out.extend_from_slice(b"DSSEv1 ");
+    out.extend_from_slice(payload_type.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload_type.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A SHA-256 digest, shown as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Digest(pub [u8; 32]);
+
+impl Digest {
+    /// SHA-256 of the bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        Digest(Sha256::digest(bytes).into())
+    }
+
+    /// Lowercase hex.
+    pub fn to_hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> Result<Self> {
+        let bytes = s.as_bytes();
+        if bytes.len() != 64 {
+            return Err(Error::malformed("a digest is 64 hex digits"));
+        }
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(bytes.chunks(2)) {
+            let txt = std::str::from_utf8(pair).map_err(|_| Error::malformed("digest not hex"))?;
+            *o = u8::from_str_radix(txt, 16).map_err(|_| Error::malformed("digest not hex"))?;
+        }
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(Error::malformed("digest must be lowercase hex"));
+        }
+        Ok(Digest(out))
+    }
+}
+
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Digest({})", self.to_hex())
+    }
+}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Digest::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One signature in an envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// The signer's [`KeyId`].
+    pub keyid: KeyId,
+    sig: [u8; 64],
+}
+
+/// A DSSE envelope: payload type, exact payload bytes, signatures.
+///
+/// The payload cannot be read before [`Envelope::verify`] succeeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    payload_type: String,
+    payload: Vec<u8>,
+    signatures: Vec<Signature>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEnvelope {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<WireSignature>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireSignature {
+    keyid: String,
+    sig: String,
+}
+
+impl Envelope {
+    /// Signs a document with the given keys.
+    pub fn sign<D: Document>(doc: &D, keys: &SecretKeys) -> Envelope {
+        Envelope::sign_bytes(D::PAYLOAD_TYPE, doc.to_payload(), keys)
+    }
+
+    /// Signs raw payload bytes under a payload type.
+    pub fn sign_bytes(payload_type: &str, payload: Vec<u8>, keys: &SecretKeys) -> Envelope {
+        let sig = keys.signing_key().sign(&pae(payload_type, &payload));
+        Envelope {
+            payload_type: payload_type.to_owned(),
+            payload,
+            signatures: vec![Signature {
+                keyid: keys.public_key().key_id(),
+                sig: sig.to_bytes(),
+            }],
+        }
+    }
+
+    /// The payload type (readable before verification: it selects the verifier).
+    pub fn payload_type(&self) -> &str {
+        &self.payload_type
+    }
+
+    /// The key ids that signed (readable before verification: they select the key).
+    pub fn signer_ids(&self) -> impl Iterator<Item = &KeyId> {
+        self.signatures.iter().map(|s| &s.keyid)
+    }
+
+    /// SHA-256 of the pre-authentication encoding: names exactly what was signed. Reports chain
+    /// by this digest and the transparency log records it.
+    pub fn digest(&self) -> Digest {
+        Digest::of(&pae(&self.payload_type, &self.payload))
+    }
+
+    /// Checks that `key` signed this envelope, over the exact bytes received.
+    pub fn verify(&self, key: &PublicKey) -> Result<Verified<'_>> {
+        let keyid = key.key_id();
+        let message = pae(&self.payload_type, &self.payload);
+        for s in self.signatures.iter().filter(|s| s.keyid == keyid) {
+            let sig = EdSignature::from_bytes(&s.sig);
+            if key.verifying_key().verify_strict(&message, &sig).is_ok() {
+                return Ok(Verified { envelope: self });
+            }
+        }
+        Err(Error::new(
+            Reason::BadSignature,
+            format!("no valid signature by key {keyid} on {}", self.payload_type),
+        ))
+    }
+
+    /// Verifies and parses in one step, checking the payload type first.
+    pub fn open_document<D: Document>(&self, key: &PublicKey) -> Result<D> {
+        if self.payload_type != D::PAYLOAD_TYPE {
+            return Err(Error::new(
+                Reason::WrongPayloadType,
+                format!(
+                    "expected {}, found {:?}",
+                    D::PAYLOAD_TYPE,
+                    self.payload_type
+                ),
+            ));
+        }
+        self.verify(key)?.document()
+    }
+
+    /// Parses an envelope from JSON bytes. Refuses unknown fields, bad base64, signatures of the
+    /// wrong length, and envelopes with no signature.
+    pub fn from_json(bytes: &[u8]) -> Result<Envelope> {
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(Error::malformed("envelope larger than 16 MiB"));
+        }
+        let wire: WireEnvelope = serde_json::from_slice(bytes)
+            .map_err(|e| Error::malformed(format!("envelope: {e}")))?;
+        Envelope::from_wire(wire)
+    }
+
+    fn from_wire(wire: WireEnvelope) -> Result<Envelope> {
+        if wire.payload_type.is_empty() || wire.payload_type.len() > 200 {
+            return Err(Error::malformed(
+                "envelope payloadType is empty or too long",
+            ));
+        }
+        let payload = B64
+            .decode(wire.payload.as_bytes())
+            .map_err(|_| Error::malformed("envelope payload is not base64"))?;
+        if wire.signatures.is_empty() || wire.signatures.len() > 8 {
+            return Err(Error::new(
+                Reason::BadSignature,
+                "envelope carries no signature",
+            ));
+        }
+        let mut signatures = Vec::with_capacity(wire.signatures.len());
+        for s in wire.signatures {
+            let raw = B64
+                .decode(s.sig.as_bytes())
+                .map_err(|_| Error::malformed("signature is not base64"))?;
+            let sig: [u8; 64] = raw
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::malformed("an Ed25519 signature is 64 bytes"))?;
+            if s.keyid.len() != 32
+                || !s
+                    .keyid
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            {
+                return Err(Error::malformed("keyid is 32 lowercase hex digits"));
+            }
+            signatures.push(Signature {
+                keyid: KeyId::from_wire(s.keyid),
+                sig,
+            });
+        }
+        Ok(Envelope {
+            payload_type: wire.payload_type,
+            payload,
+            signatures,
+        })
+    }
+
+    fn to_wire(&self) -> WireEnvelope {
+        WireEnvelope {
+            payload_type: self.payload_type.clone(),
+            payload: B64.encode(&self.payload),
+            signatures: self
+                .signatures
+                .iter()
+                .map(|s| WireSignature {
+                    keyid: s.keyid.as_str().to_owned(),
+                    sig: B64.encode(s.sig),
+                })
+                .collect(),
+        }
+    }
+
+    /// The envelope as compact JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing strings into a Vec cannot fail.
+        serde_json::to_vec(&self.to_wire()).unwrap_or_default()
+    }
+
+    /// The envelope as a JSON value (for embedding verbatim in rollups).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self.to_wire()).unwrap_or_default()
+    }
+}
+
+impl Serialize for Envelope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_wire().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let wire = WireEnvelope::deserialize(d)?;
+        Envelope::from_wire(wire).map_err(serde::de::Error::custom)
+    }
+}
+
+impl KeyId {
+    fn from_wire(s: String) -> KeyId {
+        // Only called after validation above; KeyId's field is private to identity.
+        crate::identity::key_id_from_validated(s)
+    }
+}
+
+/// An envelope whose signature has been checked: its payload may now be read.
+#[derive(Clone, Copy, Debug)]
+pub struct Verified<'a> {
+    envelope: &'a Envelope,
+}
+
+impl<'a> Verified<'a> {
+    /// The exact payload bytes that were signed.
+    pub fn payload(&self) -> &'a [u8] {
+        &self.envelope.payload
+    }
+
+    /// The envelope.
+    pub fn envelope(&self) -> &'a Envelope {
+        self.envelope
+    }
+
+    /// Parses the payload as a document, checking the payload type.
+    pub fn document<D: Document>(&self) -> Result<D> {
+        if self.envelope.payload_type != D::PAYLOAD_TYPE {
+            return Err(Error::new(
+                Reason::WrongPayloadType,
+                format!(
+                    "expected {}, found {:?}",
+                    D::PAYLOAD_TYPE,
+                    self.envelope.payload_type
+                ),
+            ));
+        }
+        D::from_payload(&self.envelope.payload)
+    }
+}
+
+/// How a sealed file is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SealFormat {
+    /// Binary age format (`age-encryption.org/v1` header).
+    Binary,
+    /// ASCII-armored age (`-----BEGIN AGE ENCRYPTED FILE-----`), for email and copy-paste.
+    Armored,
+}
+
+/// Encrypts an envelope to one or more age recipients. Sign first, then seal.
+pub fn seal(
+    envelope: &Envelope,
+    recipients: &[AgeRecipient],
+    format: SealFormat,
+) -> Result<Vec<u8>> {
+    let parsed: Vec<age::x25519::Recipient> = recipients
+        .iter()
+        .map(AgeRecipient::to_age)
+        .collect::<Result<_>>()?;
+    let encryptor =
+        age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| Error::new(Reason::ApiMisuse, format!("cannot seal: {e}")))?;
+    let plaintext = envelope.to_json();
+    let mut out = Vec::with_capacity(plaintext.len() + 512);
+    let io_err = |e: std::io::Error| Error::new(Reason::ApiMisuse, format!("sealing failed: {e}"));
+    match format {
+        SealFormat::Binary => {
+            let mut w = encryptor.wrap_output(&mut out).map_err(io_err)?;
+            w.write_all(&plaintext).map_err(io_err)?;
+            w.finish().map_err(io_err)?;
+        }
+        SealFormat::Armored => {
+            let armor =
+                age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+                    .map_err(io_err)?;
+            let mut w = encryptor.wrap_output(armor).map_err(io_err)?;
+            w.write_all(&plaintext).map_err(io_err)?;
+            w.finish().and_then(|a| a.finish()).map_err(io_err)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Decrypts a sealed file (binary or armored) with the receiver's keys and parses the envelope
+/// inside. The envelope still has to be verified.
+pub fn open(sealed: &[u8], keys: &SecretKeys) -> Result<Envelope> {
+    if sealed.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::new(
+            Reason::SealBroken,
+            "sealed file larger than 16 MiB",
+        ));
+    }
+    let broken = |e: &dyn std::fmt::Display| Error::new(Reason::SealBroken, format!("{e}"));
+    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(sealed))
+        .map_err(|e| broken(&e))?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(keys.age_identity() as &dyn age::Identity))
+        .map_err(|e| broken(&e))?;
+    let mut plaintext = Vec::new();
+    reader
+        .by_ref()
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut plaintext)
+        .map_err(|e| broken(&e))?;
+    if plaintext.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::new(
+            Reason::SealBroken,
+            "sealed content larger than 16 MiB",
+        ));
+    }
+    Envelope::from_json(&plaintext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_dsse_spec_example() {
+        // From the DSSE protocol document.
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
+    }
+
+    #[test]
+    fn sign_verify_round_trip_and_wrong_key() {
+        let keys = SecretKeys::generate().unwrap();
+        let other = SecretKeys::generate().unwrap();
+        let env = Envelope::sign_bytes("application/test", b"{}".to_vec(), &keys);
+        let parsed = Envelope::from_json(&env.to_json()).unwrap();
+        assert_eq!(parsed, env);
+        assert_eq!(parsed.verify(&keys.public_key()).unwrap().payload(), b"{}");
+        assert_eq!(
+            parsed.verify(&other.public_key()).unwrap_err().reason(),
+            Reason::BadSignature
+        );
+    }
+
+    #[test]
+    fn seal_open_both_formats() {
+        let sender = SecretKeys::generate().unwrap();
+        let hub = SecretKeys::generate().unwrap();
+        let env = Envelope::sign_bytes("application/test", b"payload".to_vec(), &sender);
+        for format in [SealFormat::Binary, SealFormat::Armored] {
+            let sealed = seal(&env, &[hub.age_recipient()], format).unwrap();
+            if format == SealFormat::Armored {
+                assert!(sealed.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+            }
+            assert_eq!(open(&sealed, &hub).unwrap(), env);
+            assert_eq!(
+                open(&sealed, &sender).unwrap_err().reason(),
+                Reason::SealBroken
+            );
+        }
+    }
+
+    #[test]
+    fn digest_hex_round_trip() {
+        let d = Digest::of(b"x");
+        assert_eq!(Digest::from_hex(&d.to_hex()).unwrap(), d);
+        assert!(Digest::from_hex("zz").is_err());
+        assert!(Digest::from_hex(&d.to_hex().to_uppercase()).is_err());
+    }
+}
