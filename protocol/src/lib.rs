@@ -37,6 +37,8 @@ pub mod log;
 pub mod registry;
 pub mod report;
 pub mod rollup;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 
 pub use envelope::{Digest, Document, Envelope, SealFormat, Verified, open, seal};
 pub use error::{Error, Fault, Reason, Result};

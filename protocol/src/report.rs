@@ -233,6 +233,40 @@ impl CellKey {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireKey {
+    metric: String,
+    #[serde(default)]
+    dims: BTreeMap<String, String>,
+}
+
+fn dims_from_wire<E: serde::de::Error>(wire: BTreeMap<String, String>) -> std::result::Result<BTreeMap<Dim, String>, E> {
+    let mut dims = BTreeMap::new();
+    for (k, v) in wire {
+        let dim = Dim::from_key(&k).ok_or_else(|| E::custom(format!("unknown dimension {k:?}")))?;
+        dims.insert(dim, v);
+    }
+    Ok(dims)
+}
+
+fn dims_to_wire(dims: &BTreeMap<Dim, String>) -> BTreeMap<String, String> {
+    dims.iter().map(|(d, v)| (d.key().to_owned(), v.clone())).collect()
+}
+
+impl Serialize for CellKey {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        WireKey { metric: self.metric.clone(), dims: dims_to_wire(&self.dims) }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CellKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let w = WireKey::deserialize(d)?;
+        Ok(CellKey { metric: w.metric, dims: dims_from_wire(w.dims)? })
+    }
+}
+
 impl fmt::Display for CellKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.metric)?;
@@ -469,7 +503,9 @@ impl Report {
         }
         self.policy.validate()?;
         validate_cells(&self.cells)?;
-        for c in &self.cells {
+        // Totals are always published (docs/protocol.md §Disclosure); every other count is 0 or
+        // at least k.
+        for c in self.cells.iter().filter(|c| !c.key.dims.is_empty()) {
             if let CellValue::Count(v) = c.value
                 && v > 0
                 && v < self.policy.k
