@@ -601,7 +601,9 @@ fn verify_signed(
             })
         }
         crate::cert::Certificate::PAYLOAD_TYPE => {
-            doc.open_document::<crate::cert::Certificate>(&signer.signing_key).map_err(|e| vec![e])?;
+            let cert: crate::cert::Certificate =
+                doc.open_document(&signer.signing_key).map_err(|e| vec![e])?;
+            verify_certificate(signer, doc, cert.not_before, revs).map_err(|e| vec![e])?;
             Ok(Summary { document: "certificate".into(), signer: Some(signer.id.clone()), ..Summary::default() })
         }
         other => Err(vec![Error::new(Reason::WrongPayloadType, format!("cannot verify documents of type {other:?}"))]),
