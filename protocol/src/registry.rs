@@ -223,7 +223,7 @@ pub struct Metric {
 impl Metric {
     /// Whether a cell with these dimensions (sorted by [`Dim`] order) belongs to this metric.
     pub fn allows(&self, dims: &[Dim]) -> bool {
-        dims.is_empty() || self.tables.iter().any(|t| *t == dims)
+        dims.is_empty() || self.tables.contains(&dims)
     }
 }
 
