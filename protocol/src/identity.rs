@@ -529,6 +529,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+pub(crate) fn key_id_from_validated(s: String) -> KeyId {
+    KeyId(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,8 +606,4 @@ mod tests {
         );
         assert!(PublicKey::from_bytes(&[1u8; 31]).is_err());
     }
-}
-
-pub(crate) fn key_id_from_validated(s: String) -> KeyId {
-    KeyId(s)
 }

@@ -1,5 +1,7 @@
 //! Property tests: signatures, seals, parsers and rollup sums.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
 use shopfloor_protocol::registry::{self, Dim};
 use shopfloor_protocol::report::{Cell, CellKey, Period, Report};

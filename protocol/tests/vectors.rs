@@ -1,5 +1,7 @@
 //! Runs every case in `tests/vectors/manifest.json` and checks its expected outcome.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
