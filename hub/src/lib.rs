@@ -1,1 +1,46 @@
-//! shopfloor-hub
+//! Shopfloor's hub: a regional body's or the national commission's server.
+//!
+//! A hub only ever holds aggregates. It enrolls children (chapters, or regional hubs at
+//! national) by signing membership certificates, takes in their sealed, signed reports, checks
+//! every one against the protocol, records each accepted envelope in an append-only Merkle log and
+//! answers with a signed receipt. For each period it builds a signed rollup that embeds its
+//! children's envelopes verbatim; a regional hub forwards that rollup to national, which verifies
+//! the whole tree. Guidance (trainings, criteria, goals, the disclosure policy) flows down, and
+//! chapters' support requests are relayed to chapters whose reports show matching reserve capacity.
+//!
+//! - [`config`]: the data directory, `hub.toml`, keys and card.
+//! - [`store`]: SQLite (WAL, one writer, migrations on `user_version`).
+//! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
+//! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
+//!   [`users`]: the operations.
+//! - [`web`]: the JSON API (axum); the dashboards will live in `web::ui`.
+//!
+//! ```no_run
+//! use shopfloor_hub::{Hub, config::{InitOptions, Level}};
+//! let dir = std::path::Path::new("/tmp/hub");
+//! let created = shopfloor_hub::config::init(dir, &InitOptions {
+//!     level: Level::National, name: "National Labor Commission".into(), state: None,
+//!     admin_password: Some("a long passphrase".into()),
+//! })?;
+//! let hub = Hub::open(dir)?;
+//! println!("{}", hub.card().fingerprint());
+//! # Ok::<(), shopfloor_hub::Error>(())
+//! ```
+
+pub mod config;
+pub mod enroll;
+mod error;
+pub mod forward;
+pub mod guidance;
+mod hub;
+pub mod ingest;
+pub mod rollups;
+pub mod secret;
+pub mod store;
+pub mod support;
+pub mod translog;
+pub mod users;
+pub mod web;
+
+pub use error::{Error, Result};
+pub use hub::Hub;

@@ -1,1 +1,611 @@
-fn main() {}
+//! `shopfloor-hub`: the hub's command line. Glue only: every operation lives in the library.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use shopfloor_hub::config::{self, InitOptions, Level};
+use shopfloor_hub::users::Role;
+use shopfloor_hub::{Hub, enroll, forward, guidance, ingest, rollups, users};
+use shopfloor_protocol::{Card, Kind, Period, SecretKeys};
+
+/// Shopfloor hub: enrollment, verified ingest of sealed reports, receipts, rollups, guidance.
+#[derive(Debug, Parser)]
+#[command(name = "shopfloor-hub", version, about)]
+struct Cli {
+    /// Data directory (keys, configuration, database).
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPFLOOR_HUB_DATA",
+        default_value = "./shopfloor-hub-data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the data directory: keys, card, configuration, database, first admin.
+    ///
+    /// The admin password comes from SHOPFLOOR_ADMIN_PASSWORD, or is generated and printed once.
+    Init {
+        /// national or regional.
+        #[arg(long)]
+        level: Level,
+        /// Display name; the hub's id is derived from it.
+        #[arg(long)]
+        name: String,
+        /// USPS state code, for a hub in one state.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Serve the API until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on (default from hub.toml, 127.0.0.1:8090).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Print this hub's public card and fingerprint.
+    Card {
+        /// Print the card as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a one-time invite code for a chapter (or, at national, a regional hub).
+    Invite {
+        /// Who the code is for.
+        #[arg(long)]
+        name: String,
+        /// chapter or regional.
+        #[arg(long)]
+        kind: Kind,
+        /// Print `{"code": ...}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List pending enrollment requests with both fingerprints.
+    Pending {
+        /// Print a JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve an enrollment request: sign the child's certificate.
+    Approve {
+        /// Request id (from `pending`).
+        id: String,
+    },
+    /// Reject an enrollment request.
+    Reject {
+        /// Request id (from `pending`).
+        id: String,
+    },
+    /// Revoke a child's certificate and publish a new signed revocation list.
+    Revoke {
+        /// The child's id.
+        id: String,
+        /// Why, in a few words (never name people).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Enroll this regional hub at its parent (national) and wait for approval.
+    Enroll {
+        /// The parent's base URL, e.g. https://national.example.org.
+        #[arg(long)]
+        parent: String,
+        /// The invite code the parent's admin gave you.
+        #[arg(long)]
+        code: String,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 5)]
+        poll_secs: u64,
+        /// Give up after this many seconds (default: wait forever).
+        #[arg(long)]
+        timeout_secs: Option<u64>,
+    },
+    /// Take in a sealed report (or rollup) carried by hand; prints the receipt.
+    Ingest {
+        /// The sealed file.
+        file: PathBuf,
+        /// Print the receipt envelope as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build, sign and store the period's rollup.
+    Rollup {
+        /// Period, YYYY-MM.
+        #[arg(long)]
+        period: Period,
+        /// Write a bundle (rollup, this hub's chain, revocations) for offline verification.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forward the period's rollup to the parent, retrying until a verified receipt.
+    Forward {
+        /// Period, YYYY-MM.
+        #[arg(long)]
+        period: Period,
+        /// Give up after this many attempts (0: never).
+        #[arg(long, default_value_t = 0)]
+        max_attempts: u32,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a rollup bundle, sealed file or envelope against the national root card, offline.
+    Verify {
+        /// The file.
+        file: PathBuf,
+        /// The pinned national root card (card.json).
+        #[arg(long)]
+        root: PathBuf,
+        /// Key file to open a sealed file with.
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        /// Print `{"ok": ..., ...}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show reporting completeness for a period.
+    Completeness {
+        /// Period, YYYY-MM.
+        #[arg(long)]
+        period: Period,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign and publish guidance from a JSON draft (trainings, criteria, goals, links, policy).
+    PublishGuidance {
+        /// The draft.
+        file: PathBuf,
+        /// Print the signed envelope as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from SHOPFLOOR_USER_PASSWORD or is generated and printed.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin or viewer.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// List users.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user and end its sessions and tokens.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Create an API token for scripts (shown once).
+    Token {
+        /// Login name.
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "script")]
+        label: String,
+        /// Print `{"token": ...}`.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn open(dir: &Path) -> Result<Hub> {
+    Hub::open(dir).with_context(|| format!("opening the hub in {}", dir.display()))
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let dir = cli.data;
+    match cli.command {
+        Command::Init { level, name, state } => {
+            let created = config::init(
+                &dir,
+                &InitOptions {
+                    level,
+                    name,
+                    state,
+                    admin_password: std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
+                        .ok()
+                        .filter(|p| !p.is_empty()),
+                },
+            )?;
+            println!(
+                "Created {} hub {} in {}",
+                created.card.kind,
+                created.card.id,
+                dir.display()
+            );
+            println!("Fingerprint: {}", created.card.fingerprint());
+            if level == Level::National {
+                println!(
+                    "This hub's card.json is the national root card: give it to every chapter and hub."
+                );
+            } else {
+                println!(
+                    "Next: enroll at national with `shopfloor-hub enroll --parent URL --code CODE`."
+                );
+            }
+            match created.generated_password {
+                Some(p) => println!(
+                    "Admin user: {} (password: {p} — shown once)",
+                    created.admin_user
+                ),
+                None => println!(
+                    "Admin user: {} (password from SHOPFLOOR_ADMIN_PASSWORD)",
+                    created.admin_user
+                ),
+            }
+        }
+        Command::Serve { listen } => {
+            let hub = open(&dir)?;
+            let addr = listen.unwrap_or_else(|| hub.config().listen.clone());
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            runtime()?.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&addr)
+                    .await
+                    .with_context(|| format!("binding {addr}"))?;
+                println!("listening on http://{}", listener.local_addr()?);
+                std::io::stdout().flush()?;
+                shopfloor_hub::web::serve(hub, listener, shutdown_signal()).await?;
+                Ok::<_, anyhow::Error>(())
+            })?;
+        }
+        Command::Card { json } => {
+            let hub = open(&dir)?;
+            if json {
+                println!("{}", hub.card().to_json());
+            } else {
+                let c = hub.card();
+                println!("{} ({}, {})", c.name, c.id, c.kind);
+                println!("Fingerprint: {}", c.fingerprint());
+            }
+        }
+        Command::Invite { name, kind, json } => {
+            let hub = open(&dir)?;
+            let inv = enroll::invite(&hub, &name, kind, "cli")?;
+            if json {
+                print_json(
+                    &json!({"code": inv.code, "name": inv.name, "kind": inv.kind, "expires_at": inv.expires_at}),
+                )?;
+            } else {
+                println!("Invite code for {} ({}): {}", inv.name, inv.kind, inv.code);
+                println!("Single use; expires {}.", inv.expires_at);
+            }
+        }
+        Command::Pending { json } => {
+            let hub = open(&dir)?;
+            let list = enroll::pending(&hub)?;
+            if json {
+                print_json(&serde_json::to_value(&list)?)?;
+            } else if list.is_empty() {
+                println!("No pending enrollment requests.");
+            } else {
+                for p in list {
+                    println!(
+                        "{}  {} ({}, {}) invited as {:?}",
+                        p.id, p.party, p.kind, p.name, p.invite_name
+                    );
+                    println!("    their fingerprint: {}", p.fingerprint);
+                    println!("    our fingerprint:   {}", p.hub_fingerprint);
+                }
+            }
+        }
+        Command::Approve { id } => {
+            let hub = open(&dir)?;
+            let child = enroll::approve(&hub, &id, "cli")?;
+            println!(
+                "Approved {} ({}), certificate serial {}.",
+                child.id, child.kind, child.serial
+            );
+        }
+        Command::Reject { id } => {
+            let hub = open(&dir)?;
+            enroll::reject(&hub, &id, "cli")?;
+            println!("Rejected {id}.");
+        }
+        Command::Revoke { id, reason } => {
+            let hub = open(&dir)?;
+            enroll::revoke(&hub, &id, &reason, "cli")?;
+            println!("Revoked {id}; a new signed revocation list is published.");
+        }
+        Command::Enroll {
+            parent,
+            code,
+            poll_secs,
+            timeout_secs,
+        } => {
+            let hub = open(&dir)?;
+            runtime()?.block_on(async {
+                let s = forward::start_enrollment(&hub, &parent, &code).await?;
+                println!("Enrollment request {} sent to {} ({}).", s.id, s.hub_card.name, s.hub_card.id);
+                println!("Parent fingerprint: {}", s.hub_fingerprint);
+                println!("Our fingerprint:    {}", hub.card().fingerprint());
+                println!("Compare both with the parent's admin (phone or Signal). Waiting for approval...");
+                std::io::stdout().flush()?;
+                forward::wait_for_approval(&hub, Duration::from_secs(poll_secs.max(1)), timeout_secs.map(Duration::from_secs)).await?;
+                println!("Approved: certificate stored; {} is now this hub's parent and root.", s.hub_card.id);
+                Ok::<_, anyhow::Error>(())
+            })?;
+        }
+        Command::Ingest { file, json } => {
+            let hub = open(&dir)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let got = ingest::ingest(&hub, &bytes)?;
+            if json {
+                println!("{}", String::from_utf8_lossy(&got.receipt.to_json()));
+            } else {
+                println!(
+                    "{} {} from {} for {} revision {}{}; log entry {}.",
+                    if got.duplicate {
+                        "Already held:"
+                    } else {
+                        "Accepted"
+                    },
+                    got.kind,
+                    got.child,
+                    got.period,
+                    got.revision,
+                    if got.duplicate { " (same receipt)" } else { "" },
+                    got.digest
+                );
+            }
+        }
+        Command::Rollup { period, out, json } => {
+            let hub = open(&dir)?;
+            let built = rollups::build(&hub, period)?;
+            if let Some(out) = &out {
+                let bundle = rollups::bundle(&hub, built.envelope.clone())?;
+                std::fs::write(out, bundle.to_json())
+                    .with_context(|| format!("writing {}", out.display()))?;
+            }
+            if json {
+                print_json(&json!({
+                    "period": built.period, "revision": built.revision, "digest": built.digest,
+                    "new": built.new, "completeness": built.completeness, "out": out,
+                }))?;
+            } else {
+                let c = &built.completeness;
+                println!(
+                    "Rollup {} revision {}{}: {} of {} children reported ({} late, {} missing).",
+                    period,
+                    built.revision,
+                    if built.new { "" } else { " (unchanged)" },
+                    c.reported.len(),
+                    c.expected.len(),
+                    c.late.len(),
+                    c.missing.len()
+                );
+                if let Some(out) = out {
+                    println!("Bundle written to {}.", out.display());
+                }
+            }
+        }
+        Command::Forward {
+            period,
+            max_attempts,
+            json,
+        } => {
+            let hub = open(&dir)?;
+            let (built, receipt) =
+                runtime()?.block_on(forward::forward(&hub, period, max_attempts))?;
+            if json {
+                print_json(
+                    &json!({"period": built.period, "revision": built.revision, "digest": built.digest, "receipt": receipt}),
+                )?;
+            } else {
+                println!(
+                    "Forwarded rollup {} revision {}; the parent's receipt verifies.",
+                    built.period, built.revision
+                );
+            }
+        }
+        Command::Verify {
+            file,
+            root,
+            identity,
+            json,
+        } => return verify(&file, &root, identity.as_deref(), json),
+        Command::Completeness { period, json } => {
+            let hub = open(&dir)?;
+            let c = rollups::completeness(&hub, period)?;
+            if json {
+                print_json(&serde_json::to_value(&c)?)?;
+            } else {
+                println!(
+                    "{period}: expected {}, reported {} (on time {}, late {}), missing {}",
+                    c.expected.len(),
+                    c.reported.len(),
+                    c.on_time.len(),
+                    c.late.len(),
+                    c.missing.len()
+                );
+                for m in &c.missing {
+                    println!("  missing: {m}");
+                }
+            }
+        }
+        Command::PublishGuidance { file, json } => {
+            let hub = open(&dir)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let draft: guidance::Draft =
+                serde_json::from_slice(&bytes).context("the guidance draft")?;
+            let inherited = if hub.level() == Level::Regional {
+                runtime()?.block_on(forward::fetch_parent_guidance(&hub))?
+            } else {
+                None
+            };
+            let env = guidance::publish(&hub, draft, inherited)?;
+            if json {
+                println!("{}", String::from_utf8_lossy(&env.to_json()));
+            } else {
+                println!("Guidance signed and published at /api/v1/guidance.");
+            }
+        }
+        Command::User(cmd) => user(&dir, cmd)?,
+    }
+    Ok(0)
+}
+
+fn user(dir: &Path, cmd: UserCommand) -> Result<()> {
+    let hub = open(dir)?;
+    match cmd {
+        UserCommand::Add { name, role } => {
+            let role: Role = role.parse()?;
+            let (password, generated) = match std::env::var("SHOPFLOOR_USER_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+            {
+                Some(p) => (p, false),
+                None => (shopfloor_hub::secret::random_code(20), true),
+            };
+            users::add(hub.store(), &name, role, &password)?;
+            if generated {
+                println!("Added {role:?} {name} (password: {password} — shown once).");
+            } else {
+                println!("Added {role:?} {name}.");
+            }
+        }
+        UserCommand::List { json } => {
+            let list = users::list(hub.store())?;
+            if json {
+                print_json(&serde_json::to_value(&list)?)?;
+            } else {
+                for u in list {
+                    println!(
+                        "{}\t{}{}",
+                        u.name,
+                        u.role.as_str(),
+                        if u.disabled { "\tdisabled" } else { "" }
+                    );
+                }
+            }
+        }
+        UserCommand::Disable { name } => {
+            users::disable(hub.store(), &name)?;
+            println!("Disabled {name}.");
+        }
+        UserCommand::Token { name, label, json } => {
+            let token = users::create_token(hub.store(), &name, &label)?;
+            if json {
+                print_json(&json!({"token": token}))?;
+            } else {
+                println!("{token}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn verify(file: &Path, root: &Path, identity: Option<&Path>, json: bool) -> Result<i32> {
+    let root_bytes = std::fs::read(root).with_context(|| format!("reading {}", root.display()))?;
+    let root = Card::from_json(&root_bytes).context("the root card")?;
+    if root.kind != Kind::National {
+        bail!("the root card is not a national card");
+    }
+    let keys = match identity {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Some(SecretKeys::from_text(&text)?)
+        }
+        None => None,
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    match shopfloor_protocol::rollup::verify_bytes(&bytes, &root, keys.as_ref()) {
+        Ok(summary) => {
+            if json {
+                print_json(
+                    &json!({"ok": true, "summary": summary.to_string(), "details": summary}),
+                )?;
+            } else {
+                println!("{summary}");
+            }
+            Ok(0)
+        }
+        Err(errors) => {
+            if json {
+                let reasons: Vec<_> = errors
+                    .iter()
+                    .map(|e| json!({"code": e.reason().code(), "message": e.to_string()}))
+                    .collect();
+                print_json(&json!({"ok": false, "reasons": reasons}))?;
+            } else {
+                println!("FAILED: {} reason(s)", errors.len());
+                for e in &errors {
+                    println!("{}: {}", e.reason().code(), e.detail());
+                }
+            }
+            Ok(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,279 @@
+//! Intake of sealed documents from enrolled children: a chapter's report, or a regional hub's
+//! rollup at national. The same path serves `POST /api/v1/reports` and `shopfloor-hub ingest`.
+//!
+//! docs/protocol.md §Reports: open the seal with the hub's identity; find the signer among the
+//! enrolled children by key id; verify signature, certificate, revocation, intended recipient,
+//! period and revision; for a report the registry and disclosure rules and the previous-report
+//! digest; for a rollup the whole tree below it. Then store the verified envelope (aggregates only),
+//! append its digest to the Merkle log and answer with a signed receipt. The same envelope again
+//! gets the same receipt.
+
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{OptionalExtension as _, params};
+use serde::Serialize;
+use shopfloor_protocol::cert::verify_certificate;
+use shopfloor_protocol::envelope::MAX_DOCUMENT_BYTES;
+use shopfloor_protocol::log::issue_receipt;
+use shopfloor_protocol::rollup::{self, Rollup};
+use shopfloor_protocol::{
+    Digest, Document as _, Envelope, Kind, PartyId, Period, Reason, Report, open,
+};
+
+use crate::config::Level;
+use crate::enroll::{self, ChildRecord};
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::translog;
+
+/// What was taken in.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ingested {
+    /// The signed receipt (with the inclusion proof).
+    pub receipt: Envelope,
+    /// Whether this envelope had already been accepted (the receipt is then the original one).
+    pub duplicate: bool,
+    /// The child that signed.
+    pub child: PartyId,
+    /// `report` or `rollup`.
+    pub kind: &'static str,
+    /// Period.
+    pub period: Period,
+    /// Revision.
+    pub revision: u32,
+    /// The envelope's digest (the log entry).
+    pub digest: Digest,
+}
+
+/// How far in the future a document's own time may lie (clock skew).
+const SKEW: SignedDuration = SignedDuration::from_mins(10);
+
+struct Checked {
+    child: ChildRecord,
+    kind: &'static str,
+    period: Period,
+    revision: u32,
+    previous: Option<Option<Digest>>,
+    generated_at: Timestamp,
+}
+
+/// Opens, verifies and stores a sealed document; answers with a signed receipt.
+pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
+    if sealed.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::refused(
+            413,
+            "too-large",
+            "the document is larger than 16 MiB",
+        ));
+    }
+    let envelope = open(sealed, hub.keys())?;
+    let checked = check(hub, &envelope)?;
+    store(hub, &envelope, checked)
+}
+
+fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
+    let ids: Vec<String> = envelope
+        .signer_ids()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let child = hub.store().read(|db| {
+        for id in &ids {
+            if let Some(child) = enroll::child_by_key(db, id)? {
+                return Ok(Some(child));
+            }
+        }
+        Ok(None)
+    })?;
+    let Some(child) = child else {
+        return Err(Error::refused(
+            403,
+            "unknown-signer",
+            "the document is not signed by a child enrolled at this hub",
+        ));
+    };
+    if !child.active() {
+        return Err(shopfloor_protocol::Error::new(
+            Reason::Revoked,
+            format!("{} has been revoked by {}", child.id, hub.card().id),
+        )
+        .into());
+    }
+    let revocations = enroll::revocation_set(hub)?;
+    let now = Timestamp::now();
+    let checked = match envelope.payload_type() {
+        Report::PAYLOAD_TYPE => {
+            if child.kind != Kind::Chapter {
+                return Err(wrong_type("only chapters send reports"));
+            }
+            let report =
+                rollup::verify_child_report(envelope, &child.card, &hub.card().id, &revocations)?;
+            verify_certificate(
+                hub.card(),
+                &child.certificate,
+                report.generated_at,
+                &revocations,
+            )?;
+            Checked {
+                kind: "report",
+                period: report.period,
+                revision: report.revision,
+                previous: Some(report.previous),
+                generated_at: report.generated_at,
+                child,
+            }
+        }
+        Rollup::PAYLOAD_TYPE => {
+            if child.kind != Kind::Regional || hub.level() != Level::National {
+                return Err(wrong_type(
+                    "only regional hubs send rollups, and only to national",
+                ));
+            }
+            let root = hub.root_card()?;
+            let (rollup, _) = rollup::verify_rollup(envelope, &child.card, &root, &revocations)
+                .map_err(Error::rejected)?;
+            if rollup.hub != child.id {
+                return Err(shopfloor_protocol::Error::new(
+                    Reason::BadSignature,
+                    format!(
+                        "rollup names hub {} but was signed by {}",
+                        rollup.hub, child.id
+                    ),
+                )
+                .into());
+            }
+            if rollup.recipient.as_ref() != Some(&hub.card().id) {
+                return Err(shopfloor_protocol::Error::new(
+                    Reason::WrongRecipient,
+                    format!("rollup is not addressed to {}", hub.card().id),
+                )
+                .into());
+            }
+            verify_certificate(
+                hub.card(),
+                &child.certificate,
+                rollup.generated_at,
+                &revocations,
+            )?;
+            Checked {
+                kind: "rollup",
+                period: rollup.period,
+                revision: rollup.revision,
+                previous: None,
+                generated_at: rollup.generated_at,
+                child,
+            }
+        }
+        other => {
+            return Err(wrong_type(&format!(
+                "this hub takes reports and rollups, not {other:?}"
+            )));
+        }
+    };
+    if checked.generated_at > now + SKEW {
+        return Err(Error::conflict(
+            "from-the-future",
+            "the document's generation time is in the future; check the sender's clock",
+        ));
+    }
+    if checked.period.start() > now + SKEW {
+        return Err(shopfloor_protocol::Error::new(
+            Reason::WrongPeriod,
+            format!("period {} has not started", checked.period),
+        )
+        .into());
+    }
+    Ok(checked)
+}
+
+fn wrong_type(message: &str) -> Error {
+    shopfloor_protocol::Error::new(Reason::WrongPayloadType, message).into()
+}
+
+fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
+    let digest = envelope.digest();
+    let period_text = c.period.to_string();
+    let bytes = envelope.to_json();
+    hub.store().write(|tx, tree| {
+        let held: Option<Vec<u8>> = tx
+            .query_row("SELECT receipt FROM reports WHERE digest = ?1", [digest.to_hex()], |r| r.get(0))
+            .optional()?;
+        if let Some(receipt) = held {
+            return Ok(Ingested {
+                receipt: Envelope::from_json(&receipt)?,
+                duplicate: true,
+                child: c.child.id.clone(),
+                kind: c.kind,
+                period: c.period,
+                revision: c.revision,
+                digest,
+            });
+        }
+        let max: Option<i64> = tx.query_row(
+            "SELECT MAX(revision) FROM reports WHERE child = ?1 AND period = ?2",
+            params![c.child.id.as_str(), period_text],
+            |r| r.get(0),
+        )?;
+        if let Some(max) = max
+            && i64::from(c.revision) <= max
+        {
+            return Err(shopfloor_protocol::Error::new(
+                Reason::StaleRevision,
+                format!(
+                    "revision {} for {} does not supersede revision {max} held here",
+                    c.revision, c.period
+                ),
+            )
+            .into());
+        }
+        if let Some(previous) = c.previous {
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT digest FROM reports WHERE child = ?1 AND kind = 'report' ORDER BY id DESC LIMIT 1",
+                    [c.child.id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let expected = last.map(|h| Digest::from_hex(&h)).transpose()?;
+            if previous != expected {
+                return Err(shopfloor_protocol::Error::new(
+                    Reason::BrokenChain,
+                    match expected {
+                        Some(d) => format!("previous must be {d}, the last report accepted from {}", c.child.id),
+                        None => format!("this is the first report accepted from {}: previous must be null", c.child.id),
+                    },
+                )
+                .into());
+            }
+        }
+        let index = translog::append(tx, tree, digest)?;
+        let receipt = issue_receipt(tree, &hub.card().id, index, Timestamp::now(), hub.keys())?;
+        tx.execute(
+            "UPDATE reports SET superseded = 1 WHERE child = ?1 AND period = ?2",
+            params![c.child.id.as_str(), period_text],
+        )?;
+        tx.execute(
+            "INSERT INTO reports (child, kind, period, revision, digest, envelope, generated_at, received_at, log_index, receipt) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                c.child.id.as_str(),
+                c.kind,
+                period_text,
+                i64::from(c.revision),
+                digest.to_hex(),
+                bytes,
+                c.generated_at.as_second(),
+                crate::store::now_secs(),
+                i64::try_from(index).map_err(|_| Error::Internal("log full".into()))?,
+                receipt.to_json(),
+            ],
+        )?;
+        Ok(Ingested {
+            receipt,
+            duplicate: false,
+            child: c.child.id.clone(),
+            kind: c.kind,
+            period: c.period,
+            revision: c.revision,
+            digest,
+        })
+    })
+}

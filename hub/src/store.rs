@@ -1,0 +1,360 @@
+//! The hub's SQLite database: WAL, foreign keys, a busy timeout, migrations on
+//! `PRAGMA user_version`, and one writer.
+//!
+//! One connection sits behind a mutex; async code reaches it through
+//! `tokio::task::spawn_blocking`. The Merkle log's tree is kept in memory next to the connection
+//! and re-synchronised with the `log_leaves` table at the start of every write, so a command-line
+//! `ingest` running beside `serve` cannot fork the log.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior};
+use shopfloor_protocol::Digest;
+use shopfloor_protocol::log::MerkleTree;
+
+use crate::error::{Error, Result};
+
+/// The migrations, in order; `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: everything a hub holds. Only aggregates: envelopes are stored after verification, and a
+    // report envelope carries cells, never members.
+    r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE parent (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    url TEXT NOT NULL,
+    card TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    certificate TEXT,
+    chain TEXT,
+    enrolled_at INTEGER
+);
+CREATE TABLE invites (
+    code_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('chapter', 'regional')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE enroll_requests (
+    id TEXT PRIMARY KEY,
+    invite TEXT NOT NULL REFERENCES invites(code_hash),
+    invite_name TEXT NOT NULL,
+    party TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    card TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    created_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    certificate TEXT
+);
+CREATE TABLE children (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('chapter', 'regional')),
+    name TEXT NOT NULL,
+    state TEXT,
+    card TEXT NOT NULL,
+    key_id TEXT NOT NULL UNIQUE,
+    certificate TEXT NOT NULL,
+    serial INTEGER NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    enrolled_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE log_leaves (
+    idx INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL,
+    added_at INTEGER NOT NULL
+);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    child TEXT NOT NULL REFERENCES children(id),
+    kind TEXT NOT NULL CHECK (kind IN ('report', 'rollup')),
+    period TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    envelope BLOB NOT NULL,
+    generated_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    log_index INTEGER NOT NULL UNIQUE REFERENCES log_leaves(idx),
+    receipt BLOB NOT NULL,
+    superseded INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (child, period, revision)
+);
+CREATE INDEX reports_period ON reports(period, child);
+CREATE TABLE rollups (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    envelope BLOB NOT NULL,
+    inputs TEXT NOT NULL,
+    completeness TEXT NOT NULL,
+    built_at INTEGER NOT NULL,
+    forwarded_at INTEGER,
+    receipt BLOB,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER,
+    last_error TEXT,
+    UNIQUE (period, revision)
+);
+CREATE TABLE revocations (
+    serial INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    revoked_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TABLE revocation_lists (
+    id INTEGER PRIMARY KEY,
+    issued_at INTEGER NOT NULL,
+    envelope BLOB NOT NULL
+);
+CREATE TABLE guidance (
+    id INTEGER PRIMARY KEY,
+    issued_at INTEGER NOT NULL,
+    envelope BLOB NOT NULL
+);
+CREATE TABLE support_requests (
+    id TEXT PRIMARY KEY,
+    requester TEXT NOT NULL REFERENCES children(id),
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE support_targets (
+    request TEXT NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+    chapter TEXT NOT NULL REFERENCES children(id),
+    PRIMARY KEY (request, chapter)
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('session', 'api')),
+    label TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT
+);
+"#,
+];
+
+/// The database and the in-memory Merkle tree, behind one lock: the single writer.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    db: Connection,
+    tree: MerkleTree,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut db = Connection::open(path)?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "foreign_keys", "ON")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate(&mut db)?;
+        let tree = load_tree(&db, MerkleTree::new())?;
+        Ok(Store {
+            inner: Arc::new(Mutex::new(Inner { db, tree })),
+        })
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>> {
+        self.inner
+            .lock()
+            .map_err(|_| Error::Internal("database lock poisoned".into()))
+    }
+
+    /// Runs a read (or a single-statement write) on the connection.
+    pub fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        let inner = self.lock()?;
+        f(&inner.db)
+    }
+
+    /// Runs `f` in an immediate transaction with the log's tree, synchronised with the database
+    /// first. Commits if `f` succeeds; otherwise rolls back and reloads the tree.
+    pub fn write<R>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &mut MerkleTree) -> Result<R>,
+    ) -> Result<R> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let tx = inner
+            .db
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tree = std::mem::take(&mut inner.tree);
+        let mut tree = load_tree(&tx, tree)?;
+        match f(&tx, &mut tree) {
+            Ok(r) => match tx.commit() {
+                Ok(()) => {
+                    inner.tree = tree;
+                    Ok(r)
+                }
+                Err(e) => {
+                    inner.tree = load_tree(&inner.db, MerkleTree::new())?;
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                drop(tx);
+                inner.tree = load_tree(&inner.db, MerkleTree::new())?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` with the log's tree (synchronised) for reading: checkpoints and proofs.
+    pub fn with_tree<R>(&self, f: impl FnOnce(&MerkleTree) -> Result<R>) -> Result<R> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let tree = std::mem::take(&mut inner.tree);
+        inner.tree = load_tree(&inner.db, tree)?;
+        f(&inner.tree)
+    }
+}
+
+/// Appends to `tree` the leaves the database holds beyond its length (or rebuilds it if the
+/// database holds fewer, which only a restore from backup would cause).
+fn load_tree(db: &Connection, mut tree: MerkleTree) -> Result<MerkleTree> {
+    let count: i64 = db.query_row("SELECT COUNT(*) FROM log_leaves", [], |r| r.get(0))?;
+    let have = i64::try_from(tree.len()).unwrap_or(i64::MAX);
+    if count == have {
+        return Ok(tree);
+    }
+    if count < have {
+        tree = MerkleTree::new();
+    }
+    let from = i64::try_from(tree.len()).unwrap_or(i64::MAX);
+    let mut stmt = db.prepare("SELECT idx, digest FROM log_leaves WHERE idx >= ?1 ORDER BY idx")?;
+    let rows = stmt.query_map([from], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (idx, hex) = row?;
+        if idx != i64::try_from(tree.len()).unwrap_or(-1) {
+            return Err(Error::Internal(format!("log leaf {idx} out of order")));
+        }
+        let digest =
+            Digest::from_hex(&hex).map_err(|e| Error::Internal(format!("log leaf {idx}: {e}")))?;
+        tree.push(digest);
+    }
+    Ok(tree)
+}
+
+fn migrate(db: &mut Connection) -> Result<()> {
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if version > known {
+        return Err(Error::Config(format!(
+            "database schema version {version} is newer than this hub ({known}); upgrade the hub"
+        )));
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Now, in whole seconds since the epoch.
+pub fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Reads one value of the `meta` table.
+pub fn meta(db: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(db
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Writes one value of the `meta` table.
+pub fn set_meta(db: &Connection, key: &str, value: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// Records an action in the audit table.
+pub fn audit(db: &Connection, actor: &str, action: &str, subject: Option<&str>) -> Result<()> {
+    db.execute(
+        "INSERT INTO audit (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![now_secs(), actor, action, subject],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store
+            .read(|db| Ok(db.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, 1);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        store
+            .write(|tx, tree| {
+                let i = tree.push(Digest::of(b"x"));
+                tx.execute(
+                    "INSERT INTO log_leaves (idx, digest, added_at) VALUES (?1, ?2, 0)",
+                    rusqlite::params![i64::try_from(i).unwrap(), Digest::of(b"x").to_hex()],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        // A failed write rolls the tree back too.
+        let err = store.write(|_, tree| {
+            tree.push(Digest::of(b"y"));
+            Err::<(), _>(Error::Internal("boom".into()))
+        });
+        assert!(err.is_err());
+        assert_eq!(store.with_tree(|t| Ok(t.len())).unwrap(), 1);
+    }
+}

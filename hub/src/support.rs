@@ -1,0 +1,349 @@
+//! Support requests: a chapter asks for help (skills, language, sector); the hub makes the request
+//! visible to the chapters whose latest reports show matching reserve capacity
+//! (`reserve-languages` / `reserve-skills` cells above zero or suppressed). Those chapters answer the
+//! asking chapter directly through `reply_to`, an opaque contact it chose: the hub never learns who
+//! volunteers.
+//!
+//! Chapters authenticate these calls with a signed request ([`RequestAuth`]): an envelope, signed
+//! by the chapter's key, naming the hub, the method, the path, a digest of the body and the time,
+//! sent as `Authorization: Shopfloor <base64 envelope JSON>`. The hub keeps no secret per child.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use shopfloor_protocol::envelope::Document;
+use shopfloor_protocol::registry::Dim;
+use shopfloor_protocol::{
+    CellKey, CellValue, Digest, Envelope, Error as ProtocolError, Kind, PartyId, Reason, Report,
+    SecretKeys,
+};
+
+use crate::enroll::{self, ChildRecord, ts};
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::secret;
+use crate::store::now_secs;
+
+/// Schema of a signed request.
+pub const AUTH_SCHEMA: &str = "shopfloor.request-auth.v1";
+/// DSSE payload type of a signed request.
+pub const AUTH_PAYLOAD_TYPE: &str = "application/vnd.shopfloor.request-auth.v1+json";
+/// The `Authorization` scheme of a signed request.
+pub const AUTH_SCHEME: &str = "Shopfloor";
+/// How far a signed request's time may be from the hub's clock.
+const AUTH_WINDOW: SignedDuration = SignedDuration::from_mins(5);
+/// How long a support request stays visible.
+const REQUEST_DAYS: i64 = 30;
+
+/// A child's signed statement that it makes one HTTP request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestAuth {
+    /// Always [`AUTH_SCHEMA`].
+    pub schema: String,
+    /// The child making the request.
+    pub party: PartyId,
+    /// The hub it is made to.
+    pub hub: PartyId,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path without query, e.g. `/api/v1/support-requests`.
+    pub path: String,
+    /// SHA-256 of the request body (of the empty string for a GET).
+    pub body: Digest,
+    /// When it was made.
+    pub at: Timestamp,
+}
+
+impl Document for RequestAuth {
+    const PAYLOAD_TYPE: &'static str = AUTH_PAYLOAD_TYPE;
+    fn from_payload(bytes: &[u8]) -> std::result::Result<Self, ProtocolError> {
+        let a: RequestAuth = serde_json::from_slice(bytes)
+            .map_err(|e| ProtocolError::new(Reason::Malformed, format!("request auth: {e}")))?;
+        if a.schema != AUTH_SCHEMA {
+            return Err(ProtocolError::new(
+                Reason::UnsupportedSchema,
+                "request auth schema",
+            ));
+        }
+        Ok(a)
+    }
+    fn to_payload(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The `Authorization` header value for a request by `party` to `hub` (what a node sends).
+pub fn sign_request(
+    keys: &SecretKeys,
+    party: &PartyId,
+    hub: &PartyId,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> String {
+    let auth = RequestAuth {
+        schema: AUTH_SCHEMA.into(),
+        party: party.clone(),
+        hub: hub.clone(),
+        method: method.to_ascii_uppercase(),
+        path: path.into(),
+        body: Digest::of(body),
+        at: Timestamp::now(),
+    };
+    format!(
+        "{AUTH_SCHEME} {}",
+        B64.encode(Envelope::sign(&auth, keys).to_json())
+    )
+}
+
+/// Checks a signed request and returns the active child that made it.
+pub fn verify_request(
+    hub: &Hub,
+    header: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<ChildRecord> {
+    let unauth = |m: &str| Error::unauthenticated(m.to_owned());
+    let encoded = header
+        .strip_prefix(AUTH_SCHEME)
+        .and_then(|r| r.strip_prefix(' '))
+        .ok_or_else(|| unauth("expected Authorization: Shopfloor <signed request>"))?;
+    let bytes = B64
+        .decode(encoded.trim().as_bytes())
+        .map_err(|_| unauth("signed request is not base64"))?;
+    let envelope =
+        Envelope::from_json(&bytes).map_err(|_| unauth("signed request is not an envelope"))?;
+    let ids: Vec<String> = envelope
+        .signer_ids()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let child = hub.store().read(|db| {
+        for id in &ids {
+            if let Some(c) = enroll::child_by_key(db, id)? {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    })?;
+    let child = child
+        .filter(ChildRecord::active)
+        .ok_or_else(|| unauth("not signed by an active child of this hub"))?;
+    let auth: RequestAuth = envelope
+        .open_document(&child.card.signing_key)
+        .map_err(|_| unauth("signed request does not verify"))?;
+    let now = Timestamp::now();
+    if auth.party != child.id
+        || auth.hub != hub.card().id
+        || !auth.method.eq_ignore_ascii_case(method)
+        || auth.path != path
+        || auth.body != Digest::of(body)
+        || auth.at < now - AUTH_WINDOW
+        || auth.at > now + AUTH_WINDOW
+    {
+        return Err(unauth(
+            "signed request does not match this request or is stale",
+        ));
+    }
+    Ok(child)
+}
+
+/// `POST /api/v1/support-requests` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportBody {
+    /// Skill codes wanted (registry `skill` vocabulary).
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// ISO 639 language wanted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// NAICS sector of the campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
+    /// What is needed, in a few sentences (no names of people).
+    pub message: String,
+    /// An opaque contact chosen by the asking chapter.
+    pub reply_to: String,
+}
+
+impl SupportBody {
+    fn validate(&self) -> Result<()> {
+        let ok_text = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max;
+        if !ok_text(&self.message, 2000) || !ok_text(&self.reply_to, 300) {
+            return Err(Error::bad_request(
+                "message (≤2000) and reply_to (≤300) must be non-empty",
+            ));
+        }
+        if self.skills.len() > 20 || self.skills.iter().any(|s| !Dim::Skill.accepts(s)) {
+            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown skill").into());
+        }
+        if self
+            .language
+            .as_ref()
+            .is_some_and(|l| !Dim::Language.accepts(l))
+        {
+            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown language").into());
+        }
+        if self
+            .sector
+            .as_ref()
+            .is_some_and(|s| !Dim::Sector.accepts(s))
+        {
+            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown sector").into());
+        }
+        if self.skills.is_empty() && self.language.is_none() {
+            return Err(Error::bad_request(
+                "ask for at least one skill or a language",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A request as the chapters it was relayed to see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Relayed {
+    /// Request id.
+    pub id: String,
+    /// The asking chapter.
+    pub from: PartyId,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// The request.
+    #[serde(flatten)]
+    pub body: SupportBody,
+}
+
+/// What `POST /api/v1/support-requests` answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Posted {
+    /// Request id.
+    pub id: String,
+    /// How many chapters it was relayed to.
+    pub relayed_to: usize,
+}
+
+/// `GET /api/v1/support-requests` for a chapter.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Inbox {
+    /// Requests relayed to this chapter.
+    pub for_you: Vec<Relayed>,
+    /// This chapter's own open requests.
+    pub yours: Vec<Posted>,
+}
+
+fn has_capacity(report: &Report, metric: &str, dim: Dim, value: &str) -> bool {
+    matches!(
+        report.cell(&CellKey::new(metric, &[(dim, value)])),
+        Some(CellValue::Suppressed) | Some(CellValue::Count(1..))
+    )
+}
+
+/// The chapters (other than `requester`) whose latest report shows matching reserve capacity.
+pub fn matching_chapters(
+    hub: &Hub,
+    requester: &PartyId,
+    body: &SupportBody,
+) -> Result<Vec<PartyId>> {
+    let mut out = Vec::new();
+    for child in enroll::children(hub.store())? {
+        if !child.active() || child.kind != Kind::Chapter || &child.id == requester {
+            continue;
+        }
+        let latest: Option<Vec<u8>> = hub.store().read(|db| {
+            use rusqlite::OptionalExtension as _;
+            Ok(db
+                .query_row(
+                    "SELECT envelope FROM reports WHERE child = ?1 AND kind = 'report' ORDER BY id DESC LIMIT 1",
+                    [child.id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })?;
+        let Some(bytes) = latest else { continue };
+        let report: Report = Envelope::from_json(&bytes)?.open_document(&child.card.signing_key)?;
+        let language_ok = body
+            .language
+            .as_ref()
+            .is_none_or(|l| has_capacity(&report, "reserve-languages", Dim::Language, l));
+        let skills_ok = body.skills.is_empty()
+            || body
+                .skills
+                .iter()
+                .any(|s| has_capacity(&report, "reserve-skills", Dim::Skill, s));
+        if language_ok && skills_ok {
+            out.push(child.id);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a request and relays it to matching chapters.
+pub fn post(hub: &Hub, requester: &ChildRecord, body: SupportBody) -> Result<Posted> {
+    body.validate()?;
+    if requester.kind != Kind::Chapter {
+        return Err(Error::forbidden("only chapters post support requests"));
+    }
+    let targets = matching_chapters(hub, &requester.id, &body)?;
+    let id = secret::random_id()?;
+    let now = now_secs();
+    let json = serde_json::to_string(&body).map_err(|e| Error::Internal(e.to_string()))?;
+    hub.store().write(|tx, _| {
+        tx.execute(
+            "INSERT INTO support_requests (id, requester, body, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, requester.id.as_str(), json, now, now + REQUEST_DAYS * 86400],
+        )?;
+        for t in &targets {
+            tx.execute(
+                "INSERT INTO support_targets (request, chapter) VALUES (?1, ?2)",
+                params![id, t.as_str()],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(Posted {
+        id,
+        relayed_to: targets.len(),
+    })
+}
+
+/// The requests relayed to a chapter, and its own.
+pub fn inbox(hub: &Hub, chapter: &PartyId) -> Result<Inbox> {
+    let now = now_secs();
+    hub.store().read(|db| {
+        let mut stmt = db.prepare(
+            "SELECT r.id, r.requester, r.body, r.created_at FROM support_requests r \
+             JOIN support_targets t ON t.request = r.id WHERE t.chapter = ?1 AND r.expires_at > ?2 ORDER BY r.created_at DESC",
+        )?;
+        let rows = stmt.query_map(params![chapter.as_str(), now], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        let mut for_you = Vec::new();
+        for row in rows {
+            let (id, from, body, created_at) = row?;
+            for_you.push(Relayed {
+                id,
+                from: PartyId::new(&from)?,
+                created_at: ts(created_at),
+                body: serde_json::from_str(&body).map_err(|e| Error::Internal(e.to_string()))?,
+            });
+        }
+        let mut stmt = db.prepare(
+            "SELECT r.id, (SELECT COUNT(*) FROM support_targets t WHERE t.request = r.id) FROM support_requests r \
+             WHERE r.requester = ?1 AND r.expires_at > ?2 ORDER BY r.created_at DESC",
+        )?;
+        let yours = stmt
+            .query_map(params![chapter.as_str(), now], |r| {
+                Ok(Posted {
+                    id: r.get(0)?,
+                    relayed_to: usize::try_from(r.get::<_, i64>(1)?).unwrap_or_default(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Inbox { for_you, yours })
+    })
+}

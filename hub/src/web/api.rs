@@ -1,0 +1,429 @@
+//! The JSON API's handlers. Each doc comment starts with its method and path.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use shopfloor_protocol::{Envelope, Kind, Period};
+
+use super::auth::{Admin, CurrentUser};
+use super::{AppError, AppState};
+use crate::enroll::{self, EnrollBody};
+use crate::error::Error;
+use crate::{guidance, ingest, rollups, support, translog, users};
+
+type ApiResult<T = Response> = Result<T, AppError>;
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::bad_request(format!("request body: {e}")))
+}
+
+/// A body, or the refusal for one that is too large or unreadable.
+fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, Error> {
+    b.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::refused(413, "too-large", "the request body is larger than 8 MiB")
+        } else {
+            Error::bad_request("the request body could not be read")
+        }
+    })
+}
+
+fn envelope_response(status: StatusCode, envelope: &Envelope) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        envelope.to_json(),
+    )
+        .into_response()
+}
+
+/// Any path the API does not have.
+pub async fn not_found() -> AppError {
+    Error::not_found("not-found", "no such endpoint").into()
+}
+
+/// GET /api/v1/card: this hub's public card and fingerprint.
+pub async fn card(State(state): State<AppState>) -> Json<Value> {
+    let card = state.hub().card();
+    Json(json!({"card": card, "fingerprint": card.fingerprint().to_string()}))
+}
+
+/// GET /api/v1/revocations: the newest signed revocation list.
+pub async fn revocations(State(state): State<AppState>) -> ApiResult {
+    let list = state
+        .blocking(|hub| enroll::revocation_list(hub.store()))
+        .await?
+        .ok_or_else(|| Error::not_found("no-revocation-list", "no revocation list yet"))?;
+    Ok(envelope_response(StatusCode::OK, &list))
+}
+
+/// GET /api/v1/guidance: the newest signed guidance.
+pub async fn guidance(State(state): State<AppState>) -> ApiResult {
+    let g = state
+        .blocking(guidance::current)
+        .await?
+        .ok_or_else(|| Error::not_found("no-guidance", "this hub has published no guidance"))?;
+    Ok(envelope_response(StatusCode::OK, &g))
+}
+
+/// GET /api/v1/log/checkpoint: a signed checkpoint of the log.
+pub async fn checkpoint(State(state): State<AppState>) -> ApiResult {
+    let cp = state.blocking(translog::checkpoint).await?;
+    Ok(envelope_response(StatusCode::OK, &cp))
+}
+
+/// Query of `GET /api/v1/log/proof`.
+#[derive(Debug, Deserialize)]
+pub struct ProofQuery {
+    index: Option<u64>,
+    size: Option<u64>,
+    old: Option<u64>,
+    new: Option<u64>,
+}
+
+/// GET /api/v1/log/proof?index=I&size=N (inclusion) or ?old=M&new=N (consistency).
+pub async fn proof(
+    State(state): State<AppState>,
+    query: Result<Query<ProofQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Ok(Query(q)) = query else {
+        return Err(Error::bad_request("expected ?index=I&size=N or ?old=M&new=N").into());
+    };
+    match q {
+        ProofQuery {
+            index: Some(index),
+            size: Some(size),
+            old: None,
+            new: None,
+        } => {
+            let p = state
+                .blocking(move |hub| translog::inclusion(hub, index, size))
+                .await?;
+            Ok(Json(json!(p)))
+        }
+        ProofQuery {
+            old: Some(old),
+            new: Some(new),
+            index: None,
+            size: None,
+        } => {
+            let p = state
+                .blocking(move |hub| translog::consistency(hub, old, new))
+                .await?;
+            Ok(Json(json!(p)))
+        }
+        _ => Err(Error::bad_request("expected ?index=I&size=N or ?old=M&new=N").into()),
+    }
+}
+
+/// POST /api/v1/enroll: a child's card and invite code; answers the request id to poll.
+pub async fn enroll(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    state.limiter().check("enroll-code", Some(30))?;
+    let body: EnrollBody = parse(&body)?;
+    let limiter = state.clone();
+    match state.blocking(move |hub| enroll::submit(hub, &body)).await {
+        Ok(s) => Ok((StatusCode::CREATED, Json(s)).into_response()),
+        Err(e) => {
+            if matches!(e.code(), "bad-invite" | "invite-used" | "invite-expired") {
+                limiter.limiter().fail("enroll-code");
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// GET /api/v1/enroll/{id}: pending, approved (certificate, chain, hub card) or rejected.
+pub async fn enroll_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<enroll::EnrollStatus>> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::not_found("no-such-request", "no such enrollment request").into());
+    }
+    Ok(Json(
+        state.blocking(move |hub| enroll::status(hub, &id)).await?,
+    ))
+}
+
+/// POST /api/v1/reports: sealed bytes (`application/octet-stream`); answers the signed receipt.
+pub async fn reports(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    if body.is_empty() {
+        return Err(Error::bad_request("empty body: send the sealed report").into());
+    }
+    let ingested = state
+        .blocking(move |hub| ingest::ingest(hub, &body))
+        .await?;
+    let status = if ingested.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(envelope_response(status, &ingested.receipt))
+}
+
+fn auth_header(headers: &HeaderMap) -> Result<String, Error> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::unauthenticated("sign the request: Authorization: Shopfloor <signed request>")
+        })
+}
+
+/// POST /api/v1/support-requests: a chapter (signed request) asks for help.
+pub async fn support_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    let auth = auth_header(&headers)?;
+    let posted = state
+        .blocking(move |hub| {
+            let child =
+                support::verify_request(hub, &auth, "POST", "/api/v1/support-requests", &body)?;
+            let req: support::SupportBody = parse(&body)?;
+            support::post(hub, &child, req)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(posted)).into_response())
+}
+
+/// GET /api/v1/support-requests: a chapter (signed request) reads what was relayed to it.
+pub async fn support_inbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<support::Inbox>> {
+    let auth = auth_header(&headers)?;
+    let inbox = state
+        .blocking(move |hub| {
+            let child =
+                support::verify_request(hub, &auth, "GET", "/api/v1/support-requests", b"")?;
+            support::inbox(hub, &child.id)
+        })
+        .await?;
+    Ok(Json(inbox))
+}
+
+/// Body of `POST /api/v1/login`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    name: String,
+    password: String,
+}
+
+/// POST /api/v1/login: name and password; answers a bearer token (rate limited per name).
+pub async fn login(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = body(raw)?;
+    let body: LoginBody = parse(&body)?;
+    let key = format!("login:{}", body.name);
+    state.limiter().check(&key, None)?;
+    state.limiter().check("login:*", Some(100))?;
+    let name = body.name.clone();
+    match state
+        .blocking(move |hub| users::login(hub.store(), &body.name, &body.password))
+        .await
+    {
+        Ok((token, user)) => {
+            state.limiter().succeed(&key);
+            Ok(Json(
+                json!({"token": token, "name": name, "role": user.role, "expires_in": users::SESSION_SECS}),
+            ))
+        }
+        Err(e) => {
+            state.limiter().fail(&key);
+            state.limiter().fail("login:*");
+            Err(e.into())
+        }
+    }
+}
+
+/// GET /api/v1/status: the hub at a glance (any logged-in user).
+pub async fn status(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let v = state
+        .blocking(|hub| {
+            let children = enroll::children(hub.store())?;
+            let log_size = hub.store().with_tree(|t| Ok(t.len()))?;
+            let parent = hub.parent()?;
+            Ok(json!({
+                "card": hub.card(),
+                "fingerprint": hub.card().fingerprint().to_string(),
+                "level": hub.level(),
+                "children": children.iter().filter(|c| c.active()).count(),
+                "revoked": children.iter().filter(|c| !c.active()).count(),
+                "log_size": log_size,
+                "parent": parent.map(|p| json!({"id": p.card.id, "url": p.url, "enrolled": p.certificate.is_some()})),
+            }))
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+/// GET /api/v1/children: enrolled children (any logged-in user).
+pub async fn children(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+) -> ApiResult<Json<Value>> {
+    let list = state.blocking(|hub| enroll::children(hub.store())).await?;
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "kind": c.kind, "name": c.name, "state": c.state, "status": c.status,
+                   "serial": c.serial, "fingerprint": c.card.fingerprint().to_string(), "enrolled_at": c.enrolled_at})
+        })
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+/// Body of `POST /api/v1/invites`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    name: String,
+    kind: Kind,
+}
+
+/// POST /api/v1/invites (admin): a one-time invite code.
+pub async fn invite(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    let body: InviteBody = parse(&body)?;
+    let inv = state
+        .blocking(move |hub| enroll::invite(hub, &body.name, body.kind, &user.name))
+        .await?;
+    Ok((StatusCode::CREATED, Json(inv)).into_response())
+}
+
+/// GET /api/v1/enroll-requests (admin): pending requests with both fingerprints.
+pub async fn pending(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> ApiResult<Json<Vec<enroll::Pending>>> {
+    Ok(Json(state.blocking(enroll::pending).await?))
+}
+
+/// POST /api/v1/enroll-requests/{id}/approve (admin): sign the child's certificate.
+pub async fn approve(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let child = state
+        .blocking(move |hub| enroll::approve(hub, &id, &user.name))
+        .await?;
+    Ok(Json(
+        json!({"id": child.id, "serial": child.serial, "certificate": child.certificate}),
+    ))
+}
+
+/// POST /api/v1/enroll-requests/{id}/reject (admin).
+pub async fn reject(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    state
+        .blocking(move |hub| enroll::reject(hub, &id, &user.name))
+        .await?;
+    Ok(Json(json!({"status": "rejected"})))
+}
+
+/// Body of `POST /api/v1/children/{id}/revoke`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    reason: String,
+}
+
+/// POST /api/v1/children/{id}/revoke (admin): revoke and publish a new signed list.
+pub async fn revoke(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    let body: RevokeBody = parse(&body)?;
+    let list = state
+        .blocking(move |hub| enroll::revoke(hub, &id, &body.reason, &user.name))
+        .await?;
+    Ok(envelope_response(StatusCode::OK, &list))
+}
+
+/// Query with a period.
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    period: String,
+}
+
+fn period(text: &str) -> Result<Period, Error> {
+    text.parse().map_err(Error::Protocol)
+}
+
+/// GET /api/v1/completeness?period=P (admin): expected, reported, on time, late, missing.
+pub async fn completeness(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
+) -> ApiResult<Json<rollups::Completeness>> {
+    let Ok(Query(q)) = query else {
+        return Err(Error::bad_request("expected ?period=YYYY-MM").into());
+    };
+    let p = period(&q.period)?;
+    Ok(Json(
+        state
+            .blocking(move |hub| rollups::completeness(hub, p))
+            .await?,
+    ))
+}
+
+/// GET /api/v1/rollups/{period} (admin): the newest rollup this hub built for the period.
+pub async fn rollup(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(p): Path<String>,
+) -> ApiResult<Json<rollups::Built>> {
+    let p = period(&p)?;
+    let built = state
+        .blocking(move |hub| rollups::latest(hub, p))
+        .await?
+        .ok_or_else(|| Error::not_found("no-rollup", "no rollup built for this period"))?;
+    Ok(Json(built))
+}
+
+/// POST /api/v1/rollups/{period} (admin): build (or reuse) and sign the period's rollup.
+pub async fn build_rollup(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(p): Path<String>,
+) -> ApiResult<Json<rollups::Built>> {
+    let p = period(&p)?;
+    Ok(Json(
+        state.blocking(move |hub| rollups::build(hub, p)).await?,
+    ))
+}

@@ -1,0 +1,93 @@
+//! The hub's HTTP interface: the JSON API under `/api/v1` (this module), and room for the
+//! server-rendered dashboards under [`ui`].
+//!
+//! [`router`] builds the whole application so tests can drive it without a socket; [`serve`]
+//! runs it with graceful shutdown and, on a regional hub, the background forwarder.
+
+mod api;
+mod auth;
+mod error;
+mod routes;
+pub mod ui;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::config::Level;
+use crate::error::Result;
+use crate::hub::Hub;
+
+pub use auth::LoginLimiter;
+pub use error::AppError;
+pub use routes::router;
+
+/// Largest request body (a national rollup of 250 chapters is a few megabytes).
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Longest a request may take.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    hub: Hub,
+    limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// State for a hub.
+    pub fn new(hub: Hub) -> Self {
+        AppState {
+            hub,
+            limiter: Arc::new(LoginLimiter::default()),
+        }
+    }
+
+    /// The hub.
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// The login and invite-code rate limiter.
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.limiter
+    }
+
+    /// Runs blocking hub work (database, signing, verification) off the async workers.
+    pub async fn blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Hub) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        let hub = self.hub.clone();
+        tokio::task::spawn_blocking(move || f(&hub))
+            .await
+            .map_err(|e| crate::Error::Internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// Serves the hub on `listener` until `shutdown` resolves; a regional hub with `auto_forward`
+/// also runs the background forwarder.
+pub async fn serve(
+    hub: Hub,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let forwarder = if hub.level() == Level::Regional && hub.config().rollup.auto_forward {
+        Some(tokio::task::spawn(crate::forward::run(
+            hub.clone(),
+            stop_rx,
+        )))
+    } else {
+        None
+    };
+    let app = router(AppState::new(hub));
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| crate::Error::Internal(format!("server: {e}")));
+    let _ = stop_tx.send(true);
+    if let Some(task) = forwarder {
+        let _ = task.await;
+    }
+    result
+}

@@ -1,0 +1,52 @@
+//! The whole route table.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+
+use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, ui};
+
+/// The application: the JSON API, the dashboards, limits and timeouts.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        // Public: identity, trust and the log.
+        .route("/api/v1/card", get(api::card))
+        .route("/api/v1/revocations", get(api::revocations))
+        .route("/api/v1/guidance", get(api::guidance))
+        .route("/api/v1/log/checkpoint", get(api::checkpoint))
+        .route("/api/v1/log/proof", get(api::proof))
+        // Children.
+        .route("/api/v1/enroll", post(api::enroll))
+        .route("/api/v1/enroll/{id}", get(api::enroll_status))
+        .route("/api/v1/reports", post(api::reports))
+        .route(
+            "/api/v1/support-requests",
+            post(api::support_post).get(api::support_inbox),
+        )
+        // People: login, then admin or viewer endpoints.
+        .route("/api/v1/login", post(api::login))
+        .route("/api/v1/status", get(api::status))
+        .route("/api/v1/children", get(api::children))
+        .route("/api/v1/invites", post(api::invite))
+        .route("/api/v1/enroll-requests", get(api::pending))
+        .route("/api/v1/enroll-requests/{id}/approve", post(api::approve))
+        .route("/api/v1/enroll-requests/{id}/reject", post(api::reject))
+        .route("/api/v1/children/{id}/revoke", post(api::revoke))
+        .route("/api/v1/completeness", get(api::completeness))
+        .route(
+            "/api/v1/rollups/{period}",
+            get(api::rollup).post(api::build_rollup),
+        );
+    Router::new()
+        .merge(api)
+        .merge(ui::router())
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,1050 @@
+//! End-to-end tests of the hub: real `shopfloor-hub` processes on loopback, driven through the
+//! command line and the HTTP API, with a test client standing in for chapter nodes.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod util;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use shopfloor_hub::guidance;
+use shopfloor_hub::support::sign_request;
+use shopfloor_protocol::cert::{RevocationSet, verify_certificate, verify_chain};
+use shopfloor_protocol::log::{Checkpoint, Receipt, verify_consistency, verify_inclusion};
+use shopfloor_protocol::{Digest, Envelope, SealFormat, SecretKeys, seal};
+use util::*;
+
+const CANARY_A: &str = "CANARY-MARIA-QUINTERO-4471";
+const CANARY_B: &str = "CANARY-DESHAWN-OKAFOR-9023";
+
+/// Posts sealed bytes; returns (status, body bytes).
+async fn post_sealed(server: &Server, bytes: Vec<u8>) -> (u16, Vec<u8>) {
+    let resp = client()
+        .post(server.api("/api/v1/reports"))
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+fn error_code(body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("error body is not JSON: {}", String::from_utf8_lossy(body)));
+    assert!(
+        v["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "no message: {v}"
+    );
+    v["error"].as_str().unwrap().to_owned()
+}
+
+/// Checks a receipt: signed by the hub, for this envelope, and its inclusion proof verifies.
+fn check_receipt(body: &[u8], hub: &shopfloor_protocol::Card, envelope: &Envelope) -> Receipt {
+    let env = Envelope::from_json(body).unwrap();
+    let receipt: Receipt = env.open_document(&hub.signing_key).unwrap();
+    assert_eq!(receipt.entry, envelope.digest());
+    assert_eq!(receipt.log, hub.id);
+    verify_inclusion(
+        &receipt.entry,
+        receipt.index,
+        receipt.checkpoint.size,
+        &receipt.inclusion,
+        &receipt.checkpoint.root,
+    )
+    .unwrap();
+    receipt
+}
+
+async fn admin_post(server: &Server, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let resp = client()
+        .post(server.api(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_json(server: &Server, token: Option<&str>, path: &str) -> (u16, Value) {
+    let mut req = client().get(server.api(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Enrolls a chapter at a hub through the API; approves through the CLI or the API.
+async fn enroll_chapter(
+    server: &Server,
+    hub: &HubDir,
+    token: &str,
+    chapter: &Chapter,
+    via_cli: bool,
+) {
+    let (status, invite) = admin_post(
+        server,
+        token,
+        "/api/v1/invites",
+        json!({"name": chapter.card.name, "kind": "chapter"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{invite}");
+    let code = invite["code"].as_str().unwrap();
+    let resp = client()
+        .post(server.api("/api/v1/enroll"))
+        .json(&json!({"card": chapter.card, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let submitted: Value = resp.json().await.unwrap();
+    assert_eq!(
+        submitted["hub_fingerprint"],
+        hub.card.fingerprint().to_string()
+    );
+    assert_eq!(
+        submitted["your_fingerprint"],
+        chapter.card.fingerprint().to_string()
+    );
+    let id = submitted["id"].as_str().unwrap().to_owned();
+
+    // The same code twice: refused.
+    let again = client()
+        .post(server.api("/api/v1/enroll"))
+        .json(&json!({"card": chapter.card, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+
+    let (_, status) = get_json(server, None, &format!("/api/v1/enroll/{id}")).await;
+    assert_eq!(status["status"], "pending");
+    let pending = hub_json(&hub.dir, &["pending", "--json"]);
+    let entry = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .expect("request listed as pending");
+    assert_eq!(entry["fingerprint"], chapter.card.fingerprint().to_string());
+    assert_eq!(entry["hub_fingerprint"], hub.card.fingerprint().to_string());
+    if via_cli {
+        hub_ok(&hub.dir, &["approve", &id]);
+    } else {
+        let (s, v) = admin_post(
+            server,
+            token,
+            &format!("/api/v1/enroll-requests/{id}/approve"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (_, status) = get_json(server, None, &format!("/api/v1/enroll/{id}")).await;
+    assert_eq!(status["status"], "approved");
+    let cert: Envelope = serde_json::from_value(status["certificate"].clone()).unwrap();
+    let c = verify_certificate(
+        &hub.card,
+        &cert,
+        jiff::Timestamp::now(),
+        &RevocationSet::new(),
+    )
+    .unwrap();
+    assert_eq!(c.subject, chapter.card);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn federation_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "National Labor Commission", "national");
+    let south = HubDir::init(tmp.path(), "Southern Region", "regional");
+    let period = last_month();
+
+    // National serves; the South enrolls at national (CLI), approved through national's API.
+    let nat = Server::start(&national, &logs.path().join("national.log"));
+    let nat_admin = login(&nat, "admin", ADMIN_PASSWORD).await;
+    let invite = hub_json(
+        &national.dir,
+        &["invite", "--name", "South", "--kind", "regional", "--json"],
+    );
+    let code = invite["code"].as_str().unwrap().to_owned();
+    let enrolling = std::process::Command::new(bin())
+        .arg("--data")
+        .arg(&south.dir)
+        .args([
+            "enroll",
+            "--parent",
+            &nat.url,
+            "--code",
+            &code,
+            "--poll-secs",
+            "1",
+            "--timeout-secs",
+            "60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let request = eventually(30, "the South's enrollment request", || async {
+        let (s, v) = get_json(&nat, Some(&nat_admin), "/api/v1/enroll-requests").await;
+        assert_eq!(s, 200);
+        v.as_array().and_then(|a| a.first().cloned())
+    })
+    .await;
+    assert_eq!(request["fingerprint"], south.card.fingerprint().to_string());
+    assert_eq!(request["kind"], "regional");
+    let id = request["id"].as_str().unwrap();
+    let (s, v) = admin_post(
+        &nat,
+        &nat_admin,
+        &format!("/api/v1/enroll-requests/{id}/approve"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let out = tokio::task::spawn_blocking(move || enrolling.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "enroll failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&national.card.fingerprint().to_string()),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&south.card.fingerprint().to_string()),
+        "{stdout}"
+    );
+
+    // The South serves; two chapters enroll there.
+    let reg = Server::start(&south, &logs.path().join("south.log"));
+    let reg_admin = login(&reg, "admin", ADMIN_PASSWORD).await;
+    let a = Chapter::new("triangle", "Triangle DSA", "NC", CANARY_A);
+    let b = Chapter::new("new-orleans", "New Orleans DSA", "LA", CANARY_B);
+    enroll_chapter(&reg, &south, &reg_admin, &a, true).await;
+    enroll_chapter(&reg, &south, &reg_admin, &b, false).await;
+    // The chapter's chain runs national -> south -> chapter.
+    let (_, st) = get_json(&reg, None, "/api/v1/card").await;
+    assert_eq!(st["fingerprint"], south.card.fingerprint().to_string());
+
+    // Chapter A reports; the receipt's inclusion proof verifies.
+    let a1 = a.report(&south.card.id, period, 1, None, 40);
+    let (status, body) = post_sealed(&reg, a.seal_to(&a1, &south.card)).await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let r1 = check_receipt(&body, &south.card, &a1);
+
+    // The same envelope again (freshly sealed): idempotent, the very same receipt.
+    let (status, again) = post_sealed(&reg, a.seal_to(&a1, &south.card)).await;
+    assert_eq!(status, 200);
+    assert_eq!(again, body, "a re-submission gets the same receipt");
+
+    // Another envelope with the same revision: stale.
+    let a1b = a.report(&south.card.id, period, 1, None, 41);
+    let (status, body) = post_sealed(&reg, a.seal_to(&a1b, &south.card)).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (409, "stale-revision")
+    );
+
+    // Proofs from the log endpoints verify against a signed checkpoint.
+    let cp_bytes = client()
+        .get(reg.api("/api/v1/log/checkpoint"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let checkpoint: Checkpoint = Envelope::from_json(&cp_bytes)
+        .unwrap()
+        .open_document(&south.card.signing_key)
+        .unwrap();
+    let (s, proof) = get_json(
+        &reg,
+        None,
+        &format!(
+            "/api/v1/log/proof?index={}&size={}",
+            r1.index, checkpoint.size
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let path: Vec<Digest> = serde_json::from_value(proof["proof"].clone()).unwrap();
+    verify_inclusion(
+        &a1.digest(),
+        r1.index,
+        checkpoint.size,
+        &path,
+        &checkpoint.root,
+    )
+    .unwrap();
+    let (s, _) = get_json(&reg, None, "/api/v1/log/proof?index=99&size=100").await;
+    assert_eq!(s, 404);
+    let (s, _) = get_json(&reg, None, "/api/v1/log/proof?what=1").await;
+    assert_eq!(s, 400);
+
+    // Chapter B reports: every expected child has reported, so the South forwards by itself.
+    let b1 = b.report(&south.card.id, period, 1, None, 25);
+    let (status, body) = post_sealed(&reg, b.seal_to(&b1, &south.card)).await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    check_receipt(&body, &south.card, &b1);
+    let forwarded = eventually(30, "the automatic forward", || async {
+        let (s, v) = get_json(&reg, Some(&reg_admin), &format!("/api/v1/rollups/{period}")).await;
+        (s == 200 && !v["receipt"].is_null()).then_some(v)
+    })
+    .await;
+    assert_eq!(forwarded["revision"], 1);
+    let (s, c) = get_json(
+        &nat,
+        Some(&nat_admin),
+        &format!("/api/v1/completeness?period={period}"),
+    )
+    .await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(c["reported"], json!(["southern-region"]));
+    assert_eq!(c["missing"], json!([]));
+    let (s, c) = get_json(
+        &reg,
+        Some(&reg_admin),
+        &format!("/api/v1/completeness?period={period}"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(c["expected"].as_array().unwrap().len(), 2);
+
+    // Revision 2 of A chains to revision 1 and supersedes it; a lower revision is then refused.
+    let a2 = a.report(&south.card.id, period, 2, Some(a1.digest()), 45);
+    let (status, body) = post_sealed(&reg, a.seal_to(&a2, &south.card)).await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let a_low = a.report(&south.card.id, period, 1, Some(a2.digest()), 45);
+    let (status, body) = post_sealed(&reg, a.seal_to(&a_low, &south.card)).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (409, "stale-revision")
+    );
+    // A report that does not chain to the last accepted one.
+    let b_broken = b.report(&south.card.id, period, 2, None, 25);
+    let (status, body) = post_sealed(&reg, b.seal_to(&b_broken, &south.card)).await;
+    assert_eq!((status, error_code(&body).as_str()), (409, "broken-chain"));
+
+    // Forward on command: the new rollup (revision 2) goes up and comes back with a receipt.
+    let fwd = hub_json(
+        &south.dir,
+        &["forward", "--period", &period.to_string(), "--json"],
+    );
+    assert_eq!(fwd["revision"], 2, "{fwd}");
+    let receipt_env: Envelope = serde_json::from_value(fwd["receipt"].clone()).unwrap();
+    let receipt: Receipt = receipt_env
+        .open_document(&national.card.signing_key)
+        .unwrap();
+    receipt.verify().unwrap();
+
+    // Bundles verify offline with the real binary, and fail on tampered bytes.
+    let reg_bundle = tmp.path().join("south-bundle.json");
+    let nat_bundle = tmp.path().join("national-bundle.json");
+    let root = national.dir.join("card.json");
+    let built = hub_json(
+        &south.dir,
+        &[
+            "rollup",
+            "--period",
+            &period.to_string(),
+            "--out",
+            reg_bundle.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(built["new"], false, "the forwarded rollup is reused");
+    hub_ok(
+        &national.dir,
+        &[
+            "rollup",
+            "--period",
+            &period.to_string(),
+            "--out",
+            nat_bundle.to_str().unwrap(),
+        ],
+    );
+    for bundle in [&reg_bundle, &nat_bundle] {
+        let out = std::process::Command::new(bin())
+            .args([
+                "verify",
+                bundle.to_str().unwrap(),
+                "--root",
+                root.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "verify {}: {text}", bundle.display());
+        assert!(text.starts_with("OK: rollup"), "{text}");
+        assert_eq!(text.trim().lines().count(), 1);
+    }
+    let out = std::process::Command::new(bin())
+        .args([
+            "verify",
+            nat_bundle.to_str().unwrap(),
+            "--root",
+            root.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["details"]["chapters"], 2);
+    let original = std::fs::read(&nat_bundle).unwrap();
+    let text = String::from_utf8(original.clone()).unwrap();
+    let payload_start = text.find("\"payload\": \"").unwrap() + "\"payload\": \"".len();
+    let payload_len = text[payload_start..].find('"').unwrap();
+    let tampered_path = tmp.path().join("tampered.json");
+    for frac in [0.01, 0.2, 0.5, 0.77, 0.99] {
+        let pos = payload_start + ((payload_len as f64 - 3.0) * frac) as usize;
+        let mut bytes = original.clone();
+        bytes[pos] = if bytes[pos] == b'A' { b'B' } else { b'A' };
+        std::fs::write(&tampered_path, &bytes).unwrap();
+        let out = std::process::Command::new(bin())
+            .args([
+                "verify",
+                tampered_path.to_str().unwrap(),
+                "--root",
+                root.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "tampered byte at {pos} verified: {text}"
+        );
+        assert!(
+            text.contains("FAILED") && text.lines().nth(1).is_some_and(|l| l.contains(": ")),
+            "{text}"
+        );
+    }
+
+    // Support requests: A asks for a Spanish-speaking organizer; B's reserve matches.
+    let body = serde_json::to_vec(&json!({
+        "skills": ["one-on-ones"], "language": "es", "sector": "62",
+        "message": "Need help with one-on-ones at a call center", "reply_to": "signal:triangle-labor"
+    }))
+    .unwrap();
+    let auth = sign_request(
+        &a.keys,
+        &a.card.id,
+        &south.card.id,
+        "POST",
+        "/api/v1/support-requests",
+        &body,
+    );
+    let resp = client()
+        .post(reg.api("/api/v1/support-requests"))
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let posted: Value = resp.json().await.unwrap();
+    assert_eq!(posted["relayed_to"], 1);
+    let auth = sign_request(
+        &b.keys,
+        &b.card.id,
+        &south.card.id,
+        "GET",
+        "/api/v1/support-requests",
+        b"",
+    );
+    let inbox: Value = client()
+        .get(reg.api("/api/v1/support-requests"))
+        .header("authorization", auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox["for_you"][0]["from"], "triangle");
+    assert_eq!(inbox["for_you"][0]["reply_to"], "signal:triangle-labor");
+    // A signature by the wrong key, or for another body, is refused.
+    let forged = sign_request(
+        &SecretKeys::generate().unwrap(),
+        &b.card.id,
+        &south.card.id,
+        "GET",
+        "/api/v1/support-requests",
+        b"",
+    );
+    let resp = client()
+        .get(reg.api("/api/v1/support-requests"))
+        .header("authorization", forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let wrong_body = sign_request(
+        &a.keys,
+        &a.card.id,
+        &south.card.id,
+        "POST",
+        "/api/v1/support-requests",
+        b"{}",
+    );
+    let resp = client()
+        .post(reg.api("/api/v1/support-requests"))
+        .header("authorization", wrong_body)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+
+    // Guidance: national publishes; the South relays it inside its own.
+    let draft = tmp.path().join("guidance.json");
+    std::fs::write(
+        &draft,
+        serde_json::to_vec(&json!({
+            "trainings": [{"code": "one-on-ones", "title_en": "One-on-ones", "title_es": "Conversaciones uno a uno",
+                           "url_en": "https://example.org/en/1on1", "url_es": "https://example.org/es/1on1"}],
+            "criteria": [{"code": "winnable", "title_en": "Winnable", "title_es": "Ganable",
+                          "metrics": [{"name_en": "Majority support", "name_es": "Apoyo mayoritario", "target": 50}]}],
+            "goals": [{"sector": "62", "metric": "members", "target": 500, "by": "2027-06-30"}],
+            "links": [{"title_en": "Handbook", "title_es": "Manual", "url_en": "https://example.org/en"}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    hub_ok(
+        &national.dir,
+        &["publish-guidance", draft.to_str().unwrap()],
+    );
+    hub_ok(&south.dir, &["publish-guidance", draft.to_str().unwrap()]);
+    let g = client()
+        .get(reg.api("/api/v1/guidance"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let g = guidance::verify(
+        &Envelope::from_json(&g).unwrap(),
+        &south.card,
+        Some(&national.card),
+    )
+    .unwrap();
+    assert!(g.inherited.is_some(), "the South relays national guidance");
+    assert_eq!(g.trainings[0].code, "one-on-ones");
+
+    // Refusals: every one a 4xx with a stable code, and the server keeps serving.
+    let (s, body) = post_sealed(&reg, b"not a sealed file at all".to_vec()).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "seal-broken"));
+    let mut random = vec![0u8; 4096];
+    getrandom::fill(&mut random).unwrap();
+    let (s, body) = post_sealed(&reg, random).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "seal-broken"));
+    let sealed = b.seal_to(&b1, &south.card);
+    let (s, body) = post_sealed(&reg, sealed[..sealed.len() / 2].to_vec()).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "seal-broken"));
+    let (s, body) = post_sealed(&reg, Vec::new()).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "bad-request"));
+    // A valid seal of garbage.
+    let garbage = age_seal_raw(b"{\"payloadType\": 7}", &south.card);
+    let (s, body) = post_sealed(&reg, garbage).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "malformed"));
+    // A report sealed for another hub.
+    let (s, body) = post_sealed(&reg, a.seal_to(&a2, &national.card)).await;
+    assert_eq!((s, error_code(&body).as_str()), (400, "seal-broken"));
+    // A report for the South replayed to national (re-sealed): national does not know the signer.
+    let (s, body) = post_sealed(&nat, a.seal_to(&a2, &national.card)).await;
+    assert_eq!((s, error_code(&body).as_str()), (403, "unknown-signer"));
+    // A report addressed to national, sent to the South.
+    let misaddressed = a.report(&national.card.id, period, 3, Some(a2.digest()), 45);
+    let (s, body) = post_sealed(&reg, a.seal_to(&misaddressed, &south.card)).await;
+    assert_eq!((s, error_code(&body).as_str()), (409, "wrong-recipient"));
+    // A chapter's report sent straight to national is not a rollup from a regional child.
+    let stranger = Chapter::new("stranger", "Stranger DSA", "TX", "x");
+    let sr = stranger.report(&south.card.id, period, 1, None, 20);
+    let (s, body) = post_sealed(&reg, stranger.seal_to(&sr, &south.card)).await;
+    assert_eq!((s, error_code(&body).as_str()), (403, "unknown-signer"));
+    // Too large a body.
+    let (s, body) = post_sealed(&reg, vec![b'a'; 9 * 1024 * 1024]).await;
+    assert_eq!((s, error_code(&body).as_str()), (413, "too-large"));
+
+    // Revocation: B is revoked; its next report is refused.
+    let (s, v) = admin_post(
+        &reg,
+        &reg_admin,
+        "/api/v1/children/new-orleans/revoke",
+        json!({"reason": "key lost"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let b2 = b.report(&south.card.id, period, 2, Some(b1.digest()), 25);
+    let (s, body) = post_sealed(&reg, b.seal_to(&b2, &south.card)).await;
+    assert_eq!((s, error_code(&body).as_str()), (403, "revoked"));
+    let revs = client()
+        .get(reg.api("/api/v1/revocations"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let list: shopfloor_protocol::cert::RevocationList = Envelope::from_json(&revs)
+        .unwrap()
+        .open_document(&south.card.signing_key)
+        .unwrap();
+    assert_eq!(list.entries.len(), 1);
+    assert_eq!(list.entries[0].subject.as_str(), "new-orleans");
+
+    // Consistency between two checkpoints.
+    let cp2_bytes = client()
+        .get(reg.api("/api/v1/log/checkpoint"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let cp2: Checkpoint = Envelope::from_json(&cp2_bytes)
+        .unwrap()
+        .open_document(&south.card.signing_key)
+        .unwrap();
+    let (s, proof) = get_json(
+        &reg,
+        None,
+        &format!("/api/v1/log/proof?old={}&new={}", checkpoint.size, cp2.size),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let path: Vec<Digest> = serde_json::from_value(proof["proof"].clone()).unwrap();
+    verify_consistency(
+        checkpoint.size,
+        cp2.size,
+        &checkpoint.root,
+        &cp2.root,
+        &path,
+    )
+    .unwrap();
+
+    // Users: a viewer can read the status but not admin endpoints; no token, no entry.
+    hub_ok(&south.dir, &["user", "add", "vera", "--role", "viewer"]);
+    let viewer = login(&reg, "vera", "viewer password 123").await;
+    let (s, _) = get_json(&reg, Some(&viewer), "/api/v1/status").await;
+    assert_eq!(s, 200);
+    for path in [
+        "/api/v1/enroll-requests",
+        &format!("/api/v1/completeness?period={period}"),
+        &format!("/api/v1/rollups/{period}"),
+    ] {
+        let (s, _) = get_json(&reg, Some(&viewer), path).await;
+        assert_eq!(s, 403, "viewer at {path}");
+        let (s, _) = get_json(&reg, None, path).await;
+        assert_eq!(s, 401, "anonymous at {path}");
+    }
+    let (s, _) = admin_post(
+        &reg,
+        &viewer,
+        "/api/v1/invites",
+        json!({"name": "X", "kind": "chapter"}),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = admin_post(
+        &reg,
+        &viewer,
+        "/api/v1/children/triangle/revoke",
+        json!({"reason": "x"}),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = get_json(&reg, Some("sfs_not-a-token"), "/api/v1/status").await;
+    assert_eq!(s, 401);
+    // Login is rate limited per name.
+    for _ in 0..5 {
+        let resp = client()
+            .post(reg.api("/api/v1/login"))
+            .json(&json!({"name": "vera", "password": "wrong password!!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+    }
+    let resp = client()
+        .post(reg.api("/api/v1/login"))
+        .json(&json!({"name": "vera", "password": "viewer password 123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+
+    // Still serving after all of that.
+    let (s, _) = get_json(&reg, None, "/api/v1/card").await;
+    assert_eq!(s, 200);
+
+    // The hubs hold only aggregates: no node-side detail anywhere in their data directories.
+    drop(reg);
+    drop(nat);
+    let mut saw_chapter = false;
+    for dir in [&national.dir, &south.dir] {
+        for file in files_under(dir) {
+            let bytes = std::fs::read(&file).unwrap();
+            for canary in [CANARY_A, CANARY_B] {
+                for form in canary_forms(canary) {
+                    assert!(
+                        !contains(&bytes, &form),
+                        "{canary} found in {}",
+                        file.display()
+                    );
+                }
+            }
+            saw_chapter |= contains(&bytes, b"Triangle DSA");
+        }
+    }
+    assert!(
+        saw_chapter,
+        "the scan reads the databases (the chapter's card is there)"
+    );
+    assert!(a.node_note.contains(CANARY_A) && b.node_note.contains(CANARY_B));
+}
+
+/// A canary as raw bytes and in the three base64 alignments (envelopes carry base64 payloads).
+fn canary_forms(canary: &str) -> Vec<Vec<u8>> {
+    let mut forms = vec![canary.as_bytes().to_vec()];
+    for shift in 0..3 {
+        let mut padded = vec![b' '; shift];
+        padded.extend_from_slice(canary.as_bytes());
+        let enc = base64::engine::general_purpose::STANDARD.encode(&padded);
+        // Drop the characters that depend on the padding and on what follows.
+        let skip = (shift * 4).div_ceil(3);
+        let inner = &enc.as_bytes()[skip..enc.len().saturating_sub(4)];
+        forms.push(inner.to_vec());
+    }
+    forms
+}
+
+/// Seals arbitrary bytes with age to a hub (a valid seal of something that is not an envelope).
+fn age_seal_raw(bytes: &[u8], card: &shopfloor_protocol::Card) -> Vec<u8> {
+    use std::io::Write as _;
+    use std::str::FromStr as _;
+    let recipient = age::x25519::Recipient::from_str(card.age_recipient.as_str()).unwrap();
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .unwrap();
+    let mut out = Vec::new();
+    let mut w = encryptor.wrap_output(&mut out).unwrap();
+    w.write_all(bytes).unwrap();
+    w.finish().unwrap();
+    out
+}
+
+#[test]
+fn every_command_has_help_and_init_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    for cmd in [
+        "init",
+        "serve",
+        "card",
+        "invite",
+        "pending",
+        "approve",
+        "reject",
+        "revoke",
+        "enroll",
+        "ingest",
+        "rollup",
+        "forward",
+        "verify",
+        "completeness",
+        "publish-guidance",
+        "user",
+    ] {
+        let out = hub_cmd(tmp.path(), &[cmd, "--help"]);
+        assert!(out.status.success(), "{cmd} --help");
+        assert!(!out.stdout.is_empty());
+    }
+    let hub = HubDir::init(tmp.path(), "Test National", "national");
+    let out = hub_cmd(
+        &hub.dir,
+        &["init", "--level", "national", "--name", "Test National"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&hub.dir), 0o700);
+        assert_eq!(mode(&hub.dir.join("keys.txt")), 0o600);
+    }
+    let card = hub_json(&hub.dir, &["card", "--json"]);
+    assert_eq!(card["kind"], "national");
+    let invite = hub_json(
+        &hub.dir,
+        &[
+            "invite",
+            "--name",
+            "Somewhere DSA",
+            "--kind",
+            "chapter",
+            "--json",
+        ],
+    );
+    assert!(invite["code"].as_str().is_some_and(|c| c.len() >= 16));
+    assert_eq!(hub_json(&hub.dir, &["pending", "--json"]), json!([]));
+    let users = hub_json(&hub.dir, &["user", "list", "--json"]);
+    assert_eq!(users[0]["role"], "admin");
+    // Bad input gives exit 1 and a sentence, not a panic.
+    let out = hub_cmd(&hub.dir, &["approve", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = hub_cmd(&hub.dir, &["rollup", "--period", "2026-13"]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses a bad period");
+}
+
+#[test]
+fn ingest_by_hand_matches_http_and_chapters_chain() {
+    // A national hub can enroll chapters directly; a sealed file carried by hand is ingested.
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Hand National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let ch = Chapter::new("rural", "Rural DSA", "MS", "CANARY-HAND");
+    let inv =
+        shopfloor_hub::enroll::invite(&hub, "Rural DSA", shopfloor_protocol::Kind::Chapter, "test")
+            .unwrap();
+    let sub = shopfloor_hub::enroll::submit(
+        &hub,
+        &shopfloor_hub::enroll::EnrollBody {
+            card: ch.card.clone(),
+            code: inv.code,
+        },
+    )
+    .unwrap();
+    shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    let root = national.card.clone();
+    let cert = shopfloor_hub::enroll::status(&hub, &sub.id)
+        .unwrap()
+        .certificate
+        .unwrap();
+    verify_chain(
+        &root,
+        &[cert],
+        jiff::Timestamp::now(),
+        &RevocationSet::new(),
+    )
+    .unwrap();
+    drop(hub);
+    let period = last_month();
+    let r1 = ch.report(&national.card.id, period, 1, None, 30);
+    let file = tmp.path().join("report.age");
+    std::fs::write(
+        &file,
+        seal(
+            &r1,
+            std::slice::from_ref(&national.card.age_recipient),
+            SealFormat::Armored,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let first = hub_ok(&national.dir, &["ingest", file.to_str().unwrap(), "--json"]);
+    let again = hub_ok(&national.dir, &["ingest", file.to_str().unwrap(), "--json"]);
+    assert_eq!(first, again, "same receipt by hand too");
+    check_receipt(first.trim().as_bytes(), &national.card, &r1);
+    // Rollup at national with one chapter verifies.
+    let out = tmp.path().join("bundle.json");
+    let built = hub_json(
+        &national.dir,
+        &[
+            "rollup",
+            "--period",
+            &period.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(built["completeness"]["reported"], json!(["rural"]));
+    let v = std::process::Command::new(bin())
+        .args([
+            "verify",
+            out.to_str().unwrap(),
+            "--root",
+            national.dir.join("card.json").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    // A sealed file that is garbage gives exit 1 with the reason code.
+    std::fs::write(&file, b"garbage").unwrap();
+    let out = hub_cmd(&national.dir, &["ingest", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seal-broken"));
+}
+
+/// Random bytes for hostile inputs.
+fn random_bytes(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    getrandom::fill(&mut v).unwrap();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_input_never_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Fuzz National", "national");
+    let log = tmp.path().join("serve.log");
+    let server = Server::start(&national, &log);
+    // Enroll one chapter directly through the library, beside the running server.
+    let ch = Chapter::new("fuzz", "Fuzz DSA", "OR", "CANARY-FUZZ");
+    {
+        let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+        let inv = shopfloor_hub::enroll::invite(
+            &hub,
+            "Fuzz DSA",
+            shopfloor_protocol::Kind::Chapter,
+            "test",
+        )
+        .unwrap();
+        let sub = shopfloor_hub::enroll::submit(
+            &hub,
+            &shopfloor_hub::enroll::EnrollBody {
+                card: ch.card.clone(),
+                code: inv.code,
+            },
+        )
+        .unwrap();
+        shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    }
+    let expect_refusal = |status: u16, body: &[u8], what: &str| {
+        assert!((400..500).contains(&status), "{what}: status {status}");
+        let v: Value = serde_json::from_slice(body)
+            .unwrap_or_else(|_| panic!("{what}: not JSON: {}", String::from_utf8_lossy(body)));
+        assert!(
+            v["error"]
+                .as_str()
+                .is_some_and(|c| c.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+            "{what}: {v}"
+        );
+    };
+
+    // Random bytes, with and without age headers.
+    for i in 0..60 {
+        let mut bytes = match i % 3 {
+            0 => Vec::new(),
+            1 => b"age-encryption.org/v1\n".to_vec(),
+            _ => b"-----BEGIN AGE ENCRYPTED FILE-----\n".to_vec(),
+        };
+        bytes.extend(random_bytes(1 + (i * 37) % 3000));
+        let (s, body) = post_sealed(&server, bytes).await;
+        expect_refusal(s, &body, "random seal");
+    }
+    // Every single-byte corruption of a valid seal (sampled) is refused, never accepted.
+    let good = ch.report(&national.card.id, last_month(), 1, None, 30);
+    let sealed = ch.seal_to(&good, &national.card);
+    for pos in (0..sealed.len()).step_by(sealed.len() / 40 + 1) {
+        let mut bytes = sealed.clone();
+        bytes[pos] ^= 0x20;
+        let (s, body) = post_sealed(&server, bytes).await;
+        expect_refusal(s, &body, &format!("flipped byte {pos}"));
+    }
+    // Truncations.
+    for cut in [1, 10, 50, sealed.len() / 2, sealed.len() - 1] {
+        let (s, body) = post_sealed(&server, sealed[..cut].to_vec()).await;
+        expect_refusal(s, &body, &format!("cut at {cut}"));
+    }
+    // Envelopes that open but are not acceptable: unknown types, wrong keys, bad payloads.
+    let keys = SecretKeys::generate().unwrap();
+    for (ptype, payload) in [
+        ("application/vnd.shopfloor.report.v1+json", b"{}".to_vec()),
+        (
+            "application/vnd.shopfloor.report.v1+json",
+            b"{\"schema\":\"shopfloor.report.v9\"}".to_vec(),
+        ),
+        ("application/vnd.shopfloor.rollup.v1+json", b"[]".to_vec()),
+        ("text/plain", random_bytes(100)),
+    ] {
+        for signer in [&keys, &ch.keys] {
+            let env = Envelope::sign_bytes(ptype, payload.clone(), signer);
+            let (s, body) = post_sealed(&server, ch.seal_to(&env, &national.card)).await;
+            expect_refusal(s, &body, ptype);
+        }
+    }
+    // Valid seals of non-envelopes.
+    for raw in [
+        b"null".to_vec(),
+        b"{\"payloadType\":\"x\",\"payload\":\"!!\",\"signatures\":[]}".to_vec(),
+        random_bytes(500),
+    ] {
+        let (s, body) = post_sealed(&server, age_seal_raw(&raw, &national.card)).await;
+        expect_refusal(s, &body, "sealed garbage");
+    }
+    // The good one is still accepted after all that.
+    let (s, body) = post_sealed(&server, sealed.clone()).await;
+    assert_eq!(s, 201, "{}", String::from_utf8_lossy(&body));
+
+    // JSON endpoints with garbage bodies and headers.
+    for path in [
+        "/api/v1/enroll",
+        "/api/v1/login",
+        "/api/v1/invites",
+        "/api/v1/support-requests",
+    ] {
+        for body in [
+            random_bytes(64),
+            b"{}".to_vec(),
+            b"{\"card\": 1, \"code\": []}".to_vec(),
+            b"[".to_vec(),
+        ] {
+            let resp = client()
+                .post(server.api(path))
+                .header(
+                    "authorization",
+                    format!(
+                        "Shopfloor {}",
+                        String::from_utf8_lossy(&random_bytes(8)).replace(['\n', '\r', '\0'], "")
+                    ),
+                )
+                .body(body)
+                .send()
+                .await;
+            if let Ok(resp) = resp {
+                let s = resp.status().as_u16();
+                let b = resp.bytes().await.unwrap();
+                expect_refusal(s, &b, path);
+            }
+        }
+    }
+    for path in [
+        "/api/v1/log/proof?index=18446744073709551615&size=18446744073709551615",
+        "/api/v1/log/proof?old=5&new=1",
+        "/api/v1/log/proof?index=-1&size=2",
+        "/api/v1/enroll/0123456789abcdef0123456789abcdef",
+        "/api/v1/enroll/..%2F..%2Fetc",
+        "/api/v1/nothing-here",
+    ] {
+        let resp = client().get(server.api(path)).send().await.unwrap();
+        let s = resp.status().as_u16();
+        assert!((400..500).contains(&s), "{path}: {s}");
+    }
+    let (s, _) = get_json(&server, None, "/api/v1/card").await;
+    assert_eq!(s, 200);
+    drop(server);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(!log.contains("panicked"), "the server panicked:\n{log}");
+}
