@@ -8,16 +8,12 @@
 //! by the chapter's key, naming the hub, the method, the path, a digest of the body and the time,
 //! sent as `Authorization: Shopfloor <base64 envelope JSON>`. The hub keeps no secret per child.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use shopfloor_protocol::envelope::Document;
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::{
-    CellKey, CellValue, Digest, Envelope, Error as ProtocolError, Kind, PartyId, Reason, Report,
-    SecretKeys,
+    CellKey, CellValue, Envelope, Error as ProtocolError, Kind, PartyId, Reason, Report,
 };
 
 use crate::enroll::{self, ChildRecord, ts};
@@ -26,78 +22,12 @@ use crate::hub::Hub;
 use crate::secret;
 use crate::store::now_secs;
 
-/// Schema of a signed request.
-pub const AUTH_SCHEMA: &str = "shopfloor.request-auth.v1";
-/// DSSE payload type of a signed request.
-pub const AUTH_PAYLOAD_TYPE: &str = "application/vnd.shopfloor.request-auth.v1+json";
-/// The `Authorization` scheme of a signed request.
-pub const AUTH_SCHEME: &str = "Shopfloor";
-/// How far a signed request's time may be from the hub's clock.
-const AUTH_WINDOW: SignedDuration = SignedDuration::from_mins(5);
+pub use shopfloor_protocol::request::{
+    AUTH_PAYLOAD_TYPE, AUTH_SCHEMA, AUTH_SCHEME, RequestAuth, sign_request,
+};
+
 /// How long a support request stays visible.
 const REQUEST_DAYS: i64 = 30;
-
-/// A child's signed statement that it makes one HTTP request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestAuth {
-    /// Always [`AUTH_SCHEMA`].
-    pub schema: String,
-    /// The child making the request.
-    pub party: PartyId,
-    /// The hub it is made to.
-    pub hub: PartyId,
-    /// HTTP method, upper case.
-    pub method: String,
-    /// Path without query, e.g. `/api/v1/support-requests`.
-    pub path: String,
-    /// SHA-256 of the request body (of the empty string for a GET).
-    pub body: Digest,
-    /// When it was made.
-    pub at: Timestamp,
-}
-
-impl Document for RequestAuth {
-    const PAYLOAD_TYPE: &'static str = AUTH_PAYLOAD_TYPE;
-    fn from_payload(bytes: &[u8]) -> std::result::Result<Self, ProtocolError> {
-        let a: RequestAuth = serde_json::from_slice(bytes)
-            .map_err(|e| ProtocolError::new(Reason::Malformed, format!("request auth: {e}")))?;
-        if a.schema != AUTH_SCHEMA {
-            return Err(ProtocolError::new(
-                Reason::UnsupportedSchema,
-                "request auth schema",
-            ));
-        }
-        Ok(a)
-    }
-    fn to_payload(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-}
-
-/// The `Authorization` header value for a request by `party` to `hub` (what a node sends).
-pub fn sign_request(
-    keys: &SecretKeys,
-    party: &PartyId,
-    hub: &PartyId,
-    method: &str,
-    path: &str,
-    body: &[u8],
-) -> String {
-    let auth = RequestAuth {
-        schema: AUTH_SCHEMA.into(),
-        party: party.clone(),
-        hub: hub.clone(),
-        method: method.to_ascii_uppercase(),
-        path: path.into(),
-        body: Digest::of(body),
-        at: Timestamp::now(),
-    };
-    format!(
-        "{AUTH_SCHEME} {}",
-        B64.encode(Envelope::sign(&auth, keys).to_json())
-    )
-}
 
 /// Checks a signed request and returns the active child that made it.
 pub fn verify_request(
@@ -108,15 +38,8 @@ pub fn verify_request(
     body: &[u8],
 ) -> Result<ChildRecord> {
     let unauth = |m: &str| Error::unauthenticated(m.to_owned());
-    let encoded = header
-        .strip_prefix(AUTH_SCHEME)
-        .and_then(|r| r.strip_prefix(' '))
-        .ok_or_else(|| unauth("expected Authorization: Shopfloor <signed request>"))?;
-    let bytes = B64
-        .decode(encoded.trim().as_bytes())
-        .map_err(|_| unauth("signed request is not base64"))?;
-    let envelope =
-        Envelope::from_json(&bytes).map_err(|_| unauth("signed request is not an envelope"))?;
+    let envelope = shopfloor_protocol::request::decode_header(header)
+        .map_err(|_| unauth("expected Authorization: Shopfloor <signed request>"))?;
     let ids: Vec<String> = envelope
         .signer_ids()
         .map(|k| k.as_str().to_owned())
@@ -135,15 +58,14 @@ pub fn verify_request(
     let auth: RequestAuth = envelope
         .open_document(&child.card.signing_key)
         .map_err(|_| unauth("signed request does not verify"))?;
-    let now = Timestamp::now();
-    if auth.party != child.id
-        || auth.hub != hub.card().id
-        || !auth.method.eq_ignore_ascii_case(method)
-        || auth.path != path
-        || auth.body != Digest::of(body)
-        || auth.at < now - AUTH_WINDOW
-        || auth.at > now + AUTH_WINDOW
-    {
+    if !auth.matches(
+        &child.id,
+        &hub.card().id,
+        method,
+        path,
+        body,
+        Timestamp::now(),
+    ) {
         return Err(unauth(
             "signed request does not match this request or is stale",
         ));

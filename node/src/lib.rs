@@ -1,1 +1,24 @@
-//! shopfloor-node
+//! shopfloor-node: a chapter's node. Member-level data lives here, in SQLite, and leaves only as
+//! the suppressed aggregate report (and in encrypted backups).
+//!
+//! - [`store`]: the database handle ([`store::Store`]): one writer, pooled readers, migrations,
+//!   async helpers for the web interface.
+//! - [`domain`]: members, workplaces, pods, trainings, mentorships, reserve, campaigns,
+//!   recruitment counts, chapter facts, users, audit log, enrollment state.
+//! - [`import`]: national's membership list and generic member CSVs.
+//! - [`report`]: the period's report from SQL aggregates through disclosure control.
+//! - [`backup`], [`doctor`], [`export`], [`datadir`]: operating the node.
+
+#![deny(missing_docs)]
+
+pub mod backup;
+pub mod datadir;
+pub mod doctor;
+pub mod domain;
+mod error;
+pub mod export;
+pub mod import;
+pub mod report;
+pub mod store;
+
+pub use error::{Error, Result};

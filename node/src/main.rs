@@ -1,1 +1,482 @@
-fn main() {}
+//! The `shopfloor-node` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shopfloor_node::datadir::{self, DataDir};
+use shopfloor_node::domain::{audit, users};
+use shopfloor_node::import::{Format, ImportOptions};
+use shopfloor_node::{Error, backup, doctor, export, import, report};
+use shopfloor_protocol::registry::{self, Dim};
+use shopfloor_protocol::{AgeRecipient, CellValue, Period};
+
+/// Shopfloor chapter node: member data, national-list imports, aggregate reports, backups.
+#[derive(Debug, Parser)]
+#[command(name = "shopfloor-node", version, about)]
+struct Cli {
+    /// Data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPFLOOR_DATA",
+        default_value = "./shopfloor-data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new node: data directory, config, keys, database and the first admin.
+    ///
+    /// The admin password comes from SHOPFLOOR_ADMIN_PASSWORD, or is generated and printed once.
+    Init {
+        /// The chapter's name, e.g. "Triangle DSA".
+        #[arg(long)]
+        chapter: String,
+        /// USPS state code, e.g. NC.
+        #[arg(long)]
+        state: String,
+    },
+    /// Import a membership list (CSV). All or nothing: any bad row refuses the whole file.
+    Import(ImportArgs),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Reports to the hub.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Write an encrypted backup (database and node files) sealed with age.
+    Backup {
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// age recipient (age1...) to seal to; repeat for each officer. Default: the node's own
+        /// key (then keep a copy of keys.txt somewhere safe, off this server).
+        #[arg(long = "to", value_name = "AGE_RECIPIENT")]
+        to: Vec<String>,
+    },
+    /// Restore a backup into an empty data directory (--data).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// A file holding an age identity (AGE-SECRET-KEY-1...) the backup was sealed to; the
+        /// node's keys.txt works.
+        #[arg(long)]
+        identity: PathBuf,
+    },
+    /// Check the node: files, permissions, config, database integrity and schema.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// National's membership list (either header style).
+    National,
+    /// Another member CSV; name columns after fields or use --map.
+    Generic,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The CSV file.
+    file: PathBuf,
+    /// Which kind of list.
+    #[arg(long, value_enum, default_value = "national")]
+    format: FormatArg,
+    /// Map a column to a field: --map "Shoe Size=ignore", --map "Member ID=actionkit_id".
+    #[arg(long = "map", value_name = "COL=field")]
+    map: Vec<String>,
+    /// Compute the summary without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the summary (or the problems) as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Every member as CSV (audited).
+    Members {
+        /// Output file (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account. Password from SHOPFLOOR_PASSWORD, or generated and printed once.
+    Add {
+        /// Login name.
+        username: String,
+        /// admin, organizer, pod_lead or viewer.
+        #[arg(long)]
+        role: String,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account (or re-enable it with --enable).
+    Disable {
+        /// Login name.
+        username: String,
+        /// Re-enable instead.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Set a new password: from SHOPFLOOR_PASSWORD, or generated and printed once.
+    ResetPassword {
+        /// Login name.
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Show the report for a period. With --json, print exactly the payload bytes that would
+    /// be signed.
+    Preview {
+        /// Period, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// Print the exact payload (JSON) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(dir: &DataDir) -> Result<shopfloor_node::store::Store> {
+    if !dir.db_path().exists() {
+        bail!(
+            "no node in {} (run `shopfloor-node init` or pass --data)",
+            dir.root().display()
+        );
+    }
+    Ok(dir.open_store()?)
+}
+
+fn password_from_env(var: &str) -> Result<(String, bool)> {
+    match std::env::var(var) {
+        Ok(p) if !p.is_empty() => Ok((p, false)),
+        _ => Ok((users::generate_password()?, true)),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let dir = DataDir::new(&cli.data);
+    match cli.command {
+        Command::Init { chapter, state } => {
+            let pw = std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            let out = datadir::init(&cli.data, &chapter, &state, pw)?;
+            println!(
+                "Created node {} ({}) in {}",
+                out.card.name,
+                out.card.id,
+                cli.data.display()
+            );
+            println!("Fingerprint: {}", out.card.fingerprint());
+            println!("Admin user: {}", out.admin_username);
+            if let Some(p) = out.generated_password {
+                println!("Admin password (shown once, write it down): {p}");
+            }
+        }
+        Command::Import(args) => return import_cmd(&dir, args),
+        Command::Export(ExportCommand::Members { out }) => {
+            let store = open(&dir)?;
+            let n = export::members_csv(&store, &out, &audit::cli_actor())?;
+            println!("Wrote {n} members to {}", out.display());
+        }
+        Command::User(cmd) => user_cmd(&dir, cmd)?,
+        Command::Report(ReportCommand::Preview { period, json }) => {
+            let period: Period = period.parse()?;
+            let store = open(&dir)?;
+            let config = dir.config()?;
+            let card = dir.card()?;
+            let built = store.read(|conn| {
+                let ctx = report::context(conn, &config, &card, period)?;
+                report::build(conn, &ctx)
+            })?;
+            if json {
+                use std::io::Write as _;
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(&report::payload(&built.report))?;
+                stdout.flush()?;
+            } else {
+                print_report(&built);
+            }
+        }
+        Command::Backup { out, to } => {
+            let store = open(&dir)?;
+            let recipients = if to.is_empty() {
+                vec![dir.card()?.age_recipient]
+            } else {
+                to.iter()
+                    .map(|r| AgeRecipient::new(r).with_context(|| format!("--to {r}")))
+                    .collect::<Result<Vec<_>>>()?
+            };
+            let n = backup::backup(&dir, &store, &recipients, &out)?;
+            store.write(|tx| {
+                audit::record(
+                    tx,
+                    &audit::cli_actor(),
+                    "backup",
+                    &out.display().to_string(),
+                    &format!("{} recipient(s)", recipients.len()),
+                )
+            })?;
+            println!(
+                "Wrote {} ({n} bytes) sealed to {} recipient(s)",
+                out.display(),
+                recipients.len()
+            );
+        }
+        Command::Restore { file, identity } => {
+            backup::restore(&file, &identity, &cli.data)?;
+            println!("Restored into {}", cli.data.display());
+            let checks = doctor::run(&dir);
+            let ok = print_checks(&checks);
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Doctor { json } => {
+            let checks = doctor::run(&dir);
+            let ok = checks.iter().all(|c| c.ok);
+            if json {
+                println!("{}", serde_json::json!({ "ok": ok, "checks": checks }));
+            } else {
+                print_checks(&checks);
+            }
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_checks(checks: &[doctor::Check]) -> bool {
+    for c in checks {
+        println!(
+            "[{}] {}: {}",
+            if c.ok { " ok " } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+    }
+    let ok = checks.iter().all(|c| c.ok);
+    println!(
+        "{}",
+        if ok {
+            "All checks passed."
+        } else {
+            "Some checks failed."
+        }
+    );
+    ok
+}
+
+fn import_cmd(dir: &DataDir, args: ImportArgs) -> Result<ExitCode> {
+    let store = open(dir)?;
+    let mut maps = Vec::new();
+    for m in &args.map {
+        let Some((col, field)) = m.split_once('=') else {
+            bail!("--map {m:?}: expected COL=field");
+        };
+        maps.push((col.trim().to_owned(), field.trim().to_owned()));
+    }
+    let opts = ImportOptions {
+        format: match args.format {
+            FormatArg::National => Format::National,
+            FormatArg::Generic => Format::Generic,
+        },
+        maps,
+        dry_run: args.dry_run,
+    };
+    match import::import_file(&store, &args.file, &opts, &audit::cli_actor()) {
+        Ok(s) => {
+            if args.json {
+                println!("{}", serde_json::json!({ "ok": true, "summary": s }));
+            } else {
+                if s.dry_run {
+                    println!("Dry run: nothing was written.");
+                }
+                println!("Rows read:      {}", s.rows_read);
+                println!("Blank rows:     {}", s.blank_rows);
+                println!("Created:        {}", s.created);
+                println!(
+                    "Updated:        {} ({} back on the list)",
+                    s.updated, s.returned
+                );
+                println!("Unchanged:      {}", s.unchanged);
+                println!("Marked missing: {}", s.marked_missing);
+                println!(
+                    "Newly lapsed:   {} ({} lapsed on this list)",
+                    s.newly_lapsed, s.lapsed_in_list
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Import(e)) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "problems": e.problems })
+                );
+            } else {
+                eprintln!("{e}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn user_cmd(dir: &DataDir, cmd: UserCommand) -> Result<()> {
+    let store = open(dir)?;
+    let actor = audit::cli_actor();
+    match cmd {
+        UserCommand::Add { username, role } => {
+            let (pw, generated) = password_from_env("SHOPFLOOR_PASSWORD")?;
+            let hash = users::hash_password(&pw)?;
+            store.write(|tx| {
+                users::add(tx, &username, &role, &hash)?;
+                audit::record(tx, &actor, "user.add", &username, &format!("role {role}"))
+            })?;
+            println!("Added {username} ({role})");
+            if generated {
+                println!("Password (shown once): {pw}");
+            }
+        }
+        UserCommand::List => {
+            for u in store.read(users::list)? {
+                println!(
+                    "{:<24} {:<10} {}",
+                    u.username,
+                    u.role,
+                    if u.disabled { "disabled" } else { "active" }
+                );
+            }
+        }
+        UserCommand::Disable { username, enable } => {
+            store.write(|tx| {
+                users::set_disabled(tx, &username, !enable)?;
+                audit::record(
+                    tx,
+                    &actor,
+                    if enable {
+                        "user.enable"
+                    } else {
+                        "user.disable"
+                    },
+                    &username,
+                    "",
+                )
+            })?;
+            println!("{username} {}", if enable { "enabled" } else { "disabled" });
+        }
+        UserCommand::ResetPassword { username } => {
+            let (pw, generated) = password_from_env("SHOPFLOOR_PASSWORD")?;
+            let hash = users::hash_password(&pw)?;
+            store.write(|tx| {
+                users::set_password_hash(tx, &username, &hash)?;
+                audit::record(tx, &actor, "user.reset-password", &username, "")
+            })?;
+            println!("Password of {username} reset");
+            if generated {
+                println!("New password (shown once): {pw}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_report(built: &report::Built) {
+    use std::io::Write as _;
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_report(&mut out, built);
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
+fn write_report(out: &mut String, built: &report::Built) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let o = report::overview(built);
+    writeln!(
+        out,
+        "Report {} for {}, revision {}, k = {}",
+        o.period, o.recipient, o.revision, o.k
+    )?;
+    if o.recipient == report::UNENROLLED_RECIPIENT {
+        writeln!(
+            out,
+            "(not enrolled with a hub yet: the recipient is a placeholder)"
+        )?;
+    }
+    writeln!(
+        out,
+        "{} cells published, {} withheld (primary), {} withheld (complementary)",
+        o.published, o.primary_suppressed, o.complementary_suppressed
+    )?;
+    for (idx, cells) in report::by_metric(&built.report.cells) {
+        let label = registry::METRICS.get(idx).map_or("?", |m| m.en);
+        writeln!(out, "\n{label}")?;
+        for c in cells {
+            let dims: Vec<String> = c
+                .key
+                .dims
+                .iter()
+                .map(|(d, v)| format!("{} = {}", d.label().0, Dim::value_label(*d, v).0))
+                .collect();
+            let value = match c.value {
+                CellValue::Count(v) => v.to_string(),
+                CellValue::Suppressed => "(withheld)".into(),
+            };
+            let name = if dims.is_empty() {
+                "total".to_owned()
+            } else {
+                dims.join(", ")
+            };
+            writeln!(out, "  {name:<60} {value:>8}")?;
+        }
+    }
+    let f = &built.report.facts;
+    writeln!(
+        out,
+        "\nFacts: labor committee {}, CLC delegate {}, bylaws {}",
+        f.labor_committee, f.clc_delegate, f.bylaws
+    )?;
+    for c in &built.report.campaigns {
+        writeln!(
+            out,
+            "Public campaign: {} ({}, {})",
+            c.title, c.kind, c.status
+        )?;
+    }
+    Ok(())
+}

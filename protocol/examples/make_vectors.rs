@@ -57,8 +57,18 @@ fn main() -> R<()> {
     fs::create_dir_all(dir())?;
     let t0: Timestamp = "2026-11-02T12:00:00Z".parse()?;
     let period: Period = "2026-10".parse()?;
-    let national = party("national", Kind::National, "National Labor Commission", None)?;
-    let impostor = party("impostor", Kind::National, "National Labor Commission", None)?;
+    let national = party(
+        "national",
+        Kind::National,
+        "National Labor Commission",
+        None,
+    )?;
+    let impostor = party(
+        "impostor",
+        Kind::National,
+        "National Labor Commission",
+        None,
+    )?;
     let south = party("south", Kind::Regional, "Southern Region", None)?;
     let triangle = party("triangle", Kind::Chapter, "Triangle", Some("NC"))?;
     let memphis = party("memphis", Kind::Chapter, "Memphis", Some("TN"))?;
@@ -81,7 +91,10 @@ fn main() -> R<()> {
     let e_memphis = Envelope::sign(&r_memphis, &memphis.keys);
     let e_maine = Envelope::sign(&r_maine, &maine.keys);
     write("report-triangle.good.json", &e_triangle.to_json())?;
-    write("report-triangle-payload-flipped.bad.json", &flip_payload(&e_triangle)?)?;
+    write(
+        "report-triangle-payload-flipped.bad.json",
+        &flip_payload(&e_triangle)?,
+    )?;
     let sign_payload = |value: serde_json::Value| -> R<Vec<u8>> {
         Ok(Envelope::sign_bytes(
             "application/vnd.shopfloor.report.v1+json",
@@ -102,22 +115,48 @@ fn main() -> R<()> {
     write("report-negative-count.bad.json", &sign_payload(negative)?)?;
     let mut duplicate = base.clone();
     let first = duplicate["cells"][1].clone();
-    duplicate["cells"].as_array_mut().ok_or("cells")?.push(first);
+    duplicate["cells"]
+        .as_array_mut()
+        .ok_or("cells")?
+        .push(first);
     write("report-duplicate-cell.bad.json", &sign_payload(duplicate)?)?;
     let mut small = r_triangle.clone();
     small.cells = vec![
         Cell::count(CellKey::total("members"), 9),
-        Cell::count(CellKey::new("members", &[(shopfloor_protocol::registry::Dim::Sector, "62")]), 3),
-        Cell::count(CellKey::new("members", &[(shopfloor_protocol::registry::Dim::Sector, "unknown")]), 6),
+        Cell::count(
+            CellKey::new(
+                "members",
+                &[(shopfloor_protocol::registry::Dim::Sector, "62")],
+            ),
+            3,
+        ),
+        Cell::count(
+            CellKey::new(
+                "members",
+                &[(shopfloor_protocol::registry::Dim::Sector, "unknown")],
+            ),
+            6,
+        ),
     ];
-    write("report-small-cell.bad.json", &sign_payload(serde_json::to_value(&small)?)?)?;
+    write(
+        "report-small-cell.bad.json",
+        &sign_payload(serde_json::to_value(&small)?)?,
+    )?;
 
     // Sealed.
-    let sealed = seal(&e_triangle, &[south.keys.age_recipient()], SealFormat::Binary)?;
+    let sealed = seal(
+        &e_triangle,
+        &[south.keys.age_recipient()],
+        SealFormat::Binary,
+    )?;
     write("report-triangle.sealed.good.age", &sealed)?;
     write(
         "report-triangle.sealed.good.txt",
-        &seal(&e_triangle, &[south.keys.age_recipient()], SealFormat::Armored)?,
+        &seal(
+            &e_triangle,
+            &[south.keys.age_recipient()],
+            SealFormat::Armored,
+        )?,
     )?;
     let mut flipped = sealed.clone();
     let at = flipped.len() - 20;
@@ -168,13 +207,23 @@ fn main() -> R<()> {
     write("rollup-tampered-byte.bad.json", &flip_payload(&two_level)?)?;
 
     let mut changed: Rollup = two_level.verify(&national.card.signing_key)?.document()?;
-    if let Some(cell) = changed.cells.iter_mut().find(|c| c.key == CellKey::total("members")) {
+    if let Some(cell) = changed
+        .cells
+        .iter_mut()
+        .find(|c| c.key == CellKey::total("members"))
+    {
         cell.sum += 1;
     }
-    write("rollup-changed-sum.bad.json", &Envelope::sign(&changed, &national.keys).to_json())?;
+    write(
+        "rollup-changed-sum.bad.json",
+        &Envelope::sign(&changed, &national.keys).to_json(),
+    )?;
 
     // The south revokes Memphis before Memphis signed its report, yet includes it.
-    let mut list = RevocationList::new(south.card.id.clone(), t0 - jiff::SignedDuration::from_hours(2));
+    let mut list = RevocationList::new(
+        south.card.id.clone(),
+        t0 - jiff::SignedDuration::from_hours(2),
+    );
     list.entries.push(Revocation {
         serial: 2,
         subject: memphis.card.id.clone(),
@@ -194,14 +243,25 @@ fn main() -> R<()> {
     // National embeds Triangle's report to the south as if Triangle had reported to national.
     let cert_triangle_national = national.certify(&triangle.card, 3, t0)?;
     let mut replay: Rollup = two_level.verify(&national.card.signing_key)?.document()?;
-    replay.children.push(triangle.child(cert_triangle_national, e_triangle.clone()));
+    replay
+        .children
+        .push(triangle.child(cert_triangle_national, e_triangle.clone()));
     replay.children.sort_by(|a, b| a.id.cmp(&b.id));
     replay.completeness.expected.push(triangle.card.id.clone());
     replay.completeness.reported.push(triangle.card.id.clone());
-    write("rollup-replayed-report.bad.json", &Envelope::sign(&replay, &national.keys).to_json())?;
+    write(
+        "rollup-replayed-report.bad.json",
+        &Envelope::sign(&replay, &national.keys).to_json(),
+    )?;
 
     // A regional hub that tries to certify another regional hub.
-    let west = Party::from_keys(SecretKeys::generate()?, "west", Kind::Regional, "West", None)?;
+    let west = Party::from_keys(
+        SecretKeys::generate()?,
+        "west",
+        Kind::Regional,
+        "West",
+        None,
+    )?;
     let forged_cert = shopfloor_protocol::cert::Certificate {
         schema: shopfloor_protocol::cert::CERT_SCHEMA.into(),
         serial: 9,

@@ -51,7 +51,10 @@ impl Document for Certificate {
         let cert: Certificate = serde_json::from_slice(bytes)
             .map_err(|e| Error::malformed(format!("certificate: {e}")))?;
         if cert.not_after <= cert.not_before {
-            return Err(Error::new(Reason::BadCertificate, "certificate validity window is empty"));
+            return Err(Error::new(
+                Reason::BadCertificate,
+                "certificate validity window is empty",
+            ));
         }
         Card::from_json(&serde_json::to_vec(&cert.subject).unwrap_or_default())?;
         Ok(cert)
@@ -66,7 +69,9 @@ impl Document for Certificate {
 pub fn may_certify(issuer: Kind, subject: Kind) -> bool {
     matches!(
         (issuer, subject),
-        (Kind::National, Kind::Regional) | (Kind::National, Kind::Chapter) | (Kind::Regional, Kind::Chapter)
+        (Kind::National, Kind::Regional)
+            | (Kind::National, Kind::Chapter)
+            | (Kind::Regional, Kind::Chapter)
     )
 }
 
@@ -80,7 +85,10 @@ pub fn issue(
     not_after: jiff::Timestamp,
 ) -> Result<Envelope> {
     if keys.public_key() != issuer.signing_key {
-        return Err(Error::new(Reason::ApiMisuse, "issuer keys do not match the issuer card"));
+        return Err(Error::new(
+            Reason::ApiMisuse,
+            "issuer keys do not match the issuer card",
+        ));
     }
     if !may_certify(issuer.kind, subject.kind) {
         return Err(Error::new(
@@ -89,7 +97,10 @@ pub fn issue(
         ));
     }
     if not_after <= not_before {
-        return Err(Error::new(Reason::ApiMisuse, "certificate validity window is empty"));
+        return Err(Error::new(
+            Reason::ApiMisuse,
+            "certificate validity window is empty",
+        ));
     }
     let cert = Certificate {
         schema: CERT_SCHEMA.to_owned(),
@@ -136,7 +147,12 @@ pub struct RevocationList {
 impl RevocationList {
     /// An empty list for `issuer`.
     pub fn new(issuer: PartyId, issued_at: jiff::Timestamp) -> Self {
-        RevocationList { schema: REVOCATIONS_SCHEMA.to_owned(), issuer, issued_at, entries: Vec::new() }
+        RevocationList {
+            schema: REVOCATIONS_SCHEMA.to_owned(),
+            issuer,
+            issued_at,
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -173,7 +189,10 @@ impl RevocationSet {
         if list.issuer != issuer.id {
             return Err(Error::new(
                 Reason::BadCertificate,
-                format!("revocation list names issuer {} but is signed by {}", list.issuer, issuer.id),
+                format!(
+                    "revocation list names issuer {} but is signed by {}",
+                    list.issuer, issuer.id
+                ),
             ));
         }
         self.insert(list);
@@ -191,7 +210,12 @@ impl RevocationSet {
     }
 
     /// The revocation that applies to a key certified by `issuer` for a document made at `at`.
-    pub fn revoked(&self, issuer: &PartyId, key: &KeyId, at: jiff::Timestamp) -> Option<&Revocation> {
+    pub fn revoked(
+        &self,
+        issuer: &PartyId,
+        key: &KeyId,
+        at: jiff::Timestamp,
+    ) -> Option<&Revocation> {
         self.lists
             .get(issuer)?
             .entries
@@ -211,10 +235,16 @@ pub fn verify_chain(
     revocations: &RevocationSet,
 ) -> Result<Card> {
     if root.kind != Kind::National {
-        return Err(Error::new(Reason::UntrustedChain, "the pinned root card is not a national card"));
+        return Err(Error::new(
+            Reason::UntrustedChain,
+            "the pinned root card is not a national card",
+        ));
     }
     if chain.len() > 2 {
-        return Err(Error::new(Reason::UntrustedChain, "a chain has at most two certificates"));
+        return Err(Error::new(
+            Reason::UntrustedChain,
+            "a chain has at most two certificates",
+        ));
     }
     let mut issuer = root.clone();
     for (depth, envelope) in chain.iter().enumerate() {
@@ -235,7 +265,10 @@ pub fn verify_certificate(
 ) -> Result<Certificate> {
     let cert: Certificate = envelope.open_document(&issuer.signing_key).map_err(|e| {
         if e.reason() == Reason::BadSignature {
-            Error::new(Reason::UntrustedChain, format!("not signed by {}: {}", issuer.id, e.detail()))
+            Error::new(
+                Reason::UntrustedChain,
+                format!("not signed by {}: {}", issuer.id, e.detail()),
+            )
         } else {
             e
         }
@@ -243,7 +276,10 @@ pub fn verify_certificate(
     if cert.issuer != issuer.id || cert.issuer_key != issuer.key_id() {
         return Err(Error::new(
             Reason::UntrustedChain,
-            format!("certificate names issuer {} but {} signed it", cert.issuer, issuer.id),
+            format!(
+                "certificate names issuer {} but {} signed it",
+                cert.issuer, issuer.id
+            ),
         ));
     }
     if !may_certify(issuer.kind, cert.subject.kind) {
@@ -264,7 +300,10 @@ pub fn verify_certificate(
     if let Some(r) = revocations.revoked(&issuer.id, &cert.subject.key_id(), at) {
         return Err(Error::new(
             Reason::Revoked,
-            format!("{} was revoked by {} at {} ({})", cert.subject.id, issuer.id, r.revoked_at, r.reason),
+            format!(
+                "{} was revoked by {} at {} ({})",
+                cert.subject.id, issuer.id, r.revoked_at, r.reason
+            ),
         ));
     }
     Ok(cert)
@@ -300,12 +339,23 @@ impl Document for Rotation {
 }
 
 /// Signs a rotation from `old` keys to `new_card`.
-pub fn rotate(old_card: &Card, old: &SecretKeys, new_card: Card, at: jiff::Timestamp) -> Result<Envelope> {
+pub fn rotate(
+    old_card: &Card,
+    old: &SecretKeys,
+    new_card: Card,
+    at: jiff::Timestamp,
+) -> Result<Envelope> {
     if old.public_key() != old_card.signing_key {
-        return Err(Error::new(Reason::ApiMisuse, "old keys do not match the old card"));
+        return Err(Error::new(
+            Reason::ApiMisuse,
+            "old keys do not match the old card",
+        ));
     }
     if new_card.id != old_card.id || new_card.kind != old_card.kind {
-        return Err(Error::new(Reason::ApiMisuse, "a rotation keeps the party's id and kind"));
+        return Err(Error::new(
+            Reason::ApiMisuse,
+            "a rotation keeps the party's id and kind",
+        ));
     }
     let rotation = Rotation {
         schema: ROTATION_SCHEMA.to_owned(),
@@ -325,10 +375,16 @@ pub fn verify_rotation(old_card: &Card, envelope: &Envelope) -> Result<Card> {
         || rotation.new_card.id != old_card.id
         || rotation.new_card.kind != old_card.kind
     {
-        return Err(Error::new(Reason::BadCertificate, "rotation does not match the old card"));
+        return Err(Error::new(
+            Reason::BadCertificate,
+            "rotation does not match the old card",
+        ));
     }
     if rotation.new_card.signing_key == old_card.signing_key {
-        return Err(Error::new(Reason::BadCertificate, "rotation keeps the same key"));
+        return Err(Error::new(
+            Reason::BadCertificate,
+            "rotation keeps the same key",
+        ));
     }
     Ok(rotation.new_card)
 }
@@ -345,13 +401,18 @@ mod tests {
 
     fn party(id: &str, kind: Kind) -> Party {
         let keys = SecretKeys::generate().unwrap();
-        let card = keys.card(PartyId::new(id).unwrap(), kind, id, None).unwrap();
+        let card = keys
+            .card(PartyId::new(id).unwrap(), kind, id, None)
+            .unwrap();
         Party { keys, card }
     }
 
     fn year() -> (Timestamp, Timestamp) {
         let now = Timestamp::now();
-        (now - SignedDuration::from_hours(1), now + SignedDuration::from_hours(24 * 365))
+        (
+            now - SignedDuration::from_hours(1),
+            now + SignedDuration::from_hours(24 * 365),
+        )
     }
 
     #[test]
@@ -360,21 +421,55 @@ mod tests {
         let national = party("national", Kind::National);
         let south = party("south", Kind::Regional);
         let chapter = party("triangle", Kind::Chapter);
-        let c1 = issue(&national.card, &national.keys, south.card.clone(), 1, nb, na).unwrap();
+        let c1 = issue(
+            &national.card,
+            &national.keys,
+            south.card.clone(),
+            1,
+            nb,
+            na,
+        )
+        .unwrap();
         let c2 = issue(&south.card, &south.keys, chapter.card.clone(), 1, nb, na).unwrap();
-        let leaf = verify_chain(&national.card, &[c1.clone(), c2.clone()], Timestamp::now(), &RevocationSet::new()).unwrap();
+        let leaf = verify_chain(
+            &national.card,
+            &[c1.clone(), c2.clone()],
+            Timestamp::now(),
+            &RevocationSet::new(),
+        )
+        .unwrap();
         assert_eq!(leaf, chapter.card);
 
         // Wrong root.
         let other = party("impostor", Kind::National);
-        let err = verify_chain(&other.card, &[c1.clone(), c2.clone()], Timestamp::now(), &RevocationSet::new()).unwrap_err();
+        let err = verify_chain(
+            &other.card,
+            &[c1.clone(), c2.clone()],
+            Timestamp::now(),
+            &RevocationSet::new(),
+        )
+        .unwrap_err();
         assert_eq!(err.reason(), Reason::UntrustedChain);
 
         // Order matters.
-        assert!(verify_chain(&national.card, &[c2.clone(), c1.clone()], Timestamp::now(), &RevocationSet::new()).is_err());
+        assert!(
+            verify_chain(
+                &national.card,
+                &[c2.clone(), c1.clone()],
+                Timestamp::now(),
+                &RevocationSet::new()
+            )
+            .is_err()
+        );
 
         // Outside the window.
-        let err = verify_chain(&national.card, &[c1.clone(), c2.clone()], na, &RevocationSet::new()).unwrap_err();
+        let err = verify_chain(
+            &national.card,
+            &[c1.clone(), c2.clone()],
+            na,
+            &RevocationSet::new(),
+        )
+        .unwrap_err();
         assert_eq!(err.reason(), Reason::Expired);
     }
 
@@ -384,7 +479,9 @@ mod tests {
         let south = party("south", Kind::Regional);
         let other = party("west", Kind::Regional);
         assert_eq!(
-            issue(&south.card, &south.keys, other.card, 1, nb, na).unwrap_err().reason(),
+            issue(&south.card, &south.keys, other.card, 1, nb, na)
+                .unwrap_err()
+                .reason(),
             Reason::BadCertificate
         );
     }
@@ -394,7 +491,15 @@ mod tests {
         let (nb, na) = year();
         let national = party("national", Kind::National);
         let chapter = party("triangle", Kind::Chapter);
-        let cert = issue(&national.card, &national.keys, chapter.card.clone(), 7, nb, na).unwrap();
+        let cert = issue(
+            &national.card,
+            &national.keys,
+            chapter.card.clone(),
+            7,
+            nb,
+            na,
+        )
+        .unwrap();
         let revoked_at = Timestamp::now();
         let mut list = RevocationList::new(national.card.id.clone(), revoked_at);
         list.entries.push(Revocation {
@@ -419,7 +524,9 @@ mod tests {
     fn rotation_round_trip() {
         let old = party("triangle", Kind::Chapter);
         let new_keys = SecretKeys::generate().unwrap();
-        let new_card = new_keys.card(old.card.id.clone(), Kind::Chapter, "triangle", None).unwrap();
+        let new_card = new_keys
+            .card(old.card.id.clone(), Kind::Chapter, "triangle", None)
+            .unwrap();
         let env = rotate(&old.card, &old.keys, new_card.clone(), Timestamp::now()).unwrap();
         assert_eq!(verify_rotation(&old.card, &env).unwrap(), new_card);
         // Signed by the new key instead of the old: refused.
@@ -431,6 +538,9 @@ mod tests {
             at: Timestamp::now(),
         };
         let forged = Envelope::sign(&forged, &new_keys);
-        assert_eq!(verify_rotation(&old.card, &forged).unwrap_err().reason(), Reason::BadSignature);
+        assert_eq!(
+            verify_rotation(&old.card, &forged).unwrap_err().reason(),
+            Reason::BadSignature
+        );
     }
 }

@@ -12,6 +12,8 @@
 //! - [`disclosure`]: primary and complementary suppression, and the audit that checks them.
 //! - [`rollup`]: sums of children's reports, and offline verification of a rollup tree.
 //! - [`log`]: the RFC 6962 Merkle log, checkpoints and receipts.
+//! - [`guidance`]: what hubs publish down the chain: trainings, criteria, goals, policy.
+//! - [`request`]: signed HTTP requests from a child to its hub.
 //!
 //! ```
 //! use shopfloor_protocol::{Envelope, Kind, PartyId, SecretKeys, SealFormat, open, seal};
@@ -32,10 +34,12 @@ pub mod cert;
 pub mod disclosure;
 pub mod envelope;
 pub mod error;
+pub mod guidance;
 pub mod identity;
 pub mod log;
 pub mod registry;
 pub mod report;
+pub mod request;
 pub mod rollup;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

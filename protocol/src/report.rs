@@ -241,7 +241,9 @@ struct WireKey {
     dims: BTreeMap<String, String>,
 }
 
-fn dims_from_wire<E: serde::de::Error>(wire: BTreeMap<String, String>) -> std::result::Result<BTreeMap<Dim, String>, E> {
+fn dims_from_wire<E: serde::de::Error>(
+    wire: BTreeMap<String, String>,
+) -> std::result::Result<BTreeMap<Dim, String>, E> {
     let mut dims = BTreeMap::new();
     for (k, v) in wire {
         let dim = Dim::from_key(&k).ok_or_else(|| E::custom(format!("unknown dimension {k:?}")))?;
@@ -251,19 +253,28 @@ fn dims_from_wire<E: serde::de::Error>(wire: BTreeMap<String, String>) -> std::r
 }
 
 fn dims_to_wire(dims: &BTreeMap<Dim, String>) -> BTreeMap<String, String> {
-    dims.iter().map(|(d, v)| (d.key().to_owned(), v.clone())).collect()
+    dims.iter()
+        .map(|(d, v)| (d.key().to_owned(), v.clone()))
+        .collect()
 }
 
 impl Serialize for CellKey {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        WireKey { metric: self.metric.clone(), dims: dims_to_wire(&self.dims) }.serialize(s)
+        WireKey {
+            metric: self.metric.clone(),
+            dims: dims_to_wire(&self.dims),
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for CellKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let w = WireKey::deserialize(d)?;
-        Ok(CellKey { metric: w.metric, dims: dims_from_wire(w.dims)? })
+        Ok(CellKey {
+            metric: w.metric,
+            dims: dims_from_wire(w.dims)?,
+        })
     }
 }
 

@@ -103,7 +103,10 @@ impl Document for Rollup {
         for c in &rollup.cells {
             c.key.validate()?;
             if !seen.insert(&c.key) {
-                return Err(Error::new(Reason::InvalidCell, format!("rollup cell {} appears twice", c.key)));
+                return Err(Error::new(
+                    Reason::InvalidCell,
+                    format!("rollup cell {} appears twice", c.key),
+                ));
             }
         }
         Ok(rollup)
@@ -185,7 +188,10 @@ pub fn verify_child_report(
     if report.chapter != chapter.id {
         return Err(Error::new(
             Reason::BadSignature,
-            format!("report names chapter {} but was signed by {}", report.chapter, chapter.id),
+            format!(
+                "report names chapter {} but was signed by {}",
+                report.chapter, chapter.id
+            ),
         ));
     }
     if &report.recipient != hub {
@@ -197,7 +203,10 @@ pub fn verify_child_report(
     if let Some(r) = revocations.revoked(hub, &chapter.key_id(), report.generated_at) {
         return Err(Error::new(
             Reason::Revoked,
-            format!("{} was revoked at {} ({})", chapter.id, r.revoked_at, r.reason),
+            format!(
+                "{} was revoked at {} ({})",
+                chapter.id, r.revoked_at, r.reason
+            ),
         ));
     }
     Ok(report)
@@ -233,7 +242,8 @@ fn verify_child(
     }
     match card.kind {
         Kind::Chapter => {
-            let report = verify_child_report(&child.document, &card, &hub.id, revocations).map_err(one)?;
+            let report =
+                verify_child_report(&child.document, &card, &hub.id, revocations).map_err(one)?;
             verify_certificate(hub, cert_env, report.generated_at, revocations).map_err(one)?;
             if report.period != period {
                 return Err(one(Error::new(
@@ -245,12 +255,18 @@ fn verify_child(
             Ok(Verified::Report(report))
         }
         Kind::Regional | Kind::National => {
-            let rollup: Rollup = child.document.open_document(&card.signing_key).map_err(one)?;
+            let rollup: Rollup = child
+                .document
+                .open_document(&card.signing_key)
+                .map_err(one)?;
             verify_certificate(hub, cert_env, rollup.generated_at, revocations).map_err(one)?;
             if rollup.recipient.as_ref() != Some(&hub.id) {
                 return Err(one(Error::new(
                     Reason::WrongRecipient,
-                    format!("rollup is addressed to {:?}, not {}", rollup.recipient, hub.id),
+                    format!(
+                        "rollup is addressed to {:?}, not {}",
+                        rollup.recipient, hub.id
+                    ),
                 )));
             }
             if rollup.period != period {
@@ -260,8 +276,11 @@ fn verify_child(
                 )));
             }
             let mut revs = revocations.clone();
-            verify_payload(&rollup, &card, root, &mut revs, stats)
-                .map_err(|es| es.into_iter().map(|e| e.context(format!("child {}", child.id))).collect::<Vec<_>>())?;
+            verify_payload(&rollup, &card, root, &mut revs, stats).map_err(|es| {
+                es.into_iter()
+                    .map(|e| e.context(format!("child {}", child.id)))
+                    .collect::<Vec<_>>()
+            })?;
             stats.hubs += 1;
             Ok(Verified::Rollup(Box::new(rollup)))
         }
@@ -280,7 +299,10 @@ fn verify_payload(
     if rollup.hub != hub.id {
         errors.push(Error::new(
             Reason::BadSignature,
-            format!("rollup names hub {} but was signed by {}", rollup.hub, hub.id),
+            format!(
+                "rollup names hub {} but was signed by {}",
+                rollup.hub, hub.id
+            ),
         ));
     }
     for env in &rollup.revocations {
@@ -292,7 +314,10 @@ fn verify_payload(
     let mut verified = Vec::with_capacity(rollup.children.len());
     for child in &rollup.children {
         if !seen.insert(&child.id) {
-            errors.push(Error::new(Reason::InvalidCell, format!("child {} appears twice", child.id)));
+            errors.push(Error::new(
+                Reason::InvalidCell,
+                format!("child {} appears twice", child.id),
+            ));
             continue;
         }
         match verify_child(hub, rollup.period, child, root, revocations, stats) {
@@ -314,10 +339,19 @@ fn verify_payload(
     compare_sums(&rollup.hub, &expected, &rollup.cells, &mut errors);
     check_completeness(rollup, &mut errors);
     stats.cells = stats.cells.max(rollup.cells.len());
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
-fn compare_sums(hub: &PartyId, expected: &[SummedCell], found: &[SummedCell], errors: &mut Vec<Error>) {
+fn compare_sums(
+    hub: &PartyId,
+    expected: &[SummedCell],
+    found: &[SummedCell],
+    errors: &mut Vec<Error>,
+) {
     let want: BTreeMap<&CellKey, &SummedCell> = expected.iter().map(|c| (&c.key, c)).collect();
     let got: BTreeMap<&CellKey, &SummedCell> = found.iter().map(|c| (&c.key, c)).collect();
     for (key, w) in &want {
@@ -383,7 +417,10 @@ pub fn build(
     root: &Card,
 ) -> std::result::Result<Envelope, Vec<Error>> {
     if keys.public_key() != hub.signing_key {
-        return Err(vec![Error::new(Reason::ApiMisuse, "keys do not match the hub card")]);
+        return Err(vec![Error::new(
+            Reason::ApiMisuse,
+            "keys do not match the hub card",
+        )]);
     }
     children.sort_by(|a, b| a.id.cmp(&b.id));
     let mut revs = RevocationSet::new();
@@ -420,7 +457,11 @@ pub fn build(
         }
     }
     expected.sort();
-    let missing = expected.iter().filter(|e| !reported.contains(e)).cloned().collect();
+    let missing = expected
+        .iter()
+        .filter(|e| !reported.contains(e))
+        .cloned()
+        .collect();
     let rollup = Rollup {
         schema: ROLLUP_SCHEMA.to_owned(),
         hub: hub.id.clone(),
@@ -431,7 +472,11 @@ pub fn build(
         revocations,
         children,
         cells,
-        completeness: Completeness { expected, reported, missing },
+        completeness: Completeness {
+            expected,
+            reported,
+            missing,
+        },
     };
     Ok(Envelope::sign(&rollup, keys))
 }
@@ -456,7 +501,12 @@ pub struct Bundle {
 impl Bundle {
     /// A bundle.
     pub fn new(document: Envelope, chain: Vec<Envelope>, revocations: Vec<Envelope>) -> Self {
-        Bundle { schema: BUNDLE_SCHEMA.to_owned(), document, chain, revocations }
+        Bundle {
+            schema: BUNDLE_SCHEMA.to_owned(),
+            document,
+            chain,
+            revocations,
+        }
     }
 
     /// Parses a bundle from JSON.
@@ -492,7 +542,10 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let signer = self.signer.as_ref().map_or("?".to_owned(), ToString::to_string);
+        let signer = self
+            .signer
+            .as_ref()
+            .map_or("?".to_owned(), ToString::to_string);
         let period = self.period.map_or(String::new(), |p| format!(" for {p}"));
         match self.document.as_str() {
             "rollup" => write!(
@@ -500,7 +553,11 @@ impl fmt::Display for Summary {
                 "OK: rollup by {signer}{period}: {} chapter reports and {} hub rollups verified, {} cells sum exactly, {} expected children missing",
                 self.chapters, self.hubs, self.cells, self.missing
             ),
-            "report" => write!(f, "OK: report by {signer}{period}: signature, chain and {} cells verified", self.cells),
+            "report" => write!(
+                f,
+                "OK: report by {signer}{period}: signature, chain and {} cells verified",
+                self.cells
+            ),
             other => write!(f, "OK: {other} by {signer}: signature and chain verified"),
         }
     }
@@ -514,7 +571,9 @@ pub fn verify_rollup(
     root: &Card,
     revocations: &RevocationSet,
 ) -> std::result::Result<(Rollup, Summary), Vec<Error>> {
-    let rollup: Rollup = envelope.open_document(&signer.signing_key).map_err(|e| vec![e])?;
+    let rollup: Rollup = envelope
+        .open_document(&signer.signing_key)
+        .map_err(|e| vec![e])?;
     let mut stats = Summary {
         document: "rollup".into(),
         signer: Some(signer.id.clone()),
@@ -546,7 +605,10 @@ pub fn verify_bundle(bundle: &Bundle, root: &Card) -> std::result::Result<Summar
     for env in &bundle.revocations {
         let ok = issuers.iter().any(|card| revs.add(env, card).is_ok());
         if !ok {
-            errors.push(Error::new(Reason::UntrustedChain, "a revocation list is not signed by the chain"));
+            errors.push(Error::new(
+                Reason::UntrustedChain,
+                "a revocation list is not signed by the chain",
+            ));
         }
     }
     let doc = &bundle.document;
@@ -592,9 +654,14 @@ fn verify_signed(
     match doc.payload_type() {
         Rollup::PAYLOAD_TYPE => verify_rollup(doc, signer, root, revs).map(|(_, s)| s),
         Report::PAYLOAD_TYPE => {
-            let report: Report = doc.open_document(&signer.signing_key).map_err(|e| vec![e])?;
+            let report: Report = doc
+                .open_document(&signer.signing_key)
+                .map_err(|e| vec![e])?;
             if report.chapter != signer.id {
-                return Err(vec![Error::new(Reason::BadSignature, "report chapter is not its signer")]);
+                return Err(vec![Error::new(
+                    Reason::BadSignature,
+                    "report chapter is not its signer",
+                )]);
             }
             Ok(Summary {
                 document: "report".into(),
@@ -606,12 +673,20 @@ fn verify_signed(
             })
         }
         crate::cert::Certificate::PAYLOAD_TYPE => {
-            let cert: crate::cert::Certificate =
-                doc.open_document(&signer.signing_key).map_err(|e| vec![e])?;
+            let cert: crate::cert::Certificate = doc
+                .open_document(&signer.signing_key)
+                .map_err(|e| vec![e])?;
             verify_certificate(signer, doc, cert.not_before, revs).map_err(|e| vec![e])?;
-            Ok(Summary { document: "certificate".into(), signer: Some(signer.id.clone()), ..Summary::default() })
+            Ok(Summary {
+                document: "certificate".into(),
+                signer: Some(signer.id.clone()),
+                ..Summary::default()
+            })
         }
-        other => Err(vec![Error::new(Reason::WrongPayloadType, format!("cannot verify documents of type {other:?}"))]),
+        other => Err(vec![Error::new(
+            Reason::WrongPayloadType,
+            format!("cannot verify documents of type {other:?}"),
+        )]),
     }
 }
 
@@ -622,10 +697,14 @@ pub fn verify_bytes(
     root: &Card,
     identity: Option<&SecretKeys>,
 ) -> std::result::Result<Summary, Vec<Error>> {
-    let sealed = bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----");
+    let sealed = bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----");
     if sealed {
         let Some(keys) = identity else {
-            return Err(vec![Error::new(Reason::SealBroken, "the file is sealed: pass --identity with the receiving hub's key file")]);
+            return Err(vec![Error::new(
+                Reason::SealBroken,
+                "the file is sealed: pass --identity with the receiving hub's key file",
+            )]);
         };
         let envelope = open(bytes, keys).map_err(|e| vec![e])?;
         return verify_envelope(&envelope, root);
@@ -677,15 +756,30 @@ mod tests {
     }
 
     fn report_env(chapter: &Party, hub: &Party, period: Period, scale: u64) -> Envelope {
-        Envelope::sign(&sample_report(&chapter.card.id, &hub.card.id, period, Timestamp::now(), scale), &chapter.keys)
+        Envelope::sign(
+            &sample_report(
+                &chapter.card.id,
+                &hub.card.id,
+                period,
+                Timestamp::now(),
+                scale,
+            ),
+            &chapter.keys,
+        )
     }
 
     /// Builds national's rollup over the south's rollup (two chapters) and Maine directly.
     fn two_level(t: &Tree) -> Envelope {
         let now = Timestamp::now();
         let south_children = vec![
-            t.nc.child(t.south.certify(&t.nc.card, 1, now).unwrap(), report_env(&t.nc, &t.south, t.period, 1)),
-            t.tn.child(t.south.certify(&t.tn.card, 2, now).unwrap(), report_env(&t.tn, &t.south, t.period, 3)),
+            t.nc.child(
+                t.south.certify(&t.nc.card, 1, now).unwrap(),
+                report_env(&t.nc, &t.south, t.period, 1),
+            ),
+            t.tn.child(
+                t.south.certify(&t.tn.card, 2, now).unwrap(),
+                report_env(&t.tn, &t.south, t.period, 3),
+            ),
         ];
         let south_rollup = build(
             &t.south.card,
@@ -694,15 +788,25 @@ mod tests {
             t.period,
             1,
             now,
-            vec![t.nc.card.id.clone(), t.tn.card.id.clone(), PartyId::new("nola").unwrap()],
+            vec![
+                t.nc.card.id.clone(),
+                t.tn.card.id.clone(),
+                PartyId::new("nola").unwrap(),
+            ],
             south_children,
             Vec::new(),
             &t.national.card,
         )
         .unwrap();
         let children = vec![
-            t.south.child(t.national.certify(&t.south.card, 1, now).unwrap(), south_rollup),
-            t.me.child(t.national.certify(&t.me.card, 2, now).unwrap(), report_env(&t.me, &t.national, t.period, 2)),
+            t.south.child(
+                t.national.certify(&t.south.card, 1, now).unwrap(),
+                south_rollup,
+            ),
+            t.me.child(
+                t.national.certify(&t.me.card, 2, now).unwrap(),
+                report_env(&t.me, &t.national, t.period, 2),
+            ),
         ];
         build(
             &t.national.card,
@@ -723,15 +827,36 @@ mod tests {
     fn two_level_rollup_verifies_and_sums() {
         let t = tree();
         let env = two_level(&t);
-        let (rollup, summary) = verify_rollup(&env, &t.national.card, &t.national.card, &RevocationSet::new()).unwrap();
+        let (rollup, summary) = verify_rollup(
+            &env,
+            &t.national.card,
+            &t.national.card,
+            &RevocationSet::new(),
+        )
+        .unwrap();
         assert_eq!(summary.chapters, 3);
         assert_eq!(summary.hubs, 2);
         // members total: scale 1 → 5+7+6 = 18; scale 3 → 15+21+8 = 44; scale 2 → 10+14+7 = 31.
         let total = rollup.cell(&CellKey::total("members")).unwrap();
-        assert_eq!((total.sum, total.contributors, total.largest), (18 + 44 + 31, 3, 44));
-        assert!(summary.to_string().starts_with("OK: rollup by national for 2026-10"));
-        let south: Rollup = rollup.children[1].document.verify(&t.south.card.signing_key).unwrap().document().unwrap();
-        assert_eq!(south.completeness.missing, vec![PartyId::new("nola").unwrap()]);
+        assert_eq!(
+            (total.sum, total.contributors, total.largest),
+            (18 + 44 + 31, 3, 44)
+        );
+        assert!(
+            summary
+                .to_string()
+                .starts_with("OK: rollup by national for 2026-10")
+        );
+        let south: Rollup = rollup.children[1]
+            .document
+            .verify(&t.south.card.signing_key)
+            .unwrap()
+            .document()
+            .unwrap();
+        assert_eq!(
+            south.completeness.missing,
+            vec![PartyId::new("nola").unwrap()]
+        );
         // Through the bare-envelope path too: signed by the root.
         verify_bytes(&env.to_json(), &t.national.card, None).unwrap();
     }
@@ -740,14 +865,32 @@ mod tests {
     fn changed_sum_is_named() {
         let t = tree();
         let env = two_level(&t);
-        let mut rollup: Rollup = env.verify(&t.national.card.signing_key).unwrap().document().unwrap();
-        let cell = rollup.cells.iter_mut().find(|c| c.key == CellKey::total("members")).unwrap();
+        let mut rollup: Rollup = env
+            .verify(&t.national.card.signing_key)
+            .unwrap()
+            .document()
+            .unwrap();
+        let cell = rollup
+            .cells
+            .iter_mut()
+            .find(|c| c.key == CellKey::total("members"))
+            .unwrap();
         cell.sum += 1;
         let forged = Envelope::sign(&rollup, &t.national.keys);
-        let errs = verify_rollup(&forged, &t.national.card, &t.national.card, &RevocationSet::new()).unwrap_err();
+        let errs = verify_rollup(
+            &forged,
+            &t.national.card,
+            &t.national.card,
+            &RevocationSet::new(),
+        )
+        .unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].reason(), Reason::SumMismatch);
-        assert!(errs[0].detail().contains("cell members claims sum 94"), "{}", errs[0]);
+        assert!(
+            errs[0].detail().contains("cell members claims sum 94"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]
@@ -760,9 +903,23 @@ mod tests {
 
         // Triangle's report to the south, replayed by national as if sent to it.
         let now = Timestamp::now();
-        let replayed = t.nc.child(t.national.certify(&t.nc.card, 9, now).unwrap(), report_env(&t.nc, &t.south, t.period, 1));
-        let errs = build(&t.national.card, &t.national.keys, None, t.period, 1, now, vec![], vec![replayed], vec![], &t.national.card)
-            .unwrap_err();
+        let replayed = t.nc.child(
+            t.national.certify(&t.nc.card, 9, now).unwrap(),
+            report_env(&t.nc, &t.south, t.period, 1),
+        );
+        let errs = build(
+            &t.national.card,
+            &t.national.keys,
+            None,
+            t.period,
+            1,
+            now,
+            vec![],
+            vec![replayed],
+            vec![],
+            &t.national.card,
+        )
+        .unwrap_err();
         assert_eq!(errs[0].reason(), Reason::WrongRecipient);
         assert!(errs[0].detail().contains("child triangle"));
     }

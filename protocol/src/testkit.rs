@@ -8,9 +8,7 @@ use crate::envelope::Envelope;
 use crate::error::Result;
 use crate::identity::{Card, Kind, PartyId, SecretKeys};
 use crate::registry::Dim;
-use crate::report::{
-    Cell, CellKey, ChapterFacts, DisclosurePolicy, Period, REPORT_SCHEMA, Report,
-};
+use crate::report::{Cell, CellKey, ChapterFacts, DisclosurePolicy, Period, REPORT_SCHEMA, Report};
 use crate::rollup::Child;
 
 /// A party: its keys and card.
@@ -31,7 +29,13 @@ impl Party {
     }
 
     /// A party from fixed keys (vectors).
-    pub fn from_keys(keys: SecretKeys, id: &str, kind: Kind, name: &str, state: Option<&str>) -> Result<Self> {
+    pub fn from_keys(
+        keys: SecretKeys,
+        id: &str,
+        kind: Kind,
+        name: &str,
+        state: Option<&str>,
+    ) -> Result<Self> {
         let card = keys.card(PartyId::new(id)?, kind, name, state)?;
         Ok(Party { keys, card })
     }
@@ -50,7 +54,11 @@ impl Party {
 
     /// This party as a rollup child, given the certificate its hub issued and its document.
     pub fn child(&self, certificate: Envelope, document: Envelope) -> Child {
-        Child { id: self.card.id.clone(), certificate, document }
+        Child {
+            id: self.card.id.clone(),
+            certificate,
+            document,
+        }
     }
 }
 
@@ -89,7 +97,11 @@ pub fn sample_report(
         generated_at,
         policy: DisclosurePolicy::default(),
         cells,
-        facts: ChapterFacts { labor_committee: true, clc_delegate: false, bylaws: true },
+        facts: ChapterFacts {
+            labor_committee: true,
+            clc_delegate: false,
+            bylaws: true,
+        },
         campaigns: Vec::new(),
     }
 }

@@ -12,12 +12,23 @@ use std::sync::OnceLock;
 
 fn keys() -> &'static (SecretKeys, SecretKeys) {
     static KEYS: OnceLock<(SecretKeys, SecretKeys)> = OnceLock::new();
-    KEYS.get_or_init(|| (SecretKeys::generate().unwrap(), SecretKeys::generate().unwrap()))
+    KEYS.get_or_init(|| {
+        (
+            SecretKeys::generate().unwrap(),
+            SecretKeys::generate().unwrap(),
+        )
+    })
 }
 
 fn root() -> Card {
     let (k, _) = keys();
-    k.card("national".parse().unwrap(), shopfloor_protocol::Kind::National, "National", None).unwrap()
+    k.card(
+        "national".parse().unwrap(),
+        shopfloor_protocol::Kind::National,
+        "National",
+        None,
+    )
+    .unwrap()
 }
 
 proptest! {

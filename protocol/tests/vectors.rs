@@ -47,7 +47,9 @@ fn run(case: &Case) -> String {
     let code = |e: shopfloor_protocol::Error| e.reason().code().to_owned();
     let bytes = read(&case.file);
     match case.check.as_str() {
-        "card" => Card::from_json(&bytes).map(|_| "ok".into()).unwrap_or_else(code),
+        "card" => Card::from_json(&bytes)
+            .map(|_| "ok".into())
+            .unwrap_or_else(code),
         "keys" => {
             let k = SecretKeys::from_text(&String::from_utf8(bytes).unwrap()).unwrap();
             let c = card(case.card.as_deref().unwrap());
@@ -103,7 +105,10 @@ fn every_vector_has_its_expected_outcome() {
     for case in &manifest.cases {
         let got = run(case);
         if got != case.expect {
-            failures.push(format!("{} ({}): expected {}, got {got}", case.file, case.check, case.expect));
+            failures.push(format!(
+                "{} ({}): expected {}, got {got}",
+                case.file, case.check, case.expect
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -116,6 +121,9 @@ fn every_vector_file_is_in_the_manifest() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let described = manifest.contains(&format!("\"{name}\""));
         let is_key_or_card = name.ends_with(".keys.txt") || name.ends_with(".card.json");
-        assert!(described || is_key_or_card || name == "manifest.json" || name.starts_with("log"), "{name} is not in manifest.json");
+        assert!(
+            described || is_key_or_card || name == "manifest.json" || name.starts_with("log"),
+            "{name} is not in manifest.json"
+        );
     }
 }

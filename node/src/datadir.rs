@@ -1,0 +1,251 @@
+//! The node's data directory: `node.toml`, `keys.txt`, `card.json` and the database.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use shopfloor_protocol::{Card, Kind, PartyId, SecretKeys};
+
+use crate::domain::{audit, users};
+use crate::error::{Error, Result};
+use crate::store::{DB_FILE, Store};
+
+/// Config file name.
+pub const CONFIG_FILE: &str = "node.toml";
+/// Secret keys file name (mode 0600).
+pub const KEYS_FILE: &str = "keys.txt";
+/// Public card file name.
+pub const CARD_FILE: &str = "card.json";
+
+/// `node.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// The chapter's display name.
+    pub chapter_name: String,
+    /// The chapter's party id (from the card).
+    pub chapter_id: String,
+    /// USPS state.
+    pub state: String,
+    /// Minimum published cell size. The hub's policy applies if it is stricter; this may only
+    /// make the node stricter (never below 5).
+    #[serde(default = "default_k")]
+    pub min_cell_size: u64,
+}
+
+fn default_k() -> u64 {
+    5
+}
+
+impl NodeConfig {
+    /// Checks the config makes sense.
+    pub fn validate(&self) -> Result<()> {
+        if self.chapter_name.trim().is_empty() {
+            return Err(Error::Config("chapter_name is empty".into()));
+        }
+        PartyId::new(&self.chapter_id).map_err(|e| Error::Config(format!("chapter_id: {e}")))?;
+        if shopfloor_protocol::registry::state(&self.state).is_none() {
+            return Err(Error::Config(format!(
+                "state {:?} is not a USPS code",
+                self.state
+            )));
+        }
+        if !(5..=100).contains(&self.min_cell_size) {
+            return Err(Error::Config(format!(
+                "min_cell_size {} must be between 5 and 100",
+                self.min_cell_size
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Paths inside a data directory.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// A data directory at `root` (not checked).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// `node.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+    /// `keys.txt`.
+    pub fn keys_path(&self) -> PathBuf {
+        self.root.join(KEYS_FILE)
+    }
+    /// `card.json`.
+    pub fn card_path(&self) -> PathBuf {
+        self.root.join(CARD_FILE)
+    }
+    /// The database.
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    /// Reads `node.toml`.
+    pub fn config(&self) -> Result<NodeConfig> {
+        let path = self.config_path();
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let config: NodeConfig =
+            toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads `keys.txt`.
+    pub fn keys(&self) -> Result<SecretKeys> {
+        let path = self.keys_path();
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(SecretKeys::from_text(&text)?)
+    }
+
+    /// Reads `card.json`.
+    pub fn card(&self) -> Result<Card> {
+        let path = self.card_path();
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Card::from_json(&bytes)?)
+    }
+
+    /// Whether this looks like an existing node (any of its files exists).
+    pub fn exists(&self) -> bool {
+        [
+            self.config_path(),
+            self.keys_path(),
+            self.card_path(),
+            self.db_path(),
+        ]
+        .iter()
+        .any(|p| p.exists())
+    }
+
+    /// Opens the database (applying pending migrations).
+    pub fn open_store(&self) -> Result<Store> {
+        Store::open(self.db_path())
+    }
+}
+
+/// Creates the directory (mode 0700) if needed; refuses a non-empty one.
+pub fn create_empty_dir(root: &Path) -> Result<()> {
+    if root.exists() {
+        let mut entries = fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+        if entries.next().is_some() {
+            return Err(Error::AlreadyExists(format!(
+                "{} (not empty; refusing to overwrite)",
+                root.display()
+            )));
+        }
+    } else {
+        fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+    }
+    fs::set_permissions(root, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(root, e))?;
+    Ok(())
+}
+
+/// Writes a new file with the given mode; fails if it exists.
+pub fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))?;
+    // The umask may have narrowed the mode; make it exact.
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+/// What `init` made.
+#[derive(Debug)]
+pub struct InitOutcome {
+    /// The node's card.
+    pub card: Card,
+    /// The first admin's username.
+    pub admin_username: String,
+    /// The admin password, when it was generated (print it once).
+    pub generated_password: Option<String>,
+}
+
+/// Creates a node: directory (0700), `node.toml`, `keys.txt` (0600), `card.json`, the database
+/// and the first admin (`admin`). Refuses an existing node or non-empty directory.
+pub fn init(
+    root: &Path,
+    chapter: &str,
+    state: &str,
+    admin_password: Option<String>,
+) -> Result<InitOutcome> {
+    let dir = DataDir::new(root);
+    if dir.exists() {
+        return Err(Error::AlreadyExists(format!(
+            "a node in {}",
+            root.display()
+        )));
+    }
+    let state = state.trim().to_ascii_uppercase();
+    let id = PartyId::slugify(chapter)?;
+    let keys = SecretKeys::generate()?;
+    let card = keys.card(id.clone(), Kind::Chapter, chapter.trim(), Some(&state))?;
+    let config = NodeConfig {
+        chapter_name: chapter.trim().to_owned(),
+        chapter_id: id.to_string(),
+        state: state.clone(),
+        min_cell_size: 5,
+    };
+    config.validate()?;
+    let (password, generated) = match admin_password {
+        Some(p) => (p, None),
+        None => {
+            let p = users::generate_password()?;
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = users::hash_password(&password)?;
+
+    create_empty_dir(root)?;
+    let toml_text = toml::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?;
+    let header = "# Shopfloor chapter node configuration.\n\
+                  # min_cell_size: smallest count published in reports (5 or more).\n";
+    write_new_file(
+        &dir.config_path(),
+        format!("{header}{toml_text}").as_bytes(),
+        0o600,
+    )?;
+    write_new_file(&dir.keys_path(), keys.to_text().as_bytes(), 0o600)?;
+    write_new_file(
+        &dir.card_path(),
+        format!("{}\n", card.to_json()).as_bytes(),
+        0o644,
+    )?;
+    let store = dir.open_store()?;
+    fs::set_permissions(dir.db_path(), fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(dir.db_path(), e))?;
+    store.write(|tx| {
+        users::add(tx, "admin", "admin", &hash)?;
+        audit::record(
+            tx,
+            &audit::cli_actor(),
+            "init",
+            &config.chapter_id,
+            "node created",
+        )?;
+        audit::record(tx, &audit::cli_actor(), "user.add", "admin", "role admin")
+    })?;
+    Ok(InitOutcome {
+        card,
+        admin_username: "admin".into(),
+        generated_password: generated,
+    })
+}

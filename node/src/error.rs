@@ -1,0 +1,94 @@
+//! The node library's errors.
+
+use std::path::PathBuf;
+
+/// Result with the node's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the node library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The reader pool could not hand out a connection.
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+    /// The protocol crate refused something (keys, cards, reports).
+    #[error("protocol: {0}")]
+    Protocol(#[from] shopfloor_protocol::Error),
+    /// `node.toml` is missing or wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database was written by a newer version of this program.
+    #[error("database schema version {found} is newer than this program's {supported}")]
+    SchemaTooNew {
+        /// `PRAGMA user_version` of the file.
+        found: i64,
+        /// The latest migration this build knows.
+        supported: i64,
+    },
+    /// The import was refused; nothing was written.
+    #[error("{0}")]
+    Import(#[from] crate::import::ImportError),
+    /// A value given by a user is not acceptable.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// Which field.
+        field: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// A record does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for.
+        what: String,
+    },
+    /// A data directory or record already exists.
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    /// Password hashing failed.
+    #[error("password hashing: {0}")]
+    Password(String),
+    /// A backup could not be written or read.
+    #[error("backup: {0}")]
+    Backup(String),
+    /// CSV writing failed.
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// A blocking task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+impl Error {
+    /// An [`Error::Io`] for a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// An [`Error::Invalid`].
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::NotFound`].
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Error::NotFound { what: what.into() }
+    }
+}

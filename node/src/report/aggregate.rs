@@ -1,0 +1,334 @@
+//! SQL aggregates for every metric and table of the registry.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, params};
+use shopfloor_protocol::registry::{self, Dim, METRICS, UNKNOWN};
+use shopfloor_protocol::report::{PublicCampaign, SuccessMetric};
+use shopfloor_protocol::{Cell, CellKey, Period};
+
+use crate::error::Result;
+
+/// Accumulates weighted observations into every table of one metric.
+struct Tally {
+    metric: &'static registry::Metric,
+    cells: BTreeMap<CellKey, u64>,
+}
+
+impl Tally {
+    fn new(id: &str) -> Result<Self> {
+        let metric = registry::metric(id).ok_or_else(|| {
+            crate::Error::invalid("metric", format!("{id} is not in the registry"))
+        })?;
+        let mut cells = BTreeMap::new();
+        cells.insert(CellKey::total(id), 0);
+        Ok(Tally { metric, cells })
+    }
+
+    /// Adds `n` to the total and, for each table, to the cell at `dims`' values (values outside
+    /// the dimension's vocabulary count as `unknown`).
+    fn add(&mut self, dims: &[(Dim, Option<&str>)], n: u64) {
+        if n == 0 {
+            return;
+        }
+        *self
+            .cells
+            .entry(CellKey::total(self.metric.id))
+            .or_insert(0) += n;
+        for table in self.metric.tables {
+            let mut key = CellKey::total(self.metric.id);
+            for d in *table {
+                let raw = dims.iter().find(|(x, _)| x == d).and_then(|(_, v)| *v);
+                let v = match raw {
+                    Some(v) if d.accepts(v) => v,
+                    _ => UNKNOWN,
+                };
+                key.dims.insert(*d, v.to_owned());
+            }
+            *self.cells.entry(key).or_insert(0) += n;
+        }
+    }
+
+    /// Emits the cells: every total, and every non-zero cell (absent cells are zeros).
+    fn into_cells(self, out: &mut Vec<Cell>) {
+        for (key, v) in self.cells {
+            // Totals are always present; other zero cells are left out (absent = 0).
+            if v > 0 || key.dims.is_empty() {
+                out.push(Cell::count(key, v));
+            }
+        }
+    }
+}
+
+fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// The last day of a period as `YYYY-MM-DD` bounds: `[start, end)` as date strings.
+fn bounds(period: Period) -> (String, String) {
+    let start = format!("{:04}-{:02}-01", period.year(), period.month());
+    let end = period.next().map_or_else(
+        || "9999-12-31".to_owned(),
+        |n| format!("{:04}-{:02}-01", n.year(), n.month()),
+    );
+    (start, end)
+}
+
+/// Every metric's exact cells (before disclosure control), in registry order.
+pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
+    let (start, end) = bounds(period);
+    let mut out = Vec::new();
+    for m in METRICS {
+        let mut t = Tally::new(m.id)?;
+        match m.id {
+            "members" => members(conn, &mut t)?,
+            "lapsed-members" => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM members WHERE list_status = 'present' AND standing = 'lapsed'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                t.add(&[], count(n));
+            }
+            "workplaces" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT sector, state, CAST(stage AS TEXT), representation, count(*)
+                     FROM workplaces GROUP BY 1, 2, 3, 4",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let (sector, state, stage, rep): (
+                        Option<String>,
+                        Option<String>,
+                        String,
+                        String,
+                    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                    t.add(
+                        &[
+                            (Dim::Sector, sector.as_deref()),
+                            (Dim::State, state.as_deref()),
+                            (Dim::Stage, Some(&stage)),
+                            (Dim::Representation, Some(&rep)),
+                        ],
+                        count(r.get(4)?),
+                    );
+                }
+            }
+            "majority-workplaces" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT sector, count(*) FROM workplaces
+                     WHERE stage >= 3 OR (workforce_size > 0 AND supporters * 2 > workforce_size)
+                     GROUP BY 1",
+                )?;
+                one_dim(&mut stmt, &[], Dim::Sector, &mut t)?;
+            }
+            "trainings-completed" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT training_code, count(*) FROM training_completions
+                     WHERE completed_on < ?1 GROUP BY 1",
+                )?;
+                one_dim(&mut stmt, &[&end], Dim::Training, &mut t)?;
+            }
+            "mentorships-active" => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM mentorships
+                     WHERE started_on < ?2 AND (ended_on IS NULL OR ended_on >= ?1)",
+                    params![start, end],
+                    |r| r.get(0),
+                )?;
+                t.add(&[], count(n));
+            }
+            "reserve-organizers" => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM reserve r JOIN members m ON m.id = r.member_id
+                     WHERE r.active = 1 AND m.list_status = 'present'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                t.add(&[], count(n));
+            }
+            "reserve-languages" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT r.languages FROM reserve r JOIN members m ON m.id = r.member_id
+                     WHERE r.active = 1 AND m.list_status = 'present'",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let langs: String = r.get(0)?;
+                    let mut any = false;
+                    for l in langs.split(',').filter(|l| !l.is_empty()) {
+                        t.add(&[(Dim::Language, Some(l))], 1);
+                        any = true;
+                    }
+                    if !any {
+                        t.add(&[(Dim::Language, None)], 1);
+                    }
+                }
+            }
+            "reserve-skills" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT s.skill, count(*) FROM reserve r JOIN members m ON m.id = r.member_id
+                     LEFT JOIN reserve_skills s ON s.member_id = r.member_id
+                     WHERE r.active = 1 AND m.list_status = 'present' GROUP BY 1",
+                )?;
+                one_dim(&mut stmt, &[], Dim::Skill, &mut t)?;
+            }
+            "coworkers-recruited" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT w.sector, sum(c.count) FROM recruitments c
+                     JOIN workplaces w ON w.id = c.workplace_id
+                     WHERE c.recruited_on >= ?1 AND c.recruited_on < ?2 GROUP BY 1",
+                )?;
+                one_dim(&mut stmt, &[&start, &end], Dim::Sector, &mut t)?;
+            }
+            "pods" => {
+                let mut stmt =
+                    conn.prepare_cached("SELECT sector, count(*) FROM pods GROUP BY 1")?;
+                one_dim(&mut stmt, &[], Dim::Sector, &mut t)?;
+            }
+            "campaigns" => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT kind, status, count(*) FROM campaigns WHERE approval <> 'rejected'
+                     GROUP BY 1, 2",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let (kind, status): (String, String) = (r.get(0)?, r.get(1)?);
+                    t.add(
+                        &[
+                            (Dim::CampaignType, Some(&kind)),
+                            (Dim::CampaignStatus, Some(&status)),
+                        ],
+                        count(r.get(2)?),
+                    );
+                }
+            }
+            "priority-labor-campaigns" => {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM campaigns
+                     WHERE approval <> 'rejected' AND priority = 1 AND labor_component = 1",
+                    [],
+                    |r| r.get(0),
+                )?;
+                t.add(&[], count(n));
+            }
+            other => {
+                return Err(crate::Error::invalid(
+                    "metric",
+                    format!("the node does not know how to count {other}; update shopfloor-node"),
+                ));
+            }
+        }
+        t.into_cells(&mut out);
+    }
+    Ok(out)
+}
+
+fn one_dim(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    args: &[&dyn rusqlite::ToSql],
+    dim: Dim,
+    t: &mut Tally,
+) -> Result<()> {
+    let mut rows = stmt.query(args)?;
+    while let Some(r) = rows.next()? {
+        let v: Option<String> = r.get(0)?;
+        let n: i64 = r.get(1)?;
+        t.add(&[(dim, v.as_deref())], count(n));
+    }
+    Ok(())
+}
+
+/// Members: present on the list and not lapsed, by every dimension of the registry.
+fn members(conn: &Connection, t: &mut Tally) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.standing, w.sector, w.state, w.county_fips, m.union_role, m.union_code,
+                CAST(w.stage AS TEXT), CAST(m.readiness AS TEXT), m.preferred_language, count(*)
+         FROM members m
+         LEFT JOIN member_workplaces l ON l.member_id = m.id AND l.is_primary = 1
+         LEFT JOIN workplaces w ON w.id = l.workplace_id
+         WHERE m.list_status = 'present' AND (m.standing IS NULL OR m.standing <> 'lapsed')
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let v: [Option<String>; 9] = [
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+        ];
+        let n: i64 = r.get(9)?;
+        let [
+            status,
+            sector,
+            state,
+            county,
+            role,
+            union,
+            stage,
+            readiness,
+            lang,
+        ] = &v;
+        t.add(
+            &[
+                (Dim::Status, status.as_deref()),
+                (Dim::Sector, sector.as_deref()),
+                (Dim::State, state.as_deref()),
+                (Dim::County, county.as_deref()),
+                (Dim::UnionStatus, role.as_deref()),
+                (Dim::Union, union.as_deref()),
+                (Dim::Stage, stage.as_deref()),
+                (Dim::Readiness, readiness.as_deref()),
+                (Dim::Language, lang.as_deref()),
+            ],
+            count(n),
+        );
+    }
+    Ok(())
+}
+
+/// Campaigns the chapter made public (not rejected), with their success metrics.
+pub fn public_campaigns(conn: &Connection) -> Result<Vec<PublicCampaign>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, kind, status, priority, labor_component,
+            (SELECT CASE WHEN count(DISTINCT w.sector) = 1 AND count(*) = count(w.sector)
+                         THEN min(w.sector) END
+             FROM campaign_workplaces cw JOIN workplaces w ON w.id = cw.workplace_id
+             WHERE cw.campaign_id = campaigns.id)
+         FROM campaigns WHERE public = 1 AND approval <> 'rejected' ORDER BY id",
+    )?;
+    let mut metrics = conn.prepare_cached(
+        "SELECT name, target, actual FROM campaign_metrics WHERE campaign_id = ?1 ORDER BY id LIMIT 20",
+    )?;
+    let mut out = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let ms = metrics
+            .query_map(params![id], |m| {
+                Ok(SuccessMetric {
+                    name: m.get(0)?,
+                    target: count(m.get(1)?),
+                    actual: count(m.get(2)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(PublicCampaign {
+            id: format!("c{id}"),
+            title: r.get(1)?,
+            kind: r.get(2)?,
+            status: r.get(3)?,
+            sector: r.get(6)?,
+            priority: r.get(4)?,
+            labor_component: r.get(5)?,
+            metrics: ms,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,143 @@
+//! The SQLite store: one writer, a pool of readers, embedded migrations.
+//!
+//! [`Store`] is cheap to clone (an `Arc`) and `Send + Sync`. Blocking calls ([`Store::read`],
+//! [`Store::write`]) are for the command line and for code already on a blocking thread; async
+//! code (axum handlers) uses [`Store::read_async`] / [`Store::write_async`], which run the closure
+//! on tokio's blocking pool so the runtime's worker threads never wait on SQLite.
+//!
+//! ```no_run
+//! # async fn demo(store: shopfloor_node::store::Store) -> shopfloor_node::Result<()> {
+//! use shopfloor_node::domain::members;
+//! let page = store
+//!     .read_async(|conn| members::list(conn, &members::ListFilter::default()))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+mod connection;
+pub mod migrations;
+mod pool;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use connection::{configure, open_connection};
+pub use pool::SqliteManager;
+
+use crate::error::{Error, Result};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "shopfloor.db";
+
+/// Readers kept in the pool. SQLite in WAL mode lets them run beside the writer.
+const READERS: u32 = 4;
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: r2d2::Pool<SqliteManager>,
+}
+
+/// Handle to a node's database. Clone freely.
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = open_connection(&path, false)?;
+        migrations::migrate(&mut writer)?;
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(0))
+            .idle_timeout(Some(Duration::from_secs(300)))
+            .connection_timeout(Duration::from_secs(30))
+            .build(SqliteManager::new(&path))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers,
+            }),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a pooled read-only connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.inner.readers.get()?;
+        f(&conn)
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the single writer connection.
+    /// Commits when `f` returns `Ok`, rolls back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| Error::Task("writer lock poisoned".into()))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction and always rolls back: for dry runs.
+    pub fn write_rolled_back<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| Error::Task("writer lock poisoned".into()))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx);
+        tx.rollback()?;
+        out
+    }
+
+    /// Gives `f` the writer connection itself, outside any transaction (backups, maintenance).
+    pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| Error::Task("writer lock poisoned".into()))?;
+        f(&mut conn)
+    }
+
+    /// [`Store::read`] on tokio's blocking pool.
+    pub async fn read_async<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read(f))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// [`Store::write`] on tokio's blocking pool.
+    pub async fn write_async<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write(f))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of shopfloor-node: the library and the real binary.
+
+// Test helpers outside #[test] functions panic on failure too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod backup;
+mod cli;
+mod domain;
+mod import;
+mod report;
+mod store;
+mod util;
