@@ -9,21 +9,28 @@
 //! the employer must not learn such a count, neither because it is printed nor because it can be
 //! worked out from the printed cells by adding and subtracting.
 //!
-//! # What docs/protocol.md §Disclosure specifies
+//! # The specification
 //!
-//! The section (which this module implements; it is summarised here rather than quoted) says:
+//! docs/protocol.md §9 (Disclosure control) specifies this module; §2.2 has the node run
+//! [`suppress`] and then [`check`] before signing, and receivers run [`check`] as a step separate
+//! from payload validation (§8.2). Its rule, §9.1, quoted:
 //!
-//! - A report carries its [`DisclosurePolicy`]: the minimum cell size `k` (2 to 100, default 5).
-//! - **Primary suppression.** No cell other than a metric's total is published with a count
-//!   `0 < v < k`; such cells are sent as `{"suppressed": true}`. Totals are always published (a
-//!   design decision: a chapter's headline numbers are public) and zeros are always published, so
-//!   every withheld cell is known to be at least 1.
-//! - **Complementary suppression.** Where a withheld cell could be derived from the cells that
-//!   are published (a table's cells add up to its margins), further cells are withheld until it
-//!   cannot: the *protection rule* below holds for every withheld cell.
-//! - **Audit.** A receiver (the hub, and the node before it signs) recomputes, from the published
-//!   cells alone, what a reader can infer about every withheld cell and refuses a report that
-//!   breaks the rule ([`Reason::DisclosureViolation`], via [`check`]).
+//! > - **Totals are published.** A metric's total (no dimensions) is never withheld, whatever its
+//! >   size: readers need it to trust the sums, and it is the margin complementary suppression
+//! >   protects against. **Zeros are published.** So every withheld cell is known to be ≥ 1.
+//! >   (Residual risk: a small total itself says that all of its metric's cells are small; see the
+//! >   threat model §5.)
+//! > - **Primary**: every non-total cell with `0 < v < k` is withheld.
+//! > - **Protection rule**: for each withheld cell, its *feasible interval* `[lo, hi]` is the
+//! >   range of values it takes over all assignments of integers ≥ 1 to the withheld cells that
+//! >   make every line add up, published cells fixed. Each withheld cell MUST have `hi − lo ≥ 1`
+//! >   (not exactly determined) and `hi ≥ k` (not known to be small) — **whenever achievable**: a
+//! >   condition is achievable for a cell if it would hold with every non-zero non-total cell of
+//! >   the metric withheld. What is not achievable (an intrinsically small table, e.g. a total of
+//! >   3) is accepted residual risk.
+//!
+//! §9.2 to §9.4 describe [`suppress`], [`audit`] and [`check`] as below; the finding codes are
+//! [`Problem::code`].
 //!
 //! # Tables and lines
 //!
@@ -36,25 +43,23 @@
 //! report when at least one of its cells is listed, and then every margin cell of that table's
 //! margin tables heads a line (possibly of zeros).
 //!
-//! # The protection rule
+//! # The protection rule, and what "achievable" means
 //!
 //! For a withheld cell, its *feasible interval* `[lo, hi]` is the smallest and largest value it
 //! can take in any assignment of integers `>= 1` to the withheld cells that makes every line add
-//! up, the published cells being fixed. The rule: for every withheld cell
+//! up, the published cells being fixed. The rule: for every withheld cell `hi - lo >= 1` (never
+//! exactly determined) and `hi >= k` (a reader cannot conclude it is a small count), each
+//! whenever achievable, that is, whenever it would hold with every non-zero non-total cell of
+//! the metric withheld (the most any suppression can withhold, since totals and zeros are always
+//! published). Some tables are *intrinsically small*: a total of 3 tells every reader that all
+//! the metric's cells are small, whatever is withheld.
 //!
-//! 1. `hi - lo >= 1`: it is never exactly determined, and
-//! 2. `hi >= k`: a reader cannot conclude it is a small count,
-//!
-//! each **whenever that is achievable**. Some tables are *intrinsically small*: a table whose
-//! published total is 3 tells every reader that all its cells are small, whatever is withheld.
-//! Precisely, a condition is achievable for a cell when it would hold if every non-zero non-total
-//! cell of the metric were withheld (the most any suppression can withhold, since totals and zeros
-//! are always published). This is the exact form of the line-by-line test "some line through the
-//! cell has a published margin `M >= k + n - 1`, with `n` the non-zero cells of the line": the
-//! line test can call a cell protectable while the other cells of the line are capped from below
-//! by their own rows (a sector of 8 members spread over 8 union statuses is at least 8 whatever
-//! is withheld, so with a total of 11 its neighbour is at most 3), and the audit must not demand
-//! the impossible. What is not achievable is residual risk, accepted and documented: the reader
+//! This is the exact form of the line-by-line test "some line through the cell has a published
+//! margin `M >= k + n - 1`, with `n` the non-zero cells of the line". The line test can call a
+//! cell protectable while the other cells of its line are capped from below by their own rows (a
+//! sector of 8 members spread over 8 union statuses is at least 8 whatever is withheld, so with a
+//! total of 11 its neighbour is at most 3), and the audit must not demand the impossible. What
+//! is not achievable is residual risk, accepted and documented (threat model §5): the reader
 //! learns only what the always-published totals and zeros imply.
 //!
 //! # How [`suppress`] works
@@ -103,10 +108,10 @@
 //!
 //! # What this does not cover
 //!
-//! Suppression works on one report. Differencing across periods (a cell withheld this month and
-//! published next month with a change of one) and across a hub's rollups of overlapping children
-//! is outside this module: rollups re-run suppression on their own sums, and the hub's publication
-//! schedule is in hub guidance.
+//! Suppression works within one report. Differencing across periods and revisions (a sector
+//! going from 7 to 6 the month someone was fired) is outside it (threat model §5). Rollup cells
+//! are sums and are not suppressed by the protocol; hubs apply their viewer rule when they
+//! display them (docs/protocol.md §9.5).
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};

@@ -186,12 +186,12 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn one_d_tables(cells in one_d(), k in 2u64..=10) {
+    fn disclosure_one_d_tables(cells in one_d(), k in 2u64..=10) {
         check_properties(&cells, k)?;
     }
 
     #[test]
-    fn two_d_tables(cells in two_d(), k in 2u64..=10) {
+    fn disclosure_two_d_tables(cells in two_d(), k in 2u64..=10) {
         check_properties(&cells, k)?;
     }
 }
@@ -246,7 +246,7 @@ proptest! {
     /// Arbitrary cell lists (unknown tables, duplicates, sums that do not add up, huge values,
     /// withheld totals): no panic, no endless loop, and suppression keeps its basic promises.
     #[test]
-    fn arbitrary_cells_do_not_panic(
+    fn disclosure_arbitrary_cells_do_not_panic(
         mut cells in prop::collection::vec(any_cell(), 0..40),
         k in 0u64..=20,
     ) {
@@ -309,7 +309,7 @@ proptest! {
     /// The intervals are exact: they equal the smallest and largest value over every integer
     /// solution, found by brute force (the LP optimum is integral, as total unimodularity says).
     #[test]
-    fn intervals_are_exact((grid, mask) in small_table()) {
+    fn disclosure_intervals_are_exact((grid, mask) in small_table()) {
         let sectors = codes(Dim::Sector);
         let statuses = codes(Dim::UnionStatus);
         let (rows, cols) = (grid.len(), grid[0].len());
