@@ -82,6 +82,19 @@ pub struct Config {
     /// Rollups and forwarding.
     #[serde(default)]
     pub rollup: RollupConfig,
+    /// The web interface.
+    #[serde(default)]
+    pub web: WebConfig,
+}
+
+/// `[web]` in `hub.toml`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// The hub is reached over HTTPS (a TLS reverse proxy in front of it): the dashboards'
+    /// cookies are then marked `Secure`.
+    #[serde(default)]
+    pub behind_tls: bool,
 }
 
 /// `[rollup]` in `hub.toml`.
@@ -220,6 +233,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Created> {
         certificate_days: default_certificate_days(),
         policy: DisclosurePolicy::default(),
         rollup: RollupConfig::default(),
+        web: WebConfig::default(),
     };
     let store = Store::open(&dir.join(DB_FILE))?;
     let (password, generated) = match &opts.admin_password {

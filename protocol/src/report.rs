@@ -179,7 +179,7 @@ impl DisclosurePolicy {
 /// A cell's coordinates: metric and dimension values.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellKey {
-    /// Metric id from the [`registry`](crate::registry).
+    /// Metric id from the [`registry`].
     pub metric: String,
     /// Dimension values; empty for the metric's total.
     pub dims: BTreeMap<Dim, String>,
