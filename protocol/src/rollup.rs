@@ -287,6 +287,45 @@ fn verify_child(
     }
 }
 
+/// Verifies every child of `hub`'s rollup for `period` and sums their cells. Every failing child
+/// is reported, not only the first.
+fn verify_and_sum(
+    hub: &Card,
+    period: Period,
+    children: &[Child],
+    root: &Card,
+    revocations: &RevocationSet,
+    stats: &mut Summary,
+) -> std::result::Result<Vec<SummedCell>, Vec<Error>> {
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut verified = Vec::with_capacity(children.len());
+    for child in children {
+        if !seen.insert(&child.id) {
+            errors.push(Error::new(
+                Reason::InvalidCell,
+                format!("child {} appears twice", child.id),
+            ));
+            continue;
+        }
+        match verify_child(hub, period, child, root, revocations, stats) {
+            Ok(v) => verified.push(v),
+            Err(es) => errors.extend(es),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let contributions: Vec<Contribution<'_>> = verified
+        .iter()
+        .map(|v| match v {
+            Verified::Report(r) => Contribution::Report(r),
+            Verified::Rollup(r) => Contribution::Rollup(r),
+        })
+        .collect();
+    Ok(sum(&contributions))
+}
+
 /// Verifies a rollup's contents, signed by `hub` (whose card the caller has authenticated).
 fn verify_payload(
     rollup: &Rollup,
@@ -310,32 +349,17 @@ fn verify_payload(
             errors.push(e);
         }
     }
-    let mut seen = BTreeSet::new();
-    let mut verified = Vec::with_capacity(rollup.children.len());
-    for child in &rollup.children {
-        if !seen.insert(&child.id) {
-            errors.push(Error::new(
-                Reason::InvalidCell,
-                format!("child {} appears twice", child.id),
-            ));
-            continue;
-        }
-        match verify_child(hub, rollup.period, child, root, revocations, stats) {
-            Ok(v) => verified.push(v),
-            Err(es) => errors.extend(es),
-        }
-    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let contributions: Vec<Contribution<'_>> = verified
-        .iter()
-        .map(|v| match v {
-            Verified::Report(r) => Contribution::Report(r),
-            Verified::Rollup(r) => Contribution::Rollup(r),
-        })
-        .collect();
-    let expected = sum(&contributions);
+    let expected = verify_and_sum(
+        hub,
+        rollup.period,
+        &rollup.children,
+        root,
+        revocations,
+        stats,
+    )?;
     compare_sums(&rollup.hub, &expected, &rollup.cells, &mut errors);
     check_completeness(rollup, &mut errors);
     stats.cells = stats.cells.max(rollup.cells.len());
@@ -428,25 +452,7 @@ pub fn build(
         revs.add(env, hub).map_err(|e| vec![e])?;
     }
     let mut stats = Summary::default();
-    let mut verified = Vec::new();
-    let mut errors = Vec::new();
-    for child in &children {
-        match verify_child(hub, period, child, root, &revs, &mut stats) {
-            Ok(v) => verified.push(v),
-            Err(es) => errors.extend(es),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let contributions: Vec<Contribution<'_>> = verified
-        .iter()
-        .map(|v| match v {
-            Verified::Report(r) => Contribution::Report(r),
-            Verified::Rollup(r) => Contribution::Rollup(r),
-        })
-        .collect();
-    let cells = sum(&contributions);
+    let cells = verify_and_sum(hub, period, &children, root, &revs, &mut stats)?;
     let mut expected: Vec<PartyId> = expected;
     expected.sort();
     expected.dedup();
