@@ -1,0 +1,217 @@
+# Shopfloor hub: the web interface, in English.
+# Ids: hub- for the interface, err- for a problem, rec- for the suggested fix.
+
+-brand = Shopfloor
+
+## Frame
+
+hub-brand = { -brand } hub
+hub-skip = Skip to the content
+hub-language = Language:
+hub-role-admin = admin
+hub-role-viewer = viewer
+hub-logout = Log out
+hub-nav-label = Sections
+hub-nav-overview = Overview
+hub-nav-dashboards = Dashboards
+hub-nav-map = Map
+hub-nav-verification = Verification
+hub-nav-enrollments = Enrollment requests
+hub-nav-children = Chapters and regions
+hub-nav-completeness = Completeness
+hub-footer = { -brand } holds only aggregates: no member is ever named here.
+hub-back-overview = Back to the overview
+hub-error-title = Something went wrong
+
+## Login
+
+hub-login-title = Log in
+hub-login-name = User name
+hub-login-password = Password
+hub-login-submit = Log in
+hub-login-hint = Ask an admin of this hub for an account. Sessions last twelve hours.
+
+## Overview
+
+hub-overview-title = Overview
+hub-overview-this-hub = This hub
+hub-overview-level = Level
+hub-level-national = National hub
+hub-level-regional = Regional hub
+hub-fingerprint = Fingerprint
+hub-overview-parent = Parent hub
+hub-parent-enrolled = Enrolled at { $url }
+hub-parent-pending = Waiting for approval at { $url }
+hub-parent-none = Not enrolled at a parent hub yet
+hub-overview-children = Children
+hub-status-active = Active
+hub-status-revoked = Revoked
+hub-overview-pending = Waiting for approval
+hub-overview-latest = Latest period
+hub-period = Period
+hub-overview-reporting = Reporting
+hub-overview-reported = { $reported } of { $expected } expected reports received
+hub-overview-members = Members
+hub-overview-workplaces = Workplaces mapped
+hub-overview-see-dashboards = See the dashboards
+hub-overview-see-map = See the map
+hub-overview-log = Transparency log
+hub-log-size = Entries
+hub-log-root = Root hash
+hub-log-time = Signed at
+hub-overview-see-verification = See verification
+hub-no-reports = No reports have been received yet.
+hub-viewer-rule = You see a number only when at least 3 chapters contribute to it and no single chapter makes up 80% or more of it. Other numbers read “not shown: fewer than 3 chapters”.
+
+## Dashboards
+
+hub-dashboards-title = Dashboards
+hub-show = Show
+hub-trail-label = Where you are
+hub-trail-top = All of { $hub }
+hub-chapter-view = This is a single chapter's report, seen by admins only.
+hub-chart-totals = { $metric }, period by period
+hub-chart-ladder = The organizing ladder: workplaces by stage
+hub-chart-density = Union density: members by union status
+hub-chart-goals = Goals against progress
+hub-chart-empty = No numbers for this chart in this period.
+hub-chart-desc-bars = { $count ->
+    [one] One bar, with its number written next to it.
+   *[other] { $count } bars, each with its number written next to it.
+}
+hub-chart-desc-funnel = { $count ->
+    [one] A funnel with one stage and its number.
+   *[other] A funnel of { $count } stages, from the first to the last, each with its number.
+}
+hub-chart-desc-periods = { $count ->
+    [one] One period, with its total.
+   *[other] { $count } periods, oldest first, each with its total.
+}
+hub-chart-desc-goals = Each goal is an outlined bar, filled as far as the progress so far, with the numbers written below.
+hub-goals-none = No goals have been published in guidance.
+hub-goal-progress = { $value } of { $target } ({ $percent }%) by { $date }
+hub-goal-by = target date { $date }
+hub-show-table = Show as a table
+hub-col-category = Category
+hub-col-value = Number
+hub-col-goal = Goal
+hub-col-progress = Progress
+hub-drill-title = Look closer
+hub-col-name = Name
+hub-col-kind = Kind
+hub-col-chapters = Chapters
+hub-kind-chapter = Chapter
+hub-kind-regional = Regional hub
+hub-kind-national = National hub
+hub-at-least = at least { $count }
+hub-suppressed = withheld by the chapter (a small count)
+hub-withheld = not shown: fewer than 3 chapters
+
+## Map
+
+hub-map-title = Map of states
+hub-metric = Metric
+hub-map-heading = { $metric } by state, { $period }
+hub-map-desc = A map of the United States; each state is shaded by its number, hatched when the number is not shown, dotted when there is none. The table below the map gives every number.
+hub-map-legend = Legend
+hub-map-class = Shade { $class }: { $low } to { $high }
+hub-map-legend-withheld = Hatched: not shown (fewer than 3 chapters)
+hub-map-no-data = Dotted: no data
+hub-map-none = no data
+hub-map-table = The map as a table
+hub-col-state = State
+hub-col-class = Shade
+
+## Enrollment
+
+hub-enrollments-title = Enrollment requests
+hub-enrollments-help = Before approving, read both fingerprints aloud with the person who sent the request, by phone or in person. Approve only if both match what they see.
+hub-enrollments-none = No requests are waiting.
+hub-enroll-invite = Invited as
+hub-enroll-party = Id
+hub-enroll-their-fingerprint = Their fingerprint
+hub-enroll-our-fingerprint = This hub's fingerprint
+hub-enroll-requested = Requested
+hub-approve = Approve
+hub-reject = Reject
+hub-notice-approved = Approved: the certificate is signed and waiting for them.
+hub-notice-rejected = Rejected.
+
+## Children
+
+hub-children-title = Chapters and regions
+hub-children-none = Nobody has enrolled yet.
+hub-serial = Certificate serial
+hub-enrolled-at = Enrolled
+hub-revoke-reason = Reason for revoking
+hub-revoke = Revoke
+hub-notice-revoked = Revoked: the new signed revocation list is published.
+
+## Completeness
+
+hub-completeness-title = Reporting completeness
+hub-completeness-help = Who reported, period by period. A report is on time when it arrived by the deadline.
+hub-completeness-caption = Children by period
+hub-completeness-periods = Periods
+hub-completeness-summary = { $expected } expected, { $reported } reported ({ $ontime } on time, { $late } late), { $missing } missing
+hub-deadline = deadline
+hub-on-time = On time
+hub-late = Late
+hub-missing = Missing
+hub-not-expected = Not expected
+
+## Verification
+
+hub-verification-title = Verification
+hub-checkpoint = The log's checkpoint
+hub-checkpoint-help = Every accepted report and rollup is an entry of this hub's append-only log. Chapters keep their receipts and can check that later checkpoints still contain them.
+hub-rollups-built = Rollups built by this hub
+hub-rollups-none = No rollup has been built yet.
+hub-received = Documents received
+hub-col-revision = Revision
+hub-col-status = Verification
+hub-col-when = When
+hub-col-digest = Digest
+hub-col-from = From
+hub-col-log-index = Log entry
+hub-doc-report = Report
+hub-doc-rollup = Rollup
+hub-verified = Verified
+hub-not-verified = Does not verify
+hub-superseded = superseded by a newer revision
+hub-forwarded-at = forwarded { $time }
+
+## Problems and fixes
+
+err-login = Wrong user name or password.
+rec-login = Check both and try again. After five failures you must wait a few minutes.
+err-too-many-attempts = Too many failed attempts.
+rec-too-many-attempts = Wait a few minutes, then try again.
+err-csrf = This form has expired or did not come from this hub.
+rec-csrf = Go back, reload the page and send the form again.
+err-form = The form could not be read.
+rec-form = Reload the page and try again.
+err-admin-only = This page is for admins.
+rec-admin-only = Ask an admin of this hub if you need it.
+err-internal = The hub failed to show this page.
+rec-internal = Try again in a moment; if it keeps failing, the operator can find the cause in the hub's log.
+err-not-found = There is no such page.
+rec-not-found = Use the menu to find what you are looking for.
+err-bad-period = That is not a period.
+rec-bad-period = Choose a period from the list (year and month, like 2026-05).
+err-bad-metric = That metric cannot be drawn on the map.
+rec-bad-metric = Choose a metric from the list.
+err-viewer-drilldown = Single chapters are shown to admins only.
+rec-viewer-drilldown = Look at the regions and the whole instead.
+err-no-such-node = There is nothing at that place for this period.
+rec-no-such-node = Go back to the top and choose again.
+err-no-such-request = There is no such enrollment request.
+rec-no-such-request = Reload the list of requests.
+err-not-pending = This request was already decided.
+rec-not-pending = Reload the list of requests.
+err-revoke-reason = A reason is needed (up to 200 characters).
+rec-revoke-reason = Write why the certificate is revoked; the reason is published in the revocation list.
+err-no-such-child = There is no such chapter or region.
+rec-no-such-child = Reload the list.
+err-already-revoked = It was already revoked.
+rec-already-revoked = Reload the list.

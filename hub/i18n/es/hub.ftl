@@ -1,0 +1,217 @@
+# Shopfloor hub: la interfaz web, en español.
+# Ids: hub- para la interfaz, err- para un problema, rec- para la solución sugerida.
+
+-brand = Shopfloor
+
+## Marco
+
+hub-brand = Nodo central de { -brand }
+hub-skip = Ir al contenido
+hub-language = Idioma:
+hub-role-admin = administración
+hub-role-viewer = consulta
+hub-logout = Cerrar sesión
+hub-nav-label = Secciones
+hub-nav-overview = Resumen
+hub-nav-dashboards = Tableros
+hub-nav-map = Mapa
+hub-nav-verification = Verificación
+hub-nav-enrollments = Solicitudes de inscripción
+hub-nav-children = Capítulos y regiones
+hub-nav-completeness = Entregas
+hub-footer = { -brand } solo guarda cifras agregadas: aquí nunca aparece el nombre de ningún miembro.
+hub-back-overview = Volver al resumen
+hub-error-title = Algo salió mal
+
+## Inicio de sesión
+
+hub-login-title = Iniciar sesión
+hub-login-name = Nombre de usuario
+hub-login-password = Contraseña
+hub-login-submit = Entrar
+hub-login-hint = Pídele una cuenta a quien administra este nodo. Las sesiones duran doce horas.
+
+## Resumen
+
+hub-overview-title = Resumen
+hub-overview-this-hub = Este nodo
+hub-overview-level = Nivel
+hub-level-national = Nodo nacional
+hub-level-regional = Nodo regional
+hub-fingerprint = Huella digital
+hub-overview-parent = Nodo superior
+hub-parent-enrolled = Inscrito en { $url }
+hub-parent-pending = Esperando aprobación en { $url }
+hub-parent-none = Todavía no está inscrito en un nodo superior
+hub-overview-children = Miembros de la red
+hub-status-active = Activos
+hub-status-revoked = Revocados
+hub-overview-pending = Esperando aprobación
+hub-overview-latest = Último periodo
+hub-period = Periodo
+hub-overview-reporting = Entregas
+hub-overview-reported = { $reported } de { $expected } informes esperados recibidos
+hub-overview-members = Miembros
+hub-overview-workplaces = Centros de trabajo mapeados
+hub-overview-see-dashboards = Ver los tableros
+hub-overview-see-map = Ver el mapa
+hub-overview-log = Registro de transparencia
+hub-log-size = Entradas
+hub-log-root = Hash raíz
+hub-log-time = Firmado el
+hub-overview-see-verification = Ver la verificación
+hub-no-reports = Todavía no se ha recibido ningún informe.
+hub-viewer-rule = Solo ves una cifra cuando al menos 3 capítulos contribuyen a ella y ningún capítulo aporta el 80 % o más. Las demás cifras dicen «no se muestra: menos de 3 capítulos».
+
+## Tableros
+
+hub-dashboards-title = Tableros
+hub-show = Mostrar
+hub-trail-label = Dónde estás
+hub-trail-top = { $hub } (en conjunto)
+hub-chapter-view = Este es el informe de un solo capítulo; solo lo ve quien administra.
+hub-chart-totals = { $metric }, periodo por periodo
+hub-chart-ladder = La escalera de organización: centros de trabajo por etapa
+hub-chart-density = Densidad sindical: miembros según su situación sindical
+hub-chart-goals = Metas y avances
+hub-chart-empty = No hay cifras para esta gráfica en este periodo.
+hub-chart-desc-bars = { $count ->
+    [one] Una barra, con su cifra escrita al lado.
+   *[other] { $count } barras, cada una con su cifra escrita al lado.
+}
+hub-chart-desc-funnel = { $count ->
+    [one] Un embudo de una etapa, con su cifra.
+   *[other] Un embudo de { $count } etapas, de la primera a la última, cada una con su cifra.
+}
+hub-chart-desc-periods = { $count ->
+    [one] Un periodo, con su total.
+   *[other] { $count } periodos, del más antiguo al más reciente, cada uno con su total.
+}
+hub-chart-desc-goals = Cada meta es una barra con contorno, rellena hasta donde va el avance, con las cifras escritas debajo.
+hub-goals-none = No se han publicado metas en las orientaciones.
+hub-goal-progress = { $value } de { $target } ({ $percent } %) para el { $date }
+hub-goal-by = fecha meta: { $date }
+hub-show-table = Ver como tabla
+hub-col-category = Categoría
+hub-col-value = Cifra
+hub-col-goal = Meta
+hub-col-progress = Avance
+hub-drill-title = Ver más de cerca
+hub-col-name = Nombre
+hub-col-kind = Tipo
+hub-col-chapters = Capítulos
+hub-kind-chapter = Capítulo
+hub-kind-regional = Nodo regional
+hub-kind-national = Nodo nacional
+hub-at-least = al menos { $count }
+hub-suppressed = reservada por el capítulo (cifra pequeña)
+hub-withheld = no se muestra: menos de 3 capítulos
+
+## Mapa
+
+hub-map-title = Mapa de estados
+hub-metric = Indicador
+hub-map-heading = { $metric } por estado, { $period }
+hub-map-desc = Un mapa de los Estados Unidos; cada estado tiene un tono según su cifra, rayas cuando la cifra no se muestra y puntos cuando no hay datos. La tabla debajo del mapa da todas las cifras.
+hub-map-legend = Leyenda
+hub-map-class = Tono { $class }: de { $low } a { $high }
+hub-map-legend-withheld = Rayas: no se muestra (menos de 3 capítulos)
+hub-map-no-data = Puntos: sin datos
+hub-map-none = sin datos
+hub-map-table = El mapa en forma de tabla
+hub-col-state = Estado
+hub-col-class = Tono
+
+## Inscripción
+
+hub-enrollments-title = Solicitudes de inscripción
+hub-enrollments-help = Antes de aprobar, lean en voz alta las dos huellas digitales con la persona que envió la solicitud, por teléfono o en persona. Aprueba solo si las dos coinciden con lo que ve.
+hub-enrollments-none = No hay solicitudes pendientes.
+hub-enroll-invite = Invitado como
+hub-enroll-party = Identificador
+hub-enroll-their-fingerprint = Su huella digital
+hub-enroll-our-fingerprint = Huella digital de este nodo
+hub-enroll-requested = Solicitado
+hub-approve = Aprobar
+hub-reject = Rechazar
+hub-notice-approved = Aprobada: el certificado está firmado y listo para que lo recojan.
+hub-notice-rejected = Rechazada.
+
+## Capítulos y regiones
+
+hub-children-title = Capítulos y regiones
+hub-children-none = Todavía no se ha inscrito nadie.
+hub-serial = Número de serie del certificado
+hub-enrolled-at = Inscrito
+hub-revoke-reason = Motivo de la revocación
+hub-revoke = Revocar
+hub-notice-revoked = Revocado: se publicó la nueva lista de revocaciones firmada.
+
+## Entregas
+
+hub-completeness-title = Entrega de informes
+hub-completeness-help = Quién entregó su informe, periodo por periodo. Un informe llega a tiempo si se recibió antes de la fecha límite.
+hub-completeness-caption = Entregas por periodo
+hub-completeness-periods = Periodos
+hub-completeness-summary = { $expected } esperados, { $reported } recibidos ({ $ontime } a tiempo, { $late } con retraso), { $missing } sin entregar
+hub-deadline = fecha límite
+hub-on-time = A tiempo
+hub-late = Con retraso
+hub-missing = Sin entregar
+hub-not-expected = No se esperaba
+
+## Verificación
+
+hub-verification-title = Verificación
+hub-checkpoint = Punto de control del registro
+hub-checkpoint-help = Cada informe y consolidado aceptado es una entrada del registro de solo anexado de este nodo. Los capítulos guardan sus recibos y pueden comprobar que los puntos de control posteriores todavía los contienen.
+hub-rollups-built = Consolidados generados por este nodo
+hub-rollups-none = Todavía no se ha generado ningún consolidado.
+hub-received = Documentos recibidos
+hub-col-revision = Versión
+hub-col-status = Verificación
+hub-col-when = Cuándo
+hub-col-digest = Resumen criptográfico
+hub-col-from = De
+hub-col-log-index = Entrada del registro
+hub-doc-report = Informe
+hub-doc-rollup = Consolidado
+hub-verified = Verificado
+hub-not-verified = No se puede verificar
+hub-superseded = reemplazado por una versión más reciente
+hub-forwarded-at = enviado el { $time }
+
+## Problemas y soluciones
+
+err-login = El nombre de usuario o la contraseña no son correctos.
+rec-login = Revisa los dos y vuelve a intentarlo. Después de cinco intentos fallidos tendrás que esperar unos minutos.
+err-too-many-attempts = Demasiados intentos fallidos.
+rec-too-many-attempts = Espera unos minutos y vuelve a intentarlo.
+err-csrf = Este formulario caducó o no viene de este nodo.
+rec-csrf = Regresa, vuelve a cargar la página y envía el formulario otra vez.
+err-form = No se pudo leer el formulario.
+rec-form = Vuelve a cargar la página e inténtalo de nuevo.
+err-admin-only = Esta página es solo para quien administra.
+rec-admin-only = Si la necesitas, pídesela a quien administra este nodo.
+err-internal = El nodo no pudo mostrar esta página.
+rec-internal = Inténtalo de nuevo en un momento; si sigue fallando, quien opera el nodo puede ver la causa en su registro.
+err-not-found = Esa página no existe.
+rec-not-found = Usa el menú para encontrar lo que buscas.
+err-bad-period = Eso no es un periodo.
+rec-bad-period = Elige un periodo de la lista (año y mes, como 2026-05).
+err-bad-metric = Ese indicador no se puede dibujar en el mapa.
+rec-bad-metric = Elige un indicador de la lista.
+err-viewer-drilldown = Los capítulos individuales solo los ve quien administra.
+rec-viewer-drilldown = Consulta las regiones y el conjunto.
+err-no-such-node = No hay nada en ese lugar para este periodo.
+rec-no-such-node = Vuelve al inicio y elige de nuevo.
+err-no-such-request = Esa solicitud de inscripción no existe.
+rec-no-such-request = Vuelve a cargar la lista de solicitudes.
+err-not-pending = Ya se decidió sobre esta solicitud.
+rec-not-pending = Vuelve a cargar la lista de solicitudes.
+err-revoke-reason = Hace falta un motivo (hasta 200 caracteres).
+rec-revoke-reason = Escribe por qué se revoca el certificado; el motivo se publica en la lista de revocaciones.
+err-no-such-child = Ese capítulo o región no existe.
+rec-no-such-child = Vuelve a cargar la lista.
+err-already-revoked = Ya estaba revocado.
+rec-already-revoked = Vuelve a cargar la lista.

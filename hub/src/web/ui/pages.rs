@@ -1,0 +1,1224 @@
+//! The pages. Each handler's doc comment starts with its method and path; data is read in a
+//! blocking task and the page rendered from a template in `hub/templates/`.
+
+use askama::Template;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use shopfloor_protocol::registry::{self, Dim};
+use shopfloor_protocol::rollup::SummedCell;
+use shopfloor_protocol::{CellKey, Kind, Period};
+
+use super::charts::{self, BarChart, GoalBar, LegendItem, MapState, Row};
+use super::data::{self, Level, Node, PathError, Reporting, Shown, disclose};
+use super::i18n::Lang;
+use super::session::{Member, Staff, Visitor, csrf_refused};
+use super::view::{self, Chrome, Nav, error_page, redirect, render};
+use crate::config::Level as HubLevel;
+use crate::enroll;
+use crate::error::Result;
+use crate::hub::Hub;
+use crate::web::AppState;
+
+/// How many recent periods the tables and the totals chart cover.
+const RECENT: usize = 6;
+
+fn hub_name(state: &AppState) -> String {
+    state.hub().config().name.clone()
+}
+
+fn internal(v: &Visitor, state: &AppState, e: &crate::Error) -> Response {
+    tracing::error!("interface: {e}");
+    error_page(
+        v,
+        &hub_name(state),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "err-internal",
+        "rec-internal",
+    )
+}
+
+/// Renders what a blocking page builder produced.
+async fn page<T: Template + Send + 'static>(
+    state: &AppState,
+    v: &Visitor,
+    build: impl FnOnce(&Hub) -> Result<std::result::Result<T, PageError>> + Send + 'static,
+) -> Response {
+    match state.blocking(build).await {
+        Ok(Ok(p)) => render(StatusCode::OK, &p),
+        Ok(Err(PageError(status, err, rec))) => error_page(v, &hub_name(state), status, err, rec),
+        Err(e) => internal(v, state, &e),
+    }
+}
+
+/// A refusal a page builder returns: status, `err-` and `rec-` message ids.
+#[derive(Debug)]
+pub struct PageError(StatusCode, &'static str, &'static str);
+
+fn kind_label(lang: Lang, kind: Kind) -> String {
+    match kind {
+        Kind::Regional => lang.t("hub-kind-regional"),
+        Kind::National => lang.t("hub-kind-national"),
+        _ => lang.t("hub-kind-chapter"),
+    }
+}
+
+fn metric_label(lang: Lang, metric: &str) -> String {
+    registry::metric(metric).map_or_else(|| metric.to_owned(), |m| lang.pick(m.en, m.es).to_owned())
+}
+
+fn parse_period(
+    text: Option<&str>,
+    periods: &[Period],
+) -> std::result::Result<Option<Period>, PageError> {
+    match text.filter(|t| !t.is_empty()) {
+        Some(t) => t
+            .parse::<Period>()
+            .map(Some)
+            .map_err(|_| PageError(StatusCode::BAD_REQUEST, "err-bad-period", "rec-bad-period")),
+        None => Ok(periods.first().copied()),
+    }
+}
+
+fn split_path(path: Option<&str>) -> Vec<String> {
+    path.unwrap_or_default()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .take(8)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn path_refusal(e: &PathError) -> PageError {
+    match e {
+        PathError::Chapter => PageError(
+            StatusCode::FORBIDDEN,
+            "err-viewer-drilldown",
+            "rec-viewer-drilldown",
+        ),
+        PathError::Unknown => PageError(
+            StatusCode::NOT_FOUND,
+            "err-no-such-node",
+            "rec-no-such-node",
+        ),
+    }
+}
+
+fn total_shown(cells: &[SummedCell], metric: &str, admin: bool) -> Shown {
+    data::find(cells, &CellKey::total(metric)).map_or(Shown::Exact(0), |c| disclose(c, admin))
+}
+
+/// A period choice.
+#[derive(Debug)]
+pub struct Choice {
+    /// Value.
+    pub value: String,
+    /// Label.
+    pub label: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+fn period_choices(periods: &[Period], current: Option<Period>) -> Vec<Choice> {
+    periods
+        .iter()
+        .map(|p| Choice {
+            value: p.to_string(),
+            label: p.to_string(),
+            selected: Some(*p) == current,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview.
+
+/// The overview page.
+#[derive(Debug, Template)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    c: Chrome,
+    level: String,
+    fingerprint: String,
+    active: usize,
+    revoked: usize,
+    pending: Option<usize>,
+    log_size: u64,
+    log_root: String,
+    parent: Option<String>,
+    period: Option<String>,
+    reported: String,
+    members: String,
+    workplaces: String,
+    viewer_note: bool,
+}
+
+/// GET /ui: the hub at a glance.
+pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Response {
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let admin = vv.is_admin();
+        let c = Chrome::new(&vv, &hub.config().name, "hub-overview-title", Nav::Overview);
+        let children = enroll::children(hub.store())?;
+        let pending = if admin {
+            Some(enroll::pending(hub)?.len())
+        } else {
+            None
+        };
+        let cp = data::checkpoint(hub)?;
+        let parent = match hub.level() {
+            HubLevel::National => None,
+            HubLevel::Regional => Some(match hub.parent()? {
+                Some(p) if p.certificate.is_some() => {
+                    lang.ta("hub-parent-enrolled", &[("url", p.url.into())])
+                }
+                Some(p) => lang.ta("hub-parent-pending", &[("url", p.url.into())]),
+                None => lang.t("hub-parent-none"),
+            }),
+        };
+        let periods = data::periods(hub)?;
+        let (period, reported, members, workplaces) = match periods.first() {
+            Some(p) => {
+                let comp = crate::rollups::completeness(hub, *p)?;
+                let nodes = data::top(hub, *p)?;
+                let cells = data::sum(&nodes);
+                (
+                    Some(p.to_string()),
+                    lang.ta(
+                        "hub-overview-reported",
+                        &[
+                            (
+                                "reported",
+                                u64::try_from(comp.reported.len()).unwrap_or(0).into(),
+                            ),
+                            (
+                                "expected",
+                                u64::try_from(comp.expected.len()).unwrap_or(0).into(),
+                            ),
+                        ],
+                    ),
+                    charts::shown_text(lang, total_shown(&cells, "members", admin)),
+                    charts::shown_text(lang, total_shown(&cells, "workplaces", admin)),
+                )
+            }
+            None => (None, lang.t("hub-no-reports"), String::new(), String::new()),
+        };
+        Ok(Ok(OverviewPage {
+            level: match hub.level() {
+                HubLevel::National => lang.t("hub-level-national"),
+                HubLevel::Regional => lang.t("hub-level-regional"),
+            },
+            fingerprint: hub.card().fingerprint().to_string(),
+            active: children.iter().filter(|c| c.active()).count(),
+            revoked: children.iter().filter(|c| !c.active()).count(),
+            pending,
+            log_size: cp.size,
+            log_root: cp.root.to_hex(),
+            parent,
+            period,
+            reported,
+            members,
+            workplaces,
+            viewer_note: !admin,
+            c,
+        }))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboards.
+
+/// Query of the dashboards and the map.
+#[derive(Debug, Default, Deserialize)]
+pub struct DashQuery {
+    period: Option<String>,
+    path: Option<String>,
+    metric: Option<String>,
+}
+
+/// A step of the drill-down trail.
+#[derive(Debug)]
+pub struct Crumb {
+    href: String,
+    label: String,
+    current: bool,
+}
+
+/// A child listed for drill-down.
+#[derive(Debug)]
+pub struct DrillRow {
+    name: String,
+    kind: String,
+    href: Option<String>,
+    chapters: String,
+    members: String,
+}
+
+/// The dashboards page.
+#[derive(Debug, Template)]
+#[template(path = "dashboards.html")]
+pub struct DashboardsPage {
+    c: Chrome,
+    periods: Vec<Choice>,
+    path: String,
+    trail: Vec<Crumb>,
+    heading: String,
+    has_data: bool,
+    totals: BarChart,
+    charts: Vec<BarChart>,
+    goals: Vec<GoalBar>,
+    goals_height: u32,
+    drill: Vec<DrillRow>,
+    viewer_note: bool,
+    chapter_view: bool,
+}
+
+fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
+    let mut q = Vec::new();
+    if let Some(p) = period {
+        q.push(format!("period={p}"));
+    }
+    if !path.is_empty() {
+        q.push(format!("path={}", view::encode(&path.join("/"))));
+    }
+    if q.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", q.join("&"))
+    }
+}
+
+fn trail(
+    lang: Lang,
+    hub_name: &str,
+    period: Option<Period>,
+    level: &Level,
+    base: &str,
+) -> Vec<Crumb> {
+    let mut out = vec![Crumb {
+        href: dash_href(period, &[], base),
+        label: lang.ta("hub-trail-top", &[("hub", hub_name.into())]),
+        current: level.trail.is_empty(),
+    }];
+    let mut path = Vec::new();
+    for (i, (id, name)) in level.trail.iter().enumerate() {
+        path.push(id.clone());
+        out.push(Crumb {
+            href: dash_href(period, &path, base),
+            label: name.clone(),
+            current: i + 1 == level.trail.len(),
+        });
+    }
+    out
+}
+
+fn training_labeler(
+    lang: Lang,
+    guidance: &[crate::guidance::Guidance],
+) -> impl Fn(&str) -> String + '_ {
+    move |code: &str| {
+        guidance
+            .iter()
+            .flat_map(|g| g.trainings.iter())
+            .find(|t| t.code == code)
+            .map_or_else(
+                || charts::value_label(lang, Dim::Training, code),
+                |t| lang.pick(&t.title_en, &t.title_es).to_owned(),
+            )
+    }
+}
+
+fn goals(
+    lang: Lang,
+    admin: bool,
+    guidance: &[crate::guidance::Guidance],
+    level: &Level,
+) -> Vec<(String, Shown, u64, String)> {
+    let mut out = Vec::new();
+    for g in guidance {
+        for goal in &g.goals {
+            let metric = registry::metric(&goal.metric);
+            let mut label = metric_label(lang, &goal.metric);
+            let mut key = CellKey::total(&goal.metric);
+            let mut cells: &[SummedCell] = &level.cells;
+            let node_cells;
+            if let Some(sector) = &goal.sector {
+                label = format!(
+                    "{label} · {}",
+                    charts::value_label(lang, Dim::Sector, sector)
+                );
+                if metric.is_some_and(|m| m.allows(&[Dim::Sector])) {
+                    key = CellKey::new(&goal.metric, &[(Dim::Sector, sector)]);
+                }
+            }
+            if let Some(region) = &goal.region {
+                if let Some(state) = registry::state(region) {
+                    label = format!("{label} · {}", lang.pick(state.en, state.es));
+                    if key.dims.is_empty() && metric.is_some_and(|m| m.allows(&[Dim::State])) {
+                        key = CellKey::new(&goal.metric, &[(Dim::State, region)]);
+                    }
+                } else if let Some(node) = level.nodes.iter().find(|n| &n.id == region) {
+                    label = format!("{label} · {}", node.name);
+                    node_cells = data::sum(std::slice::from_ref(node));
+                    cells = &node_cells;
+                } else {
+                    label = format!("{label} · {region}");
+                }
+            }
+            let shown = data::find(cells, &key).map_or(Shown::Exact(0), |c| disclose(c, admin));
+            out.push((label, shown, goal.target, goal.by.to_string()));
+        }
+    }
+    out
+}
+
+fn drill_rows(
+    lang: Lang,
+    admin: bool,
+    period: Option<Period>,
+    path: &[String],
+    nodes: &[Node],
+) -> Vec<DrillRow> {
+    nodes
+        .iter()
+        // Viewers never see single chapters: only regional hubs are listed for them.
+        .filter(|n| admin || n.is_region())
+        .map(|n| {
+            let mut p = path.to_vec();
+            p.push(n.id.clone());
+            let cells = data::sum(std::slice::from_ref(n));
+            DrillRow {
+                name: n.name.clone(),
+                kind: kind_label(lang, n.kind),
+                href: n
+                    .doc
+                    .as_ref()
+                    .map(|_| dash_href(period, &p, "/ui/dashboards")),
+                chapters: lang.num(u64::try_from(n.chapters()).unwrap_or(0)),
+                members: charts::shown_text(lang, total_shown(&cells, "members", admin)),
+            }
+        })
+        .collect()
+}
+
+/// GET /ui/dashboards?period=P&path=A/B: charts for this hub, or a child down the tree.
+pub async fn dashboards(
+    State(state): State<AppState>,
+    Member(v, _): Member,
+    q: std::result::Result<Query<DashQuery>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let admin = vv.is_admin();
+        let c = Chrome::new(
+            &vv,
+            &hub.config().name,
+            "hub-dashboards-title",
+            Nav::Dashboards,
+        );
+        let periods = data::periods(hub)?;
+        let period = match parse_period(q.period.as_deref(), &periods) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let path = split_path(q.path.as_deref());
+        let empty = |c: Chrome, periods| DashboardsPage {
+            c,
+            periods,
+            path: String::new(),
+            trail: Vec::new(),
+            heading: String::new(),
+            has_data: false,
+            totals: charts::layout(
+                "totals",
+                String::new(),
+                String::new(),
+                Vec::new(),
+                lang,
+                false,
+            ),
+            charts: Vec::new(),
+            goals: Vec::new(),
+            goals_height: 0,
+            drill: Vec::new(),
+            viewer_note: !admin,
+            chapter_view: false,
+        };
+        let Some(period) = period else {
+            return Ok(Ok(empty(c, Vec::new())));
+        };
+        let level = match data::level(hub, period, &path, admin)? {
+            Ok(l) => l,
+            Err(e) => return Ok(Err(path_refusal(&e))),
+        };
+        let guidance = data::guidance(hub)?;
+        // Totals over the recent periods at this level, oldest first.
+        let mut recent: Vec<Period> = periods.iter().take(RECENT * 2).copied().collect();
+        recent.reverse();
+        let mut total_rows = Vec::new();
+        for p in recent {
+            if let Ok(l) = data::level(hub, p, &path, admin)?
+                && (l.node.is_some() || !l.nodes.is_empty())
+            {
+                total_rows.push(Row {
+                    label: p.to_string(),
+                    shown: total_shown(&l.cells, "members", admin),
+                });
+            }
+        }
+        let totals = charts::layout(
+            "totals",
+            lang.ta(
+                "hub-chart-totals",
+                &[("metric", metric_label(lang, "members").into())],
+            ),
+            lang.ta(
+                "hub-chart-desc-periods",
+                &[("count", u64::try_from(total_rows.len()).unwrap_or(0).into())],
+            ),
+            total_rows,
+            lang,
+            false,
+        );
+        let plain = |d: Dim| move |code: &str| charts::value_label(lang, d, code);
+        let cells = &level.cells;
+        // The ladder shows every stage, 0 to 5, even those nobody reported.
+        let ladder = data::whole_table(cells, "workplaces", Dim::Stage);
+        let mut list = vec![
+            charts::by_dim(
+                "sector",
+                lang,
+                admin,
+                data::table(cells, "members", Dim::Sector),
+                "members",
+                Dim::Sector,
+                false,
+                &plain(Dim::Sector),
+            ),
+            charts::by_dim(
+                "ladder",
+                lang,
+                admin,
+                ladder.iter().collect(),
+                "workplaces",
+                Dim::Stage,
+                true,
+                &plain(Dim::Stage),
+            ),
+            charts::by_dim(
+                "density",
+                lang,
+                admin,
+                data::table(cells, "members", Dim::UnionStatus),
+                "members",
+                Dim::UnionStatus,
+                false,
+                &plain(Dim::UnionStatus),
+            ),
+            charts::by_dim(
+                "trainings",
+                lang,
+                admin,
+                data::table(cells, "trainings-completed", Dim::Training),
+                "trainings-completed",
+                Dim::Training,
+                false,
+                &training_labeler(lang, &guidance),
+            ),
+            charts::by_dim(
+                "languages",
+                lang,
+                admin,
+                data::table(cells, "reserve-languages", Dim::Language),
+                "reserve-languages",
+                Dim::Language,
+                false,
+                &plain(Dim::Language),
+            ),
+            charts::by_dim(
+                "skills",
+                lang,
+                admin,
+                data::table(cells, "reserve-skills", Dim::Skill),
+                "reserve-skills",
+                Dim::Skill,
+                false,
+                &plain(Dim::Skill),
+            ),
+        ];
+        // Friendlier titles for the ones the brief names.
+        if let Some(ch) = list.get_mut(1) {
+            ch.title = lang.t("hub-chart-ladder");
+        }
+        if let Some(ch) = list.get_mut(2) {
+            ch.title = lang.t("hub-chart-density");
+        }
+        let (goal_bars, goals_height) =
+            charts::goal_bars(goals(lang, admin, &guidance, &level), lang);
+        let heading = level.node.as_ref().map_or_else(
+            || hub.config().name.clone(),
+            |n| format!("{} ({})", n.name, kind_label(lang, n.kind)),
+        );
+        Ok(Ok(DashboardsPage {
+            periods: period_choices(&periods, Some(period)),
+            path: path.join("/"),
+            trail: trail(
+                lang,
+                &hub.config().name,
+                Some(period),
+                &level,
+                "/ui/dashboards",
+            ),
+            heading,
+            has_data: true,
+            totals,
+            charts: list,
+            goals: goal_bars,
+            goals_height,
+            drill: drill_rows(lang, admin, Some(period), &path, &level.nodes),
+            viewer_note: !admin,
+            chapter_view: level.is_chapter(),
+            c,
+        }))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map.
+
+/// The map page.
+#[derive(Debug, Template)]
+#[template(path = "map.html")]
+pub struct MapPage {
+    c: Chrome,
+    periods: Vec<Choice>,
+    metrics: Vec<Choice>,
+    path: String,
+    trail: Vec<Crumb>,
+    has_data: bool,
+    title: String,
+    desc: String,
+    states: Vec<MapState>,
+    legend: Vec<LegendItem>,
+    view_box: &'static str,
+    attribution: &'static str,
+    viewer_note: bool,
+}
+
+/// GET /ui/map?metric=M&period=P&path=A: a choropleth of US states for a metric with a state
+/// table, with a legend and the same numbers as a table.
+pub async fn map(
+    State(state): State<AppState>,
+    Member(v, _): Member,
+    q: std::result::Result<Query<DashQuery>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let admin = vv.is_admin();
+        let c = Chrome::new(&vv, &hub.config().name, "hub-map-title", Nav::Map);
+        let by_state: Vec<&registry::Metric> = registry::METRICS
+            .iter()
+            .filter(|m| m.allows(&[Dim::State]))
+            .collect();
+        let metric = q.metric.clone().unwrap_or_else(|| "members".into());
+        if !by_state.iter().any(|m| m.id == metric) {
+            return Ok(Err(PageError(
+                StatusCode::BAD_REQUEST,
+                "err-bad-metric",
+                "rec-bad-metric",
+            )));
+        }
+        let metrics = by_state
+            .iter()
+            .map(|m| Choice {
+                value: m.id.to_owned(),
+                label: lang.pick(m.en, m.es).to_owned(),
+                selected: m.id == metric,
+            })
+            .collect();
+        let periods = data::periods(hub)?;
+        let period = match parse_period(q.period.as_deref(), &periods) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let path = split_path(q.path.as_deref());
+        let (values, trail_list, has_data) = match period {
+            Some(p) => {
+                let level = match data::level(hub, p, &path, admin)? {
+                    Ok(l) => l,
+                    Err(e) => return Ok(Err(path_refusal(&e))),
+                };
+                let values: Vec<(String, Shown)> = data::table(&level.cells, &metric, Dim::State)
+                    .into_iter()
+                    .filter_map(|cell| {
+                        Some((
+                            cell.key.dims.get(&Dim::State)?.clone(),
+                            disclose(cell, admin),
+                        ))
+                    })
+                    .collect();
+                let t = trail(lang, &hub.config().name, Some(p), &level, "/ui/map");
+                (values, t, true)
+            }
+            None => (Vec::new(), Vec::new(), false),
+        };
+        let (states, legend) = charts::map(lang, &values);
+        let title = lang.ta(
+            "hub-map-heading",
+            &[
+                ("metric", metric_label(lang, &metric).into()),
+                (
+                    "period",
+                    period.map(|p| p.to_string()).unwrap_or_default().into(),
+                ),
+            ],
+        );
+        Ok(Ok(MapPage {
+            periods: period_choices(&periods, period),
+            metrics,
+            path: path.join("/"),
+            trail: trail_list,
+            has_data,
+            desc: lang.t("hub-map-desc"),
+            title,
+            states,
+            legend,
+            view_box: charts::map_view_box(),
+            attribution: charts::map_attribution(),
+            viewer_note: !admin,
+            c,
+        }))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollment queue (admin).
+
+/// A pending request as listed.
+#[derive(Debug)]
+pub struct PendingRow {
+    id: String,
+    name: String,
+    invite_name: String,
+    party: String,
+    kind: String,
+    state: String,
+    fingerprint: String,
+    hub_fingerprint: String,
+    created_at: String,
+}
+
+/// The enrollment queue.
+#[derive(Debug, Template)]
+#[template(path = "enrollments.html")]
+pub struct EnrollmentsPage {
+    c: Chrome,
+    rows: Vec<PendingRow>,
+    notice: Option<String>,
+}
+
+/// Query carrying the outcome of a form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+fn notice(lang: Lang, done: Option<&str>) -> Option<String> {
+    match done? {
+        "approved" => Some(lang.t("hub-notice-approved")),
+        "rejected" => Some(lang.t("hub-notice-rejected")),
+        "revoked" => Some(lang.t("hub-notice-revoked")),
+        _ => None,
+    }
+}
+
+/// GET /ui/enrollments (admin): pending requests with both fingerprints.
+pub async fn enrollments(
+    State(state): State<AppState>,
+    Staff(v, _): Staff,
+    q: std::result::Result<Query<DoneQuery>, QueryRejection>,
+) -> Response {
+    let done = q.ok().and_then(|Query(q)| q.done);
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let c = Chrome::new(
+            &vv,
+            &hub.config().name,
+            "hub-enrollments-title",
+            Nav::Enrollments,
+        );
+        let rows = enroll::pending(hub)?
+            .into_iter()
+            .map(|p| PendingRow {
+                id: p.id,
+                name: p.name,
+                invite_name: p.invite_name,
+                party: p.party.as_str().to_owned(),
+                kind: kind_label(lang, p.kind),
+                state: p.state.unwrap_or_default(),
+                fingerprint: p.fingerprint,
+                hub_fingerprint: p.hub_fingerprint,
+                created_at: lang.time(p.created_at),
+            })
+            .collect();
+        Ok(Ok(EnrollmentsPage {
+            rows,
+            notice: notice(lang, done.as_deref()),
+            c,
+        }))
+    })
+    .await
+}
+
+/// Body of the approve and reject forms.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+fn request_id_ok(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn decide(state: AppState, v: Visitor, user: String, id: String, approve: bool) -> Response {
+    if !request_id_ok(&id) {
+        return error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::NOT_FOUND,
+            "err-no-such-request",
+            "rec-no-such-request",
+        );
+    }
+    let result = state
+        .blocking(move |hub| {
+            if approve {
+                enroll::approve(hub, &id, &user).map(|_| ())
+            } else {
+                enroll::reject(hub, &id, &user)
+            }
+        })
+        .await;
+    match result {
+        Ok(()) => redirect(if approve {
+            "/ui/enrollments?done=approved"
+        } else {
+            "/ui/enrollments?done=rejected"
+        }),
+        Err(e) if e.code() == "no-such-request" => error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::NOT_FOUND,
+            "err-no-such-request",
+            "rec-no-such-request",
+        ),
+        Err(e) if e.status() == 409 => error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::CONFLICT,
+            "err-not-pending",
+            "rec-not-pending",
+        ),
+        Err(e) => internal(&v, &state, &e),
+    }
+}
+
+/// POST /ui/enrollments/{id}/approve (admin): signs the child's certificate.
+pub async fn approve(
+    State(state): State<AppState>,
+    Staff(v, user): Staff,
+    Path(id): Path<String>,
+    form: std::result::Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    if !form.is_ok_and(|Form(f)| v.csrf_ok(&f.csrf)) {
+        return csrf_refused(&v, &hub_name(&state));
+    }
+    decide(state, v, user.name, id, true).await
+}
+
+/// POST /ui/enrollments/{id}/reject (admin).
+pub async fn reject(
+    State(state): State<AppState>,
+    Staff(v, user): Staff,
+    Path(id): Path<String>,
+    form: std::result::Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    if !form.is_ok_and(|Form(f)| v.csrf_ok(&f.csrf)) {
+        return csrf_refused(&v, &hub_name(&state));
+    }
+    decide(state, v, user.name, id, false).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children (admin).
+
+/// A child as listed.
+#[derive(Debug)]
+pub struct ChildRow {
+    id: String,
+    name: String,
+    kind: String,
+    state: String,
+    active: bool,
+    status: String,
+    serial: u64,
+    fingerprint: String,
+    enrolled_at: String,
+}
+
+/// The children page.
+#[derive(Debug, Template)]
+#[template(path = "children.html")]
+pub struct ChildrenPage {
+    c: Chrome,
+    rows: Vec<ChildRow>,
+    notice: Option<String>,
+}
+
+/// GET /ui/children (admin): enrolled children, with a revoke form for each active one.
+pub async fn children(
+    State(state): State<AppState>,
+    Staff(v, _): Staff,
+    q: std::result::Result<Query<DoneQuery>, QueryRejection>,
+) -> Response {
+    let done = q.ok().and_then(|Query(q)| q.done);
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let c = Chrome::new(&vv, &hub.config().name, "hub-children-title", Nav::Children);
+        let rows = enroll::children(hub.store())?
+            .into_iter()
+            .map(|ch| ChildRow {
+                active: ch.active(),
+                status: if ch.active() {
+                    lang.t("hub-status-active")
+                } else {
+                    lang.t("hub-status-revoked")
+                },
+                id: ch.id.as_str().to_owned(),
+                name: ch.name.clone(),
+                kind: kind_label(lang, ch.kind),
+                state: ch.state.clone().unwrap_or_default(),
+                serial: ch.serial,
+                fingerprint: ch.card.fingerprint().to_string(),
+                enrolled_at: lang.time(ch.enrolled_at),
+            })
+            .collect();
+        Ok(Ok(ChildrenPage {
+            rows,
+            notice: notice(lang, done.as_deref()),
+            c,
+        }))
+    })
+    .await
+}
+
+/// Body of the revoke form.
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// POST /ui/children/{id}/revoke (admin): revokes with a reason and publishes a new signed list.
+pub async fn revoke(
+    State(state): State<AppState>,
+    Staff(v, user): Staff,
+    Path(id): Path<String>,
+    form: std::result::Result<Form<RevokeForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else {
+        return csrf_refused(&v, &hub_name(&state));
+    };
+    if !v.csrf_ok(&f.csrf) {
+        return csrf_refused(&v, &hub_name(&state));
+    }
+    let reason = f.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::BAD_REQUEST,
+            "err-revoke-reason",
+            "rec-revoke-reason",
+        );
+    }
+    let result = state
+        .blocking(move |hub| enroll::revoke(hub, &id, &reason, &user.name))
+        .await;
+    match result {
+        Ok(_) => redirect("/ui/children?done=revoked"),
+        Err(e) if e.code() == "no-such-child" => error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::NOT_FOUND,
+            "err-no-such-child",
+            "rec-no-such-child",
+        ),
+        Err(e) if e.code() == "already-revoked" => error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::CONFLICT,
+            "err-already-revoked",
+            "rec-already-revoked",
+        ),
+        Err(e) => internal(&v, &state, &e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completeness (admin).
+
+/// A cell of the completeness table.
+#[derive(Debug)]
+pub struct StatusCell {
+    symbol: &'static str,
+    word: String,
+    class: &'static str,
+}
+
+/// A child's row.
+#[derive(Debug)]
+pub struct CompletenessRow {
+    name: String,
+    kind: String,
+    cells: Vec<StatusCell>,
+}
+
+/// A period's summary.
+#[derive(Debug)]
+pub struct PeriodSummary {
+    period: String,
+    deadline: String,
+    text: String,
+}
+
+/// The completeness page.
+#[derive(Debug, Template)]
+#[template(path = "completeness.html")]
+pub struct CompletenessPage {
+    c: Chrome,
+    periods: Vec<String>,
+    rows: Vec<CompletenessRow>,
+    summaries: Vec<PeriodSummary>,
+}
+
+fn recent_periods(hub: &Hub) -> Result<Vec<Period>> {
+    // The periods with reports, and the one just ended even if nobody reported yet.
+    let mut periods = data::periods(hub)?;
+    if let Ok(last) = Period::containing(jiff::Timestamp::now())
+        && let Some(prev) = last.previous()
+        && !periods.contains(&prev)
+    {
+        periods.push(prev);
+    }
+    periods.sort();
+    periods.reverse();
+    periods.truncate(RECENT);
+    periods.reverse();
+    Ok(periods)
+}
+
+/// GET /ui/completeness (admin): children × recent periods, on time / late / missing.
+pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> Response {
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let c = Chrome::new(
+            &vv,
+            &hub.config().name,
+            "hub-completeness-title",
+            Nav::Completeness,
+        );
+        let periods = recent_periods(hub)?;
+        let (children, per_period, grid) = data::completeness_grid(hub, &periods)?;
+        let rows = children
+            .iter()
+            .zip(grid)
+            .map(|(ch, statuses)| CompletenessRow {
+                name: ch.name.clone(),
+                kind: kind_label(lang, ch.kind),
+                cells: statuses
+                    .into_iter()
+                    .map(|s| match s {
+                        Reporting::OnTime => StatusCell {
+                            symbol: "✓",
+                            word: lang.t("hub-on-time"),
+                            class: "ontime",
+                        },
+                        Reporting::Late => StatusCell {
+                            symbol: "◷",
+                            word: lang.t("hub-late"),
+                            class: "late",
+                        },
+                        Reporting::Missing => StatusCell {
+                            symbol: "✗",
+                            word: lang.t("hub-missing"),
+                            class: "missing",
+                        },
+                        Reporting::NotExpected => StatusCell {
+                            symbol: "–",
+                            word: lang.t("hub-not-expected"),
+                            class: "none",
+                        },
+                    })
+                    .collect(),
+            })
+            .collect();
+        let n = |v: usize| -> crate::web::ui::i18n::Arg { u64::try_from(v).unwrap_or(0).into() };
+        let summaries = per_period
+            .iter()
+            .map(|p| PeriodSummary {
+                period: p.period.to_string(),
+                deadline: lang.time(p.deadline),
+                text: lang.ta(
+                    "hub-completeness-summary",
+                    &[
+                        ("expected", n(p.expected.len())),
+                        ("reported", n(p.reported.len())),
+                        ("ontime", n(p.on_time.len())),
+                        ("late", n(p.late.len())),
+                        ("missing", n(p.missing.len())),
+                    ],
+                ),
+            })
+            .collect();
+        Ok(Ok(CompletenessPage {
+            periods: periods.iter().map(ToString::to_string).collect(),
+            rows,
+            summaries,
+            c,
+        }))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification.
+
+/// A verified document as listed.
+#[derive(Debug)]
+pub struct CheckedRow {
+    who: String,
+    kind: String,
+    period: String,
+    revision: i64,
+    digest: String,
+    at: String,
+    log_index: String,
+    note: String,
+    ok: bool,
+    outcome: String,
+}
+
+/// The verification page.
+#[derive(Debug, Template)]
+#[template(path = "verification.html")]
+pub struct VerificationPage {
+    c: Chrome,
+    size: u64,
+    root: String,
+    time: String,
+    rollups: Vec<CheckedRow>,
+    reports: Option<Vec<CheckedRow>>,
+}
+
+fn checked_rows(lang: Lang, rows: Vec<data::Checked>) -> Vec<CheckedRow> {
+    rows.into_iter()
+        .map(|r| {
+            let mut notes = Vec::new();
+            if r.superseded {
+                notes.push(lang.t("hub-superseded"));
+            }
+            if let Some(f) = r.forwarded_at {
+                notes.push(lang.ta(
+                    "hub-forwarded-at",
+                    &[("time", lang.time(enroll::ts(f)).into())],
+                ));
+            }
+            CheckedRow {
+                who: r.who,
+                kind: if r.kind == "rollup" {
+                    lang.t("hub-doc-rollup")
+                } else {
+                    lang.t("hub-doc-report")
+                },
+                period: r.period,
+                revision: r.revision,
+                digest: r.digest,
+                at: lang.time(enroll::ts(r.at)),
+                log_index: r.log_index.map(|i| i.to_string()).unwrap_or_default(),
+                note: notes.join(" · "),
+                ok: r.outcome.is_ok(),
+                outcome: match r.outcome {
+                    Ok(()) => lang.t("hub-verified"),
+                    Err(reasons) => {
+                        format!("{}: {}", lang.t("hub-not-verified"), reasons.join("; "))
+                    }
+                },
+            }
+        })
+        .collect()
+}
+
+/// GET /ui/verification: the log's checkpoint, this hub's rollups verified from the root down,
+/// and (admins) every document received, verified again.
+pub async fn verification(State(state): State<AppState>, Member(v, _): Member) -> Response {
+    let vv = v.clone();
+    page(&state, &v, move |hub| {
+        let lang = vv.lang;
+        let c = Chrome::new(
+            &vv,
+            &hub.config().name,
+            "hub-verification-title",
+            Nav::Verification,
+        );
+        let cp = data::checkpoint(hub)?;
+        let rollups = checked_rows(lang, data::built(hub, 50)?);
+        let reports = if vv.is_admin() {
+            Some(checked_rows(lang, data::received(hub, 200)?))
+        } else {
+            None
+        };
+        Ok(Ok(VerificationPage {
+            size: cp.size,
+            root: cp.root.to_hex(),
+            time: lang.time(cp.time),
+            rollups,
+            reports,
+            c,
+        }))
+    })
+    .await
+}
+
+/// Any other path under `/ui`.
+pub async fn not_found(State(state): State<AppState>, v: Visitor) -> Response {
+    if v.user.is_none() {
+        return redirect(&format!(
+            "/ui/login?next={}",
+            view::encode(&view::safe_next(&v.path))
+        ));
+    }
+    error_page(
+        &v,
+        &hub_name(&state),
+        StatusCode::NOT_FOUND,
+        "err-not-found",
+        "rec-not-found",
+    )
+}
