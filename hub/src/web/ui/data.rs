@@ -220,6 +220,7 @@ pub fn level(
         Some(Doc::Rollup(r)) => r.cells.clone(),
         None => sum(&nodes),
     };
+    let cells = for_viewer(cells, chapters_allowed);
     Ok(Ok(Level {
         cells,
         nodes,
@@ -260,6 +261,70 @@ impl Shown {
 /// chapter makes up 80% or more of it.
 pub fn viewer_may_see(cell: &SummedCell) -> bool {
     cell.contributors >= 3 && u128::from(cell.largest) * 5 < u128::from(cell.sum) * 4
+}
+
+/// The cells a viewer's page is drawn from: a copy in which, besides the cells the per-cell rule
+/// of [`viewer_may_see`] withholds, enough other cells are withheld that no withheld cell can be
+/// worked out by subtraction from its table's margins (complementary withholding, the same idea
+/// as the chapters' own disclosure control). A cell withheld this way is marked by clearing its
+/// `contributors`, so [`disclose`] withholds it. Admins get the cells unchanged.
+pub fn for_viewer(mut cells: Vec<SummedCell>, admin: bool) -> Vec<SummedCell> {
+    use std::collections::{BTreeMap, BTreeSet};
+    if admin {
+        return cells;
+    }
+    let nonzero = |c: &SummedCell| c.sum > 0 || c.suppressed > 0;
+    let mut withheld: BTreeSet<CellKey> = cells
+        .iter()
+        .filter(|c| !viewer_may_see(c))
+        .map(|c| c.key.clone())
+        .collect();
+    // Lines: (margin key, table) -> indexes of the listed cells in that line.
+    let mut lines: BTreeMap<(CellKey, Vec<shopfloor_protocol::registry::Dim>), Vec<usize>> =
+        BTreeMap::new();
+    for (i, c) in cells.iter().enumerate() {
+        let table: Vec<_> = c.key.dims.keys().copied().collect();
+        for free in &table {
+            let mut margin = c.key.clone();
+            margin.dims.remove(free);
+            lines.entry((margin, table.clone())).or_default().push(i);
+        }
+    }
+    // Each pass withholds at least one more cell or stops, so this ends.
+    for _ in 0..=cells.len() {
+        let mut changed = false;
+        for ((margin, _), members) in &lines {
+            if withheld.contains(margin) {
+                continue;
+            }
+            let hidden = members
+                .iter()
+                .filter_map(|i| cells.get(*i))
+                .filter(|c| nonzero(c) && withheld.contains(&c.key))
+                .count();
+            if hidden != 1 {
+                continue;
+            }
+            let next = members
+                .iter()
+                .filter_map(|i| cells.get(*i))
+                .filter(|c| nonzero(c) && !withheld.contains(&c.key))
+                .min_by(|a, b| a.sum.cmp(&b.sum).then_with(|| a.key.cmp(&b.key)));
+            if let Some(c) = next {
+                withheld.insert(c.key.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for c in &mut cells {
+        if withheld.contains(&c.key) {
+            c.contributors = 0;
+        }
+    }
+    cells
 }
 
 /// What `admin` (or a viewer) is shown of a cell. Enforced here, on the server: a withheld
@@ -585,6 +650,35 @@ mod tests {
             "exactly 80% is withheld"
         );
         assert!(viewer_may_see(&cell(100, 3, 79, 0)));
+        // A table with one withheld cell: its smallest visible neighbour is withheld too, so
+        // the withheld one cannot be found by subtracting from the total.
+        let keyed =
+            |dims: &[(shopfloor_protocol::registry::Dim, &str)], c: SummedCell| SummedCell {
+                key: CellKey::new("members", dims),
+                ..c
+            };
+        use shopfloor_protocol::registry::Dim as D;
+        let cells = vec![
+            keyed(&[], cell(100, 5, 30, 0)),
+            keyed(&[(D::Sector, "62")], cell(50, 4, 20, 0)),
+            keyed(&[(D::Sector, "61")], cell(30, 3, 12, 0)),
+            keyed(&[(D::Sector, "72")], cell(20, 1, 20, 0)),
+        ];
+        let viewed = for_viewer(cells.clone(), false);
+        let shown: Vec<Shown> = viewed.iter().map(|c| disclose(c, false)).collect();
+        assert_eq!(shown[3], Shown::Withheld, "primary");
+        assert_eq!(
+            shown[2],
+            Shown::Withheld,
+            "complementary: smallest visible neighbour"
+        );
+        assert_eq!(shown[1], Shown::Exact(50));
+        assert_eq!(shown[0], Shown::Exact(100));
+        assert_eq!(
+            for_viewer(cells.clone(), true),
+            cells,
+            "admins see everything"
+        );
         assert!(!viewer_may_see(&cell(0, 0, 0, 0)), "nobody contributes");
         assert_eq!(disclose(&cell(100, 3, 80, 0), false), Shown::Withheld);
         assert_eq!(disclose(&cell(100, 3, 80, 0), true), Shown::Exact(100));

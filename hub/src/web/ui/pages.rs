@@ -184,7 +184,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
             Some(p) => {
                 let comp = crate::rollups::completeness(hub, *p)?;
                 let nodes = data::top(hub, *p)?;
-                let cells = data::sum(&nodes);
+                let cells = data::for_viewer(data::sum(&nodes), admin);
                 (
                     Some(p.to_string()),
                     lang.ta(
@@ -363,7 +363,7 @@ fn goals(
                     }
                 } else if let Some(node) = level.nodes.iter().find(|n| &n.id == region) {
                     label = format!("{label} · {}", node.name);
-                    node_cells = data::sum(std::slice::from_ref(node));
+                    node_cells = data::for_viewer(data::sum(std::slice::from_ref(node)), admin);
                     cells = &node_cells;
                 } else {
                     label = format!("{label} · {region}");
@@ -390,7 +390,7 @@ fn drill_rows(
         .map(|n| {
             let mut p = path.to_vec();
             p.push(n.id.clone());
-            let cells = data::sum(std::slice::from_ref(n));
+            let cells = data::for_viewer(data::sum(std::slice::from_ref(n)), admin);
             DrillRow {
                 name: n.name.clone(),
                 kind: kind_label(lang, n.kind),
