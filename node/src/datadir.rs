@@ -33,10 +33,21 @@ pub struct NodeConfig {
     /// make the node stricter (never below 5).
     #[serde(default = "default_k")]
     pub min_cell_size: u64,
+    /// The address people reach the web interface at, e.g. `https://shop.example.org`. When it
+    /// is `https`, `serve` marks the session cookie `Secure` (run behind a TLS proxy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Day of the month (1-28) on which `serve` builds and sends last month's report.
+    #[serde(default = "default_report_day")]
+    pub report_day: u8,
 }
 
 fn default_k() -> u64 {
     5
+}
+
+fn default_report_day() -> u8 {
+    3
 }
 
 impl NodeConfig {
@@ -50,6 +61,19 @@ impl NodeConfig {
             return Err(Error::Config(format!(
                 "state {:?} is not a USPS code",
                 self.state
+            )));
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(Error::Config(format!(
+                "public_url {url:?} must start with https:// (or http:// for local testing)"
+            )));
+        }
+        if !(1..=28).contains(&self.report_day) {
+            return Err(Error::Config(format!(
+                "report_day {} must be between 1 and 28",
+                self.report_day
             )));
         }
         if !(5..=100).contains(&self.min_cell_size) {
@@ -203,6 +227,8 @@ pub fn init(
         chapter_id: id.to_string(),
         state: state.clone(),
         min_cell_size: 5,
+        public_url: None,
+        report_day: default_report_day(),
     };
     config.validate()?;
     let (password, generated) = match admin_password {
@@ -217,7 +243,8 @@ pub fn init(
     create_empty_dir(root)?;
     let toml_text = toml::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?;
     let header = "# Shopfloor chapter node configuration.\n\
-                  # min_cell_size: smallest count published in reports (5 or more).\n";
+                  # min_cell_size: smallest count published in reports (5 or more).\n\
+                  # report_day: day of the month (1-28) `serve` sends last month's report.\n";
     write_new_file(
         &dir.config_path(),
         format!("{header}{toml_text}").as_bytes(),

@@ -196,5 +196,36 @@ pub fn run(dir: &DataDir) -> Vec<Check> {
             }
         })(),
     ));
+    out.push(check(
+        "federation alarms",
+        (|| {
+            let has_table: bool = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alarms'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| e.to_string())?
+                > 0;
+            if !has_table {
+                return Ok("no alarms table yet (run any command to migrate)".into());
+            }
+            let (n, kinds): (i64, Option<String>) = conn
+                .query_row(
+                    "SELECT count(*), group_concat(DISTINCT kind) FROM alarms WHERE resolved_at IS NULL",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                Ok("no open alarms".into())
+            } else {
+                Err(format!(
+                    "{n} open alarm(s) about the hub ({}): see `shopfloor-node federation alarms`",
+                    kinds.unwrap_or_default()
+                ))
+            }
+        })(),
+    ));
     out
 }
