@@ -42,14 +42,30 @@ const HEADER: &[&str] = &[
 /// Writes every member to a new CSV file (mode 0600) and records the export in the audit log.
 /// Returns the number of members written.
 pub fn members_csv(store: &Store, out: &Path, actor: &str) -> Result<u64> {
-    let all = store.read(|conn| {
+    let (bytes, n) = store.read(members_csv_bytes)?;
+    datadir::write_new_file(out, &bytes, 0o600)?;
+    store.write(|tx| {
+        audit::record(
+            tx,
+            actor,
+            "export.members",
+            &out.display().to_string(),
+            &format!("{n} members"),
+        )
+    })?;
+    Ok(n)
+}
+
+/// Every member as CSV bytes, and how many. Not audited: callers record the export.
+pub fn members_csv_bytes(conn: &rusqlite::Connection) -> Result<(Vec<u8>, u64)> {
+    let all = {
         let mut stmt = conn.prepare(&format!(
             "SELECT {} FROM members ORDER BY id",
             members::COLUMNS
         ))?;
         let rows = stmt.query_map([], members::from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for m in &all {
@@ -88,16 +104,5 @@ pub fn members_csv(store: &Store, out: &Path, actor: &str) -> Result<u64> {
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Backup(e.to_string()))?;
-    datadir::write_new_file(out, &bytes, 0o600)?;
-    let n = u64::try_from(all.len()).unwrap_or(u64::MAX);
-    store.write(|tx| {
-        audit::record(
-            tx,
-            actor,
-            "export.members",
-            &out.display().to_string(),
-            &format!("{n} members"),
-        )
-    })?;
-    Ok(n)
+    Ok((bytes, u64::try_from(all.len()).unwrap_or(u64::MAX)))
 }

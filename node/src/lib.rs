@@ -8,6 +8,9 @@
 //! - [`import`]: national's membership list and generic member CSVs.
 //! - [`report`]: the period's report from SQL aggregates through disclosure control.
 //! - [`backup`], [`doctor`], [`export`], [`datadir`]: operating the node.
+//! - [`federation`]: enrollment with the hub, guidance, the outbox of sealed reports, receipts
+//!   and checks of the hub's log.
+//! - [`web`]: `serve`: the JSON API, sessions and roles, and the HTML pages.
 
 #![deny(missing_docs)]
 
@@ -17,8 +20,10 @@ pub mod doctor;
 pub mod domain;
 mod error;
 pub mod export;
+pub mod federation;
 pub mod import;
 pub mod report;
 pub mod store;
+pub mod web;
 
 pub use error::{Error, Result};

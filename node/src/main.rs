@@ -1,5 +1,7 @@
 //! The `shopfloor-node` command line.
 
+mod cli_federation;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -77,6 +79,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the web interface and the JSON API until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on. Put a TLS proxy in front and set `public_url` in node.toml.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Enroll with a hub: shows both fingerprints to compare by phone or Signal, waits for the
+    /// hub's admin to approve, and stores the certificate.
+    Enroll(cli_federation::EnrollArgs),
+    /// The hub's guidance: trainings, campaign criteria, goals, the disclosure policy.
+    #[command(subcommand)]
+    Guidance(cli_federation::GuidanceCommand),
+    /// Reports waiting for delivery to the hub (retried with backoff until a receipt).
+    #[command(subcommand)]
+    Outbox(cli_federation::OutboxCommand),
+    /// The hub's log (receipts, consistency checks) and alarms.
+    #[command(subcommand)]
+    Federation(cli_federation::FederationCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -140,6 +160,14 @@ enum UserCommand {
         /// Login name.
         username: String,
     },
+    /// Create an API token for scripts (`Authorization: Bearer ...`); printed once.
+    Token {
+        /// Login name.
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "script")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +181,15 @@ enum ReportCommand {
         /// Print the exact payload (JSON) instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Build, sign and seal the period's report to a file, for `shopfloor-hub ingest FILE`.
+    Build(cli_federation::BuildArgs),
+    /// Build the period's report, send it to the hub through the outbox, wait for the receipt.
+    Submit(cli_federation::SubmitArgs),
+    /// Import the receipt printed by `shopfloor-hub ingest --json` for a report file.
+    Receipt {
+        /// The receipt (JSON envelope).
+        file: PathBuf,
     },
 }
 
@@ -263,6 +300,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Serve { listen } => serve_cmd(&dir, listen)?,
+        Command::Enroll(args) => return cli_federation::enroll_cmd(&dir, &open(&dir)?, args),
+        Command::Guidance(cmd) => cli_federation::guidance_cmd(&open(&dir)?, cmd)?,
+        Command::Outbox(cmd) => return cli_federation::outbox_cmd(&open(&dir)?, cmd),
+        Command::Federation(cmd) => return cli_federation::federation_cmd(&open(&dir)?, cmd),
+        Command::Report(ReportCommand::Build(args)) => {
+            cli_federation::report_build_cmd(&dir, &open(&dir)?, args)?;
+        }
+        Command::Report(ReportCommand::Submit(args)) => {
+            return cli_federation::report_submit_cmd(&dir, &open(&dir)?, args);
+        }
+        Command::Report(ReportCommand::Receipt { file }) => {
+            cli_federation::report_receipt_cmd(&open(&dir)?, &file)?;
+        }
         Command::Doctor { json } => {
             let checks = doctor::run(&dir);
             let ok = checks.iter().all(|c| c.ok);
@@ -277,6 +328,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn serve_cmd(dir: &DataDir, listen: std::net::SocketAddr) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if !dir.db_path().exists() {
+        bail!(
+            "no node in {} (run `shopfloor-node init` or pass --data)",
+            dir.root().display()
+        );
+    }
+    let state = shopfloor_node::web::AppState::open(dir.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        tracing::info!(%listen, "serving");
+        // The monthly report, guidance, the outbox and log checks run beside the web server.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let background = shopfloor_node::federation::spawn_background(
+            state.store().clone(),
+            dir.clone(),
+            stop_rx,
+        );
+        let served =
+            shopfloor_node::web::serve(state, listen, shopfloor_node::web::shutdown_signal()).await;
+        let _ = stop_tx.send(true);
+        let _ = background.await;
+        served
+    })?;
+    Ok(())
 }
 
 fn print_checks(checks: &[doctor::Check]) -> bool {
@@ -398,6 +486,14 @@ fn user_cmd(dir: &DataDir, cmd: UserCommand) -> Result<()> {
                 )
             })?;
             println!("{username} {}", if enable { "enabled" } else { "disabled" });
+        }
+        UserCommand::Token { username, name } => {
+            let token = store.write(|tx| {
+                let t = shopfloor_node::web::session::create_token(tx, &username, &name)?;
+                audit::record(tx, &actor, "token.create", &username, &name)?;
+                Ok(t)
+            })?;
+            println!("{token}");
         }
         UserCommand::ResetPassword { username } => {
             let (pw, generated) = password_from_env("SHOPFLOOR_PASSWORD")?;

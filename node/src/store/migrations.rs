@@ -21,10 +21,20 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Version = index + 1.
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        name: "web_sessions",
+        sql: include_str!("migrations/0002_web_sessions.sql"),
+    },
+    Migration {
+        name: "federation",
+        sql: include_str!("migrations/0003_federation.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

@@ -6,7 +6,10 @@
 mod backup;
 mod cli;
 mod domain;
+mod federation;
 mod import;
 mod report;
 mod store;
 mod util;
+mod web;
+mod web_roles;

@@ -1,0 +1,51 @@
+//! The report preview: exactly the aggregate payload that would be signed, after disclosure
+//! control. Every role may see it (it holds no member-level data).
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+use shopfloor_protocol::Period;
+
+use super::{audit_event, read};
+use crate::report;
+use crate::web::extract::Params;
+use crate::web::{AppError, AppState, CurrentUser};
+
+/// `?period=YYYY-MM`.
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    /// The period.
+    pub period: String,
+}
+
+/// `GET /api/v1/report/preview?period=YYYY-MM` — `{"overview", "payload"}`; audited
+/// (`report.preview`).
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Params(q): Params<PeriodQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let period: Period = q
+        .period
+        .parse()
+        .map_err(|_| AppError::invalid("period", "YYYY-MM"))?;
+    let (config, card) = (state.config().clone(), state.card().clone());
+    let (overview, payload) = read(&state, move |conn| {
+        let ctx = report::context(conn, &config, &card, period)?;
+        let built = report::build(conn, &ctx)?;
+        Ok((report::overview(&built), report::payload(&built.report)))
+    })
+    .await?;
+    let payload: serde_json::Value = serde_json::from_slice(&payload)
+        .map_err(|e| AppError::Internal(format!("payload is not JSON: {e}")))?;
+    audit_event(
+        &state,
+        &user.username,
+        "report.preview",
+        &period.to_string(),
+        "",
+    )
+    .await?;
+    Ok(Json(json!({ "overview": overview, "payload": payload })))
+}

@@ -1,0 +1,471 @@
+//! Reading members and workplaces *within a user's scope*, with filters and pagination. The API
+//! and the HTML pages both call these, so a pod lead's limits are enforced in one place: a
+//! member outside the scope does not exist (404), and lists never include one.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use super::auth::MemberScope;
+use crate::domain::members::{self, Member};
+use crate::domain::workplaces::{self, Link, StageChange, Workplace};
+use crate::domain::{pods, recruitments, trainings};
+use crate::error::{Error, Result};
+
+/// Largest page.
+pub const MAX_PER_PAGE: i64 = 100;
+/// Page size when none is asked for.
+pub const DEFAULT_PER_PAGE: i64 = 50;
+
+/// `?page=&per_page=` (1-based page; per_page 1-100, default 50).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct PageParams {
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Items per page, at most [`MAX_PER_PAGE`].
+    pub per_page: Option<i64>,
+}
+
+impl PageParams {
+    /// (page, per_page), validated.
+    pub fn resolve(&self) -> Result<(i64, i64)> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(Error::invalid("page", "pages start at 1"));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(Error::invalid("per_page", "1 to 100"));
+        }
+        Ok((page, per_page))
+    }
+
+    /// (limit, offset).
+    pub fn limit_offset(&self) -> Result<(i64, i64)> {
+        let (page, per_page) = self.resolve()?;
+        Ok((per_page, (page - 1) * per_page))
+    }
+
+    /// One page of an in-memory list.
+    pub fn slice<T>(&self, all: Vec<T>) -> Result<Page<T>> {
+        let (page, per_page) = self.resolve()?;
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+        let take = usize::try_from(per_page).unwrap_or(0);
+        Ok(Page {
+            items: all.into_iter().skip(skip).take(take).collect(),
+            page,
+            per_page,
+            total,
+        })
+    }
+}
+
+/// One page of results.
+#[derive(Clone, Debug, Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// This page (from 1).
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// Items in all pages.
+    pub total: i64,
+}
+
+/// SQL condition restricting member id expression `member_expr` to `scope`; binds into `args`.
+fn member_scope_sql(scope: &MemberScope, member_expr: &str, args: &mut Vec<Value>) -> String {
+    match scope {
+        MemberScope::All => "1".into(),
+        MemberScope::None => "0".into(),
+        MemberScope::Pods(ids) if ids.is_empty() => "0".into(),
+        MemberScope::Pods(ids) => {
+            let marks = vec!["?"; ids.len()].join(", ");
+            args.extend(ids.iter().map(|i| Value::Integer(*i)));
+            format!(
+                "EXISTS (SELECT 1 FROM pod_members sp WHERE sp.member_id = {member_expr} \
+                 AND sp.pod_id IN ({marks}))"
+            )
+        }
+    }
+}
+
+/// SQL condition restricting workplace id expression `wp_expr` to `scope`: pod leads see the
+/// workplaces where members of their pods work.
+fn workplace_scope_sql(scope: &MemberScope, wp_expr: &str, args: &mut Vec<Value>) -> String {
+    match scope {
+        MemberScope::All => "1".into(),
+        MemberScope::None => "0".into(),
+        MemberScope::Pods(ids) if ids.is_empty() => "0".into(),
+        MemberScope::Pods(ids) => {
+            let marks = vec!["?"; ids.len()].join(", ");
+            args.extend(ids.iter().map(|i| Value::Integer(*i)));
+            format!(
+                "EXISTS (SELECT 1 FROM member_workplaces sw JOIN pod_members sp \
+                 ON sp.member_id = sw.member_id WHERE sw.workplace_id = {wp_expr} \
+                 AND sp.pod_id IN ({marks}))"
+            )
+        }
+    }
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Member list filters (all optional).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct MemberFilter {
+    /// Substring of first, last name or email (case-insensitive).
+    pub search: Option<String>,
+    /// Member of this pod.
+    pub pod: Option<i64>,
+    /// Linked to this workplace.
+    pub workplace: Option<i64>,
+    /// Primary workplace's NAICS sector code.
+    pub sector: Option<String>,
+    /// Primary workplace's organizing stage 0-5.
+    pub stage: Option<i64>,
+    /// Union role: none, organizing, member, steward, officer, staff, retired.
+    pub union_role: Option<String>,
+    /// Union code (registry::UNIONS).
+    pub union_code: Option<String>,
+    /// Preferred or spoken language (ISO 639 code).
+    pub language: Option<String>,
+    /// present or missing.
+    pub list_status: Option<String>,
+    /// good-standing, member or lapsed.
+    pub standing: Option<String>,
+}
+
+/// Members matching `filter` within `scope`, ordered by last then first name.
+pub fn member_page(
+    conn: &Connection,
+    scope: &MemberScope,
+    filter: &MemberFilter,
+    page: &PageParams,
+) -> Result<Page<Member>> {
+    let (limit, offset) = page.limit_offset()?;
+    let mut args = Vec::new();
+    let mut conds = vec![member_scope_sql(scope, "m.id", &mut args)];
+    let text = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(s) = text(&filter.search) {
+        let p = like_pattern(&s);
+        conds.push(
+            "(lower(m.first_name) LIKE ? ESCAPE '\\' OR lower(m.last_name) LIKE ? ESCAPE '\\' \
+             OR m.email_norm LIKE ? ESCAPE '\\')"
+                .into(),
+        );
+        args.extend([
+            Value::Text(p.clone()),
+            Value::Text(p.clone()),
+            Value::Text(p),
+        ]);
+    }
+    if let Some(p) = filter.pod {
+        conds.push(
+            "EXISTS (SELECT 1 FROM pod_members fp WHERE fp.member_id = m.id AND fp.pod_id = ?)"
+                .into(),
+        );
+        args.push(Value::Integer(p));
+    }
+    if let Some(w) = filter.workplace {
+        conds.push(
+            "EXISTS (SELECT 1 FROM member_workplaces fw WHERE fw.member_id = m.id \
+             AND fw.workplace_id = ?)"
+                .into(),
+        );
+        args.push(Value::Integer(w));
+    }
+    if let Some(s) = text(&filter.sector) {
+        conds.push(
+            "EXISTS (SELECT 1 FROM member_workplaces fw JOIN workplaces w ON w.id = fw.workplace_id \
+             WHERE fw.member_id = m.id AND fw.is_primary = 1 AND w.sector = ?)"
+                .into(),
+        );
+        args.push(Value::Text(s));
+    }
+    if let Some(st) = filter.stage {
+        conds.push(
+            "EXISTS (SELECT 1 FROM member_workplaces fw JOIN workplaces w ON w.id = fw.workplace_id \
+             WHERE fw.member_id = m.id AND fw.is_primary = 1 AND w.stage = ?)"
+                .into(),
+        );
+        args.push(Value::Integer(st));
+    }
+    if let Some(r) = text(&filter.union_role) {
+        conds.push("m.union_role = ?".into());
+        args.push(Value::Text(r));
+    }
+    if let Some(c) = text(&filter.union_code) {
+        conds.push("m.union_code = ?".into());
+        args.push(Value::Text(c));
+    }
+    if let Some(l) = text(&filter.language) {
+        let l = l.to_lowercase();
+        conds.push(
+            "(m.preferred_language = ? OR (',' || m.languages || ',') LIKE ? ESCAPE '\\')".into(),
+        );
+        args.push(Value::Text(l.clone()));
+        args.push(Value::Text(format!(
+            "%,{},%",
+            like_pattern(&l).trim_matches('%')
+        )));
+    }
+    if let Some(s) = text(&filter.list_status) {
+        conds.push("m.list_status = ?".into());
+        args.push(Value::Text(s));
+    }
+    if let Some(s) = text(&filter.standing) {
+        conds.push("m.standing = ?".into());
+        args.push(Value::Text(s));
+    }
+    let cond = conds.join(" AND ");
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM members m WHERE {cond}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(offset));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM members m WHERE {cond}
+         ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?",
+        members::COLUMNS
+    ))?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter()), members::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (page, per_page) = page.resolve()?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// Whether member `id` exists and is within `scope`.
+pub fn member_visible(conn: &Connection, scope: &MemberScope, id: i64) -> Result<bool> {
+    let mut args = vec![Value::Integer(id)];
+    let cond = member_scope_sql(scope, "m.id", &mut args);
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM members m WHERE m.id = ? AND {cond})"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?)
+}
+
+/// `Ok` if member `id` is visible, else [`Error::NotFound`] (the same answer as for a member
+/// that does not exist, so ids outside the scope reveal nothing).
+pub fn require_member(conn: &Connection, scope: &MemberScope, id: i64) -> Result<()> {
+    if member_visible(conn, scope, id)? {
+        Ok(())
+    } else {
+        Err(Error::not_found(format!("member {id}")))
+    }
+}
+
+/// A member's pod.
+#[derive(Clone, Debug, Serialize)]
+pub struct PodRef {
+    /// Pod id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Whether the member leads it.
+    pub lead: bool,
+}
+
+/// A member with what hangs off them.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberDetail {
+    /// The member.
+    pub member: Member,
+    /// Their workplaces (primary first).
+    pub workplaces: Vec<Link>,
+    /// Their pods.
+    pub pods: Vec<PodRef>,
+    /// Trainings completed: (code, date).
+    pub trainings: Vec<(String, String)>,
+}
+
+/// One member with links, pods and trainings; 404 outside the scope.
+pub fn member_detail(conn: &Connection, scope: &MemberScope, id: i64) -> Result<MemberDetail> {
+    require_member(conn, scope, id)?;
+    let member = members::get(conn, id)?;
+    let pods = conn
+        .prepare_cached(
+            "SELECT p.id, p.name, pm.is_lead FROM pod_members pm JOIN pods p ON p.id = pm.pod_id
+             WHERE pm.member_id = ?1 ORDER BY p.name",
+        )?
+        .query_map(params![id], |r| {
+            Ok(PodRef {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                lead: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(MemberDetail {
+        member,
+        workplaces: workplaces::links_of_member(conn, id)?,
+        pods,
+        trainings: trainings::completions_of(conn, id)?,
+    })
+}
+
+/// Workplace list filters.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct WorkplaceFilter {
+    /// Substring of employer, site or city.
+    pub search: Option<String>,
+    /// NAICS sector code.
+    pub sector: Option<String>,
+    /// Organizing stage 0-5.
+    pub stage: Option<i64>,
+    /// USPS state.
+    pub state: Option<String>,
+}
+
+/// Workplaces matching `filter` within `scope`, by employer.
+pub fn workplace_page(
+    conn: &Connection,
+    scope: &MemberScope,
+    filter: &WorkplaceFilter,
+    page: &PageParams,
+) -> Result<Page<Workplace>> {
+    let (limit, offset) = page.limit_offset()?;
+    let mut args = Vec::new();
+    let mut conds = vec![workplace_scope_sql(scope, "w.id", &mut args)];
+    if let Some(s) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = like_pattern(s);
+        conds.push(
+            "(lower(w.employer) LIKE ? ESCAPE '\\' OR lower(w.site) LIKE ? ESCAPE '\\' \
+             OR lower(w.city) LIKE ? ESCAPE '\\')"
+                .into(),
+        );
+        args.extend([
+            Value::Text(p.clone()),
+            Value::Text(p.clone()),
+            Value::Text(p),
+        ]);
+    }
+    if let Some(s) = filter.sector.as_deref().filter(|s| !s.is_empty()) {
+        conds.push("w.sector = ?".into());
+        args.push(Value::Text(s.to_owned()));
+    }
+    if let Some(st) = filter.stage {
+        conds.push("w.stage = ?".into());
+        args.push(Value::Integer(st));
+    }
+    if let Some(s) = filter.state.as_deref().filter(|s| !s.is_empty()) {
+        conds.push("w.state = ?".into());
+        args.push(Value::Text(s.to_uppercase()));
+    }
+    let cond = conds.join(" AND ");
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM workplaces w WHERE {cond}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(offset));
+    let ids = conn
+        .prepare(&format!(
+            "SELECT w.id FROM workplaces w WHERE {cond}
+             ORDER BY lower(w.employer), lower(w.site), w.id LIMIT ? OFFSET ?"
+        ))?
+        .query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items = ids
+        .into_iter()
+        .map(|id| workplaces::get(conn, id))
+        .collect::<Result<Vec<_>>>()?;
+    let (page, per_page) = page.resolve()?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+/// Whether workplace `id` exists and is within `scope`.
+pub fn workplace_visible(conn: &Connection, scope: &MemberScope, id: i64) -> Result<bool> {
+    let mut args = vec![Value::Integer(id)];
+    let cond = workplace_scope_sql(scope, "w.id", &mut args);
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM workplaces w WHERE w.id = ? AND {cond})"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?)
+}
+
+/// `Ok` if workplace `id` is visible, else [`Error::NotFound`].
+pub fn require_workplace(conn: &Connection, scope: &MemberScope, id: i64) -> Result<()> {
+    if workplace_visible(conn, scope, id)? {
+        Ok(())
+    } else {
+        Err(Error::not_found(format!("workplace {id}")))
+    }
+}
+
+/// A workplace with its history, recruitment total and the visible members linked to it.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkplaceDetail {
+    /// The workplace.
+    pub workplace: Workplace,
+    /// Stage history, oldest first.
+    pub history: Vec<StageChange>,
+    /// Coworkers recruited there, in total.
+    pub recruited: i64,
+    /// Members (within the viewer's scope) linked to it.
+    pub member_ids: Vec<i64>,
+}
+
+/// One workplace in detail; 404 outside the scope.
+pub fn workplace_detail(
+    conn: &Connection,
+    scope: &MemberScope,
+    id: i64,
+) -> Result<WorkplaceDetail> {
+    require_workplace(conn, scope, id)?;
+    let mut args = vec![Value::Integer(id)];
+    let cond = member_scope_sql(scope, "mw.member_id", &mut args);
+    let member_ids = conn
+        .prepare(&format!(
+            "SELECT mw.member_id FROM member_workplaces mw WHERE mw.workplace_id = ? AND {cond}
+             ORDER BY mw.member_id"
+        ))?
+        .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(WorkplaceDetail {
+        workplace: workplaces::get(conn, id)?,
+        history: workplaces::stage_history(conn, id)?,
+        recruited: recruitments::total_at(conn, id)?,
+        member_ids,
+    })
+}
+
+/// Pods within the scope: all for organizers and admins, the led ones for pod leads.
+pub fn visible_pods(conn: &Connection, scope: &MemberScope) -> Result<Vec<pods::Pod>> {
+    let all = pods::list(conn)?;
+    Ok(match scope {
+        MemberScope::All => all,
+        MemberScope::Pods(ids) => all.into_iter().filter(|p| ids.contains(&p.id)).collect(),
+        MemberScope::None => Vec::new(),
+    })
+}
