@@ -143,7 +143,7 @@ pub fn submit(hub: &Hub, body: &EnrollBody) -> Result<Submitted> {
         }
         let taken: bool = tx
             .query_row(
-                "SELECT 1 FROM children WHERE id = ?1 OR key_id = ?2",
+                "SELECT 1 FROM children WHERE (id = ?1 AND status = 'active') OR key_id = ?2",
                 params![card.id.as_str(), card.key_id().as_str()],
                 |_| Ok(true),
             )
@@ -339,7 +339,7 @@ pub fn approve(hub: &Hub, id: &str, actor: &str) -> Result<ChildRecord> {
         let cert_json = String::from_utf8(envelope.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
         let taken: bool = tx
             .query_row(
-                "SELECT 1 FROM children WHERE id = ?1 OR key_id = ?2",
+                "SELECT 1 FROM children WHERE (id = ?1 AND status = 'active') OR key_id = ?2",
                 params![card.id.as_str(), card.key_id().as_str()],
                 |_| Ok(true),
             )
@@ -349,8 +349,13 @@ pub fn approve(hub: &Hub, id: &str, actor: &str) -> Result<ChildRecord> {
             return Err(Error::conflict("party-exists", format!("{} is already enrolled", card.id)));
         }
         tx.execute(
+            // A revoked child may enroll again with new keys (a lost key, a rebuilt server): its
+            // row takes the new card; the old key stays on the revocation list.
             "INSERT INTO children (id, kind, name, state, card, key_id, certificate, serial, status, enrolled_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9) \
+             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name = excluded.name, state = excluded.state, \
+             card = excluded.card, key_id = excluded.key_id, certificate = excluded.certificate, \
+             serial = excluded.serial, status = 'active', enrolled_at = excluded.enrolled_at, revoked_at = NULL",
             params![
                 card.id.as_str(),
                 card.kind.as_str(),
@@ -505,17 +510,12 @@ pub fn publish_revocations(store: &Store, card: &Card, keys: &SecretKeys) -> Res
         })?;
         for row in rows {
             let (serial, subject, key_id, revoked_at, reason) = row?;
-            let subject_card = child(tx, &subject)?
-                .ok_or_else(|| Error::Internal(format!("revoked {subject} is not a child")))?;
-            if subject_card.card.key_id().as_str() != key_id {
-                return Err(Error::Internal(format!(
-                    "revocation of {subject} names another key"
-                )));
-            }
             list.entries.push(Revocation {
                 serial: u64::try_from(serial).unwrap_or_default(),
                 subject: PartyId::new(&subject)?,
-                key: subject_card.card.key_id(),
+                key: key_id
+                    .parse()
+                    .map_err(|e| Error::Internal(format!("revoked key id: {e}")))?,
                 revoked_at: revoked_at
                     .parse()
                     .map_err(|e| Error::Internal(format!("revocation time: {e}")))?,

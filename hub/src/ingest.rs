@@ -251,8 +251,8 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
             params![c.child.id.as_str(), period_text],
         )?;
         tx.execute(
-            "INSERT INTO reports (child, kind, period, revision, digest, envelope, generated_at, received_at, log_index, receipt) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO reports (child, kind, period, revision, digest, envelope, generated_at, received_at, log_index, receipt, certificate) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 c.child.id.as_str(),
                 c.kind,
@@ -264,6 +264,7 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
                 crate::store::now_secs(),
                 i64::try_from(index).map_err(|_| Error::Internal("log full".into()))?,
                 receipt.to_json(),
+                String::from_utf8_lossy(&c.child.certificate.to_json()).into_owned(),
             ],
         )?;
         Ok(Ingested {

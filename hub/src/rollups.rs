@@ -91,24 +91,30 @@ pub fn completeness(hub: &Hub, period: Period) -> Result<Completeness> {
 
 /// The latest accepted document of each child for a period.
 fn latest_inputs(hub: &Hub, period: Period) -> Result<Vec<Child>> {
-    let rows: Vec<(String, Vec<u8>)> = hub.store().read(|db| {
+    let rows: Vec<(String, Vec<u8>, Option<String>)> = hub.store().read(|db| {
         let mut stmt = db.prepare(
-            "SELECT r.child, r.envelope FROM reports r \
+            "SELECT r.child, r.envelope, r.certificate FROM reports r \
              WHERE r.period = ?1 AND r.revision = (SELECT MAX(revision) FROM reports WHERE child = r.child AND period = r.period) \
              ORDER BY r.child",
         )?;
-        let rows = stmt.query_map([period.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([period.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })?;
     let mut out = Vec::with_capacity(rows.len());
-    for (child_id, envelope) in rows {
+    for (child_id, envelope, accepted_under) in rows {
         let child = hub
             .store()
             .read(|db| enroll::child(db, &child_id))?
             .ok_or_else(|| Error::Internal(format!("report from unknown child {child_id}")))?;
+        // The certificate the report was accepted under (the child may have enrolled again with
+        // new keys since); rows from before migration 2 use the current one.
+        let certificate = match accepted_under {
+            Some(json) => Envelope::from_json(json.as_bytes())?,
+            None => child.certificate,
+        };
         out.push(Child {
             id: child.id,
-            certificate: child.certificate,
+            certificate,
             document: Envelope::from_json(&envelope)?,
         });
     }

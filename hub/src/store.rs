@@ -153,6 +153,11 @@ CREATE TABLE audit (
     subject TEXT
 );
 "#,
+    // 2: the certificate each report was accepted under, so a rollup embeds the right one after
+    // a child is revoked and enrolls again with new keys.
+    r#"
+ALTER TABLE reports ADD COLUMN certificate TEXT;
+"#,
 ];
 
 /// The database and the in-memory Merkle tree, behind one lock: the single writer.
@@ -336,7 +341,7 @@ mod tests {
         let v: i64 = store
             .read(|db| Ok(db.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .unwrap();
-        assert_eq!(v, 1);
+        assert_eq!(v, i64::try_from(MIGRATIONS.len()).unwrap());
         drop(store);
         let store = Store::open(&path).unwrap();
         store

@@ -1048,3 +1048,87 @@ async fn hostile_input_never_panics() {
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(!log.contains("panicked"), "the server panicked:\n{log}");
 }
+
+#[test]
+fn revoked_chapter_enrolls_again_with_new_keys() {
+    // A chapter whose server was compromised: the hub revokes it, the chapter rebuilds with new
+    // keys (same id, its report chain restored from backup) and enrolls again. Old reports keep
+    // verifying under the certificate they were accepted with; the old key stays refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Rekey National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let enroll = |ch: &Chapter| {
+        let inv = shopfloor_hub::enroll::invite(
+            &hub,
+            &ch.card.name,
+            shopfloor_protocol::Kind::Chapter,
+            "test",
+        )
+        .unwrap();
+        let sub = shopfloor_hub::enroll::submit(
+            &hub,
+            &shopfloor_hub::enroll::EnrollBody {
+                card: ch.card.clone(),
+                code: inv.code,
+            },
+        )
+        .unwrap();
+        shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    };
+    let ingest = |bytes: Vec<u8>| {
+        let file = tmp.path().join("report.age");
+        std::fs::write(&file, bytes).unwrap();
+        hub_cmd(&national.dir, &["ingest", file.to_str().unwrap(), "--json"])
+    };
+    let old = Chapter::new("delta", "Delta DSA", "MS", "CANARY-OLD");
+    enroll(&old);
+    let earlier = last_month().previous().unwrap();
+    let r1 = old.report(&national.card.id, earlier, 1, None, 30);
+    assert!(ingest(old.seal_to(&r1, &national.card)).status.success());
+
+    shopfloor_hub::enroll::revoke(&hub, "delta", "key compromised", "test").unwrap();
+    let new = Chapter::new("delta", "Delta DSA", "MS", "CANARY-NEW");
+    enroll(&new);
+
+    // The old key is refused; the new key continues the chain.
+    let stolen = old.report(&national.card.id, last_month(), 1, Some(r1.digest()), 30);
+    let out = ingest(old.seal_to(&stolen, &national.card));
+    assert_eq!(out.status.code(), Some(1));
+    let r2 = new.report(&national.card.id, last_month(), 1, Some(r1.digest()), 31);
+    let out = ingest(new.seal_to(&r2, &national.card));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(hub);
+
+    // Rollups of both periods verify offline against the root card.
+    for period in [earlier, last_month()] {
+        let bundle = tmp.path().join(format!("rollup-{period}.json"));
+        hub_ok(
+            &national.dir,
+            &[
+                "rollup",
+                "--period",
+                &period.to_string(),
+                "--out",
+                bundle.to_str().unwrap(),
+            ],
+        );
+        let v = std::process::Command::new(bin())
+            .args([
+                "verify",
+                bundle.to_str().unwrap(),
+                "--root",
+                national.dir.join("card.json").to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            v.status.success(),
+            "{period}: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+    }
+}

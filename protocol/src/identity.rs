@@ -211,6 +211,18 @@ impl KeyId {
     }
 }
 
+impl FromStr for KeyId {
+    type Err = Error;
+    /// Parses 32 lowercase hex digits.
+    fn from_str(s: &str) -> Result<Self> {
+        if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(KeyId(s.to_owned()))
+        } else {
+            Err(Error::malformed("a key id is 32 lowercase hex digits"))
+        }
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
