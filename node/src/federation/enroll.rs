@@ -21,6 +21,19 @@ use crate::datadir::DataDir;
 use crate::domain::audit;
 use crate::store::Store;
 
+/// Whether the held certificate (signed by the held hub card) certifies exactly `card`.
+fn certified_for(held: Option<&(String, String)>, card: &Card) -> bool {
+    let Some((hub_json, cert_json)) = held else {
+        return false;
+    };
+    let Ok(hub) = Card::from_json(hub_json.as_bytes()) else {
+        return false;
+    };
+    Envelope::from_json(cert_json.as_bytes())
+        .and_then(|e| e.open_document::<shopfloor_protocol::cert::Certificate>(&hub.signing_key))
+        .is_ok_and(|cert| &cert.subject == card)
+}
+
 /// What [`start`] learned: show both fingerprints to the operator.
 #[derive(Clone, Debug, Serialize)]
 pub struct Started {
@@ -103,17 +116,24 @@ pub async fn start(
         )));
     }
     let card = dir.card()?;
-    let status: String = read(store, |c| {
-        Ok(
-            c.query_row("SELECT status FROM enrollment WHERE id = 1", [], |r| {
-                r.get(0)
-            })?,
-        )
+    let (status, held): (String, Option<(String, String)>) = read(store, |c| {
+        Ok(c.query_row(
+            "SELECT status, hub_card_json, certificate_json FROM enrollment WHERE id = 1",
+            [],
+            |r| {
+                let hub: Option<String> = r.get(1)?;
+                let cert: Option<String> = r.get(2)?;
+                Ok((r.get(0)?, hub.zip(cert)))
+            },
+        )?)
     })
     .await?;
-    if status == "approved" {
+    // Enrolling again is for a node whose keys were replaced (a rebuilt server, a rotation):
+    // the hub has revoked the old key and issues a certificate for the new card. A node still
+    // holding a certificate for its current key is already enrolled.
+    if status == "approved" && certified_for(held.as_ref(), &card) {
         return Err(Error::Invalid(
-            "this node is already enrolled with a hub; enrolling again is not supported yet".into(),
+            "this node is already enrolled with a hub under its current keys".into(),
         ));
     }
     if let Some(root) = &root

@@ -440,6 +440,50 @@ async fn a_revoked_node_is_refused_for_good_with_revoked() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rekeyed_node_enrolls_again_and_its_reports_are_accepted() {
+    // The server was compromised: the hub revokes the node, the chapter replaces the node's keys
+    // (same chapter id, data kept) and enrolls again with a new invitation.
+    let tmp = tempfile::tempdir().unwrap();
+    let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
+    let hub = TestHub::start(&hub_dir, any_port()).await;
+    let (_n, dir, store) = enrolled_node(&hub).await;
+    // Still holding a certificate for its current keys: enrolling again is refused.
+    let code = hub.invite();
+    assert!(
+        enroll::start(&store, &dir, &hub.url, &code, None)
+            .await
+            .is_err()
+    );
+
+    shopfloor_hub::enroll::revoke(&hub.hub, "triangle-dsa", "key reported stolen", "admin")
+        .unwrap();
+    let old = dir.card().unwrap();
+    let keys = shopfloor_protocol::SecretKeys::generate().unwrap();
+    let card = keys
+        .card(old.id.clone(), old.kind, &old.name, old.state.as_deref())
+        .unwrap();
+    std::fs::write(dir.keys_path(), keys.to_text()).unwrap();
+    std::fs::write(dir.card_path(), card.to_json()).unwrap();
+
+    let code = hub.invite();
+    let started = enroll::start(&store, &dir, &hub.url, &code, None)
+        .await
+        .unwrap();
+    assert_eq!(started.node_fingerprint, card.fingerprint().to_string());
+    assert_eq!(hub.approve_all(), 1);
+    enroll::wait(&store, &dir, &quick()).await.unwrap();
+
+    reports::enqueue(&store, &dir, last_month()).unwrap();
+    let o = outbox::deliver_due(&store).await.unwrap();
+    assert!(
+        matches!(o.as_slice(), [outbox::Outcome::Delivered { .. }]),
+        "{o:?}"
+    );
+    assert_eq!(hub.reports("triangle-dsa", last_month()).len(), 1);
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_at_a_regional_hub_verifies_the_chain_to_the_pinned_root() {
     let tmp = tempfile::tempdir().unwrap();
     let nat_dir = TestHub::init(tmp.path(), "national", Level::National);
