@@ -215,7 +215,7 @@ pub async fn start(
     write(store, move |tx| {
         tx.execute(
             "UPDATE enrollment SET hub_url = ?1, request_id = ?2, hub_card_json = ?3,
-                 root_card_json = ?4, status = 'pending', hub_id = NULL, certificate_json = NULL,
+                 root_card_json = ?4, status = 'pending', certificate_json = NULL,
                  chain_json = NULL, chain_verified = 0, enrolled_at = NULL
              WHERE id = 1",
             params![hub_url, id, hub_json, root_json],
@@ -444,7 +444,9 @@ async fn approved(
         tx.execute(
             "UPDATE enrollment SET hub_id = ?1, certificate_json = ?2, chain_json = ?3,
                  root_card_json = ?4, chain_verified = ?5, status = 'approved',
-                 enrolled_at = ?6, previous_report = NULL
+                 enrolled_at = ?6,
+                 -- Enrolling again at the same hub (new keys) continues the report chain.
+                 previous_report = CASE WHEN hub_id IS ?1 THEN previous_report ELSE NULL END
              WHERE id = 1",
             params![
                 hub_id,

@@ -447,6 +447,12 @@ async fn a_rekeyed_node_enrolls_again_and_its_reports_are_accepted() {
     let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
     let hub = TestHub::start(&hub_dir, any_port()).await;
     let (_n, dir, store) = enrolled_node(&hub).await;
+    reports::enqueue(&store, &dir, last_month()).unwrap();
+    let o = outbox::deliver_due(&store).await.unwrap();
+    assert!(
+        matches!(o.as_slice(), [outbox::Outcome::Delivered { .. }]),
+        "{o:?}"
+    );
     // Still holding a certificate for its current keys: enrolling again is refused.
     let code = hub.invite();
     assert!(
@@ -479,7 +485,11 @@ async fn a_rekeyed_node_enrolls_again_and_its_reports_are_accepted() {
         matches!(o.as_slice(), [outbox::Outcome::Delivered { .. }]),
         "{o:?}"
     );
-    assert_eq!(hub.reports("triangle-dsa", last_month()).len(), 1);
+    // Revision 2 chains to revision 1, which the old key signed, and supersedes it.
+    assert_eq!(
+        hub.reports("triangle-dsa", last_month()),
+        vec![(1, true), (2, false)]
+    );
     hub.stop().await;
 }
 
