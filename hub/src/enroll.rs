@@ -456,6 +456,86 @@ pub fn status(hub: &Hub, id: &str) -> Result<EnrollStatus> {
     })
 }
 
+/// What a child gets back for a rotation: its new certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rotated {
+    /// The child's new card.
+    pub card: Card,
+    /// The certificate this hub issued for it.
+    pub certificate: Envelope,
+}
+
+/// Accepts a child's key rotation (docs/protocol.md §6.4): a [`cert::Rotation`] signed by the
+/// child's current key, naming its new card. The old key is revoked from now with reason
+/// "rotated", the new card is certified, and a new revocation list is published. No invitation
+/// is needed: only the holder of the certified key can sign the statement.
+pub fn rotate(hub: &Hub, statement: &Envelope) -> Result<Rotated> {
+    let now = Timestamp::now();
+    let not_before = now - SignedDuration::from_hours(1);
+    let not_after = now + SignedDuration::from_hours(24 * i64::from(hub.config().certificate_days));
+    let rotated = hub.store().write(|tx, _| {
+        let mut current = None;
+        for id in statement.signer_ids() {
+            if let Some(c) = child_by_key(tx, id.as_str())? {
+                current = Some(c);
+                break;
+            }
+        }
+        let Some(child) = current.filter(ChildRecord::active) else {
+            return Err(Error::unauthenticated(
+                "the rotation is not signed by an active child of this hub".to_owned(),
+            ));
+        };
+        let new_card = cert::verify_rotation(&child.card, statement)?;
+        let taken: bool = tx
+            .query_row(
+                "SELECT 1 FROM children WHERE key_id = ?1",
+                [new_card.key_id().as_str()],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if taken {
+            return Err(Error::conflict("party-exists", "that key is already enrolled here"));
+        }
+        let serial: i64 = tx.query_row("SELECT COALESCE(MAX(serial), 0) + 1 FROM children", [], |r| r.get(0))?;
+        let certificate = cert::issue(
+            hub.card(),
+            hub.keys(),
+            new_card.clone(),
+            u64::try_from(serial).unwrap_or(1),
+            not_before,
+            not_after,
+        )?;
+        let cert_json = String::from_utf8(certificate.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO revocations (serial, subject, key_id, revoked_at, reason) VALUES (?1, ?2, ?3, ?4, 'rotated')",
+            params![
+                i64::try_from(child.serial).unwrap_or(i64::MAX),
+                child.id.as_str(),
+                child.card.key_id().as_str(),
+                now.to_string(),
+            ],
+        )?;
+        tx.execute(
+            "UPDATE children SET card = ?1, key_id = ?2, certificate = ?3, serial = ?4, name = ?5, state = ?6 WHERE id = ?7",
+            params![
+                new_card.to_json(),
+                new_card.key_id().as_str(),
+                cert_json,
+                serial,
+                new_card.name,
+                new_card.state,
+                child.id.as_str()
+            ],
+        )?;
+        audit(tx, child.id.as_str(), "rotate", Some(child.id.as_str()))?;
+        Ok(Rotated { card: new_card, certificate })
+    })?;
+    publish_revocations(hub.store(), hub.card(), hub.keys())?;
+    Ok(rotated)
+}
+
 /// Revokes a child's certificate from now, and publishes a new signed revocation list.
 pub fn revoke(hub: &Hub, child_id: &str, reason: &str, actor: &str) -> Result<Envelope> {
     let reason = reason.trim();

@@ -113,6 +113,9 @@ pub enum FederationCommand {
         #[arg(long, value_name = "ID")]
         resolve: Option<i64>,
     },
+    /// Replace the node's keys: the hub certifies the new card through a rotation statement
+    /// signed with the current key, and stops accepting the old key from now.
+    RotateKeys,
 }
 
 fn fmt_time(secs: i64) -> String {
@@ -437,8 +440,18 @@ pub fn outbox_cmd(store: &Store, cmd: OutboxCommand) -> Result<ExitCode> {
 }
 
 /// `federation ...`.
-pub fn federation_cmd(store: &Store, cmd: FederationCommand) -> Result<ExitCode> {
+pub fn federation_cmd(dir: &DataDir, store: &Store, cmd: FederationCommand) -> Result<ExitCode> {
     match cmd {
+        FederationCommand::RotateKeys => {
+            let old = dir.card()?.fingerprint();
+            let rotated = runtime()?.block_on(federation::rotate::rotate_keys(store, dir))?;
+            println!(
+                "Keys rotated. Old fingerprint {old}; new fingerprint {}.\n\
+                 Tell your hub's admin the new fingerprint, and take a new backup: older backups hold the old key.",
+                rotated.card.fingerprint()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         FederationCommand::Check => match runtime()?.block_on(receipts::check_consistency(store)) {
             Ok(c) => {
                 println!(

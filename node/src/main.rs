@@ -304,7 +304,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enroll(args) => return cli_federation::enroll_cmd(&dir, &open(&dir)?, args),
         Command::Guidance(cmd) => cli_federation::guidance_cmd(&open(&dir)?, cmd)?,
         Command::Outbox(cmd) => return cli_federation::outbox_cmd(&open(&dir)?, cmd),
-        Command::Federation(cmd) => return cli_federation::federation_cmd(&open(&dir)?, cmd),
+        Command::Federation(cmd) => {
+            return cli_federation::federation_cmd(&dir, &open(&dir)?, cmd);
+        }
         Command::Report(ReportCommand::Build(args)) => {
             cli_federation::report_build_cmd(&dir, &open(&dir)?, args)?;
         }

@@ -357,6 +357,9 @@ pub fn rotate(
             "a rotation keeps the party's id and kind",
         ));
     }
+    if new_card.signing_key == old_card.signing_key {
+        return Err(Error::new(Reason::ApiMisuse, "a rotation changes the signing key"));
+    }
     let rotation = Rotation {
         schema: ROTATION_SCHEMA.to_owned(),
         subject: old_card.id.clone(),

@@ -142,6 +142,21 @@ pub async fn enroll(
     }
 }
 
+/// POST /api/v1/rotate: a child's key rotation statement, signed by its current key; answers
+/// with the new card's certificate.
+pub async fn rotate(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<enroll::Rotated>> {
+    let body = body(raw)?;
+    let statement = Envelope::from_json(&body).map_err(Error::from)?;
+    Ok(Json(
+        state
+            .blocking(move |hub| enroll::rotate(hub, &statement))
+            .await?,
+    ))
+}
+
 /// GET /api/v1/enroll/{id}: pending, approved (certificate, chain, hub card) or rejected.
 pub async fn enroll_status(
     State(state): State<AppState>,

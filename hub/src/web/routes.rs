@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enroll", post(api::enroll))
         .route("/api/v1/enroll/{id}", get(api::enroll_status))
         .route("/api/v1/reports", post(api::reports))
+        .route("/api/v1/rotate", post(api::rotate))
         .route(
             "/api/v1/support-requests",
             post(api::support_post).get(api::support_inbox),

@@ -11,6 +11,7 @@
 //! - [`reports`]: build, sign and seal a period's report (to a file, or into the outbox).
 //! - [`outbox`]: deliver sealed reports with retries across restarts until a verified receipt.
 //! - [`receipts`]: receipts, checkpoints and the consistency check of the hub's log; alarms.
+//! - [`rotate`]: replace the node's keys, certified by the hub through a signed rotation.
 //! - [`scheduler`]: the daily job run beside the web server ([`spawn_background`]).
 //!
 //! ```no_run
@@ -32,6 +33,7 @@ pub mod guidance;
 pub mod outbox;
 pub mod receipts;
 pub mod reports;
+pub mod rotate;
 pub mod scheduler;
 
 use std::time::Duration;

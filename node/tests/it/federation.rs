@@ -494,6 +494,80 @@ async fn a_rekeyed_node_enrolls_again_and_its_reports_are_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_rotate_through_a_signed_statement_and_the_old_key_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
+    let hub = TestHub::start(&hub_dir, any_port()).await;
+    let (_n, dir, store) = enrolled_node(&hub).await;
+    reports::enqueue(&store, &dir, last_month()).unwrap();
+    assert!(matches!(
+        outbox::deliver_due(&store).await.unwrap().as_slice(),
+        [outbox::Outcome::Delivered { .. }]
+    ));
+    let old_card = dir.card().unwrap();
+    let old_keys = dir.keys().unwrap();
+
+    let rotated = federation::rotate::rotate_keys(&store, &dir).await.unwrap();
+    assert_ne!(rotated.card.signing_key, old_card.signing_key);
+    assert_eq!(rotated.card.id, old_card.id);
+    assert_eq!(dir.card().unwrap(), rotated.card);
+    assert_eq!(dir.keys().unwrap().public_key(), rotated.card.signing_key);
+    let child = hub
+        .hub
+        .store()
+        .read(|db| shopfloor_hub::enroll::child(db, "triangle-dsa"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(child.card, rotated.card);
+
+    // The next report, signed with the new key, continues the chain.
+    reports::enqueue(&store, &dir, last_month()).unwrap();
+    assert!(matches!(
+        outbox::deliver_due(&store).await.unwrap().as_slice(),
+        [outbox::Outcome::Delivered { .. }]
+    ));
+    // A statement signed by the retired key is refused: it is no longer a child's key.
+    let again = shopfloor_protocol::cert::rotate(
+        &old_card,
+        &old_keys,
+        old_card.clone(),
+        jiff::Timestamp::now(),
+    );
+    assert!(again.is_err(), "a rotation must change the key");
+    let forged_keys = shopfloor_protocol::SecretKeys::generate().unwrap();
+    let forged_card = forged_keys
+        .card(
+            old_card.id.clone(),
+            old_card.kind,
+            &old_card.name,
+            old_card.state.as_deref(),
+        )
+        .unwrap();
+    let stale =
+        shopfloor_protocol::cert::rotate(&old_card, &old_keys, forged_card, jiff::Timestamp::now())
+            .unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/rotate", hub.url))
+        .body(stale.to_json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    // The revocation list names the old key as rotated.
+    let list = shopfloor_hub::enroll::revocation_list(hub.hub.store())
+        .unwrap()
+        .unwrap();
+    let list: shopfloor_protocol::cert::RevocationList =
+        list.open_document(&hub.hub.card().signing_key).unwrap();
+    assert!(
+        list.entries
+            .iter()
+            .any(|r| r.key == old_card.key_id() && r.reason == "rotated")
+    );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_at_a_regional_hub_verifies_the_chain_to_the_pinned_root() {
     let tmp = tempfile::tempdir().unwrap();
     let nat_dir = TestHub::init(tmp.path(), "national", Level::National);
