@@ -1,0 +1,198 @@
+//! `shopfloor-demo`: a whole federation on loopback in one command.
+//!
+//! A national hub, a Southern regional hub enrolled at national, and three chapter nodes: Durham
+//! (NC) and Houston (TX) reporting to the regional hub, Maine straight to national. Each gets a
+//! fresh data directory, synthetic members and organizing data; enrollments print both
+//! fingerprints (approval is automatic, in the demo only); one reporting period runs end to end;
+//! national's rollup is verified offline against the national root card. Then every web
+//! interface's address and login is printed and the federation runs until Ctrl-C.
+//!
+//! `--smoke` does the same without waiting, and exits 0 only when national's rollup verifies.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use clap::Parser;
+use shopfloor_testbed::federation::{Federation, Parent, last_day, last_month};
+use shopfloor_testbed::servers::DEMO_PASSWORD;
+use shopfloor_testbed::synth::ChapterProfile;
+
+/// Starts a demo federation (national hub, Southern regional hub, three chapters) on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "shopfloor-demo", version, about)]
+struct Cli {
+    /// Run headless: exit 0 when national's rollup verifies, non-zero with the reasons otherwise.
+    #[arg(long)]
+    smoke: bool,
+    /// Put the data directories here (must be empty or absent) instead of a temporary directory
+    /// that is removed on exit.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Seed for the synthetic chapters.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Members per chapter (scaled per chapter; 20 to 10,000).
+    #[arg(long, default_value_t = 1200)]
+    members: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("FAILED: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let started = Instant::now();
+    let period = last_month()?;
+    let as_of = last_day(period)?;
+    let n = cli.members.clamp(20, 10_000);
+    let profiles = [
+        (
+            ChapterProfile::new("Durham DSA", "NC", n, cli.seed).county("37063"),
+            Parent::Regional,
+        ),
+        (
+            ChapterProfile::new("Houston DSA", "TX", n * 3 / 2, cli.seed + 1).county("48201"),
+            Parent::Regional,
+        ),
+        (
+            ChapterProfile::new("Southern Maine DSA", "ME", n / 2, cli.seed + 2).county("23005"),
+            Parent::National,
+        ),
+    ];
+    println!("Shopfloor demo: reporting period {period}");
+    let mut builder = Federation::builder();
+    if let Some(d) = &cli.data {
+        builder = builder.data_dir(d);
+    }
+    for (p, parent) in profiles {
+        builder = builder.chapter(p.as_of(as_of), parent);
+    }
+    let mut fed = builder.start().await.context("starting the federation")?;
+    println!("Data directories: {}", fed.root.display());
+    println!();
+    println!(
+        "Enrollments (approved automatically: the demo only; compare these by phone or Signal in real life):"
+    );
+    for e in &fed.enrollments {
+        println!("  {} -> {}", e.child, e.parent);
+        println!("      {:<28} fingerprint {}", e.child, e.child_fingerprint);
+        println!(
+            "      {:<28} fingerprint {}",
+            e.parent, e.parent_fingerprint
+        );
+    }
+    println!();
+    println!("Synthetic chapters:");
+    for c in &fed.chapters {
+        let ch = &c.chapter;
+        let stages = ch.stages();
+        println!(
+            "  {:<20} {:>5} members ({} lapsed), {} Spanish speakers, {} union members; {} workplaces (stages 0-5: {:?}), {} pods, {} reserve, {} campaigns",
+            c.name,
+            c.loaded.import.created,
+            ch.members.len() - ch.active_members(),
+            ch.spanish_speakers(),
+            ch.union_members(),
+            c.loaded.workplaces,
+            stages,
+            c.loaded.pods,
+            c.loaded.reserve,
+            c.loaded.campaigns,
+        );
+    }
+    println!();
+    let run = fed.run_period(period).await?;
+    println!("Reporting period {period}:");
+    for d in &run.delivered {
+        println!(
+            "  {:<20} report revision {} delivered, verified receipt (digest {}…, {} attempt{})",
+            d.chapter,
+            d.revision,
+            d.digest.get(..16).unwrap_or(&d.digest),
+            d.attempts,
+            if d.attempts == 1 { "" } else { "s" }
+        );
+    }
+    if let Some(rev) = run.regional_revision {
+        println!(
+            "  Southern Region      rollup revision {rev} forwarded to national, verified receipt"
+        );
+    }
+    println!(
+        "  National             rollup revision {} built",
+        run.national_revision
+    );
+    let root_card = fed.root.join("national-root-card.json");
+    let bundle = fed.root.join(format!("national-rollup-{period}.json"));
+    std::fs::write(&root_card, fed.root_card().to_json())?;
+    std::fs::write(&bundle, &run.bundle)?;
+    println!();
+    println!(
+        "National verification (offline, against the root card): {}",
+        run.summary
+    );
+    println!(
+        "  Re-check it yourself: shopfloor-hub verify {} --root {}",
+        bundle.display(),
+        root_card.display()
+    );
+    if cli.data.is_none() {
+        println!("  (the temporary data directory is removed on exit; pass --data DIR to keep it)");
+    }
+    println!();
+    // Each login is tried over HTTP before it is printed.
+    let logins = fed
+        .check_logins()
+        .await
+        .context("logging in to the web interfaces")?;
+    println!("Web interfaces (login admin / {DEMO_PASSWORD}; each checked):");
+    for (name, url) in logins {
+        println!("  {name:<26} {url}");
+    }
+    println!();
+    if cli.smoke {
+        println!(
+            "Smoke test passed in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+        fed.stop().await?;
+        return Ok(());
+    }
+    for c in &mut fed.chapters {
+        c.node.start_background();
+    }
+    println!(
+        "Ready in {:.1} s. Press Ctrl-C to stop.",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("Stopping.");
+    fed.stop().await?;
+    Ok(())
+}
