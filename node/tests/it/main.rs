@@ -10,6 +10,7 @@ mod federation;
 mod import;
 mod report;
 mod store;
+mod ui;
 mod util;
 mod web;
 mod web_roles;

@@ -1,0 +1,612 @@
+# Shopfloor node: the web interface, English.
+# Prefixes: ui- the interface, err- a problem, rec- what to do about it. Terms (-name) are not
+# translated.
+
+-app = Shopfloor
+
+## Frame
+
+ui-skip-to-content = Skip to content
+ui-signed-in-as = Signed in as
+ui-nav-account = My account
+ui-log-out = Log out
+ui-log-in = Log in
+ui-language = Language
+ui-language-choose = Language of the interface
+ui-nav-label = Main menu
+ui-footer-privacy = Member data stays on this chapter's server. Only the suppressed monthly report leaves it.
+ui-back-to-dashboard = Back to the dashboard
+ui-error-title = Something went wrong
+
+ui-nav-dashboard = Dashboard
+ui-nav-members = Members
+ui-nav-workplaces = Workplaces
+ui-nav-pods = Pods
+ui-nav-trainings = Trainings
+ui-nav-leadership = Leadership
+ui-nav-reserve = Reserve
+ui-nav-campaigns = Campaigns
+ui-nav-recruitment = Recruitment
+ui-nav-import = Import
+ui-nav-reports = Reports
+ui-nav-guidance = Guidance
+ui-nav-settings = Settings
+ui-nav-audit = Audit log
+
+ui-role-admin = administrator
+ui-role-organizer = organizer
+ui-role-pod-lead = pod lead
+ui-role-viewer = viewer
+
+## Common words
+
+ui-yes = Yes
+ui-no = No
+ui-save = Save
+ui-saved = Saved.
+ui-cancel = Cancel
+ui-choose = Choose…
+ui-unknown = Not known
+ui-not-assessed = Not assessed yet
+ui-none-yet = Nothing yet.
+ui-ongoing = ongoing
+ui-primary = main workplace
+ui-since = since
+ui-required = (required)
+ui-date-hint = (year-month-day)
+ui-languages-hint = (codes or names, separated by commas: es, en, Vietnamese)
+ui-notes-hint = (never write coworkers' names here)
+ui-form-has-errors = Please correct the following:
+ui-pager-label = Pages
+ui-pager-prev = Previous
+ui-pager-next = Next
+ui-pager-page = Page
+
+## Login, logout, account
+
+ui-login-title = Log in
+ui-login-help = Forgot your password? Ask an administrator of your chapter to reset it.
+ui-field-username = User name
+ui-field-password = Password
+ui-logged-out = You have logged out.
+ui-logout-title = Log out
+ui-logout-confirm = Do you want to log out of this device?
+ui-account-title = My account
+ui-password-title = Change your password
+ui-field-current-password = Current password
+ui-field-new-password = New password
+ui-field-confirm-password = New password, again
+ui-password-hint = (at least 12 characters; a few random words work well)
+ui-password-save = Change password
+ui-password-changed = Your password has been changed.
+
+## Dashboard
+
+ui-dashboard-title = Dashboard · { $period }
+ui-dashboard-numbers = The chapter in numbers
+ui-stat-members = Members (current)
+ui-stat-good-standing = In good standing
+ui-stat-workplaces = Workplaces mapped
+ui-stat-majority = Workplaces with majority support
+ui-stat-mentorships = Active mentorships
+ui-stat-reserve = Organizers in the reserve
+ui-stat-pods = Labor pods
+ui-stat-recruited = Coworkers recruited this month
+ui-attention = What needs attention
+ui-attention-none = Nothing needs attention right now.
+ui-attn-missing = { $n ->
+    [one] One member is missing from the latest national list.
+   *[other] { $n } members are missing from the latest national list.
+}
+ui-attn-lapsed = { $n ->
+    [one] One member has lapsed: a good moment to call them.
+   *[other] { $n } members have lapsed: a good moment to call them.
+}
+ui-attn-no-workplace = { $n ->
+    [one] One current member has no workplace recorded.
+   *[other] { $n } current members have no workplace recorded.
+}
+ui-attn-stalled = { $n ->
+    [one] One workplace has not moved up the ladder in 90 days.
+   *[other] { $n } workplaces have not moved up the ladder in 90 days.
+}
+ui-attn-no-sector = { $n ->
+    [one] One workplace has no sector.
+   *[other] { $n } workplaces have no sector.
+}
+ui-attn-report-due = The report for { $period } has not been sent yet.
+ui-attn-not-enrolled = This node is not enrolled with a hub yet, so reports cannot be sent.
+ui-attn-pod-lead-unlinked = { $n ->
+    [one] One pod lead account is not linked to a member, so it sees nobody.
+   *[other] { $n } pod lead accounts are not linked to a member, so they see nobody.
+}
+ui-chart-members-by-sector = Members by sector
+ui-chart-ladder = Workplaces on the organizing ladder
+ui-chart-ladder-caption = { $reached } reached · { $here } here
+ui-chart-density = Union density
+ui-chart-density-pct = Union density: { $pct }% of members whose status is known are in a union
+ui-chart-trainings = Trainings completed
+ui-chart-recruitment = Coworkers recruited, last 12 months
+ui-chart-readiness = Members by leadership readiness
+ui-chart-reserve-skills = Reserve organizers by skill
+ui-chart-target-actual = Target and actual
+ui-chart-empty = No data yet.
+ui-chart-as-table = Show the numbers as a table
+ui-density-in-union = In a union
+ui-density-organizing = Organizing their workplace
+ui-density-not-in-union = Not in a union
+ui-density-unknown = Not known
+ui-col-what = What
+ui-col-count = Number
+
+## Members
+
+ui-members-title = Members
+ui-members-filters = Search and filter members
+ui-members-showing = Showing { $first }–{ $last } of { $total }
+ui-members-none = No members match these filters.
+ui-member-add = Add a member
+ui-filter-search = Name or email
+ui-filter-pod = Pod
+ui-filter-sector = Sector
+ui-filter-stage = Organizing stage
+ui-filter-union = Union status
+ui-filter-language = Language
+ui-filter-status = Membership status
+ui-filter-list = On the national list
+ui-filter-any = Any
+ui-filter-apply = Apply filters
+ui-filter-clear = Clear
+ui-list-present = On the latest list
+ui-list-missing = Missing from the latest list
+ui-list-all = Everyone
+ui-standing-lapsed = Lapsed
+ui-col-name = Name
+ui-col-workplace = Workplace
+ui-col-sector = Sector
+ui-col-stage = Stage
+ui-col-union = Union status
+ui-col-standing = Membership
+ui-col-language = Language
+
+ui-member-edit = Edit union, readiness and languages
+ui-member-membership = Membership
+ui-member-contact = Contact
+ui-member-workplaces = Workplace
+ui-member-no-workplace = No workplace recorded yet.
+ui-member-union-section = Union
+ui-member-leadership = Leadership
+ui-member-trainings = Trainings
+ui-member-reserve = Organizer reserve
+ui-member-history = History
+ui-member-standing = Status
+ui-member-list-status = National list
+ui-member-status-text = Status on the list
+ui-member-type = Membership type
+ui-member-joined = Joined
+ui-member-expires = Expires
+ui-member-preferred-language = Preferred language
+ui-member-languages = Languages spoken
+ui-member-actionkit = ActionKit ID
+ui-member-email = Email
+ui-member-phone = Phone
+ui-member-do-not-call = Do not call
+ui-member-no-texts = No text messages
+ui-member-city = City
+ui-member-union-role = Union status
+ui-member-union = Union
+ui-member-union-text = Union and local (as written)
+ui-member-union-answer = Answer on the national list
+ui-member-union-manual = Set by hand
+ui-member-union-reset = Go back to what the national list says
+ui-member-readiness = Leadership readiness
+ui-member-pods = Pods
+ui-member-mentorship = Mentorship
+ui-member-update = Update this member
+ui-member-link-workplace = Add a workplace
+ui-member-link-save = Add workplace
+ui-member-record-training = Record a training
+ui-member-reserve-form = Organizer reserve
+ui-member-add-to-pod = Add to a pod
+ui-member-pod-lead = Leads this pod
+ui-pod-lead = lead
+ui-mentor-of = Mentors { $name }
+ui-mentee-of = Mentored by { $name }
+ui-member-edit-title = Edit: { $name }
+ui-member-new-title = Add a member
+ui-member-new-lead = For someone who is not on the national list yet. The next import will match them by email.
+ui-member-person = The member
+ui-member-workplace-section = Where they work
+ui-member-new-workplace-hint = Choose a workplace already mapped, or write the employer's name to add a new one.
+ui-workplace-none-or-new = None, or a new one (below)
+ui-field-first-name = First name
+ui-field-last-name = Last name
+ui-field-workplace-existing = A workplace already mapped
+ui-field-employer-new = Or a new employer
+ui-field-employer-new-hint = (leave empty if you chose one above)
+ui-field-job-title = Job or role
+ui-field-since = Working there since
+ui-field-primary = This is their main workplace
+ui-field-training = Training
+ui-field-completed-on = Completed on
+ui-reserve-opt-in = Wants to be in the organizer reserve
+ui-reserve-active = In the reserve
+ui-reserve-languages = Languages
+ui-reserve-skills = Skills
+ui-reserve-availability = Availability
+ui-reserve-not-opted = Has not joined the reserve.
+
+## Workplaces
+
+ui-workplaces-title = Workplaces
+ui-workplaces-filters = Search and filter workplaces
+ui-workplaces-none = No workplaces match these filters.
+ui-workplace-add = Add a workplace
+ui-workplace-new-title = Add a workplace
+ui-workplace-edit-title = Edit: { $name }
+ui-workplace-edit = Edit workplace
+ui-workplace-ladder = Organizing ladder
+ui-workplace-current-stage = current stage
+ui-workplace-stage-passed = stage passed
+ui-workplace-move-to = Move to stage
+ui-workplace-move-note = What happened
+ui-workplace-move-note-hint = (optional; no coworkers' names)
+ui-workplace-move = Move on the ladder
+ui-workplace-moved = Moved to { $stage }.
+ui-workplace-structure = Structure
+ui-workplace-members-here = Members working here
+ui-workplace-recruited = Coworkers recruited here
+ui-workplace-majority-pct = Supporters: { $pct }% of the workforce
+ui-workplace-majority-unknown = Majority: enter the workforce size to see the percentage.
+ui-workplace-has-majority = Majority support
+ui-workplace-counts-only = Only counts are kept about coworkers: never their names.
+ui-workplace-counts-hint = Estimates are fine. These numbers give the majority percentage.
+ui-workplace-about = About the workplace
+ui-workplace-members = Members who work here
+ui-workplace-history = Ladder history
+ui-workplace-created-at = Mapped at { $stage }
+ui-col-majority = Supporters
+ui-col-when = When
+ui-col-change = Change
+ui-col-who = Who
+ui-col-note = Note
+ui-field-employer = Employer
+ui-field-site = Site (store, campus, building…)
+ui-field-city = City
+ui-field-state = State
+ui-field-state-hint = (two letters, like NC)
+ui-field-county = County FIPS code
+ui-field-county-hint = (five digits, optional)
+ui-field-sector = Sector
+ui-field-naics = NAICS code
+ui-field-naics-hint = (2 to 6 digits, optional)
+ui-field-representation = Union representation
+ui-field-rep-union = Union
+ui-field-rep-local = Local
+ui-field-workforce = Workforce (estimate)
+ui-field-committee = Organizing committee (people)
+ui-field-supporters = Known supporters (people)
+ui-field-notes = Notes
+
+## Pods
+
+ui-pods-title = Labor pods
+ui-pods-lead = Pods group members by sector so they can support each other's organizing.
+ui-pods-none = No pods yet.
+ui-pods-leads = Leads
+ui-pods-no-lead = No lead yet.
+ui-pods-members = Members
+ui-pods-member-count = { $n ->
+    [one] one member
+   *[other] { $n } members
+}
+ui-pods-new = Create a pod
+ui-field-pod-name = Pod name
+ui-pods-create = Create pod
+ui-pods-add-hint = Add members to a pod from each member's page.
+
+## Trainings
+
+ui-trainings-title = Trainings
+ui-trainings-catalog = Training catalog
+ui-trainings-none = The catalog is empty. Adopt trainings from the hub's guidance or add your own.
+ui-trainings-offered = Offered by the hub
+ui-trainings-adopt = Add to our catalog
+ui-trainings-add-own = Add our own training
+ui-training-from-hub = From the hub
+ui-training-ours = Our chapter
+ui-field-training-code = Code
+ui-field-training-code-hint = (lowercase letters, digits and hyphens; it is reported)
+ui-field-title-en = Title in English
+ui-field-title-es = Title in Spanish
+ui-col-training = Training
+ui-col-code = Code
+ui-col-source = From
+ui-col-completed = Completed
+
+## Leadership
+
+ui-leadership-title = Leadership and mentorship
+ui-mentorships = Mentorships
+ui-mentorship-start = Start a mentorship
+ui-mentorship-hint = Only members with a leadership readiness level appear here: set it on the member's page.
+ui-mentorship-end = End
+ui-field-mentor = Mentor
+ui-field-mentee = Mentee
+ui-field-started-on = Started on
+ui-col-ended = Ended
+
+## Reserve
+
+ui-reserve-title = Organizer reserve
+ui-reserve-lead = Members who volunteered to help other chapters' campaigns. Only counts by language and skill are reported.
+ui-reserve-none = Nobody has joined the reserve yet.
+
+## Campaigns
+
+ui-campaigns-title = Campaigns
+ui-campaigns-none = No campaigns yet.
+ui-campaign-new = Start a campaign
+ui-campaign-create = Create campaign
+ui-campaign-kind = Type
+ui-campaign-status = Status
+ui-campaign-approval = Approval
+ui-campaign-public = Share with the hubs
+ui-campaign-public-badge = shared
+ui-campaign-public-hint = Shared campaigns go in the report with their title and success metrics. Never put names in the title.
+ui-campaign-priority = Linked to a national priority campaign
+ui-campaign-labor = Has a labor component
+ui-campaign-metrics = Success metrics
+ui-campaign-metrics-none = No success metrics yet.
+ui-campaign-progress = { $met } of { $total } met
+ui-campaign-met = met
+ui-campaign-about = About the campaign
+ui-campaign-workplaces = Workplaces
+ui-campaign-add-workplace = Add a workplace
+ui-campaign-criteria = The hub's approval criteria
+ui-campaign-criteria-none = The hub has not published approval criteria yet.
+ui-campaign-set-metric = Set a success metric
+ui-campaign-metric-hint = (for example, one of the hub's metrics)
+ui-campaign-edit = Edit the campaign
+ui-campaign-target-of = { $name }: target
+ui-campaign-actual-of = { $name }: actual
+ui-approval-draft = Draft
+ui-approval-submitted = Submitted
+ui-approval-approved = Approved
+ui-approval-rejected = Not approved
+ui-col-title = Title
+ui-col-metric = Metric
+ui-col-target = Target
+ui-col-actual = Actual
+
+## Recruitment
+
+ui-recruitment-title = Recruitment
+ui-recruitment-lead = Coworkers who joined the organization, counted by workplace and date. Never their names.
+ui-recruitment-record = Record new members from a workplace
+ui-recruitment-count = How many joined
+ui-recruitment-recent = Recently recorded
+ui-col-date = Date
+ui-col-period = Month
+
+## Import
+
+ui-import-title = Import the national list
+ui-import-upload = Upload a list
+ui-import-lead = Upload the membership list from national (CSV). You will see what would change before anything is saved.
+ui-import-file = List file
+ui-import-file-hint = (CSV, up to 10 MB)
+ui-import-format = Kind of list
+ui-import-format-national = National's membership list (complete)
+ui-import-format-generic = Another member spreadsheet (partial)
+ui-import-check = Check the list
+ui-import-privacy = The file is checked in memory and is not kept on the server.
+ui-import-dry-run = What this import would do
+ui-import-dry-run-lead = Nothing has been saved yet. If these numbers look right, confirm.
+ui-import-confirm = Confirm the import
+ui-import-done = The list has been imported.
+ui-import-see-members = See the members
+ui-import-rows-read = Rows read
+ui-import-created = New members
+ui-import-updated = Members updated
+ui-import-unchanged = Unchanged
+ui-import-returned = Back on the list
+ui-import-marked-missing = Marked missing from the list
+ui-import-newly-lapsed = Newly lapsed
+ui-col-line = Line
+ui-col-column = Column
+ui-col-problem = Problem
+
+## Reports
+
+ui-reports-title = Report · { $period }
+ui-report-period = Period
+ui-report-preview = Preview
+ui-report-what-leaves = Exactly what leaves the chapter
+ui-report-what-leaves-lead = This is every number the report sends to the hub, cell by cell. No names, emails, employers or other member data leave the chapter.
+ui-report-k-note = Numbers below { $k } are withheld so nobody can be singled out; some others are withheld too so the missing ones cannot be worked out.
+ui-report-fewer-than = fewer than { $k }
+ui-report-total = Total
+ui-report-breakdown = Breakdown
+ui-report-value = Value
+ui-report-recipient = Sent to
+ui-report-revision = Revision
+ui-report-k = Smallest number published (k)
+ui-report-published = Numbers published
+ui-report-withheld = Numbers withheld
+ui-report-submit = Send this report to the hub
+ui-report-queued = The report is signed, sealed and waiting in the outbox; it will be delivered shortly.
+ui-report-not-enrolled = Reports can be sent once this node is enrolled with a hub.
+ui-report-public-campaigns = Shared campaigns
+ui-report-no-public-campaigns = No campaign is shared.
+ui-report-payload = The exact report, as it will be signed
+ui-report-history = Reports sent
+ui-report-digest = Fingerprint
+ui-report-receipt = logged at position { $index }
+ui-report-receipt-col = Hub's receipt
+ui-report-no-receipt = no receipt yet
+ui-report-outbox = Outbox
+ui-report-outbox-empty = The outbox is empty.
+ui-report-attempts = Attempts
+ui-outbox-pending = Waiting to be delivered
+ui-outbox-delivered = Delivered
+ui-outbox-failed = Refused by the hub
+
+## Guidance
+
+ui-guidance-title = Guidance from the hubs
+ui-guidance-none = No guidance has been received yet. It arrives once the node is enrolled with a hub.
+ui-guidance-about = About this guidance
+ui-guidance-issuer = Issued by
+ui-guidance-issued = Issued
+ui-guidance-fetched = Received
+ui-guidance-goals = Goals
+ui-guidance-scope = For
+ui-guidance-by = By
+ui-guidance-links = Materials
+
+## Settings
+
+ui-settings-title = Settings
+ui-settings-users = Users and roles
+ui-settings-add-user = Add a user
+ui-field-role = Role
+ui-settings-linked-member = Member number
+ui-settings-linked-member-hint = (pod leads only: the number in the address of their member page)
+ui-settings-password-hint = (leave empty to generate one)
+ui-settings-password-once = New password: give it to the person now, it will not be shown again
+ui-settings-disabled = disabled
+ui-settings-active = active
+ui-settings-disable = Disable
+ui-settings-enable = Enable
+ui-col-state = State
+ui-settings-hub = Hub enrollment
+ui-settings-node-id = This node
+ui-settings-node-fingerprint = This node's fingerprint
+ui-settings-k = Smallest number published (k)
+ui-settings-hub-id = Hub
+ui-settings-hub-name = Hub name
+ui-settings-hub-fingerprint = Hub's fingerprint
+ui-settings-enrolled-at = Enrolled
+ui-settings-hub-k = k asked by the hub
+ui-settings-not-enrolled = This node is not enrolled with a hub yet. Ask your hub for an invitation code.
+ui-settings-hub-url = Hub address
+ui-settings-invite-code = Invitation code
+ui-settings-enroll = Ask to enroll
+ui-settings-enroll-started = Enrollment requested
+ui-settings-enroll-compare = Read both fingerprints to the hub's administrators by phone or in person; they approve only if theirs match.
+ui-settings-backups = Backups
+ui-settings-backups-lead = Backups are encrypted. Copy them off this server. To be able to restore after losing the server, make them from the command line with each officer's key:
+ui-settings-backup-now = Make a backup now
+ui-settings-backup-size = { $kb } KB
+ui-settings-facts = Chapter facts
+ui-facts-labor-committee = The chapter has a labor committee or working group
+ui-facts-clc-delegate = The chapter has a delegate to its Central Labor Council
+ui-facts-bylaws = The chapter's bylaws provide for labor work
+
+## Audit log
+
+ui-audit-title = Audit log
+ui-audit-lead = Who did what, and when. Entries are never changed or deleted.
+ui-col-subject = On
+ui-col-detail = Details
+ui-action-member-create = Added a member
+ui-action-member-edit = Edited a member
+ui-action-member-workplace = Linked a workplace
+ui-action-member-training = Recorded a training
+ui-action-member-reserve = Updated the reserve
+ui-action-member-view = Viewed a member
+ui-action-members-list = Viewed the member list
+ui-action-workplace-create = Added a workplace
+ui-action-workplace-edit = Edited a workplace
+ui-action-workplace-stage = Moved a workplace on the ladder
+ui-action-import = Imported a list
+ui-action-login = Logged in
+ui-action-logout = Logged out
+ui-action-password = Changed a password
+ui-action-report-submit = Sent a report
+ui-action-pod-create = Created a pod
+ui-action-pod-member = Changed a pod
+ui-action-mentorship-start = Started a mentorship
+ui-action-mentorship-end = Ended a mentorship
+ui-action-campaign-create = Started a campaign
+ui-action-campaign-edit = Edited a campaign
+ui-action-recruitment = Recorded recruitment
+ui-action-training-add = Added a training
+ui-action-user-add = Changed a user
+ui-action-user-disable = Disabled or enabled a user
+ui-action-facts = Changed the chapter facts
+ui-action-backup = Made a backup
+ui-action-export-members = Exported the member list
+ui-action-enroll = Asked to enroll with a hub
+
+## Problems and what to do
+
+err-unauthenticated = You need to log in to see this page.
+err-login-failed = The user name or password is not right.
+err-forbidden = Your role does not give access to this.
+err-csrf = The form expired or did not come from this site.
+err-not-found = This page does not exist, or you do not have access to it.
+err-bad-request = The request could not be understood.
+err-invalid = A value is not valid.
+err-conflict = This conflicts with something already saved.
+err-exists = That name is already in use.
+err-too-large = The file is too large.
+err-import-refused = The list was not imported.
+err-import-problems = { $n ->
+    [one] The list has a problem; nothing was saved.
+   *[other] The list has { $n } problems; nothing was saved.
+}
+err-import-expired = That check has expired. Please upload the list again.
+err-rate-limited = Too many failed attempts. Wait a few minutes and try again.
+err-internal = The server had a problem.
+err-password-current = Your current password is not right.
+err-password-mismatch = The two new passwords are not the same.
+
+err-field-name = Write a first or last name.
+err-field-employer = Write the employer's name.
+err-field-county-fips = The county code is five digits and must be in the workplace's state.
+err-field-state = Write the state as two letters, like NC.
+err-field-sector = Choose a sector from the list.
+err-field-naics-code = A NAICS code has 2 to 6 digits.
+err-field-representation = Choose the union representation from the list.
+err-field-counts = Counts are whole numbers, zero or more.
+err-field-stage = Choose a stage from 0 to 5.
+err-field-since = Write the date as year-month-day.
+err-field-date = Write the date as year-month-day.
+err-field-started-on = Write the start date as year-month-day.
+err-field-ended-on = The end date must be a date after the start.
+err-field-mentee = Choose two different people for a mentorship.
+err-field-title = Write a title of 1 to 200 characters.
+err-field-kind = Choose a campaign type.
+err-field-status = Choose a campaign status.
+err-field-approval = Choose an approval state.
+err-field-metric = A metric needs a name and whole numbers for its target and actual.
+err-field-code = Use 1 to 40 lowercase letters, digits or hyphens, or choose from the list.
+err-field-languages = One of the languages is not recognized. Use codes like es or names like Spanish.
+err-field-preferred-language = Choose a language from the list.
+err-field-readiness = Choose a readiness level from the list.
+err-field-union-role = Choose a union status from the list.
+err-field-union-code = Choose a union from the list.
+err-field-skills = Choose skills from the list.
+err-field-count = Write how many, at least 1.
+err-field-username = A user name has 1 to 64 letters, digits or . _ - @
+err-field-role = Choose a role from the list.
+err-field-password = A password needs at least 12 characters.
+err-field-email = Write a valid email address, or leave it empty.
+err-field-workplace = Choose a workplace, or write the name of a new employer.
+err-field-member = That member number does not exist.
+err-field-period = Choose a month.
+err-field-file = Choose a CSV file to upload.
+err-field-enroll = The hub could not be reached, or it did not accept the invitation code.
+err-field-pod = Choose a pod.
+err-field-submit = The report could not be sent. Check the hub enrollment in Settings.
+
+rec-log-in = Log in and try again.
+rec-ask-admin = If you need it, ask an administrator of your chapter.
+rec-reload = Go back, reload the page and try again.
+rec-go-back = Go back and check what you entered.
+rec-smaller-file = Split the file or remove columns that are not needed.
+rec-fix-file = Correct these lines in the file and upload it again.
+rec-wait = Wait a few minutes before trying again.
+rec-try-later = Try again in a moment. If it keeps happening, tell your chapter's administrator.

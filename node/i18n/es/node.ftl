@@ -1,0 +1,612 @@
+# Shopfloor node: la interfaz web, español (registro latinoamericano, trato de usted).
+# Prefijos: ui- la interfaz, err- un problema, rec- qué hacer al respecto. Los términos (-name)
+# no se traducen.
+
+-app = Shopfloor
+
+## Marco
+
+ui-skip-to-content = Ir al contenido
+ui-signed-in-as = Sesión iniciada como
+ui-nav-account = Mi cuenta
+ui-log-out = Cerrar sesión
+ui-log-in = Iniciar sesión
+ui-language = Idioma
+ui-language-choose = Idioma de la interfaz
+ui-nav-label = Menú principal
+ui-footer-privacy = Los datos de los miembros se quedan en el servidor de esta sección. Solo sale de aquí el informe mensual con las cifras pequeñas ocultas.
+ui-back-to-dashboard = Volver al panel
+ui-error-title = Algo salió mal
+
+ui-nav-dashboard = Panel
+ui-nav-members = Miembros
+ui-nav-workplaces = Centros de trabajo
+ui-nav-pods = Grupos
+ui-nav-trainings = Capacitaciones
+ui-nav-leadership = Liderazgo
+ui-nav-reserve = Reserva
+ui-nav-campaigns = Campañas
+ui-nav-recruitment = Reclutamiento
+ui-nav-import = Importar
+ui-nav-reports = Informes
+ui-nav-guidance = Orientaciones
+ui-nav-settings = Configuración
+ui-nav-audit = Registro de actividad
+
+ui-role-admin = administrador
+ui-role-organizer = organizador
+ui-role-pod-lead = responsable de grupo
+ui-role-viewer = consulta
+
+## Palabras comunes
+
+ui-yes = Sí
+ui-no = No
+ui-save = Guardar
+ui-saved = Cambios guardados.
+ui-cancel = Cancelar
+ui-choose = Elija…
+ui-unknown = Sin dato
+ui-not-assessed = Sin evaluar todavía
+ui-none-yet = Todavía no hay nada.
+ui-ongoing = en curso
+ui-primary = centro de trabajo principal
+ui-since = desde
+ui-required = (obligatorio)
+ui-date-hint = (año-mes-día)
+ui-languages-hint = (códigos o nombres separados por comas: es, en, vietnamita)
+ui-notes-hint = (nunca escriba aquí nombres de compañeros de trabajo)
+ui-form-has-errors = Por favor, corrija lo siguiente:
+ui-pager-label = Páginas
+ui-pager-prev = Anterior
+ui-pager-next = Siguiente
+ui-pager-page = Página
+
+## Inicio y cierre de sesión, cuenta
+
+ui-login-title = Iniciar sesión
+ui-login-help = ¿Olvidó su contraseña? Pida a una persona administradora de su sección que la restablezca.
+ui-field-username = Nombre de usuario
+ui-field-password = Contraseña
+ui-logged-out = Cerró su sesión.
+ui-logout-title = Cerrar sesión
+ui-logout-confirm = ¿Desea cerrar la sesión en este dispositivo?
+ui-account-title = Mi cuenta
+ui-password-title = Cambiar su contraseña
+ui-field-current-password = Contraseña actual
+ui-field-new-password = Contraseña nueva
+ui-field-confirm-password = Contraseña nueva, otra vez
+ui-password-hint = (al menos 12 caracteres; unas cuantas palabras al azar funcionan bien)
+ui-password-save = Cambiar contraseña
+ui-password-changed = Su contraseña fue cambiada.
+
+## Panel
+
+ui-dashboard-title = Panel · { $period }
+ui-dashboard-numbers = La sección en cifras
+ui-stat-members = Miembros (vigentes)
+ui-stat-good-standing = Al corriente
+ui-stat-workplaces = Centros de trabajo mapeados
+ui-stat-majority = Centros con apoyo mayoritario
+ui-stat-mentorships = Mentorías activas
+ui-stat-reserve = Organizadores en la reserva
+ui-stat-pods = Grupos laborales
+ui-stat-recruited = Compañeros reclutados este mes
+ui-attention = Lo que requiere atención
+ui-attention-none = Por ahora no hay nada pendiente.
+ui-attn-missing = { $n ->
+    [one] Un miembro no aparece en la última lista nacional.
+   *[other] { $n } miembros no aparecen en la última lista nacional.
+}
+ui-attn-lapsed = { $n ->
+    [one] Un miembro tiene la membresía vencida: buen momento para llamarle.
+   *[other] { $n } miembros tienen la membresía vencida: buen momento para llamarles.
+}
+ui-attn-no-workplace = { $n ->
+    [one] Un miembro vigente no tiene centro de trabajo registrado.
+   *[other] { $n } miembros vigentes no tienen centro de trabajo registrado.
+}
+ui-attn-stalled = { $n ->
+    [one] Un centro de trabajo no ha avanzado en la escalera en 90 días.
+   *[other] { $n } centros de trabajo no han avanzado en la escalera en 90 días.
+}
+ui-attn-no-sector = { $n ->
+    [one] Un centro de trabajo no tiene sector.
+   *[other] { $n } centros de trabajo no tienen sector.
+}
+ui-attn-report-due = El informe de { $period } todavía no se ha enviado.
+ui-attn-not-enrolled = Este nodo todavía no está inscrito con un hub, así que no se pueden enviar informes.
+ui-attn-pod-lead-unlinked = { $n ->
+    [one] Una cuenta de responsable de grupo no está vinculada a un miembro, así que no ve a nadie.
+   *[other] { $n } cuentas de responsable de grupo no están vinculadas a un miembro, así que no ven a nadie.
+}
+ui-chart-members-by-sector = Miembros por sector
+ui-chart-ladder = Centros de trabajo en la escalera de organización
+ui-chart-ladder-caption = { $reached } llegaron · { $here } aquí
+ui-chart-density = Tasa de sindicalización
+ui-chart-density-pct = Tasa de sindicalización: { $pct } % de los miembros con situación conocida están en un sindicato
+ui-chart-trainings = Capacitaciones completadas
+ui-chart-recruitment = Compañeros reclutados, últimos 12 meses
+ui-chart-readiness = Miembros según preparación para el liderazgo
+ui-chart-reserve-skills = Organizadores de reserva por habilidad
+ui-chart-target-actual = Meta y resultado
+ui-chart-empty = Todavía no hay datos.
+ui-chart-as-table = Ver las cifras en una tabla
+ui-density-in-union = En un sindicato
+ui-density-organizing = Organizando su centro de trabajo
+ui-density-not-in-union = Sin sindicato
+ui-density-unknown = Sin dato
+ui-col-what = Qué
+ui-col-count = Cantidad
+
+## Miembros
+
+ui-members-title = Miembros
+ui-members-filters = Buscar y filtrar miembros
+ui-members-showing = Mostrando { $first }–{ $last } de { $total }
+ui-members-none = Ningún miembro coincide con estos filtros.
+ui-member-add = Agregar un miembro
+ui-filter-search = Nombre o correo
+ui-filter-pod = Grupo
+ui-filter-sector = Sector
+ui-filter-stage = Etapa de organización
+ui-filter-union = Situación sindical
+ui-filter-language = Idioma
+ui-filter-status = Estado de membresía
+ui-filter-list = En la lista nacional
+ui-filter-any = Cualquiera
+ui-filter-apply = Aplicar filtros
+ui-filter-clear = Quitar filtros
+ui-list-present = En la última lista
+ui-list-missing = Falta en la última lista
+ui-list-all = Todos
+ui-standing-lapsed = Membresía vencida
+ui-col-name = Nombre
+ui-col-workplace = Centro de trabajo
+ui-col-sector = Sector
+ui-col-stage = Etapa
+ui-col-union = Situación sindical
+ui-col-standing = Membresía
+ui-col-language = Idioma
+
+ui-member-edit = Editar sindicato, preparación e idiomas
+ui-member-membership = Membresía
+ui-member-contact = Contacto
+ui-member-workplaces = Centro de trabajo
+ui-member-no-workplace = Todavía no hay centro de trabajo registrado.
+ui-member-union-section = Sindicato
+ui-member-leadership = Liderazgo
+ui-member-trainings = Capacitaciones
+ui-member-reserve = Reserva de organizadores
+ui-member-history = Historial
+ui-member-standing = Estado
+ui-member-list-status = Lista nacional
+ui-member-status-text = Estado según la lista
+ui-member-type = Tipo de membresía
+ui-member-joined = Se afilió
+ui-member-expires = Vence
+ui-member-preferred-language = Idioma preferido
+ui-member-languages = Idiomas que habla
+ui-member-actionkit = ID de ActionKit
+ui-member-email = Correo electrónico
+ui-member-phone = Teléfono
+ui-member-do-not-call = No llamar
+ui-member-no-texts = No enviar mensajes de texto
+ui-member-city = Ciudad
+ui-member-union-role = Situación sindical
+ui-member-union = Sindicato
+ui-member-union-text = Sindicato y local (tal como está escrito)
+ui-member-union-answer = Respuesta en la lista nacional
+ui-member-union-manual = Indicado a mano
+ui-member-union-reset = Volver a lo que dice la lista nacional
+ui-member-readiness = Preparación para el liderazgo
+ui-member-pods = Grupos
+ui-member-mentorship = Mentoría
+ui-member-update = Actualizar este miembro
+ui-member-link-workplace = Agregar un centro de trabajo
+ui-member-link-save = Agregar centro de trabajo
+ui-member-record-training = Registrar una capacitación
+ui-member-reserve-form = Reserva de organizadores
+ui-member-add-to-pod = Agregar a un grupo
+ui-member-pod-lead = Es responsable de este grupo
+ui-pod-lead = responsable
+ui-mentor-of = Es mentor o mentora de { $name }
+ui-mentee-of = Recibe mentoría de { $name }
+ui-member-edit-title = Editar: { $name }
+ui-member-new-title = Agregar un miembro
+ui-member-new-lead = Para alguien que todavía no aparece en la lista nacional. La próxima importación le reconocerá por su correo.
+ui-member-person = El miembro
+ui-member-workplace-section = Dónde trabaja
+ui-member-new-workplace-hint = Elija un centro de trabajo ya mapeado, o escriba el nombre del empleador para agregar uno nuevo.
+ui-workplace-none-or-new = Ninguno, o uno nuevo (abajo)
+ui-field-first-name = Nombre
+ui-field-last-name = Apellidos
+ui-field-workplace-existing = Un centro de trabajo ya mapeado
+ui-field-employer-new = O un empleador nuevo
+ui-field-employer-new-hint = (déjelo vacío si eligió uno arriba)
+ui-field-job-title = Puesto o función
+ui-field-since = Trabaja ahí desde
+ui-field-primary = Es su centro de trabajo principal
+ui-field-training = Capacitación
+ui-field-completed-on = Completada el
+ui-reserve-opt-in = Quiere estar en la reserva de organizadores
+ui-reserve-active = En la reserva
+ui-reserve-languages = Idiomas
+ui-reserve-skills = Habilidades
+ui-reserve-availability = Disponibilidad
+ui-reserve-not-opted = No se ha sumado a la reserva.
+
+## Centros de trabajo
+
+ui-workplaces-title = Centros de trabajo
+ui-workplaces-filters = Buscar y filtrar centros de trabajo
+ui-workplaces-none = Ningún centro de trabajo coincide con estos filtros.
+ui-workplace-add = Agregar un centro de trabajo
+ui-workplace-new-title = Agregar un centro de trabajo
+ui-workplace-edit-title = Editar: { $name }
+ui-workplace-edit = Editar centro de trabajo
+ui-workplace-ladder = Escalera de organización
+ui-workplace-current-stage = etapa actual
+ui-workplace-stage-passed = etapa superada
+ui-workplace-move-to = Pasar a la etapa
+ui-workplace-move-note = Qué pasó
+ui-workplace-move-note-hint = (opcional; sin nombres de compañeros)
+ui-workplace-move = Avanzar en la escalera
+ui-workplace-moved = Pasó a { $stage }.
+ui-workplace-structure = Estructura
+ui-workplace-members-here = Miembros que trabajan aquí
+ui-workplace-recruited = Compañeros reclutados aquí
+ui-workplace-majority-pct = Simpatizantes: { $pct } % de la plantilla
+ui-workplace-majority-unknown = Mayoría: indique el tamaño de la plantilla para ver el porcentaje.
+ui-workplace-has-majority = Apoyo mayoritario
+ui-workplace-counts-only = De los compañeros de trabajo solo se guardan cifras, nunca sus nombres.
+ui-workplace-counts-hint = Basta con un cálculo aproximado. Con estas cifras se obtiene el porcentaje de apoyo.
+ui-workplace-about = Sobre el centro de trabajo
+ui-workplace-members = Miembros que trabajan aquí
+ui-workplace-history = Historial en la escalera
+ui-workplace-created-at = Mapeado en { $stage }
+ui-col-majority = Simpatizantes
+ui-col-when = Cuándo
+ui-col-change = Cambio
+ui-col-who = Quién
+ui-col-note = Nota
+ui-field-employer = Empleador
+ui-field-site = Sede (tienda, campus, edificio…)
+ui-field-city = Ciudad
+ui-field-state = Estado
+ui-field-state-hint = (dos letras, como NC)
+ui-field-county = Código FIPS del condado
+ui-field-county-hint = (cinco dígitos, opcional)
+ui-field-sector = Sector
+ui-field-naics = Código NAICS
+ui-field-naics-hint = (de 2 a 6 dígitos, opcional)
+ui-field-representation = Representación sindical
+ui-field-rep-union = Sindicato
+ui-field-rep-local = Local
+ui-field-workforce = Plantilla (aproximada)
+ui-field-committee = Comité organizador (personas)
+ui-field-supporters = Simpatizantes conocidos (personas)
+ui-field-notes = Notas
+
+## Grupos
+
+ui-pods-title = Grupos laborales
+ui-pods-lead = Los grupos reúnen a miembros del mismo sector para que se apoyen en la organización de sus centros de trabajo.
+ui-pods-none = Todavía no hay grupos.
+ui-pods-leads = Responsables
+ui-pods-no-lead = Todavía no tiene responsable.
+ui-pods-members = Miembros
+ui-pods-member-count = { $n ->
+    [one] un miembro
+   *[other] { $n } miembros
+}
+ui-pods-new = Crear un grupo
+ui-field-pod-name = Nombre del grupo
+ui-pods-create = Crear grupo
+ui-pods-add-hint = Para agregar miembros a un grupo, vaya a la página de cada miembro.
+
+## Capacitaciones
+
+ui-trainings-title = Capacitaciones
+ui-trainings-catalog = Catálogo de capacitaciones
+ui-trainings-none = El catálogo está vacío. Adopte capacitaciones de las orientaciones del hub o agregue las suyas.
+ui-trainings-offered = Ofrecidas por el hub
+ui-trainings-adopt = Agregar a nuestro catálogo
+ui-trainings-add-own = Agregar una capacitación propia
+ui-training-from-hub = Del hub
+ui-training-ours = De nuestra sección
+ui-field-training-code = Código
+ui-field-training-code-hint = (minúsculas, dígitos y guiones; se incluye en el informe)
+ui-field-title-en = Título en inglés
+ui-field-title-es = Título en español
+ui-col-training = Capacitación
+ui-col-code = Código
+ui-col-source = Origen
+ui-col-completed = Completadas
+
+## Liderazgo
+
+ui-leadership-title = Liderazgo y mentoría
+ui-mentorships = Mentorías
+ui-mentorship-start = Iniciar una mentoría
+ui-mentorship-hint = Aquí solo aparecen miembros con un nivel de preparación para el liderazgo: indíquelo en la página de cada miembro.
+ui-mentorship-end = Terminar
+ui-field-mentor = Mentor o mentora
+ui-field-mentee = Persona que recibe la mentoría
+ui-field-started-on = Inició el
+ui-col-ended = Terminó
+
+## Reserva
+
+ui-reserve-title = Reserva de organizadores
+ui-reserve-lead = Miembros que se ofrecieron para apoyar campañas de otras secciones. En el informe solo van cifras por idioma y habilidad.
+ui-reserve-none = Todavía nadie se ha sumado a la reserva.
+
+## Campañas
+
+ui-campaigns-title = Campañas
+ui-campaigns-none = Todavía no hay campañas.
+ui-campaign-new = Iniciar una campaña
+ui-campaign-create = Crear campaña
+ui-campaign-kind = Tipo
+ui-campaign-status = Estado
+ui-campaign-approval = Aprobación
+ui-campaign-public = Compartir con los hubs
+ui-campaign-public-badge = compartida
+ui-campaign-public-hint = Las campañas compartidas van en el informe con su título y sus indicadores de éxito. Nunca ponga nombres en el título.
+ui-campaign-priority = Vinculada a una campaña prioritaria nacional
+ui-campaign-labor = Tiene un componente laboral
+ui-campaign-metrics = Indicadores de éxito
+ui-campaign-metrics-none = Todavía no hay indicadores de éxito.
+ui-campaign-progress = { $met } de { $total } cumplidos
+ui-campaign-met = cumplido
+ui-campaign-about = Sobre la campaña
+ui-campaign-workplaces = Centros de trabajo
+ui-campaign-add-workplace = Agregar un centro de trabajo
+ui-campaign-criteria = Criterios de aprobación del hub
+ui-campaign-criteria-none = El hub todavía no ha publicado criterios de aprobación.
+ui-campaign-set-metric = Definir un indicador de éxito
+ui-campaign-metric-hint = (por ejemplo, uno de los indicadores del hub)
+ui-campaign-edit = Editar la campaña
+ui-campaign-target-of = { $name }: meta
+ui-campaign-actual-of = { $name }: resultado
+ui-approval-draft = Borrador
+ui-approval-submitted = Enviada
+ui-approval-approved = Aprobada
+ui-approval-rejected = No aprobada
+ui-col-title = Título
+ui-col-metric = Indicador
+ui-col-target = Meta
+ui-col-actual = Resultado
+
+## Reclutamiento
+
+ui-recruitment-title = Reclutamiento
+ui-recruitment-lead = Compañeros de trabajo que se afiliaron a la organización, contados por centro de trabajo y fecha. Nunca sus nombres.
+ui-recruitment-record = Registrar nuevas afiliaciones de un centro de trabajo
+ui-recruitment-count = Cuántas personas se afiliaron
+ui-recruitment-recent = Registros recientes
+ui-col-date = Fecha
+ui-col-period = Mes
+
+## Importar
+
+ui-import-title = Importar la lista nacional
+ui-import-upload = Subir una lista
+ui-import-lead = Suba la lista de membresía de la organización nacional (CSV). Verá qué cambiaría antes de que se guarde nada.
+ui-import-file = Archivo de la lista
+ui-import-file-hint = (CSV, hasta 10 MB)
+ui-import-format = Tipo de lista
+ui-import-format-national = Lista de membresía nacional (completa)
+ui-import-format-generic = Otra hoja de cálculo de miembros (parcial)
+ui-import-check = Revisar la lista
+ui-import-privacy = El archivo se revisa en memoria y no se guarda en el servidor.
+ui-import-dry-run = Lo que haría esta importación
+ui-import-dry-run-lead = Todavía no se ha guardado nada. Si estas cifras le parecen correctas, confirme.
+ui-import-confirm = Confirmar la importación
+ui-import-done = La lista fue importada.
+ui-import-see-members = Ver los miembros
+ui-import-rows-read = Filas leídas
+ui-import-created = Miembros nuevos
+ui-import-updated = Miembros actualizados
+ui-import-unchanged = Sin cambios
+ui-import-returned = De vuelta en la lista
+ui-import-marked-missing = Marcados como ausentes de la lista
+ui-import-newly-lapsed = Con membresía recién vencida
+ui-col-line = Línea
+ui-col-column = Columna
+ui-col-problem = Problema
+
+## Informes
+
+ui-reports-title = Informe · { $period }
+ui-report-period = Periodo
+ui-report-preview = Ver informe
+ui-report-what-leaves = Exactamente lo que sale de la sección
+ui-report-what-leaves-lead = Estas son todas las cifras que el informe envía al hub, celda por celda. No salen de la sección nombres, correos, empleadores ni ningún otro dato de los miembros.
+ui-report-k-note = Las cifras menores que { $k } se ocultan para que nadie pueda ser identificado; también se ocultan algunas otras para que las ocultas no se puedan deducir.
+ui-report-fewer-than = menos de { $k }
+ui-report-total = Total
+ui-report-breakdown = Desglose
+ui-report-value = Valor
+ui-report-recipient = Destinatario
+ui-report-revision = Versión
+ui-report-k = Cifra mínima publicada (k)
+ui-report-published = Cifras publicadas
+ui-report-withheld = Cifras ocultas
+ui-report-submit = Enviar este informe al hub
+ui-report-queued = El informe está firmado, cifrado y en la bandeja de salida; se entregará en breve.
+ui-report-not-enrolled = Podrá enviar informes cuando este nodo esté inscrito con un hub.
+ui-report-public-campaigns = Campañas compartidas
+ui-report-no-public-campaigns = No se comparte ninguna campaña.
+ui-report-payload = El informe exacto, tal como se firmará
+ui-report-history = Informes enviados
+ui-report-digest = Huella
+ui-report-receipt = registrado en la posición { $index }
+ui-report-receipt-col = Acuse del hub
+ui-report-no-receipt = sin acuse todavía
+ui-report-outbox = Bandeja de salida
+ui-report-outbox-empty = La bandeja de salida está vacía.
+ui-report-attempts = Intentos
+ui-outbox-pending = En espera de entrega
+ui-outbox-delivered = Entregado
+ui-outbox-failed = Rechazado por el hub
+
+## Orientaciones
+
+ui-guidance-title = Orientaciones de los hubs
+ui-guidance-none = Todavía no se han recibido orientaciones. Llegan cuando el nodo está inscrito con un hub.
+ui-guidance-about = Sobre estas orientaciones
+ui-guidance-issuer = Emitidas por
+ui-guidance-issued = Fecha de emisión
+ui-guidance-fetched = Recibidas
+ui-guidance-goals = Metas
+ui-guidance-scope = Para
+ui-guidance-by = Fecha límite
+ui-guidance-links = Materiales
+
+## Configuración
+
+ui-settings-title = Configuración
+ui-settings-users = Usuarios y roles
+ui-settings-add-user = Agregar un usuario
+ui-field-role = Rol
+ui-settings-linked-member = Número de miembro
+ui-settings-linked-member-hint = (solo para responsables de grupo: el número en la dirección de su página de miembro)
+ui-settings-password-hint = (déjelo vacío para generar una)
+ui-settings-password-once = Contraseña nueva: entréguela ahora a la persona, no se volverá a mostrar
+ui-settings-disabled = desactivado
+ui-settings-active = activo
+ui-settings-disable = Desactivar
+ui-settings-enable = Activar
+ui-col-state = Estado
+ui-settings-hub = Inscripción con el hub
+ui-settings-node-id = Este nodo
+ui-settings-node-fingerprint = Huella de este nodo
+ui-settings-k = Cifra mínima publicada (k)
+ui-settings-hub-id = Hub
+ui-settings-hub-name = Nombre del hub
+ui-settings-hub-fingerprint = Huella del hub
+ui-settings-enrolled-at = Inscrito el
+ui-settings-hub-k = k que pide el hub
+ui-settings-not-enrolled = Este nodo todavía no está inscrito con un hub. Pida a su hub un código de invitación.
+ui-settings-hub-url = Dirección del hub
+ui-settings-invite-code = Código de invitación
+ui-settings-enroll = Solicitar la inscripción
+ui-settings-enroll-started = Inscripción solicitada
+ui-settings-enroll-compare = Lea ambas huellas a las personas administradoras del hub por teléfono o en persona; solo deben aprobar si coinciden con las suyas.
+ui-settings-backups = Copias de seguridad
+ui-settings-backups-lead = Las copias de seguridad están cifradas. Guárdelas fuera de este servidor. Para poder restaurar si se pierde el servidor, hágalas desde la línea de comandos con la clave de cada responsable:
+ui-settings-backup-now = Hacer una copia ahora
+ui-settings-backup-size = { $kb } KB
+ui-settings-facts = Datos de la sección
+ui-facts-labor-committee = La sección tiene un comité o grupo de trabajo laboral
+ui-facts-clc-delegate = La sección tiene una persona delegada en su Consejo Laboral Central
+ui-facts-bylaws = Los estatutos de la sección contemplan el trabajo laboral
+
+## Registro de actividad
+
+ui-audit-title = Registro de actividad
+ui-audit-lead = Quién hizo qué y cuándo. Las entradas nunca se modifican ni se borran.
+ui-col-subject = Sobre
+ui-col-detail = Detalles
+ui-action-member-create = Agregó un miembro
+ui-action-member-edit = Editó un miembro
+ui-action-member-workplace = Vinculó un centro de trabajo
+ui-action-member-training = Registró una capacitación
+ui-action-member-reserve = Actualizó la reserva
+ui-action-member-view = Consultó un miembro
+ui-action-members-list = Consultó la lista de miembros
+ui-action-workplace-create = Agregó un centro de trabajo
+ui-action-workplace-edit = Editó un centro de trabajo
+ui-action-workplace-stage = Movió un centro de trabajo en la escalera
+ui-action-import = Importó una lista
+ui-action-login = Inició sesión
+ui-action-logout = Cerró sesión
+ui-action-password = Cambió una contraseña
+ui-action-report-submit = Envió un informe
+ui-action-pod-create = Creó un grupo
+ui-action-pod-member = Modificó un grupo
+ui-action-mentorship-start = Inició una mentoría
+ui-action-mentorship-end = Terminó una mentoría
+ui-action-campaign-create = Inició una campaña
+ui-action-campaign-edit = Editó una campaña
+ui-action-recruitment = Registró reclutamiento
+ui-action-training-add = Agregó una capacitación
+ui-action-user-add = Modificó un usuario
+ui-action-user-disable = Desactivó o activó un usuario
+ui-action-facts = Cambió los datos de la sección
+ui-action-backup = Hizo una copia de seguridad
+ui-action-export-members = Exportó la lista de miembros
+ui-action-enroll = Solicitó la inscripción con un hub
+
+## Problemas y qué hacer
+
+err-unauthenticated = Necesita iniciar sesión para ver esta página.
+err-login-failed = El nombre de usuario o la contraseña no son correctos.
+err-forbidden = Su rol no le da acceso a esto.
+err-csrf = El formulario venció o no vino de este sitio.
+err-not-found = Esta página no existe o usted no tiene acceso a ella.
+err-bad-request = No se pudo entender la solicitud.
+err-invalid = Uno de los valores no es válido.
+err-conflict = Esto choca con algo que ya está guardado.
+err-exists = Ese nombre ya está en uso.
+err-too-large = El archivo es demasiado grande.
+err-import-refused = La lista no se importó.
+err-import-problems = { $n ->
+    [one] La lista tiene un problema; no se guardó nada.
+   *[other] La lista tiene { $n } problemas; no se guardó nada.
+}
+err-import-expired = Esa revisión ya venció. Por favor, vuelva a subir la lista.
+err-rate-limited = Demasiados intentos fallidos. Espere unos minutos y vuelva a intentarlo.
+err-internal = El servidor tuvo un problema.
+err-password-current = Su contraseña actual no es correcta.
+err-password-mismatch = Las dos contraseñas nuevas no coinciden.
+
+err-field-name = Escriba un nombre o un apellido.
+err-field-employer = Escriba el nombre del empleador.
+err-field-county-fips = El código del condado tiene cinco dígitos y debe corresponder al estado del centro de trabajo.
+err-field-state = Escriba el estado con dos letras, como NC.
+err-field-sector = Elija un sector de la lista.
+err-field-naics-code = Un código NAICS tiene de 2 a 6 dígitos.
+err-field-representation = Elija la representación sindical de la lista.
+err-field-counts = Las cifras son números enteros, de cero en adelante.
+err-field-stage = Elija una etapa del 0 al 5.
+err-field-since = Escriba la fecha como año-mes-día.
+err-field-date = Escriba la fecha como año-mes-día.
+err-field-started-on = Escriba la fecha de inicio como año-mes-día.
+err-field-ended-on = La fecha de término debe ser posterior a la de inicio.
+err-field-mentee = Elija dos personas distintas para una mentoría.
+err-field-title = Escriba un título de 1 a 200 caracteres.
+err-field-kind = Elija un tipo de campaña.
+err-field-status = Elija un estado de campaña.
+err-field-approval = Elija un estado de aprobación.
+err-field-metric = Un indicador necesita un nombre y números enteros para la meta y el resultado.
+err-field-code = Use de 1 a 40 minúsculas, dígitos o guiones, o elija de la lista.
+err-field-languages = No se reconoce uno de los idiomas. Use códigos como es o nombres como español.
+err-field-preferred-language = Elija un idioma de la lista.
+err-field-readiness = Elija un nivel de preparación de la lista.
+err-field-union-role = Elija una situación sindical de la lista.
+err-field-union-code = Elija un sindicato de la lista.
+err-field-skills = Elija habilidades de la lista.
+err-field-count = Escriba cuántas, al menos 1.
+err-field-username = Un nombre de usuario tiene de 1 a 64 letras, dígitos o . _ - @
+err-field-role = Elija un rol de la lista.
+err-field-password = La contraseña debe tener al menos 12 caracteres.
+err-field-email = Escriba un correo electrónico válido o déjelo vacío.
+err-field-workplace = Elija un centro de trabajo o escriba el nombre de un empleador nuevo.
+err-field-member = Ese número de miembro no existe.
+err-field-period = Elija un mes.
+err-field-file = Elija un archivo CSV para subir.
+err-field-enroll = No se pudo conectar con el hub, o el hub no aceptó el código de invitación.
+err-field-pod = Elija un grupo.
+err-field-submit = No se pudo enviar el informe. Revise la inscripción con el hub en Configuración.
+
+rec-log-in = Inicie sesión y vuelva a intentarlo.
+rec-ask-admin = Si lo necesita, pídalo a una persona administradora de su sección.
+rec-reload = Regrese, recargue la página y vuelva a intentarlo.
+rec-go-back = Regrese y revise lo que escribió.
+rec-smaller-file = Divida el archivo o quite las columnas que no hagan falta.
+rec-fix-file = Corrija estas líneas en el archivo y vuelva a subirlo.
+rec-wait = Espere unos minutos antes de volver a intentarlo.
+rec-try-later = Vuelva a intentarlo en un momento. Si sigue pasando, avise a la persona administradora de su sección.

@@ -1,0 +1,326 @@
+//! Languages: English and Spanish, from the Fluent catalogues `node/i18n/{en,es}/node.ftl`.
+//!
+//! Message ids are prefixed by what they are: `ui-` for the interface, `err-` for a problem,
+//! `rec-` for the suggested fix. Metric and vocabulary labels come from
+//! [`shopfloor_protocol::registry`], which carries both languages itself.
+//!
+//! A lookup that misses returns the id itself (so a page still renders) and is counted:
+//! [`missing_lookups`] lets the tests fail on any page that shows a raw id.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader as _, langid};
+use shopfloor_protocol::registry::{Dim, Term};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./i18n",
+        fallback_language: "en",
+        // Without this, Fluent wraps every argument in invisible bidi isolation marks.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static EN: LanguageIdentifier = langid!("en");
+static ES: LanguageIdentifier = langid!("es");
+
+static MISSING: AtomicUsize = AtomicUsize::new(0);
+
+/// How many lookups have missed since the process started (tests check it stays put).
+pub fn missing_lookups() -> usize {
+    MISSING.load(Ordering::Relaxed)
+}
+
+/// A language of the interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English (the default).
+    #[default]
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Lang {
+    /// Both languages, in the order the switcher lists them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// The BCP 47 code, for `lang` attributes, cookies and the users table.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    /// A stored or submitted code (`en`, `es`, `es-MX`...).
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The preferred language of an `Accept-Language` header, if it names English or Spanish.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(u32, usize, Lang)> = None;
+        for (position, item) in header.split(',').take(32).enumerate() {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let mut q = 1000;
+            for p in parts {
+                if let Some(v) = p.trim().strip_prefix("q=") {
+                    q = v
+                        .trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q))
+                        .map_or(0, |q| (q * 1000.0) as u32);
+                }
+            }
+            if q == 0 {
+                continue;
+            }
+            // Highest q wins; among equals, the first listed.
+            if best.is_none_or(|(bq, bp, _)| q > bq || (q == bq && position < bp)) {
+                best = Some((q, position, lang));
+            }
+        }
+        best.map(|(_, _, l)| l)
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
+
+    /// One of two labels (registry labels come as English/Spanish pairs).
+    pub fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Es => es,
+        }
+    }
+
+    /// A message; the id itself if the catalogue lacks it (counted, and a test fails).
+    pub fn t(self, id: &str) -> String {
+        LOCALES.try_lookup(self.id(), id).unwrap_or_else(|| {
+            MISSING.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("missing message {id} ({})", self.code());
+            id.to_owned()
+        })
+    }
+
+    /// A message with arguments.
+    pub fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    Arg::Str(s) => FluentValue::from(s.clone()),
+                    Arg::Num(n) => FluentValue::from(*n),
+                };
+                (Cow::Borrowed(*k), value)
+            })
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), id, &map)
+            .unwrap_or_else(|| {
+                MISSING.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!("missing message {id} ({})", self.code());
+                id.to_owned()
+            })
+    }
+
+    /// A registry term's label.
+    pub fn term(self, t: &Term) -> &'static str {
+        match self {
+            Lang::En => t.en,
+            Lang::Es => t.es,
+        }
+    }
+
+    /// The label of a value of a registry dimension (`unknown` and open vocabularies included).
+    pub fn value(self, dim: Dim, value: &str) -> String {
+        let (en, es) = dim.value_label(value);
+        match self {
+            Lang::En => en,
+            Lang::Es => es,
+        }
+    }
+
+    /// The name of a registry dimension.
+    pub fn dim(self, dim: Dim) -> &'static str {
+        let (en, es) = dim.label();
+        self.pick(en, es)
+    }
+
+    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
+    /// and Mexico).
+    pub fn num(self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// An RFC 3339 timestamp as stored, for people (`2025-03-04 17:20 UTC`).
+    pub fn time(self, rfc3339: &str) -> String {
+        rfc3339
+            .parse::<jiff::Timestamp>()
+            .map(|ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| rfc3339.to_owned())
+    }
+}
+
+/// One value for every argument any message takes (the catalogue tests format every message;
+/// a message missing an argument fails to format and counts as missing).
+#[cfg(test)]
+pub(crate) fn test_args() -> Vec<(&'static str, Arg)> {
+    let mut v: Vec<(&'static str, Arg)> = [
+        "n", "k", "pct", "met", "total", "first", "last", "reached", "here", "kb", "index",
+    ]
+    .into_iter()
+    .map(|k| (k, Arg::Num(2)))
+    .collect();
+    v.extend(
+        ["period", "name", "stage"]
+            .into_iter()
+            .map(|k| (k, Arg::Str("X".into()))),
+    );
+    v
+}
+
+/// An argument of a message.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// Text.
+    Str(String),
+    /// A number (Fluent picks plural forms from it).
+    Num(i64),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Str(s)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Num(n)
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(n: u64) -> Self {
+        Arg::Num(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Self {
+        Arg::Num(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_of_ours() {
+        assert_eq!(
+            Lang::from_accept_language("es-MX,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, es;q=0.4"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.2, es;q=0.9"),
+            Some(Lang::Es)
+        );
+        assert_eq!(Lang::from_accept_language("de, fr"), None);
+        assert_eq!(Lang::from_accept_language("es;q=0"), None);
+        assert_eq!(Lang::from_accept_language(""), None);
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(Lang::En.num(0), "0");
+        assert_eq!(Lang::En.num(999), "999");
+        assert_eq!(Lang::Es.num(1234), "1,234");
+        assert_eq!(Lang::En.num(-1234567), "-1,234,567");
+    }
+
+    /// Every message id of one catalogue, in file order.
+    fn ids(ftl: &str) -> Vec<String> {
+        ftl.lines()
+            .filter(|l| {
+                l.starts_with(|c: char| c.is_ascii_lowercase() || c == '-') && l.contains(" =")
+            })
+            .filter_map(|l| l.split(" =").next().map(|s| s.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_messages() {
+        let en = ids(include_str!("../../../i18n/en/node.ftl"));
+        let es = ids(include_str!("../../../i18n/es/node.ftl"));
+        let missing_es: Vec<_> = en.iter().filter(|i| !es.contains(i)).collect();
+        let missing_en: Vec<_> = es.iter().filter(|i| !en.contains(i)).collect();
+        assert!(missing_es.is_empty(), "missing in Spanish: {missing_es:?}");
+        assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
+        let mut sorted = en.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), en.len(), "an id is defined twice");
+    }
+
+    #[test]
+    fn every_id_in_the_catalogue_resolves_without_marks() {
+        let args = super::test_args();
+        let en = ids(include_str!("../../../i18n/en/node.ftl"));
+        for id in en.iter().filter(|i| !i.starts_with('-')) {
+            for lang in Lang::ALL {
+                let before = missing_lookups();
+                let s = lang.ta(id, &args);
+                assert_eq!(missing_lookups(), before, "{id} missing in {}", lang.code());
+                assert!(!s.contains('\u{2068}'), "{id}: isolation marks");
+            }
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! Reports: a preview of exactly what leaves the chapter, cell by cell (withheld cells shown as
+//! "fewer than k"), submitting, the history with the hub's receipts, and the outbox. Guidance
+//! from the hubs.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::RawQuery;
+use axum::response::Response;
+use serde::Deserialize;
+use shopfloor_protocol::registry::{self, Dim};
+use shopfloor_protocol::{CellValue, Period};
+
+use super::i18n::{Arg, Lang};
+use super::organizing::Flash;
+use super::page::{HasCsrf, Page, query};
+use super::view::{self, Chrome, Nav};
+use crate::report;
+use crate::web::AppError;
+
+/// A cell as shown.
+#[derive(Debug)]
+pub struct CellRow {
+    /// The breakdown, e.g. "Industry sector: Retail trade" (empty for the total).
+    pub breakdown: String,
+    /// The value, or "fewer than k".
+    pub value: String,
+    /// Withheld.
+    pub suppressed: bool,
+}
+
+/// A metric's cells.
+#[derive(Debug)]
+pub struct MetricBlock {
+    /// The metric's name.
+    pub name: String,
+    /// Its wire id.
+    pub id: String,
+    /// Cells.
+    pub cells: Vec<CellRow>,
+}
+
+/// A line of the history.
+#[derive(Debug)]
+pub struct HistoryRow {
+    /// Period.
+    pub period: String,
+    /// Revision.
+    pub revision: i64,
+    /// Digest (short).
+    pub digest: String,
+    /// Built at.
+    pub built: String,
+    /// Receipt: log index, or empty.
+    pub receipt: String,
+}
+
+/// An outbox line.
+#[derive(Debug)]
+pub struct OutboxRow {
+    /// Period and revision.
+    pub what: String,
+    /// Status label.
+    pub status: String,
+    /// Attempts.
+    pub attempts: i64,
+    /// Last error code, if any.
+    pub error: String,
+}
+
+/// `GET /reports`
+#[derive(Template, Debug)]
+#[template(path = "reports.html")]
+pub struct ReportsPage {
+    /// The frame.
+    pub c: Chrome,
+    /// The period previewed.
+    pub period: String,
+    /// Choices of period.
+    pub periods: Vec<(String, bool)>,
+    /// Overview (label, value).
+    pub overview: Vec<(String, String)>,
+    /// Cells by metric.
+    pub metrics: Vec<MetricBlock>,
+    /// Chapter facts sent.
+    pub facts: Vec<(String, String)>,
+    /// Public campaigns sent: (title, type, status).
+    pub campaigns: Vec<(String, String, String)>,
+    /// The exact payload (JSON).
+    pub payload: String,
+    /// Whether the node is enrolled.
+    pub enrolled: bool,
+    /// May submit.
+    pub can_submit: bool,
+    /// History.
+    pub history: Vec<HistoryRow>,
+    /// Outbox.
+    pub outbox: Vec<OutboxRow>,
+    /// The "fewer than k" sentence, explained.
+    pub k_note: String,
+    /// Notice.
+    pub notice: Option<String>,
+    /// Problem.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReportQuery {
+    period: String,
+    queued: String,
+}
+
+fn status_label(lang: Lang, s: &str) -> String {
+    match s {
+        "pending" | "delivered" | "failed" => lang.t(&format!("ui-outbox-{s}")),
+        other => other.to_owned(),
+    }
+}
+
+/// The label of one dimension value for people.
+fn dim_value(
+    lang: Lang,
+    dim: Dim,
+    value: &str,
+    trainings: &[crate::domain::trainings::Training],
+) -> String {
+    if dim == Dim::Training
+        && let Some(t) = trainings.iter().find(|t| t.code == value)
+    {
+        return if lang == Lang::Es && !t.title_es.is_empty() {
+            t.title_es.clone()
+        } else {
+            t.title_en.clone()
+        };
+    }
+    lang.value(dim, value)
+}
+
+/// `GET /reports?period=YYYY-MM` — the preview, history and outbox.
+pub async fn reports(page: Page, RawQuery(raw): RawQuery) -> Response {
+    let r = reports_inner(&page, raw).await;
+    page.respond(r)
+}
+
+async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, AppError> {
+    let lang = page.lang;
+    let rq: ReportQuery = query(raw.as_deref());
+    let current = super::dashboard::current_period()?;
+    let default = current.previous().unwrap_or(current);
+    let period: Period = rq.period.parse().unwrap_or(default);
+    let config = page.state.config().clone();
+    let card = page.state.card().clone();
+    let (built, catalog, history, receipts, outbox) = page
+        .state
+        .store()
+        .read_async(move |conn| {
+            let ctx = report::context(conn, &config, &card, period)?;
+            let built = report::build(conn, &ctx)?;
+            let history = conn
+                .prepare_cached(
+                    "SELECT period, revision, digest, built_at FROM reports
+                     ORDER BY period DESC, revision DESC LIMIT 50",
+                )?
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((
+                built,
+                crate::domain::trainings::catalog(conn)?,
+                history,
+                crate::federation::receipts::list(conn)?,
+                crate::federation::outbox::list(conn)?,
+            ))
+        })
+        .await?;
+    let rep = &built.report;
+    let k = rep.policy.k;
+    let fewer = lang.ta("ui-report-fewer-than", &[("k", Arg::from(k))]);
+    let mut metrics = Vec::new();
+    for (idx, cells) in report::by_metric(&rep.cells) {
+        let Some(m) = registry::METRICS.get(idx) else {
+            continue;
+        };
+        let rows = cells
+            .iter()
+            .map(|c| {
+                let breakdown = c
+                    .key
+                    .dims
+                    .iter()
+                    .map(|(d, v)| format!("{}: {}", lang.dim(*d), dim_value(lang, *d, v, &catalog)))
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                let (value, suppressed) = match c.value {
+                    CellValue::Count(n) => (lang.num(i64::try_from(n).unwrap_or(i64::MAX)), false),
+                    CellValue::Suppressed => (fewer.clone(), true),
+                };
+                CellRow {
+                    breakdown: if breakdown.is_empty() {
+                        lang.t("ui-report-total")
+                    } else {
+                        breakdown
+                    },
+                    value,
+                    suppressed,
+                }
+            })
+            .collect();
+        metrics.push(MetricBlock {
+            name: lang.pick(m.en, m.es).to_owned(),
+            id: m.id.to_owned(),
+            cells: rows,
+        });
+    }
+    let ov = report::overview(&built);
+    let overview = vec![
+        (lang.t("ui-report-period"), ov.period.clone()),
+        (lang.t("ui-report-recipient"), ov.recipient.clone()),
+        (lang.t("ui-report-revision"), ov.revision.to_string()),
+        (lang.t("ui-report-k"), ov.k.to_string()),
+        (lang.t("ui-report-published"), ov.published.to_string()),
+        (
+            lang.t("ui-report-withheld"),
+            (ov.primary_suppressed + ov.complementary_suppressed).to_string(),
+        ),
+    ];
+    let yes_no = |b: bool| lang.t(if b { "ui-yes" } else { "ui-no" });
+    let facts = vec![
+        (
+            lang.t("ui-facts-labor-committee"),
+            yes_no(rep.facts.labor_committee),
+        ),
+        (
+            lang.t("ui-facts-clc-delegate"),
+            yes_no(rep.facts.clc_delegate),
+        ),
+        (lang.t("ui-facts-bylaws"), yes_no(rep.facts.bylaws)),
+    ];
+    let campaigns = rep
+        .campaigns
+        .iter()
+        .map(|c| {
+            (
+                c.title.clone(),
+                lang.value(Dim::CampaignType, &c.kind),
+                lang.value(Dim::CampaignStatus, &c.status),
+            )
+        })
+        .collect();
+    let payload = String::from_utf8_lossy(&report::payload(rep)).into_owned();
+    let history = history
+        .into_iter()
+        .map(|(p, rev, digest, built_at)| {
+            let receipt = receipts
+                .iter()
+                .find(|r| r.digest == digest)
+                .map(|r| lang.ta("ui-report-receipt", &[("index", Arg::Num(r.log_index))]))
+                .unwrap_or_default();
+            HistoryRow {
+                period: p,
+                revision: rev,
+                digest: digest.chars().take(16).collect(),
+                built: lang.time(&built_at),
+                receipt,
+            }
+        })
+        .collect();
+    let outbox = outbox
+        .iter()
+        .map(|o| OutboxRow {
+            what: format!("{} · r{}", o.period, o.revision),
+            status: status_label(lang, &o.status),
+            attempts: o.attempts,
+            error: o.error_code.clone().unwrap_or_default(),
+        })
+        .collect();
+    let mut periods = Vec::new();
+    let mut p = Some(current);
+    for _ in 0..12 {
+        let Some(q) = p else { break };
+        periods.push((q.to_string(), q == period));
+        p = q.previous();
+    }
+    let (mut notice, problem) = Flash::messages(raw.as_deref(), lang);
+    if !rq.queued.is_empty() {
+        notice = Some(lang.t("ui-report-queued"));
+    }
+    let c = page.chrome_titled(
+        lang.ta(
+            "ui-reports-title",
+            &[("period", Arg::Str(period.to_string()))],
+        ),
+        Nav::Reports,
+    );
+    view::ok(&ReportsPage {
+        c,
+        period: period.to_string(),
+        periods,
+        overview,
+        metrics,
+        facts,
+        campaigns,
+        payload,
+        enrolled: rep.recipient.to_string() != report::UNENROLLED_RECIPIENT,
+        can_submit: page.role().can_admin(),
+        history,
+        outbox,
+        k_note: lang.ta("ui-report-k-note", &[("k", Arg::from(k))]),
+        notice,
+        problem,
+    })
+}
+
+/// The submit form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SubmitForm {
+    csrf: String,
+    period: String,
+}
+
+impl HasCsrf for SubmitForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /reports/submit` — builds, signs and seals the period's report and puts it in the
+/// outbox for delivery to the hub.
+pub async fn submit(page: Page, body: Bytes) -> Response {
+    let r = async {
+        page.require(page.role().can_admin())?;
+        let f: SubmitForm = page.form(&body)?;
+        let Ok(period) = f.period.parse::<Period>() else {
+            return Ok(view::redirect("/reports?error=period"));
+        };
+        let store = page.state.store().clone();
+        let dir = page.state.dir().clone();
+        let actor = page.user.username.clone();
+        let res = tokio::task::spawn_blocking(move || {
+            let q = crate::federation::reports::enqueue(&store, &dir, period)?;
+            store
+                .write(|tx| {
+                    crate::domain::audit::record(
+                        tx,
+                        &actor,
+                        "report.submit",
+                        &format!("report:{period}"),
+                        &format!("revision {}", q.revision),
+                    )
+                })
+                .map_err(crate::federation::Error::from)?;
+            Ok::<_, crate::federation::Error>(q)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        match res {
+            Ok(_) => Ok(view::redirect(&format!(
+                "/reports?period={period}&queued=1"
+            ))),
+            Err(e) => {
+                tracing::warn!("report submit: {e}");
+                Ok(view::redirect(&format!(
+                    "/reports?period={period}&error=submit"
+                )))
+            }
+        }
+    }
+    .await;
+    page.respond(r)
+}
+
+/// A goal as shown.
+#[derive(Debug)]
+pub struct GoalRow {
+    /// Metric name.
+    pub metric: String,
+    /// Scope (sector/region) or empty.
+    pub scope: String,
+    /// Target.
+    pub target: String,
+    /// By.
+    pub by: String,
+}
+
+/// `GET /guidance`
+#[derive(Template, Debug)]
+#[template(path = "guidance.html")]
+pub struct GuidancePage {
+    /// The frame.
+    pub c: Chrome,
+    /// Whether any guidance is stored.
+    pub present: bool,
+    /// About (label, value).
+    pub about: Vec<(String, String)>,
+    /// Trainings: (title, url).
+    pub trainings: Vec<(String, Option<String>)>,
+    /// Criteria.
+    pub criteria: Vec<super::organizing::CriterionView>,
+    /// Goals.
+    pub goals: Vec<GoalRow>,
+    /// Links: (title, url).
+    pub links: Vec<(String, Option<String>)>,
+}
+
+/// `GET /guidance` — the hub's verified guidance.
+pub async fn guidance(page: Page) -> Response {
+    let r = async {
+        let lang = page.lang;
+        let stored = page
+            .state
+            .store()
+            .read_async(crate::federation::guidance::current)
+            .await?;
+        let mut out = GuidancePage {
+            c: page.chrome("ui-guidance-title", Nav::Guidance),
+            present: stored.is_some(),
+            about: Vec::new(),
+            trainings: Vec::new(),
+            criteria: Vec::new(),
+            goals: Vec::new(),
+            links: Vec::new(),
+        };
+        if let Some(s) = stored {
+            let g = &s.guidance;
+            let url = |en: &Option<String>, es: &Option<String>| match lang {
+                Lang::Es => es.clone().or_else(|| en.clone()),
+                Lang::En => en.clone().or_else(|| es.clone()),
+            };
+            out.about = vec![
+                (lang.t("ui-guidance-issuer"), g.issuer.to_string()),
+                (
+                    lang.t("ui-guidance-issued"),
+                    lang.time(&g.issued_at.to_string()),
+                ),
+                (lang.t("ui-report-k"), s.policy_k.to_string()),
+                (
+                    lang.t("ui-guidance-fetched"),
+                    jiff::Timestamp::from_second(s.fetched_at)
+                        .map(|t| lang.time(&t.to_string()))
+                        .unwrap_or_default(),
+                ),
+            ];
+            out.trainings = g
+                .trainings
+                .iter()
+                .map(|t| {
+                    (
+                        lang.pick(&t.title_en, &t.title_es).to_owned(),
+                        url(&t.url_en, &t.url_es),
+                    )
+                })
+                .collect();
+            out.goals = g
+                .goals
+                .iter()
+                .map(|goal| GoalRow {
+                    metric: registry::metric(&goal.metric)
+                        .map(|m| lang.pick(m.en, m.es).to_owned())
+                        .unwrap_or_else(|| goal.metric.clone()),
+                    scope: [
+                        goal.sector.as_deref().map(|s| lang.value(Dim::Sector, s)),
+                        goal.region.clone(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                    target: lang.num(i64::try_from(goal.target).unwrap_or(i64::MAX)),
+                    by: goal.by.to_string(),
+                })
+                .collect();
+            out.links = g
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        lang.pick(&l.title_en, &l.title_es).to_owned(),
+                        url(&l.url_en, &l.url_es),
+                    )
+                })
+                .collect();
+            out.criteria = g
+                .criteria
+                .iter()
+                .map(|c| super::organizing::CriterionView {
+                    title: lang.pick(&c.title_en, &c.title_es).to_owned(),
+                    metrics: c
+                        .metrics
+                        .iter()
+                        .map(|m| {
+                            (
+                                lang.pick(&m.name_en, &m.name_es).to_owned(),
+                                lang.num(i64::try_from(m.target).unwrap_or(i64::MAX)),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect();
+        }
+        view::ok(&out)
+    }
+    .await;
+    page.respond(r)
+}

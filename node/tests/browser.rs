@@ -1,0 +1,467 @@
+//! The web interface in a real headless Chromium, driven through chromedriver (WebDriver) by
+//! fantoccini: log in, import a list, add a member with a workplace, move the workplace up the
+//! ladder, see the dashboard change, switch to Spanish, preview the report, and check that a pod
+//! lead cannot open another pod's member by URL. Screenshots of the main pages in both languages
+//! at phone (360×780) and desktop (1280×900) sizes go to `target/screenshots/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+//! test **fails**: it is part of CI, not optional. `CHROMEDRIVER` / `CHROMIUM` override the paths.
+
+// Test code: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use shopfloor_node::datadir::{self, DataDir};
+use shopfloor_node::domain::{members, pods, users};
+use shopfloor_node::web::{self, AppState};
+
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+const LEAD_PASSWORD: &str = "pod lead passphrase here";
+
+fn tool(var: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.exists(),
+        "{} not found: install Debian's chromium and chromium-driver \
+         (apt-get install -y chromium chromium-driver) or set {var}",
+        path.display()
+    );
+    path
+}
+
+/// chromedriver on a free loopback port, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A node served on loopback.
+struct Node {
+    base: String,
+    store: shopfloor_node::store::Store,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+async fn start_node() -> Node {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    datadir::init(&root, "Triangle DSA", "NC", Some(ADMIN_PASSWORD.into())).unwrap();
+    let state = AppState::open(DataDir::new(&root)).unwrap();
+    let store = state.store().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::task::spawn(web::serve_listener(state, listener, async move {
+        let _ = rx.await;
+    }));
+    Node {
+        base,
+        store,
+        stop: Some(tx),
+        _tmp: tmp,
+    }
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> Client {
+    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+fn screenshots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Screenshots of the page at `path` at phone and desktop widths.
+async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
+    let dir = screenshots_dir();
+    for (w, h, size) in [(360, 780, "phone"), (1280, 900, "desktop")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{lang}-{size}.png")), png).unwrap();
+    }
+}
+
+async fn source(c: &Client) -> String {
+    c.source().await.unwrap()
+}
+
+/// Waits (up to 10 s) for the page to contain `text`, e.g. after a form submission; returns the
+/// page, or fails showing what the browser has instead.
+async fn wait_for(c: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let html = source(c).await;
+        if html.contains(text) {
+            return html;
+        }
+        if Instant::now() > deadline {
+            panic!("page never showed {text:?}; it shows:\n{html}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A raw message id (`ui-…`, `err-…`, `rec-…`) in the visible text.
+async fn assert_no_raw_ids(c: &Client, what: &str) {
+    let text = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for word in text.split(|ch: char| ch.is_whitespace() || ch == '(' || ch == ')') {
+        assert!(
+            !(word.starts_with("ui-") || word.starts_with("err-") || word.starts_with("rec-")),
+            "{what}: raw message id {word:?}"
+        );
+    }
+}
+
+async fn login(c: &Client, base: &str, user: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "ul class=\"stats\"").await;
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), "/", "{user} logged in");
+}
+
+/// The number shown next to a label on the dashboard.
+async fn stat(c: &Client, label: &str) -> String {
+    let items = c.find_all(Locator::Css("ul.stats li")).await.unwrap();
+    for li in items {
+        let t = li.text().await.unwrap();
+        if t.contains(label) {
+            return t.split_whitespace().next().unwrap_or("").to_owned();
+        }
+    }
+    panic!("no dashboard number {label:?}");
+}
+
+async fn submit(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chapters_monthly_work_in_a_real_browser() {
+    let driver = Driver::start();
+    let node = start_node().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let base = node.base.clone();
+    let result = run(&c, &node, &base).await;
+    let _ = c.close().await;
+    result
+}
+
+async fn run(c: &Client, node: &Node, base: &str) {
+    c.set_window_size(1280, 900).await.unwrap();
+    shoot(c, base, "/login", "login", "en").await;
+
+    // Log in.
+    login(c, base, "admin", ADMIN_PASSWORD).await;
+    let majority_before = stat(c, "Workplaces with majority support").await;
+    assert_eq!(majority_before, "0");
+
+    // Import the national list: upload, dry run, confirm.
+    c.goto(&format!("{base}/import")).await.unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/national_current.csv");
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    submit(c, "form[action='/import'] button[type=submit]").await;
+    wait_for(c, "What this import would do").await;
+    let screenshot_dry = c.screenshot().await.unwrap();
+    std::fs::write(
+        screenshots_dir().join("import-dry-run-en-desktop.png"),
+        screenshot_dry,
+    )
+    .unwrap();
+    submit(c, "form[action='/import/confirm'] button[type=submit]").await;
+    wait_for(c, "The list has been imported.").await;
+    let imported: i64 = node
+        .store
+        .read(|conn| Ok(conn.query_row("SELECT count(*) FROM members", [], |r| r.get(0))?))
+        .unwrap();
+    assert!(imported > 0);
+
+    // Add a member with a new workplace.
+    c.goto(&format!("{base}/members/new")).await.unwrap();
+    for (id, v) in [
+        ("name", "Rosa"),
+        ("last_name", "Parra"),
+        ("employer", "Harbor Logistics"),
+        ("site", "Warehouse 4"),
+        ("job_title", "Picker"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(v)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Id("sector"))
+        .await
+        .unwrap()
+        .select_by_value("48-49")
+        .await
+        .unwrap();
+    submit(c, "form[action='/members/new'] button[type=submit]").await;
+    let html = wait_for(c, "Rosa Parra").await;
+    assert!(html.contains("Harbor Logistics"));
+    let member_path = c.current_url().await.unwrap().path().to_owned();
+
+    // Move the workplace up the ladder to a committee with majority support.
+    c.find(Locator::LinkText("Harbor Logistics · Warehouse 4"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let workplace_path = c.current_url().await.unwrap().path().to_owned();
+    c.find(Locator::Id("stage"))
+        .await
+        .unwrap()
+        .select_by_value("3")
+        .await
+        .unwrap();
+    c.find(Locator::Id("note"))
+        .await
+        .unwrap()
+        .send_keys("Committee signed up 23 of 40")
+        .await
+        .unwrap();
+    submit(c, "form[action$='/stage'] button[type=submit]").await;
+    wait_for(c, "Committee signed up 23 of 40").await;
+    let current = c
+        .find(Locator::Css("ol.ladder li.current"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        current.contains("3 · Committee with majority support"),
+        "{current}"
+    );
+    assert!(source(c).await.contains("Committee signed up 23 of 40"));
+
+    // The dashboard follows.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(stat(c, "Workplaces with majority support").await, "1");
+    assert!(source(c).await.contains("1 reached"));
+
+    // English screenshots of the main pages.
+    for (path, name) in [
+        ("/", "dashboard"),
+        ("/members", "members"),
+        (member_path.as_str(), "member"),
+        (workplace_path.as_str(), "workplace"),
+        ("/reports", "reports"),
+        ("/import", "import"),
+    ] {
+        shoot(c, base, path, name, "en").await;
+        assert_no_raw_ids(c, path).await;
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // The report preview: exactly what leaves, small cells withheld.
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    let html = source(c).await;
+    assert!(html.contains("Exactly what leaves the chapter"));
+    assert!(html.contains("fewer than 5"));
+    assert!(
+        !html.contains("Rosa") && !html.contains("Harbor"),
+        "no member data in the report"
+    );
+
+    // Switch to Spanish with the switcher and check the pages.
+    c.goto(&format!("{base}/")).await.unwrap();
+    submit(c, "form.langs button[value='es']").await;
+    let html = wait_for(c, "Centros con apoyo mayoritario").await;
+    assert!(html.contains("<html lang=\"es\">"), "Spanish page");
+    assert!(html.contains("Centros con apoyo mayoritario"));
+    for (path, name, words) in [
+        ("/", "dashboard", "Lo que requiere atención"),
+        ("/members", "members", "Buscar y filtrar miembros"),
+        (member_path.as_str(), "member", "Centro de trabajo"),
+        (
+            workplace_path.as_str(),
+            "workplace",
+            "Escalera de organización",
+        ),
+        ("/reports", "reports", "menos de 5"),
+        ("/import", "import", "Importar la lista nacional"),
+    ] {
+        shoot(c, base, path, name, "es").await;
+        let html = source(c).await;
+        assert!(html.contains(words), "{path}: {words}");
+        assert!(html.contains("<html lang=\"es\">"));
+        assert_no_raw_ids(c, path).await;
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // A pod lead sees their pod's members and cannot open another pod's member by URL.
+    let (own, other) = node
+        .store
+        .write(|tx| {
+            let own = members::create(
+                tx,
+                &members::ListFields {
+                    first_name: "Lena".into(),
+                    last_name: "Lead".into(),
+                    ..members::ListFields::default()
+                },
+            )?;
+            let mate = members::create(
+                tx,
+                &members::ListFields {
+                    first_name: "Mateo".into(),
+                    last_name: "Mate".into(),
+                    ..members::ListFields::default()
+                },
+            )?;
+            let other = members::create(
+                tx,
+                &members::ListFields {
+                    first_name: "Olga".into(),
+                    last_name: "Otherpod".into(),
+                    ..members::ListFields::default()
+                },
+            )?;
+            let p1 = pods::create(tx, "Warehouse pod", Some("48-49"))?;
+            let p2 = pods::create(tx, "Health pod", Some("62"))?;
+            pods::add_member(tx, p1, own, true)?;
+            pods::add_member(tx, p1, mate, false)?;
+            pods::add_member(tx, p2, other, false)?;
+            let hash = users::hash_password(LEAD_PASSWORD)?;
+            let uid = users::add(tx, "lena", "pod_lead", &hash)?;
+            tx.execute(
+                "UPDATE users SET member_id = ?2 WHERE id = ?1",
+                rusqlite::params![uid, own],
+            )?;
+            Ok((mate, other))
+        })
+        .unwrap();
+    submit(c, "header form[action='/logout'] button").await;
+    wait_for(c, "id=\"username\"").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    login(c, base, "lena", LEAD_PASSWORD).await;
+    c.goto(&format!("{base}/members/{own}")).await.unwrap();
+    assert!(source(c).await.contains("Mateo Mate"));
+    c.goto(&format!("{base}/members/{other}")).await.unwrap();
+    let html = source(c).await;
+    assert!(
+        !html.contains("Otherpod"),
+        "pod lead saw another pod's member"
+    );
+    assert!(
+        html.contains("This page does not exist") || html.contains("Esta página no existe"),
+        "a not-found page"
+    );
+    c.goto(&format!("{base}/members")).await.unwrap();
+    let html = source(c).await;
+    assert!(html.contains("Mateo") && !html.contains("Otherpod"));
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    assert!(
+        !source(c).await.contains("Users and roles"),
+        "pod lead cannot open settings"
+    );
+}
