@@ -153,11 +153,38 @@ async fn every_page_renders_for_every_role_in_both_languages() {
     let r = anon
         .get(server.url("/no-such-page"))
         .header("accept", "text/html")
+        .header("accept-language", "es-MX,es;q=0.9")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(raw_id(&r.text().await.unwrap()), None);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"es\">"),
+        "the 404 page follows Accept-Language"
+    );
+    assert_eq!(raw_id(&html), None);
+    // A user who never chose a language gets the browser's.
+    let admin = login(&server, "admin", ADMIN_PASSWORD).await;
+    let r = admin
+        .send(
+            reqwest::Method::POST,
+            &server.url("/api/v1/users"),
+            Some(&serde_json::json!({"username": "nueva", "role": "viewer", "password": "una contraseña larga"})),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let fresh = login(&server, "nueva", "una contraseña larga").await;
+    let r = fresh
+        .client
+        .get(server.url("/"))
+        .header("accept", "text/html")
+        .header("accept-language", "es-MX,es;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("<html lang=\"es\">"));
     assert_eq!(
         missing_lookups(),
         before,

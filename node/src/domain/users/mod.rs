@@ -65,7 +65,7 @@ pub fn add(conn: &Connection, username: &str, role: &str, password_hash: &str) -
     }
     conn.execute(
         "INSERT INTO users (username, password_hash, role, disabled, created_at, language)
-         VALUES (?1, ?2, ?3, 0, ?4, 'en')",
+         VALUES (?1, ?2, ?3, 0, ?4, '')",
         params![username, password_hash, role, vocab::now()],
     )?;
     Ok(conn.last_insert_rowid())

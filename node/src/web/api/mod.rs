@@ -84,11 +84,11 @@ pub async fn health() -> Json<serde_json::Value> {
 }
 
 /// Any unknown path: 404 as JSON under `/api/`, else the pages' not-found page.
-pub async fn not_found(uri: Uri) -> Response {
+pub async fn not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
     if uri.path().starts_with("/api/") {
         AppError::not_found("route").into_response()
     } else {
-        super::ui::not_found(uri).await
+        super::ui::not_found(uri, headers).await
     }
 }
 

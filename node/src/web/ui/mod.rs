@@ -135,11 +135,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).
-pub async fn not_found(uri: axum::http::Uri) -> Response {
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
     tracing::debug!("no page at {}", uri.path());
     view::error_page(
         None,
-        i18n::Lang::default(),
+        page::anonymous_lang(&headers),
         &super::AppError::not_found("page"),
     )
 }
