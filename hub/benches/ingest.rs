@@ -50,34 +50,57 @@ fn fixture() -> Fixture {
         let inv = shopfloor_hub::enroll::invite(&hub, &id, Kind::Chapter, "bench").unwrap();
         let sub = shopfloor_hub::enroll::submit(
             &hub,
-            &shopfloor_hub::enroll::EnrollBody { card: ch.card.clone(), code: inv.code },
+            &shopfloor_hub::enroll::EnrollBody {
+                card: ch.card.clone(),
+                code: inv.code,
+            },
         )
         .unwrap();
         shopfloor_hub::enroll::approve(&hub, &sub.id, "bench").unwrap();
-        let report =
-            sample_report(&ch.card.id, &hub.card().id, period, jiff::Timestamp::now(), 1 + i as u64 % 7);
+        let report = sample_report(
+            &ch.card.id,
+            &hub.card().id,
+            period,
+            jiff::Timestamp::now(),
+            1 + i as u64 % 7,
+        );
         let env = Envelope::sign(&report, &ch.keys);
-        sealed.push(seal(&env, &[hub.card().age_recipient.clone()], SealFormat::Binary).unwrap());
+        sealed.push(
+            seal(
+                &env,
+                &[hub.card().age_recipient.clone()],
+                SealFormat::Binary,
+            )
+            .unwrap(),
+        );
         envelopes.push((env, ch.card.signing_key));
     }
-    Fixture { _tmp: tmp, hub, sealed, envelopes }
+    Fixture {
+        _tmp: tmp,
+        hub,
+        sealed,
+        envelopes,
+    }
 }
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("hub-ingest-100-reports");
     group.sample_size(10);
-    group.bench_function("shopfloor ingest (open, verify, validate, store, log, receipt)", |b| {
-        b.iter_batched(
-            fixture,
-            |f| {
-                for s in &f.sealed {
-                    black_box(shopfloor_hub::ingest::ingest(&f.hub, s).unwrap());
-                }
-                f
-            },
-            BatchSize::PerIteration,
-        );
-    });
+    group.bench_function(
+        "shopfloor ingest (open, verify, validate, store, log, receipt)",
+        |b| {
+            b.iter_batched(
+                fixture,
+                |f| {
+                    for s in &f.sealed {
+                        black_box(shopfloor_hub::ingest::ingest(&f.hub, s).unwrap());
+                    }
+                    f
+                },
+                BatchSize::PerIteration,
+            );
+        },
+    );
     group.bench_function("baseline: Ed25519 verify + raw SQLite insert, one transaction each", |b| {
         b.iter_batched(
             || {

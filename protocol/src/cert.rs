@@ -358,7 +358,10 @@ pub fn rotate(
         ));
     }
     if new_card.signing_key == old_card.signing_key {
-        return Err(Error::new(Reason::ApiMisuse, "a rotation changes the signing key"));
+        return Err(Error::new(
+            Reason::ApiMisuse,
+            "a rotation changes the signing key",
+        ));
     }
     let rotation = Rotation {
         schema: ROTATION_SCHEMA.to_owned(),
