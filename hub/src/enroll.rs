@@ -316,27 +316,39 @@ pub fn child(db: &rusqlite::Connection, id: &str) -> Result<Option<ChildRecord>>
     row.map(child_record).transpose()
 }
 
-/// Approves a pending request: signs a certificate and enrolls the child.
-pub fn approve(hub: &Hub, id: &str, actor: &str) -> Result<ChildRecord> {
+/// Signs a certificate for `card` with the next serial, valid from an hour ago for the
+/// configured number of days. Returns the serial, the envelope and its JSON.
+fn certify(hub: &Hub, tx: &Transaction<'_>, card: &Card) -> Result<(i64, Envelope, String)> {
     let now = Timestamp::now();
     let not_before = now - SignedDuration::from_hours(1);
     let not_after = now + SignedDuration::from_hours(24 * i64::from(hub.config().certificate_days));
+    let serial: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(serial), 0) + 1 FROM children",
+        [],
+        |r| r.get(0),
+    )?;
+    let envelope = cert::issue(
+        hub.card(),
+        hub.keys(),
+        card.clone(),
+        u64::try_from(serial).unwrap_or(1),
+        not_before,
+        not_after,
+    )?;
+    let json = String::from_utf8(envelope.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((serial, envelope, json))
+}
+
+/// Approves a pending request: signs a certificate and enrolls the child.
+pub fn approve(hub: &Hub, id: &str, actor: &str) -> Result<ChildRecord> {
+    let now = Timestamp::now();
     let row = hub.store().write(|tx, _| {
         let (card, status) = request(tx, id)?;
         if status != "pending" {
             return Err(Error::conflict("not-pending", format!("request {id} is {status}")));
         }
         let card = Card::from_json(card.as_bytes())?;
-        let serial: i64 = tx.query_row("SELECT COALESCE(MAX(serial), 0) + 1 FROM children", [], |r| r.get(0))?;
-        let envelope = cert::issue(
-            hub.card(),
-            hub.keys(),
-            card.clone(),
-            u64::try_from(serial).unwrap_or(1),
-            not_before,
-            not_after,
-        )?;
-        let cert_json = String::from_utf8(envelope.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
+        let (serial, _, cert_json) = certify(hub, tx, &card)?;
         let taken: bool = tx
             .query_row(
                 "SELECT 1 FROM children WHERE (id = ?1 AND status = 'active') OR key_id = ?2",
@@ -471,8 +483,6 @@ pub struct Rotated {
 /// is needed: only the holder of the certified key can sign the statement.
 pub fn rotate(hub: &Hub, statement: &Envelope) -> Result<Rotated> {
     let now = Timestamp::now();
-    let not_before = now - SignedDuration::from_hours(1);
-    let not_after = now + SignedDuration::from_hours(24 * i64::from(hub.config().certificate_days));
     let rotated = hub.store().write(|tx, _| {
         let mut current = None;
         for id in statement.signer_ids() {
@@ -498,16 +508,7 @@ pub fn rotate(hub: &Hub, statement: &Envelope) -> Result<Rotated> {
         if taken {
             return Err(Error::conflict("party-exists", "that key is already enrolled here"));
         }
-        let serial: i64 = tx.query_row("SELECT COALESCE(MAX(serial), 0) + 1 FROM children", [], |r| r.get(0))?;
-        let certificate = cert::issue(
-            hub.card(),
-            hub.keys(),
-            new_card.clone(),
-            u64::try_from(serial).unwrap_or(1),
-            not_before,
-            not_after,
-        )?;
-        let cert_json = String::from_utf8(certificate.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
+        let (serial, certificate, cert_json) = certify(hub, tx, &new_card)?;
         tx.execute(
             "INSERT INTO revocations (serial, subject, key_id, revoked_at, reason) VALUES (?1, ?2, ?3, ?4, 'rotated')",
             params![
