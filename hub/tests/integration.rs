@@ -931,6 +931,17 @@ async fn hostile_input_never_panics() {
         .unwrap();
         shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
     }
+    // A known path with the wrong method gets a JSON refusal with a code, like everything else.
+    let resp = client()
+        .delete(server.api("/api/v1/reports"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(
+        error_code(&resp.bytes().await.unwrap()),
+        "method-not-allowed"
+    );
     let expect_refusal = |status: u16, body: &[u8], what: &str| {
         assert!((400..500).contains(&status), "{what}: status {status}");
         let v: Value = serde_json::from_slice(body)

@@ -48,6 +48,16 @@ pub async fn not_found() -> AppError {
     Error::not_found("not-found", "no such endpoint").into()
 }
 
+/// Any known path with a method it does not take: a JSON refusal like every other.
+pub async fn method_not_allowed() -> AppError {
+    Error::refused(
+        405,
+        "method-not-allowed",
+        "this endpoint does not take that method",
+    )
+    .into()
+}
+
 /// GET /api/v1/card: this hub's public card and fingerprint.
 pub async fn card(State(state): State<AppState>) -> Json<Value> {
     let card = state.hub().card();

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(ui::router())
         .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
