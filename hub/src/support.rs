@@ -10,11 +10,8 @@
 
 use jiff::Timestamp;
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
 use shopfloor_protocol::registry::Dim;
-use shopfloor_protocol::{
-    CellKey, CellValue, Envelope, Error as ProtocolError, Kind, PartyId, Reason, Report,
-};
+use shopfloor_protocol::{CellKey, CellValue, Envelope, Kind, PartyId, Report};
 
 use crate::enroll::{self, ChildRecord, ts};
 use crate::error::{Error, Result};
@@ -73,90 +70,7 @@ pub fn verify_request(
     Ok(child)
 }
 
-/// `POST /api/v1/support-requests` body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SupportBody {
-    /// Skill codes wanted (registry `skill` vocabulary).
-    #[serde(default)]
-    pub skills: Vec<String>,
-    /// ISO 639 language wanted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// NAICS sector of the campaign.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sector: Option<String>,
-    /// What is needed, in a few sentences (no names of people).
-    pub message: String,
-    /// An opaque contact chosen by the asking chapter.
-    pub reply_to: String,
-}
-
-impl SupportBody {
-    fn validate(&self) -> Result<()> {
-        let ok_text = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max;
-        if !ok_text(&self.message, 2000) || !ok_text(&self.reply_to, 300) {
-            return Err(Error::bad_request(
-                "message (≤2000) and reply_to (≤300) must be non-empty",
-            ));
-        }
-        if self.skills.len() > 20 || self.skills.iter().any(|s| !Dim::Skill.accepts(s)) {
-            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown skill").into());
-        }
-        if self
-            .language
-            .as_ref()
-            .is_some_and(|l| !Dim::Language.accepts(l))
-        {
-            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown language").into());
-        }
-        if self
-            .sector
-            .as_ref()
-            .is_some_and(|s| !Dim::Sector.accepts(s))
-        {
-            return Err(ProtocolError::new(Reason::UnknownMetric, "unknown sector").into());
-        }
-        if self.skills.is_empty() && self.language.is_none() {
-            return Err(Error::bad_request(
-                "ask for at least one skill or a language",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A request as the chapters it was relayed to see it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Relayed {
-    /// Request id.
-    pub id: String,
-    /// The asking chapter.
-    pub from: PartyId,
-    /// When it was made.
-    pub created_at: Timestamp,
-    /// The request.
-    #[serde(flatten)]
-    pub body: SupportBody,
-}
-
-/// What `POST /api/v1/support-requests` answers.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Posted {
-    /// Request id.
-    pub id: String,
-    /// How many chapters it was relayed to.
-    pub relayed_to: usize,
-}
-
-/// `GET /api/v1/support-requests` for a chapter.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Inbox {
-    /// Requests relayed to this chapter.
-    pub for_you: Vec<Relayed>,
-    /// This chapter's own open requests.
-    pub yours: Vec<Posted>,
-}
+pub use shopfloor_protocol::support::{Inbox, Posted, Relayed, SupportBody};
 
 fn has_capacity(report: &Report, metric: &str, dim: Dim, value: &str) -> bool {
     matches!(

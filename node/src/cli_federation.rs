@@ -118,6 +118,87 @@ pub enum FederationCommand {
     RotateKeys,
 }
 
+/// `support ...`.
+#[derive(Debug, Subcommand)]
+pub enum SupportCommand {
+    /// Ask the hub for organizers with these skills or this language; it relays the request to
+    /// chapters whose reports show such reserve capacity, and they answer you at --reply-to.
+    Ask {
+        /// A skill code (repeatable): one-on-ones, mapping, committee-building, ...
+        #[arg(long = "skill", value_name = "SKILL")]
+        skills: Vec<String>,
+        /// An ISO 639 language code, e.g. es.
+        #[arg(long)]
+        language: Option<String>,
+        /// The NAICS sector of the campaign, e.g. 62.
+        #[arg(long)]
+        sector: Option<String>,
+        /// What you need, in a few sentences. Never name people.
+        #[arg(long)]
+        message: String,
+        /// How other chapters reach you (a Signal group link, a role email address).
+        #[arg(long)]
+        reply_to: String,
+    },
+    /// Requests relayed to this chapter, and its own open requests.
+    Inbox {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `support ...`.
+pub fn support_cmd(dir: &DataDir, store: &Store, cmd: SupportCommand) -> Result<()> {
+    use shopfloor_node::federation::support;
+    match cmd {
+        SupportCommand::Ask {
+            skills,
+            language,
+            sector,
+            message,
+            reply_to,
+        } => {
+            let body = shopfloor_protocol::support::SupportBody {
+                skills,
+                language,
+                sector,
+                message,
+                reply_to,
+            };
+            let posted = runtime()?.block_on(support::ask(store, dir, &body))?;
+            println!(
+                "Request {} sent; the hub relayed it to {} chapter(s) with matching reserve capacity.",
+                posted.id, posted.relayed_to
+            );
+        }
+        SupportCommand::Inbox { json } => {
+            let inbox = runtime()?.block_on(support::inbox(store, dir))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&inbox)?);
+            } else {
+                if inbox.for_you.is_empty() {
+                    println!("No requests relayed to this chapter.");
+                }
+                for r in &inbox.for_you {
+                    println!(
+                        "{} from {} ({}): {}\n    skills: {}; language: {}; reply to: {}",
+                        r.id,
+                        r.from,
+                        r.created_at,
+                        r.body.message,
+                        r.body.skills.join(", "),
+                        r.body.language.as_deref().unwrap_or("-"),
+                        r.body.reply_to
+                    );
+                }
+                println!("{} open request(s) of yours.", inbox.yours.len());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn fmt_time(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
 }

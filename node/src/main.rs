@@ -97,6 +97,9 @@ enum Command {
     /// The hub's log (receipts, consistency checks) and alarms.
     #[command(subcommand)]
     Federation(cli_federation::FederationCommand),
+    /// Ask other chapters for help through the hub, and see requests relayed to you.
+    #[command(subcommand)]
+    Support(cli_federation::SupportCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -303,6 +306,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { listen } => serve_cmd(&dir, listen)?,
         Command::Enroll(args) => return cli_federation::enroll_cmd(&dir, &open(&dir)?, args),
         Command::Guidance(cmd) => cli_federation::guidance_cmd(&open(&dir)?, cmd)?,
+        Command::Support(cmd) => cli_federation::support_cmd(&dir, &open(&dir)?, cmd)?,
         Command::Outbox(cmd) => return cli_federation::outbox_cmd(&open(&dir)?, cmd),
         Command::Federation(cmd) => {
             return cli_federation::federation_cmd(&dir, &open(&dir)?, cmd);

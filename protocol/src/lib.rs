@@ -14,6 +14,7 @@
 //! - [`log`]: the RFC 6962 Merkle log, checkpoints and receipts.
 //! - [`guidance`]: what hubs publish down the chain: trainings, criteria, goals, policy.
 //! - [`request`]: signed HTTP requests from a child to its hub.
+//! - [`support`]: support requests relayed between chapters through their hub.
 //!
 //! ```
 //! use shopfloor_protocol::{Envelope, Kind, PartyId, SecretKeys, SealFormat, open, seal};
@@ -41,6 +42,7 @@ pub mod registry;
 pub mod report;
 pub mod request;
 pub mod rollup;
+pub mod support;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 

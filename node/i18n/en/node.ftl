@@ -558,6 +558,30 @@ err-import-problems = { $n ->
    *[other] The list has { $n } problems; nothing was saved.
 }
 err-import-expired = That check has expired. Please upload the list again.
+err-import-map-target = { $target } is not a field the list can fill.
+err-import-unreadable-header = The first line, with the column names, could not be read. Save the file as CSV and try again.
+err-import-empty-file = The file is empty.
+err-import-unknown-column = This column is not one we recognize. Give it the name of a member field, or delete it from the file.
+err-import-duplicate-column = The column "{ $column }" already fills { $field }.
+err-import-missing-column = The required column { $field } is missing.
+err-import-no-id-column = The list needs an actionkit_id or an email column.
+err-import-unreadable-csv = This line could not be read as CSV. Check its quotation marks.
+err-import-column-count = { $found ->
+    [one] This line has 1 field
+   *[other] This line has { $found } fields
+}, but the header has { $expected ->
+    [one] 1 column.
+   *[other] { $expected } columns.
+}
+err-import-not-utf8 = This value is not valid UTF-8. Save the file as UTF-8 and upload it again.
+err-import-not-boolean = "{ $value }" is not yes or no (use true/false, yes/no or 1/0).
+err-import-not-a-date = "{ $value }" is not a date. Write it as YYYY-MM-DD or M/D/YYYY.
+err-import-two-digit-year = "{ $value }": write the year with four digits.
+err-import-not-a-real-date = "{ $value }" is not a real date.
+err-import-year-out-of-range = "{ $value }": the year is out of range.
+err-import-not-a-language = "{ $value }" is not a language name or an ISO 639 code (like es).
+err-import-no-id-or-email = The row has neither an actionkit_id nor an email.
+err-import-duplicate-actionkit-id = The actionkit_id { $id } already appears on line { $line }.
 err-rate-limited = Too many failed attempts. Wait a few minutes and try again.
 err-internal = The server had a problem.
 err-password-current = Your current password is not right.

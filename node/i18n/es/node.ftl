@@ -558,6 +558,30 @@ err-import-problems = { $n ->
    *[other] La lista tiene { $n } problemas; no se guardó nada.
 }
 err-import-expired = Esa revisión ya venció. Por favor, vuelva a subir la lista.
+err-import-map-target = { $target } no es un campo que la lista pueda llenar.
+err-import-unreadable-header = No se pudo leer la primera línea, la de los nombres de las columnas. Guarde el archivo como CSV y vuelva a intentarlo.
+err-import-empty-file = El archivo está vacío.
+err-import-unknown-column = No reconocemos esta columna. Póngale el nombre de un campo de miembro o bórrela del archivo.
+err-import-duplicate-column = La columna "{ $column }" ya llena el campo { $field }.
+err-import-missing-column = Falta la columna obligatoria { $field }.
+err-import-no-id-column = La lista necesita una columna actionkit_id o email.
+err-import-unreadable-csv = Esta línea no se pudo leer como CSV. Revise las comillas.
+err-import-column-count = { $found ->
+    [one] Esta línea tiene 1 campo
+   *[other] Esta línea tiene { $found } campos
+}, pero el encabezado tiene { $expected ->
+    [one] 1 columna.
+   *[other] { $expected } columnas.
+}
+err-import-not-utf8 = Este valor no está en UTF-8 válido. Guarde el archivo como UTF-8 y vuelva a subirlo.
+err-import-not-boolean = "{ $value }" no es sí o no (use true/false, yes/no o 1/0).
+err-import-not-a-date = "{ $value }" no es una fecha. Escríbala como AAAA-MM-DD o M/D/AAAA.
+err-import-two-digit-year = "{ $value }": escriba el año con cuatro cifras.
+err-import-not-a-real-date = "{ $value }" no es una fecha que exista.
+err-import-year-out-of-range = "{ $value }": el año está fuera de rango.
+err-import-not-a-language = "{ $value }" no es el nombre de un idioma ni un código ISO 639 (como es).
+err-import-no-id-or-email = La fila no tiene actionkit_id ni correo electrónico.
+err-import-duplicate-actionkit-id = El actionkit_id { $id } ya aparece en la línea { $line }.
 err-rate-limited = Demasiados intentos fallidos. Espere unos minutos y vuelva a intentarlo.
 err-internal = El servidor tuvo un problema.
 err-password-current = Su contraseña actual no es correcta.

@@ -12,6 +12,7 @@
 //! - [`outbox`]: deliver sealed reports with retries across restarts until a verified receipt.
 //! - [`receipts`]: receipts, checkpoints and the consistency check of the hub's log; alarms.
 //! - [`rotate`]: replace the node's keys, certified by the hub through a signed rotation.
+//! - [`support`]: ask the hub for help, and read requests relayed to this chapter.
 //! - [`scheduler`]: the daily job run beside the web server ([`spawn_background`]).
 //!
 //! ```no_run
@@ -35,6 +36,7 @@ pub mod receipts;
 pub mod reports;
 pub mod rotate;
 pub mod scheduler;
+pub mod support;
 
 use std::time::Duration;
 

@@ -1,11 +1,48 @@
 //! Dates as real exports write them.
 
+use std::fmt;
+
+/// Why a date was refused; each carries the value as written (trimmed). `Display` gives the
+/// English sentence the CLI prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not in a format we read.
+    NotADate(String),
+    /// A year written with two digits.
+    TwoDigitYear(String),
+    /// A day that does not exist (February 30th).
+    NotReal(String),
+    /// A year before 1900 or after 2200.
+    YearOutOfRange(String),
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DateError::NotADate(s) => {
+                write!(f, "{s:?} is not a date (use YYYY-MM-DD or M/D/YYYY)")
+            }
+            DateError::TwoDigitYear(s) => write!(f, "{s:?}: write the year with four digits"),
+            DateError::NotReal(s) => write!(f, "{s:?} is not a real date"),
+            DateError::YearOutOfRange(s) => write!(f, "{s:?}: year out of range"),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
+
 /// Parses `YYYY-MM-DD`, `YYYY/MM/DD`, `M/D/YYYY` (US order), each optionally followed by a time
 /// (`2023-10-30 14:05:00`, `2023-10-30T14:05:00Z`, `10/30/2023 2:05 PM`). Returns `YYYY-MM-DD`.
 /// Two-digit years are refused rather than guessed (lifetime members expire in 2099).
+/// The error is the English sentence; [`parse_date_checked`] gives it structured.
 pub fn parse_date(text: &str) -> Result<String, String> {
+    parse_date_checked(text).map_err(|e| e.to_string())
+}
+
+/// [`parse_date`], with the reason for a refusal as a [`DateError`].
+pub fn parse_date_checked(text: &str) -> Result<String, DateError> {
     let s = text.trim();
-    let bad = || format!("{s:?} is not a date (use YYYY-MM-DD or M/D/YYYY)");
+    let bad = || DateError::NotADate(s.to_owned());
     let (date_part, time_part) = match s.find(['T', ' ']) {
         Some(i) => (s.get(..i).unwrap_or(s), s.get(i + 1..).unwrap_or("")),
         None => (s, ""),
@@ -34,11 +71,11 @@ pub fn parse_date(text: &str) -> Result<String, String> {
             return Err(bad());
         }
         if y.is_some_and(|y| y.len() != 4) {
-            return Err(format!("{s:?}: write the year with four digits"));
+            return Err(DateError::TwoDigitYear(s.to_owned()));
         }
         (y, m, d)
     };
-    let num = |p: Option<&str>, max_len: usize| -> Result<i64, String> {
+    let num = |p: Option<&str>, max_len: usize| -> Result<i64, DateError> {
         let p = p.ok_or_else(bad)?;
         if p.is_empty() || p.len() > max_len || !p.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
@@ -51,9 +88,9 @@ pub fn parse_date(text: &str) -> Result<String, String> {
         i8::try_from(m).map_err(|_| bad())?,
         i8::try_from(d).map_err(|_| bad())?,
     )
-    .map_err(|_| format!("{s:?} is not a real date"))?;
+    .map_err(|_| DateError::NotReal(s.to_owned()))?;
     if !(1900..=2200).contains(&y) {
-        return Err(format!("{s:?}: year out of range"));
+        return Err(DateError::YearOutOfRange(s.to_owned()));
     }
     Ok(date.to_string())
 }

@@ -74,6 +74,186 @@ pub struct ImportSummary {
     pub lapsed_in_list: u64,
 }
 
+/// What is wrong, machine-readable: one variant per kind of problem, with its particulars.
+/// [`ProblemKind::message`] gives the English sentence; the web pages translate the kind.
+/// Serialized as its stable kebab-case [`code`](ProblemKind::code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A `--map` target that is not a field.
+    UnknownMapTarget {
+        /// The target as written.
+        target: String,
+    },
+    /// The header line could not be read.
+    UnreadableHeader {
+        /// The CSV reader's explanation (English).
+        detail: String,
+    },
+    /// The file has no lines.
+    EmptyFile,
+    /// A column whose header is not known and not mapped (the column is the problem's).
+    UnknownColumn,
+    /// Two columns fill the same field (the problem's column is the second).
+    DuplicateColumn {
+        /// The header of the first column that fills it.
+        first: String,
+        /// The field's name.
+        field: String,
+    },
+    /// A national list lacks a required column.
+    MissingColumn {
+        /// The field's name.
+        field: String,
+    },
+    /// A generic list has neither an `actionkit_id` nor an `email` column.
+    NoIdColumn,
+    /// A record could not be read as CSV.
+    UnreadableCsv {
+        /// The CSV reader's explanation (English).
+        detail: String,
+    },
+    /// A row with the wrong number of fields.
+    WrongColumnCount {
+        /// Columns in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+    },
+    /// A field that is not UTF-8.
+    NotUtf8,
+    /// A yes/no field with another value.
+    NotBoolean {
+        /// The value as written.
+        value: String,
+    },
+    /// A date in no format we read.
+    NotADate {
+        /// The value as written.
+        value: String,
+    },
+    /// A date with a two-digit year.
+    TwoDigitYear {
+        /// The value as written.
+        value: String,
+    },
+    /// A date that does not exist.
+    NotARealDate {
+        /// The value as written.
+        value: String,
+    },
+    /// A date whose year is out of range.
+    YearOutOfRange {
+        /// The value as written.
+        value: String,
+    },
+    /// A language that is neither a name nor an ISO 639 code.
+    NotALanguage {
+        /// The value as written.
+        value: String,
+    },
+    /// A row with neither an `actionkit_id` nor an email.
+    NoIdOrEmail,
+    /// An `actionkit_id` already on an earlier line.
+    DuplicateActionkitId {
+        /// The id.
+        id: String,
+        /// The line where it first appears.
+        first_line: u64,
+    },
+}
+
+impl ProblemKind {
+    /// A stable kebab-case code, for programs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProblemKind::UnknownMapTarget { .. } => "unknown-map-target",
+            ProblemKind::UnreadableHeader { .. } => "unreadable-header",
+            ProblemKind::EmptyFile => "empty-file",
+            ProblemKind::UnknownColumn => "unknown-column",
+            ProblemKind::DuplicateColumn { .. } => "duplicate-column",
+            ProblemKind::MissingColumn { .. } => "missing-column",
+            ProblemKind::NoIdColumn => "no-id-column",
+            ProblemKind::UnreadableCsv { .. } => "unreadable-csv",
+            ProblemKind::WrongColumnCount { .. } => "wrong-column-count",
+            ProblemKind::NotUtf8 => "not-utf8",
+            ProblemKind::NotBoolean { .. } => "not-boolean",
+            ProblemKind::NotADate { .. } => "not-a-date",
+            ProblemKind::TwoDigitYear { .. } => "two-digit-year",
+            ProblemKind::NotARealDate { .. } => "not-a-real-date",
+            ProblemKind::YearOutOfRange { .. } => "year-out-of-range",
+            ProblemKind::NotALanguage { .. } => "not-a-language",
+            ProblemKind::NoIdOrEmail => "no-id-or-email",
+            ProblemKind::DuplicateActionkitId { .. } => "duplicate-actionkit-id",
+        }
+    }
+
+    /// The English sentence (what the CLI prints).
+    pub fn message(&self) -> String {
+        match self {
+            ProblemKind::UnknownMapTarget { target } => format!(
+                "--map target {target:?} is not a field (one of: {})",
+                headers::FIELD_NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ProblemKind::UnreadableHeader { detail } => format!("unreadable header: {detail}"),
+            ProblemKind::EmptyFile => "the file is empty".into(),
+            ProblemKind::UnknownColumn => {
+                "unknown column; map it with --map COLUMN=field or --map COLUMN=ignore".into()
+            }
+            ProblemKind::DuplicateColumn { first, field } => {
+                format!("column {first:?} already fills {field}")
+            }
+            ProblemKind::MissingColumn { field } => format!("required column {field} is missing"),
+            ProblemKind::NoIdColumn => "a column for actionkit_id or email is required".into(),
+            ProblemKind::UnreadableCsv { detail } => format!("unreadable CSV: {detail}"),
+            ProblemKind::WrongColumnCount { expected, found } => {
+                format!("expected {expected} columns, found {found}")
+            }
+            ProblemKind::NotUtf8 => "not valid UTF-8 (save the file as UTF-8)".into(),
+            ProblemKind::NotBoolean { value } => format!("{value:?} is not true/false"),
+            ProblemKind::NotADate { value } => {
+                dates::DateError::NotADate(value.clone()).to_string()
+            }
+            ProblemKind::TwoDigitYear { value } => {
+                dates::DateError::TwoDigitYear(value.clone()).to_string()
+            }
+            ProblemKind::NotARealDate { value } => {
+                dates::DateError::NotReal(value.clone()).to_string()
+            }
+            ProblemKind::YearOutOfRange { value } => {
+                dates::DateError::YearOutOfRange(value.clone()).to_string()
+            }
+            ProblemKind::NotALanguage { value } => {
+                format!("{value:?} is not a language name or ISO 639 code")
+            }
+            ProblemKind::NoIdOrEmail => "the row has neither an actionkit_id nor an email".into(),
+            ProblemKind::DuplicateActionkitId { id, first_line } => {
+                format!("actionkit_id {id} already appears on line {first_line}")
+            }
+        }
+    }
+}
+
+impl From<dates::DateError> for ProblemKind {
+    fn from(e: dates::DateError) -> Self {
+        match e {
+            dates::DateError::NotADate(value) => ProblemKind::NotADate { value },
+            dates::DateError::TwoDigitYear(value) => ProblemKind::TwoDigitYear { value },
+            dates::DateError::NotReal(value) => ProblemKind::NotARealDate { value },
+            dates::DateError::YearOutOfRange(value) => ProblemKind::YearOutOfRange { value },
+        }
+    }
+}
+
+impl Serialize for ProblemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// One thing wrong with the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -81,8 +261,22 @@ pub struct Problem {
     pub line: u64,
     /// The column's header as written, when the problem is in one column.
     pub column: Option<String>,
-    /// What is wrong.
+    /// What is wrong, in English.
     pub message: String,
+    /// What is wrong, machine-readable (serialized as a kebab-case code).
+    pub kind: ProblemKind,
+}
+
+impl Problem {
+    /// A problem of this kind; the message is the kind's English sentence.
+    pub fn new(line: u64, column: Option<String>, kind: ProblemKind) -> Self {
+        Problem {
+            line,
+            column,
+            message: kind.message(),
+            kind,
+        }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -129,18 +323,13 @@ pub fn parse_maps(
             Some(f) => {
                 out.insert(headers::normalize(col), f);
             }
-            None => problems.push(Problem {
-                line: 1,
-                column: Some(col.clone()),
-                message: format!(
-                    "--map target {field:?} is not a field (one of: {})",
-                    headers::FIELD_NAMES
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }),
+            None => problems.push(Problem::new(
+                1,
+                Some(col.clone()),
+                ProblemKind::UnknownMapTarget {
+                    target: field.clone(),
+                },
+            )),
         }
     }
     if problems.is_empty() {

@@ -2,9 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::dates::parse_date;
+use super::dates::parse_date_checked;
 use super::headers::{self, Field};
-use super::{Format, ImportError, Problem};
+use super::{Format, ImportError, Problem, ProblemKind};
 use crate::domain::members::ListFields;
 use crate::domain::vocab;
 
@@ -63,20 +63,18 @@ pub fn parse(
         Some(Ok(h)) => h,
         Some(Err(e)) => {
             return Err(ImportError {
-                problems: vec![Problem {
-                    line: 1,
-                    column: None,
-                    message: format!("unreadable header: {e}"),
-                }],
+                problems: vec![Problem::new(
+                    1,
+                    None,
+                    ProblemKind::UnreadableHeader {
+                        detail: e.to_string(),
+                    },
+                )],
             });
         }
         None => {
             return Err(ImportError {
-                problems: vec![Problem {
-                    line: 1,
-                    column: None,
-                    message: "the file is empty".into(),
-                }],
+                problems: vec![Problem::new(1, None, ProblemKind::EmptyFile)],
             });
         }
     };
@@ -91,23 +89,24 @@ pub fn parse(
         let field = match headers::resolve(&name, maps) {
             Some(f) => f,
             None => {
-                problems.push(Problem {
-                    line: 1,
-                    column: Some(name.clone()),
-                    message:
-                        "unknown column; map it with --map COLUMN=field or --map COLUMN=ignore"
-                            .into(),
-                });
+                problems.push(Problem::new(
+                    1,
+                    Some(name.clone()),
+                    ProblemKind::UnknownColumn,
+                ));
                 Field::Ignore
             }
         };
         if field != Field::Ignore {
             if let Some(first) = seen.get(&field) {
-                problems.push(Problem {
-                    line: 1,
-                    column: Some(name.clone()),
-                    message: format!("column {first:?} already fills {}", field.name()),
-                });
+                problems.push(Problem::new(
+                    1,
+                    Some(name.clone()),
+                    ProblemKind::DuplicateColumn {
+                        first: first.clone(),
+                        field: field.name().to_owned(),
+                    },
+                ));
             } else {
                 seen.insert(field, name.clone());
             }
@@ -119,21 +118,19 @@ pub fn parse(
         Format::National => {
             for f in NATIONAL_REQUIRED {
                 if !seen.contains_key(f) {
-                    problems.push(Problem {
-                        line: 1,
-                        column: None,
-                        message: format!("required column {} is missing", f.name()),
-                    });
+                    problems.push(Problem::new(
+                        1,
+                        None,
+                        ProblemKind::MissingColumn {
+                            field: f.name().to_owned(),
+                        },
+                    ));
                 }
             }
         }
         Format::Generic => {
             if !seen.contains_key(&Field::ActionkitId) && !seen.contains_key(&Field::Email) {
-                problems.push(Problem {
-                    line: 1,
-                    column: None,
-                    message: "a column for actionkit_id or email is required".into(),
-                });
+                problems.push(Problem::new(1, None, ProblemKind::NoIdColumn));
             }
         }
     }
@@ -150,11 +147,13 @@ pub fn parse(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(line_guess + 1, |p| p.line());
-                problems.push(Problem {
+                problems.push(Problem::new(
                     line,
-                    column: None,
-                    message: format!("unreadable CSV: {e}"),
-                });
+                    None,
+                    ProblemKind::UnreadableCsv {
+                        detail: e.to_string(),
+                    },
+                ));
                 continue;
             }
         };
@@ -165,11 +164,14 @@ pub fn parse(
             continue;
         }
         if rec.len() != columns.len() {
-            problems.push(Problem {
+            problems.push(Problem::new(
                 line,
-                column: None,
-                message: format!("expected {} columns, found {}", columns.len(), rec.len()),
-            });
+                None,
+                ProblemKind::WrongColumnCount {
+                    expected: columns.len(),
+                    found: rec.len(),
+                },
+            ));
             continue;
         }
         let mut f = ListFields::default();
@@ -178,17 +180,13 @@ pub fn parse(
             if *field == Field::Ignore {
                 continue;
             }
-            let mut problem = |message: String| {
-                problems.push(Problem {
-                    line,
-                    column: Some(name.clone()),
-                    message,
-                });
+            let mut problem = |kind: ProblemKind| {
+                problems.push(Problem::new(line, Some(name.clone()), kind));
             };
             let value = match std::str::from_utf8(raw) {
                 Ok(v) => v.trim().to_owned(),
                 Err(_) => {
-                    problem("not valid UTF-8 (save the file as UTF-8)".into());
+                    problem(ProblemKind::NotUtf8);
                     row_ok = false;
                     continue;
                 }
@@ -214,7 +212,9 @@ pub fn parse(
                     Some(b) if *field == Field::DoNotCall => f.do_not_call = b,
                     Some(b) => f.p2ptext_optout = b,
                     None => {
-                        problem(format!("{value:?} is not true/false"));
+                        problem(ProblemKind::NotBoolean {
+                            value: value.clone(),
+                        });
                         row_ok = false;
                     }
                 },
@@ -222,13 +222,13 @@ pub fn parse(
                     let parsed = if value.is_empty() {
                         Ok(None)
                     } else {
-                        parse_date(&value).map(Some)
+                        parse_date_checked(&value).map(Some)
                     };
                     match parsed {
                         Ok(d) if *field == Field::JoinDate => f.join_date = d,
                         Ok(d) => f.xdate = d,
                         Err(e) => {
-                            problem(e);
+                            problem(e.into());
                             row_ok = false;
                         }
                     }
@@ -250,9 +250,9 @@ pub fn parse(
                         match vocab::language_code(&value) {
                             Some(code) => f.preferred_language = Some(code),
                             None => {
-                                problem(format!(
-                                    "{value:?} is not a language name or ISO 639 code"
-                                ));
+                                problem(ProblemKind::NotALanguage {
+                                    value: value.clone(),
+                                });
                                 row_ok = false;
                             }
                         }
@@ -265,20 +265,19 @@ pub fn parse(
             continue;
         }
         if f.actionkit_id.is_none() && f.email.is_none() {
-            problems.push(Problem {
-                line,
-                column: None,
-                message: "the row has neither an actionkit_id nor an email".into(),
-            });
+            problems.push(Problem::new(line, None, ProblemKind::NoIdOrEmail));
             continue;
         }
         if let Some(ak) = &f.actionkit_id {
             if let Some(first) = ak_lines.get(ak) {
-                problems.push(Problem {
+                problems.push(Problem::new(
                     line,
-                    column: seen.get(&Field::ActionkitId).cloned(),
-                    message: format!("actionkit_id {ak} already appears on line {first}"),
-                });
+                    seen.get(&Field::ActionkitId).cloned(),
+                    ProblemKind::DuplicateActionkitId {
+                        id: ak.clone(),
+                        first_line: *first,
+                    },
+                ));
                 continue;
             }
             ak_lines.insert(ak.clone(), line);

@@ -568,6 +568,70 @@ async fn keys_rotate_through_a_signed_statement_and_the_old_key_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_asker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
+    let hub = TestHub::start(&hub_dir, any_port()).await;
+    // Two chapters: Triangle (from `node()`), and Piedmont, made the same way under another name.
+    let (_a, dir_a, store_a) = enrolled_node(&hub).await;
+    let tmp_b = tempfile::tempdir().unwrap();
+    let root_b = tmp_b.path().join("data");
+    shopfloor_node::datadir::init(
+        &root_b,
+        "Piedmont DSA",
+        "NC",
+        Some("a long admin password".into()),
+    )
+    .unwrap();
+    let dir_b = DataDir::new(&root_b);
+    let store_b = dir_b.open_store().unwrap();
+    populate(&store_b, 40);
+    let code = hub.invite();
+    enroll::start(&store_b, &dir_b, &hub.url, &code, None)
+        .await
+        .unwrap();
+    assert_eq!(hub.approve_all(), 1);
+    enroll::wait(&store_b, &dir_b, &quick()).await.unwrap();
+    // Both report: their reserve (Spanish speakers, one-on-ones) is in their reports.
+    for (store, dir) in [(&store_a, &dir_a), (&store_b, &dir_b)] {
+        reports::enqueue(store, dir, last_month()).unwrap();
+        assert!(matches!(
+            outbox::deliver_due(store).await.unwrap().as_slice(),
+            [outbox::Outcome::Delivered { .. }]
+        ));
+    }
+    let ask = shopfloor_protocol::support::SupportBody {
+        skills: vec!["one-on-ones".into()],
+        language: Some("es".into()),
+        sector: Some("62".into()),
+        message: "A hospital committee needs Spanish-speaking organizers for one-on-ones.".into(),
+        reply_to: "signal group: triangle labor".into(),
+    };
+    let posted = federation::support::ask(&store_a, &dir_a, &ask)
+        .await
+        .unwrap();
+    assert_eq!(posted.relayed_to, 1);
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(inbox_b.for_you.len(), 1);
+    assert_eq!(inbox_b.for_you[0].from.as_str(), "triangle-dsa");
+    assert_eq!(inbox_b.for_you[0].body.reply_to, ask.reply_to);
+    let inbox_a = federation::support::inbox(&store_a, &dir_a).await.unwrap();
+    assert!(inbox_a.for_you.is_empty(), "the asker is not asked");
+    assert_eq!(inbox_a.yours.len(), 1);
+    // A request the registry does not know is refused before it leaves the node.
+    let bad = shopfloor_protocol::support::SupportBody {
+        skills: vec!["juggling".into()],
+        ..ask
+    };
+    assert!(
+        federation::support::ask(&store_a, &dir_a, &bad)
+            .await
+            .is_err()
+    );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_at_a_regional_hub_verifies_the_chain_to_the_pinned_root() {
     let tmp = tempfile::tempdir().unwrap();
     let nat_dir = TestHub::init(tmp.path(), "national", Level::National);

@@ -428,3 +428,44 @@ async fn import_shows_a_dry_run_then_imports_on_confirmation() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("nothing was saved"));
 }
+
+#[tokio::test]
+async fn import_problems_are_shown_in_the_pages_language() {
+    let server = Server::start().await;
+    let s = login(&server, "admin", ADMIN_PASSWORD).await;
+    set_lang(&s, &server, "es").await;
+    let bad = std::fs::read(crate::util::fixture("bad_two_rows.csv")).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", s.csrf.clone())
+        .text("format", "national")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bad).file_name("malo.csv"),
+        );
+    let r = s
+        .client
+        .post(server.url("/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"es\">"), "{html}");
+    assert!(html.contains("La lista tiene 2 problemas"), "{html}");
+    // Line 3: 2020-02-30; line 5: a short row. Both in Spanish, with line and column kept.
+    assert!(html.contains("no es una fecha que exista"), "{html}");
+    assert!(html.contains("2020-02-30"), "{html}");
+    assert!(
+        html.contains("Esta línea tiene 20 campos, pero el encabezado tiene 37 columnas."),
+        "{html}"
+    );
+    assert!(html.contains("join_date"), "{html}");
+    assert!(!html.contains("is not a real date"), "{html}");
+    assert!(!html.contains("expected 37 columns"), "{html}");
+    assert_eq!(raw_id(&html), None, "{html}");
+    assert_eq!(
+        crate::util::count(&server.store, "SELECT count(*) FROM members"),
+        0
+    );
+}

@@ -20,7 +20,7 @@ use super::organizing::Flash;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, field_error};
 use crate::domain::{audit, facts, users};
-use crate::import::{self, Format, ImportOptions, ImportSummary};
+use crate::import::{self, Format, ImportOptions, ImportSummary, ProblemKind};
 use crate::web::AppError;
 
 // ---------------------------------------------------------------------------------------------
@@ -74,8 +74,59 @@ pub struct ProblemLine {
     pub line: u64,
     /// Column, if one.
     pub column: String,
-    /// What is wrong (the importer's words).
+    /// What is wrong, in the page's language.
     pub message: String,
+}
+
+/// A problem of a refused list in the page's language, from its kind.
+fn problem_message(lang: Lang, kind: &ProblemKind) -> String {
+    let s = |v: &str| Arg::from(v);
+    match kind {
+        ProblemKind::UnknownMapTarget { target } => {
+            lang.ta("err-import-map-target", &[("target", s(target))])
+        }
+        ProblemKind::UnreadableHeader { .. } => lang.t("err-import-unreadable-header"),
+        ProblemKind::EmptyFile => lang.t("err-import-empty-file"),
+        ProblemKind::UnknownColumn => lang.t("err-import-unknown-column"),
+        ProblemKind::DuplicateColumn { first, field } => lang.ta(
+            "err-import-duplicate-column",
+            &[("column", s(first)), ("field", s(field))],
+        ),
+        ProblemKind::MissingColumn { field } => {
+            lang.ta("err-import-missing-column", &[("field", s(field))])
+        }
+        ProblemKind::NoIdColumn => lang.t("err-import-no-id-column"),
+        ProblemKind::UnreadableCsv { .. } => lang.t("err-import-unreadable-csv"),
+        ProblemKind::WrongColumnCount { expected, found } => lang.ta(
+            "err-import-column-count",
+            &[
+                ("expected", Arg::from(*expected)),
+                ("found", Arg::from(*found)),
+            ],
+        ),
+        ProblemKind::NotUtf8 => lang.t("err-import-not-utf8"),
+        ProblemKind::NotBoolean { value } => {
+            lang.ta("err-import-not-boolean", &[("value", s(value))])
+        }
+        ProblemKind::NotADate { value } => lang.ta("err-import-not-a-date", &[("value", s(value))]),
+        ProblemKind::TwoDigitYear { value } => {
+            lang.ta("err-import-two-digit-year", &[("value", s(value))])
+        }
+        ProblemKind::NotARealDate { value } => {
+            lang.ta("err-import-not-a-real-date", &[("value", s(value))])
+        }
+        ProblemKind::YearOutOfRange { value } => {
+            lang.ta("err-import-year-out-of-range", &[("value", s(value))])
+        }
+        ProblemKind::NotALanguage { value } => {
+            lang.ta("err-import-not-a-language", &[("value", s(value))])
+        }
+        ProblemKind::NoIdOrEmail => lang.t("err-import-no-id-or-email"),
+        ProblemKind::DuplicateActionkitId { id, first_line } => lang.ta(
+            "err-import-duplicate-actionkit-id",
+            &[("id", s(id)), ("line", Arg::from(*first_line))],
+        ),
+    }
 }
 
 /// `GET /import` and the dry run / result.
@@ -227,7 +278,7 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
                 .map(|p| ProblemLine {
                     line: p.line,
                     column: p.column.clone().unwrap_or_default(),
-                    message: p.message.clone(),
+                    message: problem_message(lang, &p.kind),
                 })
                 .collect();
             Ok(view::render(StatusCode::UNPROCESSABLE_ENTITY, &out))

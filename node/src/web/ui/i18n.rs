@@ -204,14 +204,17 @@ impl Lang {
 pub(crate) fn test_args() -> Vec<(&'static str, Arg)> {
     let mut v: Vec<(&'static str, Arg)> = [
         "n", "k", "pct", "met", "total", "first", "last", "reached", "here", "kb", "index",
+        "expected", "found", "line",
     ]
     .into_iter()
     .map(|k| (k, Arg::Num(2)))
     .collect();
     v.extend(
-        ["period", "name", "stage"]
-            .into_iter()
-            .map(|k| (k, Arg::Str("X".into()))),
+        [
+            "period", "name", "stage", "value", "column", "field", "id", "target",
+        ]
+        .into_iter()
+        .map(|k| (k, Arg::Str("X".into()))),
     );
     v
 }
