@@ -40,6 +40,9 @@ pub enum Error {
     /// Talking to another hub failed (network, or an answer that is not what the protocol says).
     #[error("remote hub: {0}")]
     Remote(String),
+    /// A backup could not be written, read or restored.
+    #[error("backup: {0}")]
+    Backup(String),
     /// A failure inside the hub that is not the peer's fault.
     #[error("internal: {0}")]
     Internal(String),
@@ -119,7 +122,11 @@ impl Error {
             Error::Rejected(es) => es.first().map_or(422, |e| protocol_status(e.reason())),
             Error::Refused { status, .. } => *status,
             Error::Remote(_) => 502,
-            Error::Database(_) | Error::Io { .. } | Error::Config(_) | Error::Internal(_) => 500,
+            Error::Database(_)
+            | Error::Io { .. }
+            | Error::Config(_)
+            | Error::Backup(_)
+            | Error::Internal(_) => 500,
         }
     }
 
@@ -130,16 +137,22 @@ impl Error {
             Error::Rejected(es) => es.first().map_or("rejected", |e| e.reason().code()),
             Error::Refused { code, .. } => code,
             Error::Remote(_) => "remote-failed",
-            Error::Database(_) | Error::Io { .. } | Error::Config(_) | Error::Internal(_) => {
-                "internal"
-            }
+            Error::Database(_)
+            | Error::Io { .. }
+            | Error::Config(_)
+            | Error::Backup(_)
+            | Error::Internal(_) => "internal",
         }
     }
 
     /// The sentence safe to send to a peer (local causes are replaced by a generic sentence).
     pub fn public_message(&self) -> String {
         match self {
-            Error::Database(_) | Error::Io { .. } | Error::Config(_) | Error::Internal(_) => {
+            Error::Database(_)
+            | Error::Io { .. }
+            | Error::Config(_)
+            | Error::Backup(_)
+            | Error::Internal(_) => {
                 "the hub failed to handle this request; the operator can find the cause in its log"
                     .into()
             }

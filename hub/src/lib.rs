@@ -9,6 +9,7 @@
 //! chapters' support requests are relayed to chapters whose reports show matching reserve capacity.
 //!
 //! - [`config`]: the data directory, `hub.toml`, keys and card.
+//! - [`backup`], [`doctor`]: encrypted backups and restore; checks of a data directory.
 //! - [`store`]: SQLite (WAL, one writer, migrations on `user_version`).
 //! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
 //! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
@@ -27,7 +28,9 @@
 //! # Ok::<(), shopfloor_hub::Error>(())
 //! ```
 
+pub mod backup;
 pub mod config;
+pub mod doctor;
 pub mod enroll;
 mod error;
 pub mod forward;

@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::Role;
-use shopfloor_hub::{Hub, enroll, forward, guidance, ingest, rollups, users};
-use shopfloor_protocol::{Card, Kind, Period, SecretKeys};
+use shopfloor_hub::{Hub, backup, doctor, enroll, forward, guidance, ingest, rollups, users};
+use shopfloor_protocol::{AgeRecipient, Card, Kind, Period, SecretKeys};
 
 /// Shopfloor hub: enrollment, verified ingest of sealed reports, receipts, rollups, guidance.
 #[derive(Debug, Parser)]
@@ -173,6 +173,33 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the hub: permissions, keys and card, hub.toml, database integrity and schema, the
+    /// transparency log against its receipts, and an enabled admin. Exits 1 if any check fails.
+    Doctor {
+        /// Print `{"ok": ..., "checks": [...]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an encrypted backup (a consistent database snapshot, hub.toml, keys.txt, card.json)
+    /// sealed with age. Never writes plaintext; refuses to overwrite FILE.
+    Backup {
+        /// The backup file to create (mode 0600).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// age recipient (age1...) to seal to; repeat for each officer. Default: the hub's own
+        /// key, which is useless if the server is lost.
+        #[arg(long = "to", value_name = "AGE_RECIPIENT")]
+        to: Vec<String>,
+    },
+    /// Restore a backup into an empty or new data directory (--data), then run doctor.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// A file with an age identity (AGE-SECRET-KEY-1...) the backup was sealed to, such as
+        /// an officer's `age-keygen` file or the hub's keys.txt.
+        #[arg(long, value_name = "KEYFILE")]
+        identity: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -491,8 +518,57 @@ fn run(cli: Cli) -> Result<i32> {
             }
         }
         Command::User(cmd) => user(&dir, cmd)?,
+        Command::Doctor { json } => return doctor(&dir, json),
+        Command::Backup { out, to } => {
+            let hub = open(&dir)?;
+            let own_key_only = to.is_empty();
+            let recipients = if own_key_only {
+                vec![hub.keys().age_recipient()]
+            } else {
+                to.iter()
+                    .map(|r| AgeRecipient::new(r).with_context(|| format!("--to {r}")))
+                    .collect::<Result<Vec<_>>>()?
+            };
+            let n = backup::backup(&hub, &recipients, &out)?;
+            println!(
+                "Wrote {} ({n} bytes), sealed to {} recipient(s).",
+                out.display(),
+                recipients.len()
+            );
+            if own_key_only {
+                eprintln!(
+                    "warning: no --to given, so this backup is sealed only to the hub's own key: \
+                     it is useless if the server (and its keys.txt) is lost. \
+                     Seal backups to officers' keys with --to age1..."
+                );
+            }
+        }
+        Command::Restore { file, identity } => {
+            backup::restore(&file, &identity, &dir)?;
+            println!("Restored {} into {}.", file.display(), dir.display());
+            return doctor(&dir, false);
+        }
     }
     Ok(0)
+}
+
+fn doctor(dir: &Path, json: bool) -> Result<i32> {
+    let checks = doctor::run(dir);
+    let ok = doctor::all_ok(&checks);
+    if json {
+        print_json(&json!({"ok": ok, "checks": checks}))?;
+    } else {
+        for c in &checks {
+            println!("{} {}: {}", if c.ok { "✓" } else { "✗" }, c.name, c.detail);
+        }
+        let failed = checks.iter().filter(|c| !c.ok).count();
+        if ok {
+            println!("All checks passed.");
+        } else {
+            println!("{failed} check(s) failed.");
+        }
+    }
+    Ok(if ok { 0 } else { 1 })
 }
 
 fn user(dir: &Path, cmd: UserCommand) -> Result<()> {

@@ -246,6 +246,16 @@ impl Store {
     }
 }
 
+/// The schema version this program migrates to: the number of migrations.
+pub fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// The Merkle tree rebuilt from the `log_leaves` table (for `doctor`).
+pub fn rebuild_tree(db: &Connection) -> Result<MerkleTree> {
+    load_tree(db, MerkleTree::new())
+}
+
 /// Appends to `tree` the leaves the database holds beyond its length (or rebuilds it if the
 /// database holds fewer, which only a restore from backup would cause).
 fn load_tree(db: &Connection, mut tree: MerkleTree) -> Result<MerkleTree> {
