@@ -634,3 +634,29 @@ rec-smaller-file = Split the file or remove columns that are not needed.
 rec-fix-file = Correct these lines in the file and upload it again.
 rec-wait = Wait a few minutes before trying again.
 rec-try-later = Try again in a moment. If it keeps happening, tell your chapter's administrator.
+
+ui-support-title = Help between chapters
+ui-support-intro = Ask for organizers with a skill or a language. Your hub passes the request on to chapters whose reports show such organizers in their reserve, and they answer you directly at the contact you give. The hub never learns who volunteers.
+ui-support-for-you = Requests for your chapter
+ui-support-none = No requests for your chapter right now.
+ui-support-unreachable = The hub could not be reached, so requests for your chapter cannot be shown right now.
+ui-support-reply = Answer at
+ui-support-yours = { $n ->
+    [0] You have no open requests.
+    [one] You have one open request.
+   *[other] You have { $n } open requests.
+}
+ui-support-ask = Ask other chapters for help
+ui-support-skill = Skill needed
+ui-support-language = Language
+ui-support-sector = Sector of the campaign
+ui-support-any = Any
+ui-support-message = What you need, in a few sentences (never name people)
+ui-support-reply-to = How other chapters can reach you (for example a Signal group)
+ui-support-send = Send the request
+ui-support-sent = { $n ->
+    [0] The request was sent, but no chapter's reserve matches it yet.
+    [one] The request was sent to one chapter with matching organizers.
+   *[other] The request was sent to { $n } chapters with matching organizers.
+}
+err-support = The request could not be sent. Choose a skill or a language, write what you need and a contact, and check that the hub can be reached.

@@ -634,3 +634,29 @@ rec-smaller-file = Divida el archivo o quite las columnas que no hagan falta.
 rec-fix-file = Corrija estas líneas en el archivo y vuelva a subirlo.
 rec-wait = Espere unos minutos antes de volver a intentarlo.
 rec-try-later = Vuelva a intentarlo en un momento. Si sigue pasando, avise a la persona administradora de su sección.
+
+ui-support-title = Ayuda entre capítulos
+ui-support-intro = Pidan organizadores con una habilidad o un idioma. Su hub pasa la solicitud a los capítulos cuyos informes muestran organizadores así en su reserva, y ellos les responden directamente en el contacto que ustedes indiquen. El hub nunca sabe quién se ofrece.
+ui-support-for-you = Solicitudes para su capítulo
+ui-support-none = Por ahora no hay solicitudes para su capítulo.
+ui-support-unreachable = No se pudo contactar al hub, así que por ahora no se pueden mostrar las solicitudes para su capítulo.
+ui-support-reply = Respondan a
+ui-support-yours = { $n ->
+    [0] No tienen solicitudes abiertas.
+    [one] Tienen una solicitud abierta.
+   *[other] Tienen { $n } solicitudes abiertas.
+}
+ui-support-ask = Pedir ayuda a otros capítulos
+ui-support-skill = Habilidad que se necesita
+ui-support-language = Idioma
+ui-support-sector = Sector de la campaña
+ui-support-any = Cualquiera
+ui-support-message = Qué necesitan, en pocas frases (nunca den nombres de personas)
+ui-support-reply-to = Cómo pueden contactarlos otros capítulos (por ejemplo, un grupo de Signal)
+ui-support-send = Enviar la solicitud
+ui-support-sent = { $n ->
+    [0] La solicitud se envió, pero todavía ningún capítulo tiene una reserva que coincida.
+    [one] La solicitud se envió a un capítulo con organizadores que coinciden.
+   *[other] La solicitud se envió a { $n } capítulos con organizadores que coinciden.
+}
+err-support = No se pudo enviar la solicitud. Elijan una habilidad o un idioma, escriban qué necesitan y un contacto, y verifiquen que se pueda contactar al hub.

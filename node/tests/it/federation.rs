@@ -632,6 +632,107 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
+    let hub = TestHub::start(&hub_dir, any_port()).await;
+    // Triangle: served over HTTP. Piedmont: library only.
+    let server = crate::web::Server::start().await;
+    populate(&server.store, 40);
+    enroll::start(&server.store, &server.dir, &hub.url, &hub.invite(), None)
+        .await
+        .unwrap();
+    assert_eq!(hub.approve_all(), 1);
+    enroll::wait(&server.store, &server.dir, &quick())
+        .await
+        .unwrap();
+    let tmp_b = tempfile::tempdir().unwrap();
+    let root_b = tmp_b.path().join("data");
+    shopfloor_node::datadir::init(
+        &root_b,
+        "Piedmont DSA",
+        "NC",
+        Some("a long admin password".into()),
+    )
+    .unwrap();
+    let dir_b = DataDir::new(&root_b);
+    let store_b = dir_b.open_store().unwrap();
+    populate(&store_b, 40);
+    enroll::start(&store_b, &dir_b, &hub.url, &hub.invite(), None)
+        .await
+        .unwrap();
+    assert_eq!(hub.approve_all(), 1);
+    enroll::wait(&store_b, &dir_b, &quick()).await.unwrap();
+    for (store, dir) in [(&server.store, &server.dir), (&store_b, &dir_b)] {
+        reports::enqueue(store, dir, last_month()).unwrap();
+        outbox::deliver_due(store).await.unwrap();
+    }
+    let ask = shopfloor_protocol::support::SupportBody {
+        skills: vec!["mapping".into()],
+        language: None,
+        sector: None,
+        message: "Piedmont needs help mapping a warehouse.".into(),
+        reply_to: "piedmont-labor@example.org".into(),
+    };
+    federation::support::ask(&store_b, &dir_b, &ask)
+        .await
+        .unwrap();
+
+    let s = crate::web::login(&server, "admin", crate::util::ADMIN_PASSWORD).await;
+    let html = s
+        .client
+        .get(server.url("/guidance"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Piedmont needs help mapping a warehouse."),
+        "{html}"
+    );
+    assert!(html.contains("piedmont-labor@example.org"));
+    assert!(
+        html.contains("You have no open requests.") || html.contains("You have 0 open requests."),
+        "{html}"
+    );
+    // Ask from the page, without JavaScript: a plain form post with the CSRF token.
+    let r = s
+        .client
+        .post(server.url("/support"))
+        .form(&[
+            ("csrf", s.csrf.as_str()),
+            ("skill", "one-on-ones"),
+            ("language", "es"),
+            ("sector", ""),
+            (
+                "message",
+                "Spanish-speaking organizers for one-on-ones at a clinic.",
+            ),
+            ("reply_to", "signal: triangle labor"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/guidance?asked=1");
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(inbox_b.for_you.len(), 1);
+    // Without the token: refused.
+    let r = s
+        .client
+        .post(server.url("/support"))
+        .form(&[("skill", "mapping"), ("message", "x"), ("reply_to", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN);
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_at_a_regional_hub_verifies_the_chain_to_the_pinned_root() {
     let tmp = tempfile::tempdir().unwrap();
     let nat_dir = TestHub::init(tmp.path(), "national", Level::National);

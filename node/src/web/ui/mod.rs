@@ -132,6 +132,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(reports::reports))
         .route("/reports/submit", post(reports::submit))
         .route("/guidance", get(reports::guidance))
+        .route("/support", post(reports::ask_support))
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).

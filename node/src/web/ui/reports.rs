@@ -376,6 +376,70 @@ pub async fn submit(page: Page, body: Bytes) -> Response {
     page.respond(r)
 }
 
+/// The form of `POST /support`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SupportForm {
+    csrf: String,
+    skill: String,
+    language: String,
+    sector: String,
+    message: String,
+    reply_to: String,
+}
+
+impl HasCsrf for SupportForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /support` — asks the hub to relay a request for help to chapters with matching
+/// reserve organizers.
+pub async fn ask_support(page: Page, body: Bytes) -> Response {
+    let r = async {
+        page.require(page.role().can_organize())?;
+        let f: SupportForm = page.form(&body)?;
+        let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        let request = shopfloor_protocol::support::SupportBody {
+            skills: opt(f.skill).into_iter().collect(),
+            language: opt(f.language),
+            sector: opt(f.sector),
+            message: f.message.trim().to_owned(),
+            reply_to: f.reply_to.trim().to_owned(),
+        };
+        match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
+        {
+            Ok(posted) => {
+                let store = page.state.store().clone();
+                let actor = page.user.username.clone();
+                let id = posted.id.clone();
+                store
+                    .write_async(move |tx| {
+                        crate::domain::audit::record(
+                            tx,
+                            &actor,
+                            "support.ask",
+                            &format!("support:{id}"),
+                            "",
+                        )
+                    })
+                    .await?;
+                Ok(view::redirect(&format!(
+                    "/guidance?asked={}",
+                    posted.relayed_to
+                )))
+            }
+            Err(e) => {
+                tracing::warn!("support request: {e}");
+                Ok(view::redirect("/guidance?error=support"))
+            }
+        }
+    }
+    .await;
+    page.respond(r)
+}
+
 /// A goal as shown.
 #[derive(Debug)]
 pub struct GoalRow {
@@ -407,12 +471,139 @@ pub struct GuidancePage {
     pub goals: Vec<GoalRow>,
     /// Links: (title, url).
     pub links: Vec<(String, Option<String>)>,
+    /// Help between chapters, for organizers and admins of an enrolled node.
+    pub support: Option<SupportView>,
+    /// Notice.
+    pub notice: Option<String>,
+    /// Problem.
+    pub problem: Option<String>,
 }
 
-/// `GET /guidance` — the hub's verified guidance.
-pub async fn guidance(page: Page) -> Response {
+/// The support-request section of the guidance page.
+#[derive(Debug, Default)]
+pub struct SupportView {
+    /// Requests the hub relayed to this chapter.
+    pub for_you: Vec<RelayedRow>,
+    /// How many of this chapter's own requests are open.
+    pub yours: String,
+    /// The hub did not answer.
+    pub unreachable: bool,
+    /// Skill choices (code, label).
+    pub skills: Vec<(String, String)>,
+    /// Language choices (code, label).
+    pub languages: Vec<(String, String)>,
+    /// Sector choices (code, label).
+    pub sectors: Vec<(String, String)>,
+}
+
+/// A relayed request as shown.
+#[derive(Debug)]
+pub struct RelayedRow {
+    /// The asking chapter.
+    pub from: String,
+    /// When.
+    pub when: String,
+    /// What is needed.
+    pub message: String,
+    /// Skills and language wanted, as words.
+    pub wants: String,
+    /// The contact to answer at.
+    pub reply_to: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GuidanceQuery {
+    asked: String,
+    error: String,
+}
+
+/// The support section, when the user organizes and the node is enrolled.
+async fn support_view(page: &Page) -> Option<SupportView> {
+    use shopfloor_protocol::registry::{LANGUAGES, SECTORS, SKILLS};
+    if !page.role().can_organize() {
+        return None;
+    }
+    let enrolled = page
+        .state
+        .store()
+        .read_async(crate::federation::hub_link)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    if !enrolled {
+        return None;
+    }
+    let lang = page.lang;
+    let mut view = SupportView {
+        skills: SKILLS
+            .iter()
+            .map(|t| (t.code.to_owned(), lang.pick(t.en, t.es).to_owned()))
+            .collect(),
+        languages: LANGUAGES
+            .iter()
+            .map(|t| (t.code.to_owned(), lang.pick(t.en, t.es).to_owned()))
+            .collect(),
+        sectors: SECTORS
+            .iter()
+            .map(|t| (t.code.to_owned(), lang.pick(t.en, t.es).to_owned()))
+            .collect(),
+        ..SupportView::default()
+    };
+    match crate::federation::support::inbox(page.state.store(), page.state.dir()).await {
+        Ok(inbox) => {
+            view.yours = lang.ta(
+                "ui-support-yours",
+                &[("n", Arg::Num(i64::try_from(inbox.yours.len()).unwrap_or(0)))],
+            );
+            view.for_you = inbox
+                .for_you
+                .iter()
+                .map(|r| {
+                    let mut wants: Vec<String> = r
+                        .body
+                        .skills
+                        .iter()
+                        .map(|s| lang.value(Dim::Skill, s))
+                        .collect();
+                    if let Some(l) = &r.body.language {
+                        wants.push(lang.value(Dim::Language, l));
+                    }
+                    if let Some(s) = &r.body.sector {
+                        wants.push(lang.value(Dim::Sector, s));
+                    }
+                    RelayedRow {
+                        from: r.from.to_string(),
+                        when: lang.time(&r.created_at.to_string()),
+                        message: r.body.message.clone(),
+                        wants: wants.join(" · "),
+                        reply_to: r.body.reply_to.clone(),
+                    }
+                })
+                .collect();
+        }
+        Err(e) => {
+            tracing::warn!("support inbox: {e}");
+            view.unreachable = true;
+        }
+    }
+    Some(view)
+}
+
+/// `GET /guidance` — the hub's verified guidance, and help between chapters.
+pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
     let r = async {
         let lang = page.lang;
+        let q: GuidanceQuery = super::page::query(raw.as_deref());
+        let notice = (!q.asked.is_empty()).then(|| {
+            lang.ta(
+                "ui-support-sent",
+                &[("n", Arg::Num(q.asked.parse().unwrap_or(0)))],
+            )
+        });
+        let problem = (q.error == "support").then(|| lang.t("err-support"));
+        let support = support_view(&page).await;
         let stored = page
             .state
             .store()
@@ -426,6 +617,9 @@ pub async fn guidance(page: Page) -> Response {
             criteria: Vec::new(),
             goals: Vec::new(),
             links: Vec::new(),
+            support,
+            notice,
+            problem,
         };
         if let Some(s) = stored {
             let g = &s.guidance;
