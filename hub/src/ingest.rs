@@ -112,6 +112,20 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
                 report.generated_at,
                 &revocations,
             )?;
+            // The chapter must have applied at least this hub's minimum cell size, and its
+            // suppression must hold up: no withheld cell derivable from what it published.
+            let floor = hub.config().policy.k;
+            if report.policy.k < floor {
+                return Err(shopfloor_protocol::Error::new(
+                    Reason::DisclosureViolation,
+                    format!(
+                        "the report applied k = {}, below this hub's policy k = {floor}",
+                        report.policy.k
+                    ),
+                )
+                .into());
+            }
+            shopfloor_protocol::disclosure::check(&report.cells, report.policy.k)?;
             Checked {
                 kind: "report",
                 period: report.period,

@@ -1143,3 +1143,67 @@ fn revoked_chapter_enrolls_again_with_new_keys() {
         );
     }
 }
+
+#[test]
+fn reports_below_the_hubs_disclosure_policy_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Policy National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let ch = Chapter::new("lax", "Lax DSA", "AL", "CANARY-LAX");
+    let inv =
+        shopfloor_hub::enroll::invite(&hub, "Lax DSA", shopfloor_protocol::Kind::Chapter, "test")
+            .unwrap();
+    let sub = shopfloor_hub::enroll::submit(
+        &hub,
+        &shopfloor_hub::enroll::EnrollBody {
+            card: ch.card.clone(),
+            code: inv.code,
+        },
+    )
+    .unwrap();
+    shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    drop(hub);
+    let ingest = |env: &Envelope| {
+        let file = tmp.path().join("report.age");
+        std::fs::write(&file, ch.seal_to(env, &national.card)).unwrap();
+        hub_cmd(&national.dir, &["ingest", file.to_str().unwrap()])
+    };
+    // A report that applied k = 3 where the hub asks for 5: refused, even though every cell
+    // it publishes happens to be at least 5.
+    let honest = ch.report(&national.card.id, last_month(), 1, None, 30);
+    let mut report: shopfloor_protocol::Report = honest
+        .verify(&ch.card.signing_key)
+        .unwrap()
+        .document()
+        .unwrap();
+    report.policy.k = 3;
+    report.validate().unwrap();
+    let out = ingest(&Envelope::sign(&report, &ch.keys));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disclosure-violation"));
+    // A lone withheld cell in a table (derivable from the total): refused by the audit.
+    report.policy.k = 5;
+    report.cells = vec![
+        shopfloor_protocol::Cell::count(shopfloor_protocol::CellKey::total("members"), 30),
+        shopfloor_protocol::Cell::count(
+            shopfloor_protocol::CellKey::new(
+                "members",
+                &[(shopfloor_protocol::registry::Dim::Sector, "62")],
+            ),
+            27,
+        ),
+        shopfloor_protocol::Cell {
+            key: shopfloor_protocol::CellKey::new(
+                "members",
+                &[(shopfloor_protocol::registry::Dim::Sector, "unknown")],
+            ),
+            value: shopfloor_protocol::CellValue::Suppressed,
+        },
+    ];
+    report.validate().unwrap();
+    let out = ingest(&Envelope::sign(&report, &ch.keys));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disclosure-violation"));
+    // The honest report goes through.
+    assert!(ingest(&honest).status.success());
+}
