@@ -206,6 +206,86 @@ impl fmt::Display for Dim {
     }
 }
 
+/// The two languages every label in the registry is written in. User interfaces use it to pick
+/// a label, and to choose a language from a browser's `Accept-Language` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// English (the default).
+    #[default]
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Language {
+    /// Both languages, in the order a language switcher lists them.
+    pub const ALL: [Language; 2] = [Language::En, Language::Es];
+
+    /// The BCP 47 code, for `lang` attributes, cookies and stored preferences.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+        }
+    }
+
+    /// The language's own name, for a switcher.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::Es => "Español",
+        }
+    }
+
+    /// A stored or submitted code (`en`, `es`, `es-MX`, `es_US`...).
+    pub fn parse(code: &str) -> Option<Language> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Language::En),
+            "es" => Some(Language::Es),
+            _ => None,
+        }
+    }
+
+    /// The preferred language of an HTTP `Accept-Language` header, if it names English or
+    /// Spanish: the highest quality wins, and among equals the first listed.
+    pub fn from_accept_language(header: &str) -> Option<Language> {
+        let mut best: Option<(u32, usize, Language)> = None;
+        for (position, item) in header.split(',').take(32).enumerate() {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Language::parse) else {
+                continue;
+            };
+            let mut q = 1000;
+            for p in parts {
+                if let Some(v) = p.trim().strip_prefix("q=") {
+                    q = v
+                        .trim()
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|q| (0.0..=1.0).contains(q))
+                        .map_or(0, |q| (q * 1000.0) as u32);
+                }
+            }
+            if q == 0 {
+                continue;
+            }
+            if best.is_none_or(|(bq, bp, _)| q > bq || (q == bq && position < bp)) {
+                best = Some((q, position, lang));
+            }
+        }
+        best.map(|(_, _, l)| l)
+    }
+
+    /// One of an English/Spanish pair of labels.
+    pub fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
+        match self {
+            Language::En => en,
+            Language::Es => es,
+        }
+    }
+}
+
 /// A metric: what it counts, in both languages, and the tables it may be published as.
 #[derive(Debug)]
 pub struct Metric {
@@ -758,6 +838,25 @@ mod tests {
         assert!(Dim::Training.accepts("one-on-ones-101"));
         assert!(!Dim::Training.accepts("Bad Name"));
         assert!(!Dim::Sector.accepts("99"));
+    }
+
+    #[test]
+    fn languages_from_accept_language() {
+        assert_eq!(
+            Language::from_accept_language("es-MX,es;q=0.9,en;q=0.8"),
+            Some(Language::Es)
+        );
+        assert_eq!(
+            Language::from_accept_language("fr, en;q=0.5, es;q=0.4"),
+            Some(Language::En)
+        );
+        assert_eq!(
+            Language::from_accept_language("es;q=0, en;q=0.1"),
+            Some(Language::En)
+        );
+        assert_eq!(Language::from_accept_language("de, fr"), None);
+        assert_eq!(Language::parse("es_US"), Some(Language::Es));
+        assert_eq!(Language::Es.pick("yes", "sí"), "sí");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use shopfloor_protocol::rollup::SummedCell;
 use super::data::{Shown, disclose};
 use super::i18n::Lang;
 use super::map_data;
+use crate::web::ui::i18n::LangExt as _;
 
 /// Width of a chart's view box.
 pub const WIDTH: u32 = 360;

@@ -22,100 +22,41 @@ fluent_templates::static_loader! {
 static EN: LanguageIdentifier = langid!("en");
 static ES: LanguageIdentifier = langid!("es");
 
-/// A language of the interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English (the default).
-    #[default]
-    En,
-    /// Spanish.
-    Es,
+pub use shopfloor_protocol::registry::Language as Lang;
+
+fn lang_id(lang: Lang) -> &'static LanguageIdentifier {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    }
 }
 
-impl Lang {
-    /// Both languages, in the order the switcher lists them.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
-
-    /// The BCP 47 code, for `lang` attributes and cookies.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-
-    /// The language's own name, for the switcher.
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Es => "Español",
-        }
-    }
-
-    /// A stored or submitted code (`en`, `es`, `es-MX`...).
-    pub fn parse(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "es" => Some(Lang::Es),
-            _ => None,
-        }
-    }
-
-    /// The preferred language of an `Accept-Language` header, if it names English or Spanish.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut best: Option<(u32, usize, Lang)> = None;
-        for (position, item) in header.split(',').take(32).enumerate() {
-            let mut parts = item.split(';');
-            let Some(lang) = parts.next().and_then(Lang::parse) else {
-                continue;
-            };
-            let mut q = 1000;
-            for p in parts {
-                if let Some(v) = p.trim().strip_prefix("q=") {
-                    q = v
-                        .trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        .map_or(0, |q| (q * 1000.0) as u32);
-                }
-            }
-            if q == 0 {
-                continue;
-            }
-            // Highest q wins; among equals, the first listed.
-            if best.is_none_or(|(bq, bp, _)| q > bq || (q == bq && position < bp)) {
-                best = Some((q, position, lang));
-            }
-        }
-        best.map(|(_, _, l)| l)
-    }
-
-    fn id(self) -> &'static LanguageIdentifier {
-        match self {
-            Lang::En => &EN,
-            Lang::Es => &ES,
-        }
-    }
-
-    /// One of two labels (registry labels come as English/Spanish pairs).
-    pub fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Es => es,
-        }
-    }
-
+/// What the hub's pages say in a language: messages from its catalogue, numbers and times.
+pub trait LangExt {
     /// A message; the id itself if the catalogue lacks it (a test makes sure none does).
-    pub fn t(self, id: &str) -> String {
+    fn t(self, id: &str) -> String;
+
+    /// A message with arguments.
+    fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String;
+
+    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
+    /// and Mexico).
+    fn num(self, n: u64) -> String;
+
+    /// A date and time (UTC) for people.
+    fn time(self, ts: jiff::Timestamp) -> String;
+}
+
+impl LangExt for Lang {
+    /// A message; the id itself if the catalogue lacks it (a test makes sure none does).
+    fn t(self, id: &str) -> String {
         LOCALES
-            .try_lookup(self.id(), id)
+            .try_lookup(lang_id(self), id)
             .unwrap_or_else(|| id.to_owned())
     }
 
     /// A message with arguments.
-    pub fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String {
+    fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(k, v)| {
@@ -127,13 +68,13 @@ impl Lang {
             })
             .collect();
         LOCALES
-            .try_lookup_with_args(self.id(), id, &map)
+            .try_lookup_with_args(lang_id(self), id, &map)
             .unwrap_or_else(|| id.to_owned())
     }
 
     /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
     /// and Mexico).
-    pub fn num(self, n: u64) -> String {
+    fn num(self, n: u64) -> String {
         let digits = n.to_string();
         let mut out = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
@@ -146,7 +87,7 @@ impl Lang {
     }
 
     /// A date and time (UTC) for people.
-    pub fn time(self, ts: jiff::Timestamp) -> String {
+    fn time(self, ts: jiff::Timestamp) -> String {
         ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
     }
 }

@@ -21,6 +21,7 @@ use crate::enroll;
 use crate::error::Result;
 use crate::hub::Hub;
 use crate::web::AppState;
+use crate::web::ui::i18n::LangExt as _;
 
 /// How many recent periods the tables and the totals chart cover.
 const RECENT: usize = 6;

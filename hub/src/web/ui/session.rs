@@ -20,6 +20,7 @@ use super::i18n::Lang;
 use super::view::{self, Chrome, Nav, redirect, render};
 use crate::users::{self, Role, User};
 use crate::web::AppState;
+use crate::web::ui::i18n::LangExt as _;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "sf_session";

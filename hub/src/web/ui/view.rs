@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::i18n::Lang;
 use super::session::Visitor;
+use crate::web::ui::i18n::LangExt as _;
 
 /// A section of the interface, for the navigation's `aria-current`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

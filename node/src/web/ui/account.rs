@@ -15,6 +15,7 @@ use super::view::{self, Chrome, Nav};
 use crate::web::AppError;
 use crate::web::AppState;
 use crate::web::auth::safe_next;
+use crate::web::ui::i18n::LangExt as _;
 
 /// Query of the login page.
 #[derive(Debug, Default, Deserialize)]

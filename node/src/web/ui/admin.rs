@@ -22,6 +22,7 @@ use super::view::{self, Chrome, Nav, Pager, field_error};
 use crate::domain::{audit, facts, users};
 use crate::import::{self, Format, ImportOptions, ImportSummary, ProblemKind};
 use crate::web::AppError;
+use crate::web::ui::i18n::LangExt as _;
 
 // ---------------------------------------------------------------------------------------------
 // Import

@@ -6,6 +6,7 @@
 //! below for screen readers and copying. Labels are escaped here. The view box is narrow (400
 //! units) so text stays legible when a phone scales the chart down.
 
+use crate::web::ui::i18n::LangExt as _;
 use std::fmt::Write as _;
 
 /// Width of every chart's view box.

@@ -15,6 +15,7 @@ use super::i18n::{Arg, Lang};
 use super::page::Page;
 use super::view::{self, Chrome, Nav};
 use crate::web::AppError;
+use crate::web::ui::i18n::LangExt as _;
 
 /// One key number.
 #[derive(Debug)]

@@ -34,94 +34,45 @@ pub fn missing_lookups() -> usize {
     MISSING.load(Ordering::Relaxed)
 }
 
-/// A language of the interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English (the default).
-    #[default]
-    En,
-    /// Spanish.
-    Es,
+pub use shopfloor_protocol::registry::Language as Lang;
+
+fn lang_id(lang: Lang) -> &'static LanguageIdentifier {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    }
 }
 
-impl Lang {
-    /// Both languages, in the order the switcher lists them.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
-
-    /// The BCP 47 code, for `lang` attributes, cookies and the users table.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-
-    /// The language's own name, for the switcher.
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Es => "Español",
-        }
-    }
-
-    /// A stored or submitted code (`en`, `es`, `es-MX`...).
-    pub fn parse(code: &str) -> Option<Lang> {
-        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "es" => Some(Lang::Es),
-            _ => None,
-        }
-    }
-
-    /// The preferred language of an `Accept-Language` header, if it names English or Spanish.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut best: Option<(u32, usize, Lang)> = None;
-        for (position, item) in header.split(',').take(32).enumerate() {
-            let mut parts = item.split(';');
-            let Some(lang) = parts.next().and_then(Lang::parse) else {
-                continue;
-            };
-            let mut q = 1000;
-            for p in parts {
-                if let Some(v) = p.trim().strip_prefix("q=") {
-                    q = v
-                        .trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|q| (0.0..=1.0).contains(q))
-                        .map_or(0, |q| (q * 1000.0) as u32);
-                }
-            }
-            if q == 0 {
-                continue;
-            }
-            // Highest q wins; among equals, the first listed.
-            if best.is_none_or(|(bq, bp, _)| q > bq || (q == bq && position < bp)) {
-                best = Some((q, position, lang));
-            }
-        }
-        best.map(|(_, _, l)| l)
-    }
-
-    fn id(self) -> &'static LanguageIdentifier {
-        match self {
-            Lang::En => &EN,
-            Lang::Es => &ES,
-        }
-    }
-
-    /// One of two labels (registry labels come as English/Spanish pairs).
-    pub fn pick<'a>(self, en: &'a str, es: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Es => es,
-        }
-    }
-
+/// What the node's pages say in a language: messages from its catalogue, registry labels,
+/// numbers and times.
+pub trait LangExt {
     /// A message; the id itself if the catalogue lacks it (counted, and a test fails).
-    pub fn t(self, id: &str) -> String {
-        LOCALES.try_lookup(self.id(), id).unwrap_or_else(|| {
+    fn t(self, id: &str) -> String;
+
+    /// A message with arguments.
+    fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String;
+
+    /// A registry term's label.
+    fn term(self, t: &Term) -> &'static str;
+
+    /// The label of a value of a registry dimension (`unknown` and open vocabularies included).
+    fn value(self, dim: Dim, value: &str) -> String;
+
+    /// The name of a registry dimension.
+    fn dim(self, dim: Dim) -> &'static str;
+
+    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
+    /// and Mexico).
+    fn num(self, n: i64) -> String;
+
+    /// An RFC 3339 timestamp as stored, for people (`2025-03-04 17:20 UTC`).
+    fn time(self, rfc3339: &str) -> String;
+}
+
+impl LangExt for Lang {
+    /// A message; the id itself if the catalogue lacks it (counted, and a test fails).
+    fn t(self, id: &str) -> String {
+        LOCALES.try_lookup(lang_id(self), id).unwrap_or_else(|| {
             MISSING.fetch_add(1, Ordering::Relaxed);
             tracing::warn!("missing message {id} ({})", self.code());
             id.to_owned()
@@ -129,7 +80,7 @@ impl Lang {
     }
 
     /// A message with arguments.
-    pub fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String {
+    fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(k, v)| {
@@ -141,7 +92,7 @@ impl Lang {
             })
             .collect();
         LOCALES
-            .try_lookup_with_args(self.id(), id, &map)
+            .try_lookup_with_args(lang_id(self), id, &map)
             .unwrap_or_else(|| {
                 MISSING.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!("missing message {id} ({})", self.code());
@@ -150,7 +101,7 @@ impl Lang {
     }
 
     /// A registry term's label.
-    pub fn term(self, t: &Term) -> &'static str {
+    fn term(self, t: &Term) -> &'static str {
         match self {
             Lang::En => t.en,
             Lang::Es => t.es,
@@ -158,7 +109,7 @@ impl Lang {
     }
 
     /// The label of a value of a registry dimension (`unknown` and open vocabularies included).
-    pub fn value(self, dim: Dim, value: &str) -> String {
+    fn value(self, dim: Dim, value: &str) -> String {
         let (en, es) = dim.value_label(value);
         match self {
             Lang::En => en,
@@ -167,14 +118,14 @@ impl Lang {
     }
 
     /// The name of a registry dimension.
-    pub fn dim(self, dim: Dim) -> &'static str {
+    fn dim(self, dim: Dim) -> &'static str {
         let (en, es) = dim.label();
         self.pick(en, es)
     }
 
     /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
     /// and Mexico).
-    pub fn num(self, n: i64) -> String {
+    fn num(self, n: i64) -> String {
         let digits = n.unsigned_abs().to_string();
         let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
         if n < 0 {
@@ -190,7 +141,7 @@ impl Lang {
     }
 
     /// An RFC 3339 timestamp as stored, for people (`2025-03-04 17:20 UTC`).
-    pub fn time(self, rfc3339: &str) -> String {
+    fn time(self, rfc3339: &str) -> String {
         rfc3339
             .parse::<jiff::Timestamp>()
             .map(|ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())

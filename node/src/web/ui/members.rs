@@ -22,6 +22,7 @@ use crate::domain::workplaces::{self, Link, WorkplaceFields};
 use crate::domain::{audit, mentorships, reserve, trainings};
 use crate::web::AppError;
 use crate::web::query::{self as q, MemberFilter, PageParams};
+use crate::web::ui::i18n::LangExt as _;
 
 /// Members per page.
 const PER_PAGE: i64 = 50;

@@ -147,7 +147,7 @@ pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::i18n::{Lang, missing_lookups};
+    use super::i18n::{Lang, LangExt as _, missing_lookups};
 
     /// Message ids written literally in the templates and the page code.
     fn literal_ids() -> Vec<String> {

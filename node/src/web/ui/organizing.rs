@@ -20,6 +20,7 @@ use crate::domain::trainings::{self, Training};
 use crate::domain::{audit, members, mentorships, pods, recruitments, reserve, workplaces};
 use crate::web::AppError;
 use crate::web::query as q;
+use crate::web::ui::i18n::LangExt as _;
 
 /// A simple form with only a CSRF token and a few text fields.
 #[derive(Debug, Default, Deserialize)]

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::i18n::Lang;
 use super::view::{self, Chrome, Nav};
 use crate::web::auth::{AuthRejection, CurrentUser, Role};
+use crate::web::ui::i18n::LangExt as _;
 use crate::web::{AppError, AppState};
 
 /// The language cookie (for visitors not logged in).

@@ -16,6 +16,7 @@ use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav};
 use crate::report;
 use crate::web::AppError;
+use crate::web::ui::i18n::LangExt as _;
 
 /// A cell as shown.
 #[derive(Debug)]

@@ -9,6 +9,7 @@ use super::i18n::{Arg, Lang};
 use super::page::Page;
 use crate::web::AppError;
 use crate::web::auth::Role;
+use crate::web::ui::i18n::LangExt as _;
 
 /// A section of the interface, for the navigation's `aria-current`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,6 +17,7 @@ use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
 use crate::domain::workplaces::{self, WorkplaceFields};
 use crate::domain::{audit, members};
 use crate::web::query::{self as q, PageParams, WorkplaceFilter};
+use crate::web::ui::i18n::LangExt as _;
 
 const PER_PAGE: i64 = 50;
 
