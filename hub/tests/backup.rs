@@ -74,18 +74,7 @@ fn hub_with_a_report(root: &Path) -> HubDir {
     let national = HubDir::init(root, "Backup National", "national");
     let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
     let ch = Chapter::new("rural", "Rural DSA", "MS", "CANARY-BACKUP");
-    let inv =
-        shopfloor_hub::enroll::invite(&hub, "Rural DSA", shopfloor_protocol::Kind::Chapter, "test")
-            .unwrap();
-    let sub = shopfloor_hub::enroll::submit(
-        &hub,
-        &shopfloor_hub::enroll::EnrollBody {
-            card: ch.card.clone(),
-            code: inv.code,
-        },
-    )
-    .unwrap();
-    shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    ch.enroll_directly(&hub);
     drop(hub);
     let period = last_month();
     let r1 = ch.report(&national.card.id, period, 1, None, 30);

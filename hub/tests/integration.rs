@@ -824,20 +824,9 @@ fn ingest_by_hand_matches_http_and_chapters_chain() {
     let national = HubDir::init(tmp.path(), "Hand National", "national");
     let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
     let ch = Chapter::new("rural", "Rural DSA", "MS", "CANARY-HAND");
-    let inv =
-        shopfloor_hub::enroll::invite(&hub, "Rural DSA", shopfloor_protocol::Kind::Chapter, "test")
-            .unwrap();
-    let sub = shopfloor_hub::enroll::submit(
-        &hub,
-        &shopfloor_hub::enroll::EnrollBody {
-            card: ch.card.clone(),
-            code: inv.code,
-        },
-    )
-    .unwrap();
-    shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    let sub_id = ch.enroll_directly(&hub);
     let root = national.card.clone();
-    let cert = shopfloor_hub::enroll::status(&hub, &sub.id)
+    let cert = shopfloor_hub::enroll::status(&hub, &sub_id)
         .unwrap()
         .certificate
         .unwrap();
@@ -914,22 +903,7 @@ async fn hostile_input_never_panics() {
     let ch = Chapter::new("fuzz", "Fuzz DSA", "OR", "CANARY-FUZZ");
     {
         let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
-        let inv = shopfloor_hub::enroll::invite(
-            &hub,
-            "Fuzz DSA",
-            shopfloor_protocol::Kind::Chapter,
-            "test",
-        )
-        .unwrap();
-        let sub = shopfloor_hub::enroll::submit(
-            &hub,
-            &shopfloor_hub::enroll::EnrollBody {
-                card: ch.card.clone(),
-                code: inv.code,
-            },
-        )
-        .unwrap();
-        shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+        ch.enroll_directly(&hub);
     }
     // A known path with the wrong method gets a JSON refusal with a code, like everything else.
     let resp = client()
@@ -1068,38 +1042,20 @@ fn revoked_chapter_enrolls_again_with_new_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let national = HubDir::init(tmp.path(), "Rekey National", "national");
     let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
-    let enroll = |ch: &Chapter| {
-        let inv = shopfloor_hub::enroll::invite(
-            &hub,
-            &ch.card.name,
-            shopfloor_protocol::Kind::Chapter,
-            "test",
-        )
-        .unwrap();
-        let sub = shopfloor_hub::enroll::submit(
-            &hub,
-            &shopfloor_hub::enroll::EnrollBody {
-                card: ch.card.clone(),
-                code: inv.code,
-            },
-        )
-        .unwrap();
-        shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
-    };
     let ingest = |bytes: Vec<u8>| {
         let file = tmp.path().join("report.age");
         std::fs::write(&file, bytes).unwrap();
         hub_cmd(&national.dir, &["ingest", file.to_str().unwrap(), "--json"])
     };
     let old = Chapter::new("delta", "Delta DSA", "MS", "CANARY-OLD");
-    enroll(&old);
+    old.enroll_directly(&hub);
     let earlier = last_month().previous().unwrap();
     let r1 = old.report(&national.card.id, earlier, 1, None, 30);
     assert!(ingest(old.seal_to(&r1, &national.card)).status.success());
 
     shopfloor_hub::enroll::revoke(&hub, "delta", "key compromised", "test").unwrap();
     let new = Chapter::new("delta", "Delta DSA", "MS", "CANARY-NEW");
-    enroll(&new);
+    new.enroll_directly(&hub);
 
     // The old key is refused; the new key continues the chain.
     let stolen = old.report(&national.card.id, last_month(), 1, Some(r1.digest()), 30);
@@ -1150,18 +1106,7 @@ fn reports_below_the_hubs_disclosure_policy_are_refused() {
     let national = HubDir::init(tmp.path(), "Policy National", "national");
     let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
     let ch = Chapter::new("lax", "Lax DSA", "AL", "CANARY-LAX");
-    let inv =
-        shopfloor_hub::enroll::invite(&hub, "Lax DSA", shopfloor_protocol::Kind::Chapter, "test")
-            .unwrap();
-    let sub = shopfloor_hub::enroll::submit(
-        &hub,
-        &shopfloor_hub::enroll::EnrollBody {
-            card: ch.card.clone(),
-            code: inv.code,
-        },
-    )
-    .unwrap();
-    shopfloor_hub::enroll::approve(&hub, &sub.id, "test").unwrap();
+    ch.enroll_directly(&hub);
     drop(hub);
     let ingest = |env: &Envelope| {
         let file = tmp.path().join("report.age");

@@ -211,6 +211,23 @@ impl Chapter {
         Envelope::sign(&report, &self.keys)
     }
 
+    /// Enrolls this chapter at `hub` through the library (invite, submit, approve), as a hub
+    /// admin would with the command line. Returns the enrollment request id.
+    pub fn enroll_directly(&self, hub: &shopfloor_hub::Hub) -> String {
+        let inv =
+            shopfloor_hub::enroll::invite(hub, &self.card.name, Kind::Chapter, "test").unwrap();
+        let sub = shopfloor_hub::enroll::submit(
+            hub,
+            &shopfloor_hub::enroll::EnrollBody {
+                card: self.card.clone(),
+                code: inv.code,
+            },
+        )
+        .unwrap();
+        shopfloor_hub::enroll::approve(hub, &sub.id, "test").unwrap();
+        sub.id
+    }
+
     pub fn seal_to(&self, envelope: &Envelope, hub: &Card) -> Vec<u8> {
         seal(
             envelope,
