@@ -872,10 +872,7 @@ pub struct EditPage {
 impl EditPage {
     /// The error for a field, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        view::error_for(&self.errors, field)
     }
 }
 
@@ -1083,10 +1080,7 @@ pub struct NewPage {
 impl NewPage {
     /// The error for a field, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        view::error_for(&self.errors, field)
     }
 }
 

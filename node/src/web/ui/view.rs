@@ -89,6 +89,14 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
 }
 
+/// The validation message for a field of a form page, from its (field, message) list.
+pub fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
 /// The sections a role sees, in menu order.
 pub fn sections(role: Role) -> Vec<(Nav, &'static str, &'static str)> {
     let mut items = vec![(Nav::Dashboard, "/", "ui-nav-dashboard")];

@@ -538,10 +538,7 @@ pub struct FormPage {
 impl FormPage {
     /// The error for a field.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        view::error_for(&self.errors, field)
     }
 }
 
