@@ -125,7 +125,11 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
                 )
                 .into());
             }
-            shopfloor_protocol::disclosure::check(&report.cells, report.policy.k)?;
+            shopfloor_protocol::disclosure::check_report(
+                &report.cells,
+                report.policy.k,
+                &report.campaigns,
+            )?;
             Checked {
                 kind: "report",
                 period: report.period,

@@ -119,7 +119,8 @@ use std::fmt;
 
 use crate::error::{Error, Reason, Result};
 use crate::registry::Dim;
-use crate::report::{Cell, CellKey, CellValue, DisclosurePolicy};
+use crate::relations::{self, Constraint};
+use crate::report::{Cell, CellKey, CellValue, DisclosurePolicy, PublicCampaign};
 
 #[cfg(doc)]
 use crate::report::check_tables;
@@ -221,6 +222,27 @@ impl fmt::Display for Finding {
 // The signature is the crate's published API; a `Vec` leaves room to drop explicit zeros later.
 #[allow(clippy::ptr_arg)]
 pub fn suppress(cells: &mut Vec<Cell>, policy: &DisclosurePolicy) -> SuppressionSummary {
+    suppress_under(cells, policy, &[])
+}
+
+/// [`suppress`] for a whole report: besides every table's margins it protects against every
+/// relation the registry states between the report's cells ([`relations::constraints`]), and
+/// against what the report's public campaigns reveal. This is what a node runs before signing.
+#[allow(clippy::ptr_arg)]
+pub fn suppress_report(
+    cells: &mut Vec<Cell>,
+    policy: &DisclosurePolicy,
+    campaigns: &[PublicCampaign],
+) -> SuppressionSummary {
+    let constraints = relations::constraints(cells, campaigns);
+    suppress_under(cells, policy, &constraints)
+}
+
+fn suppress_under(
+    cells: &mut Vec<Cell>,
+    policy: &DisclosurePolicy,
+    constraints: &[Constraint],
+) -> SuppressionSummary {
     let k = policy.k;
     let mut summary = SuppressionSummary::default();
     for cell in cells.iter_mut() {
@@ -234,11 +256,11 @@ pub fn suppress(cells: &mut Vec<Cell>, policy: &DisclosurePolicy) -> Suppression
         }
     }
     let mut withhold = Vec::new();
-    for group in group(cells).into_values() {
+    for group in joint_groups(cells, constraints) {
         let keys: Vec<&CellKey> = group.keys().copied().collect();
         let positions: Vec<&Vec<usize>> = group.values().map(|(_, p)| p).collect();
         let before: Vec<CellValue> = group.values().map(|(v, _)| *v).collect();
-        let model = Model::build(keys);
+        let model = Model::build(keys, constraints);
         let mut states = before.clone();
         protect(&model, &mut states, k);
         for ((old, new), pos) in before.iter().zip(&states).zip(&positions) {
@@ -266,6 +288,22 @@ pub fn suppress(cells: &mut Vec<Cell>, policy: &DisclosurePolicy) -> Suppression
 /// and metrics whose published cells do not add up. Findings are sorted by cell. An empty result
 /// means the cells are safe to publish. Never panics.
 pub fn audit(cells: &[Cell], k: u64) -> Vec<Finding> {
+    audit_under(cells, k, &[])
+}
+
+/// [`audit`] for a whole report: intervals are computed from every table margin **and** every
+/// relation the registry states between the report's cells, and the report's public campaigns,
+/// jointly. This is what a node checks before signing and what a hub re-checks at ingest.
+///
+/// Cross-metric relations are inequalities, so the joint system is not always totally
+/// unimodular: where it is not, the bounds are those of the linear relaxation rounded inwards to
+/// integers, which contain the integer truth but may be wider than it (the attacker's test in the
+/// testbed computes the integer bounds independently).
+pub fn audit_report(cells: &[Cell], k: u64, campaigns: &[PublicCampaign]) -> Vec<Finding> {
+    audit_under(cells, k, &relations::constraints(cells, campaigns))
+}
+
+fn audit_under(cells: &[Cell], k: u64, constraints: &[Constraint]) -> Vec<Finding> {
     let mut out = Vec::new();
     for cell in cells {
         if let CellValue::Count(v) = cell.value
@@ -281,19 +319,44 @@ pub fn audit(cells: &[Cell], k: u64) -> Vec<Finding> {
             });
         }
     }
-    for (metric, group) in group(cells) {
+    for group in joint_groups(cells, constraints) {
         let keys: Vec<&CellKey> = group.keys().copied().collect();
         let states: Vec<CellValue> = group.values().map(|(v, _)| *v).collect();
-        let model = Model::build(keys);
+        let model = Model::build(keys, constraints);
         let mut cache = BTreeMap::new();
         let evaluation = evaluate(&model, &states, k, &mut cache);
         if evaluation.inconsistent {
-            out.push(Finding {
-                key: CellKey::total(metric),
-                lo: 0,
-                hi: 0,
-                problem: Problem::Inconsistent,
-            });
+            // Name the metrics whose own tables do not add up; else the relation broke.
+            let metrics: BTreeSet<&str> = model.keys.iter().map(|k| k.metric.as_str()).collect();
+            let own: Vec<&str> = metrics
+                .iter()
+                .copied()
+                .filter(|m| {
+                    let (keys, states): (Vec<&CellKey>, Vec<CellValue>) = model
+                        .keys
+                        .iter()
+                        .zip(&states)
+                        .filter(|(k, _)| k.metric == *m)
+                        .map(|(k, s)| (*k, *s))
+                        .unzip();
+                    analyze(&Model::build(keys, &[]), &states, None, Mode::Exact).inconsistent
+                })
+                .collect();
+            // A metric that adds up on its own but breaks a relation is named by the group's
+            // first metric: the relation ties the group together.
+            let named = if own.is_empty() {
+                metrics.first().copied().into_iter().collect()
+            } else {
+                own
+            };
+            for metric in named {
+                out.push(Finding {
+                    key: CellKey::total(metric),
+                    lo: 0,
+                    hi: 0,
+                    problem: Problem::Inconsistent,
+                });
+            }
             continue;
         }
         for (node, problem, iv) in evaluation.findings {
@@ -317,11 +380,23 @@ pub fn audit(cells: &[Cell], k: u64) -> Vec<Finding> {
 /// (which cannot happen when totals are published). Cells of a metric whose published cells do
 /// not add up are left out.
 pub fn intervals(cells: &[Cell]) -> BTreeMap<CellKey, (u64, u64)> {
+    intervals_under(cells, &[])
+}
+
+/// [`intervals`] under every relation of a whole report, as [`audit_report`] computes them.
+pub fn intervals_report(
+    cells: &[Cell],
+    campaigns: &[PublicCampaign],
+) -> BTreeMap<CellKey, (u64, u64)> {
+    intervals_under(cells, &relations::constraints(cells, campaigns))
+}
+
+fn intervals_under(cells: &[Cell], constraints: &[Constraint]) -> BTreeMap<CellKey, (u64, u64)> {
     let mut out = BTreeMap::new();
-    for group in group(cells).into_values() {
+    for group in joint_groups(cells, constraints) {
         let keys: Vec<&CellKey> = group.keys().copied().collect();
         let states: Vec<CellValue> = group.values().map(|(v, _)| *v).collect();
-        let model = Model::build(keys);
+        let model = Model::build(keys, constraints);
         let analysis = analyze(&model, &states, None, Mode::Exact);
         if analysis.inconsistent {
             continue;
@@ -340,7 +415,16 @@ pub fn intervals(cells: &[Cell]) -> BTreeMap<CellKey, (u64, u64)> {
 ///
 /// The error names the cell but never the values a reader could infer, so it can be logged.
 pub fn check(cells: &[Cell], k: u64) -> Result<()> {
-    let findings = audit(cells, k);
+    refuse(&audit(cells, k), k)
+}
+
+/// [`check`] for a whole report, on [`audit_report`]'s findings: what a node runs before signing
+/// and a hub runs at ingest.
+pub fn check_report(cells: &[Cell], k: u64, campaigns: &[PublicCampaign]) -> Result<()> {
+    refuse(&audit_report(cells, k, campaigns), k)
+}
+
+fn refuse(findings: &[Finding], k: u64) -> Result<()> {
     let Some(first) = findings.first() else {
         return Ok(());
     };
@@ -363,7 +447,10 @@ pub fn check(cells: &[Cell], k: u64) -> Result<()> {
         ),
         Problem::Inconsistent => (
             Reason::SumMismatch,
-            format!("the cells of metric {} do not add up", first.key.metric),
+            format!(
+                "the cells of metric {} do not add up (or break a relation the registry states)",
+                first.key.metric
+            ),
         ),
     };
     Err(Error::new(reason, format!("{what}{more}")))
@@ -388,6 +475,53 @@ fn group(cells: &[Cell]) -> BTreeMap<&str, Group<'_>> {
     out
 }
 
+/// The groups audited together: one per metric, except that metrics tied by a constraint are
+/// merged into one group (relations cross metrics).
+fn joint_groups<'a>(cells: &'a [Cell], constraints: &[Constraint]) -> Vec<Group<'a>> {
+    let groups = group(cells);
+    let names: Vec<&str> = groups.keys().copied().collect();
+    let mut parent: Vec<usize> = (0..names.len()).collect();
+    fn root(parent: &[usize], mut x: usize) -> usize {
+        while let Some(&p) = parent.get(x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+    for c in constraints {
+        let idx: Vec<usize> = c
+            .terms
+            .iter()
+            .filter_map(|(k, _)| names.iter().position(|n| *n == k.metric))
+            .collect();
+        if let Some(first) = idx.first() {
+            for i in &idx {
+                let (a, b) = (root(&parent, *first), root(&parent, *i));
+                if a != b
+                    && let Some(slot) = parent.get_mut(a.max(b))
+                {
+                    *slot = a.min(b);
+                }
+            }
+        }
+    }
+    let mut merged: BTreeMap<usize, Group<'a>> = BTreeMap::new();
+    for (i, group) in groups.into_values().enumerate() {
+        merged.entry(root(&parent, i)).or_default().extend(group);
+    }
+    merged.into_values().collect()
+}
+
+/// A relation between nodes: `sum(coef * node) <= rhs` (or `=`), absent cells dropped as zeros.
+#[derive(Debug)]
+struct Link {
+    terms: Vec<(usize, i128)>,
+    rhs: i128,
+    equal: bool,
+}
+
 /// A line: members sum to the margin. `margin: None` is an absent (zero) margin.
 #[derive(Debug)]
 struct Line {
@@ -408,14 +542,24 @@ struct Model<'a> {
     lines: Vec<Line>,
     /// For every node, the lines it is a member or the margin of.
     lines_of: Vec<Vec<usize>>,
+    /// Relations between the nodes (from the registry), beyond the lines.
+    links: Vec<Link>,
+    /// For every node, the links it appears in.
+    links_of: Vec<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
-    fn build(keys: Vec<&'a CellKey>) -> Self {
+    fn build(keys: Vec<&'a CellKey>, constraints: &[Constraint]) -> Self {
         let index: BTreeMap<&CellKey, usize> =
             keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
         let tables: Vec<Vec<Dim>> = keys.iter().map(|k| k.table()).collect();
-        let present: BTreeSet<&Vec<Dim>> = tables.iter().filter(|t| !t.is_empty()).collect();
+        // Tables present, per metric (a group may hold several metrics).
+        let present: BTreeSet<(&str, &Vec<Dim>)> = keys
+            .iter()
+            .zip(&tables)
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(k, t)| (k.metric.as_str(), t))
+            .collect();
         let mut map: BTreeMap<(Vec<Dim>, Dim, CellKey), Vec<usize>> = BTreeMap::new();
         for (i, (key, table)) in keys.iter().zip(&tables).enumerate() {
             for free in table {
@@ -427,11 +571,11 @@ impl<'a> Model<'a> {
             }
         }
         // Margin cells of a present table head a line even when the line holds only zeros.
-        for table in present.iter().filter(|t| t.len() >= 2) {
+        for (metric, table) in present.iter().filter(|(_, t)| t.len() >= 2) {
             for free in table.iter() {
                 let sub: Vec<Dim> = table.iter().copied().filter(|d| d != free).collect();
                 for (key, t) in keys.iter().zip(&tables) {
-                    if *t == sub {
+                    if *t == sub && key.metric == *metric {
                         map.entry(((*table).clone(), *free, (*key).clone()))
                             .or_default();
                     }
@@ -452,10 +596,40 @@ impl<'a> Model<'a> {
             }
             lines.push(line);
         }
+        let mut links = Vec::new();
+        let mut links_of = vec![Vec::new(); keys.len()];
+        for c in constraints {
+            // Groups are merged along constraints, so a constraint belongs to the group holding
+            // any of its metrics (cells of metrics absent from the report are zeros).
+            if !c
+                .terms
+                .iter()
+                .any(|(k, _)| keys.iter().any(|own| own.metric == k.metric))
+            {
+                continue;
+            }
+            let terms: Vec<(usize, i128)> = c
+                .terms
+                .iter()
+                .filter_map(|(k, coef)| index.get(k).map(|n| (*n, i128::from(*coef))))
+                .collect();
+            for (n, _) in &terms {
+                if let Some(v) = links_of.get_mut(*n) {
+                    v.push(links.len());
+                }
+            }
+            links.push(Link {
+                terms,
+                rhs: i128::from(c.rhs),
+                equal: c.equal,
+            });
+        }
         Model {
             keys,
             lines,
             lines_of,
+            links,
+            links_of,
         }
     }
 
@@ -588,6 +762,7 @@ fn protect_line(model: &Model<'_>, line: &Line, states: &mut [CellValue], k: u64
 /// reach, and so on outwards.
 fn nearest_candidate(model: &Model<'_>, states: &[CellValue], start: usize) -> Option<usize> {
     let mut seen_lines = BTreeSet::new();
+    let mut seen_links = BTreeSet::new();
     let mut seen_nodes = BTreeSet::from([start]);
     let mut frontier = vec![start];
     while !frontier.is_empty() {
@@ -598,6 +773,13 @@ fn nearest_candidate(model: &Model<'_>, states: &[CellValue], start: usize) -> O
                     && let Some(line) = model.lines.get(*l)
                 {
                     layer.extend(line.cells());
+                }
+            }
+            for l in model.links_of.get(*n).into_iter().flatten() {
+                if seen_links.insert(*l)
+                    && let Some(link) = model.links.get(*l)
+                {
+                    layer.extend(link.terms.iter().map(|(n, _)| *n));
                 }
             }
         }
@@ -740,15 +922,15 @@ fn analyze(
     mode: Mode,
 ) -> Analysis {
     let mut analysis = Analysis::default();
-    // Unknowns: the withheld nodes.
+    // Unknowns: the withheld nodes, then one slack per inequality link (`None`).
     let mut var_of = vec![None; states.len()];
-    let mut vars = Vec::new();
+    let mut vars: Vec<Option<usize>> = Vec::new();
     for (n, s) in states.iter().enumerate() {
         if *s == CellValue::Suppressed
             && let Some(slot) = var_of.get_mut(n)
         {
             *slot = Some(vars.len());
-            vars.push(n);
+            vars.push(Some(n));
         }
     }
     let mut rows = Vec::new();
@@ -779,14 +961,50 @@ fn analyze(
             rows.push(Row { terms, rhs });
         }
     }
+    for link in &model.links {
+        // sum(coef * cell) <= rhs: published cells move to the right-hand side.
+        let mut terms = Vec::new();
+        let mut rhs = link.rhs;
+        for (node, coef) in &link.terms {
+            match states.get(*node) {
+                Some(CellValue::Count(v)) => {
+                    rhs = rhs.saturating_sub(coef.saturating_mul(i128::from(*v)));
+                }
+                Some(CellValue::Suppressed) => {
+                    if let Some(Some(x)) = var_of.get(*node) {
+                        terms.push((*x, *coef));
+                    }
+                }
+                None => {}
+            }
+        }
+        if terms.is_empty() {
+            if (link.equal && rhs != 0) || rhs < 0 {
+                analysis.inconsistent = true;
+            }
+            continue;
+        }
+        if !link.equal {
+            // A slack s >= 0 written as a variable x >= 1 with s = x - 1.
+            terms.push((vars.len(), 1));
+            vars.push(None);
+            rhs = rhs.saturating_add(1);
+        }
+        rows.push(Row { terms, rhs });
+    }
     for (id, (cvars, crows)) in components(vars.len(), &rows).into_iter().enumerate() {
-        let nodes: Vec<usize> = cvars.iter().filter_map(|v| vars.get(*v).copied()).collect();
-        for n in &nodes {
+        // Aligned with `cvars`: the node of each variable, `None` for slacks.
+        let nodes: Vec<Option<usize>> = cvars
+            .iter()
+            .map(|v| vars.get(*v).copied().flatten())
+            .collect();
+        for n in nodes.iter().flatten() {
             analysis.component.insert(*n, id);
         }
         let wanted: Vec<usize> = nodes
             .iter()
             .enumerate()
+            .filter_map(|(l, n)| n.map(|n| (l, n)))
             .filter(|(_, n)| only.is_none_or(|o| o.contains(n)))
             .map(|(l, _)| l)
             .collect();
@@ -811,7 +1029,7 @@ fn analyze(
             None => analysis.inconsistent = true,
             Some(ivs) => {
                 for (l, iv) in ivs {
-                    if let Some(n) = nodes.get(l) {
+                    if let Some(Some(n)) = nodes.get(l) {
                         analysis.intervals.insert(*n, iv);
                     }
                 }

@@ -8,6 +8,7 @@
 //! - [`envelope`]: DSSE signed envelopes; sealing with age.
 //! - [`cert`]: membership certificates, chains to the national root, revocation, rotation.
 //! - [`registry`]: metrics, dimensions and vocabularies, labelled in English and Spanish.
+//! - [`relations`]: what holds by construction between a report's cells, as linear constraints.
 //! - [`report`]: the chapter report payload.
 //! - [`disclosure`]: primary and complementary suppression, and the audit that checks them.
 //! - [`rollup`]: sums of children's reports, and offline verification of a rollup tree.
@@ -39,6 +40,7 @@ pub mod guidance;
 pub mod identity;
 pub mod log;
 pub mod registry;
+pub mod relations;
 pub mod report;
 pub mod request;
 pub mod rollup;

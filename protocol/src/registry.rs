@@ -6,9 +6,14 @@
 //! `[a]` and `[b]`, which the registry always lists alongside it. Every dimension has an explicit
 //! `unknown` value, so every table is complete and sums can be trusted. Cells not listed are zero.
 //!
-//! Metrics are chosen so that no metric's total is the sum of another metric's cells: disclosure
-//! control works within one metric, and cross-metric identities would let a reader subtract their
-//! way to a suppressed cell.
+//! Metrics are chosen so that no metric's total is the sum of another metric's cells. Cells of
+//! different metrics (and of different tables of one metric) are still tied together by the way
+//! the node counts them: every workplace at stage 3 or above counts as having majority support, a
+//! member without a workplace is unknown in sector, state, county and stage at once, a county lies
+//! in its state. Each metric states those **relations** in [`Metric::relations`], next to its
+//! tables, so a metric cannot be added without saying how it relates to the others; disclosure
+//! control audits every table and every relation of a report together
+//! ([`crate::relations`] turns them into linear constraints).
 
 use std::fmt;
 
@@ -298,6 +303,85 @@ pub struct Metric {
     /// The dimension sets this metric is published by; 1-D tables first, then 2-D tables whose
     /// margins are among the 1-D tables.
     pub tables: &'static [&'static [Dim]],
+    /// What holds by construction between this metric's cells and other cells of the same report,
+    /// beyond its own table margins. An empty list is a statement too: nothing else ties them.
+    pub relations: &'static [Relation],
+}
+
+/// Some cells of a report, summed: one metric, with some dimensions restricted to sets of values
+/// (the cells of the table those dimensions name, one per combination of values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cells {
+    /// The metric.
+    pub metric: &'static str,
+    /// Dimensions and the values summed over; together with the relation's `per` dimension
+    /// (when [`Cells::per`] is set) they name one of the metric's tables, or its total.
+    pub fixed: &'static [(Dim, &'static [&'static str])],
+    /// Whether the relation's `per` dimension is fixed on this side too.
+    pub per: bool,
+}
+
+/// A relation between cells that holds by construction in every report a node builds. Where a
+/// relation has a `per` dimension it holds once for every value of that dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Relation {
+    /// `sum(small) <= sum(large)`.
+    AtMost {
+        /// The smaller side.
+        small: Cells,
+        /// The larger side.
+        large: Cells,
+        /// Holds for each value of this dimension separately.
+        per: Option<Dim>,
+        /// Why it holds, for people reading the registry and audit findings.
+        why: &'static str,
+    },
+    /// `sum(left) = sum(right)`.
+    Equal {
+        /// One side.
+        left: Cells,
+        /// The other side.
+        right: Cells,
+        /// Holds for each value of this dimension separately.
+        per: Option<Dim>,
+        /// Why it holds.
+        why: &'static str,
+    },
+    /// The metric's county cells whose FIPS code lies in a state sum to at most that state's
+    /// cell, and its unknown-state cell is at most its unknown-county cell.
+    CountiesWithinStates {
+        /// The metric with both a `[county]` and a `[state]` table.
+        metric: &'static str,
+    },
+    /// Every cell of the metric (every table, and the total) is at least the number of the
+    /// report's public campaigns that fall in it; `priority_labor` counts only public campaigns
+    /// marked priority with a labor component.
+    PublicCampaigns {
+        /// The metric counting campaigns.
+        metric: &'static str,
+        /// Count only priority campaigns with a labor component.
+        priority_labor: bool,
+    },
+}
+
+const fn cells(metric: &'static str, fixed: &'static [(Dim, &'static [&'static str])]) -> Cells {
+    Cells {
+        metric,
+        fixed,
+        per: false,
+    }
+}
+
+const fn cells_per(
+    metric: &'static str,
+    fixed: &'static [(Dim, &'static [&'static str])],
+) -> Cells {
+    Cells {
+        metric,
+        fixed,
+        per: true,
+    }
 }
 
 impl Metric {
@@ -328,12 +412,47 @@ pub static METRICS: &[Metric] = &[
             &[Sector, UnionStatus],
             &[Sector, Stage],
         ],
+        relations: &[
+            // A member without a workplace has no sector, state, county or stage; a member with
+            // one always has a stage (0-5), so `stage = unknown` counts exactly those members.
+            Relation::AtMost {
+                small: cells("members", &[(Stage, &[UNKNOWN])]),
+                large: cells("members", &[(Sector, &[UNKNOWN])]),
+                per: None,
+                why: "members without a workplace are unknown in sector and stage",
+            },
+            Relation::AtMost {
+                small: cells("members", &[(Stage, &[UNKNOWN])]),
+                large: cells("members", &[(State, &[UNKNOWN])]),
+                per: None,
+                why: "members without a workplace are unknown in state and stage",
+            },
+            Relation::AtMost {
+                small: cells("members", &[(Stage, &[UNKNOWN])]),
+                large: cells("members", &[(County, &[UNKNOWN])]),
+                per: None,
+                why: "members without a workplace are unknown in county and stage",
+            },
+            // The node counts a workplace whose county is known but state is not under the
+            // county's state, so counties always lie in their state.
+            Relation::CountiesWithinStates { metric: "members" },
+            // The node counts `union = none` exactly for members whose union status is none or
+            // organizing (whatever union text the list carries).
+            Relation::Equal {
+                left: cells("members", &[(Union, &["none"])]),
+                right: cells("members", &[(UnionStatus, &["none", "organizing"])]),
+                per: None,
+                why: "union is none exactly when union status is none or organizing",
+            },
+        ],
     },
     Metric {
         id: "lapsed-members",
         en: "Lapsed members",
         es: "Miembros con membresía vencida",
         tables: &[],
+        // Lapsed members are not in `members`; nothing else counts them.
+        relations: &[],
     },
     Metric {
         id: "workplaces",
@@ -346,54 +465,112 @@ pub static METRICS: &[Metric] = &[
             &[Representation],
             &[Sector, Stage],
         ],
+        relations: &[],
     },
     Metric {
         id: "majority-workplaces",
         en: "Workplaces with majority support",
         es: "Centros de trabajo con apoyo mayoritario",
         tables: &[&[Sector]],
+        relations: &[
+            // Stage 3 and above means majority support; a majority workplace is a workplace.
+            Relation::AtMost {
+                small: cells_per("workplaces", &[(Stage, &["3", "4", "5"])]),
+                large: cells_per("majority-workplaces", &[]),
+                per: Some(Sector),
+                why: "every workplace at stage 3 or above counts as majority support",
+            },
+            Relation::AtMost {
+                small: cells_per("majority-workplaces", &[]),
+                large: cells_per("workplaces", &[]),
+                per: Some(Sector),
+                why: "a majority-support workplace is a workplace",
+            },
+            Relation::AtMost {
+                small: cells("workplaces", &[(Stage, &["3", "4", "5"])]),
+                large: cells("majority-workplaces", &[]),
+                per: None,
+                why: "every workplace at stage 3 or above counts as majority support",
+            },
+        ],
     },
     Metric {
         id: "trainings-completed",
         en: "Trainings completed",
         es: "Capacitaciones completadas",
         tables: &[&[Training]],
+        // Completions of anyone ever on the list, by training: not tied to today's members.
+        relations: &[],
     },
     Metric {
         id: "mentorships-active",
         en: "Active mentorships",
         es: "Mentorías activas",
         tables: &[],
+        relations: &[],
     },
     Metric {
         id: "reserve-organizers",
         en: "Organizers in the reserve",
         es: "Organizadores en la reserva",
         tables: &[],
+        relations: &[],
     },
     Metric {
         id: "reserve-languages",
         en: "Reserve organizers by language (one per language spoken)",
         es: "Organizadores de reserva por idioma (uno por idioma hablado)",
         tables: &[&[Language]],
+        relations: &[
+            // Each organizer is counted once per language, so no language exceeds the reserve.
+            Relation::AtMost {
+                small: cells_per("reserve-languages", &[]),
+                large: cells("reserve-organizers", &[]),
+                per: Some(Language),
+                why: "an organizer counts once in each language they speak",
+            },
+            Relation::AtMost {
+                small: cells("reserve-organizers", &[]),
+                large: cells("reserve-languages", &[]),
+                per: None,
+                why: "every organizer counts in at least one language (or unknown)",
+            },
+        ],
     },
     Metric {
         id: "reserve-skills",
         en: "Reserve organizers by skill (one per skill)",
         es: "Organizadores de reserva por habilidad (uno por habilidad)",
         tables: &[&[Skill]],
+        relations: &[
+            Relation::AtMost {
+                small: cells_per("reserve-skills", &[]),
+                large: cells("reserve-organizers", &[]),
+                per: Some(Skill),
+                why: "an organizer counts once in each skill they have",
+            },
+            Relation::AtMost {
+                small: cells("reserve-organizers", &[]),
+                large: cells("reserve-skills", &[]),
+                per: None,
+                why: "every organizer counts in at least one skill (or unknown)",
+            },
+        ],
     },
     Metric {
         id: "coworkers-recruited",
         en: "Coworkers recruited this period",
         es: "Compañeros de trabajo reclutados en el periodo",
         tables: &[&[Sector]],
+        // Recruitment counts (coworkers, not members) for this period only.
+        relations: &[],
     },
     Metric {
         id: "pods",
         en: "Labor pods",
         es: "Grupos laborales",
         tables: &[&[Sector]],
+        relations: &[],
     },
     Metric {
         id: "campaigns",
@@ -404,12 +581,28 @@ pub static METRICS: &[Metric] = &[
             &[CampaignStatus],
             &[CampaignType, CampaignStatus],
         ],
+        relations: &[Relation::PublicCampaigns {
+            metric: "campaigns",
+            priority_labor: false,
+        }],
     },
     Metric {
         id: "priority-labor-campaigns",
         en: "Priority campaigns with a labor component",
         es: "Campañas prioritarias con componente laboral",
         tables: &[],
+        relations: &[
+            Relation::AtMost {
+                small: cells("priority-labor-campaigns", &[]),
+                large: cells("campaigns", &[]),
+                per: None,
+                why: "a priority campaign is a campaign",
+            },
+            Relation::PublicCampaigns {
+                metric: "priority-labor-campaigns",
+                priority_labor: true,
+            },
+        ],
     },
 ];
 

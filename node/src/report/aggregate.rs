@@ -155,23 +155,44 @@ pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
                 let mut rows = stmt.query([])?;
                 while let Some(r) = rows.next()? {
                     let langs: String = r.get(0)?;
-                    let mut any = false;
-                    for l in langs.split(',').filter(|l| !l.is_empty()) {
-                        t.add(&[(Dim::Language, Some(l))], 1);
-                        any = true;
-                    }
-                    if !any {
+                    // Once per language (values the registry refuses count as unknown, once).
+                    let spoken: std::collections::BTreeSet<&str> = langs
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(|l| if Dim::Language.accepts(l) { l } else { UNKNOWN })
+                        .collect();
+                    if spoken.is_empty() {
                         t.add(&[(Dim::Language, None)], 1);
+                    }
+                    for l in spoken {
+                        t.add(&[(Dim::Language, Some(l))], 1);
                     }
                 }
             }
             "reserve-skills" => {
+                // Once per organizer and skill; skills the registry refuses count as unknown, once
+                // per organizer, so no cell exceeds the reserve (a relation the registry states).
                 let mut stmt = conn.prepare_cached(
-                    "SELECT s.skill, count(*) FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT r.member_id, s.skill FROM reserve r JOIN members m ON m.id = r.member_id
                      LEFT JOIN reserve_skills s ON s.member_id = r.member_id
-                     WHERE r.active = 1 AND m.list_status = 'present' GROUP BY 1",
+                     WHERE r.active = 1 AND m.list_status = 'present' ORDER BY 1",
                 )?;
-                one_dim(&mut stmt, &[], Dim::Skill, &mut t)?;
+                let mut rows = stmt.query([])?;
+                let mut per_member: BTreeMap<i64, std::collections::BTreeSet<String>> =
+                    BTreeMap::new();
+                while let Some(r) = rows.next()? {
+                    let (member, skill): (i64, Option<String>) = (r.get(0)?, r.get(1)?);
+                    let skill = skill
+                        .filter(|s| Dim::Skill.accepts(s))
+                        .unwrap_or_else(|| UNKNOWN.to_owned());
+                    per_member.entry(member).or_default().insert(skill);
+                }
+                for skills in per_member.into_values() {
+                    for s in skills {
+                        t.add(&[(Dim::Skill, Some(&s))], 1);
+                    }
+                }
             }
             "coworkers-recruited" => {
                 let mut stmt = conn.prepare_cached(
@@ -275,14 +296,16 @@ fn members(conn: &Connection, t: &mut Tally) -> Result<()> {
             readiness,
             lang,
         ] = &v;
+        let state = effective_state(state.as_deref(), county.as_deref());
+        let union = effective_union(role.as_deref(), union.as_deref());
         t.add(
             &[
                 (Dim::Status, status.as_deref()),
                 (Dim::Sector, sector.as_deref()),
-                (Dim::State, state.as_deref()),
+                (Dim::State, state),
                 (Dim::County, county.as_deref()),
                 (Dim::UnionStatus, role.as_deref()),
-                (Dim::Union, union.as_deref()),
+                (Dim::Union, union),
                 (Dim::Stage, stage.as_deref()),
                 (Dim::Readiness, readiness.as_deref()),
                 (Dim::Language, lang.as_deref()),
@@ -291,6 +314,29 @@ fn members(conn: &Connection, t: &mut Tally) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The state a workplace is counted under: its own, or else its county's, so that the registry's
+/// relation "a county lies in its state" holds on every report (a county is only stored when it
+/// lies in the workplace's state, when that is known).
+fn effective_state<'a>(state: Option<&'a str>, county: Option<&str>) -> Option<&'a str> {
+    match state {
+        Some(s) if Dim::State.accepts(s) && s != UNKNOWN => Some(s),
+        _ => county
+            .filter(|c| Dim::County.accepts(c))
+            .and_then(shopfloor_protocol::relations::county_state),
+    }
+}
+
+/// The union a member is counted under, so that the registry's identity "union is none exactly
+/// when union status is none or organizing" holds whatever was typed by hand: a member whose
+/// status says they are not in a union counts as `none`, and one whose status says they are (or
+/// is unknown) never does (their union is then unknown).
+fn effective_union<'a>(role: Option<&str>, union: Option<&'a str>) -> Option<&'a str> {
+    match role {
+        Some("none") | Some("organizing") => Some("none"),
+        _ => union.filter(|u| *u != "none"),
+    }
 }
 
 /// Campaigns the chapter made public (not rejected), with their success metrics.

@@ -128,8 +128,11 @@ pub fn context(
 /// Builds the report: aggregates, suppression, audit, validation.
 pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
     let mut cells = raw_cells(conn, ctx.period)?;
-    let suppression = disclosure::suppress(&mut cells, &ctx.policy);
-    disclosure::check(&cells, ctx.policy.k)?;
+    let campaigns = public_campaigns(conn)?;
+    // One audit over the whole report: every table, every relation the registry states between
+    // metrics, and what the public campaigns reveal.
+    let suppression = disclosure::suppress_report(&mut cells, &ctx.policy, &campaigns);
+    disclosure::check_report(&cells, ctx.policy.k, &campaigns)?;
     let report = Report {
         schema: REPORT_SCHEMA.to_owned(),
         chapter: ctx.chapter.clone(),
@@ -141,7 +144,7 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
         policy: ctx.policy,
         cells,
         facts: facts::get(conn)?,
-        campaigns: public_campaigns(conn)?,
+        campaigns,
     };
     report.validate()?;
     Ok(Built {
