@@ -9,6 +9,8 @@
 //! - [`federation`]: the national hub, a Southern regional hub and chapters, enrolled (with
 //!   [`federation::approve_all_danger`]-style automatic approval) and a reporting period run end
 //!   to end with offline verification of the national rollup.
+//! - [`attack`]: the attacker's test: exact integer bounds on every withheld cell from
+//!   published bytes only (report payloads, viewer pages).
 //! - [`proxy`]: a recording TCP proxy between nodes and hubs; [`canary`]: searching files and
 //!   captured bytes (raw, base64, and opened seals) for planted canaries.
 //!
@@ -28,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod attack;
 pub mod canary;
 pub mod federation;
 pub mod proxy;

@@ -1,0 +1,462 @@
+//! The attacker's test: from published bytes only (report payloads as a hub receives them, and
+//! every page a hub viewer can load), an exact integer bound on every withheld cell; each test
+//! fails when any cell is narrower than k (docs/threat-model.md, design §6: the unit of protection
+//! is everything an outsider sees together).
+//!
+//! The attacker model lives in `shopfloor_testbed::attack`. Each test also checks that the model
+//! is sound: the true values (read from the node's store, never given to the attacker) lie inside
+//! every interval, so a wrong relation cannot pass or fail the test by accident.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use shopfloor_node::datadir::{self, DataDir};
+use shopfloor_node::domain::{members, workplaces};
+use shopfloor_node::report;
+use shopfloor_node::store::Store;
+use shopfloor_protocol::envelope::Document as _;
+use shopfloor_protocol::{Cell, CellKey, Period, Report};
+use shopfloor_testbed::attack::hub::{Shown, View, attack_views, parse_page};
+use shopfloor_testbed::attack::{AttackResult, attack_report_as, consecutive};
+use shopfloor_testbed::federation::{Federation, Parent, last_day, last_month};
+use shopfloor_testbed::synth::{self, ChapterProfile};
+
+const PASSWORD: &str = "attacker test password 1";
+
+/// A node loaded with a synthetic chapter of `n` members.
+fn chapter(root: &Path, n: usize, seed: u64) -> (DataDir, Store, synth::Chapter) {
+    datadir::init(root, &format!("Attack {n}"), "NC", Some(PASSWORD.into())).unwrap();
+    let dir = DataDir::new(root);
+    let store = dir.open_store().unwrap();
+    let ch = synth::generate(&ChapterProfile::new(&format!("Attack {n}"), "NC", n, seed));
+    synth::load(&store, &ch).unwrap();
+    (dir, store, ch)
+}
+
+/// The report payload bytes the node would sign, parsed back the way a hub parses them.
+fn published(dir: &DataDir, store: &Store, period: Period) -> Report {
+    let config = dir.config().unwrap();
+    let card = dir.card().unwrap();
+    let built = store
+        .read(|c| {
+            let ctx = report::context(c, &config, &card, period)?;
+            report::build(c, &ctx)
+        })
+        .unwrap();
+    let bytes = built.report.to_payload();
+    Report::from_payload(&bytes).unwrap()
+}
+
+fn raw(store: &Store, period: Period) -> Vec<Cell> {
+    store.read(|c| report::raw_cells(c, period)).unwrap()
+}
+
+fn truth(raw: &[Cell], key: &CellKey) -> i64 {
+    raw.iter()
+        .find(|c| &c.key == key)
+        .and_then(|c| c.value.count())
+        .map_or(0, |v| i64::try_from(v).unwrap())
+}
+
+/// The model must be sound: no contradiction, and every true value inside its interval.
+fn assert_sound(result: &AttackResult, raw: &[Cell]) {
+    assert!(
+        result.contradictions.is_empty(),
+        "{}: the attacker's relations contradict the published data: {:?}",
+        result.case,
+        result.contradictions
+    );
+    for c in &result.cells {
+        let Some(key) = &c.key else { continue };
+        let t = truth(raw, key);
+        assert!(
+            c.lo <= t && t <= c.hi,
+            "{}: {} is {t}, outside the attacker's interval [{}, {}]: a relation is wrong",
+            result.case,
+            c.cell,
+            c.lo,
+            c.hi
+        );
+    }
+}
+
+fn period() -> Period {
+    // ChapterProfile::new dates everything on or before 2026-01-31.
+    "2026-01".parse().unwrap()
+}
+
+fn chapter_case(n: usize, seed: u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, store, _) = chapter(&tmp.path().join("node"), n, seed);
+    let report = published(&dir, &store, period());
+    let started = std::time::Instant::now();
+    let result = attack_report_as(&report, &format!("chapter of {n} members"));
+    println!("{}", result.table());
+    println!("   attack took {:.1} s", started.elapsed().as_secs_f64());
+    assert_sound(&result, &raw(&store, period()));
+    let narrow = result.narrow();
+    assert!(
+        narrow.is_empty(),
+        "chapter of {n} members: {} of {} withheld cells are narrower than k = {} from the published report alone:\n{}",
+        narrow.len(),
+        result.cells.len(),
+        result.k,
+        result.table()
+    );
+}
+
+#[test]
+fn report_of_20_members_leaves_no_withheld_cell_narrower_than_k() {
+    chapter_case(20, 20);
+}
+
+#[test]
+fn report_of_120_members_leaves_no_withheld_cell_narrower_than_k() {
+    chapter_case(120, 120);
+}
+
+#[test]
+fn report_of_800_members_leaves_no_withheld_cell_narrower_than_k() {
+    chapter_case(800, 800);
+}
+
+#[test]
+fn report_of_5000_members_leaves_no_withheld_cell_narrower_than_k() {
+    chapter_case(5000, 5000);
+}
+
+/// Measures (prints) what two consecutive reports tell about one member added between them;
+/// asserts only that the attacker's candidates hold the member's true values (soundness).
+#[test]
+fn consecutive_reports_measure_what_they_tell_about_a_new_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, store, _) = chapter(&tmp.path().join("node"), 800, 801);
+    let before = published(&dir, &store, period());
+    // One new member, with a workplace, a union status, a language and a readiness level.
+    let (wp, county, stage, sector) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id, county_fips, CAST(stage AS TEXT), sector FROM workplaces
+                 WHERE stage = 3 ORDER BY id LIMIT 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )?)
+        })
+        .unwrap();
+    store
+        .write(|tx| {
+            let id = members::create(
+                tx,
+                &members::ListFields {
+                    actionkit_id: Some("ak-new-0001".into()),
+                    first_name: "Nueva".into(),
+                    last_name: "Integrante".into(),
+                    membership_status: "Member in Good Standing".into(),
+                    union_member: "Currently organizing my workplace".into(),
+                    preferred_language: Some("es".into()),
+                    ..Default::default()
+                },
+            )?;
+            members::update_node_fields(
+                tx,
+                id,
+                &members::NodeFields {
+                    readiness: Some(2),
+                    ..Default::default()
+                },
+            )?;
+            workplaces::link_member(
+                tx,
+                &workplaces::Link {
+                    member_id: id,
+                    workplace_id: wp,
+                    job_title: String::new(),
+                    since: None,
+                    is_primary: true,
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let after = published(&dir, &store, period());
+    let started = std::time::Instant::now();
+    let found = consecutive::new_member(&before, &after);
+    println!("{}", found.table());
+    println!("   attack took {:.1} s", started.elapsed().as_secs_f64());
+    assert!(
+        found.contradictions.is_empty(),
+        "{:?}",
+        found.contradictions
+    );
+    let truth: Vec<(&str, &str)> = vec![
+        ("county", &county),
+        ("stage", &stage),
+        ("sector", &sector),
+        ("union-status", "organizing"),
+        ("union", "none"),
+        ("language", "es"),
+        ("readiness", "2"),
+        ("status", "good-standing"),
+        ("state", "NC"),
+    ];
+    for (dim, value) in truth {
+        let a = found
+            .attributes
+            .iter()
+            .find(|a| a.dim.key() == dim)
+            .unwrap();
+        assert!(
+            a.candidates.iter().any(|c| c == value),
+            "the new member's {dim} is {value}, not among the attacker's candidates {:?}",
+            a.candidates
+        );
+    }
+    let named = ["county", "stage", "union-status", "language", "readiness"];
+    let determined: Vec<&str> = found
+        .determined()
+        .iter()
+        .map(|a| a.dim.key())
+        .filter(|d| named.contains(d))
+        .collect();
+    println!(
+        "   of county, stage, union status, language and readiness, {} determined exactly: {determined:?}",
+        determined.len()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub viewers.
+
+struct Viewer {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Viewer {
+    async fn login(base: String) -> Viewer {
+        let client = shopfloor_node::federation::client().unwrap();
+        let resp = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"name": "vera", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "viewer login: {}",
+            resp.status()
+        );
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["role"], "viewer");
+        let token = body["token"].as_str().unwrap().to_owned();
+        Viewer {
+            client,
+            base,
+            token,
+        }
+    }
+
+    async fn get(&self, path: &str) -> String {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("sf_session={}", self.token))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.text().await.unwrap()
+    }
+
+    /// Every page of one level: overview (top level only), dashboards, the map for each metric
+    /// with a state table. Returns the level's view and its drill-down rows.
+    async fn level(
+        &self,
+        label: &str,
+        period: Period,
+        path: Option<&str>,
+        atoms: &[&str],
+    ) -> (Vec<View>, Vec<(String, u64, Shown)>) {
+        let q = match path {
+            Some(p) => format!("period={period}&path={p}"),
+            None => format!("period={period}"),
+        };
+        let mut views = Vec::new();
+        let mut drill = Vec::new();
+        let mut pages = vec![(format!("/ui/dashboards?{q}"), None)];
+        if path.is_none() {
+            pages.push(("/ui".to_owned(), None));
+        }
+        for metric in ["members", "workplaces"] {
+            pages.push((format!("/ui/map?metric={metric}&{q}"), Some(metric)));
+        }
+        for (url, metric) in pages {
+            let html = self.get(&url).await;
+            let page = parse_page(&html, metric, &period.to_string());
+            drill.extend(page.drill.clone());
+            views.push(View {
+                page: format!("{label} {url}"),
+                atoms: atoms.iter().map(|a| (*a).to_owned()).collect(),
+                cells: page.cells,
+                complete: page.complete,
+            });
+        }
+        (views, drill)
+    }
+}
+
+/// A viewer at national and at the Southern hub, loading every page before and after the
+/// chapter that reports straight to national reports. The pages sum two atoms: the Southern
+/// region's chapters (3, as its drill-down row says) and the one chapter reporting to national
+/// (the overview says 2 children reported; only the region is listed, so the other is a chapter).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_viewer_pages_leave_no_cell_narrower_than_k() {
+    let period = last_month().unwrap();
+    let as_of = last_day(period).unwrap();
+    let fed = Federation::builder()
+        .chapter(
+            ChapterProfile::new("Durham DSA", "NC", 300, 11)
+                .county("37063")
+                .as_of(as_of),
+            Parent::Regional,
+        )
+        .chapter(
+            ChapterProfile::new("Houston DSA", "TX", 450, 12)
+                .county("48201")
+                .as_of(as_of),
+            Parent::Regional,
+        )
+        .chapter(
+            ChapterProfile::new("Atlanta DSA", "GA", 350, 13)
+                .county("13121")
+                .as_of(as_of),
+            Parent::Regional,
+        )
+        .chapter(
+            ChapterProfile::new("Southern Maine DSA", "ME", 250, 14)
+                .county("23005")
+                .as_of(as_of),
+            Parent::National,
+        )
+        .start()
+        .await
+        .unwrap();
+    let regional = fed.regional.as_ref().unwrap();
+    for hub in [&fed.national, regional] {
+        shopfloor_hub::users::add(
+            hub.hub.store(),
+            "vera",
+            shopfloor_hub::users::Role::Viewer,
+            PASSWORD,
+        )
+        .unwrap();
+    }
+    let region_id = regional.card().id.to_string();
+    for c in fed.chapters.iter().filter(|c| c.parent == Parent::Regional) {
+        let item = fed.submit(c, period).await.unwrap();
+        assert_eq!(item.status, "delivered");
+    }
+    shopfloor_hub::forward::forward(&regional.hub, period, 5)
+        .await
+        .unwrap();
+
+    let national = Viewer::login(fed.national.url()).await;
+    let southern = Viewer::login(regional.url()).await;
+    let (r, d) = ("south", "direct");
+    let mut views = Vec::new();
+    // Before the direct chapter reports.
+    let (v, _) = national
+        .level("national (before)", period, None, &[r])
+        .await;
+    views.extend(v);
+    let (v, _) = national
+        .level("national (before) > region", period, Some(&region_id), &[r])
+        .await;
+    views.extend(v);
+    // After.
+    let maine = fed.chapter("Southern Maine DSA").unwrap();
+    let item = fed.submit(maine, period).await.unwrap();
+    assert_eq!(item.status, "delivered");
+    let (v, drill) = national.level("national", period, None, &[r, d]).await;
+    views.extend(v);
+    assert!(
+        drill.iter().any(|(_, chapters, _)| *chapters == 3),
+        "the drill-down lists the region with its 3 chapters: {drill:?}"
+    );
+    for (name, _, shown) in &drill {
+        views.push(View {
+            page: format!("national drill-down row {name}"),
+            atoms: vec![r.to_owned()],
+            cells: vec![(CellKey::total("members"), *shown)],
+            complete: Vec::new(),
+        });
+    }
+    let (v, _) = national
+        .level("national > region", period, Some(&region_id), &[r])
+        .await;
+    views.extend(v);
+    let (v, _) = southern.level("southern", period, None, &[r]).await;
+    views.extend(v);
+
+    let started = std::time::Instant::now();
+    let result = attack_views(
+        "hub viewer pages (national and Southern, before and after one chapter reports)",
+        &views,
+        &[(r.to_owned(), 3), (d.to_owned(), 1)],
+        5,
+    );
+    println!("{}", result.table());
+    println!(
+        "   {} views read; attack took {:.1} s",
+        views.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // Soundness against the direct chapter's true cells.
+    let maine_raw = raw(&maine.node.store, period);
+    for c in result
+        .cells
+        .iter()
+        .filter(|c| c.cell.starts_with("single chapter"))
+    {
+        let Some(key) = &c.key else { continue };
+        if key.dims.keys().any(|d| d.terms().is_none()) {
+            continue; // open vocabularies are keyed by their labels on pages
+        }
+        let t = truth(&maine_raw, key);
+        assert!(
+            c.lo <= t && t <= c.hi,
+            "{}: true {t} outside [{}, {}]",
+            c.cell,
+            c.lo,
+            c.hi
+        );
+    }
+    assert!(
+        result.contradictions.is_empty(),
+        "{:?}",
+        result.contradictions
+    );
+    let narrow = result.narrow();
+    let exact_single = result
+        .cells
+        .iter()
+        .filter(|c| c.cell.starts_with("single chapter") && c.width() == 1 && c.hi > 0)
+        .count();
+    println!("   single-chapter cells known exactly: {exact_single}");
+    assert!(
+        narrow.is_empty(),
+        "viewer pages: {} cells narrower than k = 5 ({exact_single} of one chapter's cells exact):\n{}",
+        narrow.len(),
+        result.table()
+    );
+}
