@@ -354,6 +354,28 @@ pub enum Relation {
         /// The metric with both a `[county]` and a `[state]` table.
         metric: &'static str,
     },
+    /// One count per organizer and value (a language spoken, a skill), and `unknown` once for an
+    /// organizer with none: for every value `v`, `[dim=v] + [dim=unknown] <= organizers`, and the
+    /// metric's total is at least `organizers`.
+    OncePerOrganizer {
+        /// The per-value metric.
+        metric: &'static str,
+        /// Its dimension.
+        dim: Dim,
+        /// The metric counting organizers.
+        organizers: &'static str,
+    },
+    /// Members with a workplace take `dim` from the workplace's row, and members without one
+    /// (`[stage=unknown]`) are unknown in `dim`: `[dim=unknown] − [stage=unknown] <= T ·
+    /// workplaces[dim=unknown]`, with `T` the metric's published total.
+    NeedWorkplaces {
+        /// The members metric.
+        metric: &'static str,
+        /// A dimension both metrics take from the workplace.
+        dim: Dim,
+        /// The workplaces metric.
+        workplaces: &'static str,
+    },
     /// Every cell of the metric (every table, and the total) is at least the number of the
     /// report's public campaigns that fall in it; `priority_labor` counts only public campaigns
     /// marked priority with a labor component.
@@ -436,6 +458,20 @@ pub static METRICS: &[Metric] = &[
             // The node counts a workplace whose county is known but state is not under the
             // county's state, so counties always lie in their state.
             Relation::CountiesWithinStates { metric: "members" },
+            // A member's sector and state are read from their workplace's row: members with a
+            // workplace but an unknown sector (state) need a workplace with an unknown sector
+            // (state), so when none is published those members are exactly the ones without a
+            // workplace.
+            Relation::NeedWorkplaces {
+                metric: "members",
+                dim: Sector,
+                workplaces: "workplaces",
+            },
+            Relation::NeedWorkplaces {
+                metric: "members",
+                dim: State,
+                workplaces: "workplaces",
+            },
             // The node counts `union = none` exactly for members whose union status is none or
             // organizing (whatever union text the list carries).
             Relation::Equal {
@@ -469,28 +505,24 @@ pub static METRICS: &[Metric] = &[
     },
     Metric {
         id: "majority-workplaces",
-        en: "Workplaces with majority support",
-        es: "Centros de trabajo con apoyo mayoritario",
+        en: "Workplaces with majority support, before stage 3",
+        es: "Centros de trabajo con apoyo mayoritario, antes de la etapa 3",
         tables: &[&[Sector]],
+        // Only workplaces below stage 3 (a public campaign or beyond) count: counting every
+        // workplace at stage 3 or above as well tied each sector's drives to this count so tightly
+        // that an attacker pinned withheld stage cells (docs/protocol.md §9.1.1).
         relations: &[
-            // Stage 3 and above means majority support; a majority workplace is a workplace.
-            Relation::AtMost {
-                small: cells_per("workplaces", &[(Stage, &["3", "4", "5"])]),
-                large: cells_per("majority-workplaces", &[]),
-                per: Some(Sector),
-                why: "every workplace at stage 3 or above counts as majority support",
-            },
             Relation::AtMost {
                 small: cells_per("majority-workplaces", &[]),
-                large: cells_per("workplaces", &[]),
+                large: cells_per("workplaces", &[(Stage, &["0", "1", "2"])]),
                 per: Some(Sector),
-                why: "a majority-support workplace is a workplace",
+                why: "a majority-support workplace is a workplace below stage 3",
             },
             Relation::AtMost {
-                small: cells("workplaces", &[(Stage, &["3", "4", "5"])]),
-                large: cells("majority-workplaces", &[]),
+                small: cells("majority-workplaces", &[]),
+                large: cells("workplaces", &[(Stage, &["0", "1", "2"])]),
                 per: None,
-                why: "every workplace at stage 3 or above counts as majority support",
+                why: "a majority-support workplace is a workplace below stage 3",
             },
         ],
     },
@@ -521,41 +553,22 @@ pub static METRICS: &[Metric] = &[
         en: "Reserve organizers by language (one per language spoken)",
         es: "Organizadores de reserva por idioma (uno por idioma hablado)",
         tables: &[&[Language]],
-        relations: &[
-            // Each organizer is counted once per language, so no language exceeds the reserve.
-            Relation::AtMost {
-                small: cells_per("reserve-languages", &[]),
-                large: cells("reserve-organizers", &[]),
-                per: Some(Language),
-                why: "an organizer counts once in each language they speak",
-            },
-            Relation::AtMost {
-                small: cells("reserve-organizers", &[]),
-                large: cells("reserve-languages", &[]),
-                per: None,
-                why: "every organizer counts in at least one language (or unknown)",
-            },
-        ],
+        relations: &[Relation::OncePerOrganizer {
+            metric: "reserve-languages",
+            dim: Language,
+            organizers: "reserve-organizers",
+        }],
     },
     Metric {
         id: "reserve-skills",
         en: "Reserve organizers by skill (one per skill)",
         es: "Organizadores de reserva por habilidad (uno por habilidad)",
         tables: &[&[Skill]],
-        relations: &[
-            Relation::AtMost {
-                small: cells_per("reserve-skills", &[]),
-                large: cells("reserve-organizers", &[]),
-                per: Some(Skill),
-                why: "an organizer counts once in each skill they have",
-            },
-            Relation::AtMost {
-                small: cells("reserve-organizers", &[]),
-                large: cells("reserve-skills", &[]),
-                per: None,
-                why: "every organizer counts in at least one skill (or unknown)",
-            },
-        ],
+        relations: &[Relation::OncePerOrganizer {
+            metric: "reserve-skills",
+            dim: Skill,
+            organizers: "reserve-organizers",
+        }],
     },
     Metric {
         id: "coworkers-recruited",

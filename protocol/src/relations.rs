@@ -115,6 +115,16 @@ fn expand(
             }
         }
         Relation::CountiesWithinStates { metric } => counties(metric, cells, out),
+        Relation::OncePerOrganizer {
+            metric,
+            dim,
+            organizers,
+        } => once_per_organizer(metric, *dim, organizers, cells, out),
+        Relation::NeedWorkplaces {
+            metric,
+            dim,
+            workplaces,
+        } => need_workplaces(metric, *dim, workplaces, cells, out),
         Relation::PublicCampaigns {
             metric,
             priority_labor,
@@ -163,6 +173,73 @@ fn side(cells: &Cells, per: Option<Dim>, value: Option<&str>, coef: i64) -> Vec<
             .collect();
     }
     keys.into_iter().map(|k| (k, coef)).collect()
+}
+
+fn once_per_organizer(
+    metric: &str,
+    dim: Dim,
+    organizers: &str,
+    cells: &[Cell],
+    out: &mut Vec<Constraint>,
+) {
+    let why = "an organizer counts once per value, and as unknown only with none";
+    let unknown = CellKey::new(metric, &[(dim, UNKNOWN)]);
+    let total = CellKey::total(organizers);
+    let values: BTreeSet<&str> = cells
+        .iter()
+        .filter(|c| c.key.metric == metric)
+        .filter_map(|c| c.key.dims.get(&dim).map(String::as_str))
+        .filter(|v| *v != UNKNOWN)
+        .collect();
+    out.push(Constraint {
+        terms: vec![(unknown.clone(), 1), (total.clone(), -1)],
+        rhs: 0,
+        equal: false,
+        why,
+    });
+    for v in values {
+        out.push(Constraint {
+            terms: vec![
+                (CellKey::new(metric, &[(dim, v)]), 1),
+                (unknown.clone(), 1),
+                (total.clone(), -1),
+            ],
+            rhs: 0,
+            equal: false,
+            why,
+        });
+    }
+    out.push(Constraint {
+        terms: vec![(total, 1), (CellKey::total(metric), -1)],
+        rhs: 0,
+        equal: false,
+        why: "every organizer counts at least once",
+    });
+}
+
+fn need_workplaces(
+    metric: &str,
+    dim: Dim,
+    workplaces: &str,
+    cells: &[Cell],
+    out: &mut Vec<Constraint>,
+) {
+    let total = cells
+        .iter()
+        .find(|c| c.key == CellKey::total(metric))
+        .and_then(|c| c.value.count())
+        .and_then(|t| i64::try_from(t).ok());
+    let Some(t) = total else { return };
+    out.push(Constraint {
+        terms: vec![
+            (CellKey::new(metric, &[(dim, UNKNOWN)]), 1),
+            (CellKey::new(metric, &[(Dim::Stage, UNKNOWN)]), -1),
+            (CellKey::new(workplaces, &[(dim, UNKNOWN)]), -t),
+        ],
+        rhs: 0,
+        equal: false,
+        why: "members with a workplace but an unknown value need a workplace with an unknown value",
+    });
 }
 
 fn counties(metric: &str, cells: &[Cell], out: &mut Vec<Constraint>) {
@@ -276,6 +353,25 @@ mod tests {
                             ));
                             continue;
                         }
+                        Relation::OncePerOrganizer {
+                            metric,
+                            organizers,
+                            dim,
+                        } => {
+                            assert!(registry::metric(organizers).is_some());
+                            assert!(registry::metric(metric).is_some_and(|m| m.allows(&[*dim])));
+                            continue;
+                        }
+                        Relation::NeedWorkplaces {
+                            metric,
+                            dim,
+                            workplaces,
+                        } => {
+                            for m in [metric, workplaces] {
+                                assert!(registry::metric(m).is_some_and(|m| m.allows(&[*dim])));
+                            }
+                            continue;
+                        }
                         Relation::PublicCampaigns { metric, .. } => {
                             assert!(registry::metric(metric).is_some());
                             continue;
@@ -313,7 +409,12 @@ mod tests {
             c("workplaces", &[], 10),
             c("workplaces", &[(Dim::Sector, "62")], 6),
             c("workplaces", &[(Dim::Sector, "44-45")], 4),
-            c("workplaces", &[(Dim::Sector, "62"), (Dim::Stage, "3")], 2),
+            c("workplaces", &[(Dim::Sector, "62"), (Dim::Stage, "1")], 6),
+            c(
+                "workplaces",
+                &[(Dim::Sector, "44-45"), (Dim::Stage, "4")],
+                4,
+            ),
             c("majority-workplaces", &[], 3),
             c("majority-workplaces", &[(Dim::Sector, "62")], 3),
         ];
@@ -328,7 +429,7 @@ mod tests {
         let per_sector: Vec<_> = all
             .iter()
             .filter(|c| {
-                c.why.contains("stage 3")
+                c.why.contains("below stage 3")
                     && c.terms
                         .iter()
                         .all(|(k, _)| k.dims.contains_key(&Dim::Sector))
@@ -336,10 +437,10 @@ mod tests {
             .collect();
         assert_eq!(per_sector.len(), 2, "one per sector seen: {all:#?}");
         assert!(all.iter().all(|c| c.holds(value)), "{all:#?}");
-        // Break it: a sector with a stage-3 workplace but no majority workplace.
+        // Break it: more majority workplaces in a sector than it has below stage 3.
         let broken = |k: &CellKey| {
             if k == &CellKey::new("majority-workplaces", &[(Dim::Sector, "62")]) {
-                1
+                7
             } else {
                 value(k)
             }

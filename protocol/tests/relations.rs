@@ -58,50 +58,6 @@ fn union_identity_cannot_pin_a_withheld_union_status() {
     assert!(lo < hi && hi >= 5, "organizing is {lo}..{hi}");
 }
 
-/// The case: every workplace at stage >= 3 is a majority workplace, and majority
-/// workplaces are workplaces. Sector 21 has 14 workplaces, 2 at stage 3 and 2 at stage 4, and
-/// publishes 5 majority workplaces: per-table suppression lets each stage cell be up to 12 as far
-/// as the workplaces table tells, but stages 3 and 4 together are at most 5.
-#[test]
-fn majority_workplaces_cannot_pin_a_withheld_stage() {
-    let mut cells = vec![
-        c("workplaces", &[], 40),
-        c("workplaces", &[(Dim::Sector, "21")], 14),
-        c("workplaces", &[(Dim::Sector, "62")], 26),
-        c("workplaces", &[(Dim::Stage, "0")], 20),
-        c("workplaces", &[(Dim::Stage, "1")], 9),
-        c("workplaces", &[(Dim::Stage, "2")], 7),
-        c("workplaces", &[(Dim::Stage, "3")], 2),
-        c("workplaces", &[(Dim::Stage, "4")], 2),
-        c("workplaces", &[(Dim::Sector, "21"), (Dim::Stage, "0")], 10),
-        c("workplaces", &[(Dim::Sector, "21"), (Dim::Stage, "3")], 2),
-        c("workplaces", &[(Dim::Sector, "21"), (Dim::Stage, "4")], 2),
-        c("workplaces", &[(Dim::Sector, "62"), (Dim::Stage, "0")], 10),
-        c("workplaces", &[(Dim::Sector, "62"), (Dim::Stage, "1")], 9),
-        c("workplaces", &[(Dim::Sector, "62"), (Dim::Stage, "2")], 7),
-        c("majority-workplaces", &[], 10),
-        c("majority-workplaces", &[(Dim::Sector, "21")], 5),
-        c("majority-workplaces", &[(Dim::Sector, "62")], 5),
-    ];
-    let mut blind = cells.clone();
-    suppress(&mut blind, &policy());
-    assert!(audit(&blind, 5).is_empty());
-    let findings = audit_report(&blind, 5, &[]);
-    assert!(
-        findings.iter().any(|f| f.key.metric == "workplaces"
-            && f.key.dims.get(&Dim::Sector).is_some_and(|s| s == "21")
-            && f.problem == Problem::KnownSmall),
-        "per-table suppression leaves sector 21's drives open to the majority relation: {findings:?}"
-    );
-    suppress_report(&mut cells, &policy(), &[]);
-    assert_eq!(audit_report(&cells, 5, &[]), Vec::new());
-    let iv = intervals_report(&cells, &[]);
-    for cell in cells.iter().filter(|c| c.value == CellValue::Suppressed) {
-        let (lo, hi) = iv.get(&cell.key).copied().unwrap_or((0, 0));
-        assert!(lo < hi && hi >= 5, "{} is {lo}..{hi}", cell.key);
-    }
-}
-
 #[test]
 fn public_campaigns_are_lower_bounds_the_audit_knows() {
     // Two organizing campaigns, one won, one active; the public list shows the won one. The

@@ -117,7 +117,7 @@ pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
             "majority-workplaces" => {
                 let mut stmt = conn.prepare_cached(
                     "SELECT sector, count(*) FROM workplaces
-                     WHERE stage >= 3 OR (workforce_size > 0 AND supporters * 2 > workforce_size)
+                     WHERE stage < 3 AND workforce_size > 0 AND supporters * 2 > workforce_size
                      GROUP BY 1",
                 )?;
                 one_dim(&mut stmt, &[], Dim::Sector, &mut t)?;
@@ -155,12 +155,11 @@ pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
                 let mut rows = stmt.query([])?;
                 while let Some(r) = rows.next()? {
                     let langs: String = r.get(0)?;
-                    // Once per language (values the registry refuses count as unknown, once).
+                    // Once per language; unknown only for an organizer with no valid language.
                     let spoken: std::collections::BTreeSet<&str> = langs
                         .split(',')
                         .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .map(|l| if Dim::Language.accepts(l) { l } else { UNKNOWN })
+                        .filter(|l| !l.is_empty() && *l != UNKNOWN && Dim::Language.accepts(l))
                         .collect();
                     if spoken.is_empty() {
                         t.add(&[(Dim::Language, None)], 1);
@@ -171,8 +170,8 @@ pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
                 }
             }
             "reserve-skills" => {
-                // Once per organizer and skill; skills the registry refuses count as unknown, once
-                // per organizer, so no cell exceeds the reserve (a relation the registry states).
+                // Once per organizer and skill; unknown only for an organizer with no valid skill
+                // (the registry's relation: each skill plus unknown is at most the reserve).
                 let mut stmt = conn.prepare_cached(
                     "SELECT r.member_id, s.skill FROM reserve r JOIN members m ON m.id = r.member_id
                      LEFT JOIN reserve_skills s ON s.member_id = r.member_id
@@ -183,12 +182,15 @@ pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
                     BTreeMap::new();
                 while let Some(r) = rows.next()? {
                     let (member, skill): (i64, Option<String>) = (r.get(0)?, r.get(1)?);
-                    let skill = skill
-                        .filter(|s| Dim::Skill.accepts(s))
-                        .unwrap_or_else(|| UNKNOWN.to_owned());
-                    per_member.entry(member).or_default().insert(skill);
+                    let skills = per_member.entry(member).or_default();
+                    if let Some(s) = skill.filter(|s| s != UNKNOWN && Dim::Skill.accepts(s)) {
+                        skills.insert(s);
+                    }
                 }
-                for skills in per_member.into_values() {
+                for mut skills in per_member.into_values() {
+                    if skills.is_empty() {
+                        skills.insert(UNKNOWN.to_owned());
+                    }
                     for s in skills {
                         t.add(&[(Dim::Skill, Some(&s))], 1);
                     }

@@ -261,27 +261,23 @@ pub fn union_identity(src: &mut dyn Source, m: &mut Model) {
 }
 
 /// [`MAJORITY`]. `aggregate.rs` counts `majority-workplaces` as workplaces with
-/// `stage >= 3 OR supporters * 2 > workforce_size`, by the same `sector` column as `workplaces`:
-/// per sector (and in total) `workplaces at stages 3-5 <= majority <= workplaces`.
+/// `stage < 3 AND supporters * 2 > workforce_size`, by the same `sector` column as `workplaces`:
+/// per sector (and in total) `majority <= workplaces at stages 0-2`.
 pub fn majority(src: &mut dyn Source, m: &mut Model) {
     for s in domain(src, "workplaces", Dim::Sector) {
         let maj = c1(src, m, "majority-workplaces", Dim::Sector, &s);
-        let all = c1(src, m, "workplaces", Dim::Sector, &s);
-        let high: Vec<Lin> = ["3", "4", "5"]
+        let low: Vec<Lin> = ["0", "1", "2"]
             .iter()
             .map(|x| c2(src, m, "workplaces", (Dim::Sector, &s), (Dim::Stage, x)))
             .collect();
-        m.ge(MAJORITY, &maj, &Lin::sum(&high));
-        m.le(MAJORITY, &maj, &all);
+        m.le(MAJORITY, &maj, &Lin::sum(&low));
     }
     let maj = total(src, m, "majority-workplaces");
-    let all = total(src, m, "workplaces");
-    let high: Vec<Lin> = ["3", "4", "5"]
+    let low: Vec<Lin> = ["0", "1", "2"]
         .iter()
         .map(|x| c1(src, m, "workplaces", Dim::Stage, x))
         .collect();
-    m.ge(MAJORITY, &maj, &Lin::sum(&high));
-    m.le(MAJORITY, &maj, &all);
+    m.le(MAJORITY, &maj, &Lin::sum(&low));
 }
 
 /// [`MEMBERS_NEED_WORKPLACES`]. A member's sector, state and stage are read from a row of
