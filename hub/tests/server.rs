@@ -89,10 +89,16 @@ fn hub_closes_connections_that_stall_before_finishing_their_headers() {
     let addr = addr(&server);
 
     let start = Instant::now();
-    let mut half = stalled(&addr, b"GET /api/v1/card HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    let mut half = stalled(
+        &addr,
+        b"GET /api/v1/card HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+    );
     let mut silent = stalled(&addr, b"");
     // A keep-alive connection that got its answer and then idles.
-    let mut idle = stalled(&addr, b"GET /api/v1/card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut idle = stalled(
+        &addr,
+        b"GET /api/v1/card HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    );
 
     assert_eq!(read_until_closed(&mut half, 20), "");
     assert_eq!(read_until_closed(&mut silent, 20), "");
@@ -182,7 +188,10 @@ fn hub_keeps_accepting_after_running_out_of_file_descriptors() {
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
     assert!(errors > 0, "the server never ran out of descriptors");
     // Two seconds out of descriptors: a pause after each error, not thousands of retries.
-    assert!(errors < 200, "{errors} accept errors: the accept loop spins");
+    assert!(
+        errors < 200,
+        "{errors} accept errors: the accept loop spins"
+    );
 }
 
 fn mode(p: &Path) -> u32 {
@@ -228,7 +237,11 @@ async fn hub_data_files_are_private_after_init_serving_and_backup() {
         &mut line,
     )
     .unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
     let resp = client()
         .post(format!("{url}/api/v1/login"))
         .json(&serde_json::json!({"name": "admin", "password": ADMIN_PASSWORD}))
