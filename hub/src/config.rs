@@ -88,13 +88,41 @@ pub struct Config {
 }
 
 /// `[web]` in `hub.toml`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
     /// The hub is reached over HTTPS (a TLS reverse proxy in front of it): the dashboards'
     /// cookies are then marked `Secure`.
     #[serde(default)]
     pub behind_tls: bool,
+    /// Seconds a client may take to send a request's headers (and an idle keep-alive connection
+    /// stays open), 1-300; stalled connections are closed after it.
+    #[serde(default = "default_header_read_timeout_secs")]
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once (1-10000); more wait until one closes. Keep it well below the
+    /// service's open-file limit (`LimitNOFILE`).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            behind_tls: false,
+            header_read_timeout_secs: default_header_read_timeout_secs(),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// The web server's header-read timeout and connection limit.
+    pub fn limits(&self) -> crate::web::Limits {
+        crate::web::Limits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: self.max_connections,
+        }
+    }
 }
 
 /// `[rollup]` in `hub.toml`.
@@ -149,6 +177,12 @@ fn default_check_secs() -> u64 {
 fn default_backoff_secs() -> u64 {
     600
 }
+fn default_header_read_timeout_secs() -> u64 {
+    crate::web::accept::DEFAULT_HEADER_READ_TIMEOUT_SECS
+}
+fn default_max_connections() -> u32 {
+    crate::web::accept::DEFAULT_MAX_CONNECTIONS
+}
 
 impl Config {
     /// Reads `hub.toml` from a data directory.
@@ -159,6 +193,14 @@ impl Config {
             toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         if !(1..=28).contains(&config.rollup.deadline_day) {
             return Err(Error::Config("rollup.deadline_day must be 1-28".into()));
+        }
+        if !(1..=300).contains(&config.web.header_read_timeout_secs) {
+            return Err(Error::Config(
+                "web.header_read_timeout_secs must be 1-300".into(),
+            ));
+        }
+        if !(1..=10_000).contains(&config.web.max_connections) {
+            return Err(Error::Config("web.max_connections must be 1-10000".into()));
         }
         config
             .policy
@@ -245,7 +287,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Created> {
     };
     users::add(&store, "admin", Role::Admin, &password)?;
     crate::enroll::publish_revocations(&store, &card, &keys)?;
-    write_file(&dir.join(CONFIG_FILE), config.to_toml()?.as_bytes())?;
+    write_secret(&dir.join(CONFIG_FILE), config.to_toml()?.as_bytes())?;
     Ok(Created {
         card,
         admin_user: "admin".into(),
@@ -296,6 +338,29 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     let mut f = opts.open(path).map_err(|e| Error::io(path, e))?;
     f.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
+/// Takes group and other permissions away from an existing file (a data directory made before
+/// the hub kept `hub.toml` and `hub.db` private, or copied with a loose umask). A missing file is
+/// left missing.
+pub fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        match fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                let mode = meta.permissions().mode() & 0o700;
+                fs::set_permissions(path, fs::Permissions::from_mode(mode))
+                    .map_err(|e| Error::io(path, e))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Writes (or replaces) a file.

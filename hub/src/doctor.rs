@@ -78,6 +78,14 @@ pub fn run(dir: &Path) -> Vec<Check> {
         "key file permissions",
         private_mode(&keys_path, 0o600),
     ));
+    out.push(check(
+        "configuration permissions",
+        private_mode(&dir.join(CONFIG_FILE), 0o600),
+    ));
+    out.push(check(
+        "database permissions",
+        private_mode(&dir.join(DB_FILE), 0o600),
+    ));
     let keys = std::fs::read_to_string(&keys_path)
         .map_err(|e| format!("{}: {e}", keys_path.display()))
         .and_then(|t| SecretKeys::from_text(&t).map_err(|e| format!("{KEYS_FILE}: {e}")));

@@ -54,6 +54,7 @@ impl Hub {
             dir: dir.to_path_buf(),
         };
         let config = Config::load(dir)?;
+        config::make_private(&dir.join(config::CONFIG_FILE))?;
         let key_text =
             std::fs::read_to_string(paths.keys()).map_err(|e| Error::io(&paths.keys(), e))?;
         let keys = SecretKeys::from_text(&key_text)?;

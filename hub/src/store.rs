@@ -180,6 +180,7 @@ struct Inner {
 impl Store {
     /// Opens (creating if needed) and migrates the database.
     pub fn open(path: &Path) -> Result<Store> {
+        create_private(path)?;
         let mut db = Connection::open(path)?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
@@ -336,6 +337,31 @@ pub fn audit(db: &Connection, actor: &str, action: &str, subject: Option<&str>) 
         "INSERT INTO audit (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![now_secs(), actor, action, subject],
     )?;
+    Ok(())
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it, and narrows an existing one
+/// (and its `-wal` and `-shm` files) to the owner. SQLite creates `-wal` and `-shm` later, on the
+/// first write, with the database file's own permissions: so they are private too, whatever the
+/// umask.
+fn create_private(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        crate::config::make_private(Path::new(&name))?;
+    }
     Ok(())
 }
 

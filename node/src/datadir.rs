@@ -40,6 +40,14 @@ pub struct NodeConfig {
     /// Day of the month (1-28) on which `serve` builds and sends last month's report.
     #[serde(default = "default_report_day")]
     pub report_day: u8,
+    /// Seconds a client may take to send a request's headers (and an idle keep-alive connection
+    /// stays open), 1-300; stalled connections are closed after it.
+    #[serde(default = "default_header_read_timeout_secs")]
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once (1-10000); more wait until one closes. Keep it well below the
+    /// service's open-file limit (`LimitNOFILE`).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
 }
 
 fn default_k() -> u64 {
@@ -48,6 +56,14 @@ fn default_k() -> u64 {
 
 fn default_report_day() -> u8 {
     3
+}
+
+fn default_header_read_timeout_secs() -> u64 {
+    crate::web::accept::DEFAULT_HEADER_READ_TIMEOUT_SECS
+}
+
+fn default_max_connections() -> u32 {
+    crate::web::accept::DEFAULT_MAX_CONNECTIONS
 }
 
 impl NodeConfig {
@@ -76,6 +92,18 @@ impl NodeConfig {
                 self.report_day
             )));
         }
+        if !(1..=300).contains(&self.header_read_timeout_secs) {
+            return Err(Error::Config(format!(
+                "header_read_timeout_secs {} must be between 1 and 300",
+                self.header_read_timeout_secs
+            )));
+        }
+        if !(1..=10_000).contains(&self.max_connections) {
+            return Err(Error::Config(format!(
+                "max_connections {} must be between 1 and 10000",
+                self.max_connections
+            )));
+        }
         if !(5..=100).contains(&self.min_cell_size) {
             return Err(Error::Config(format!(
                 "min_cell_size {} must be between 5 and 100",
@@ -83,6 +111,14 @@ impl NodeConfig {
             )));
         }
         Ok(())
+    }
+
+    /// The web server's header-read timeout and connection limit.
+    pub fn limits(&self) -> crate::web::Limits {
+        crate::web::Limits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: self.max_connections,
+        }
     }
 }
 
@@ -229,6 +265,8 @@ pub fn init(
         min_cell_size: 5,
         public_url: None,
         report_day: default_report_day(),
+        header_read_timeout_secs: default_header_read_timeout_secs(),
+        max_connections: default_max_connections(),
     };
     config.validate()?;
     let (password, generated) = match admin_password {
@@ -244,7 +282,9 @@ pub fn init(
     let toml_text = toml::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?;
     let header = "# Shopfloor chapter node configuration.\n\
                   # min_cell_size: smallest count published in reports (5 or more).\n\
-                  # report_day: day of the month (1-28) `serve` sends last month's report.\n";
+                  # report_day: day of the month (1-28) `serve` sends last month's report.\n\
+                  # header_read_timeout_secs: seconds a client may take to send a request's headers.\n\
+                  # max_connections: connections served at once (keep well below LimitNOFILE).\n";
     write_new_file(
         &dir.config_path(),
         format!("{header}{toml_text}").as_bytes(),

@@ -4,6 +4,7 @@
 //! [`router`] builds the whole application so tests can drive it without a socket; [`serve`]
 //! runs it with graceful shutdown and, on a regional hub, the background forwarder.
 
+pub(crate) mod accept;
 mod api;
 mod auth;
 mod error;
@@ -17,6 +18,7 @@ use crate::config::Level;
 use crate::error::Result;
 use crate::hub::Hub;
 
+pub use accept::Limits;
 pub use auth::LoginLimiter;
 pub use error::AppError;
 pub use routes::router;
@@ -64,8 +66,9 @@ impl AppState {
     }
 }
 
-/// Serves the hub on `listener` until `shutdown` resolves; a regional hub with `auto_forward`
-/// also runs the background forwarder.
+/// Serves the hub on `listener` until `shutdown` resolves, within the header-read timeout and
+/// connection limit of `[web]` in `hub.toml`; a regional hub with `auto_forward` also runs the
+/// background forwarder.
 pub async fn serve(
     hub: Hub,
     listener: tokio::net::TcpListener,
@@ -80,14 +83,12 @@ pub async fn serve(
     } else {
         None
     };
+    let limits = hub.config().web.limits();
     let app = router(AppState::new(hub));
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| crate::Error::Internal(format!("server: {e}")));
+    accept::serve_connections(listener, app, limits, shutdown).await;
     let _ = stop_tx.send(true);
     if let Some(task) = forwarder {
         let _ = task.await;
     }
-    result
+    Ok(())
 }

@@ -2,13 +2,14 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, ui};
 
-/// The application: the JSON API, the dashboards, limits and timeouts.
+/// The application: the JSON API, the dashboards, limits, timeouts and the security headers.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         // Public: identity, trust and the log.
@@ -50,5 +51,33 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// The headers every response carries, JSON and pages, answers and errors alike (404, 405, 408,
+/// 413 included): no MIME sniffing, no framing, no referrer outside the hub, a policy that
+/// loads nothing but the hub's own stylesheet and images, and no caching. A handler may set its
+/// own value first (the stylesheet is cacheable).
+const SECURITY_HEADERS: &[(HeaderName, &str)] = &[
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (header::CACHE_CONTROL, "no-store"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+    ),
+];
+
+/// Adds [`SECURITY_HEADERS`] the handler did not set.
+async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !h.contains_key(name) {
+            h.insert(name.clone(), HeaderValue::from_static(value));
+        }
+    }
+    resp
 }

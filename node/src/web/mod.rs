@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod accept;
 pub mod api;
 pub mod auth;
 pub mod csrf;
@@ -39,6 +40,7 @@ use crate::datadir::{DataDir, NodeConfig};
 use crate::error::Result;
 use crate::store::Store;
 
+pub use accept::Limits;
 pub use auth::{CurrentUser, LoginLimiter, MemberScope, Role};
 pub use csrf::{CsrfToken, check_csrf};
 pub use error::AppError;
@@ -186,17 +188,16 @@ pub async fn serve(
 }
 
 /// Serves on an already bound listener (tests bind port 0) until `shutdown` resolves, then
-/// finishes the requests in flight.
+/// finishes the requests in flight. The header-read timeout and connection limit come from
+/// `node.toml` ([`NodeConfig::limits`]).
 pub async fn serve_listener(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| crate::Error::Task(format!("server: {e}")))
+    let limits = state.config().limits();
+    accept::serve_connections(listener, router(state), limits, shutdown).await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

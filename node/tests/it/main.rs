@@ -9,6 +9,7 @@ mod domain;
 mod federation;
 mod import;
 mod report;
+mod serve;
 mod store;
 mod ui;
 mod util;

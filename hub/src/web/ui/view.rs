@@ -1,5 +1,5 @@
 //! What every page shares: the [`Chrome`] (language, user, navigation, CSRF token), rendering
-//! with security headers, error pages and redirects.
+//! error pages and redirects. The security headers are added to every response by the router.
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -147,7 +147,7 @@ impl Chrome {
     }
 }
 
-/// Renders a template with a status and the interface's security headers.
+/// Renders a template with a status (the router adds the security headers to every response).
 pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(html) => {
@@ -157,7 +157,6 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
             );
-            secure_headers(h);
             resp
         }
         Err(e) => {
@@ -171,33 +170,12 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
-/// Headers every interface response carries: no caching of data, no framing, no inline script.
-pub fn secure_headers(h: &mut axum::http::HeaderMap) {
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-}
-
 /// A `303 See Other` to a local path.
 pub fn redirect(to: &str) -> Response {
     let mut resp = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
-    secure_headers(resp.headers_mut());
     resp
 }
 
