@@ -120,7 +120,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported content type".into(),
             AppError::ImportRefused(e) => format!(
                 "import refused, nothing was changed: {} problem(s)",
-                e.problems.len()
+                e.total()
             ),
             AppError::RateLimited { .. } => {
                 "too many failed attempts; wait a few minutes and try again".into()
@@ -140,6 +140,14 @@ impl From<Error> for AppError {
             Error::NotFound { what } => AppError::NotFound(what),
             Error::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
             Error::Import(e) => AppError::ImportRefused(e),
+            Error::ImportUnconfirmed {
+                marked_missing,
+                present_before,
+            } => AppError::Conflict(format!(
+                "this list would mark {marked_missing} of the {present_before} members on the \
+                 list missing; nothing was changed. If it is national's complete list, send it \
+                 again with confirm=true"
+            )),
             Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -166,6 +174,7 @@ impl IntoResponse for AppError {
         let mut body = json!({"error": self.code(), "message": self.public_message()});
         if let AppError::ImportRefused(e) = &self {
             body["problems"] = json!(e.problems);
+            body["more_problems"] = json!(e.more_problems);
         }
         if let AppError::Invalid { field, .. } = &self {
             body["field"] = json!(field);
