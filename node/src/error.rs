@@ -39,6 +39,19 @@ pub enum Error {
     /// The import was refused; nothing was written.
     #[error("{0}")]
     Import(#[from] crate::import::ImportError),
+    /// A national list would mark many members missing and the import was not confirmed;
+    /// nothing was written.
+    #[error(
+        "this list would mark {marked_missing} of the {present_before} members on the list \
+         missing; nothing was changed (if it is national's complete list, import it again and \
+         confirm)"
+    )]
+    ImportUnconfirmed {
+        /// Members the list would mark missing.
+        marked_missing: u64,
+        /// Members present before the import.
+        present_before: u64,
+    },
     /// A value given by a user is not acceptable.
     #[error("invalid {field}: {message}")]
     Invalid {

@@ -7,6 +7,22 @@ use crate::domain::{audit, members};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
+/// A cell's text made safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return would be read as a formula (OWASP "CSV injection"), so it gets a
+/// leading single quote. Legitimate values such as a phone number `+1 919 555 0101` or a
+/// negative number gain the quote too; spreadsheets show it as text. Every CSV the node writes
+/// for people goes through here.
+pub fn neutralize_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The first characters that make a spreadsheet read a cell as a formula.
+pub const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
 const HEADER: &[&str] = &[
     "actionkit_id",
     "first_name",
@@ -68,10 +84,11 @@ pub fn members_csv_bytes(conn: &rusqlite::Connection) -> Result<(Vec<u8>, u64)> 
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
+    let mut cells: Vec<String> = Vec::with_capacity(HEADER.len());
     for m in &all {
         let l = &m.list;
         let b = |v: bool| if v { "TRUE" } else { "" };
-        w.write_record([
+        let row = [
             l.actionkit_id.as_deref().unwrap_or(""),
             &l.first_name,
             &l.middle_name,
@@ -101,7 +118,10 @@ pub fn members_csv_bytes(conn: &rusqlite::Connection) -> Result<(Vec<u8>, u64)> 
             m.union_code.as_deref().unwrap_or(""),
             &m.readiness.map(|r| r.to_string()).unwrap_or_default(),
             &m.languages.join(","),
-        ])?;
+        ];
+        cells.clear();
+        cells.extend(row.iter().map(|c| neutralize_formula(c).into_owned()));
+        w.write_record(&cells)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Backup(e.to_string()))?;
     Ok((bytes, u64::try_from(all.len()).unwrap_or(u64::MAX)))

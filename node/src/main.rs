@@ -126,6 +126,9 @@ struct ImportArgs {
     /// Print the summary (or the problems) as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Import even though the list marks more than 20% of the members on the list missing.
+    #[arg(long)]
+    confirm: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -410,6 +413,7 @@ fn import_cmd(dir: &DataDir, args: ImportArgs) -> Result<ExitCode> {
         },
         maps,
         dry_run: args.dry_run,
+        confirm_missing: args.confirm,
     };
     match import::import_file(&store, &args.file, &opts, &audit::cli_actor()) {
         Ok(s) => {
@@ -427,11 +431,21 @@ fn import_cmd(dir: &DataDir, args: ImportArgs) -> Result<ExitCode> {
                     s.updated, s.returned
                 );
                 println!("Unchanged:      {}", s.unchanged);
-                println!("Marked missing: {}", s.marked_missing);
+                println!(
+                    "Marked missing: {} (of {} on the list before)",
+                    s.marked_missing, s.present_before
+                );
                 println!(
                     "Newly lapsed:   {} ({} lapsed on this list)",
                     s.newly_lapsed, s.lapsed_in_list
                 );
+                if s.needs_confirmation {
+                    println!(
+                        "This list marks {} of {} members missing: the real import needs \
+                         --confirm.",
+                        s.marked_missing, s.present_before
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -439,10 +453,39 @@ fn import_cmd(dir: &DataDir, args: ImportArgs) -> Result<ExitCode> {
             if args.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "ok": false, "problems": e.problems })
+                    serde_json::json!({
+                        "ok": false,
+                        "problems": e.problems,
+                        "more_problems": e.more_problems,
+                    })
                 );
             } else {
                 eprintln!("{e}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(Error::ImportUnconfirmed {
+            marked_missing,
+            present_before,
+        }) => {
+            let message = format!(
+                "import refused, nothing was changed: this list would mark {marked_missing} of \
+                 the {present_before} members on the list missing. Check that it is national's \
+                 complete list, then run the import again with --confirm."
+            );
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "ok": false,
+                        "needs_confirmation": true,
+                        "marked_missing": marked_missing,
+                        "present_before": present_before,
+                        "message": message,
+                    })
+                );
+            } else {
+                eprintln!("{message}");
             }
             Ok(ExitCode::FAILURE)
         }

@@ -413,6 +413,12 @@ ui-import-unchanged = Unchanged
 ui-import-returned = Back on the list
 ui-import-marked-missing = Marked missing from the list
 ui-import-newly-lapsed = Newly lapsed
+ui-import-more-problems = { $n ->
+    [one] …and 1 more problem, not listed here.
+   *[other] …and { $n } more problems, not listed here.
+}
+ui-import-many-missing = Careful: this list would mark { $n } of the { $total } members on the list as missing. That usually means the file is not national's complete list.
+ui-import-confirm-missing = Yes, this is national's complete list: mark { $n } members as missing.
 ui-col-line = Line
 ui-col-column = Column
 ui-col-problem = Problem
@@ -582,6 +588,11 @@ err-import-year-out-of-range = "{ $value }": the year is out of range.
 err-import-not-a-language = "{ $value }" is not a language name or an ISO 639 code (like es).
 err-import-no-id-or-email = The row has neither an actionkit_id nor an email.
 err-import-duplicate-actionkit-id = The actionkit_id { $id } already appears on line { $line }.
+err-import-utf16 = The file is UTF-16 or binary, not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and upload it again.
+err-import-no-rows = The list has column names but no members. Nothing was changed; check that you chose the right file.
+err-import-unconfirmed = This list would mark { $n } of the { $total } members on the list as missing, and that was not confirmed. Nothing was changed. If it is national's complete list, upload it again and tick the confirmation box.
+err-text-too-long = This value is too long: it can have at most { $max } characters.
+err-text-control-character = This value contains a control character (such as NUL, or a line break where only one line is allowed). Remove it.
 err-rate-limited = Too many failed attempts. Wait a few minutes and try again.
 err-internal = The server had a problem.
 err-password-current = Your current password is not right.

@@ -413,6 +413,12 @@ ui-import-unchanged = Sin cambios
 ui-import-returned = De vuelta en la lista
 ui-import-marked-missing = Marcados como ausentes de la lista
 ui-import-newly-lapsed = Con membresía recién vencida
+ui-import-more-problems = { $n ->
+    [one] …y 1 problema más, que no aparece aquí.
+   *[other] …y { $n } problemas más, que no aparecen aquí.
+}
+ui-import-many-missing = Atención: esta lista marcaría como ausentes a { $n } de los { $total } miembros de la lista. Eso suele indicar que el archivo no es la lista nacional completa.
+ui-import-confirm-missing = Sí, es la lista nacional completa: marcar a { $n } miembros como ausentes.
 ui-col-line = Línea
 ui-col-column = Columna
 ui-col-problem = Problema
@@ -582,6 +588,11 @@ err-import-year-out-of-range = "{ $value }": el año está fuera de rango.
 err-import-not-a-language = "{ $value }" no es el nombre de un idioma ni un código ISO 639 (como es).
 err-import-no-id-or-email = La fila no tiene actionkit_id ni correo electrónico.
 err-import-duplicate-actionkit-id = El actionkit_id { $id } ya aparece en la línea { $line }.
+err-import-utf16 = El archivo está en UTF-16 o es binario, no es texto UTF-8. En su hoja de cálculo, guárdelo como "CSV UTF-8" y vuelva a subirlo.
+err-import-no-rows = La lista tiene los nombres de las columnas, pero ningún miembro. No se cambió nada; verifique que eligió el archivo correcto.
+err-import-unconfirmed = Esta lista marcaría como ausentes a { $n } de los { $total } miembros de la lista, y eso no se confirmó. No se cambió nada. Si es la lista nacional completa, vuelva a subirla y marque la casilla de confirmación.
+err-text-too-long = Este valor es demasiado largo: puede tener como máximo { $max } caracteres.
+err-text-control-character = Este valor contiene un carácter de control (como NUL, o un salto de línea donde solo se permite una línea). Elimínelo.
 err-rate-limited = Demasiados intentos fallidos. Espere unos minutos y vuelva a intentarlo.
 err-internal = El servidor tuvo un problema.
 err-password-current = Su contraseña actual no es correcta.

@@ -82,6 +82,8 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
         format,
         rows_read: u64::try_from(file.rows.len()).unwrap_or(u64::MAX),
         blank_rows: file.blank_rows,
+        present_before: u64::try_from(existing.iter().filter(|e| e.present).count())
+            .unwrap_or(u64::MAX),
         ..ImportSummary::default()
     };
     let mut seen_ids = std::collections::HashSet::new();

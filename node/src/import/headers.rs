@@ -127,6 +127,13 @@ const IGNORED: &[&str] = &[
     "mailing_city",
     "mailing_state",
     "mailing_zip",
+    // What the node's own export adds (node-side fields, edited in the node, not imported), so
+    // that an export imports back into another node with `--format generic`.
+    "list_status",
+    "union_role",
+    "union_code",
+    "readiness",
+    "languages",
 ];
 
 /// Normalises a header: trimmed, lowercased, runs of spaces and hyphens become one underscore.

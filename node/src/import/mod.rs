@@ -5,6 +5,12 @@
 //! are applied in one transaction. Members are matched by `actionkit_id`, then by email
 //! (case-insensitive); members absent from a newer national list are marked `missing`, never
 //! deleted.
+//!
+//! Problems name the **physical line** where the record starts (the header is line 1; blank
+//! lines and line breaks inside quoted fields count), for LF and CRLF files alike. At most
+//! [`MAX_PROBLEMS`] are listed, with a count of the rest. A national list that would mark more
+//! than [`MISSING_CONFIRM_PERCENT`]% of present members missing (and more than
+//! [`MISSING_CONFIRM_MIN`]) is imported only with [`ImportOptions::confirm_missing`].
 
 mod apply;
 pub mod dates;
@@ -22,6 +28,17 @@ pub use parse::{ParsedFile, ParsedRow, parse};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+
+/// Problems listed at most; the rest are counted ([`ImportError::more_problems`]).
+pub const MAX_PROBLEMS: usize = 50;
+
+/// A national list that would mark more than this share (percent) of the members present
+/// missing needs [`ImportOptions::confirm_missing`]...
+pub const MISSING_CONFIRM_PERCENT: u64 = 20;
+
+/// ...and more than this many members: a small chapter losing a few members needs no
+/// confirmation.
+pub const MISSING_CONFIRM_MIN: u64 = 5;
 
 /// Which kind of CSV.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -45,6 +62,8 @@ pub struct ImportOptions {
     pub maps: Vec<(String, String)>,
     /// Compute the summary, write nothing.
     pub dry_run: bool,
+    /// Import even though the list marks many members missing (see [`MISSING_CONFIRM_PERCENT`]).
+    pub confirm_missing: bool,
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -72,6 +91,21 @@ pub struct ImportSummary {
     pub newly_lapsed: u64,
     /// Rows on this list with status Lapsed.
     pub lapsed_in_list: u64,
+    /// Members present on the list before this import.
+    pub present_before: u64,
+    /// The import marks so many members missing that it needs confirmation
+    /// ([`ImportOptions::confirm_missing`]); a dry run says so, a real import without it is
+    /// refused with [`Error::ImportUnconfirmed`].
+    pub needs_confirmation: bool,
+}
+
+impl ImportSummary {
+    /// Whether marking `marked_missing` of `present_before` members missing needs confirmation.
+    pub fn missing_needs_confirmation(marked_missing: u64, present_before: u64) -> bool {
+        marked_missing > MISSING_CONFIRM_MIN
+            && marked_missing.saturating_mul(100)
+                > present_before.saturating_mul(MISSING_CONFIRM_PERCENT)
+    }
 }
 
 /// What is wrong, machine-readable: one variant per kind of problem, with its particulars.
@@ -91,6 +125,10 @@ pub enum ProblemKind {
     },
     /// The file has no lines.
     EmptyFile,
+    /// The file is UTF-16 (or binary), not UTF-8 text.
+    Utf16,
+    /// A header and no member rows.
+    NoRows,
     /// A column whose header is not known and not mapped (the column is the problem's).
     UnknownColumn,
     /// Two columns fill the same field (the problem's column is the second).
@@ -121,6 +159,14 @@ pub enum ProblemKind {
     },
     /// A field that is not UTF-8.
     NotUtf8,
+    /// A field longer than its kind allows ([`crate::domain::text`]).
+    TooLong {
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A field holding a control character (NUL, escape, ...; line breaks outside the few
+    /// multi-line fields).
+    ControlCharacter,
     /// A yes/no field with another value.
     NotBoolean {
         /// The value as written.
@@ -169,6 +215,8 @@ impl ProblemKind {
             ProblemKind::UnknownMapTarget { .. } => "unknown-map-target",
             ProblemKind::UnreadableHeader { .. } => "unreadable-header",
             ProblemKind::EmptyFile => "empty-file",
+            ProblemKind::Utf16 => "utf16",
+            ProblemKind::NoRows => "no-rows",
             ProblemKind::UnknownColumn => "unknown-column",
             ProblemKind::DuplicateColumn { .. } => "duplicate-column",
             ProblemKind::MissingColumn { .. } => "missing-column",
@@ -176,6 +224,8 @@ impl ProblemKind {
             ProblemKind::UnreadableCsv { .. } => "unreadable-csv",
             ProblemKind::WrongColumnCount { .. } => "wrong-column-count",
             ProblemKind::NotUtf8 => "not-utf8",
+            ProblemKind::TooLong { .. } => "too-long",
+            ProblemKind::ControlCharacter => "control-character",
             ProblemKind::NotBoolean { .. } => "not-boolean",
             ProblemKind::NotADate { .. } => "not-a-date",
             ProblemKind::TwoDigitYear { .. } => "two-digit-year",
@@ -200,6 +250,10 @@ impl ProblemKind {
             ),
             ProblemKind::UnreadableHeader { detail } => format!("unreadable header: {detail}"),
             ProblemKind::EmptyFile => "the file is empty".into(),
+            ProblemKind::Utf16 => "the file is UTF-16 or binary, not UTF-8 text (save it as \
+                                   \"CSV UTF-8\")"
+                .into(),
+            ProblemKind::NoRows => "the list has no member rows".into(),
             ProblemKind::UnknownColumn => {
                 "unknown column; map it with --map COLUMN=field or --map COLUMN=ignore".into()
             }
@@ -213,6 +267,10 @@ impl ProblemKind {
                 format!("expected {expected} columns, found {found}")
             }
             ProblemKind::NotUtf8 => "not valid UTF-8 (save the file as UTF-8)".into(),
+            ProblemKind::TooLong { max } => format!("longer than {max} characters"),
+            ProblemKind::ControlCharacter => {
+                "holds a control character (such as NUL or a line break); remove it".into()
+            }
             ProblemKind::NotBoolean { value } => format!("{value:?} is not true/false"),
             ProblemKind::NotADate { value } => {
                 dates::DateError::NotADate(value.clone()).to_string()
@@ -291,22 +349,90 @@ impl fmt::Display for Problem {
 /// The import was refused; the database is unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ImportError {
-    /// Every problem found.
+    /// The first [`MAX_PROBLEMS`] problems found.
     pub problems: Vec<Problem>,
+    /// How many more problems were found and not listed.
+    pub more_problems: u64,
+}
+
+impl ImportError {
+    /// How many problems were found in all.
+    pub fn total(&self) -> u64 {
+        u64::try_from(self.problems.len())
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.more_problems)
+    }
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.total();
         write!(
             f,
-            "import refused, nothing was changed: {} problem{}",
-            self.problems.len(),
-            if self.problems.len() == 1 { "" } else { "s" }
+            "import refused, nothing was changed: {total} problem{}",
+            if total == 1 { "" } else { "s" }
         )?;
         for p in &self.problems {
             write!(f, "\n  {p}")?;
         }
+        if self.more_problems > 0 {
+            write!(
+                f,
+                "\n  ... and {} more (the first {} are listed)",
+                self.more_problems,
+                self.problems.len()
+            )?;
+        }
         Ok(())
+    }
+}
+
+/// How a value from the file is shown in a problem: control characters, invisible format
+/// characters (bidi overrides, zero-width) and bytes that are not UTF-8 escaped, and at most 80
+/// characters. A file's bytes are never echoed raw to a terminal, a page or JSON.
+pub fn shown(value: &str) -> String {
+    shown_bytes(value.as_bytes())
+}
+
+/// [`shown`] for bytes that may not be UTF-8 (invalid bytes as `\xNN`).
+pub fn shown_bytes(raw: &[u8]) -> String {
+    const MAX: usize = 80;
+    let mut out = String::new();
+    let mut n = 0usize;
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if n == MAX {
+                out.push('…');
+                return out;
+            }
+            let invisible = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}' | '\u{feff}');
+            if c.is_control() || invisible {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+            n += 1;
+        }
+        for b in chunk.invalid() {
+            if n == MAX {
+                out.push('…');
+                return out;
+            }
+            out.push_str(&format!("\\x{b:02X}"));
+            n += 1;
+        }
+    }
+    out
+}
+
+/// Undoes [`crate::export::neutralize_formula`] when the node re-imports its own export (generic format): the
+/// one leading quote is removed only where the export adds it, before a formula character.
+/// National lists never carry the quote, so they are read as written.
+pub fn strip_formula_guard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(crate::export::FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -335,7 +461,10 @@ pub fn parse_maps(
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(ImportError { problems })
+        Err(ImportError {
+            problems,
+            more_problems: 0,
+        })
     }
 }
 
@@ -351,6 +480,17 @@ pub fn import_bytes(
     let run = |tx: &rusqlite::Transaction<'_>| -> Result<ImportSummary> {
         let mut summary = apply::apply(tx, &parsed, opts.format)?;
         summary.dry_run = opts.dry_run;
+        summary.needs_confirmation = ImportSummary::missing_needs_confirmation(
+            summary.marked_missing,
+            summary.present_before,
+        );
+        if summary.needs_confirmation && !opts.confirm_missing && !opts.dry_run {
+            // Returning an error rolls the transaction back: nothing is written.
+            return Err(Error::ImportUnconfirmed {
+                marked_missing: summary.marked_missing,
+                present_before: summary.present_before,
+            });
+        }
         if !opts.dry_run {
             crate::domain::audit::record(
                 tx,

@@ -4,8 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::dates::parse_date_checked;
 use super::headers::{self, Field};
-use super::{Format, ImportError, Problem, ProblemKind};
+use super::{Format, ImportError, MAX_PROBLEMS, Problem, ProblemKind};
 use crate::domain::members::ListFields;
+use crate::domain::text::{self, TextProblem};
 use crate::domain::vocab;
 
 /// A row that passed every check.
@@ -44,14 +45,120 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Parses and checks a whole file. Returns every problem found, or the rows.
+/// Physical line numbers: where in the file a record starts, counting the header, blank lines
+/// and the line breaks inside quoted fields, for LF, CRLF and lone-CR line ends alike.
+///
+/// The CSV reader's own line count is off by one after a CRLF (it stops at the CR, so the
+/// next record's position points at the LF), so lines are counted here from byte offsets.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    fn is_break(&self, i: usize) -> bool {
+        match self.bytes.get(i) {
+            Some(b'\n') => true,
+            Some(b'\r') => self.bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        }
+    }
+
+    /// The line of the record whose reading began at byte `offset`: the reader skips empty
+    /// lines (and the LF of a CRLF) before the record, so they are skipped here too.
+    fn record_at(&mut self, offset: u64) -> u64 {
+        let target = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while self.pos < target {
+            if self.is_break(self.pos) {
+                self.line += 1;
+            }
+            self.pos += 1;
+        }
+        while let Some(b'\r' | b'\n') = self.bytes.get(self.pos) {
+            if self.is_break(self.pos) {
+                self.line += 1;
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+/// Problems found so far: the first [`MAX_PROBLEMS`] kept, the rest counted.
+#[derive(Default)]
+struct Problems {
+    kept: Vec<Problem>,
+    more: u64,
+}
+
+impl Problems {
+    fn push(&mut self, p: Problem) {
+        if self.kept.len() < MAX_PROBLEMS {
+            self.kept.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    fn into_error(self) -> ImportError {
+        ImportError {
+            problems: self.kept,
+            more_problems: self.more,
+        }
+    }
+}
+
+fn refuse(line: u64, column: Option<String>, kind: ProblemKind) -> ImportError {
+    ImportError {
+        problems: vec![Problem::new(line, column, kind)],
+        more_problems: 0,
+    }
+}
+
+/// Whether the bytes look like UTF-16: its byte-order mark, or NUL bytes in the first line
+/// (UTF-16 writes ASCII letters as a letter and a NUL).
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let first_line = bytes
+        .iter()
+        .take(4096)
+        .take_while(|b| **b != b'\n')
+        .copied()
+        .collect::<Vec<u8>>();
+    let nuls = first_line.iter().filter(|b| **b == 0).count();
+    nuls > 0 && nuls * 3 >= first_line.len()
+}
+
+/// Parses and checks a whole file. Returns the problems found (the first [`MAX_PROBLEMS`] and a
+/// count of the rest), or the rows.
 pub fn parse(
     bytes: &[u8],
     format: Format,
     maps: &HashMap<String, Field>,
 ) -> Result<ParsedFile, ImportError> {
+    if looks_like_utf16(bytes) {
+        return Err(refuse(1, None, ProblemKind::Utf16));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut problems = Vec::new();
+    let mut lines = Lines::new(bytes);
+    let mut problems = Problems::default();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -62,36 +169,40 @@ pub fn parse(
     let header = match records.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => {
-            return Err(ImportError {
-                problems: vec![Problem::new(
-                    1,
-                    None,
-                    ProblemKind::UnreadableHeader {
-                        detail: e.to_string(),
-                    },
-                )],
-            });
+            return Err(refuse(
+                1,
+                None,
+                ProblemKind::UnreadableHeader {
+                    detail: e.to_string(),
+                },
+            ));
         }
-        None => {
-            return Err(ImportError {
-                problems: vec![Problem::new(1, None, ProblemKind::EmptyFile)],
-            });
-        }
+        None => return Err(refuse(1, None, ProblemKind::EmptyFile)),
     };
+    let header_line = header.position().map_or(1, |p| lines.record_at(p.byte()));
     let mut names = Vec::with_capacity(header.len());
     let mut columns: Vec<Field> = Vec::with_capacity(header.len());
     let mut seen: HashMap<Field, String> = HashMap::new();
     for raw in header.iter() {
-        let name = String::from_utf8_lossy(raw)
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_owned();
-        let field = match headers::resolve(&name, maps) {
+        let shown = super::shown_bytes(raw);
+        let Ok(text) = std::str::from_utf8(raw) else {
+            problems.push(Problem::new(
+                header_line,
+                Some(shown),
+                ProblemKind::NotUtf8,
+            ));
+            names.push(String::new());
+            columns.push(Field::Ignore);
+            continue;
+        };
+        let name = text.trim().trim_start_matches('\u{feff}');
+        let shown = super::shown(name);
+        let field = match headers::resolve(name, maps) {
             Some(f) => f,
             None => {
                 problems.push(Problem::new(
-                    1,
-                    Some(name.clone()),
+                    header_line,
+                    Some(shown.clone()),
                     ProblemKind::UnknownColumn,
                 ));
                 Field::Ignore
@@ -100,18 +211,18 @@ pub fn parse(
         if field != Field::Ignore {
             if let Some(first) = seen.get(&field) {
                 problems.push(Problem::new(
-                    1,
-                    Some(name.clone()),
+                    header_line,
+                    Some(shown.clone()),
                     ProblemKind::DuplicateColumn {
                         first: first.clone(),
                         field: field.name().to_owned(),
                     },
                 ));
             } else {
-                seen.insert(field, name.clone());
+                seen.insert(field, shown.clone());
             }
         }
-        names.push(name);
+        names.push(shown);
         columns.push(field);
     }
     match format {
@@ -119,7 +230,7 @@ pub fn parse(
             for f in NATIONAL_REQUIRED {
                 if !seen.contains_key(f) {
                     problems.push(Problem::new(
-                        1,
+                        header_line,
                         None,
                         ProblemKind::MissingColumn {
                             field: f.name().to_owned(),
@@ -130,23 +241,25 @@ pub fn parse(
         }
         Format::Generic => {
             if !seen.contains_key(&Field::ActionkitId) && !seen.contains_key(&Field::Email) {
-                problems.push(Problem::new(1, None, ProblemKind::NoIdColumn));
+                problems.push(Problem::new(header_line, None, ProblemKind::NoIdColumn));
             }
         }
     }
     if !problems.is_empty() {
-        return Err(ImportError { problems });
+        return Err(problems.into_error());
     }
 
     let mut rows = Vec::new();
     let mut blank_rows = 0u64;
     let mut ak_lines: HashMap<String, u64> = HashMap::new();
-    let mut line_guess = 1u64;
+    let mut last_line = header_line;
     for rec in records {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(line_guess + 1, |p| p.line());
+                let line = e
+                    .position()
+                    .map_or(last_line + 1, |p| lines.record_at(p.byte()));
                 problems.push(Problem::new(
                     line,
                     None,
@@ -157,8 +270,10 @@ pub fn parse(
                 continue;
             }
         };
-        let line = rec.position().map_or(line_guess + 1, |p| p.line());
-        line_guess = line;
+        let line = rec
+            .position()
+            .map_or(last_line + 1, |p| lines.record_at(p.byte()));
+        last_line = line;
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             blank_rows += 1;
             continue;
@@ -184,13 +299,26 @@ pub fn parse(
                 problems.push(Problem::new(line, Some(name.clone()), kind));
             };
             let value = match std::str::from_utf8(raw) {
-                Ok(v) => v.trim().to_owned(),
+                Ok(v) => v.trim(),
                 Err(_) => {
                     problem(ProblemKind::NotUtf8);
                     row_ok = false;
                     continue;
                 }
             };
+            let value = match format {
+                Format::Generic => super::strip_formula_guard(value),
+                Format::National => value,
+            };
+            if let Err(p) = text::check(text::kind_of_field(field.name()), value) {
+                problem(match p {
+                    TextProblem::TooLong { max } => ProblemKind::TooLong { max },
+                    TextProblem::ControlCharacter => ProblemKind::ControlCharacter,
+                });
+                row_ok = false;
+                continue;
+            }
+            let value = value.to_owned();
             let opt = || {
                 if value.is_empty() {
                     None
@@ -213,7 +341,7 @@ pub fn parse(
                     Some(b) => f.p2ptext_optout = b,
                     None => {
                         problem(ProblemKind::NotBoolean {
-                            value: value.clone(),
+                            value: super::shown(&value),
                         });
                         row_ok = false;
                     }
@@ -251,7 +379,7 @@ pub fn parse(
                             Some(code) => f.preferred_language = Some(code),
                             None => {
                                 problem(ProblemKind::NotALanguage {
-                                    value: value.clone(),
+                                    value: super::shown(&value),
                                 });
                                 row_ok = false;
                             }
@@ -274,7 +402,7 @@ pub fn parse(
                     line,
                     seen.get(&Field::ActionkitId).cloned(),
                     ProblemKind::DuplicateActionkitId {
-                        id: ak.clone(),
+                        id: super::shown(ak),
                         first_line: *first,
                     },
                 ));
@@ -284,8 +412,11 @@ pub fn parse(
         }
         rows.push(ParsedRow { line, fields: f });
     }
+    if problems.is_empty() && rows.is_empty() {
+        problems.push(Problem::new(header_line, None, ProblemKind::NoRows));
+    }
     if !problems.is_empty() {
-        return Err(ImportError { problems });
+        return Err(problems.into_error());
     }
     let present: HashSet<Field> = seen.into_keys().collect();
     let mut present: Vec<Field> = present.into_iter().collect();

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::domain::text::TextProblem;
 use crate::error::Error;
 use crate::import::ImportError;
 
@@ -32,6 +33,14 @@ pub enum AppError {
         field: String,
         /// Why.
         message: String,
+    },
+    /// 422 `invalid`: a text field is too long for its kind or holds a control character
+    /// ([`crate::domain::text`]).
+    TextRefused {
+        /// Which field.
+        field: String,
+        /// What is wrong with it.
+        problem: TextProblem,
     },
     /// 409 `conflict`: exists already, or refers to something that does not exist.
     Conflict(String),
@@ -76,7 +85,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid { .. } | AppError::ImportRefused(_) => {
+            AppError::Invalid { .. } | AppError::TextRefused { .. } | AppError::ImportRefused(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -96,7 +105,7 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Invalid { .. } => "invalid",
+            AppError::Invalid { .. } | AppError::TextRefused { .. } => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -116,11 +125,12 @@ impl AppError {
             AppError::NotFound(what) => format!("{what} not found"),
             AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
             AppError::Invalid { field, message } => format!("invalid {field}: {message}"),
+            AppError::TextRefused { field, problem } => format!("invalid {field}: {problem}"),
             AppError::PayloadTooLarge => "the request body is too large".into(),
             AppError::UnsupportedMediaType => "unsupported content type".into(),
             AppError::ImportRefused(e) => format!(
                 "import refused, nothing was changed: {} problem(s)",
-                e.problems.len()
+                e.total()
             ),
             AppError::RateLimited { .. } => {
                 "too many failed attempts; wait a few minutes and try again".into()
@@ -140,6 +150,14 @@ impl From<Error> for AppError {
             Error::NotFound { what } => AppError::NotFound(what),
             Error::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
             Error::Import(e) => AppError::ImportRefused(e),
+            Error::ImportUnconfirmed {
+                marked_missing,
+                present_before,
+            } => AppError::Conflict(format!(
+                "this list would mark {marked_missing} of the {present_before} members on the \
+                 list missing; nothing was changed. If it is national's complete list, send it \
+                 again with confirm=true"
+            )),
             Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -166,8 +184,9 @@ impl IntoResponse for AppError {
         let mut body = json!({"error": self.code(), "message": self.public_message()});
         if let AppError::ImportRefused(e) = &self {
             body["problems"] = json!(e.problems);
+            body["more_problems"] = json!(e.more_problems);
         }
-        if let AppError::Invalid { field, .. } = &self {
+        if let AppError::Invalid { field, .. } | AppError::TextRefused { field, .. } = &self {
             body["field"] = json!(field);
         }
         let mut response = (status, Json(body)).into_response();

@@ -8,6 +8,7 @@ mod cli;
 mod domain;
 mod federation;
 mod import;
+mod import_web;
 mod report;
 mod serve;
 mod store;

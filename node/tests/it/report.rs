@@ -71,10 +71,15 @@ pub fn canary_csv(n: usize) -> String {
 /// Fills a node with canary members, workplaces, links, stages, pods, trainings, reserve,
 /// campaigns and recruitment counts.
 pub fn populate(store: &Store, n: usize) {
+    // The canary list replaces whatever list the node had: confirmed, so that members of an
+    // earlier list are marked missing however many they are.
     import_bytes(
         store,
         canary_csv(n).as_bytes(),
-        &ImportOptions::default(),
+        &ImportOptions {
+            confirm_missing: true,
+            ..ImportOptions::default()
+        },
         "test",
     )
     .unwrap();

@@ -345,9 +345,11 @@ pub async fn export_members(
 
 // ---- import ----
 
-/// `POST /api/v1/import?format=national|generic&dry_run=true&map=COL%3Dfield...` — the CSV as
-/// the body (at most 10 MiB); admins and organizers. All or nothing: 422 `import_refused` with
-/// every problem, or the summary. Audited (`import`, `import.dry_run`).
+/// `POST /api/v1/import?format=national|generic&dry_run=true&confirm=true&map=COL%3Dfield...` —
+/// the CSV as the body (at most 10 MiB); admins and organizers. All or nothing: 422
+/// `import_refused` with the first 50 problems and `more_problems`, or the summary. A national
+/// list that would mark more than 20% of the members missing needs `confirm=true` (else 409
+/// `conflict`, saying how many). Audited (`import`, `import.dry_run`).
 pub async fn import_csv(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -373,6 +375,13 @@ pub async fn import_csv(
                     "true" | "1" | "yes" => true,
                     "false" | "0" | "no" => false,
                     _ => return Err(AppError::invalid("dry_run", "true or false")),
+                }
+            }
+            "confirm" => {
+                opts.confirm_missing = match v.as_str() {
+                    "true" | "1" | "yes" => true,
+                    "false" | "0" | "no" => false,
+                    _ => return Err(AppError::invalid("confirm", "true or false")),
                 }
             }
             "map" => {
@@ -415,7 +424,7 @@ pub async fn import_csv(
         }
         Err(e) => {
             let problems = match &e {
-                crate::Error::Import(ie) => ie.problems.len(),
+                crate::Error::Import(ie) => ie.total(),
                 _ => 0,
             };
             audit_event(

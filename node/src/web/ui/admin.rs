@@ -88,6 +88,8 @@ fn problem_message(lang: Lang, kind: &ProblemKind) -> String {
         }
         ProblemKind::UnreadableHeader { .. } => lang.t("err-import-unreadable-header"),
         ProblemKind::EmptyFile => lang.t("err-import-empty-file"),
+        ProblemKind::Utf16 => lang.t("err-import-utf16"),
+        ProblemKind::NoRows => lang.t("err-import-no-rows"),
         ProblemKind::UnknownColumn => lang.t("err-import-unknown-column"),
         ProblemKind::DuplicateColumn { first, field } => lang.ta(
             "err-import-duplicate-column",
@@ -106,6 +108,8 @@ fn problem_message(lang: Lang, kind: &ProblemKind) -> String {
             ],
         ),
         ProblemKind::NotUtf8 => lang.t("err-import-not-utf8"),
+        ProblemKind::TooLong { max } => lang.ta("err-text-too-long", &[("max", Arg::from(*max))]),
+        ProblemKind::ControlCharacter => lang.t("err-text-control-character"),
         ProblemKind::NotBoolean { value } => {
             lang.ta("err-import-not-boolean", &[("value", s(value))])
         }
@@ -130,6 +134,14 @@ fn problem_message(lang: Lang, kind: &ProblemKind) -> String {
     }
 }
 
+/// "The list has N problems" (all of them, listed or not).
+fn problems_heading(lang: Lang, e: &import::ImportError) -> String {
+    lang.ta(
+        "err-import-problems",
+        &[("n", Arg::from(e.total()))],
+    )
+}
+
 /// `GET /import` and the dry run / result.
 #[derive(Template, Debug)]
 #[template(path = "import.html")]
@@ -144,8 +156,13 @@ pub struct ImportPage {
     pub done: bool,
     /// Token to confirm with.
     pub token: String,
-    /// Problems of a refused list.
+    /// Problems of a refused list (the first 50).
     pub problems: Vec<ProblemLine>,
+    /// "... and N more problems", when more were found than listed.
+    pub more_problems: Option<String>,
+    /// The dry run marks many members missing: the warning saying how many, and the label of
+    /// the box that confirms it.
+    pub missing_warning: Option<(String, String)>,
     /// A general problem.
     pub problem: Option<String>,
     /// Format choices.
@@ -161,6 +178,8 @@ fn import_page(page: &Page) -> ImportPage {
         done: false,
         token: String::new(),
         problems: Vec::new(),
+        more_problems: None,
+        missing_warning: None,
         problem: None,
         formats: choices_of(
             vec![
@@ -246,6 +265,7 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
         format,
         maps: Vec::new(),
         dry_run: true,
+        confirm_missing: false,
     };
     let data = bytes.clone();
     let res =
@@ -267,15 +287,35 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
             out.summary = summary_rows(lang, &summary);
             out.dry_run = true;
             out.token = token;
+            if summary.needs_confirmation {
+                let n = Arg::from;
+                out.missing_warning = Some((
+                    lang.ta(
+                        "ui-import-many-missing",
+                        &[
+                            ("n", n(summary.marked_missing)),
+                            ("total", n(summary.present_before)),
+                        ],
+                    ),
+                    lang.ta(
+                        "ui-import-confirm-missing",
+                        &[("n", n(summary.marked_missing))],
+                    ),
+                ));
+            }
             Ok(view::render(StatusCode::OK, &out))
         }
         Err(crate::Error::Import(e)) => {
-            out.problem =
-                Some(lang.ta("err-import-problems", &[("n", Arg::from(e.problems.len()))]));
+            out.problem = Some(problems_heading(lang, &e));
+            if e.more_problems > 0 {
+                out.more_problems = Some(lang.ta(
+                    "ui-import-more-problems",
+                    &[("n", Arg::from(e.more_problems))],
+                ));
+            }
             out.problems = e
                 .problems
                 .iter()
-                .take(500)
                 .map(|p| ProblemLine {
                     line: p.line,
                     column: p.column.clone().unwrap_or_default(),
@@ -294,6 +334,8 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
 pub struct ConfirmForm {
     csrf: String,
     token: String,
+    /// The box confirming that many members will be marked missing ("1" when ticked).
+    confirm_missing: String,
 }
 
 impl HasCsrf for ConfirmForm {
@@ -319,6 +361,7 @@ pub async fn import_confirm(page: Page, body: Bytes) -> Response {
             format: p.format,
             maps: Vec::new(),
             dry_run: false,
+            confirm_missing: f.confirm_missing == "1",
         };
         let res = tokio::task::spawn_blocking(move || {
             import::import_bytes(&store, &p.bytes, &opts, &actor)
@@ -332,9 +375,19 @@ pub async fn import_confirm(page: Page, body: Bytes) -> Response {
                 view::ok(&out)
             }
             Err(crate::Error::Import(e)) => {
-                out.problem =
-                    Some(lang.ta("err-import-problems", &[("n", Arg::from(e.problems.len()))]));
+                out.problem = Some(problems_heading(lang, &e));
                 Ok(view::render(StatusCode::UNPROCESSABLE_ENTITY, &out))
+            }
+            Err(crate::Error::ImportUnconfirmed {
+                marked_missing,
+                present_before,
+            }) => {
+                let n = Arg::from;
+                out.problem = Some(lang.ta(
+                    "err-import-unconfirmed",
+                    &[("n", n(marked_missing)), ("total", n(present_before))],
+                ));
+                Ok(view::render(StatusCode::CONFLICT, &out))
             }
             Err(e) => Err(e.into()),
         }

@@ -155,7 +155,7 @@ impl LangExt for Lang {
 pub(crate) fn test_args() -> Vec<(&'static str, Arg)> {
     let mut v: Vec<(&'static str, Arg)> = [
         "n", "k", "pct", "met", "total", "first", "last", "reached", "here", "kb", "index",
-        "expected", "found", "line",
+        "expected", "found", "line", "max",
     ]
     .into_iter()
     .map(|k| (k, Arg::Num(2)))

@@ -1411,6 +1411,9 @@ impl ReserveForm {
     fn parse(page: &Page, body: &Bytes) -> Result<ReserveForm, AppError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
             .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
+        crate::web::extract::check_text_fields(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )?;
         let mut form = ReserveForm::default();
         let mut csrf = String::new();
         for (k, v) in pairs {

@@ -113,8 +113,15 @@ impl Page {
         self.user.require(allowed)
     }
 
-    /// Parses a form body and checks its CSRF token (every form `POST` goes through here).
+    /// Parses a form body, checks every text field's length and characters
+    /// ([`crate::web::extract::check_text_fields`]) and its CSRF token (every form `POST` goes
+    /// through here).
     pub fn form<T: DeserializeOwned + HasCsrf>(&self, body: &Bytes) -> Result<T, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
+        crate::web::extract::check_text_fields(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )?;
         let form: T = serde_urlencoded::from_bytes(body)
             .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
         crate::web::check_csrf(&self.user, form.csrf())?;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::i18n::{Arg, Lang};
 use super::page::Page;
+use crate::domain::text::TextProblem;
 use crate::web::AppError;
 use crate::web::auth::Role;
 use crate::web::ui::i18n::LangExt as _;
@@ -295,7 +296,7 @@ fn error_ids(e: &AppError) -> (&'static str, &'static str) {
         AppError::Csrf => ("err-csrf", "rec-reload"),
         AppError::NotFound(_) => ("err-not-found", "rec-go-back"),
         AppError::BadRequest(_) => ("err-bad-request", "rec-go-back"),
-        AppError::Invalid { .. } => ("err-invalid", "rec-go-back"),
+        AppError::Invalid { .. } | AppError::TextRefused { .. } => ("err-invalid", "rec-go-back"),
         AppError::Conflict(_) => ("err-conflict", "rec-go-back"),
         AppError::PayloadTooLarge => ("err-too-large", "rec-smaller-file"),
         AppError::UnsupportedMediaType => ("err-bad-request", "rec-go-back"),
@@ -319,6 +320,7 @@ pub fn error_page(page: Option<&Page>, lang: Lang, e: &AppError) -> Response {
     };
     let details = match e {
         AppError::Invalid { field, .. } => vec![field_error(lang, field)],
+        AppError::TextRefused { problem, .. } => vec![text_error(lang, *problem)],
         _ => Vec::new(),
     };
     let body = ErrorPage {
@@ -334,6 +336,16 @@ pub fn error_page(page: Option<&Page>, lang: Lang, e: &AppError) -> Response {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     resp
+}
+
+/// A refused text field's problem in the page's language.
+pub fn text_error(lang: Lang, problem: TextProblem) -> String {
+    match problem {
+        TextProblem::TooLong { max } => {
+            lang.ta("err-text-too-long", &[("max", Arg::from(max))])
+        }
+        TextProblem::ControlCharacter => lang.t("err-text-control-character"),
+    }
 }
 
 /// The fields whose validation messages the catalogues carry (`err-field-<name>`).
