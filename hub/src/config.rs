@@ -95,6 +95,12 @@ pub struct WebConfig {
     /// cookies are then marked `Secure`.
     #[serde(default)]
     pub behind_tls: bool,
+    /// Addresses of the reverse proxies in front of `serve` (e.g. `["127.0.0.1", "::1"]` for
+    /// Caddy on the same host). Only from these is `X-Forwarded-For` believed; without them
+    /// every client seems to come from the proxy's address, so the login and enrollment limits
+    /// per address would count all clients as one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `[rollup]` in `hub.toml`.

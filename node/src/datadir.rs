@@ -40,6 +40,12 @@ pub struct NodeConfig {
     /// Day of the month (1-28) on which `serve` builds and sends last month's report.
     #[serde(default = "default_report_day")]
     pub report_day: u8,
+    /// Addresses of the reverse proxies in front of `serve` (e.g. `["127.0.0.1", "::1"]` for
+    /// Caddy on the same host). Only from these is `X-Forwarded-For` believed; without them
+    /// every client seems to come from the proxy's address, so the login limits per address
+    /// would count all clients as one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn default_k() -> u64 {
@@ -229,6 +235,7 @@ pub fn init(
         min_cell_size: 5,
         public_url: None,
         report_day: default_report_day(),
+        trusted_proxies: Vec::new(),
     };
     config.validate()?;
     let (password, generated) = match admin_password {
@@ -238,7 +245,7 @@ pub fn init(
             (p.clone(), Some(p))
         }
     };
-    let hash = users::hash_password(&password)?;
+    let hash = users::hash_new_password(&password, "admin")?;
 
     create_empty_dir(root)?;
     let toml_text = toml::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?;

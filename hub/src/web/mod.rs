@@ -8,16 +8,17 @@ mod api;
 mod auth;
 mod error;
 mod routes;
+pub mod throttle;
 pub mod ui;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::net::SocketAddr;
 
 use crate::config::Level;
 use crate::error::Result;
 use crate::hub::Hub;
 
-pub use auth::LoginLimiter;
+pub use throttle::LoginLimiter;
 pub use error::AppError;
 pub use routes::router;
 
@@ -30,16 +31,18 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 #[derive(Clone, Debug)]
 pub struct AppState {
     hub: Hub,
-    limiter: Arc<LoginLimiter>,
+    limiter: LoginLimiter,
 }
 
 impl AppState {
     /// State for a hub.
     pub fn new(hub: Hub) -> Self {
-        AppState {
-            hub,
-            limiter: Arc::new(LoginLimiter::default()),
-        }
+        AppState::with_limiter(hub, LoginLimiter::default())
+    }
+
+    /// State with specific login limits (tests shrink them; the counters are in the database).
+    pub fn with_limiter(hub: Hub, limiter: LoginLimiter) -> Self {
+        AppState { hub, limiter }
     }
 
     /// The hub.
@@ -80,7 +83,7 @@ pub async fn serve(
     } else {
         None
     };
-    let app = router(AppState::new(hub));
+    let app = router(AppState::new(hub)).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

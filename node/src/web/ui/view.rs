@@ -368,6 +368,7 @@ const FIELDS: &[&str] = &[
     "username",
     "role",
     "password",
+    "password_strength",
     "email",
     "workplace",
     "member",
