@@ -320,8 +320,15 @@ mod tests {
             ("password1234", "password-weak"),
             ("bo.marquez.2024", "password-weak"),
         ] {
-            let name = if pw.starts_with("bo.") { "bo.marquez" } else { "bo" };
-            assert_eq!(add(&store, name, Role::Viewer, pw).unwrap_err().code(), code);
+            let name = if pw.starts_with("bo.") {
+                "bo.marquez"
+            } else {
+                "bo"
+            };
+            assert_eq!(
+                add(&store, name, Role::Viewer, pw).unwrap_err().code(),
+                code
+            );
         }
         let long = format!("{} {}", secret::random_code(20), "x".repeat(1024));
         assert_eq!(

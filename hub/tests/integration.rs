@@ -1193,8 +1193,14 @@ async fn made_up_names_never_block_a_valid_hub_login() {
         } else {
             format!("203.0.113.{}", i % 250)
         };
-        let s = login_from(&server, &c, &from, &format!("x{i}-{}", i * 7919), "wrong password!!")
-            .await;
+        let s = login_from(
+            &server,
+            &c,
+            &from,
+            &format!("x{i}-{}", i * 7919),
+            "wrong password!!",
+        )
+        .await;
         assert!(s == 401 || s == 429, "{s}");
     }
     assert_eq!(
@@ -1282,8 +1288,14 @@ async fn strangers_cannot_lock_the_hub_admin_out() {
     // Five more guesses from other addresses (ten in all) lock the account against unknown
     // clients...
     for i in 0..5 {
-        let s = login_from(&server, &c, &format!("203.0.113.{i}"), "admin", "wrong password!!")
-            .await;
+        let s = login_from(
+            &server,
+            &c,
+            &format!("203.0.113.{i}"),
+            "admin",
+            "wrong password!!",
+        )
+        .await;
         assert_eq!(s, 401);
     }
     assert_eq!(
@@ -1327,7 +1339,10 @@ async fn wrong_invite_codes_from_one_client_never_block_other_enrollments() {
     // One anonymous client, thirty wrong codes: it is the one held up.
     let mut held = 0;
     for i in 0..30 {
-        let s = enroll("198.51.100.66", format!("wrongcode{i:02}")).await.unwrap().status();
+        let s = enroll("198.51.100.66", format!("wrongcode{i:02}"))
+            .await
+            .unwrap()
+            .status();
         if s == 429 {
             held += 1;
         } else {

@@ -288,7 +288,14 @@ pub async fn login(
 ) -> ApiResult {
     let body = body(raw)?;
     let body: LoginBody = parse(&body)?;
-    let done = log_in(&state, &body.name, &body.password, ip, device_token(&headers)).await?;
+    let done = log_in(
+        &state,
+        &body.name,
+        &body.password,
+        ip,
+        device_token(&headers),
+    )
+    .await?;
     let mut resp = Json(json!({
         "token": done.token,
         "name": done.user.name,

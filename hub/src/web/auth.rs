@@ -241,7 +241,10 @@ mod tests {
         assert_eq!(ip("127.0.0.1", &caddy), "198.51.100.4");
         assert_eq!(ip("::1", &caddy), "198.51.100.4");
         assert_eq!(ip("192.0.2.1", &caddy), "192.0.2.1");
-        let two: Vec<IpAddr> = vec!["127.0.0.1".parse().unwrap(), "198.51.100.4".parse().unwrap()];
+        let two: Vec<IpAddr> = vec![
+            "127.0.0.1".parse().unwrap(),
+            "198.51.100.4".parse().unwrap(),
+        ];
         assert_eq!(ip("127.0.0.1", &two), "203.0.113.9");
         assert_eq!(client_ip(&h, None, &caddy).to_string(), "0.0.0.0");
     }

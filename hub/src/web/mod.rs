@@ -18,9 +18,9 @@ use crate::config::Level;
 use crate::error::Result;
 use crate::hub::Hub;
 
-pub use throttle::LoginLimiter;
 pub use error::AppError;
 pub use routes::router;
+pub use throttle::LoginLimiter;
 
 /// Largest request body (a national rollup of 250 chapters is a few megabytes).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;

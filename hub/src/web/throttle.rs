@@ -289,7 +289,14 @@ impl LoginLimiter {
             return Ok(out);
         }
         let address = &attempt.address;
-        let a = self.bump(conn, &format!("a:{address}"), "address", None, self.address, now)?;
+        let a = self.bump(
+            conn,
+            &format!("a:{address}"),
+            "address",
+            None,
+            self.address,
+            now,
+        )?;
         let mut evictable = a.created;
         if attempt.user_id.is_some() {
             let name = attempt.name.as_str();
@@ -302,12 +309,25 @@ impl LoginLimiter {
                 now,
             )?;
             if pair.failures <= self.pair.threshold {
-                let account =
-                    self.bump(conn, &format!("u:{name}"), "account", Some(name), self.account, now)?;
+                let account = self.bump(
+                    conn,
+                    &format!("u:{name}"),
+                    "account",
+                    Some(name),
+                    self.account,
+                    now,
+                )?;
                 out.account_locked = account.newly_locked;
             }
         } else {
-            let q = self.bump(conn, &format!("q:{address}"), "unknown", None, self.pair, now)?;
+            let q = self.bump(
+                conn,
+                &format!("q:{address}"),
+                "unknown",
+                None,
+                self.pair,
+                now,
+            )?;
             evictable |= q.created;
             conn.execute(
                 "INSERT INTO login_throttle
@@ -369,13 +389,25 @@ impl LoginLimiter {
 
     /// Whether someone already logged in as `name` may re-enter their password from `ip` now
     /// (a password change): only the account-from-this-address counter applies.
-    pub fn assess_reauth(&self, conn: &Connection, name: &str, ip: IpAddr, now: i64) -> Result<Option<u64>> {
+    pub fn assess_reauth(
+        &self,
+        conn: &Connection,
+        name: &str,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<Option<u64>> {
         let until = locked_until(conn, &pair_key(name, &address_key(ip)))?;
         Ok(wait(until, now))
     }
 
     /// Records a wrong current password at a password change.
-    pub fn record_reauth_failure(&self, conn: &Connection, name: &str, ip: IpAddr, now: i64) -> Result<()> {
+    pub fn record_reauth_failure(
+        &self,
+        conn: &Connection,
+        name: &str,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<()> {
         let key = pair_key(name, &address_key(ip));
         self.bump(conn, &key, "pair", Some(name), self.pair, now)?;
         Ok(())
@@ -418,7 +450,14 @@ impl LoginLimiter {
             now,
         )?;
         if known_code {
-            self.bump(conn, &format!("c:{code_hash}"), "code", None, self.enroll_code, now)?;
+            self.bump(
+                conn,
+                &format!("c:{code_hash}"),
+                "code",
+                None,
+                self.enroll_code,
+                now,
+            )?;
         }
         if e.created {
             self.evict(conn, now)?;
@@ -531,7 +570,14 @@ mod tests {
     }
 
     /// One attempt: assess, and if allowed, record a failure. Returns whether it was checked.
-    fn fail(s: &Store, l: &LoginLimiter, name: &str, from: &str, device: Option<&str>, now: i64) -> bool {
+    fn fail(
+        s: &Store,
+        l: &LoginLimiter,
+        name: &str,
+        from: &str,
+        device: Option<&str>,
+        now: i64,
+    ) -> bool {
         s.write(|tx, _| {
             let a = l.assess(tx, name, ip(from), device, now)?;
             if a.refused.is_some() {
@@ -543,7 +589,14 @@ mod tests {
         .unwrap()
     }
 
-    fn refused(s: &Store, l: &LoginLimiter, name: &str, from: &str, device: Option<&str>, now: i64) -> bool {
+    fn refused(
+        s: &Store,
+        l: &LoginLimiter,
+        name: &str,
+        from: &str,
+        device: Option<&str>,
+        now: i64,
+    ) -> bool {
         s.read(|c| Ok(l.assess(c, name, ip(from), device, now)?.refused.is_some()))
             .unwrap()
     }
@@ -599,27 +652,53 @@ mod tests {
         let mut locked = false;
         for i in 0..10 {
             assert!(fail(&s, &l, "victim", &format!("10.0.1.{i}"), None, now));
-            let audit = s
-                .read(|c| Ok(locked_until(c, "u:victim")? > now))
-                .unwrap();
+            let audit = s.read(|c| Ok(locked_until(c, "u:victim")? > now)).unwrap();
             locked |= audit;
         }
         assert!(locked);
         assert!(refused(&s, &l, "victim", "10.0.2.1", None, now + 1));
         assert!(refused(&s, &l, "victim", "192.0.2.7", None, now + 1));
-        assert!(!refused(&s, &l, "victim", "10.0.2.1", Some(&device), now + 1));
+        assert!(!refused(
+            &s,
+            &l,
+            "victim",
+            "10.0.2.1",
+            Some(&device),
+            now + 1
+        ));
         // A device token of another account, or a made-up one, is no way around the lock.
-        assert!(refused(&s, &l, "victim", "10.0.2.1", Some("forged"), now + 1));
+        assert!(refused(
+            &s,
+            &l,
+            "victim",
+            "10.0.2.1",
+            Some("forged"),
+            now + 1
+        ));
         // Five wrong passwords with the token lock that token, not the account.
         for _ in 0..5 {
             assert!(fail(&s, &l, "victim", "192.0.2.7", Some(&device), now + 2));
         }
-        assert!(refused(&s, &l, "victim", "192.0.2.7", Some(&device), now + 3));
+        assert!(refused(
+            &s,
+            &l,
+            "victim",
+            "192.0.2.7",
+            Some(&device),
+            now + 3
+        ));
         // The admin's unlock clears both.
         let n = s.write(|tx, _| unlock(tx, "victim")).unwrap();
         assert!(n >= 2);
         assert!(!refused(&s, &l, "victim", "10.0.2.1", None, now + 3));
-        assert!(!refused(&s, &l, "victim", "10.0.2.1", Some(&device), now + 3));
+        assert!(!refused(
+            &s,
+            &l,
+            "victim",
+            "10.0.2.1",
+            Some(&device),
+            now + 3
+        ));
     }
 
     #[test]
@@ -631,7 +710,14 @@ mod tests {
         };
         let now = 1_000_000;
         for i in 0..30 {
-            assert!(fail(&s, &l, &format!("nobody{i}"), &format!("10.1.0.{i}"), None, now));
+            assert!(fail(
+                &s,
+                &l,
+                &format!("nobody{i}"),
+                &format!("10.1.0.{i}"),
+                None,
+                now
+            ));
         }
         assert!(refused(&s, &l, "nobody-else", "10.2.0.1", None, now + 1));
         assert!(!refused(&s, &l, "victim", "10.2.0.1", None, now + 1));

@@ -448,7 +448,10 @@ mod tests {
         // From anyone else: the peer.
         assert_eq!(ip("192.0.2.1", &caddy), "192.0.2.1");
         // A chain of trusted proxies is walked from the right.
-        let two: Vec<IpAddr> = vec!["127.0.0.1".parse().unwrap(), "198.51.100.4".parse().unwrap()];
+        let two: Vec<IpAddr> = vec![
+            "127.0.0.1".parse().unwrap(),
+            "198.51.100.4".parse().unwrap(),
+        ];
         assert_eq!(ip("127.0.0.1", &two), "203.0.113.9");
         assert_eq!(client_ip(&h, None, &caddy).to_string(), "0.0.0.0");
     }

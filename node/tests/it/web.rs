@@ -603,7 +603,10 @@ async fn strangers_cannot_lock_a_user_out() {
         200
     );
     assert_eq!(
-        attempt("viewer", PASSWORD, "10.0.0.1").await.unwrap().status(),
+        attempt("viewer", PASSWORD, "10.0.0.1")
+            .await
+            .unwrap()
+            .status(),
         200
     );
     // Five more guesses from other addresses (ten in all) lock the account against clients
@@ -645,11 +648,8 @@ async fn strangers_cannot_lock_a_user_out() {
             .contains("error=rate_limited")
     );
     // An admin clears the lock with `user unlock`; the running server sees it at once.
-    let out = crate::util::run(crate::util::bin(server.dir.root()).args([
-        "user",
-        "unlock",
-        "organizer",
-    ]));
+    let out =
+        crate::util::run(crate::util::bin(server.dir.root()).args(["user", "unlock", "organizer"]));
     assert!(out.status.success(), "{}", crate::util::stderr(&out));
     assert_eq!(
         attempt("organizer", PASSWORD, "10.0.2.1")
@@ -689,7 +689,10 @@ async fn login_limiter_keeps_limiting_when_table_full() {
                 let n = t * 650 + i;
                 let s = c
                     .post(&url)
-                    .header("x-forwarded-for", format!("10.{}.{}.{}", 100 + t, i / 256, i % 256))
+                    .header(
+                        "x-forwarded-for",
+                        format!("10.{}.{}.{}", 100 + t, i / 256, i % 256),
+                    )
                     .json(&json!({"username": format!("fresh{n}"), "password": long}))
                     .send()
                     .await
@@ -749,14 +752,25 @@ async fn forwarded_for_is_ignored_unless_from_a_trusted_proxy() {
     // is ignored, so they are all one client (127.0.0.1), held after five.
     let mut statuses = Vec::new();
     for i in 0..6 {
-        let r = attempt_from(&c, &server, &format!("nobody{i}"), "wrong password!!", &format!("10.5.0.{i}"))
-            .await
-            .unwrap();
+        let r = attempt_from(
+            &c,
+            &server,
+            &format!("nobody{i}"),
+            "wrong password!!",
+            &format!("10.5.0.{i}"),
+        )
+        .await
+        .unwrap();
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429]);
     let failures = server.audit("login.failure");
-    assert!(failures.iter().all(|(_, _, detail)| detail == "from 127.0.0.1"), "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .all(|(_, _, detail)| detail == "from 127.0.0.1"),
+        "{failures:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1437,11 +1451,18 @@ async fn passwords_need_strength_and_at_most_1024_bytes_wherever_set() {
         .await
         .unwrap();
     assert_eq!(r.headers()["location"], "/account/password?error=weak");
-    for (lang, words) in [("en", "too easy to guess"), ("es", "demasiado fácil de adivinar")] {
+    for (lang, words) in [
+        ("en", "too easy to guess"),
+        ("es", "demasiado fácil de adivinar"),
+    ] {
         let r = viewer
             .client
             .post(server.url("/language"))
-            .form(&[("csrf", viewer.csrf.as_str()), ("lang", lang), ("next", "/")])
+            .form(&[
+                ("csrf", viewer.csrf.as_str()),
+                ("lang", lang),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap();
@@ -1488,7 +1509,10 @@ async fn passwords_need_strength_and_at_most_1024_bytes_wherever_set() {
     assert!(crate::util::stderr(&out).contains("1024 bytes"));
     // Nothing was created or changed; a strong password still works everywhere.
     assert_eq!(
-        count(&server.store, "SELECT count(*) FROM users WHERE username = 'newbie'"),
+        count(
+            &server.store,
+            "SELECT count(*) FROM users WHERE username = 'newbie'"
+        ),
         0
     );
     login(&server, "viewer", PASSWORD).await;

@@ -29,10 +29,7 @@ pub const MIN_PASSWORD_SCORE: u8 = 3;
 /// `password_strength`). Used everywhere a password is set.
 pub fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::invalid(
-            "password",
-            "12 characters to 1024 bytes",
-        ));
+        return Err(Error::invalid("password", "12 characters to 1024 bytes"));
     }
     let score = u8::from(zxcvbn::zxcvbn(password, user_inputs).score());
     if score < MIN_PASSWORD_SCORE {
@@ -126,4 +123,3 @@ mod tests {
         assert!(hash_password("correct horse battery staple").is_ok());
     }
 }
-
