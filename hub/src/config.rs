@@ -103,6 +103,12 @@ pub struct WebConfig {
     /// service's open-file limit (`LimitNOFILE`).
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// Addresses of the reverse proxies in front of `serve` (e.g. `["127.0.0.1", "::1"]` for
+    /// Caddy on the same host). Only from these is `X-Forwarded-For` believed; without them
+    /// every client seems to come from the proxy's address, so the login and enrollment limits
+    /// per address would count all clients as one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -111,6 +117,7 @@ impl Default for WebConfig {
             behind_tls: false,
             header_read_timeout_secs: default_header_read_timeout_secs(),
             max_connections: default_max_connections(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::Role;
+use shopfloor_hub::web::ui::i18n::{Lang, LangExt as _};
 use shopfloor_hub::{Hub, backup, doctor, enroll, forward, guidance, ingest, rollups, users};
 use shopfloor_protocol::{AgeRecipient, Card, Kind, Period, SecretKeys};
 
@@ -223,6 +224,12 @@ enum UserCommand {
         /// Login name.
         name: String,
     },
+    /// Clear the login locks and failure counts of a user (all addresses, its browsers), so
+    /// it can log in again right away. The running server sees it at once.
+    Unlock {
+        /// Login name.
+        name: String,
+    },
     /// Create an API token for scripts (shown once).
     Token {
         /// Login name.
@@ -241,9 +248,34 @@ fn main() {
     match run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<shopfloor_hub::Error>().map(|e| e.code()) {
+                // Password refusals in the catalogue's words, in the terminal's language.
+                Some(code @ ("password-weak" | "password-length")) => {
+                    let lang = terminal_lang();
+                    eprintln!(
+                        "error: {} {}",
+                        lang.t(&format!("err-{code}")),
+                        lang.t(&format!("rec-{code}"))
+                    );
+                }
+                _ => eprintln!("error: {e:#}"),
+            }
             std::process::exit(1);
         }
+    }
+}
+
+/// Spanish if the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set) is, else English.
+fn terminal_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("es") {
+        Lang::Es
+    } else {
+        Lang::En
     }
 }
 
@@ -608,6 +640,10 @@ fn user(dir: &Path, cmd: UserCommand) -> Result<()> {
         UserCommand::Disable { name } => {
             users::disable(hub.store(), &name)?;
             println!("Disabled {name}.");
+        }
+        UserCommand::Unlock { name } => {
+            let n = users::unlock(hub.store(), &name)?;
+            println!("Unlocked {name} ({n} counters cleared).");
         }
         UserCommand::Token { name, label, json } => {
             let token = users::create_token(hub.store(), &name, &label)?;

@@ -158,6 +158,37 @@ CREATE TABLE audit (
     r#"
 ALTER TABLE reports ADD COLUMN certificate TEXT;
 "#,
+    // 3: login and enrollment throttling, and device tokens (web/throttle.rs). In the database,
+    // not in memory, so `user unlock` clears what the running server sees and a restart forgets
+    // no attack. Keys: 'p:<user>|<address>', 'q:<address>' (unknown names), 'a:<address>',
+    // 'u:<user>', 'g' (global budget on unknown names), 'e:<address>' and 'c:<code hash>'
+    // (enrollment). `account` names the user a counter is about, for `user unlock`.
+    r#"
+CREATE TABLE login_throttle (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    account TEXT,
+    failures INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX login_throttle_expires ON login_throttle (expires_at);
+CREATE INDEX login_throttle_kind ON login_throttle (kind, last_at);
+CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
+CREATE TABLE device_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_failed_at INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX device_tokens_user ON device_tokens (user_id, created_at);
+CREATE INDEX device_tokens_expires ON device_tokens (expires_at);
+"#,
 ];
 
 /// The database and the in-memory Merkle tree, behind one lock: the single writer.

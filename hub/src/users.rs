@@ -59,6 +59,36 @@ pub struct User {
     pub disabled: bool,
 }
 
+/// Fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Most bytes a password may have, at login and wherever one is set: argon2 on megabytes would
+/// be a denial of service, and a password that could be set but not used would lock its user out.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Lowest zxcvbn score a new password needs (3: about 10^10 guesses; `aaaaaaaaaaaa` scores 0).
+pub const MIN_PASSWORD_SCORE: u8 = 3;
+
+/// Checks a new password: 12 characters to 1,024 bytes (code `password-length`), and not easy
+/// to guess by the zxcvbn estimate, also given `user_inputs` such as the user name (code
+/// `password-weak`). The codes name the catalogue messages `err-password-length` and
+/// `err-password-weak`.
+pub fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::refused(
+            400,
+            "password-length",
+            "a password has 12 characters to 1024 bytes",
+        ));
+    }
+    if u8::from(zxcvbn::zxcvbn(password, user_inputs).score()) < MIN_PASSWORD_SCORE {
+        return Err(Error::refused(
+            400,
+            "password-weak",
+            "this password is too easy to guess: use a few random words or a generated password",
+        ));
+    }
+    Ok(())
+}
+
 fn valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
@@ -73,9 +103,7 @@ pub fn add(store: &Store, name: &str, role: Role, password: &str) -> Result<User
             "a user name is 1-64 letters, digits, '-', '_', '.' or '@'",
         ));
     }
-    if password.chars().count() < 12 {
-        return Err(Error::bad_request("a password has at least 12 characters"));
-    }
+    check_new_password(password, &[name])?;
     let hash = secret::hash_password(password)?;
     store.write(|tx, _| {
         let exists: bool = tx
@@ -144,6 +172,24 @@ pub fn disable(store: &Store, name: &str) -> Result<()> {
     })
 }
 
+/// Clears the login locks and failure counts of user `name` (all addresses, its device tokens)
+/// and audits it. Returns how many counters were cleared.
+pub fn unlock(store: &Store, name: &str) -> Result<usize> {
+    store.write(|tx, _| {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(Error::not_found("no-such-user", format!("no user {name}")));
+        }
+        let n = crate::web::throttle::unlock(tx, name)?;
+        audit(tx, "cli", "user-unlock", Some(name))?;
+        Ok(n)
+    })
+}
+
 /// Checks a password and opens a session; returns the bearer token.
 pub fn login(store: &Store, name: &str, password: &str) -> Result<(String, User)> {
     let row = store.read(|db| {
@@ -163,6 +209,10 @@ pub fn login(store: &Store, name: &str, password: &str) -> Result<(String, User)
             .optional()?)
     })?;
     let bad = || Error::unauthenticated("wrong user name or password");
+    if password.len() > MAX_PASSWORD_BYTES {
+        // No password this long can be set: refused before argon2.
+        return Err(bad());
+    }
     let Some((id, role, hash, disabled)) = row else {
         // Spend the same time as a real check so names cannot be probed by timing.
         let _ = secret::verify_password(password, dummy_hash());
@@ -264,6 +314,27 @@ mod tests {
         add(&store, "ana", Role::Viewer, "a long passphrase").unwrap();
         assert!(add(&store, "ana", Role::Viewer, "a long passphrase").is_err());
         assert!(add(&store, "bo", Role::Viewer, "short").is_err());
+        // Weak, or longer than a login accepts: refused when set.
+        for (pw, code) in [
+            ("aaaaaaaaaaaa", "password-weak"),
+            ("password1234", "password-weak"),
+            ("bo.marquez.2024", "password-weak"),
+        ] {
+            let name = if pw.starts_with("bo.") {
+                "bo.marquez"
+            } else {
+                "bo"
+            };
+            assert_eq!(
+                add(&store, name, Role::Viewer, pw).unwrap_err().code(),
+                code
+            );
+        }
+        let long = format!("{} {}", secret::random_code(20), "x".repeat(1024));
+        assert_eq!(
+            add(&store, "bo", Role::Viewer, &long).unwrap_err().code(),
+            "password-length"
+        );
         assert!(login(&store, "ana", "wrong password!").is_err());
         assert!(login(&store, "nobody", "a long passphrase").is_err());
         let (token, user) = login(&store, "ana", "a long passphrase").unwrap();

@@ -676,7 +676,7 @@ async fn federation_end_to_end() {
     assert_eq!(s, 403);
     let (s, _) = get_json(&reg, Some("sfs_not-a-token"), "/api/v1/status").await;
     assert_eq!(s, 401);
-    // Login is rate limited per name.
+    // Login is limited per name and address.
     for _ in 0..5 {
         let resp = client()
             .post(reg.api("/api/v1/login"))
@@ -1151,4 +1151,253 @@ fn reports_below_the_hubs_disclosure_policy_are_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("disclosure-violation"));
     // The honest report goes through.
     assert!(ingest(&honest).status.success());
+}
+
+/// A national hub served by the real binary behind a stand-in proxy on 127.0.0.1: `[web]
+/// trusted_proxies` names it, so the test client picks its address with `X-Forwarded-For`.
+fn hub_behind_proxy(root: &std::path::Path) -> (HubDir, Server) {
+    let hub = HubDir::init(root, "national", "national");
+    let toml_path = hub.dir.join("hub.toml");
+    let text = std::fs::read_to_string(&toml_path).unwrap();
+    let text = text.replace(
+        "behind_tls = false",
+        "behind_tls = false\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]",
+    );
+    assert!(text.contains("trusted_proxies"));
+    std::fs::write(&toml_path, text).unwrap();
+    let server = Server::start(&hub, &root.join("hub.log"));
+    (hub, server)
+}
+
+async fn login_from(server: &Server, c: &reqwest::Client, from: &str, name: &str, pw: &str) -> u16 {
+    c.post(server.api("/api/v1/login"))
+        .header("x-forwarded-for", from)
+        .json(&json!({"name": name, "password": pw}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_names_never_block_a_valid_hub_login() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_hub, server) = hub_behind_proxy(tmp.path());
+    let c = client();
+    // The attacker's recipe: 105 wrong logins under random names, from one address and from
+    // many. Whatever they are refused with, the admin's right password still logs in.
+    for i in 0..105 {
+        let from = if i % 2 == 0 {
+            "198.51.100.66".to_owned()
+        } else {
+            format!("203.0.113.{}", i % 250)
+        };
+        let s = login_from(
+            &server,
+            &c,
+            &from,
+            &format!("x{i}-{}", i * 7919),
+            "wrong password!!",
+        )
+        .await;
+        assert!(s == 401 || s == 429, "{s}");
+    }
+    assert_eq!(
+        login_from(&server, &c, "192.0.2.10", "admin", ADMIN_PASSWORD).await,
+        200
+    );
+    // Through the dashboards' login form too (it shares the limits).
+    let ui = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = ui.get(server.api("/ui/login")).send().await.unwrap();
+    let pre = set_cookie(&page, "sf_pre").unwrap();
+    let page = page.text().await.unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = ui
+        .post(server.api("/ui/login"))
+        .header("x-forwarded-for", "192.0.2.11")
+        .header("cookie", format!("sf_pre={pre}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "name=admin&password={}&csrf={csrf}&next=%2Fui",
+            ADMIN_PASSWORD.replace(' ', "+")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(set_cookie(&r, "sf_session").is_some());
+}
+
+/// The value a response sets for cookie `name`.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_cannot_lock_the_hub_admin_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (hub, server) = hub_behind_proxy(tmp.path());
+    // The admin's own browser, which logged in before: it holds a device cookie.
+    let c = client();
+    let r = c
+        .post(server.api("/api/v1/login"))
+        .header("x-forwarded-for", "192.0.2.10")
+        .json(&json!({"name": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let device = set_cookie(&r, "sf_device").unwrap();
+    let from_browser = || {
+        c.post(server.api("/api/v1/login"))
+            .header("x-forwarded-for", "192.0.2.10")
+            .header("cookie", format!("sf_device={device}"))
+            .json(&json!({"name": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+    };
+    // Five wrong passwords from one address: that address is held, the admin elsewhere is not.
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&server, &c, "198.51.100.66", "admin", "wrong password!!").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_from(&server, &c, "198.51.100.66", "admin", ADMIN_PASSWORD).await,
+        429
+    );
+    assert_eq!(
+        login_from(&server, &c, "192.0.2.20", "admin", ADMIN_PASSWORD).await,
+        200
+    );
+    // Five more guesses from other addresses (ten in all) lock the account against unknown
+    // clients...
+    for i in 0..5 {
+        let s = login_from(
+            &server,
+            &c,
+            &format!("203.0.113.{i}"),
+            "admin",
+            "wrong password!!",
+        )
+        .await;
+        assert_eq!(s, 401);
+    }
+    assert_eq!(
+        login_from(&server, &c, "192.0.2.30", "admin", ADMIN_PASSWORD).await,
+        429
+    );
+    // ...but not the admin's own browser, and `user unlock` opens it for everyone.
+    assert_eq!(from_browser().await.unwrap().status(), 200);
+    let out = hub_ok(&hub.dir, &["user", "unlock", "admin"]);
+    assert!(out.contains("Unlocked admin"), "{out}");
+    assert_eq!(
+        login_from(&server, &c, "192.0.2.30", "admin", ADMIN_PASSWORD).await,
+        200
+    );
+    let audit = shopfloor_hub::Hub::open(&hub.dir)
+        .unwrap()
+        .store()
+        .read(|db| {
+            let mut stmt = db.prepare("SELECT action FROM audit WHERE subject = 'admin'")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .unwrap();
+    assert!(audit.iter().any(|a| a == "login-lock"), "{audit:?}");
+    assert!(audit.iter().any(|a| a == "user-unlock"), "{audit:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_invite_codes_from_one_client_never_block_other_enrollments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (hub, server) = hub_behind_proxy(tmp.path());
+    let token = login(&server, "admin", ADMIN_PASSWORD).await;
+    let chapter = Chapter::new("triangle", "Triangle", "NC", CANARY_A);
+    let c = client();
+    let enroll = |from: &'static str, code: String| {
+        c.post(server.api("/api/v1/enroll"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"card": chapter.card, "code": code}))
+            .send()
+    };
+    // One anonymous client, thirty wrong codes: it is the one held up.
+    let mut held = 0;
+    for i in 0..30 {
+        let s = enroll("198.51.100.66", format!("wrongcode{i:02}"))
+            .await
+            .unwrap()
+            .status();
+        if s == 429 {
+            held += 1;
+        } else {
+            assert_eq!(s, 403);
+        }
+    }
+    assert_eq!(held, 20);
+    // A real chapter, elsewhere, with its real code, enrolls.
+    let (s, invite) = admin_post(
+        &server,
+        &token,
+        "/api/v1/invites",
+        json!({"name": "Triangle", "kind": "chapter"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{invite}");
+    let code = invite["code"].as_str().unwrap().to_owned();
+    let r = enroll("192.0.2.40", code.clone()).await.unwrap();
+    assert_eq!(r.status(), 201);
+    // The spent code tried again and again, from anywhere, is held after five.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let from: &'static str = ["192.0.2.41", "192.0.2.42", "192.0.2.43"][i % 3];
+        statuses.push(enroll(from, code.clone()).await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [409, 409, 409, 409, 409, 429]);
+    assert!(hub.dir.join("hub.db").exists());
+}
+
+#[test]
+fn hub_passwords_need_strength_and_at_most_1024_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = HubDir::init(tmp.path(), "national", "national");
+    let add = |pw: &str, lang: &str| {
+        std::process::Command::new(bin())
+            .arg("--data")
+            .arg(&hub.dir)
+            .args(["user", "add", "vera"])
+            .env("SHOPFLOOR_USER_PASSWORD", pw)
+            .env("LC_ALL", lang)
+            .output()
+            .unwrap()
+    };
+    let weak = add("aaaaaaaaaaaa", "en_US.UTF-8");
+    assert!(!weak.status.success());
+    let err = String::from_utf8_lossy(&weak.stderr);
+    assert!(err.contains("too easy to guess"), "{err}");
+    let weak = add("password1234", "es_US.UTF-8");
+    assert!(!weak.status.success());
+    let err = String::from_utf8_lossy(&weak.stderr);
+    assert!(err.contains("demasiado fácil de adivinar"), "{err}");
+    // Longer than a login accepts: refused when set, so no account is made unusable.
+    let long = "correct horse battery staple ".repeat(70);
+    let out = add(&long, "C");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1,024 bytes"));
+    assert!(add("correct horse battery staple", "C").status.success());
 }

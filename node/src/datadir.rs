@@ -48,6 +48,12 @@ pub struct NodeConfig {
     /// service's open-file limit (`LimitNOFILE`).
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// Addresses of the reverse proxies in front of `serve` (e.g. `["127.0.0.1", "::1"]` for
+    /// Caddy on the same host). Only from these is `X-Forwarded-For` believed; without them
+    /// every client seems to come from the proxy's address, so the login limits per address
+    /// would count all clients as one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn default_k() -> u64 {
@@ -267,6 +273,7 @@ pub fn init(
         report_day: default_report_day(),
         header_read_timeout_secs: default_header_read_timeout_secs(),
         max_connections: default_max_connections(),
+        trusted_proxies: Vec::new(),
     };
     config.validate()?;
     let (password, generated) = match admin_password {
@@ -276,7 +283,7 @@ pub fn init(
             (p.clone(), Some(p))
         }
     };
-    let hash = users::hash_password(&password)?;
+    let hash = users::hash_new_password(&password, "admin")?;
 
     create_empty_dir(root)?;
     let toml_text = toml::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?;

@@ -166,6 +166,12 @@ enum UserCommand {
         /// Login name.
         username: String,
     },
+    /// Clear the login locks and failure counts of an account (all addresses, its browsers),
+    /// so its user can log in again right away. The running server sees it at once.
+    Unlock {
+        /// Login name.
+        username: String,
+    },
     /// Create an API token for scripts (`Authorization: Bearer ...`); printed once.
     Token {
         /// Login name.
@@ -499,7 +505,7 @@ fn user_cmd(dir: &DataDir, cmd: UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Add { username, role } => {
             let (pw, generated) = password_from_env("SHOPFLOOR_PASSWORD")?;
-            let hash = users::hash_password(&pw)?;
+            let hash = users::hash_new_password(&pw, &username)?;
             store.write(|tx| {
                 users::add(tx, &username, &role, &hash)?;
                 audit::record(tx, &actor, "user.add", &username, &format!("role {role}"))
@@ -544,9 +550,31 @@ fn user_cmd(dir: &DataDir, cmd: UserCommand) -> Result<()> {
             })?;
             println!("{token}");
         }
+        UserCommand::Unlock { username } => {
+            let cleared = store.write(|tx| {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)",
+                    [&username],
+                    |r| r.get(0),
+                )?;
+                if !exists {
+                    return Err(Error::not_found(format!("user {username}")));
+                }
+                let n = shopfloor_node::web::throttle::unlock(tx, &username)?;
+                audit::record(
+                    tx,
+                    &actor,
+                    "user.unlock",
+                    &username,
+                    &format!("{n} counters cleared"),
+                )?;
+                Ok(n)
+            })?;
+            println!("Unlocked {username} ({cleared} counters cleared)");
+        }
         UserCommand::ResetPassword { username } => {
             let (pw, generated) = password_from_env("SHOPFLOOR_PASSWORD")?;
-            let hash = users::hash_password(&pw)?;
+            let hash = users::hash_new_password(&pw, &username)?;
             store.write(|tx| {
                 users::set_password_hash(tx, &username, &hash)?;
                 audit::record(tx, &actor, "user.reset-password", &username, "")

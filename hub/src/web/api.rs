@@ -11,10 +11,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shopfloor_protocol::{Envelope, Kind, Period};
 
-use super::auth::{Admin, CurrentUser};
+use super::auth::{Admin, ClientIp, CurrentUser, device_cookie, device_token, log_in, too_many};
 use super::{AppError, AppState};
 use crate::enroll::{self, EnrollBody};
 use crate::error::Error;
+use crate::store::now_secs;
 use crate::{guidance, ingest, rollups, support, translog, users};
 
 type ApiResult<T = Response> = Result<T, AppError>;
@@ -133,19 +134,43 @@ pub async fn proof(
 }
 
 /// POST /api/v1/enroll: a child's card and invite code; answers the request id to poll.
+/// Wrong codes are limited per address and per existing code, never globally
+/// ([`super::throttle`]).
 pub async fn enroll(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
     let body = body(raw)?;
-    state.limiter().check("enroll-code", Some(30))?;
     let body: EnrollBody = parse(&body)?;
-    let limiter = state.clone();
+    let limiter = *state.limiter();
+    let code = crate::secret::hash_secret(&body.code);
+    let c = code.clone();
+    let refused = state
+        .blocking(move |hub| {
+            hub.store()
+                .read(|db| limiter.assess_enroll(db, ip, &c, now_secs()))
+        })
+        .await?;
+    if let Some(retry_after) = refused {
+        return Err(too_many(retry_after).into());
+    }
     match state.blocking(move |hub| enroll::submit(hub, &body)).await {
         Ok(s) => Ok((StatusCode::CREATED, Json(s)).into_response()),
         Err(e) => {
             if matches!(e.code(), "bad-invite" | "invite-used" | "invite-expired") {
-                limiter.limiter().fail("enroll-code");
+                state
+                    .blocking(move |hub| {
+                        hub.store().write(|tx, _| {
+                            let known: bool = tx.query_row(
+                                "SELECT EXISTS (SELECT 1 FROM invites WHERE code_hash = ?1)",
+                                [&code],
+                                |r| r.get(0),
+                            )?;
+                            limiter.record_enroll_failure(tx, ip, &code, known, now_secs())
+                        })
+                    })
+                    .await?;
             }
             Err(e.into())
         }
@@ -253,33 +278,37 @@ pub struct LoginBody {
     password: String,
 }
 
-/// POST /api/v1/login: name and password; answers a bearer token (rate limited per name).
+/// POST /api/v1/login: name and password; answers a bearer token (under the login limits of
+/// [`super::throttle`]; a new device token comes as the `sf_device` cookie).
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult {
     let body = body(raw)?;
     let body: LoginBody = parse(&body)?;
-    let key = format!("login:{}", body.name);
-    state.limiter().check(&key, None)?;
-    state.limiter().check("login:*", Some(100))?;
-    let name = body.name.clone();
-    match state
-        .blocking(move |hub| users::login(hub.store(), &body.name, &body.password))
-        .await
+    let done = log_in(
+        &state,
+        &body.name,
+        &body.password,
+        ip,
+        device_token(&headers),
+    )
+    .await?;
+    let mut resp = Json(json!({
+        "token": done.token,
+        "name": done.user.name,
+        "role": done.user.role,
+        "expires_in": users::SESSION_SECS,
+    }))
+    .into_response();
+    if let Some(device) = &done.device
+        && let Ok(v) = header::HeaderValue::from_str(&device_cookie(&state, device))
     {
-        Ok((token, user)) => {
-            state.limiter().succeed(&key);
-            Ok(Json(
-                json!({"token": token, "name": name, "role": user.role, "expires_in": users::SESSION_SECS}),
-            ))
-        }
-        Err(e) => {
-            state.limiter().fail(&key);
-            state.limiter().fail("login:*");
-            Err(e.into())
-        }
+        resp.headers_mut().insert(header::SET_COOKIE, v);
     }
+    Ok(resp)
 }
 
 /// GET /api/v1/status: the hub at a glance (any logged-in user).

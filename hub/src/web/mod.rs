@@ -9,19 +9,19 @@ mod api;
 mod auth;
 mod error;
 mod routes;
+pub mod throttle;
 pub mod ui;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use crate::config::Level;
 use crate::error::Result;
 use crate::hub::Hub;
 
 pub use accept::Limits;
-pub use auth::LoginLimiter;
 pub use error::AppError;
 pub use routes::router;
+pub use throttle::LoginLimiter;
 
 /// Largest request body (a national rollup of 250 chapters is a few megabytes).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -32,16 +32,18 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 #[derive(Clone, Debug)]
 pub struct AppState {
     hub: Hub,
-    limiter: Arc<LoginLimiter>,
+    limiter: LoginLimiter,
 }
 
 impl AppState {
     /// State for a hub.
     pub fn new(hub: Hub) -> Self {
-        AppState {
-            hub,
-            limiter: Arc::new(LoginLimiter::default()),
-        }
+        AppState::with_limiter(hub, LoginLimiter::default())
+    }
+
+    /// State with specific login limits (tests shrink them; the counters are in the database).
+    pub fn with_limiter(hub: Hub, limiter: LoginLimiter) -> Self {
+        AppState { hub, limiter }
     }
 
     /// The hub.

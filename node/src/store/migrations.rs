@@ -34,6 +34,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "federation",
         sql: include_str!("migrations/0003_federation.sql"),
     },
+    Migration {
+        name: "login_throttle",
+        sql: include_str!("migrations/0004_login_throttle.sql"),
+    },
 ];
 
 /// The schema version this build writes.

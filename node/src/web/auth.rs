@@ -7,10 +7,7 @@
 //! an unsafe method must carry the session's token in `X-CSRF-Token` (checked here, so no API
 //! handler can forget it); bearer requests are exempt (no ambient authority to forge).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -350,115 +347,61 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The client's address: the TCP peer, or, when the peer is this machine (a reverse proxy on
-/// the same host), the address the proxy appended last to `X-Forwarded-For`.
-pub fn client_ip(parts_headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> String {
+/// The client's address: the TCP peer, or, when the peer is one of `trusted_proxies` (config
+/// `trusted_proxies`, e.g. Caddy on the same host), the address `X-Forwarded-For` names: read
+/// from the right, the first entry that is not itself a trusted proxy. From any other peer the
+/// header is ignored (anyone can write it). Without a peer (a router driven without a socket)
+/// the unspecified address.
+pub fn client_ip(
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<SocketAddr>>,
+    trusted_proxies: &[IpAddr],
+) -> IpAddr {
     let Some(ConnectInfo(addr)) = peer else {
-        return "unknown".into();
+        return IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
     };
-    let ip = addr.ip();
-    if ip.is_loopback()
-        && let Some(forwarded) = parts_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        return forwarded.to_string();
+    let peer = addr.ip().to_canonical();
+    if !trusted_proxies.iter().any(|p| p.to_canonical() == peer) {
+        return peer;
     }
-    ip.to_string()
+    let mut client = peer;
+    // The last header line is the nearest proxy's: walk lines and entries from the right.
+    let lines: Vec<_> = headers.get_all("x-forwarded-for").iter().collect();
+    for value in lines.into_iter().rev() {
+        let Ok(value) = value.to_str() else {
+            return peer;
+        };
+        for hop in value.rsplit(',') {
+            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                // A garbled entry: stop at the last address a trusted proxy vouched for.
+                return client;
+            };
+            client = ip.to_canonical();
+            if !trusted_proxies.iter().any(|p| p.to_canonical() == client) {
+                return client;
+            }
+        }
+    }
+    client
 }
 
 /// The client's address as [`client_ip`] sees it, as an extractor (never fails).
-#[derive(Clone, Debug)]
-pub struct ClientIp(pub String);
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientIp(client_ip(&parts.headers, peer)))
-    }
-}
-
-/// Failed logins per user name and per client address in a fixed window; once either has too
-/// many, further attempts are refused with 429 before any password is checked.
-#[derive(Debug)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-    per_user: u32,
-    per_ip: u32,
-    window: Duration,
-}
-
-/// Keys the limiter remembers at most (memory bound under a flood of made-up names).
-const LIMITER_KEYS: usize = 10_000;
-
-impl Default for LoginLimiter {
-    /// 5 failures per user name and 20 per address in 15 minutes.
-    fn default() -> Self {
-        LoginLimiter::new(5, 20, Duration::from_secs(15 * 60))
-    }
-}
-
-impl LoginLimiter {
-    /// A limiter allowing `per_user` failures per user name and `per_ip` per address within
-    /// `window`.
-    pub fn new(per_user: u32, per_ip: u32, window: Duration) -> Self {
-        LoginLimiter {
-            failures: Mutex::new(HashMap::new()),
-            per_user,
-            per_ip,
-            window,
-        }
-    }
-
-    fn keys(username: &str, ip: &str) -> [(String, bool); 2] {
-        [
-            (format!("u:{}", username.trim().to_lowercase()), true),
-            (format!("ip:{ip}"), false),
-        ]
-    }
-
-    /// Refuses with 429 if the user name or the address failed too often recently.
-    pub fn check(&self, username: &str, ip: &str) -> Result<(), AppError> {
-        let Ok(mut map) = self.failures.lock() else {
-            return Err(AppError::Internal("limiter lock poisoned".into()));
-        };
-        let now = Instant::now();
-        map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        for (key, is_user) in Self::keys(username, ip) {
-            let max = if is_user { self.per_user } else { self.per_ip };
-            if let Some((n, since)) = map.get(&key)
-                && *n >= max
-            {
-                let left = self.window.saturating_sub(now.duration_since(*since));
-                return Err(AppError::RateLimited {
-                    retry_after: left.as_secs().max(1),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Records a failed attempt.
-    pub fn fail(&self, username: &str, ip: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            for (key, _) in Self::keys(username, ip) {
-                if map.len() >= LIMITER_KEYS && !map.contains_key(&key) {
-                    continue;
-                }
-                map.entry(key).or_insert((0, Instant::now())).0 += 1;
-            }
-        }
-    }
-
-    /// Forgets a user name's failures after a successful login (the address's stay).
-    pub fn succeed(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&format!("u:{}", username.trim().to_lowercase()));
-        }
+        Ok(ClientIp(client_ip(
+            &parts.headers,
+            peer,
+            &state.config().trusted_proxies,
+        )))
     }
 }
 
@@ -488,20 +431,28 @@ mod tests {
     }
 
     #[test]
-    fn limiter_counts_per_user_and_per_address() {
-        let l = LoginLimiter::new(2, 3, Duration::from_secs(60));
-        l.fail("Ana", "1.2.3.4");
-        assert!(l.check("ana", "9.9.9.9").is_ok());
-        l.fail("ana", "5.6.7.8");
-        assert!(matches!(
-            l.check("ana", "9.9.9.9"),
-            Err(AppError::RateLimited { .. })
-        ));
-        assert!(l.check("bo", "1.2.3.4").is_ok());
-        l.fail("bo", "1.2.3.4");
-        l.fail("cy", "1.2.3.4");
-        assert!(l.check("dee", "1.2.3.4").is_err());
-        l.succeed("ana");
-        assert!(l.check("ana", "9.9.9.9").is_ok());
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        let peer = |s: &str| ConnectInfo(SocketAddr::new(s.parse().unwrap(), 4000));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.4".parse().unwrap(),
+        );
+        let caddy: Vec<IpAddr> = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+        let ip = |p: &str, t: &[IpAddr]| client_ip(&h, Some(&peer(p)), t).to_string();
+        // No trusted proxy configured: the header is ignored, even from loopback.
+        assert_eq!(ip("127.0.0.1", &[]), "127.0.0.1");
+        // From a configured proxy: the last hop the proxy appended.
+        assert_eq!(ip("127.0.0.1", &caddy), "198.51.100.4");
+        assert_eq!(ip("::1", &caddy), "198.51.100.4");
+        // From anyone else: the peer.
+        assert_eq!(ip("192.0.2.1", &caddy), "192.0.2.1");
+        // A chain of trusted proxies is walked from the right.
+        let two: Vec<IpAddr> = vec![
+            "127.0.0.1".parse().unwrap(),
+            "198.51.100.4".parse().unwrap(),
+        ];
+        assert_eq!(ip("127.0.0.1", &two), "203.0.113.9");
+        assert_eq!(client_ip(&h, None, &caddy).to_string(), "0.0.0.0");
     }
 }

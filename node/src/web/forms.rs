@@ -5,7 +5,7 @@
 //! - `/login`: to `next` (a local path) on success; else to
 //!   `/login?error=invalid|rate_limited&next=...`.
 //! - `/logout`: to `/login?logged_out=1`.
-//! - `/account/password`: to `/account/password?done=1`, or `?error=wrong_password|invalid|
+//! - `/account/password`: to `/account/password?done=1`, or `?error=wrong_password|invalid|weak|
 //!   mismatch|rate_limited|csrf`.
 
 use axum::extract::State;
@@ -39,13 +39,11 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
     let old = session::read_cookie(&headers, state.cookie_name());
-    match account::log_in(&state, &form.username, &form.password, &ip, old).await {
+    let device = session::read_cookie(&headers, account::device_cookie_name(&state));
+    match account::log_in(&state, &form.username, &form.password, ip, old, device).await {
         Ok(done) => {
             let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                account::session_cookie(&state, &done.session.secret)?,
-            );
+            account::login_cookies(&state, &done, response.headers_mut())?;
             Ok(response)
         }
         Err(e @ (AppError::LoginFailed | AppError::RateLimited { .. })) => {
@@ -119,7 +117,7 @@ pub async fn password(
     match account::change_password(
         &state,
         &user,
-        &ip,
+        ip,
         &form.current_password,
         &form.new_password,
     )
@@ -129,6 +127,7 @@ pub async fn password(
         Err(AppError::Invalid { field, .. }) if field == "current_password" => {
             Ok(back("wrong_password"))
         }
+        Err(AppError::Invalid { field, .. }) if field == "password_strength" => Ok(back("weak")),
         Err(AppError::Invalid { .. }) => Ok(back("invalid")),
         Err(AppError::RateLimited { .. }) => Ok(back("rate_limited")),
         Err(e) => Err(e),

@@ -27,6 +27,7 @@ pub mod forms;
 pub mod query;
 mod routes;
 pub mod session;
+pub mod throttle;
 pub mod ui;
 
 use std::future::Future;
@@ -41,10 +42,11 @@ use crate::error::Result;
 use crate::store::Store;
 
 pub use accept::Limits;
-pub use auth::{CurrentUser, LoginLimiter, MemberScope, Role};
+pub use auth::{CurrentUser, MemberScope, Role};
 pub use csrf::{CsrfToken, check_csrf};
 pub use error::AppError;
 pub use routes::router;
+pub use throttle::LoginLimiter;
 
 /// Largest request body, except the import.
 pub const BODY_LIMIT: usize = 64 * 1024;

@@ -40,9 +40,20 @@ impl Server {
     }
 
     pub async fn start_with(limiter: LoginLimiter, public_url: Option<&str>) -> Server {
+        Server::start_configured(limiter, |c| c.public_url = public_url.map(str::to_owned)).await
+    }
+
+    /// A server whose config `edit` adjusted. The test client stands in for a reverse proxy on
+    /// 127.0.0.1, which `trusted_proxies` names (so it picks addresses with X-Forwarded-For)
+    /// unless `edit` clears it.
+    pub async fn start_configured(
+        limiter: LoginLimiter,
+        edit: impl FnOnce(&mut shopfloor_node::datadir::NodeConfig),
+    ) -> Server {
         let (tmp, dir, store) = node();
         let mut config = dir.config().unwrap();
-        config.public_url = public_url.map(str::to_owned);
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        edit(&mut config);
         let state = AppState::with_limiter(
             dir.clone(),
             store.clone(),
@@ -538,17 +549,40 @@ async fn cookie_authenticated_writes_need_the_csrf_token() {
     assert_eq!(r.status(), 200);
 }
 
+fn attempt_from(
+    c: &Client,
+    server: &Server,
+    user: &str,
+    pw: &str,
+    ip: &str,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    c.post(server.url("/api/v1/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"username": user, "password": pw}))
+        .send()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_logins_are_rate_limited_per_user_and_per_address() {
+async fn strangers_cannot_lock_a_user_out() {
     let server = Server::start().await;
     seed(&server);
+    // The organizer's own browser logged in before: it holds a device cookie.
+    let browser = client();
+    let r = attempt_from(&browser, &server, "organizer", PASSWORD, "192.0.2.10")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap().starts_with("sf_device="))
+    );
     let c = client();
     let attempt = |user: &'static str, pw: &'static str, ip: &'static str| {
-        c.post(server.url("/api/v1/login"))
-            .header("x-forwarded-for", ip)
-            .json(&json!({"username": user, "password": pw}))
-            .send()
+        attempt_from(&c, &server, user, pw, ip)
     };
+    // Five wrong passwords from one address hold that address for that account...
     for _ in 0..5 {
         let r = attempt("organizer", "wrong password!!", "10.0.0.1")
             .await
@@ -556,27 +590,30 @@ async fn failed_logins_are_rate_limited_per_user_and_per_address() {
         assert_eq!(r.status(), 401);
         assert_eq!(r.json::<Value>().await.unwrap()["error"], "login_failed");
     }
-    // The sixth, even with the right password and from elsewhere: 429.
-    let r = attempt("organizer", PASSWORD, "10.0.0.2").await.unwrap();
+    let r = attempt("organizer", PASSWORD, "10.0.0.1").await.unwrap();
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "rate_limited");
-    // Another user is not locked out.
+    // ...not the real user elsewhere, and not other users.
     assert_eq!(
-        attempt("viewer", PASSWORD, "10.0.0.2")
+        attempt("organizer", PASSWORD, "10.0.0.2")
             .await
             .unwrap()
             .status(),
         200
     );
-    // One address trying many names: 20 failures, then 429 for everyone from it.
-    let names = [
-        "n00", "n01", "n02", "n03", "n04", "n05", "n06", "n07", "n08", "n09", "n10", "n11", "n12",
-        "n13", "n14", "n15", "n16", "n17", "n18", "n19",
-    ];
-    for n in names {
+    assert_eq!(
+        attempt("viewer", PASSWORD, "10.0.0.1")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Five more guesses from other addresses (ten in all) lock the account against clients
+    // that never logged in...
+    for ip in ["10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5"] {
         assert_eq!(
-            attempt(n, "wrong password!!", "10.0.0.9")
+            attempt("organizer", "wrong password!!", ip)
                 .await
                 .unwrap()
                 .status(),
@@ -584,17 +621,22 @@ async fn failed_logins_are_rate_limited_per_user_and_per_address() {
         );
     }
     assert_eq!(
-        attempt("viewer", PASSWORD, "10.0.0.9")
+        attempt("organizer", PASSWORD, "10.0.2.1")
             .await
             .unwrap()
             .status(),
         429
     );
-    // The login form shows the same limit as a redirect back to the form.
+    // ...but the organizer's own browser is still checked, and gets in.
+    let r = attempt_from(&browser, &server, "organizer", PASSWORD, "192.0.2.10")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The login form follows the same rules.
     let r = c
         .post(server.url("/login"))
-        .header("x-forwarded-for", "10.0.0.9")
-        .form(&[("username", "viewer"), ("password", PASSWORD)])
+        .header("x-forwarded-for", "10.0.2.1")
+        .form(&[("username", "organizer"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -605,9 +647,22 @@ async fn failed_logins_are_rate_limited_per_user_and_per_address() {
             .unwrap()
             .contains("error=rate_limited")
     );
+    // An admin clears the lock with `user unlock`; the running server sees it at once.
+    let out =
+        crate::util::run(crate::util::bin(server.dir.root()).args(["user", "unlock", "organizer"]));
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert_eq!(
+        attempt("organizer", PASSWORD, "10.0.2.1")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(server.audit("login.lock").len(), 1);
+    assert_eq!(server.audit("user.unlock").len(), 1);
     // Failures are audited (without the password).
     let failures = server.audit("login.failure");
-    assert_eq!(failures.len(), 25);
+    assert_eq!(failures.len(), 10);
     assert!(failures.iter().all(|(actor, _, _)| actor == "-"));
     assert_eq!(
         count(
@@ -615,6 +670,106 @@ async fn failed_logins_are_rate_limited_per_user_and_per_address() {
             "SELECT count(*) FROM audit_log WHERE detail LIKE '%wrong password%'"
         ),
         0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_limiter_keeps_limiting_when_table_full() {
+    let server = Server::start().await;
+    seed(&server);
+    let c = client();
+    // The attacker's recipe: 5,200 failed logins with fresh names, 1,025-byte passwords
+    // (refused before argon2) and rotating addresses, eight at a time.
+    let long = "x".repeat(1025);
+    let mut tasks = Vec::new();
+    for t in 0..8_u32 {
+        let (c, url, long) = (c.clone(), server.url("/api/v1/login"), long.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..650_u32 {
+                let n = t * 650 + i;
+                let s = c
+                    .post(&url)
+                    .header(
+                        "x-forwarded-for",
+                        format!("10.{}.{}.{}", 100 + t, i / 256, i % 256),
+                    )
+                    .json(&json!({"username": format!("fresh{n}"), "password": long}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert!(s == 401 || s == 429, "{s}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Forty wrong passwords for a real user from one address: five are checked, then 429.
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let r = attempt_from(&c, &server, "organizer", "wrong password!!", "10.0.0.7")
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5);
+    assert!(statuses[5..].iter().all(|s| *s == 429));
+    // The right one from there is refused too; from elsewhere it gets in.
+    assert_eq!(
+        attempt_from(&c, &server, "organizer", PASSWORD, "10.0.0.7")
+            .await
+            .unwrap()
+            .status(),
+        429
+    );
+    assert_eq!(
+        attempt_from(&c, &server, "organizer", PASSWORD, "10.0.0.8")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // The flood left a bounded trace: no row per made-up name.
+    assert_eq!(
+        count(
+            &server.store,
+            "SELECT count(*) FROM login_throttle WHERE key LIKE '%fresh%'"
+        ),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_for_is_ignored_unless_from_a_trusted_proxy() {
+    let server = Server::start_configured(LoginLimiter::default(), |c| {
+        c.trusted_proxies.clear();
+    })
+    .await;
+    seed(&server);
+    let c = client();
+    // Made-up names, each "from" a different address: without `trusted_proxies` the header
+    // is ignored, so they are all one client (127.0.0.1), held after five.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let r = attempt_from(
+            &c,
+            &server,
+            &format!("nobody{i}"),
+            "wrong password!!",
+            &format!("10.5.0.{i}"),
+        )
+        .await
+        .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429]);
+    let failures = server.audit("login.failure");
+    assert!(
+        failures
+            .iter()
+            .all(|(_, _, detail)| detail == "from 127.0.0.1"),
+        "{failures:?}"
     );
 }
 
@@ -1237,4 +1392,136 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
         .unwrap()
         .unwrap();
     assert!(status.success(), "serve exited with {status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_need_strength_and_at_most_1024_bytes_wherever_set() {
+    let server = Server::start().await;
+    let seed = seed(&server);
+    let admin = login(&server, "admin", ADMIN_PASSWORD).await;
+    let long = "correct horse battery staple ".repeat(70);
+    let field = |v: &Value| v["field"].as_str().unwrap_or_default().to_owned();
+    // API: creating a user.
+    for (pw, expected) in [
+        ("aaaaaaaaaaaa", "password_strength"),
+        ("password1234", "password_strength"),
+        (long.as_str(), "password"),
+    ] {
+        let r = admin
+            .send(
+                Method::POST,
+                &server.url("/api/v1/users"),
+                Some(&json!({"username": "newbie", "role": "viewer", "password": pw})),
+            )
+            .await;
+        assert_eq!(r.status(), 422, "{pw:.20}");
+        assert_eq!(field(&r.json().await.unwrap()), expected);
+    }
+    // API: an admin resetting a password.
+    let r = admin
+        .send(
+            Method::POST,
+            &server.url(&format!("/api/v1/users/{}/password", seed.spare_user)),
+            Some(&json!({"password": "aaaaaaaaaaaa"})),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    // API: changing one's own password.
+    let viewer = login(&server, "viewer", PASSWORD).await;
+    let r = viewer
+        .send(
+            Method::POST,
+            &server.url("/api/v1/password"),
+            Some(&json!({"current_password": PASSWORD, "new_password": long})),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(field(&r.json().await.unwrap()), "password");
+    // The password form, and the message it leads to, in both languages.
+    let r = viewer
+        .client
+        .post(server.url("/account/password"))
+        .form(&[
+            ("csrf", viewer.csrf.as_str()),
+            ("current_password", PASSWORD),
+            ("new_password", "aaaaaaaaaaaa"),
+            ("confirm_password", "aaaaaaaaaaaa"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/account/password?error=weak");
+    for (lang, words) in [
+        ("en", "too easy to guess"),
+        ("es", "demasiado fácil de adivinar"),
+    ] {
+        let r = viewer
+            .client
+            .post(server.url("/language"))
+            .form(&[
+                ("csrf", viewer.csrf.as_str()),
+                ("lang", lang),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let page = viewer
+            .client
+            .get(server.url("/account/password?error=weak"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(words), "{lang}: no {words:?}");
+    }
+    // The settings page's add-user form.
+    let r = admin
+        .client
+        .post(server.url("/settings/users"))
+        .form(&[
+            ("csrf", admin.csrf.as_str()),
+            ("username", "newbie"),
+            ("role", "viewer"),
+            ("password", "aaaaaaaaaaaa"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error=password_strength")
+    );
+    // The command line.
+    let out = crate::util::run(
+        crate::util::bin(server.dir.root())
+            .args(["user", "add", "newbie", "--role", "viewer"])
+            .env("SHOPFLOOR_PASSWORD", &long),
+    );
+    assert!(!out.status.success());
+    assert!(crate::util::stderr(&out).contains("1024 bytes"));
+    // Nothing was created or changed; a strong password still works everywhere.
+    assert_eq!(
+        count(
+            &server.store,
+            "SELECT count(*) FROM users WHERE username = 'newbie'"
+        ),
+        0
+    );
+    login(&server, "viewer", PASSWORD).await;
+    let r = admin
+        .send(
+            Method::POST,
+            &server.url("/api/v1/users"),
+            Some(&json!({"username": "newbie", "role": "viewer", "password": "correct horse battery staple"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
 }

@@ -1,7 +1,7 @@
 //! Cookie sessions for the interface, CSRF tokens, and the language choice.
 //!
-//! Logging in goes through [`users::login`] (argon2id, the same sessions table and the same
-//! rate limiter as `POST /api/v1/login`); the session token travels in an `HttpOnly`,
+//! Logging in goes through [`crate::web::auth::log_in`] (argon2id, the same sessions table and
+//! the same login limits as `POST /api/v1/login`); the session token travels in an `HttpOnly`,
 //! `SameSite=Strict` cookie, `Secure` when `hub.toml` says `[web] behind_tls = true`.
 //!
 //! Every form carries a CSRF token in a hidden field, checked on the server: for a logged-in
@@ -20,6 +20,7 @@ use super::i18n::Lang;
 use super::view::{self, Chrome, Nav, redirect, render};
 use crate::users::{self, Role, User};
 use crate::web::AppState;
+use crate::web::auth::{ClientIp, device_cookie, device_token, log_in};
 use crate::web::ui::i18n::LangExt as _;
 
 /// The session cookie.
@@ -305,10 +306,12 @@ pub struct LoginForm {
     next: String,
 }
 
-/// POST /ui/login: checks the password (rate limited) and opens a cookie session.
+/// POST /ui/login: checks the password (under the login limits) and opens a cookie session.
 pub async fn login(
     State(state): State<AppState>,
     v: Visitor,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let hub_name = state.hub().config().name.clone();
@@ -325,42 +328,35 @@ pub async fn login(
         return csrf_refused(&v, &hub_name);
     }
     let name = f.name.trim().to_owned();
-    let key = format!("login:{name}");
-    if state.limiter().check(&key, None).is_err()
-        || state.limiter().check("login:*", Some(100)).is_err()
-    {
-        return login_page(
+    match log_in(&state, &name, &f.password, ip, device_token(&headers)).await {
+        Ok(done) => {
+            let resp = redirect(&view::safe_next(&f.next));
+            let resp = with_cookie(
+                resp,
+                &v.cookie(SESSION_COOKIE, &done.token, users::SESSION_SECS),
+            );
+            let resp = with_cookie(resp, &v.cookie(PRE_COOKIE, "", 0));
+            match &done.device {
+                Some(device) => with_cookie(resp, &device_cookie(&state, device)),
+                None => resp,
+            }
+        }
+        Err(e) if e.status() == 429 => login_page(
             &v,
             &hub_name,
             StatusCode::TOO_MANY_REQUESTS,
             &f.next,
             &name,
             Some(("err-too-many-attempts", "rec-too-many-attempts")),
-        );
-    }
-    let (n, p) = (name.clone(), f.password);
-    match state
-        .blocking(move |hub| users::login(hub.store(), &n, &p))
-        .await
-    {
-        Ok((token, _)) => {
-            state.limiter().succeed(&key);
-            let resp = redirect(&view::safe_next(&f.next));
-            let resp = with_cookie(resp, &v.cookie(SESSION_COOKIE, &token, users::SESSION_SECS));
-            with_cookie(resp, &v.cookie(PRE_COOKIE, "", 0))
-        }
-        Err(e) if e.status() == 401 => {
-            state.limiter().fail(&key);
-            state.limiter().fail("login:*");
-            login_page(
-                &v,
-                &hub_name,
-                StatusCode::UNAUTHORIZED,
-                &f.next,
-                &name,
-                Some(("err-login", "rec-login")),
-            )
-        }
+        ),
+        Err(e) if e.status() == 401 => login_page(
+            &v,
+            &hub_name,
+            StatusCode::UNAUTHORIZED,
+            &f.next,
+            &name,
+            Some(("err-login", "rec-login")),
+        ),
         Err(e) => internal(&v, &hub_name, &e),
     }
 }

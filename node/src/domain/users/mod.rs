@@ -6,7 +6,10 @@ mod password;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-pub use password::{generate_password, hash_password, verify_password};
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_SCORE, check_new_password, generate_password,
+    hash_new_password, hash_password, verify_password,
+};
 
 use crate::domain::vocab;
 use crate::error::{Error, Result};

@@ -7,15 +7,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::audit_event;
-use crate::domain::users;
+use std::net::IpAddr;
+
+use crate::domain::{audit, users};
 use crate::web::auth::{AuthMethod, ClientIp};
 use crate::web::extract::JsonBody;
 use crate::web::session::{self, NewSession};
 use crate::web::{AppError, AppState, CurrentUser};
-
-/// Longest password accepted at all (argon2 on megabytes would be a denial of service).
-const MAX_PASSWORD: usize = 1024;
 
 /// A successful login.
 #[derive(Debug)]
@@ -24,20 +22,33 @@ pub struct LoggedIn {
     pub user: users::User,
     /// The new session.
     pub session: NewSession,
+    /// A new device token for the browser (see [`crate::web::throttle`]), if it had none.
+    pub device: Option<String>,
 }
 
-/// Checks a user name and password under the rate limit and opens a fresh session, ending the
-/// one the browser had (`replacing`). Audits success and failure.
+/// Checks a user name and password under the login limits ([`crate::web::throttle`]) and opens
+/// a fresh session, ending the one the browser had (`replacing`). `device` is the browser's
+/// device token, if it sent one. Audits success, failure and an account getting locked.
 pub async fn log_in(
     state: &AppState,
     username: &str,
     password: &str,
-    ip: &str,
+    ip: IpAddr,
     replacing: Option<String>,
+    device: Option<String>,
 ) -> Result<LoggedIn, AppError> {
     let username: String = username.trim().chars().take(64).collect();
-    state.limiter().check(&username, ip)?;
-    let found = if password.len() > MAX_PASSWORD || username.is_empty() {
+    let limiter = *state.limiter();
+    let (name, now) = (username.clone(), session::now_unix());
+    let attempt = state
+        .store()
+        .read_async(move |conn| limiter.assess(conn, &name, ip, device.as_deref(), now))
+        .await?;
+    if let Some(retry_after) = attempt.refused {
+        return Err(AppError::RateLimited { retry_after });
+    }
+    // Longer than any password can be set: refused before argon2 (it is still a failure).
+    let found = if password.len() > users::MAX_PASSWORD_BYTES {
         None
     } else {
         let (u, p) = (username.clone(), password.to_owned());
@@ -46,30 +57,77 @@ pub async fn log_in(
             .password_work(move || store.read(|conn| users::authenticate(conn, &u, &p)))
             .await?
     };
+    let detail = format!("from {ip}");
     let Some(user) = found else {
-        state.limiter().fail(&username, ip);
-        tracing::info!(ip, "failed login");
-        audit_event(
-            state,
-            "-",
-            "login.failure",
-            &username,
-            &format!("from {ip}"),
-        )
-        .await?;
+        tracing::info!(%ip, "failed login");
+        state
+            .store()
+            .write_async(move |tx| {
+                let failed = limiter.record_failure(tx, &attempt, session::now_unix())?;
+                audit::record(tx, "-", "login.failure", &attempt.name, &detail)?;
+                if failed.account_locked {
+                    audit::record(tx, "-", "login.lock", &attempt.name, &detail)?;
+                }
+                Ok(())
+            })
+            .await?;
         return Err(AppError::LoginFailed);
     };
-    state.limiter().succeed(&username);
-    let (id, name, detail) = (user.id, user.username.clone(), format!("from {ip}"));
-    let session = state
+    let (id, name) = (user.id, user.username.clone());
+    let (session, device) = state
         .store()
         .write_async(move |tx| {
+            let device = limiter.record_success(tx, &attempt, id, session::now_unix())?;
             let s = session::create(tx, id, replacing.as_deref())?;
-            crate::domain::audit::record(tx, &name, "login", &name, &detail)?;
-            Ok(s)
+            audit::record(tx, &name, "login", &name, &detail)?;
+            Ok((s, device))
         })
         .await?;
-    Ok(LoggedIn { user, session })
+    Ok(LoggedIn {
+        user,
+        session,
+        device,
+    })
+}
+
+/// The device cookie's name: `__Host-sf_device` behind TLS, `sf_device` otherwise.
+pub fn device_cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-sf_device"
+    } else {
+        "sf_device"
+    }
+}
+
+/// The `Set-Cookie` header for a device token (as long as the token lives).
+pub fn device_cookie(state: &AppState, secret: &str) -> Result<HeaderValue, AppError> {
+    HeaderValue::from_str(&format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        device_cookie_name(state),
+        state.limiter().device_secs,
+        if state.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        }
+    ))
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The Set-Cookie headers of a successful login: the session, and a new device token.
+pub fn login_cookies(
+    state: &AppState,
+    done: &LoggedIn,
+    headers: &mut HeaderMap,
+) -> Result<(), AppError> {
+    headers.append(
+        header::SET_COOKIE,
+        session_cookie(state, &done.session.secret)?,
+    );
+    if let Some(device) = &done.device {
+        headers.append(header::SET_COOKIE, device_cookie(state, device)?);
+    }
+    Ok(())
 }
 
 /// The `Set-Cookie` header for a session.
@@ -107,18 +165,28 @@ pub async fn log_out(state: &AppState, user: &CurrentUser) -> Result<(), AppErro
     Ok(())
 }
 
-/// Changes the user's own password after checking the current one (rate limited like logins).
-/// Ends the user's other sessions.
+/// Changes the user's own password after checking the current one (limited like logins from
+/// this address). Ends the user's other sessions.
 pub async fn change_password(
     state: &AppState,
     user: &CurrentUser,
-    ip: &str,
+    ip: IpAddr,
     current: &str,
     new: &str,
 ) -> Result<(), AppError> {
-    state.limiter().check(&user.username, ip)?;
-    if current.len() > MAX_PASSWORD || new.len() > MAX_PASSWORD {
-        return Err(AppError::invalid("password", "at most 1024 bytes"));
+    users::check_new_password(new, &[&user.username])?;
+    let limiter = *state.limiter();
+    let name = user.username.clone();
+    let refused = state
+        .store()
+        .read_async(move |conn| limiter.assess_reauth(conn, &name, ip, session::now_unix()))
+        .await?;
+    if let Some(retry_after) = refused {
+        return Err(AppError::RateLimited { retry_after });
+    }
+    let wrong = || AppError::invalid("current_password", "the current password is wrong");
+    if current.len() > users::MAX_PASSWORD_BYTES {
+        return Err(wrong());
     }
     let (u, p, n) = (user.username.clone(), current.to_owned(), new.to_owned());
     let store = state.store().clone();
@@ -130,23 +198,19 @@ pub async fn change_password(
             {
                 return Ok(None);
             }
-            users::hash_password(&n).map(Some)
+            users::hash_new_password(&n, &u).map(Some)
         })
         .await?;
     let Some(hash) = hash else {
-        state.limiter().fail(&user.username, ip);
-        audit_event(
-            state,
-            &user.username,
-            "password.change.failure",
-            &user.username,
-            "",
-        )
-        .await?;
-        return Err(AppError::invalid(
-            "current_password",
-            "the current password is wrong",
-        ));
+        let name = user.username.clone();
+        state
+            .store()
+            .write_async(move |tx| {
+                limiter.record_reauth_failure(tx, &name, ip, session::now_unix())?;
+                audit::record(tx, &name, "password.change.failure", &name, "")
+            })
+            .await?;
+        return Err(wrong());
     };
     let (id, name) = (user.id, user.username.clone());
     let keep = match &user.auth {
@@ -158,7 +222,7 @@ pub async fn change_password(
         .write_async(move |tx| {
             users::set_password_hash(tx, &name, &hash)?;
             session::delete_all_of(tx, id, keep.as_deref())?;
-            crate::domain::audit::record(tx, &name, "password.change", &name, "")
+            audit::record(tx, &name, "password.change", &name, "")
         })
         .await?;
     Ok(())
@@ -182,8 +246,8 @@ pub async fn login(
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response, AppError> {
     let old = session::read_cookie(&headers, state.cookie_name());
-    let done = log_in(&state, &body.username, &body.password, &ip, old).await?;
-    let cookie = session_cookie(&state, &done.session.secret)?;
+    let device = session::read_cookie(&headers, device_cookie_name(&state));
+    let done = log_in(&state, &body.username, &body.password, ip, old, device).await?;
     let mut response = Json(json!({
         "username": done.user.username,
         "role": done.user.role,
@@ -191,7 +255,7 @@ pub async fn login(
         "expires_at": done.session.expires_at,
     }))
     .into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    login_cookies(&state, &done, response.headers_mut())?;
     Ok(response)
 }
 
@@ -246,7 +310,7 @@ pub async fn password(
     change_password(
         &state,
         &user,
-        &ip,
+        ip,
         &body.current_password,
         &body.new_password,
     )

@@ -101,9 +101,9 @@ pub async fn users_create(
         Some(p) => p,
         None => users::generate_password()?,
     };
-    let pw = password.clone();
+    let (pw, name) = (password.clone(), b.username.clone());
     let hash = state
-        .password_work(move || users::hash_password(&pw))
+        .password_work(move || users::hash_new_password(&pw, &name))
         .await?;
     let (name, role, member) = (b.username.clone(), b.role.clone(), b.member_id);
     let id = write_audited(
@@ -251,9 +251,10 @@ pub async fn users_reset_password(
         Some(p) => p,
         None => users::generate_password()?,
     };
+    let username = read(&state, move |conn| Ok(user_row(conn, id)?.username)).await?;
     let pw = password.clone();
     let hash = state
-        .password_work(move || users::hash_password(&pw))
+        .password_work(move || users::hash_new_password(&pw, &username))
         .await?;
     write_audited(
         &state,

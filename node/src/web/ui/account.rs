@@ -125,6 +125,7 @@ pub async fn account(page: Page, RawQuery(q): RawQuery) -> Response {
         "mismatch" => Some(page.t("err-password-mismatch")),
         "csrf" => Some(page.t("err-csrf")),
         "rate_limited" => Some(page.t("err-rate-limited")),
+        "weak" => Some(page.t("err-field-password-strength")),
         _ => Some(page.t("err-field-password")),
     };
     let c = page.chrome("ui-account-title", Nav::None);

@@ -629,10 +629,10 @@ pub async fn users_add(page: Page, body: Bytes) -> Response {
         } else {
             (f.password.clone(), false)
         };
-        let pw = password.clone();
+        let (pw, name) = (password.clone(), f.username.trim().to_owned());
         let hash = match page
             .state
-            .password_work(move || users::hash_password(&pw))
+            .password_work(move || users::hash_new_password(&pw, &name))
             .await
         {
             Ok(h) => h,

@@ -813,6 +813,8 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "training.add",
     "user.add",
     "user.disable",
+    "user.unlock",
+    "login.lock",
     "facts",
     "backup",
     "export.members",

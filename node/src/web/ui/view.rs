@@ -380,6 +380,7 @@ const FIELDS: &[&str] = &[
     "username",
     "role",
     "password",
+    "password_strength",
     "email",
     "workplace",
     "member",
