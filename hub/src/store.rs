@@ -158,6 +158,25 @@ CREATE TABLE audit (
     r#"
 ALTER TABLE reports ADD COLUMN certificate TEXT;
 "#,
+    // 3: publications, what viewers see (crate::publish): signed, numbered per period, never
+    // changed or removed once written (the triggers refuse it). `leaves` maps each chapter down
+    // the tree to the report digest the publication covers.
+    r#"
+CREATE TABLE publications (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    envelope BLOB NOT NULL,
+    leaves TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    UNIQUE (period, sequence)
+);
+CREATE TRIGGER publications_no_update BEFORE UPDATE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+"#,
 ];
 
 /// The database and the in-memory Merkle tree, behind one lock: the single writer.

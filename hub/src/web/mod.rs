@@ -75,11 +75,16 @@ pub async fn serve(
     let forwarder = if hub.level() == Level::Regional && hub.config().rollup.auto_forward {
         Some(tokio::task::spawn(crate::forward::run(
             hub.clone(),
-            stop_rx,
+            stop_rx.clone(),
         )))
     } else {
         None
     };
+    // Viewers see only publications; with automatic forwarding on, the hub also publishes by
+    // itself (crate::publish).
+    let publisher = hub.config().rollup.auto_forward.then(|| {
+        tokio::task::spawn(crate::publish::run(hub.clone(), stop_rx.clone()))
+    });
     let app = router(AppState::new(hub));
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -87,6 +92,9 @@ pub async fn serve(
         .map_err(|e| crate::Error::Internal(format!("server: {e}")));
     let _ = stop_tx.send(true);
     if let Some(task) = forwarder {
+        let _ = task.await;
+    }
+    if let Some(task) = publisher {
         let _ = task.await;
     }
     result
