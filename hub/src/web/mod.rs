@@ -7,6 +7,7 @@
 mod api;
 mod auth;
 mod error;
+mod publications;
 mod routes;
 pub mod ui;
 

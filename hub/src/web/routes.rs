@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, ui};
+use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, ui};
 
 /// The application: the JSON API, the dashboards, limits and timeouts.
 pub fn router(state: AppState) -> Router {
@@ -39,6 +39,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/rollups/{period}",
             get(api::rollup).post(api::build_rollup),
+        )
+        // Viewers: what was published, never live sums.
+        .route(
+            "/api/v1/publications/{period}",
+            get(publications::publication),
         );
     Router::new()
         .merge(api)
