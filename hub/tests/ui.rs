@@ -241,6 +241,10 @@ async fn national_with_chapters(root: &Path, tls: bool) -> (Hub, Served, String)
     .unwrap();
     shopfloor_hub::guidance::publish(&hub, draft, None).unwrap();
     rollups::build(&hub, last_month()).unwrap();
+    // Viewers see publications only: publish both periods.
+    for p in [last_month(), last_month().previous().unwrap()] {
+        shopfloor_hub::publish::publish(&hub, p, shopfloor_hub::publish::Trigger::Command).unwrap();
+    }
     let served = Served::start(&hub).await;
     (hub, served, pending)
 }
@@ -1049,6 +1053,10 @@ async fn drill_down_national_region_chapter() {
         .await
         .unwrap();
     let region = south.card().id.as_str().to_owned();
+    for p in [period, period.previous().unwrap()] {
+        shopfloor_hub::publish::publish(&national, p, shopfloor_hub::publish::Trigger::Command)
+            .unwrap();
+    }
 
     let mut admin = logged_in(&nat.url, "admin", ADMIN_PASSWORD).await;
     let mut viewer = logged_in(&nat.url, "vera", VIEWER_PASSWORD).await;
