@@ -77,15 +77,15 @@ fn publication_is_signed_and_immutable() {
     assert_eq!(total(&stored), Value::Exact(330));
     let mut json: serde_json::Value = serde_json::from_slice(&stored.envelope.to_json()).unwrap();
     let payload = json["payload"].as_str().unwrap().to_owned();
-    let mut bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &payload)
-        .unwrap();
+    let mut bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &payload).unwrap();
     let at = bytes
         .windows(3)
         .position(|w| w == b"330")
         .expect("the total in the payload");
     bytes[at] = b'9';
-    json["payload"] = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes)
-        .into();
+    json["payload"] =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes).into();
     let forged = Envelope::from_json(json.to_string().as_bytes()).unwrap();
     assert!(
         publish::verify(&forged, &h.card).is_err(),
@@ -136,10 +136,7 @@ fn late_revision_waits_when_it_would_isolate_a_chapter() {
     match publish::publish(&hub, period, Trigger::Update).unwrap() {
         Outcome::HeldBack { previous, reasons } => {
             assert_eq!(previous, 1);
-            assert!(
-                reasons.iter().any(|r| r.contains("members")),
-                "{reasons:?}"
-            );
+            assert!(reasons.iter().any(|r| r.contains("members")), "{reasons:?}");
         }
         other => panic!("a lone late report must wait, got {other:?}"),
     }

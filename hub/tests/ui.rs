@@ -1111,3 +1111,66 @@ async fn drill_down_national_region_chapter() {
     reg.stop().await;
     nat.stop().await;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Publications: viewers see nothing before the first.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_see_not_yet_published_before_the_first_publication() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = init_hub(
+        tmp.path(),
+        "National Labor Commission",
+        Level::National,
+        false,
+    );
+    chapters_report(&hub);
+    let served = Served::start(&hub).await;
+    let total = NC_MEMBERS + LA_MEMBERS + TX_MEMBERS;
+    let mut en = Browser::new(&served.url);
+    en.accept_language = Some("en-US,en;q=0.9".into());
+    assert_eq!(en.login("vera", VIEWER_PASSWORD).await.status, 303);
+    let mut es = Browser::new(&served.url);
+    es.accept_language = Some("es-MX,es;q=0.9".into());
+    assert_eq!(es.login("vera", VIEWER_PASSWORD).await.status, 303);
+    for path in ["/ui", "/ui/dashboards", "/ui/map"] {
+        let e = en.get(path).await;
+        assert_eq!(e.status, 200, "{path}");
+        assert!(
+            e.body
+                .contains("The figures for this period have not been published yet"),
+            "{path}: {}",
+            e.body
+        );
+        assert!(!shows_number(&e.body, total), "{path} shows a live sum");
+        assert_no_raw_ids(&e.body, path);
+        let s = es.get(path).await;
+        assert!(
+            s.body
+                .contains("Las cifras de este periodo aún no se han publicado"),
+            "{path}: {}",
+            s.body
+        );
+        assert_no_raw_ids(&s.body, path);
+    }
+    // Admins see the live sums, marked as such.
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let a = admin.get("/ui/dashboards").await;
+    assert!(shows_number(&a.body, total));
+    assert!(a.body.contains("Live figures (admins only)"));
+    // Once published, viewers see it, and the page names the publication.
+    shopfloor_hub::publish::publish(&hub, last_month(), shopfloor_hub::publish::Trigger::Command)
+        .unwrap();
+    let e = en.get("/ui/dashboards").await;
+    assert!(shows_number(&e.body, total), "{}", e.body);
+    assert!(
+        e.body
+            .contains("Published figures: publication 1 of this period")
+    );
+    let s = es.get("/ui/dashboards").await;
+    assert!(
+        s.body
+            .contains("Cifras publicadas: publicación 1 de este periodo")
+    );
+    served.stop().await;
+}

@@ -234,7 +234,10 @@ fn subtree(id: &str, rollup: &Rollup, signer: &Card) -> Tree {
         ..Tree::default()
     };
     for c in &rollup.children {
-        let Ok(cert) = c.certificate.open_document::<Certificate>(&signer.signing_key) else {
+        let Ok(cert) = c
+            .certificate
+            .open_document::<Certificate>(&signer.signing_key)
+        else {
             continue;
         };
         let card = cert.subject;
@@ -330,11 +333,7 @@ fn at_path<'a>(tree: &'a Tree, path: &[String]) -> Option<&'a Tree> {
 /// Why a new publication would let viewers single out chapters by comparing it with the
 /// previous one: for every cell both show with different values, the chapters that changed
 /// under that view must pass the viewers' rule as a group. Empty when it may go out.
-pub fn difference_problems(
-    previous: &Stored,
-    tree: &Tree,
-    new_views: &[View],
-) -> Vec<String> {
+pub fn difference_problems(previous: &Stored, tree: &Tree, new_views: &[View]) -> Vec<String> {
     let now = leaves_of(tree);
     let changed: BTreeSet<&str> = now
         .iter()
@@ -476,8 +475,7 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
     };
     let envelope = Envelope::sign(&publication, hub.keys());
     let digest = envelope.digest();
-    let leaves_json =
-        serde_json::to_string(&leaves).map_err(|e| Error::Internal(e.to_string()))?;
+    let leaves_json = serde_json::to_string(&leaves).map_err(|e| Error::Internal(e.to_string()))?;
     hub.store().write(|tx, _| {
         tx.execute(
             "INSERT INTO publications (period, sequence, digest, envelope, leaves, published_at) \

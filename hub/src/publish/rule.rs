@@ -461,7 +461,11 @@ mod tests {
         let tree = hub(
             "national",
             vec![t("maine", 50)],
-            vec![hub("south", vec![t("durham", 100), t("houston", 150)], vec![])],
+            vec![hub(
+                "south",
+                vec![t("durham", 100), t("houston", 150)],
+                vec![],
+            )],
         );
         let d = decide(&tree);
         assert!(!d.children[0].publishes(&total()));
@@ -556,7 +560,11 @@ mod tests {
         };
         let tree = hub(
             "national",
-            vec![r("d1", 40, 20, 10), r("d2", 40, 20, 10), r("d3", 40, 20, 10)],
+            vec![
+                r("d1", 40, 20, 10),
+                r("d2", 40, 20, 10),
+                r("d3", 40, 20, 10),
+            ],
             vec![hub(
                 "south",
                 vec![r("a", 40, 20, 30), r("b", 40, 20, 0), r("c", 40, 20, 0)],
@@ -574,6 +582,30 @@ mod tests {
                 let block = block_cell(&tree.leaves.iter().collect::<Vec<_>>(), key);
                 assert!(viewer_may_see(&block), "{key:?}");
             }
+        }
+    }
+
+    #[test]
+    fn region_and_nationals_drill_down_withhold_the_same_cells() {
+        let s62 = sector("62");
+        let s72 = sector("72");
+        let r = |id: &str, a: u64, c: u64| leaf(id, &[(&total(), a + c), (&s62, a), (&s72, c)]);
+        let south = hub(
+            "south",
+            vec![r("a", 40, 30), r("b", 50, 0), r("c", 45, 2)],
+            vec![],
+        );
+        let national = hub("national", vec![r("maine", 30, 3)], vec![south.clone()]);
+        let own = decide(&south);
+        let d = decide(&national);
+        let drill = &d.children[0];
+        assert_eq!(drill.path, vec!["south".to_owned()]);
+        assert_eq!(own.withheld, drill.withheld);
+        assert_eq!(own.cells, drill.cells);
+        assert!(own.withheld.contains(&s72), "two chapters, one dominant");
+        // National honours the region's published cells: it withholds its own instead.
+        for key in [&total(), &s62] {
+            assert!(drill.publishes(key) && !d.publishes(key), "{key:?}");
         }
     }
 

@@ -83,9 +83,11 @@ pub async fn serve(
     };
     // Viewers see only publications; with automatic forwarding on, the hub also publishes by
     // itself (crate::publish).
-    let publisher = hub.config().rollup.auto_forward.then(|| {
-        tokio::task::spawn(crate::publish::run(hub.clone(), stop_rx.clone()))
-    });
+    let publisher = hub
+        .config()
+        .rollup
+        .auto_forward
+        .then(|| tokio::task::spawn(crate::publish::run(hub.clone(), stop_rx.clone())));
     let app = router(AppState::new(hub));
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -43,10 +43,7 @@ pub async fn publication(
         })
         .await?
         .ok_or_else(|| {
-            Error::not_found(
-                "not-published",
-                "this period has no such publication yet",
-            )
+            Error::not_found("not-published", "this period has no such publication yet")
         })?;
     Ok((
         StatusCode::OK,

@@ -205,6 +205,12 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
         let (period, reported, members, workplaces) = match periods.first() {
             Some(p) => {
                 let comp = crate::rollups::completeness(hub, *p)?;
+                // Viewers: how many children the publication covers, not the live count.
+                let reported_count = if admin {
+                    comp.reported.len()
+                } else {
+                    crate::publish::latest(hub, *p)?.map_or(0, |s| s.publication.covers.len())
+                };
                 // Admins: live sums; viewers: the newest publication, or nothing before it.
                 let level = data::view_level(hub, *p, &[], admin)?;
                 let cells = match &level {
@@ -231,7 +237,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                         &[
                             (
                                 "reported",
-                                u64::try_from(comp.reported.len()).unwrap_or(0).into(),
+                                u64::try_from(reported_count).unwrap_or(0).into(),
                             ),
                             (
                                 "expected",
@@ -435,9 +441,7 @@ fn drill_rows(
             DrillRow {
                 name: n.name.clone(),
                 kind: kind_label(lang, n.kind),
-                href: n
-                    .linkable
-                    .then(|| dash_href(period, &p, "/ui/dashboards")),
+                href: n.linkable.then(|| dash_href(period, &p, "/ui/dashboards")),
                 chapters: lang.num(u64::try_from(n.chapters).unwrap_or(0)),
                 members: charts::shown_text(lang, total_shown(&n.cells, "members", admin)),
             }
