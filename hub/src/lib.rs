@@ -14,6 +14,8 @@
 //! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
 //! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
 //!   [`users`]: the operations.
+//! - [`publish`]: what viewers see: signed, immutable publications per period, and the rule
+//!   that decides which cells of which views they may show.
 //! - [`web`]: the JSON API (axum); the dashboards will live in `web::ui`.
 //!
 //! ```no_run
@@ -37,6 +39,7 @@ pub mod forward;
 pub mod guidance;
 mod hub;
 pub mod ingest;
+pub mod publish;
 pub mod rollups;
 pub mod secret;
 pub mod store;

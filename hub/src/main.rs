@@ -10,7 +10,9 @@ use serde_json::json;
 use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::Role;
 use shopfloor_hub::web::ui::i18n::{Lang, LangExt as _};
-use shopfloor_hub::{Hub, backup, doctor, enroll, forward, guidance, ingest, rollups, users};
+use shopfloor_hub::{
+    Hub, backup, doctor, enroll, forward, guidance, ingest, publish, rollups, users,
+};
 use shopfloor_protocol::{AgeRecipient, Card, Kind, Period, SecretKeys};
 
 /// Shopfloor hub: enrollment, verified ingest of sealed reports, receipts, rollups, guidance.
@@ -124,6 +126,15 @@ enum Command {
         /// Write a bundle (rollup, this hub's chain, revocations) for offline verification.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish the period's figures for viewers now: a signed, immutable publication. Changes
+    /// after a publication go into a new one only when they cannot single out a chapter.
+    Publish {
+        /// Period, YYYY-MM.
+        period: Period,
         /// Print a JSON summary.
         #[arg(long)]
         json: bool,
@@ -484,6 +495,50 @@ fn run(cli: Cli) -> Result<i32> {
                 );
                 if let Some(out) = out {
                     println!("Bundle written to {}.", out.display());
+                }
+            }
+        }
+        Command::Publish { period, json } => {
+            let hub = open(&dir)?;
+            let outcome = publish::publish(&hub, period, publish::Trigger::Command)?;
+            let (status, sequence, digest, reasons) = match &outcome {
+                publish::Outcome::Published(s) => (
+                    "published",
+                    Some(s.publication.sequence),
+                    Some(s.digest.to_hex()),
+                    Vec::new(),
+                ),
+                publish::Outcome::Unchanged(s) => (
+                    "unchanged",
+                    Some(s.publication.sequence),
+                    Some(s.digest.to_hex()),
+                    Vec::new(),
+                ),
+                publish::Outcome::HeldBack { previous, reasons } => {
+                    ("held-back", Some(*previous), None, reasons.clone())
+                }
+                publish::Outcome::NothingReported => ("nothing-reported", None, None, Vec::new()),
+            };
+            if json {
+                print_json(&json!({
+                    "period": period, "outcome": status, "sequence": sequence,
+                    "digest": digest, "reasons": reasons,
+                }))?;
+            } else {
+                match (status, sequence) {
+                    ("published", Some(n)) => println!("Published {period}, publication {n}."),
+                    ("unchanged", Some(n)) => println!(
+                        "Publication {n} of {period} already covers every report held; nothing to publish."
+                    ),
+                    ("held-back", Some(n)) => {
+                        println!(
+                            "Held back: publishing the changes since publication {n} of {period} would single out chapters. Viewers keep seeing publication {n}."
+                        );
+                        for r in &reasons {
+                            println!("  {r}");
+                        }
+                    }
+                    _ => println!("No reports for {period}; nothing to publish."),
                 }
             }
         }

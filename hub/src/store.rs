@@ -189,6 +189,25 @@ CREATE TABLE device_tokens (
 CREATE INDEX device_tokens_user ON device_tokens (user_id, created_at);
 CREATE INDEX device_tokens_expires ON device_tokens (expires_at);
 "#,
+    // 4: publications, what viewers see (crate::publish): signed, numbered per period, never
+    // changed or removed once written (the triggers refuse it). `leaves` maps each chapter down
+    // the tree to the report digest the publication covers.
+    r#"
+CREATE TABLE publications (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    envelope BLOB NOT NULL,
+    leaves TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    UNIQUE (period, sequence)
+);
+CREATE TRIGGER publications_no_update BEFORE UPDATE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+"#,
 ];
 
 /// The database and the in-memory Merkle tree, behind one lock: the single writer.

@@ -241,6 +241,10 @@ async fn national_with_chapters(root: &Path, tls: bool) -> (Hub, Served, String)
     .unwrap();
     shopfloor_hub::guidance::publish(&hub, draft, None).unwrap();
     rollups::build(&hub, last_month()).unwrap();
+    // Viewers see publications only: publish both periods.
+    for p in [last_month(), last_month().previous().unwrap()] {
+        shopfloor_hub::publish::publish(&hub, p, shopfloor_hub::publish::Trigger::Command).unwrap();
+    }
     let served = Served::start(&hub).await;
     (hub, served, pending)
 }
@@ -1049,6 +1053,10 @@ async fn drill_down_national_region_chapter() {
         .await
         .unwrap();
     let region = south.card().id.as_str().to_owned();
+    for p in [period, period.previous().unwrap()] {
+        shopfloor_hub::publish::publish(&national, p, shopfloor_hub::publish::Trigger::Command)
+            .unwrap();
+    }
 
     let mut admin = logged_in(&nat.url, "admin", ADMIN_PASSWORD).await;
     let mut viewer = logged_in(&nat.url, "vera", VIEWER_PASSWORD).await;
@@ -1102,4 +1110,67 @@ async fn drill_down_national_region_chapter() {
     assert!(ro.body.contains("Enrolled at"));
     reg.stop().await;
     nat.stop().await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Publications: viewers see nothing before the first.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_see_not_yet_published_before_the_first_publication() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = init_hub(
+        tmp.path(),
+        "National Labor Commission",
+        Level::National,
+        false,
+    );
+    chapters_report(&hub);
+    let served = Served::start(&hub).await;
+    let total = NC_MEMBERS + LA_MEMBERS + TX_MEMBERS;
+    let mut en = Browser::new(&served.url);
+    en.accept_language = Some("en-US,en;q=0.9".into());
+    assert_eq!(en.login("vera", VIEWER_PASSWORD).await.status, 303);
+    let mut es = Browser::new(&served.url);
+    es.accept_language = Some("es-MX,es;q=0.9".into());
+    assert_eq!(es.login("vera", VIEWER_PASSWORD).await.status, 303);
+    for path in ["/ui", "/ui/dashboards", "/ui/map"] {
+        let e = en.get(path).await;
+        assert_eq!(e.status, 200, "{path}");
+        assert!(
+            e.body
+                .contains("The figures for this period have not been published yet"),
+            "{path}: {}",
+            e.body
+        );
+        assert!(!shows_number(&e.body, total), "{path} shows a live sum");
+        assert_no_raw_ids(&e.body, path);
+        let s = es.get(path).await;
+        assert!(
+            s.body
+                .contains("Las cifras de este periodo aún no se han publicado"),
+            "{path}: {}",
+            s.body
+        );
+        assert_no_raw_ids(&s.body, path);
+    }
+    // Admins see the live sums, marked as such.
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let a = admin.get("/ui/dashboards").await;
+    assert!(shows_number(&a.body, total));
+    assert!(a.body.contains("Live figures (admins only)"));
+    // Once published, viewers see it, and the page names the publication.
+    shopfloor_hub::publish::publish(&hub, last_month(), shopfloor_hub::publish::Trigger::Command)
+        .unwrap();
+    let e = en.get("/ui/dashboards").await;
+    assert!(shows_number(&e.body, total), "{}", e.body);
+    assert!(
+        e.body
+            .contains("Published figures: publication 1 of this period")
+    );
+    let s = es.get("/ui/dashboards").await;
+    assert!(
+        s.body
+            .contains("Cifras publicadas: publicación 1 de este periodo")
+    );
+    served.stop().await;
 }

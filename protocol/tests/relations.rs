@@ -6,7 +6,7 @@ use shopfloor_protocol::disclosure::{
 };
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::report::PublicCampaign;
-use shopfloor_protocol::{Cell, CellKey, CellValue, DisclosurePolicy};
+use shopfloor_protocol::{Cell, CellKey, DisclosurePolicy};
 
 fn c(metric: &str, dims: &[(Dim, &str)], v: u64) -> Cell {
     Cell::count(CellKey::new(metric, dims), v)

@@ -62,6 +62,11 @@ hub-log-time = Signed at
 hub-overview-see-verification = See verification
 hub-no-reports = No reports have been received yet.
 hub-viewer-rule = You see a number only when at least 3 chapters contribute to it and no single chapter makes up 80% or more of it. Other numbers read “not shown: fewer than 3 chapters”.
+hub-not-published = The figures for this period have not been published yet. A hub publishes a period once, when every chapter and regional hub has reported or at the reporting deadline.
+hub-not-published-short = not yet published
+hub-publication-shown = Published figures: publication { $sequence } of this period, { $date }. They do not change until the next publication.
+hub-publication-live = Live figures (admins only): viewers see only the period’s publications, never these live sums.
+hub-publication-rule = A report that arrives or is corrected after a publication goes into a new publication only when that cannot single out a chapter; otherwise it is held back and is not shown for this period.
 
 ## Dashboards
 
@@ -209,6 +214,8 @@ err-viewer-drilldown = Single chapters are shown to admins only.
 rec-viewer-drilldown = Look at the regions and the whole instead.
 err-no-such-node = There is nothing at that place for this period.
 rec-no-such-node = Go back to the top and choose again.
+err-not-published = The figures for this period have not been published yet.
+rec-not-published = Choose a period that has been published, or come back after its reporting deadline.
 err-no-such-request = There is no such enrollment request.
 rec-no-such-request = Reload the list of requests.
 err-not-pending = This request was already decided.

@@ -62,6 +62,11 @@ hub-log-time = Firmado el
 hub-overview-see-verification = Ver la verificación
 hub-no-reports = Todavía no se ha recibido ningún informe.
 hub-viewer-rule = Solo ves una cifra cuando al menos 3 capítulos contribuyen a ella y ningún capítulo aporta el 80 % o más. Las demás cifras dicen «no se muestra: menos de 3 capítulos».
+hub-not-published = Las cifras de este periodo aún no se han publicado. Cada nodo publica un periodo una sola vez: cuando todos los capítulos y nodos regionales han enviado su informe o al vencer el plazo.
+hub-not-published-short = aún no publicado
+hub-publication-shown = Cifras publicadas: publicación { $sequence } de este periodo, { $date }. No cambian hasta la próxima publicación.
+hub-publication-live = Cifras en vivo (solo administradores): los usuarios de consulta ven únicamente las publicaciones del periodo, nunca estas sumas en vivo.
+hub-publication-rule = Un informe que llega o se corrige después de una publicación se incluye en una nueva publicación solo si con ello no se puede identificar a un capítulo; de lo contrario, queda retenido y no se muestra para este periodo.
 
 ## Tableros
 
@@ -209,6 +214,8 @@ err-viewer-drilldown = Los capítulos individuales solo los ve quien administra.
 rec-viewer-drilldown = Consulta las regiones y el conjunto.
 err-no-such-node = No hay nada en ese lugar para este periodo.
 rec-no-such-node = Vuelve al inicio y elige de nuevo.
+err-not-published = Las cifras de este periodo aún no se han publicado.
+rec-not-published = Elija un periodo ya publicado o vuelva después de la fecha límite de ese periodo.
 err-no-such-request = Esa solicitud de inscripción no existe.
 rec-no-such-request = Vuelve a cargar la lista de solicitudes.
 err-not-pending = Ya se decidió sobre esta solicitud.

@@ -8,6 +8,7 @@ pub(crate) mod accept;
 mod api;
 mod auth;
 mod error;
+mod publications;
 mod routes;
 pub mod throttle;
 pub mod ui;
@@ -80,16 +81,26 @@ pub async fn serve(
     let forwarder = if hub.level() == Level::Regional && hub.config().rollup.auto_forward {
         Some(tokio::task::spawn(crate::forward::run(
             hub.clone(),
-            stop_rx,
+            stop_rx.clone(),
         )))
     } else {
         None
     };
     let limits = hub.config().web.limits();
+    // Viewers see only publications; with automatic forwarding on, the hub also publishes by
+    // itself (crate::publish).
+    let publisher = hub
+        .config()
+        .rollup
+        .auto_forward
+        .then(|| tokio::task::spawn(crate::publish::run(hub.clone(), stop_rx.clone())));
     let app = router(AppState::new(hub));
     accept::serve_connections(listener, app, limits, shutdown).await;
     let _ = stop_tx.send(true);
     if let Some(task) = forwarder {
+        let _ = task.await;
+    }
+    if let Some(task) = publisher {
         let _ = task.await;
     }
     Ok(())

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, ui};
+use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, ui};
 
 /// The application: the JSON API, the dashboards, limits, timeouts and the security headers.
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/rollups/{period}",
             get(api::rollup).post(api::build_rollup),
+        )
+        // Viewers: what was published, never live sums.
+        .route(
+            "/api/v1/publications/{period}",
+            get(publications::publication),
         );
     Router::new()
         .merge(api)

@@ -1,6 +1,7 @@
 //! What the pages show, read from the store: each child's latest document for a period (opened
-//! and its signature checked), the summed cells at any level of the tree, the viewers' rule,
-//! completeness, verification and guidance.
+//! and its signature checked), the summed cells at any level of the tree for admins, the
+//! period's newest publication for viewers ([`published_level`]: viewers never see live sums),
+//! the viewers' rule, completeness, verification and guidance.
 //!
 //! Cells are always summed the way rollups sum them ([`rollup::sum`]), so a page shows what a
 //! rollup built now would hold. Drilling down: a regional child's cells are its embedded rollup's
@@ -155,17 +156,40 @@ pub fn sum(nodes: &[Node]) -> Vec<SummedCell> {
     rollup::sum(&contributions)
 }
 
+/// A child of a level as the drill-down lists it.
+#[derive(Debug, Clone)]
+pub struct Child {
+    /// Party id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Chapter or regional hub.
+    pub kind: Kind,
+    /// Whether it is a regional hub (the only children viewers see listed).
+    pub region: bool,
+    /// How many chapters it covers.
+    pub chapters: usize,
+    /// Its cells (for viewers: as published).
+    pub cells: Vec<SummedCell>,
+    /// Whether the page can drill into it.
+    pub linkable: bool,
+}
+
 /// One level of the tree, as a page shows it.
 #[derive(Debug)]
 pub struct Level {
     /// Its cells.
     pub cells: Vec<SummedCell>,
-    /// Its children (empty for a chapter).
+    /// Its children's documents (admins' live view only; empty for viewers and chapters).
     pub nodes: Vec<Node>,
+    /// Its children as listed.
+    pub children: Vec<Child>,
     /// The node drilled into, if not this hub itself.
     pub node: Option<Node>,
     /// The ids and names from the top down to here.
     pub trail: Vec<(String, String)>,
+    /// The publication shown (viewers): its sequence number and time.
+    pub publication: Option<(u32, jiff::Timestamp)>,
 }
 
 impl Level {
@@ -185,6 +209,8 @@ pub enum PathError {
     Unknown,
     /// The path reaches a single chapter, which viewers may not see.
     Chapter,
+    /// Viewers only: the period has no publication yet.
+    NotPublished,
 }
 
 /// Resolves a drill-down path (child ids from this hub down) for a period. `chapters_allowed`
@@ -221,12 +247,100 @@ pub fn level(
         None => sum(&nodes),
     };
     let cells = for_viewer(cells, chapters_allowed);
+    let children = nodes
+        .iter()
+        .map(|n| Child {
+            id: n.id.clone(),
+            name: n.name.clone(),
+            kind: n.kind,
+            region: n.is_region(),
+            chapters: n.chapters(),
+            cells: for_viewer(sum(std::slice::from_ref(n)), chapters_allowed),
+            linkable: n.doc.is_some(),
+        })
+        .collect();
     Ok(Ok(Level {
         cells,
         nodes,
+        children,
         node: current,
         trail,
+        publication: None,
     }))
+}
+
+/// A level as a viewer sees it: the view at `path` of the period's newest publication, never
+/// live sums (crate::publish).
+pub fn published_level(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+) -> Result<std::result::Result<Level, PathError>> {
+    let Some(stored) = crate::publish::latest(hub, period)? else {
+        return Ok(Err(PathError::NotPublished));
+    };
+    let p = &stored.publication;
+    let Some(view) = p.view(path) else {
+        // Not a published view: say whether it is a chapter or nothing, showing no value.
+        return Ok(Err(match level(hub, period, path, false)? {
+            Err(e) => e,
+            Ok(_) => PathError::Unknown,
+        }));
+    };
+    let trail = (1..=path.len())
+        .filter_map(|i| {
+            let prefix = path.get(..i)?;
+            let v = p.view(prefix)?;
+            Some((prefix.last()?.clone(), v.name.clone()))
+        })
+        .collect();
+    let children = p
+        .views
+        .iter()
+        .filter(|v| v.path.len() == path.len() + 1 && v.path.starts_with(path))
+        .filter_map(|v| {
+            Some(Child {
+                id: v.path.last()?.clone(),
+                name: v.name.clone(),
+                kind: Kind::Regional,
+                region: true,
+                chapters: usize::try_from(v.chapters).unwrap_or(usize::MAX),
+                cells: v.summed(),
+                linkable: true,
+            })
+        })
+        .collect();
+    let node = path.last().map(|id| Node {
+        id: id.clone(),
+        name: view.name.clone(),
+        kind: Kind::Regional,
+        state: None,
+        card: None,
+        doc: None,
+    });
+    Ok(Ok(Level {
+        cells: view.summed(),
+        nodes: Vec::new(),
+        children,
+        node,
+        trail,
+        publication: Some((p.sequence, p.published_at)),
+    }))
+}
+
+/// What a page shows at `path`: admins the live sums ([`level`]), viewers the newest
+/// publication ([`published_level`]).
+pub fn view_level(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    admin: bool,
+) -> Result<std::result::Result<Level, PathError>> {
+    if admin {
+        level(hub, period, path, true)
+    } else {
+        published_level(hub, period, path)
+    }
 }
 
 /// Periods with any accepted document, newest first.
@@ -260,7 +374,7 @@ impl Shown {
 /// Design §6: viewers see a cell only when at least 3 chapters contribute to it and no single
 /// chapter makes up 80% or more of it.
 pub fn viewer_may_see(cell: &SummedCell) -> bool {
-    cell.contributors >= 3 && u128::from(cell.largest) * 5 < u128::from(cell.sum) * 4
+    crate::publish::rule::viewer_may_see(cell)
 }
 
 /// The cells a viewer's page is drawn from: a copy in which, besides the cells the per-cell rule

@@ -12,7 +12,7 @@ use shopfloor_protocol::rollup::SummedCell;
 use shopfloor_protocol::{CellKey, Kind, Period};
 
 use super::charts::{self, BarChart, GoalBar, LegendItem, MapState, Row};
-use super::data::{self, Level, Node, PathError, Reporting, Shown, disclose};
+use super::data::{self, Child, Level, PathError, Reporting, Shown, disclose};
 use super::i18n::Lang;
 use super::session::{Member, Staff, Visitor, csrf_refused};
 use super::view::{self, Chrome, Nav, error_page, redirect, render};
@@ -104,6 +104,25 @@ fn path_refusal(e: &PathError) -> PageError {
             "err-no-such-node",
             "rec-no-such-node",
         ),
+        PathError::NotPublished => PageError(
+            StatusCode::NOT_FOUND,
+            "err-not-published",
+            "rec-not-published",
+        ),
+    }
+}
+
+/// The line telling what a page shows: the publication viewers see, or (admins) live sums.
+fn publication_line(lang: Lang, level: &Level) -> String {
+    match level.publication {
+        Some((sequence, at)) => lang.ta(
+            "hub-publication-shown",
+            &[
+                ("sequence", u64::from(sequence).into()),
+                ("date", at.strftime("%Y-%m-%d").to_string().into()),
+            ],
+        ),
+        None => lang.t("hub-publication-live"),
     }
 }
 
@@ -153,6 +172,7 @@ pub struct OverviewPage {
     reported: String,
     members: String,
     workplaces: String,
+    publication: String,
     viewer_note: bool,
 }
 
@@ -181,11 +201,35 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
             }),
         };
         let periods = data::periods(hub)?;
+        let mut publication = String::new();
         let (period, reported, members, workplaces) = match periods.first() {
             Some(p) => {
                 let comp = crate::rollups::completeness(hub, *p)?;
-                let nodes = data::top(hub, *p)?;
-                let cells = data::for_viewer(data::sum(&nodes), admin);
+                // Viewers: how many children the publication covers, not the live count.
+                let reported_count = if admin {
+                    comp.reported.len()
+                } else {
+                    crate::publish::latest(hub, *p)?.map_or(0, |s| s.publication.covers.len())
+                };
+                // Admins: live sums; viewers: the newest publication, or nothing before it.
+                let level = data::view_level(hub, *p, &[], admin)?;
+                let cells = match &level {
+                    Ok(l) => {
+                        publication = publication_line(lang, l);
+                        l.cells.clone()
+                    }
+                    Err(_) => {
+                        publication = lang.t("hub-not-published");
+                        Vec::new()
+                    }
+                };
+                let total = |metric: &str| {
+                    if level.is_ok() {
+                        charts::shown_text(lang, total_shown(&cells, metric, admin))
+                    } else {
+                        lang.t("hub-not-published-short")
+                    }
+                };
                 (
                     Some(p.to_string()),
                     lang.ta(
@@ -193,7 +237,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                         &[
                             (
                                 "reported",
-                                u64::try_from(comp.reported.len()).unwrap_or(0).into(),
+                                u64::try_from(reported_count).unwrap_or(0).into(),
                             ),
                             (
                                 "expected",
@@ -201,8 +245,8 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                             ),
                         ],
                     ),
-                    charts::shown_text(lang, total_shown(&cells, "members", admin)),
-                    charts::shown_text(lang, total_shown(&cells, "workplaces", admin)),
+                    total("members"),
+                    total("workplaces"),
                 )
             }
             None => (None, lang.t("hub-no-reports"), String::new(), String::new()),
@@ -223,6 +267,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
             reported,
             members,
             workplaces,
+            publication,
             viewer_note: !admin,
             c,
         }))
@@ -276,6 +321,8 @@ pub struct DashboardsPage {
     drill: Vec<DrillRow>,
     viewer_note: bool,
     chapter_view: bool,
+    not_published: bool,
+    publication: String,
 }
 
 fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
@@ -362,9 +409,9 @@ fn goals(
                     if key.dims.is_empty() && metric.is_some_and(|m| m.allows(&[Dim::State])) {
                         key = CellKey::new(&goal.metric, &[(Dim::State, region)]);
                     }
-                } else if let Some(node) = level.nodes.iter().find(|n| &n.id == region) {
-                    label = format!("{label} · {}", node.name);
-                    node_cells = data::for_viewer(data::sum(std::slice::from_ref(node)), admin);
+                } else if let Some(child) = level.children.iter().find(|n| &n.id == region) {
+                    label = format!("{label} · {}", child.name);
+                    node_cells = child.cells.clone();
                     cells = &node_cells;
                 } else {
                     label = format!("{label} · {region}");
@@ -382,25 +429,21 @@ fn drill_rows(
     admin: bool,
     period: Option<Period>,
     path: &[String],
-    nodes: &[Node],
+    children: &[Child],
 ) -> Vec<DrillRow> {
-    nodes
+    children
         .iter()
         // Viewers never see single chapters: only regional hubs are listed for them.
-        .filter(|n| admin || n.is_region())
+        .filter(|n| admin || n.region)
         .map(|n| {
             let mut p = path.to_vec();
             p.push(n.id.clone());
-            let cells = data::for_viewer(data::sum(std::slice::from_ref(n)), admin);
             DrillRow {
                 name: n.name.clone(),
                 kind: kind_label(lang, n.kind),
-                href: n
-                    .doc
-                    .as_ref()
-                    .map(|_| dash_href(period, &p, "/ui/dashboards")),
-                chapters: lang.num(u64::try_from(n.chapters()).unwrap_or(0)),
-                members: charts::shown_text(lang, total_shown(&cells, "members", admin)),
+                href: n.linkable.then(|| dash_href(period, &p, "/ui/dashboards")),
+                chapters: lang.num(u64::try_from(n.chapters).unwrap_or(0)),
+                members: charts::shown_text(lang, total_shown(&n.cells, "members", admin)),
             }
         })
         .collect()
@@ -450,12 +493,20 @@ pub async fn dashboards(
             drill: Vec::new(),
             viewer_note: !admin,
             chapter_view: false,
+            not_published: false,
+            publication: String::new(),
         };
         let Some(period) = period else {
             return Ok(Ok(empty(c, Vec::new())));
         };
-        let level = match data::level(hub, period, &path, admin)? {
+        let level = match data::view_level(hub, period, &path, admin)? {
             Ok(l) => l,
+            Err(PathError::NotPublished) => {
+                let mut page = empty(c, period_choices(&periods, Some(period)));
+                page.not_published = true;
+                page.path = path.join("/");
+                return Ok(Ok(page));
+            }
             Err(e) => return Ok(Err(path_refusal(&e))),
         };
         let guidance = data::guidance(hub)?;
@@ -464,8 +515,8 @@ pub async fn dashboards(
         recent.reverse();
         let mut total_rows = Vec::new();
         for p in recent {
-            if let Ok(l) = data::level(hub, p, &path, admin)?
-                && (l.node.is_some() || !l.nodes.is_empty())
+            if let Ok(l) = data::view_level(hub, p, &path, admin)?
+                && (l.node.is_some() || !l.children.is_empty() || l.publication.is_some())
             {
                 total_rows.push(Row {
                     label: p.to_string(),
@@ -582,9 +633,11 @@ pub async fn dashboards(
             charts: list,
             goals: goal_bars,
             goals_height,
-            drill: drill_rows(lang, admin, Some(period), &path, &level.nodes),
+            drill: drill_rows(lang, admin, Some(period), &path, &level.children),
             viewer_note: !admin,
             chapter_view: level.is_chapter(),
+            not_published: false,
+            publication: publication_line(lang, &level),
             c,
         }))
     })
@@ -611,6 +664,8 @@ pub struct MapPage {
     view_box: &'static str,
     attribution: &'static str,
     viewer_note: bool,
+    not_published: bool,
+    publication: String,
 }
 
 /// GET /ui/map?metric=M&period=P&path=A: a choropleth of US states for a metric with a state
@@ -652,12 +707,29 @@ pub async fn map(
             Err(e) => return Ok(Err(e)),
         };
         let path = split_path(q.path.as_deref());
+        let mut not_published = false;
+        let mut publication = String::new();
         let (values, trail_list, has_data) = match period {
             Some(p) => {
-                let level = match data::level(hub, p, &path, admin)? {
+                let level = match data::view_level(hub, p, &path, admin)? {
                     Ok(l) => l,
+                    Err(PathError::NotPublished) => {
+                        not_published = true;
+                        // An empty level: the map draws every state as "no data".
+                        Level {
+                            cells: Vec::new(),
+                            nodes: Vec::new(),
+                            children: Vec::new(),
+                            node: None,
+                            trail: Vec::new(),
+                            publication: None,
+                        }
+                    }
                     Err(e) => return Ok(Err(path_refusal(&e))),
                 };
+                if !not_published {
+                    publication = publication_line(lang, &level);
+                }
                 let values: Vec<(String, Shown)> = data::table(&level.cells, &metric, Dim::State)
                     .into_iter()
                     .filter_map(|cell| {
@@ -696,6 +768,8 @@ pub async fn map(
             view_box: charts::map_view_box(),
             attribution: charts::map_attribution(),
             viewer_note: !admin,
+            not_published,
+            publication,
             c,
         }))
     })
