@@ -369,6 +369,11 @@ async fn hub_viewer_pages_leave_no_cell_narrower_than_k() {
     shopfloor_hub::forward::forward(&regional.hub, period, 5)
         .await
         .unwrap();
+    // Viewers see only publications: the region publishes, then national.
+    for hub in [&regional.hub, &fed.national.hub] {
+        shopfloor_hub::publish::publish(hub, period, shopfloor_hub::publish::Trigger::Command)
+            .unwrap();
+    }
 
     let national = Viewer::login(fed.national.url()).await;
     let southern = Viewer::login(regional.url()).await;
@@ -387,6 +392,8 @@ async fn hub_viewer_pages_leave_no_cell_narrower_than_k() {
     let maine = fed.chapter("Southern Maine DSA").unwrap();
     let item = fed.submit(maine, period).await.unwrap();
     assert_eq!(item.status, "delivered");
+    // A late report goes into a new publication only if it cannot single a chapter out.
+    shopfloor_hub::publish::tick(&fed.national.hub, jiff::Timestamp::now()).unwrap();
     let (v, drill) = national.level("national", period, None, &[r, d]).await;
     views.extend(v);
     assert!(
