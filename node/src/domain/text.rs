@@ -90,21 +90,32 @@ pub fn check(kind: TextKind, value: &str) -> Result<(), TextProblem> {
 /// being a description it did not expect.
 pub fn kind_of_field(name: &str) -> TextKind {
     match name {
-        "first_name" | "middle_name" | "last_name" | "name" | "employer" | "title"
-        | "title_en" | "title_es" | "job_title" | "username" | "rep_union" | "union_name"
-        | "chapter" | "site" | "pod" | "workplace" => TextKind::Name,
+        "first_name" | "middle_name" | "last_name" | "name" | "employer" | "title" | "title_en"
+        | "title_es" | "job_title" | "username" | "rep_union" | "union_name" | "chapter"
+        | "site" | "pod" | "workplace" => TextKind::Name,
         "email" | "reply_to" => TextKind::Email,
         "phone" | "mobile_phone" | "home_phone" | "work_phone" | "best_phone" => TextKind::Phone,
-        "city" | "q" | "search" | "next" | "hub_url" | "membership_status" | "membership_type"
-        | "monthly_dues_status" | "yearly_dues_status" | "union_member" | "languages"
-        | "preferred_language" | "skills" => TextKind::Line,
+        "city"
+        | "q"
+        | "search"
+        | "next"
+        | "hub_url"
+        | "membership_status"
+        | "membership_type"
+        | "monthly_dues_status"
+        | "yearly_dues_status"
+        | "union_member"
+        | "languages"
+        | "preferred_language"
+        | "skills" => TextKind::Line,
         "union_local" | "rep_local" | "availability" => TextKind::Short,
         "note" => TextKind::Note,
         "csrf" | "token" | "code" | "actionkit_id" | "state" | "zip" | "sector" | "naics_code"
         | "county_fips" | "stage" | "status" | "kind" | "role" | "union_role" | "union_code"
         | "language" | "lang" | "skill" | "period" | "approval" | "representation" | "since"
         | "date" | "started_on" | "ended_on" | "join_date" | "xdate" | "standing"
-        | "list_status" | "format" | "on" | "page" | "per_page" | "metric" => TextKind::Code,
+        | "list_status" | "format" | "on" | "page" | "per_page" | "metric" | "do_not_call"
+        | "p2ptext_optout" => TextKind::Code,
         _ => TextKind::Long,
     }
 }

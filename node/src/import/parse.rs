@@ -186,11 +186,7 @@ pub fn parse(
     for raw in header.iter() {
         let shown = super::shown_bytes(raw);
         let Ok(text) = std::str::from_utf8(raw) else {
-            problems.push(Problem::new(
-                header_line,
-                Some(shown),
-                ProblemKind::NotUtf8,
-            ));
+            problems.push(Problem::new(header_line, Some(shown), ProblemKind::NotUtf8));
             names.push(String::new());
             columns.push(Field::Ignore);
             continue;

@@ -20,8 +20,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let axum::Json(value) =
-            axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
         check_json(None, &value)?;
         serde_json::from_value(value).map(JsonBody).map_err(|e| {
             AppError::BadRequest(format!(
@@ -70,11 +69,9 @@ pub fn check_text_fields<'a>(
         if is_secret(name) {
             continue;
         }
-        text::check(text::kind_of_field(name), value).map_err(|problem| {
-            AppError::TextRefused {
-                field: name.to_owned(),
-                problem,
-            }
+        text::check(text::kind_of_field(name), value).map_err(|problem| AppError::TextRefused {
+            field: name.to_owned(),
+            problem,
         })?;
     }
     Ok(())

@@ -364,12 +364,18 @@ const HEADER: &str = "actionkit_id,first_name,last_name,email,membership_status,
 fn list_of(from: u32, n: u32, eol: &str) -> String {
     let mut s = format!("{HEADER}{eol}");
     for i in from..from + n {
-        s.push_str(&format!("{i},First{i},Last{i},m{i}@example.org,Member,{eol}"));
+        s.push_str(&format!(
+            "{i},First{i},Last{i},m{i}@example.org,Member,{eol}"
+        ));
     }
     s
 }
 
-fn refused(store: &shopfloor_node::store::Store, bytes: &[u8], opts: &ImportOptions) -> shopfloor_node::import::ImportError {
+fn refused(
+    store: &shopfloor_node::store::Store,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> shopfloor_node::import::ImportError {
     match import_bytes(store, bytes, opts, "t") {
         Err(Error::Import(e)) => e,
         other => panic!("expected a refusal, got {other:?}"),
@@ -407,10 +413,16 @@ fn export_neutralizes_formula_cells_and_generic_reimport_restores_them() {
     let (first, last, phone) = (col("first_name"), col("last_name"), col("mobile_phone"));
     assert_eq!(rows[1][first], format!("'{evil}"));
     assert_eq!(rows[1][last], format!("'{dde}"));
-    assert_eq!(rows[1][phone], "'+1 919 555 0101", "OWASP: phone numbers gain the quote");
+    assert_eq!(
+        rows[1][phone], "'+1 919 555 0101",
+        "OWASP: phone numbers gain the quote"
+    );
     assert_eq!(rows[2][first], "'@SUM(A1)");
     assert_eq!(rows[2][last], "'-3");
-    assert_eq!(rows[3][last], "O'Neil", "a quote inside a value is left alone");
+    assert_eq!(
+        rows[3][last], "O'Neil",
+        "a quote inside a value is left alone"
+    );
     assert_eq!(rows[3][phone], "919-555-0103");
     for row in &rows[1..] {
         for cell in row {
@@ -423,9 +435,14 @@ fn export_neutralizes_formula_cells_and_generic_reimport_restores_them() {
 
     // The export imports back into another node (generic format) with the quotes removed.
     let (_tmp2, data2) = cli_node();
-    let o = run(bin(&data2).arg("import").arg(&out).args(["--format", "generic"]));
+    let o = run(bin(&data2)
+        .arg("import")
+        .arg(&out)
+        .args(["--format", "generic"]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let store = shopfloor_node::datadir::DataDir::new(&data2).open_store().unwrap();
+    let store = shopfloor_node::datadir::DataDir::new(&data2)
+        .open_store()
+        .unwrap();
     let one = by_ak(&store, "1");
     assert_eq!(one.list.first_name, evil);
     assert_eq!(one.list.last_name, dde);
@@ -437,7 +454,9 @@ fn export_neutralizes_formula_cells_and_generic_reimport_restores_them() {
 #[test]
 fn overlong_fields_are_refused_with_their_line() {
     let (tmp, data) = cli_node();
-    let o = run(bin(&data).arg("import").arg(fixture("national_current.csv")));
+    let o = run(bin(&data)
+        .arg("import")
+        .arg(fixture("national_current.csv")));
     assert!(o.status.success(), "{}", stderr(&o));
     let db = data.join("shopfloor.db");
     let before = dump(&db);
@@ -455,8 +474,15 @@ fn overlong_fields_are_refused_with_their_line() {
         err.contains("line 3, column first_name: longer than 200 characters"),
         "{err}"
     );
-    assert!(err.contains("line 4, column email: longer than 254 characters"), "{err}");
-    assert!(err.len() < 2_000, "the value is not echoed: {} bytes", err.len());
+    assert!(
+        err.contains("line 4, column email: longer than 254 characters"),
+        "{err}"
+    );
+    assert!(
+        err.len() < 2_000,
+        "the value is not echoed: {} bytes",
+        err.len()
+    );
     assert_eq!(dump(&db), before, "the database must be unchanged");
     let o = run(bin(&data).arg("import").arg(&file).arg("--dry-run"));
     assert!(!o.status.success(), "a dry run reports the same problems");
@@ -481,16 +507,28 @@ fn control_characters_in_names_and_emails_are_refused_with_their_line() {
         let o = run(bin(&data).arg("import").arg(&file).args(extra));
         assert!(!o.status.success(), "{extra:?}");
         let err = stderr(&o);
-        assert!(err.contains("line 3, column first_name: holds a control character"), "{err}");
-        assert!(err.contains("line 4, column email: holds a control character"), "{err}");
-        assert!(err.contains("line 5, column first_name: holds a control character"), "{err}");
+        assert!(
+            err.contains("line 3, column first_name: holds a control character"),
+            "{err}"
+        );
+        assert!(
+            err.contains("line 4, column email: holds a control character"),
+            "{err}"
+        );
+        assert!(
+            err.contains("line 5, column first_name: holds a control character"),
+            "{err}"
+        );
         assert!(!err.contains('\0') && !err.contains('\u{1b}'), "{err:?}");
     }
     assert_eq!(dump(&db), before);
     // A multi-line union local (national writes some that way) is still accepted.
     let (_t, _d, store) = node();
     import_file(&store, &fixture("national_current.csv"), &national(), "t").unwrap();
-    assert_eq!(by_ak(&store, "100006").list.union_local, "Local 391\r\nWarehouse unit");
+    assert_eq!(
+        by_ak(&store, "100006").list.union_local,
+        "Local 391\r\nWarehouse unit"
+    );
 }
 
 #[test]
@@ -505,10 +543,18 @@ fn header_only_national_list_is_refused() {
             format: Format::Generic,
             ..national()
         };
-        assert_eq!(refused(&store, body.as_bytes(), &generic).problems[0].kind.code(), "no-rows");
+        assert_eq!(
+            refused(&store, body.as_bytes(), &generic).problems[0]
+                .kind
+                .code(),
+            "no-rows"
+        );
     }
     assert_eq!(
-        count(&store, "SELECT count(*) FROM members WHERE list_status = 'present'"),
+        count(
+            &store,
+            "SELECT count(*) FROM members WHERE list_status = 'present'"
+        ),
         10
     );
 }
@@ -533,14 +579,27 @@ fn list_marking_many_members_missing_needs_confirm() {
     let o = run(bin(&data).arg("import").arg(&part).arg("--json"));
     assert!(!o.status.success());
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!((v["needs_confirmation"].as_bool(), v["marked_missing"].as_u64()), (Some(true), Some(70)));
+    assert_eq!(
+        (
+            v["needs_confirmation"].as_bool(),
+            v["marked_missing"].as_u64()
+        ),
+        (Some(true), Some(70))
+    );
     // The dry run says so and succeeds.
     let o = run(bin(&data).arg("import").arg(&part).arg("--dry-run"));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("marks 70 of 100 members missing"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("marks 70 of 100 members missing"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(dump(&db), before);
     // With --confirm it goes through.
-    let o = run(bin(&data).arg("import").arg(&part).args(["--confirm", "--json"]));
+    let o = run(bin(&data)
+        .arg("import")
+        .arg(&part)
+        .args(["--confirm", "--json"]));
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["summary"]["marked_missing"], 70);
@@ -570,11 +629,7 @@ fn crlf_line_numbers_are_physical_lines() {
         ]
         .join(eol);
         let e = refused(&store, body.as_bytes(), &national());
-        let lines: Vec<(u64, &str)> = e
-            .problems
-            .iter()
-            .map(|p| (p.line, p.kind.code()))
-            .collect();
+        let lines: Vec<(u64, &str)> = e.problems.iter().map(|p| (p.line, p.kind.code())).collect();
         assert_eq!(
             lines,
             vec![
@@ -620,7 +675,10 @@ fn utf16_and_binary_headers_are_not_echoed_raw() {
     let o = run(bin(&data).arg("import").arg(&file).arg("--json"));
     assert!(!o.status.success());
     let out = stdout(&o);
-    assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{out:?}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let columns: Vec<&str> = v["problems"]
         .as_array()
@@ -648,8 +706,15 @@ fn problems_are_capped_at_fifty_with_a_count_of_the_rest() {
     let o = run(bin(&data).arg("import").arg(&file));
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("100000 problems"), "{}", &err[..200.min(err.len())]);
-    assert!(err.contains("... and 99950 more (the first 50 are listed)"), "{err}");
+    assert!(
+        err.contains("100000 problems"),
+        "{}",
+        &err[..200.min(err.len())]
+    );
+    assert!(
+        err.contains("... and 99950 more (the first 50 are listed)"),
+        "{err}"
+    );
     assert_eq!(err.matches("unknown column").count(), 50);
     assert!(err.len() < 10_000, "{} bytes", err.len());
     let o = run(bin(&data).arg("import").arg(&file).arg("--json"));

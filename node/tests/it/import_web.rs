@@ -34,7 +34,10 @@ async fn upload(s: &Session, server: &Server, body: Vec<u8>) -> (StatusCode, Str
     let form = reqwest::multipart::Form::new()
         .text("csrf", s.csrf.clone())
         .text("format", "national")
-        .part("file", reqwest::multipart::Part::bytes(body).file_name("list.csv"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(body).file_name("list.csv"),
+        );
     let r = s
         .client
         .post(server.url("/import"))
@@ -108,7 +111,8 @@ async fn api_import_refuses_control_characters_and_asks_to_confirm_mass_missing(
     let server = Server::start().await;
     let admin = login(&server, "admin", ADMIN_PASSWORD).await;
     // A NUL in a name, in a dry run: refused with its physical line (CRLF file).
-    let bad = format!("{HEADER}\r\n1,Ana,A,a@example.org,Member\r\n2,B\0b,B,b@example.org,Member\r\n");
+    let bad =
+        format!("{HEADER}\r\n1,Ana,A,a@example.org,Member\r\n2,B\0b,B,b@example.org,Member\r\n");
     let r = post_import(&admin, &server, "?dry_run=true", &bad).await;
     assert_eq!(r.status(), 422);
     let v: Value = r.json().await.unwrap();
@@ -119,19 +123,33 @@ async fn api_import_refuses_control_characters_and_asks_to_confirm_mass_missing(
     // A header-only list is refused.
     let r = post_import(&admin, &server, "", &format!("{HEADER}\r\n")).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["problems"][0]["kind"], "no-rows");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["problems"][0]["kind"],
+        "no-rows"
+    );
 
-    assert_eq!(post_import(&admin, &server, "", &list_of(100)).await.status(), 200);
+    assert_eq!(
+        post_import(&admin, &server, "", &list_of(100))
+            .await
+            .status(),
+        200
+    );
     let present = "SELECT count(*) FROM members WHERE list_status = 'present'";
     // 60 of 100 would go missing: the dry run says so, the import needs confirm=true.
     let r = post_import(&admin, &server, "?dry_run=true", &list_of(40)).await;
     let v: Value = r.json().await.unwrap();
-    assert_eq!((v["marked_missing"].as_u64(), v["present_before"].as_u64()), (Some(60), Some(100)));
+    assert_eq!(
+        (v["marked_missing"].as_u64(), v["present_before"].as_u64()),
+        (Some(60), Some(100))
+    );
     assert_eq!(v["needs_confirmation"], true);
     let r = post_import(&admin, &server, "", &list_of(40)).await;
     assert_eq!(r.status(), 409);
     let v: Value = r.json().await.unwrap();
-    assert!(v["message"].as_str().unwrap().contains("60 of the 100"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("60 of the 100"),
+        "{v}"
+    );
     assert_eq!(count(&server.store, present), 100);
     let r = post_import(&admin, &server, "?confirm=true", &list_of(40)).await;
     assert_eq!(r.status(), 200);
@@ -148,7 +166,10 @@ async fn import_page_asks_to_confirm_how_many_go_missing() {
     let r = admin
         .client
         .post(server.url("/import/confirm"))
-        .form(&[("csrf", admin.csrf.as_str()), ("token", token_of(&html).as_str())])
+        .form(&[
+            ("csrf", admin.csrf.as_str()),
+            ("token", token_of(&html).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -167,7 +188,10 @@ async fn import_page_asks_to_confirm_how_many_go_missing() {
     let r = admin
         .client
         .post(server.url("/import/confirm"))
-        .form(&[("csrf", admin.csrf.as_str()), ("token", token_of(&html).as_str())])
+        .form(&[
+            ("csrf", admin.csrf.as_str()),
+            ("token", token_of(&html).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -203,9 +227,16 @@ async fn import_page_lists_fifty_problems_and_counts_the_rest() {
     wide.push_str("\n1,A,B,a@example.org,Member\n");
     let (status, html) = upload(&admin, &server, wide.into_bytes()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(html.matches("<td class=\"num\">1</td>").count(), 50, "{html}");
+    assert_eq!(
+        html.matches("<td class=\"num\">1</td>").count(),
+        50,
+        "{html}"
+    );
     assert!(html.contains("The list has 1000 problems"), "{html}");
-    assert!(html.contains("950 more problems, not listed here"), "{html}");
+    assert!(
+        html.contains("950 more problems, not listed here"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -224,7 +255,10 @@ async fn form_and_json_text_fields_are_limited() {
             .await;
         assert_eq!(r.status(), 422);
         let v: Value = r.json().await.unwrap();
-        assert_eq!((v["error"].as_str(), v["field"].as_str()), (Some("invalid"), Some("employer")));
+        assert_eq!(
+            (v["error"].as_str(), v["field"].as_str()),
+            (Some("invalid"), Some("employer"))
+        );
     }
     assert_eq!(count(&server.store, workplaces), 0);
     // A stage note may have several lines; 200 characters of it are fine.
@@ -241,7 +275,11 @@ async fn form_and_json_text_fields_are_limited() {
     set_spanish(&admin, &server).await;
     let long = "n".repeat(201);
     for (field, value) in [("first_name", long.as_str()), ("email", "a@b.org\u{0}")] {
-        let mut form = vec![("csrf", admin.csrf.as_str()), ("first_name", "Ana"), ("last_name", "B")];
+        let mut form = vec![
+            ("csrf", admin.csrf.as_str()),
+            ("first_name", "Ana"),
+            ("last_name", "B"),
+        ];
         form.retain(|(k, _)| *k != field);
         form.push((field, value));
         let r = admin

@@ -136,10 +136,7 @@ fn problem_message(lang: Lang, kind: &ProblemKind) -> String {
 
 /// "The list has N problems" (all of them, listed or not).
 fn problems_heading(lang: Lang, e: &import::ImportError) -> String {
-    lang.ta(
-        "err-import-problems",
-        &[("n", Arg::from(e.total()))],
-    )
+    lang.ta("err-import-problems", &[("n", Arg::from(e.total()))])
 }
 
 /// `GET /import` and the dry run / result.

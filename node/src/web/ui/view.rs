@@ -341,9 +341,7 @@ pub fn error_page(page: Option<&Page>, lang: Lang, e: &AppError) -> Response {
 /// A refused text field's problem in the page's language.
 pub fn text_error(lang: Lang, problem: TextProblem) -> String {
     match problem {
-        TextProblem::TooLong { max } => {
-            lang.ta("err-text-too-long", &[("max", Arg::from(max))])
-        }
+        TextProblem::TooLong { max } => lang.ta("err-text-too-long", &[("max", Arg::from(max))]),
         TextProblem::ControlCharacter => lang.t("err-text-control-character"),
     }
 }
