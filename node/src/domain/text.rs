@@ -114,7 +114,8 @@ pub fn kind_of_field(name: &str) -> TextKind {
         | "county_fips" | "stage" | "status" | "kind" | "role" | "union_role" | "union_code"
         | "language" | "lang" | "skill" | "period" | "approval" | "representation" | "since"
         | "date" | "started_on" | "ended_on" | "join_date" | "xdate" | "standing"
-        | "list_status" | "format" | "on" | "page" | "per_page" | "metric" => TextKind::Code,
+        | "list_status" | "format" | "on" | "page" | "per_page" | "metric" | "do_not_call"
+        | "p2ptext_optout" => TextKind::Code,
         _ => TextKind::Long,
     }
 }

@@ -1,5 +1,9 @@
 //! Import of the national list (upload, dry run, confirm), settings (users and roles, hub
 //! enrollment with fingerprints, backups, chapter facts) and the audit log.
+//!
+//! Over 800 lines as one file because the three are the admin area's pages, each a few handlers
+//! over one template, and the import's in-memory store of uploads awaiting confirmation is
+//! private to it; split by page if one of them grows further.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
