@@ -239,7 +239,7 @@ pub fn suppress_report(
 }
 
 fn suppress_under(
-    cells: &mut Vec<Cell>,
+    cells: &mut [Cell],
     policy: &DisclosurePolicy,
     constraints: &[Constraint],
 ) -> SuppressionSummary {
