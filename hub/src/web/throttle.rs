@@ -33,6 +33,9 @@
 //!
 //! The node keeps the same design in `node/src/web/throttle.rs` (the crates share no code but
 //! `protocol`, which must stay pure).
+//!
+//! One file of about 800 lines, nearly half of them tests: the limits, the SQL that keeps them
+//! and the tests that attack them are read together.
 
 use std::net::IpAddr;
 
