@@ -574,13 +574,12 @@ mod tests {
             })
             .unwrap()
             .unwrap();
-        let mut locked = false;
+        let locked = || s.read(|c| Ok(locked_until(c, "u:victim")? > now)).unwrap();
         for i in 0..10 {
+            assert!(!locked(), "locked after {i} failures");
             assert!(fail(&s, &l, "victim", &format!("10.0.1.{i}"), None, now));
-            let audit = s.read(|c| Ok(locked_until(c, "u:victim")? > now)).unwrap();
-            locked |= audit;
         }
-        assert!(locked);
+        assert!(locked());
         assert!(refused(&s, &l, "victim", "10.0.2.1", None, now + 1));
         assert!(refused(&s, &l, "victim", "192.0.2.7", None, now + 1));
         assert!(!refused(

@@ -797,7 +797,7 @@ async fn enrollment_at_a_regional_hub_verifies_the_chain_to_the_pinned_root() {
         &tmp2.path().join("d"),
         "Memphis DSA",
         "TN",
-        Some("pw pw pw pw pw".into()),
+        Some("correct horse battery staple".into()),
     )
     .unwrap();
     let dir2 = DataDir::new(tmp2.path().join("d"));
