@@ -52,6 +52,9 @@ const ROUTES: &[(Method, &str)] = &[
     (Method::GET, "/account"),
 ];
 
+/// Pages that read what the forms write.
+const READERS: &[&str] = &["/", "/reports", "/members", "/workplaces", "/campaigns/1", "/reserve"];
+
 struct Node {
     _tmp: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
@@ -82,6 +85,11 @@ impl Node {
 }
 
 static NODE: LazyLock<Node> = LazyLock::new(|| {
+    // The cause of a 5xx is only logged: show errors, so a crash report says what went wrong.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::ERROR)
+        .try_init();
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path().join("data");
     init(&root, "Fuzz DSA", "NC", Some("fuzz-password-not-secret".into())).expect("node init");
@@ -158,4 +166,16 @@ fuzz_target!(|data: &[u8]| {
         "{method} {uri} answered {status} to {:?}",
         String::from_utf8_lossy(rest)
     );
+    // What a form stored must not break the pages that read it later: the crash is then this
+    // input (a write from the seeded state), not whichever later request happened to read it.
+    if *method == Method::POST && (status.is_redirection() || status.is_success()) {
+        for page in READERS {
+            let status = node.send(&Method::GET, page, Vec::new());
+            assert!(
+                !status.is_server_error(),
+                "after POST {uri} with {:?}, GET {page} answered {status}",
+                String::from_utf8_lossy(rest)
+            );
+        }
+    }
 });
