@@ -19,7 +19,12 @@ static REGION: LazyLock<Party> = LazyLock::new(south);
 fuzz_target!(|data: &[u8]| {
     let revocations = RevocationSet::new();
     if let Ok(envelope) = Envelope::from_json(data) {
-        let _ = verify_chain(&ROOT.card, std::slice::from_ref(&envelope), vector_time(), &revocations);
+        let _ = verify_chain(
+            &ROOT.card,
+            std::slice::from_ref(&envelope),
+            vector_time(),
+            &revocations,
+        );
         let mut set = RevocationSet::new();
         if set.add(&envelope, &ROOT.card).is_ok() {
             let _ = set.revoked(&ROOT.card.id, &REGION.card.key_id(), vector_time());

@@ -6,9 +6,9 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
+use shopfloor_node::Error;
 use shopfloor_node::datadir::{DataDir, init};
 use shopfloor_node::import::{Format, ImportOptions, import_bytes, parse, parse_maps};
-use shopfloor_node::Error;
 use shopfloor_node::store::Store;
 
 struct Node {
@@ -19,7 +19,13 @@ struct Node {
 static NODE: LazyLock<Node> = LazyLock::new(|| {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path().join("data");
-    init(&root, "Fuzz DSA", "NC", Some("fuzz-password-not-secret".into())).expect("node init");
+    init(
+        &root,
+        "Fuzz DSA",
+        "NC",
+        Some("fuzz-password-not-secret".into()),
+    )
+    .expect("node init");
     let store = DataDir::new(&root).open_store().expect("store");
     let seed = include_bytes!("../../node/tests/fixtures/national_current.csv");
     import_bytes(&store, seed, &ImportOptions::default(), "fuzz").expect("seed import");

@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let again = Envelope::from_json(&envelope.to_json());
-    assert_eq!(again.as_ref().ok(), Some(&envelope), "envelope JSON round trip");
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&envelope),
+        "envelope JSON round trip"
+    );
     let _ = envelope.digest();
     for p in PARTIES.iter() {
         // The corpus holds real signed envelopes: mutations that keep a signature valid (e.g. in

@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let again = Guidance::from_payload(&guidance.to_payload());
-    assert_eq!(again.as_ref().ok(), Some(&guidance), "guidance payload round trip");
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&guidance),
+        "guidance payload round trip"
+    );
     let envelope = Envelope::sign(&guidance, &REGION.keys);
     let _ = verify(&envelope, &REGION.card, Some(&ROOT.card));
     let envelope = Envelope::sign(&guidance, &ROOT.keys);

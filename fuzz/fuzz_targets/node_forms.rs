@@ -53,7 +53,14 @@ const ROUTES: &[(Method, &str)] = &[
 ];
 
 /// Pages that read what the forms write.
-const READERS: &[&str] = &["/", "/reports", "/members", "/workplaces", "/campaigns/1", "/reserve"];
+const READERS: &[&str] = &[
+    "/",
+    "/reports",
+    "/members",
+    "/workplaces",
+    "/campaigns/1",
+    "/reserve",
+];
 
 struct Node {
     _tmp: tempfile::TempDir,
@@ -92,7 +99,13 @@ static NODE: LazyLock<Node> = LazyLock::new(|| {
         .try_init();
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path().join("data");
-    init(&root, "Fuzz DSA", "NC", Some("fuzz-password-not-secret".into())).expect("node init");
+    init(
+        &root,
+        "Fuzz DSA",
+        "NC",
+        Some("fuzz-password-not-secret".into()),
+    )
+    .expect("node init");
     let state = AppState::open(DataDir::new(&root)).expect("app state");
     let seed = include_bytes!("../../node/tests/fixtures/national_current.csv");
     import_bytes(state.store(), seed, &ImportOptions::default(), "fuzz").expect("seed import");
@@ -100,7 +113,9 @@ static NODE: LazyLock<Node> = LazyLock::new(|| {
         .store()
         .write(|tx| {
             let id: i64 =
-                tx.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| r.get(0))?;
+                tx.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
+                    r.get(0)
+                })?;
             session::create(tx, id, None)
         })
         .expect("admin session");
@@ -117,14 +132,23 @@ static NODE: LazyLock<Node> = LazyLock::new(|| {
     };
     // Something for the `/1` routes to find: a workplace, a campaign, a pod, a mentorship.
     for (path, body) in [
-        ("/workplaces/new", "employer=Acme&state=NC&sector=62&workforce_size=40"),
-        ("/campaigns", "title=Fair+shifts&kind=workplace&status=active"),
+        (
+            "/workplaces/new",
+            "employer=Acme&state=NC&sector=62&workforce_size=40",
+        ),
+        (
+            "/campaigns",
+            "title=Fair+shifts&kind=workplace&status=active",
+        ),
         ("/pods", "name=Nurses&sector=62"),
         ("/mentorships", "mentor_id=1&mentee_id=2"),
     ] {
         let body = format!("csrf={}&{body}", node.csrf).into_bytes();
         let status = node.send(&Method::POST, path, body);
-        assert!(status.is_redirection() || status.is_success(), "seeding {path}: {status}");
+        assert!(
+            status.is_redirection() || status.is_success(),
+            "seeding {path}: {status}"
+        );
     }
     node
 });

@@ -19,8 +19,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let again = Report::from_payload(&report.to_payload());
-    assert_eq!(again.as_ref().ok(), Some(&report), "report payload round trip");
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&report),
+        "report payload round trip"
+    );
     let envelope = Envelope::sign(&report, &CHAPTER.keys);
-    let _ = verify_child_report(&envelope, &CHAPTER.card, &HUB.card.id, &RevocationSet::new());
+    let _ = verify_child_report(
+        &envelope,
+        &CHAPTER.card,
+        &HUB.card.id,
+        &RevocationSet::new(),
+    );
     let _ = sum(&[Contribution::Report(&report), Contribution::Report(&report)]);
 });
