@@ -45,11 +45,15 @@ fuzz_target!(|data: &[u8]| {
         format: Format::National,
         maps: Vec::new(),
         dry_run: true,
+        // Dry runs change nothing; confirming lets lists that would mark many members missing
+        // reach every later step.
+        confirm_missing: true,
     };
     let generic = ImportOptions {
         format: Format::Generic,
         maps: generic_maps(),
         dry_run: true,
+        confirm_missing: true,
     };
     for opts in [national, generic] {
         let Ok(maps) = parse_maps(&opts.maps) else {

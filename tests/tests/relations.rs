@@ -1,7 +1,8 @@
 //! Every relation the registry states between metrics holds on the exact cells of real stores:
 //! synthetic chapters of many sizes and seeds, loaded through the node's own importer and domain
 //! code, then edited by hand the way organizers can (a union typed against a status that says
-//! "not in a union", a county without its state, skills the registry does not know).
+//! "not in a union", a county without its state or outside it, skills the registry does not
+//! know).
 //!
 //! If a relation stated in the registry did not hold by construction, disclosure control would
 //! be protecting against a reader's false belief while missing the true one; if the node counted
@@ -36,6 +37,11 @@ fn hand_edits(store: &Store, seed: u64) -> shopfloor_node::Result<()> {
             "UPDATE members SET union_role = 'member', union_code = 'none', union_role_manual = 1,
                  union_code_manual = 1 WHERE id % ?1 = 1",
             params![step + 1],
+        )?;
+        // A state changed so it no longer holds the county.
+        tx.execute(
+            "UPDATE workplaces SET state = 'TX' WHERE county_fips LIKE '37%' AND id % ?1 = 1",
+            params![step],
         )?;
         // A county kept, its state cleared.
         tx.execute(

@@ -318,16 +318,15 @@ fn members(conn: &Connection, t: &mut Tally) -> Result<()> {
     Ok(())
 }
 
-/// The state a workplace is counted under: its own, or else its county's, so that the registry's
-/// relation "a county lies in its state" holds on every report (a county is only stored when it
-/// lies in the workplace's state, when that is known).
+/// The state a member is counted under: their workplace's county's state when the county is
+/// known, else the workplace's own state, so that the registry's relations "a county lies in its
+/// state" and "unknown state means unknown county" hold on every report whatever was stored (the
+/// forms refuse a county outside the workplace's state, but a state can be cleared later).
 fn effective_state<'a>(state: Option<&'a str>, county: Option<&str>) -> Option<&'a str> {
-    match state {
-        Some(s) if Dim::State.accepts(s) && s != UNKNOWN => Some(s),
-        _ => county
-            .filter(|c| Dim::County.accepts(c))
-            .and_then(shopfloor_protocol::relations::county_state),
-    }
+    county
+        .filter(|c| Dim::County.accepts(c))
+        .and_then(shopfloor_protocol::relations::county_state)
+        .or_else(|| state.filter(|s| Dim::State.accepts(s) && *s != UNKNOWN))
 }
 
 /// The union a member is counted under, so that the registry's identity "union is none exactly
