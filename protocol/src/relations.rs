@@ -60,8 +60,8 @@ impl fmt::Display for Constraint {
 }
 
 /// Every constraint that the registry's relations impose on a report with these cells and public
-/// campaigns. Never panics; relations whose cells are all absent give constraints of zeros, which
-/// are left out.
+/// campaigns. Never panics. Constraints of zeros are left out, and so are constraints through a
+/// table or total the report does not list at all (unpublished, not zeros).
 pub fn constraints(cells: &[Cell], campaigns: &[PublicCampaign]) -> Vec<Constraint> {
     let mut out = Vec::new();
     for metric in METRICS {
@@ -69,7 +69,19 @@ pub fn constraints(cells: &[Cell], campaigns: &[PublicCampaign]) -> Vec<Constrai
             expand(relation, cells, campaigns, &mut out);
         }
     }
-    out.retain(|c| !c.terms.is_empty() || c.rhs != 0);
+    // A table (or total) the report does not list at all is not published: its cells are not
+    // zeros, so a relation through it tells a reader nothing and is left out. (Nodes list every
+    // total and every table of a non-zero metric; other writers may not.)
+    let present: BTreeSet<(&str, Vec<Dim>)> = cells
+        .iter()
+        .map(|c| (c.key.metric.as_str(), c.key.table()))
+        .collect();
+    out.retain(|c| {
+        (!c.terms.is_empty() || c.rhs != 0)
+            && c.terms
+                .iter()
+                .all(|(k, _)| present.contains(&(k.metric.as_str(), k.table())))
+    });
     out
 }
 
@@ -479,7 +491,24 @@ mod tests {
             labor_component: true,
             metrics: Vec::new(),
         };
-        let all = constraints(&[], &[campaign]);
+        let c = |m: &str, d: &[(Dim, &str)], v: u64| Cell::count(CellKey::new(m, d), v);
+        let cells = vec![
+            c("campaigns", &[], 3),
+            c("campaigns", &[(Dim::CampaignType, UNKNOWN)], 3),
+            c("campaigns", &[(Dim::CampaignStatus, "active")], 3),
+            c(
+                "campaigns",
+                &[
+                    (Dim::CampaignType, UNKNOWN),
+                    (Dim::CampaignStatus, "active"),
+                ],
+                3,
+            ),
+            c("priority-labor-campaigns", &[], 1),
+        ];
+        let all = constraints(&cells, std::slice::from_ref(&campaign));
+        // Without the tables in the report, the floors say nothing and are left out.
+        assert!(constraints(&[], &[campaign]).is_empty());
         assert!(all.iter().any(|c| c.terms.len() == 1
             && c.terms[0].0 == CellKey::total("priority-labor-campaigns")
             && c.rhs == -1));
