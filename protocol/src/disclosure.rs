@@ -689,7 +689,14 @@ fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
             }
         }
         if handled.is_empty() {
-            return;
+            // No candidate is reachable through lines or relations from any finding, yet the
+            // findings are avoidable (withholding every candidate avoids them, by definition):
+            // withhold the smallest candidate anywhere, so the loop reaches that pattern if
+            // nothing sooner clears the findings.
+            match model.smallest(states, 0..model.keys.len()) {
+                Some(c) => withhold(states, c),
+                None => return,
+            }
         }
     }
 }

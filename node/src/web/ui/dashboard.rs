@@ -258,7 +258,16 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         },
         Stat {
             label: lang.t("ui-stat-majority"),
-            value: lang.num(total(&cells, "majority-workplaces")),
+            // The chapter's own count: workplaces at stage 3 or above, and those below it with
+            // majority support (the reported metric counts only the latter, see the registry).
+            value: lang.num(
+                total(&cells, "majority-workplaces")
+                    + table(&cells, "workplaces", Dim::Stage)
+                        .iter()
+                        .filter(|(stage, _)| matches!(stage.as_str(), "3" | "4" | "5"))
+                        .map(|(_, n)| *n)
+                        .sum::<i64>(),
+            ),
         },
         Stat {
             label: lang.t("ui-stat-mentorships"),
