@@ -88,8 +88,13 @@
 //!
 //! # How [`audit`] works
 //!
-//! Metrics are independent (registry.rs: no metric is the sum of another's cells). For one
-//! metric, the withheld cells are unknowns `x_i >= 1` and each line is an equation
+//! [`audit`] and [`suppress`] work per metric, from table margins alone. The whole-report forms,
+//! [`audit_report`], [`suppress_report`] and [`check_report`], also take every relation the
+//! registry states between metrics ([`crate::relations::constraints`], docs/protocol.md §9.1.1):
+//! metrics tied by a relation form one group, and each inequality `sum <= rhs` becomes an equation
+//! with a slack variable. With those, the system is not always totally unimodular, and the bounds
+//! below are the linear relaxation's rounded inwards (they contain the integer truth). Within a
+//! group, the withheld cells are unknowns `x_i >= 1` and each line is an equation
 //! `sum of cells = margin` in them. The constraint matrix of 1-D tables and 2-D tables with their
 //! margins is a network matrix (a 2-D table with its margins is a transportation problem), hence
 //! totally unimodular: the linear programme's optimum over the reals is attained at an integer
