@@ -101,9 +101,9 @@
 //! point, so `lo_i = min x_i` and `hi_i = max x_i` computed by linear programming are the exact
 //! integer bounds. The solver is a dense two-phase simplex with Bland's rule in exact rational
 //! arithmetic (`i128` fractions with checked operations), run per connected group of withheld
-//! cells, warm-started from one objective to the next. For tables outside that structure (which
-//! valid reports do not contain) the bounds are rounded inwards to integers and may be wider than
-//! the integer truth; they always contain it. Should exact arithmetic overflow or the pivot budget
+//! cells, warm-started from one objective to the next. Outside that structure (relations between
+//! metrics; tables that valid reports do not contain) the bounds are rounded inwards to integers
+//! and may be wider than the integer truth; they always contain it. Should exact arithmetic overflow or the pivot budget
 //! run out, the bounds fall back to interval propagation over the lines, which also contains the
 //! truth. Feasible points found along the way certify most cells as safe without solving both of
 //! their programmes; a cell reported in a [`Finding`] always has its exact interval.
