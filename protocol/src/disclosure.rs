@@ -603,13 +603,14 @@ impl<'a> Model<'a> {
         }
         let mut links = Vec::new();
         let mut links_of = vec![Vec::new(); keys.len()];
+        let metrics: BTreeSet<&str> = keys.iter().map(|k| k.metric.as_str()).collect();
         for c in constraints {
             // Groups are merged along constraints, so a constraint belongs to the group holding
-            // any of its metrics (cells of metrics absent from the report are zeros).
+            // any of its metrics.
             if !c
                 .terms
                 .iter()
-                .any(|(k, _)| keys.iter().any(|own| own.metric == k.metric))
+                .any(|(k, _)| metrics.contains(k.metric.as_str()))
             {
                 continue;
             }
