@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use shopfloor_protocol::cert::{Revocation, RevocationList};
 use shopfloor_protocol::report::{Cell, CellKey, Report};
-use shopfloor_protocol::rollup::{self, Bundle, Rollup};
+use shopfloor_protocol::rollup::{self, Bundle, Documents, Rollup};
 use shopfloor_protocol::testkit::{Party, sample_report};
 use shopfloor_protocol::{Envelope, Kind, Period, SealFormat, SecretKeys, seal};
 
@@ -143,6 +143,27 @@ fn main() -> R<()> {
         &sign_payload(serde_json::to_value(&small)?)?,
     )?;
 
+    // When the stock counts were taken: at the close (fine), two months after the period
+    // without saying so (refused), and the same labelled a correction (fine).
+    let mut closed = r_triangle.clone();
+    closed.as_of = Some("2026-11-01T00:00:00Z".parse()?);
+    write(
+        "report-triangle-as-of.good.json",
+        &Envelope::sign(&closed, &triangle.keys).to_json(),
+    )?;
+    let mut stale = r_triangle.clone();
+    stale.generated_at = "2027-01-10T12:00:00Z".parse()?;
+    stale.as_of = Some("2027-01-10T12:00:00Z".parse()?);
+    write(
+        "report-stale-as-of.bad.json",
+        &sign_payload(serde_json::to_value(&stale)?)?,
+    )?;
+    stale.correction = true;
+    write(
+        "report-correction.good.json",
+        &Envelope::sign(&stale, &triangle.keys).to_json(),
+    )?;
+
     // Sealed.
     let sealed = seal(
         &e_triangle,
@@ -163,13 +184,18 @@ fn main() -> R<()> {
     flipped[at] ^= 0x01;
     write("report-triangle-sealed-flipped.bad.age", &flipped)?;
 
-    // The south's rollup, as a bundle with its chain.
+    // Rollup v2. The v1 vectors (`rollup-south.bundle.good.json`, `rollup-two-level.good.json`,
+    // `rollup-*.bad.json` without `v2`) were written by the v1 builder and are kept as they are:
+    // verifiers still read v1, and nothing builds it any more.
+    //
+    // The south's rollup, as a bundle with its chain and the documents it binds.
     let south_children = vec![
         triangle.child(cert_triangle.clone(), e_triangle.clone()),
         memphis.child(cert_memphis.clone(), e_memphis.clone()),
     ];
     let expected = vec![triangle.card.id.clone(), memphis.card.id.clone()];
-    let south_rollup = rollup::build(
+    let mut south_docs = Documents::new();
+    let (south_rollup, south_tree) = rollup::build(
         &south.card,
         &south.keys,
         Some(national.card.id.clone()),
@@ -178,19 +204,27 @@ fn main() -> R<()> {
         t0,
         expected.clone(),
         south_children.clone(),
+        &mut south_docs,
         Vec::new(),
-        &national.card,
     )
     .map_err(|e| format!("{e:?}"))?;
-    let bundle = Bundle::new(south_rollup.clone(), vec![cert_south.clone()], Vec::new());
-    write("rollup-south.bundle.good.json", &bundle.to_json())?;
+    let bundle = Bundle::for_tree(
+        south_rollup.clone(),
+        vec![cert_south.clone()],
+        Vec::new(),
+        &south_tree,
+        &south_docs,
+    )?;
+    write("rollup-v2-south.bundle.good.json", &bundle.to_json())?;
 
-    // National's two-level rollup: the south's rollup and Maine's report. Signed by the root.
+    // National's two-level rollup: the south's rollup and Maine's report. Signed by the root,
+    // so the bundle has no chain; its documents are the whole tree, flat.
     let national_children = vec![
         south.child(cert_south.clone(), south_rollup.clone()),
         maine.child(cert_maine.clone(), e_maine.clone()),
     ];
-    let two_level = rollup::build(
+    let mut docs = south_docs.clone();
+    let (two_level, tree) = rollup::build(
         &national.card,
         &national.keys,
         None,
@@ -199,12 +233,23 @@ fn main() -> R<()> {
         t0,
         vec![south.card.id.clone(), maine.card.id.clone()],
         national_children,
+        &mut docs,
         Vec::new(),
-        &national.card,
     )
     .map_err(|e| format!("{e:?}"))?;
-    write("rollup-two-level.good.json", &two_level.to_json())?;
-    write("rollup-tampered-byte.bad.json", &flip_payload(&two_level)?)?;
+    let national_bundle =
+        Bundle::for_tree(two_level.clone(), Vec::new(), Vec::new(), &tree, &docs)?;
+    write("rollup-v2-two-level.good.json", &national_bundle.to_json())?;
+    let with = |document: Envelope, documents: Vec<Envelope>| Bundle {
+        document,
+        documents,
+        ..national_bundle.clone()
+    };
+    let tampered = Envelope::from_json(&flip_payload(&two_level)?)?;
+    write(
+        "rollup-v2-tampered-byte.bad.json",
+        &with(tampered, national_bundle.documents.clone()).to_json(),
+    )?;
 
     let mut changed: Rollup = two_level.verify(&national.card.signing_key)?.document()?;
     if let Some(cell) = changed
@@ -215,8 +260,40 @@ fn main() -> R<()> {
         cell.sum += 1;
     }
     write(
-        "rollup-changed-sum.bad.json",
-        &Envelope::sign(&changed, &national.keys).to_json(),
+        "rollup-v2-changed-sum.bad.json",
+        &with(
+            Envelope::sign(&changed, &national.keys),
+            national_bundle.documents.clone(),
+        )
+        .to_json(),
+    )?;
+
+    // A document the rollup binds is missing; one nothing binds rides along; the stated number
+    // of children is not the number bound.
+    let mut short = national_bundle.documents.clone();
+    short.retain(|d| d.digest() != e_maine.digest());
+    write(
+        "rollup-v2-missing-document.bad.json",
+        &with(two_level.clone(), short).to_json(),
+    )?;
+    let mut long = national_bundle.documents.clone();
+    long.push(Envelope::sign(
+        &sample_report(&maine.card.id, &national.card.id, period, t0, 9),
+        &maine.keys,
+    ));
+    write(
+        "rollup-v2-extra-document.bad.json",
+        &with(two_level.clone(), long).to_json(),
+    )?;
+    let mut miscounted: Rollup = two_level.verify(&national.card.signing_key)?.document()?;
+    miscounted.child_count += 1;
+    write(
+        "rollup-v2-child-count.bad.json",
+        &with(
+            Envelope::sign(&miscounted, &national.keys),
+            national_bundle.documents.clone(),
+        )
+        .to_json(),
     )?;
 
     // The south revokes Memphis before Memphis signed its report, yet includes it.
@@ -236,22 +313,46 @@ fn main() -> R<()> {
     revoked.revocations = revocations;
     let revoked = Envelope::sign(&revoked, &south.keys);
     write(
-        "rollup-revoked-chapter.bad.json",
-        &Bundle::new(revoked, vec![cert_south.clone()], Vec::new()).to_json(),
+        "rollup-v2-revoked-chapter.bad.json",
+        &Bundle {
+            document: revoked,
+            ..bundle.clone()
+        }
+        .to_json(),
     )?;
 
-    // National embeds Triangle's report to the south as if Triangle had reported to national.
+    // National binds Triangle's report to the south as if Triangle had reported to national.
     let cert_triangle_national = national.certify(&triangle.card, 3, t0)?;
     let mut replay: Rollup = two_level.verify(&national.card.signing_key)?.document()?;
-    replay
-        .children
-        .push(triangle.child(cert_triangle_national, e_triangle.clone()));
+    replay.children.push(shopfloor_protocol::rollup::ChildRef {
+        id: triangle.card.id.clone(),
+        certificate: cert_triangle_national.digest(),
+        document: e_triangle.digest(),
+    });
     replay.children.sort_by(|a, b| a.id.cmp(&b.id));
+    replay.child_count += 1;
     replay.completeness.expected.push(triangle.card.id.clone());
+    replay.completeness.expected.sort();
     replay.completeness.reported.push(triangle.card.id.clone());
+    replay.completeness.reported.sort();
+    // Triangle's report travels once at the top level: the south's copy is what is replayed, so
+    // the south's rollup is left out (national claims only Triangle and Maine here).
+    replay.children.retain(|c| c.id != south.card.id);
+    replay.child_count -= 1;
+    replay.completeness.expected.retain(|c| c != &south.card.id);
+    replay.completeness.reported.retain(|c| c != &south.card.id);
     write(
-        "rollup-replayed-report.bad.json",
-        &Envelope::sign(&replay, &national.keys).to_json(),
+        "rollup-v2-replayed-report.bad.json",
+        &with(
+            Envelope::sign(&replay, &national.keys),
+            vec![
+                cert_triangle_national,
+                e_triangle.clone(),
+                cert_maine.clone(),
+                e_maine.clone(),
+            ],
+        )
+        .to_json(),
     )?;
 
     // A regional hub that tries to certify another regional hub.

@@ -263,7 +263,15 @@ pub fn verify_certificate(
     at: jiff::Timestamp,
     revocations: &RevocationSet,
 ) -> Result<Certificate> {
-    let cert: Certificate = envelope.open_document(&issuer.signing_key).map_err(|e| {
+    let cert = open_certificate(issuer, envelope)?;
+    check_certificate(issuer, &cert, at, revocations)?;
+    Ok(cert)
+}
+
+/// Checks `issuer`'s signature on a certificate and parses it; [`check_certificate`] does the
+/// rest once the time of the document it vouches for is known.
+pub fn open_certificate(issuer: &Card, envelope: &Envelope) -> Result<Certificate> {
+    envelope.open_document(&issuer.signing_key).map_err(|e| {
         if e.reason() == Reason::BadSignature {
             Error::new(
                 Reason::UntrustedChain,
@@ -272,7 +280,17 @@ pub fn verify_certificate(
         } else {
             e
         }
-    })?;
+    })
+}
+
+/// Checks a certificate whose signature by `issuer` was verified ([`open_certificate`]): names,
+/// kinds, validity at `at`, and revocation by the issuer.
+pub fn check_certificate(
+    issuer: &Card,
+    cert: &Certificate,
+    at: jiff::Timestamp,
+    revocations: &RevocationSet,
+) -> Result<()> {
     if cert.issuer != issuer.id || cert.issuer_key != issuer.key_id() {
         return Err(Error::new(
             Reason::UntrustedChain,
@@ -306,7 +324,7 @@ pub fn verify_certificate(
             ),
         ));
     }
-    Ok(cert)
+    Ok(())
 }
 
 /// A party's statement, signed with its old key, that its new card replaces the old one.

@@ -25,9 +25,28 @@ use sha2::{Digest as _, Sha256};
 use crate::error::{Error, Reason, Result};
 use crate::identity::{AgeRecipient, KeyId, PublicKey, SecretKeys, hex};
 
-/// Largest envelope or sealed file this crate will parse (16 MiB): a national rollup of 250
-/// chapters is a few megabytes.
-pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// Largest single signed document (envelope JSON, or a sealed one) this crate parses from an
+/// untrusted sender: 4 MiB. The largest document the protocol produces is a national rollup
+/// payload (rollup v2 binds children by digest): about 1 KiB per child plus the summed cells,
+/// under 1 MiB for a nation of 1,000 chapters. The largest chapter report seen in testing is
+/// 41 KB. docs/protocol.md §Limits.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest bundle (a rollup with the documents it binds, flat) parsed from an untrusted sender,
+/// sealed or not: 64 MiB. A regional hub forwards its rollup with every chapter's report and
+/// certificate; at the largest report seen (41 KB payload, 56 KB as base64 JSON) a region of 500
+/// chapters is 29 MB, so this leaves twice that.
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Largest document or bundle a hub reads back from its own storage, or that `verify` reads from
+/// a file the operator names: 256 MiB. A national bundle of 1,000 chapters is about 58 MB at the
+/// largest report size; legacy v1 rollups (children embedded base64 inside base64) are read
+/// under this limit too.
+pub const MAX_STORED_BYTES: usize = 256 * 1024 * 1024;
+
+fn mib(bytes: usize) -> usize {
+    bytes / (1024 * 1024)
+}
 
 /// A document type that travels inside an envelope.
 pub trait Document: Sized {
@@ -177,7 +196,22 @@ impl Envelope {
     /// SHA-256 of the pre-authentication encoding: names exactly what was signed. Reports chain
     /// by this digest and the transparency log records it.
     pub fn digest(&self) -> Digest {
-        Digest::of(&pae(&self.payload_type, &self.payload))
+        // The same bytes as `pae`, hashed as they go rather than copied first.
+        let mut h = Sha256::new();
+        h.update(b"DSSEv1 ");
+        h.update(self.payload_type.len().to_string().as_bytes());
+        h.update(b" ");
+        h.update(self.payload_type.as_bytes());
+        h.update(b" ");
+        h.update(self.payload.len().to_string().as_bytes());
+        h.update(b" ");
+        h.update(&self.payload);
+        Digest(h.finalize().into())
+    }
+
+    /// Length of the signed payload in bytes.
+    pub fn payload_len(&self) -> usize {
+        self.payload.len()
     }
 
     /// Checks that `key` signed this envelope, over the exact bytes received.
@@ -214,8 +248,17 @@ impl Envelope {
     /// Parses an envelope from JSON bytes. Refuses unknown fields, bad base64, signatures of the
     /// wrong length, and envelopes with no signature.
     pub fn from_json(bytes: &[u8]) -> Result<Envelope> {
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(Error::malformed("envelope larger than 16 MiB"));
+        Envelope::from_json_limited(bytes, MAX_DOCUMENT_BYTES)
+    }
+
+    /// [`Envelope::from_json`] with another size limit: [`MAX_STORED_BYTES`] for what a hub reads
+    /// back from its own storage.
+    pub fn from_json_limited(bytes: &[u8], limit: usize) -> Result<Envelope> {
+        if bytes.len() > limit {
+            return Err(Error::malformed(format!(
+                "envelope larger than {} MiB",
+                mib(limit)
+            )));
         }
         let wire: WireEnvelope = serde_json::from_slice(bytes)
             .map_err(|e| Error::malformed(format!("envelope: {e}")))?;
@@ -361,6 +404,15 @@ pub fn seal(
     recipients: &[AgeRecipient],
     format: SealFormat,
 ) -> Result<Vec<u8>> {
+    seal_bytes(&envelope.to_json(), recipients, format)
+}
+
+/// Encrypts signed bytes (an envelope's or a bundle's JSON) to one or more age recipients.
+pub fn seal_bytes(
+    plaintext: &[u8],
+    recipients: &[AgeRecipient],
+    format: SealFormat,
+) -> Result<Vec<u8>> {
     let parsed: Vec<age::x25519::Recipient> = recipients
         .iter()
         .map(AgeRecipient::to_age)
@@ -368,13 +420,12 @@ pub fn seal(
     let encryptor =
         age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| Error::new(Reason::ApiMisuse, format!("cannot seal: {e}")))?;
-    let plaintext = envelope.to_json();
     let mut out = Vec::with_capacity(plaintext.len() + 512);
     let io_err = |e: std::io::Error| Error::new(Reason::ApiMisuse, format!("sealing failed: {e}"));
     match format {
         SealFormat::Binary => {
             let mut w = encryptor.wrap_output(&mut out).map_err(io_err)?;
-            w.write_all(&plaintext).map_err(io_err)?;
+            w.write_all(plaintext).map_err(io_err)?;
             w.finish().map_err(io_err)?;
         }
         SealFormat::Armored => {
@@ -382,7 +433,7 @@ pub fn seal(
                 age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
                     .map_err(io_err)?;
             let mut w = encryptor.wrap_output(armor).map_err(io_err)?;
-            w.write_all(&plaintext).map_err(io_err)?;
+            w.write_all(plaintext).map_err(io_err)?;
             w.finish().and_then(|a| a.finish()).map_err(io_err)?;
         }
     }
@@ -392,10 +443,16 @@ pub fn seal(
 /// Decrypts a sealed file (binary or armored) with the receiver's keys and parses the envelope
 /// inside. The envelope still has to be verified.
 pub fn open(sealed: &[u8], keys: &SecretKeys) -> Result<Envelope> {
-    if sealed.len() > MAX_DOCUMENT_BYTES {
+    Envelope::from_json(&open_bytes(sealed, keys, MAX_DOCUMENT_BYTES)?)
+}
+
+/// Decrypts a sealed file (binary or armored) with the receiver's keys, refusing a sealed file
+/// or plaintext larger than `limit`. What comes out still has to be parsed and verified.
+pub fn open_bytes(sealed: &[u8], keys: &SecretKeys, limit: usize) -> Result<Vec<u8>> {
+    if sealed.len() > sealed_limit(limit) {
         return Err(Error::new(
             Reason::SealBroken,
-            "sealed file larger than 16 MiB",
+            format!("sealed file larger than {} MiB", mib(limit)),
         ));
     }
     let broken = |e: &dyn std::fmt::Display| Error::new(Reason::SealBroken, format!("{e}"));
@@ -407,16 +464,23 @@ pub fn open(sealed: &[u8], keys: &SecretKeys) -> Result<Envelope> {
     let mut plaintext = Vec::new();
     reader
         .by_ref()
-        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut plaintext)
         .map_err(|e| broken(&e))?;
-    if plaintext.len() > MAX_DOCUMENT_BYTES {
+    if plaintext.len() > limit {
         return Err(Error::new(
             Reason::SealBroken,
-            "sealed content larger than 16 MiB",
+            format!("sealed content larger than {} MiB", mib(limit)),
         ));
     }
-    Envelope::from_json(&plaintext)
+    Ok(plaintext)
+}
+
+/// The largest sealed file that can hold `limit` bytes of plaintext: age adds a header and a
+/// 16-byte tag per 64 KiB chunk; ASCII armor adds base64 (4/3) and line breaks. Half again plus
+/// 4 KiB bounds both.
+fn sealed_limit(limit: usize) -> usize {
+    limit.saturating_add(limit / 2).saturating_add(4096)
 }
 
 #[cfg(test)]

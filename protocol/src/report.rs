@@ -5,6 +5,10 @@
 //! cannot be replayed to another hub or month. `previous` is the [digest](Envelope::digest) of the
 //! chapter's previous accepted report, chaining a chapter's reports together.
 //!
+//! `as_of` says when the stock counts were taken (normally the period's close) and `correction`
+//! labels a closed period rebuilt from a later state on request, so a receiver never takes a
+//! later state for an earlier period without being told (docs/protocol.md §Reports).
+//!
 //! Parsing is strict: unknown schema versions, unknown fields, metrics, dimensions or values,
 //! negative counts, duplicate cells, published counts below the policy's k, and tables that do
 //! not add up are all errors.
@@ -494,6 +498,26 @@ pub struct Report {
     /// Campaigns the chapter made public.
     #[serde(default)]
     pub campaigns: Vec<PublicCampaign>,
+    /// When the stock counts (members, workplaces, pods, campaigns, reserve, facts and public
+    /// campaigns) were taken: at the period's close for a report built from the node's snapshot,
+    /// the build time for a period not yet ended ("to date") or for a correction. Absent in
+    /// reports from nodes that predate it (their stocks are as of `generated_at`). See
+    /// [`Report::validate`] for the window it must lie in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<jiff::Timestamp>,
+    /// True when the report for a closed period was rebuilt from the chapter's current state on
+    /// an explicit request (a labelled correction), not from what the node recorded at the
+    /// period's close. A correction always carries `as_of`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub correction: bool,
+}
+
+/// The latest `as_of` a report that is not a correction may carry: the end of the month after
+/// the period. A node snapshots a period's stocks when the period closes (its schedule's first
+/// run after the end, or the first report built for the period); a snapshot taken later than
+/// this is no longer "the period as it stood", and such a report must say `correction: true`.
+pub fn as_of_deadline(period: Period) -> jiff::Timestamp {
+    period.next().map_or(jiff::Timestamp::MAX, Period::end)
 }
 
 impl Report {
@@ -528,6 +552,7 @@ impl Report {
             }
         }
         check_tables(&self.cells)?;
+        self.validate_as_of()?;
         let mut ids = HashSet::new();
         for campaign in &self.campaigns {
             campaign.validate()?;
@@ -539,6 +564,54 @@ impl Report {
             }
         }
         Ok(())
+    }
+
+    /// `as_of` lies in its window: not before the period's start nor after `generated_at`, and,
+    /// unless the report is a correction, not after [`as_of_deadline`]. A correction carries it.
+    fn validate_as_of(&self) -> Result<()> {
+        let Some(as_of) = self.as_of else {
+            if self.correction {
+                return Err(Error::malformed(
+                    "a correction must say as of when its counts were taken",
+                ));
+            }
+            return Ok(());
+        };
+        if as_of < self.period.start() {
+            return Err(Error::new(
+                Reason::WrongPeriod,
+                format!(
+                    "counts as of {as_of} are from before period {} began",
+                    self.period
+                ),
+            ));
+        }
+        if as_of > self.generated_at {
+            return Err(Error::new(
+                Reason::WrongPeriod,
+                format!(
+                    "counts as of {as_of} are later than the report itself ({})",
+                    self.generated_at
+                ),
+            ));
+        }
+        let deadline = as_of_deadline(self.period);
+        if !self.correction && as_of >= deadline {
+            return Err(Error::new(
+                Reason::WrongPeriod,
+                format!(
+                    "counts as of {as_of} were taken after {deadline}, too long after period {} \
+                     ended to stand for it; such a report must be labelled a correction",
+                    self.period
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the stock counts are from before the period ended (a report "to date").
+    pub fn is_to_date(&self) -> bool {
+        self.as_of.is_some_and(|t| t < self.period.end())
     }
 
     /// Looks a cell up.
@@ -566,6 +639,12 @@ impl Document for Report {
 /// Refuses a document of another schema version by name before strict parsing, so that a v2
 /// document gets `unsupported-schema` rather than a confusing field error.
 pub(crate) fn check_schema(bytes: &[u8], family: &str, expected: &str) -> Result<()> {
+    // What this crate writes starts with the schema: recognise it without parsing the whole
+    // document twice (the strict parse that follows refuses a second `schema` field).
+    let prefix = format!("{{\"schema\":\"{expected}\",");
+    if bytes.starts_with(prefix.as_bytes()) {
+        return Ok(());
+    }
     #[derive(Deserialize)]
     struct Peek {
         schema: Option<String>,
@@ -682,6 +761,77 @@ mod tests {
             );
         }
         assert!(p.start() < p.end());
+    }
+
+    fn dated(as_of: Option<&str>, correction: bool) -> Report {
+        let period: Period = "2026-10".parse().unwrap();
+        let id = PartyId::new("ch").unwrap();
+        let mut r = crate::testkit::sample_report(
+            &id,
+            &id,
+            period,
+            "2027-01-15T00:00:00Z".parse().unwrap(),
+            1,
+        );
+        r.as_of = as_of.map(|t| t.parse().unwrap());
+        r.correction = correction;
+        r
+    }
+
+    #[test]
+    fn report_as_of_far_after_period_end_is_refused_unless_correction() {
+        // At the close, the month after, and "to date" inside the period: fine.
+        for ok in [
+            "2026-11-01T00:00:00Z",
+            "2026-11-30T23:59:59Z",
+            "2026-10-15T00:00:00Z",
+        ] {
+            dated(Some(ok), false).validate().unwrap();
+        }
+        // Taken in January for October: refused, unless labelled a correction.
+        let late = dated(Some("2027-01-02T00:00:00Z"), false);
+        assert_eq!(late.validate().unwrap_err().reason(), Reason::WrongPeriod);
+        dated(Some("2027-01-02T00:00:00Z"), true)
+            .validate()
+            .unwrap();
+        // Before the period began, or after the report was built: refused even as a correction.
+        for bad in ["2026-09-30T23:59:59Z", "2027-02-01T00:00:00Z"] {
+            assert_eq!(
+                dated(Some(bad), true).validate().unwrap_err().reason(),
+                Reason::WrongPeriod,
+                "{bad}"
+            );
+        }
+        // A correction must say as of when.
+        assert_eq!(
+            dated(None, true).validate().unwrap_err().reason(),
+            Reason::Malformed
+        );
+        assert!(dated(Some("2026-10-15T00:00:00Z"), false).is_to_date());
+        assert!(!dated(Some("2026-11-01T00:00:00Z"), false).is_to_date());
+    }
+
+    #[test]
+    fn report_without_as_of_keeps_its_old_bytes() {
+        // Reports signed before `as_of` existed parse, and a report without it serializes
+        // without either new field, so their signatures still verify.
+        let r = dated(None, false);
+        r.validate().unwrap();
+        let bytes = r.to_payload();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            !text.contains("as_of") && !text.contains("correction"),
+            "{text}"
+        );
+        assert_eq!(Report::from_payload(&bytes).unwrap(), r);
+        let c = dated(Some("2027-01-02T00:00:00Z"), true);
+        let text = String::from_utf8(c.to_payload()).unwrap();
+        assert!(
+            text.contains(r#""as_of":"2027-01-02T00:00:00Z""#)
+                && text.contains(r#""correction":true"#),
+            "{text}"
+        );
+        assert_eq!(Report::from_payload(text.as_bytes()).unwrap(), c);
     }
 
     #[test]

@@ -103,5 +103,94 @@ pub fn sample_report(
             bylaws: true,
         },
         campaigns: Vec::new(),
+        as_of: None,
+        correction: false,
     }
+}
+
+/// A report the size of a real chapter's (tens of kilobytes): cells across every metric and its
+/// one- and two-dimension tables, with a deterministic mix of zeros, withheld cells and counts of
+/// at least `k`, for size and speed tests of rollups. Its tables add up as a report's must (each
+/// one-dimension table withholds a cell and sums below the total; two-dimension cells are
+/// withheld), but a hub's disclosure audit would refuse it: it is not a chapter's real data.
+pub fn bulky_report(
+    chapter: &PartyId,
+    recipient: &PartyId,
+    period: Period,
+    generated_at: Timestamp,
+    seed: u64,
+    state_fips: &str,
+) -> Report {
+    use crate::registry::{METRICS, UNKNOWN};
+    use crate::report::CellValue;
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        // xorshift64*
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let values = |dim: Dim| -> Vec<String> {
+        match dim.terms() {
+            Some(terms) => terms.iter().map(|t| t.code.to_owned()).collect(),
+            None => match dim {
+                Dim::County => (1..=12)
+                    .map(|i| format!("{state_fips}{:03}", 2 * i - 1))
+                    .chain([UNKNOWN.to_owned()])
+                    .collect(),
+                Dim::Training => ["one-on-ones", "workplace-mapping", "steward", "bargaining"]
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                Dim::Language => ["en", "es", UNKNOWN]
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                _ => vec![UNKNOWN.to_owned()],
+            },
+        }
+    };
+    let mut cells = Vec::new();
+    for metric in METRICS {
+        cells.push(Cell::count(
+            CellKey::total(metric.id),
+            100_000 + next() % 2000,
+        ));
+        for table in metric.tables {
+            let combos: Vec<Vec<(Dim, String)>> = match table {
+                [] => Vec::new(),
+                [a] => values(*a).into_iter().map(|v| vec![(*a, v)]).collect(),
+                [a, b] => {
+                    let bs = values(*b);
+                    values(*a)
+                        .into_iter()
+                        .flat_map(|va| {
+                            bs.iter()
+                                .map(move |vb| vec![(*a, va.clone()), (*b, vb.clone())])
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            for (i, dims) in combos.into_iter().take(90).enumerate() {
+                let two = dims.len() > 1;
+                let key = CellKey {
+                    metric: metric.id.to_owned(),
+                    dims: dims.into_iter().collect(),
+                };
+                let value = match (i, two, next() % 10) {
+                    (0, _, _) | (_, true, _) | (_, _, 4 | 5) => CellValue::Suppressed,
+                    (_, _, 0..=3) => CellValue::Count(0),
+                    _ => CellValue::Count(5 + next() % 300),
+                };
+                cells.push(Cell { key, value });
+            }
+        }
+    }
+    let mut report = sample_report(chapter, recipient, period, generated_at, 1);
+    cells.sort_by(|a, b| a.key.cmp(&b.key));
+    cells.dedup_by(|a, b| a.key == b.key);
+    report.cells = cells;
+    report
 }

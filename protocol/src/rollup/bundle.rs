@@ -1,0 +1,172 @@
+//! Bundles: a signed document with the chain that authenticates its signer and, for a rollup,
+//! every document the rollup tree binds, flat.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{BUNDLE_SCHEMA, BUNDLE_SCHEMA_V1, Tree};
+use crate::envelope::{Digest, Envelope, MAX_BUNDLE_BYTES};
+use crate::error::{Error, Reason, Result};
+
+/// Signed documents by digest: what a bundle carries beside its rollup, or what a hub holds.
+/// Each document is hashed once, when it is added.
+#[derive(Clone, Debug, Default)]
+pub struct Documents {
+    by_digest: HashMap<Digest, Envelope>,
+}
+
+impl Documents {
+    /// No documents.
+    pub fn new() -> Self {
+        Documents::default()
+    }
+
+    /// Adds a document (a second copy of the same one is ignored) and returns its digest.
+    pub fn insert(&mut self, envelope: Envelope) -> Digest {
+        let digest = envelope.digest();
+        self.by_digest.entry(digest).or_insert(envelope);
+        digest
+    }
+
+    /// The documents of a bundle, refusing one that appears twice.
+    pub fn from_envelopes(envelopes: Vec<Envelope>) -> Result<Self> {
+        let mut by_digest = HashMap::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            let digest = envelope.digest();
+            if by_digest.insert(digest, envelope).is_some() {
+                return Err(Error::malformed(format!(
+                    "document {digest} appears twice in the bundle"
+                )));
+            }
+        }
+        Ok(Documents { by_digest })
+    }
+
+    /// The document with this digest.
+    pub fn get(&self, digest: &Digest) -> Option<&Envelope> {
+        self.by_digest.get(digest)
+    }
+
+    /// How many documents.
+    pub fn len(&self) -> usize {
+        self.by_digest.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_digest.is_empty()
+    }
+
+    /// Adds every document of `other`, without hashing them again.
+    pub fn extend(&mut self, other: Documents) {
+        for (digest, envelope) in other.by_digest {
+            self.by_digest.entry(digest).or_insert(envelope);
+        }
+    }
+
+    /// Every digest held.
+    pub fn digests(&self) -> impl Iterator<Item = &Digest> {
+        self.by_digest.keys()
+    }
+}
+
+/// A signed document together with the certificate chain that authenticates its signer, any
+/// revocation lists the verifier should apply, and (v2) every document a rollup tree binds,
+/// flat: each signed document once. This is the file `shopfloor-hub rollup --out` writes,
+/// `shopfloor-hub verify` reads, and a regional hub forwards (sealed) to national.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// [`BUNDLE_SCHEMA`], or [`BUNDLE_SCHEMA_V1`] for a bundle written before v2.
+    pub schema: String,
+    /// The signed document (a rollup, a report or a certificate).
+    pub document: Envelope,
+    /// Certificates from the root down to the signer; empty when the root signed.
+    pub chain: Vec<Envelope>,
+    /// Revocation lists (each signed by the root or a hub in the chain).
+    #[serde(default)]
+    pub revocations: Vec<Envelope>,
+    /// Every certificate and document the rollup tree below `document` binds, in digest order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Envelope>,
+}
+
+impl Bundle {
+    /// A bundle carrying no tree (a report, a certificate, or a rollup whose children a hub will
+    /// look up itself).
+    pub fn new(document: Envelope, chain: Vec<Envelope>, revocations: Vec<Envelope>) -> Self {
+        Bundle {
+            schema: BUNDLE_SCHEMA.to_owned(),
+            document,
+            chain,
+            revocations,
+            documents: Vec::new(),
+        }
+    }
+
+    /// A rollup's bundle: the documents are exactly those `tree` verified, taken from `pool`.
+    pub fn for_tree(
+        document: Envelope,
+        chain: Vec<Envelope>,
+        revocations: Vec<Envelope>,
+        tree: &Tree,
+        pool: &Documents,
+    ) -> Result<Self> {
+        let mut digests = tree.digests();
+        digests.sort();
+        let documents = digests
+            .iter()
+            .map(|d| {
+                pool.get(d).cloned().ok_or_else(|| {
+                    Error::new(
+                        Reason::ApiMisuse,
+                        format!("document {d} of the tree is not in the pool"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Bundle {
+            documents,
+            ..Bundle::new(document, chain, revocations)
+        })
+    }
+
+    /// Parses a bundle from JSON received from someone else (at most [`MAX_BUNDLE_BYTES`]).
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        Bundle::from_json_limited(bytes, MAX_BUNDLE_BYTES)
+    }
+
+    /// Parses a bundle from JSON of at most `limit` bytes
+    /// ([`crate::envelope::MAX_STORED_BYTES`] for a hub's own files).
+    pub fn from_json_limited(bytes: &[u8], limit: usize) -> Result<Self> {
+        if bytes.len() > limit {
+            return Err(Error::malformed(format!(
+                "bundle larger than {} MiB",
+                limit / (1024 * 1024)
+            )));
+        }
+        let v1 = crate::report::check_schema(bytes, "shopfloor.bundle.", BUNDLE_SCHEMA_V1).is_ok();
+        if !v1 {
+            crate::report::check_schema(bytes, "shopfloor.bundle.", BUNDLE_SCHEMA)?;
+        }
+        let bundle: Bundle =
+            serde_json::from_slice(bytes).map_err(|e| Error::malformed(format!("bundle: {e}")))?;
+        if v1 && !bundle.documents.is_empty() {
+            return Err(Error::malformed(
+                "a bundle v1 carries no documents: its rollup embeds them",
+            ));
+        }
+        Ok(bundle)
+    }
+
+    /// Compact JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Writes compact JSON to `w` without building it in memory first.
+    pub fn write_json<W: std::io::Write>(&self, w: W) -> std::io::Result<()> {
+        serde_json::to_writer(w, self).map_err(std::io::Error::other)
+    }
+}
