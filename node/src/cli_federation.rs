@@ -66,6 +66,10 @@ pub struct BuildArgs {
     /// ASCII-armored (for email or copy-paste) instead of binary.
     #[arg(long)]
     pub armor: bool,
+    /// Rebuild a closed period from today's counts, labelled a correction (needed for a
+    /// period the node recorded no snapshot of; see docs/operate.md §The monthly cycle).
+    #[arg(long)]
+    pub correction: bool,
 }
 
 /// `report submit`.
@@ -78,6 +82,10 @@ pub struct SubmitArgs {
     /// `serve` runs, or on the next `outbox deliver`).
     #[arg(long, default_value_t = 120)]
     pub wait_secs: u64,
+    /// Rebuild a closed period from today's counts, labelled a correction (needed for a
+    /// period the node recorded no snapshot of; see docs/operate.md §The monthly cycle).
+    #[arg(long)]
+    pub correction: bool,
 }
 
 /// `outbox ...`.
@@ -354,7 +362,7 @@ pub fn guidance_cmd(store: &Store, cmd: GuidanceCommand) -> Result<()> {
 /// `report build --out FILE`.
 pub fn report_build_cmd(dir: &DataDir, store: &Store, args: BuildArgs) -> Result<()> {
     let period: Period = args.period.parse()?;
-    let s = reports::build_file(store, dir, period, &args.out, args.armor)?;
+    let s = reports::build_file_as(store, dir, period, &args.out, args.armor, args.correction)?;
     println!(
         "Wrote {} ({} bytes): report for {} revision {} to {}, sealed; digest {}.",
         args.out.display(),
@@ -370,6 +378,7 @@ pub fn report_build_cmd(dir: &DataDir, store: &Store, args: BuildArgs) -> Result
         s.overview.primary_suppressed + s.overview.complementary_suppressed,
         s.overview.k
     );
+    println!("{}", as_of_line(&s.overview));
     println!(
         "Give the file to the hub's admin (`shopfloor-hub ingest FILE --json`), then import the \
          receipt they send back: `shopfloor-node report receipt RECEIPT_FILE`."
@@ -377,10 +386,29 @@ pub fn report_build_cmd(dir: &DataDir, store: &Store, args: BuildArgs) -> Result
     Ok(())
 }
 
+/// How the report's counts are dated, for people: `report build` and `report preview`.
+pub fn as_of_line(o: &shopfloor_node::report::Overview) -> String {
+    let when = o.as_of.as_deref().unwrap_or("?");
+    if o.correction {
+        format!(
+            "CORRECTION: counts as of {when}, rebuilt from today's records, not as {} stood \
+             when it ended.",
+            o.period
+        )
+    } else if o.to_date {
+        format!(
+            "Counts to date, as of {when}: {} has not ended yet.",
+            o.period
+        )
+    } else {
+        format!("Counts as of {when}, when {} closed.", o.period)
+    }
+}
+
 /// `report submit`.
 pub fn report_submit_cmd(dir: &DataDir, store: &Store, args: SubmitArgs) -> Result<ExitCode> {
     let period: Period = args.period.parse()?;
-    let q = reports::enqueue(store, dir, period)?;
+    let q = reports::enqueue_as(store, dir, period, args.correction)?;
     if q.new {
         println!(
             "Built the report for {} revision {} (digest {}); sending it to the hub...",

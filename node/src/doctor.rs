@@ -179,6 +179,7 @@ pub fn run(dir: &DataDir) -> Vec<Check> {
             }
         })(),
     ));
+    out.push(check("period snapshots", period_snapshots(&conn)));
     out.push(check(
         "admin account",
         (|| {
@@ -228,4 +229,41 @@ pub fn run(dir: &DataDir) -> Vec<Check> {
         })(),
     ));
     out
+}
+
+/// Every closed month's recorded counts read back (`report::snapshot`); how many there are.
+fn period_snapshots(conn: &Connection) -> Result<String, String> {
+    let exists: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'period_snapshots'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if exists == 0 {
+        return Ok("none (the database is not migrated yet)".into());
+    }
+    let periods: Vec<String> = conn
+        .prepare("SELECT period FROM period_snapshots ORDER BY period")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    let mut latest = None;
+    for p in &periods {
+        let period: shopfloor_protocol::Period = p
+            .parse()
+            .map_err(|e| format!("a recorded month {p:?} is not a period: {e}"))?;
+        let s = crate::report::snapshot::get(conn, period)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{p} vanished while being read"))?;
+        latest = Some(s);
+    }
+    Ok(match latest {
+        Some(s) => format!(
+            "{} closed month(s) recorded, the latest {} as of {}",
+            periods.len(),
+            s.period,
+            s.as_of
+        ),
+        None => "none yet: a month is recorded when it ends".into(),
+    })
 }

@@ -60,6 +60,22 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A closed period without a snapshot of its stocks was to be built as a plain report.
+    #[error(
+        "{period} ended on {ended} and this node recorded no snapshot of its counts by {deadline}, \
+         so a report built now would pass today's members, workplaces and campaigns off as \
+         {period}'s. Build it as a labelled correction instead: add --correction to \
+         `shopfloor-node report build` or `report submit` (or use the correction button on the \
+         report page); the hub then sees it as a correction counted as of today"
+    )]
+    PeriodClosed {
+        /// The period.
+        period: String,
+        /// Its end (first day after it).
+        ended: String,
+        /// The last moment a snapshot could have been taken.
+        deadline: String,
+    },
     /// A record does not exist.
     #[error("{what} not found")]
     NotFound {

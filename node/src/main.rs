@@ -193,6 +193,9 @@ enum ReportCommand {
         /// Print the exact payload (JSON) instead of a table.
         #[arg(long)]
         json: bool,
+        /// Show the period rebuilt from today's counts, labelled a correction.
+        #[arg(long)]
+        correction: bool,
     },
     /// Build, sign and seal the period's report to a file, for `shopfloor-hub ingest FILE`.
     Build(cli_federation::BuildArgs),
@@ -260,13 +263,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("Wrote {n} members to {}", out.display());
         }
         Command::User(cmd) => user_cmd(&dir, cmd)?,
-        Command::Report(ReportCommand::Preview { period, json }) => {
+        Command::Report(ReportCommand::Preview {
+            period,
+            json,
+            correction,
+        }) => {
             let period: Period = period.parse()?;
             let store = open(&dir)?;
             let config = dir.config()?;
             let card = dir.card()?;
             let built = store.read(|conn| {
-                let ctx = report::context(conn, &config, &card, period)?;
+                let mut ctx = report::context(conn, &config, &card, period)?;
+                ctx.correction = correction;
                 report::build(conn, &ctx)
             })?;
             if json {
@@ -611,6 +619,7 @@ fn write_report(out: &mut String, built: &report::Built) -> std::fmt::Result {
             "(not enrolled with a hub yet: the recipient is a placeholder)"
         )?;
     }
+    writeln!(out, "{}", cli_federation::as_of_line(&o))?;
     writeln!(
         out,
         "{} cells published, {} withheld (primary), {} withheld (complementary)",

@@ -5,6 +5,11 @@
 //!
 //! `revision` is one more than the last revision built for the period; `previous` is the digest
 //! of the last report the hub **accepted** (the receipt with the highest log index).
+//!
+//! A period that has ended is signed with its stocks as of its close: the first build takes the
+//! period's snapshot if the schedule has not ([`report::prepare_to_sign`]), and a closed period
+//! the node holds no snapshot for is refused unless built as a labelled correction
+//! ([`enqueue_as`], [`build_file_as`] with `correction`).
 
 use std::path::Path;
 
@@ -57,6 +62,7 @@ fn build_in(
     dir: &DataDir,
     period: Period,
     format: SealFormat,
+    correction: bool,
 ) -> Result<Sealed> {
     let link = super::require_link(tx)?;
     let config = dir.config()?;
@@ -72,6 +78,8 @@ fn build_in(
         )));
     }
     ctx.previous = last_accepted(tx)?;
+    ctx.correction = correction;
+    report::prepare_to_sign(tx, &ctx)?;
     let built = report::build(tx, &ctx)?;
     let envelope = Envelope::sign(&built.report, &keys);
     let digest = envelope.digest();
@@ -96,8 +104,14 @@ fn build_in(
         "report.build",
         &period.to_string(),
         &format!(
-            "revision {} for {}, digest {digest}",
-            ctx.revision, link.card.id
+            "revision {} for {}, digest {digest}{}",
+            ctx.revision,
+            link.card.id,
+            if built.report.correction {
+                ", correction"
+            } else {
+                ""
+            }
         ),
     )?;
     Ok(Sealed {
@@ -121,6 +135,19 @@ pub fn build_file(
     out: &Path,
     armored: bool,
 ) -> Result<Sealed> {
+    build_file_as(store, dir, period, out, armored, false)
+}
+
+/// [`build_file`]; with `correction`, a closed period is rebuilt from the current state and
+/// labelled a correction.
+pub fn build_file_as(
+    store: &Store,
+    dir: &DataDir,
+    period: Period,
+    out: &Path,
+    armored: bool,
+    correction: bool,
+) -> Result<Sealed> {
     let format = if armored {
         SealFormat::Armored
     } else {
@@ -134,7 +161,7 @@ pub fn build_file(
     }
     store
         .write(|tx| {
-            let s = build_in(tx, dir, period, format).map_err(into_node)?;
+            let s = build_in(tx, dir, period, format, correction).map_err(into_node)?;
             crate::datadir::write_new_file(out, &s.sealed, 0o600)?;
             Ok(s)
         })
@@ -161,6 +188,17 @@ pub struct Queued {
 /// waiting there (then that one is returned). Refuses while a report for another period is
 /// waiting: reports chain by `previous`, so they go to the hub one at a time.
 pub fn enqueue(store: &Store, dir: &DataDir, period: Period) -> Result<Queued> {
+    enqueue_as(store, dir, period, false)
+}
+
+/// [`enqueue`]; with `correction`, a closed period is rebuilt from the current state and
+/// labelled a correction.
+pub fn enqueue_as(
+    store: &Store,
+    dir: &DataDir,
+    period: Period,
+    correction: bool,
+) -> Result<Queued> {
     store
         .write(|tx| {
             let waiting: Option<(i64, String, i64, String)> = tx
@@ -187,7 +225,7 @@ pub fn enqueue(store: &Store, dir: &DataDir, period: Period) -> Result<Queued> {
                      (see `shopfloor-node outbox list`)"
                 ))));
             }
-            let s = build_in(tx, dir, period, SealFormat::Binary).map_err(into_node)?;
+            let s = build_in(tx, dir, period, SealFormat::Binary, correction).map_err(into_node)?;
             let now = now_secs();
             tx.execute(
                 "INSERT INTO outbox (period, revision, digest, sealed, next_attempt_at, created_at)

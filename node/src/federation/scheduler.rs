@@ -1,6 +1,8 @@
 //! The background schedule that `serve` runs beside the web interface.
 //!
-//! Every `every` (15 minutes by default) [`tick`] checks: if the node is enrolled, the day of the
+//! Every `every` (15 minutes by default) [`tick`] first closes last month if it has not been
+//! closed: it records the stocks its report will show ([`crate::report::close_period`], as of
+//! that run; the node need not be enrolled). Then it checks: if the node is enrolled, the day of the
 //! month (UTC) has reached `report_day` (node.toml, default 3), and last month has neither an
 //! accepted report nor any report in the outbox, it builds last month's report and enqueues it.
 //! Once a day it also fetches guidance and the revocation list and checks the hub's log for
@@ -40,6 +42,8 @@ impl Default for Options {
 /// What a tick did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Tick {
+    /// Last month, when this run closed it (took its snapshot).
+    pub closed: Option<Period>,
     /// A report built and enqueued.
     pub enqueued: Option<reports::Queued>,
     /// Whether the daily jobs ran.
@@ -84,7 +88,20 @@ pub fn report_due(
 /// One run of the schedule at `now`; `daily` runs the daily jobs too.
 pub async fn tick(store: &Store, dir: &DataDir, now: Timestamp, daily: bool) -> Result<Tick> {
     let mut t = Tick::default();
+    if let Some(last) = Period::containing(now)?.previous() {
+        match super::write(store, move |tx| crate::report::close_period(tx, last, now)).await {
+            Ok(true) => {
+                tracing::info!(period = %last, "period closed: stocks recorded for its reports");
+                t.closed = Some(last);
+            }
+            Ok(false) => {}
+            Err(e) => t.errors.push(format!("closing {last}: {e}")),
+        }
+    }
     if read(store, super::hub_link).await?.is_none() {
+        for e in &t.errors {
+            tracing::warn!("federation: {e}");
+        }
         return Ok(t);
     }
     if daily {

@@ -76,9 +76,18 @@ fn bounds(period: Period) -> (String, String) {
 
 /// Every metric's exact cells (before disclosure control), in registry order.
 pub fn raw_cells(conn: &Connection, period: Period) -> Result<Vec<Cell>> {
+    raw_cells_where(conn, period, |_| true)
+}
+
+/// The exact cells of the metrics `want` selects (by id), in registry order.
+pub(crate) fn raw_cells_where(
+    conn: &Connection,
+    period: Period,
+    want: impl Fn(&str) -> bool,
+) -> Result<Vec<Cell>> {
     let (start, end) = bounds(period);
     let mut out = Vec::new();
-    for m in METRICS {
+    for m in METRICS.iter().filter(|m| want(m.id)) {
         let mut t = Tally::new(m.id)?;
         match m.id {
             "members" => members(conn, &mut t)?,

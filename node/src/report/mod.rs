@@ -1,11 +1,16 @@
 //! The period's report: SQL aggregates → cells → disclosure control → payload v1.
 //!
-//! Stocks (members, workplaces, pods, campaigns, reserve) are counted as the database stands
-//! when the report is built; flows are dated: coworkers recruited in the period, mentorships
-//! active at any time in the period, trainings completed up to the end of the period.
-//! A member's sector, state, county and stage are those of their primary workplace.
+//! Stocks (members, workplaces, pods, campaigns, reserve, facts, public campaigns) are as of the
+//! period's close: a closed period's report uses the [snapshot](snapshot) taken then, a period
+//! not yet ended is counted "to date", and a closed period the node holds no snapshot for is
+//! built only as an explicit, labelled correction from today's state ([`StockBasis`]). The
+//! report's `as_of` says which. Flows are dated and counted at each build: coworkers recruited
+//! in the period, mentorships active at any time in the period, trainings completed up to the
+//! end of the period. A member's sector, state, county and stage are those of their primary
+//! workplace.
 
 mod aggregate;
+pub mod snapshot;
 
 use std::collections::BTreeMap;
 
@@ -14,11 +19,13 @@ use serde::Serialize;
 use shopfloor_protocol::disclosure::{self, SuppressionSummary};
 use shopfloor_protocol::envelope::Document as _;
 use shopfloor_protocol::report::REPORT_SCHEMA;
+use shopfloor_protocol::report::{ChapterFacts, PublicCampaign};
 use shopfloor_protocol::{
     Card, Cell, CellValue, Digest, DisclosurePolicy, PartyId, Period, Report,
 };
 
 pub use aggregate::{public_campaigns, raw_cells};
+pub use snapshot::close_period;
 
 use crate::datadir::NodeConfig;
 use crate::domain::{enrollment, facts};
@@ -46,6 +53,70 @@ pub struct ReportContext {
     pub policy: DisclosurePolicy,
     /// Build time.
     pub generated_at: jiff::Timestamp,
+    /// Build a closed period from the current state, labelled `correction` (an explicit
+    /// request; refused for a period not yet ended).
+    pub correction: bool,
+}
+
+/// Where a report's stock counts come from, for a period at a given moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StockBasis {
+    /// The snapshot taken at the period's close, dated.
+    Snapshot(jiff::Timestamp),
+    /// The period has not ended: the counts so far ("to date").
+    ToDate,
+    /// The period has ended and is not yet snapshotted, within the window: building a report
+    /// for it takes the snapshot now ([`close_period`]).
+    Closing,
+    /// The period closed without a snapshot and the window has passed: only a correction.
+    NeedsCorrection,
+}
+
+/// Where the stocks of `period`'s report come from at `now`.
+pub fn stock_basis(conn: &Connection, period: Period, now: jiff::Timestamp) -> Result<StockBasis> {
+    if now < period.end() {
+        return Ok(StockBasis::ToDate);
+    }
+    let as_of: Option<String> = conn
+        .query_row(
+            "SELECT as_of FROM period_snapshots WHERE period = ?1",
+            params![period.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(t) = as_of {
+        let t = t
+            .parse()
+            .map_err(|e| Error::invalid("period snapshot", format!("{period}: {e}")))?;
+        return Ok(StockBasis::Snapshot(t));
+    }
+    Ok(
+        if now < shopfloor_protocol::report::as_of_deadline(period) {
+            StockBasis::Closing
+        } else {
+            StockBasis::NeedsCorrection
+        },
+    )
+}
+
+/// Readies the database for signing `ctx`'s report: refuses a closed period the node holds no
+/// snapshot for unless a correction was asked for ([`Error::PeriodClosed`]), and takes the
+/// period's snapshot if it has ended and has none yet ([`StockBasis::Closing`]). The paths that
+/// sign and send a report call it in their transaction before [`build`]. Returns whether it took
+/// a snapshot.
+pub fn prepare_to_sign(conn: &Connection, ctx: &ReportContext) -> Result<bool> {
+    let period = ctx.period;
+    match stock_basis(conn, period, ctx.generated_at)? {
+        StockBasis::Closing => close_period(conn, period, ctx.generated_at),
+        StockBasis::NeedsCorrection if !ctx.correction => Err(Error::PeriodClosed {
+            period: period.to_string(),
+            ended: period.end().strftime("%Y-%m-%d").to_string(),
+            deadline: shopfloor_protocol::report::as_of_deadline(period)
+                .strftime("%Y-%m-%d")
+                .to_string(),
+        }),
+        _ => Ok(false),
+    }
 }
 
 /// A built report and what disclosure control withheld.
@@ -74,6 +145,12 @@ pub struct Overview {
     pub primary_suppressed: usize,
     /// Cells withheld by complementary suppression.
     pub complementary_suppressed: usize,
+    /// When the stock counts were taken (RFC 3339).
+    pub as_of: Option<String>,
+    /// The counts were taken before the period ended.
+    pub to_date: bool,
+    /// A labelled correction built from the current state.
+    pub correction: bool,
 }
 
 /// Gathers the context from config, card and the enrollment state.
@@ -122,13 +199,73 @@ pub fn context(
         generated_at: jiff::Timestamp::now()
             .round(jiff::Unit::Second)
             .unwrap_or_else(|_| jiff::Timestamp::now()),
+        correction: false,
     })
 }
 
-/// Builds the report: aggregates, suppression, audit, validation.
+/// The stock part of a report and its date.
+struct Stocks {
+    cells: Vec<Cell>,
+    campaigns: Vec<PublicCampaign>,
+    facts: ChapterFacts,
+    as_of: jiff::Timestamp,
+    correction: bool,
+}
+
+fn stocks(conn: &Connection, ctx: &ReportContext) -> Result<Stocks> {
+    let period = ctx.period;
+    let now = ctx.generated_at;
+    let basis = stock_basis(conn, period, now)?;
+    let live = |correction: bool| -> Result<Stocks> {
+        Ok(Stocks {
+            cells: aggregate::raw_cells_where(conn, period, snapshot::is_stock)?,
+            campaigns: public_campaigns(conn)?,
+            facts: facts::get(conn)?,
+            as_of: now,
+            correction,
+        })
+    };
+    match (basis, ctx.correction) {
+        (StockBasis::ToDate, true) => Err(Error::invalid(
+            "correction",
+            format!("{period} has not ended yet; there is nothing to correct"),
+        )),
+        // A closed period with no snapshot can only be shown as a correction; signing one
+        // needs the explicit request (`prepare_to_sign`).
+        (_, true) | (StockBasis::NeedsCorrection, false) => live(true),
+        (StockBasis::ToDate | StockBasis::Closing, false) => live(false),
+        (StockBasis::Snapshot(_), false) => {
+            let s = snapshot::get(conn, period)?
+                .ok_or_else(|| Error::invalid("period snapshot", format!("{period}: gone")))?;
+            Ok(Stocks {
+                cells: s.cells,
+                campaigns: s.campaigns,
+                facts: s.facts,
+                as_of: s.as_of,
+                correction: false,
+            })
+        }
+    }
+}
+
+/// Builds the report: stocks ([`StockBasis`]) and flows, suppression, audit, validation.
+///
+/// Reads only. For a period that has ended and is not yet snapshotted ([`StockBasis::Closing`])
+/// it counts the stocks as they stand, which is what [`prepare_to_sign`] records; the paths that
+/// sign a report call that first, so every later build shows the same stocks. A closed period
+/// without a snapshot ([`StockBasis::NeedsCorrection`]) comes out labelled `correction`, as of
+/// now, whatever `ctx.correction` says: a preview of what only an explicit correction may send.
 pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
-    let mut cells = raw_cells(conn, ctx.period)?;
-    let campaigns = public_campaigns(conn)?;
+    let stocks = stocks(conn, ctx)?;
+    let flows = aggregate::raw_cells_where(conn, ctx.period, |m| !snapshot::is_stock(m))?;
+    // Registry order, stocks and flows interleaved as the registry lists them.
+    let mut cells = Vec::with_capacity(stocks.cells.len() + flows.len());
+    for m in shopfloor_protocol::registry::METRICS {
+        for source in [&stocks.cells, &flows] {
+            cells.extend(source.iter().filter(|c| c.key.metric == m.id).cloned());
+        }
+    }
+    let campaigns = stocks.campaigns;
     // One audit over the whole report: every table, every relation the registry states between
     // metrics, and what the public campaigns reveal.
     let suppression = disclosure::suppress_report(&mut cells, &ctx.policy, &campaigns);
@@ -143,8 +280,10 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
         generated_at: ctx.generated_at,
         policy: ctx.policy,
         cells,
-        facts: facts::get(conn)?,
+        facts: stocks.facts,
         campaigns,
+        as_of: Some(stocks.as_of),
+        correction: stocks.correction,
     };
     report.validate()?;
     Ok(Built {
@@ -173,6 +312,9 @@ pub fn overview(built: &Built) -> Overview {
             .count(),
         primary_suppressed: built.suppression.primary,
         complementary_suppressed: built.suppression.complementary,
+        as_of: r.as_of.map(|t| t.to_string()),
+        to_date: r.is_to_date(),
+        correction: r.correction,
     }
 }
 

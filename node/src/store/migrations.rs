@@ -38,6 +38,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "login_throttle",
         sql: include_str!("migrations/0004_login_throttle.sql"),
     },
+    Migration {
+        name: "period_snapshots",
+        sql: include_str!("migrations/0005_period_snapshots.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -148,6 +148,7 @@ impl From<Error> for AppError {
                 message,
             },
             Error::NotFound { what } => AppError::NotFound(what),
+            e @ Error::PeriodClosed { .. } => AppError::Conflict(e.to_string()),
             Error::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
             Error::Import(e) => AppError::ImportRefused(e),
             Error::ImportUnconfirmed {

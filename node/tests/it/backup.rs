@@ -20,6 +20,17 @@ fn backup_then_restore_gives_identical_tables_and_a_healthy_node() {
             .open_store()
             .unwrap();
         populate(&store, 40);
+        // A closed month's recorded counts travel with the backup.
+        let now = jiff::Timestamp::now();
+        let last = shopfloor_protocol::Period::containing(now)
+            .unwrap()
+            .previous()
+            .unwrap();
+        assert!(
+            store
+                .write(|tx| shopfloor_node::report::close_period(tx, last, now))
+                .unwrap()
+        );
     }
     let officer = SecretKeys::generate().unwrap();
     let officer_file = tmp.path().join("officer.txt");
@@ -43,6 +54,7 @@ fn backup_then_restore_gives_identical_tables_and_a_healthy_node() {
         0o600
     );
     let original = dump(&data.join("shopfloor.db"));
+    assert_eq!(original["period_snapshots"].len(), 1);
 
     // The officer restores on a new machine.
     let restored = tmp.path().join("restored");

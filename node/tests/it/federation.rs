@@ -924,6 +924,95 @@ async fn cli_enroll_shows_both_fingerprints_then_submit_and_check() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_accepts_a_resent_month_with_its_closing_stocks_and_a_labelled_correction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub_dir = TestHub::init(tmp.path(), "national", Level::National);
+    let hub = TestHub::start(&hub_dir, any_port()).await;
+    let (_n, dir, store) = enrolled_node(&hub).await;
+    let members = |r: &Report| {
+        r.cell(&shopfloor_protocol::CellKey::total("members"))
+            .and_then(shopfloor_protocol::CellValue::count)
+    };
+
+    // Last month, sent, then re-sent after members joined: the same counts, as of the close.
+    let period = last_month();
+    let q = reports::enqueue(&store, &dir, period).unwrap();
+    let it = outbox::wait_for(&store, q.outbox_id, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(it.status, "delivered", "{it:?}");
+    let (r1, _) = report_of(&store, period, 1);
+    assert!(r1.as_of.is_some() && !r1.correction, "{r1:?}");
+    shopfloor_node::import::import_bytes(
+        &store,
+        crate::report::canary_csv(55).as_bytes(),
+        &shopfloor_node::import::ImportOptions {
+            confirm_missing: true,
+            ..Default::default()
+        },
+        "test",
+    )
+    .unwrap();
+    let q = reports::enqueue(&store, &dir, period).unwrap();
+    let it = outbox::wait_for(&store, q.outbox_id, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(it.status, "delivered", "{it:?}");
+    let (r2, _) = report_of(&store, period, 2);
+    assert_eq!(r2.as_of, r1.as_of);
+    assert_eq!(members(&r2), members(&r1));
+    assert_eq!(
+        hub.reports("triangle-dsa", period),
+        vec![(1, true), (2, false)]
+    );
+
+    // The month before: closed with nothing recorded. Refused, naming --correction...
+    let old = period.previous().unwrap().to_string();
+    let out = tmp.path().join("old.age");
+    let d = dir.root().to_path_buf();
+    let (o, p) = (out.clone(), old.clone());
+    let refused = tokio::task::spawn_blocking(move || {
+        run(bin(&d)
+            .args(["report", "build", "--period", &p, "--out"])
+            .arg(&o))
+    })
+    .await
+    .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--correction"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!out.exists());
+    // ...and sent as a correction, which the hub accepts, labelled.
+    let d = dir.root().to_path_buf();
+    let p = old.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        run(bin(&d).args([
+            "report",
+            "submit",
+            "--period",
+            &p,
+            "--correction",
+            "--wait-secs",
+            "30",
+        ]))
+    })
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let old: Period = old.parse().unwrap();
+    let (r3, _) = report_of(&store, old, 1);
+    assert!(r3.correction, "{r3:?}");
+    // Counts taken now (to the second, so possibly the same second as the snapshot above).
+    assert!(r3.as_of.unwrap() >= r1.as_of.unwrap());
+    assert!(members(&r3) > members(&r1), "today's counts");
+    assert_eq!(hub.reports("triangle-dsa", old), vec![(1, false)]);
+    hub.stop().await;
+}
+
 #[test]
 fn backoff_grows_exponentially_with_jitter_up_to_the_cap() {
     let b = outbox::Backoff {

@@ -9,6 +9,7 @@ mod domain;
 mod federation;
 mod import;
 mod import_web;
+mod periods;
 mod report;
 mod serve;
 mod store;

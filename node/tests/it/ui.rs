@@ -355,6 +355,41 @@ async fn report_preview_shows_withheld_cells_as_fewer_than_k() {
 }
 
 #[tokio::test]
+async fn report_page_says_as_of_when_and_labels_a_closed_month_without_counts_a_correction() {
+    let server = Server::start().await;
+    let _seed = seed(&server);
+    let s = login(&server, "viewer", PASSWORD).await;
+    let now = jiff::Timestamp::now();
+    let this = shopfloor_protocol::Period::containing(now).unwrap();
+    let old = this.previous().unwrap().previous().unwrap();
+    // A month closed with no counts recorded: the preview is labelled a correction.
+    let (status, html) = get(&s, &server, &format!("/reports?period={old}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Counts as of"), "{html}");
+    assert!(html.contains("can only be sent as a correction"), "{html}");
+    let unquoted = |h: &str| h.replace("&quot;", "\"").replace("&#34;", "\"");
+    assert!(
+        unquoted(&html).contains(r#""correction":true"#),
+        "the payload says so"
+    );
+    // The month under way is counted to date.
+    let (_, html) = get(&s, &server, &format!("/reports?period={this}")).await;
+    assert!(html.contains("these counts are to date"), "{html}");
+    assert!(!unquoted(&html).contains(r#""correction""#));
+    assert!(unquoted(&html).contains(r#""as_of":"#));
+    set_lang(&s, &server, "es").await;
+    let (_, html) = get(&s, &server, &format!("/reports?period={old}")).await;
+    assert!(html.contains("Cifras al"), "{html}");
+    assert!(
+        html.contains("solo se puede enviar como corrección"),
+        "{html}"
+    );
+    let (_, html) = get(&s, &server, &format!("/reports?period={this}")).await;
+    assert!(html.contains("estas cifras son hasta la fecha"), "{html}");
+    assert_eq!(raw_id(&html), None);
+}
+
+#[tokio::test]
 async fn import_shows_a_dry_run_then_imports_on_confirmation() {
     let server = Server::start().await;
     let s = login(&server, "admin", ADMIN_PASSWORD).await;

@@ -12,15 +12,19 @@ use crate::report;
 use crate::web::extract::Params;
 use crate::web::{AppError, AppState, CurrentUser};
 
-/// `?period=YYYY-MM`.
+/// `?period=YYYY-MM[&correction=true]`.
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
     /// The period.
     pub period: String,
+    /// Show a closed period rebuilt from the current state, labelled a correction.
+    #[serde(default)]
+    pub correction: bool,
 }
 
 /// `GET /api/v1/report/preview?period=YYYY-MM` — `{"overview", "payload"}`; audited
-/// (`report.preview`).
+/// (`report.preview`). The overview says `as_of`, `to_date` and `correction` (a closed period
+/// the node holds no snapshot for previews as a correction).
 pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -31,8 +35,10 @@ pub async fn preview(
         .parse()
         .map_err(|_| AppError::invalid("period", "YYYY-MM"))?;
     let (config, card) = (state.config().clone(), state.card().clone());
+    let correction = q.correction;
     let (overview, payload) = read(&state, move |conn| {
-        let ctx = report::context(conn, &config, &card, period)?;
+        let mut ctx = report::context(conn, &config, &card, period)?;
+        ctx.correction = correction;
         let built = report::build(conn, &ctx)?;
         Ok((report::overview(&built), report::payload(&built.report)))
     })

@@ -162,7 +162,7 @@ pub(crate) fn test_args() -> Vec<(&'static str, Arg)> {
     .collect();
     v.extend(
         [
-            "period", "name", "stage", "value", "column", "field", "id", "target",
+            "period", "name", "stage", "value", "column", "field", "id", "target", "when",
         ]
         .into_iter()
         .map(|k| (k, Arg::Str("X".into()))),

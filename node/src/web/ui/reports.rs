@@ -88,6 +88,10 @@ pub struct ReportsPage {
     pub campaigns: Vec<(String, String, String)>,
     /// The exact payload (JSON).
     pub payload: String,
+    /// When the counts were taken, and on what basis, in a sentence.
+    pub basis_note: String,
+    /// The period closed without a snapshot: it can only be sent as a correction.
+    pub needs_correction: bool,
     /// Whether the node is enrolled.
     pub enrolled: bool,
     /// May submit.
@@ -109,6 +113,7 @@ pub struct ReportsPage {
 struct ReportQuery {
     period: String,
     queued: String,
+    error: String,
 }
 
 fn status_label(lang: Lang, s: &str) -> String {
@@ -151,11 +156,12 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let period: Period = rq.period.parse().unwrap_or(default);
     let config = page.state.config().clone();
     let card = page.state.card().clone();
-    let (built, catalog, history, receipts, outbox) = page
+    let (built, basis, catalog, history, receipts, outbox) = page
         .state
         .store()
         .read_async(move |conn| {
             let ctx = report::context(conn, &config, &card, period)?;
+            let basis = report::stock_basis(conn, period, ctx.generated_at)?;
             let built = report::build(conn, &ctx)?;
             let history = conn
                 .prepare_cached(
@@ -173,6 +179,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((
                 built,
+                basis,
                 crate::domain::trainings::catalog(conn)?,
                 history,
                 crate::federation::receipts::list(conn)?,
@@ -220,8 +227,28 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         });
     }
     let ov = report::overview(&built);
+    let when = ov
+        .as_of
+        .as_deref()
+        .map(|t| lang.time(t))
+        .unwrap_or_default();
+    let needs_correction = basis == report::StockBasis::NeedsCorrection;
+    let basis_id = match basis {
+        report::StockBasis::Snapshot(_) => "ui-report-basis-closed",
+        report::StockBasis::Closing => "ui-report-basis-closing",
+        report::StockBasis::ToDate => "ui-report-basis-to-date",
+        report::StockBasis::NeedsCorrection => "ui-report-basis-correction",
+    };
+    let basis_note = lang.ta(
+        basis_id,
+        &[
+            ("period", Arg::Str(ov.period.clone())),
+            ("when", Arg::Str(when.clone())),
+        ],
+    );
     let overview = vec![
         (lang.t("ui-report-period"), ov.period.clone()),
+        (lang.t("ui-report-as-of"), when),
         (lang.t("ui-report-recipient"), ov.recipient.clone()),
         (lang.t("ui-report-revision"), ov.revision.to_string()),
         (lang.t("ui-report-k"), ov.k.to_string()),
@@ -288,7 +315,13 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         periods.push((q.to_string(), q == period));
         p = q.previous();
     }
-    let (mut notice, problem) = Flash::messages(raw.as_deref(), lang);
+    let (mut notice, mut problem) = Flash::messages(raw.as_deref(), lang);
+    if rq.error == "closed" {
+        problem = Some(lang.ta(
+            "err-report-closed",
+            &[("period", Arg::Str(period.to_string()))],
+        ));
+    }
     if !rq.queued.is_empty() {
         notice = Some(lang.t("ui-report-queued"));
     }
@@ -308,6 +341,8 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         facts,
         campaigns,
         payload,
+        basis_note,
+        needs_correction,
         enrolled: rep.recipient.to_string() != report::UNENROLLED_RECIPIENT,
         can_submit: page.role().can_admin(),
         history,
@@ -324,6 +359,8 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
 pub struct SubmitForm {
     csrf: String,
     period: String,
+    /// "1": rebuild the closed period from the current state, labelled a correction.
+    correction: String,
 }
 
 impl HasCsrf for SubmitForm {
@@ -333,7 +370,9 @@ impl HasCsrf for SubmitForm {
 }
 
 /// `POST /reports/submit` — builds, signs and seals the period's report and puts it in the
-/// outbox for delivery to the hub.
+/// outbox for delivery to the hub. With `correction=1`, a closed period is rebuilt from the
+/// current state and labelled a correction (the page offers it when the node recorded no
+/// snapshot of the period).
 pub async fn submit(page: Page, body: Bytes) -> Response {
     let r = async {
         page.require(page.role().can_admin())?;
@@ -344,8 +383,9 @@ pub async fn submit(page: Page, body: Bytes) -> Response {
         let store = page.state.store().clone();
         let dir = page.state.dir().clone();
         let actor = page.user.username.clone();
+        let correction = f.correction == "1";
         let res = tokio::task::spawn_blocking(move || {
-            let q = crate::federation::reports::enqueue(&store, &dir, period)?;
+            let q = crate::federation::reports::enqueue_as(&store, &dir, period, correction)?;
             store
                 .write(|tx| {
                     crate::domain::audit::record(
@@ -353,7 +393,11 @@ pub async fn submit(page: Page, body: Bytes) -> Response {
                         &actor,
                         "report.submit",
                         &format!("report:{period}"),
-                        &format!("revision {}", q.revision),
+                        &if correction {
+                            format!("revision {}, correction", q.revision)
+                        } else {
+                            format!("revision {}", q.revision)
+                        },
                     )
                 })
                 .map_err(crate::federation::Error::from)?;
@@ -365,6 +409,9 @@ pub async fn submit(page: Page, body: Bytes) -> Response {
             Ok(_) => Ok(view::redirect(&format!(
                 "/reports?period={period}&queued=1"
             ))),
+            Err(crate::federation::Error::Node(crate::Error::PeriodClosed { .. })) => Ok(
+                view::redirect(&format!("/reports?period={period}&error=closed")),
+            ),
             Err(e) => {
                 tracing::warn!("report submit: {e}");
                 Ok(view::redirect(&format!(
