@@ -165,8 +165,69 @@ pub fn run(dir: &Path) -> Vec<Check> {
         "transparency log",
         transparency_log(&conn, card.as_ref().ok()),
     ));
+    out.push(check("aggregates", aggregates(&conn, card.as_ref().ok())));
     out.push(check("admin account", admin_account(&conn)));
     out
+}
+
+/// How many differences the aggregates check names before summing up the rest.
+const SHOWN_DIFFERENCES: usize = 20;
+
+/// Re-derives the aggregate tables from the stored signed documents and names every difference.
+fn aggregates(conn: &Connection, card: Option<&Card>) -> Result<String, String> {
+    let card = card.ok_or("Cannot open the stored documents without a readable card.json.")?;
+    let exists: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'agg_cells'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if exists == 0 {
+        return Err(
+            "The aggregate tables do not exist yet: run any other command to migrate.".into(),
+        );
+    }
+    if store::meta(conn, crate::aggregates::PENDING)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(
+            "The aggregate tables have not been filled yet: run `shopfloor-hub reindex`.".into(),
+        );
+    }
+    let diffs = crate::aggregates::check(conn, card)
+        .map_err(|e| format!("Cannot re-derive the aggregates: {e}"))?;
+    if diffs.is_empty() {
+        let docs: i64 = conn
+            .query_row("SELECT count(*) FROM agg_docs", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        return Ok(format!(
+            "The stored aggregates of {docs} document(s) match the signed documents."
+        ));
+    }
+    let mut lines: Vec<String> = diffs
+        .iter()
+        .take(SHOWN_DIFFERENCES)
+        .map(|d| {
+            format!(
+                "{} {}{}: stored {}; derived {}",
+                d.party,
+                d.period,
+                d.key.as_ref().map(|k| format!(" {k}")).unwrap_or_default(),
+                d.stored,
+                d.derived
+            )
+        })
+        .collect();
+    if diffs.len() > SHOWN_DIFFERENCES {
+        lines.push(format!("and {} more", diffs.len() - SHOWN_DIFFERENCES));
+    }
+    Err(format!(
+        "{} difference(s) between the stored aggregates and the signed documents: {}. Run `shopfloor-hub reindex`.",
+        diffs.len(),
+        lines.join("; ")
+    ))
 }
 
 fn integrity(conn: &Connection) -> Result<String, String> {

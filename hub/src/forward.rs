@@ -7,8 +7,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::params;
 use shopfloor_protocol::cert::{RevocationSet, verify_certificate};
+use shopfloor_protocol::envelope::seal_bytes;
 use shopfloor_protocol::log::Receipt;
-use shopfloor_protocol::{Card, Envelope, Kind, Period, SealFormat, seal};
+use shopfloor_protocol::{Card, Envelope, Kind, Period, SealFormat};
 
 use crate::config::Level;
 use crate::enroll::{EnrollBody, EnrollStatus, Submitted};
@@ -204,11 +205,18 @@ pub async fn attempt(hub: &Hub, built: &Built) -> Result<Attempt> {
     let parent = blocking(move || h.parent())
         .await?
         .ok_or_else(|| Error::Config("this hub has no parent".into()))?;
-    let sealed = seal(
-        &built.envelope,
-        std::slice::from_ref(&parent.card.age_recipient),
-        SealFormat::Binary,
-    )?;
+    // The rollup travels with every document it binds, flat, sealed to national.
+    let (h, envelope) = (hub.clone(), built.envelope.clone());
+    let recipient = parent.card.age_recipient.clone();
+    let sealed = blocking(move || {
+        let bundle = rollups::forward_bundle(&h, envelope)?;
+        Ok(seal_bytes(
+            &bundle.to_json(),
+            std::slice::from_ref(&recipient),
+            SealFormat::Binary,
+        )?)
+    })
+    .await?;
     let resp = client()?
         .post(url(&parent.url, "/api/v1/reports"))
         .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")

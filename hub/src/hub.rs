@@ -66,7 +66,7 @@ impl Hub {
             return Err(Error::Config("card.json does not match hub.toml".into()));
         }
         let store = Store::open(&paths.db())?;
-        Ok(Hub {
+        let hub = Hub {
             inner: Arc::new(Inner {
                 paths,
                 config,
@@ -74,7 +74,35 @@ impl Hub {
                 card,
                 store,
             }),
+        };
+        hub.fill_aggregates()?;
+        Ok(hub)
+    }
+
+    /// After migration 5 (an upgraded hub): fills the aggregate tables from the documents
+    /// already stored, once, in one transaction.
+    fn fill_aggregates(&self) -> Result<()> {
+        let pending = self
+            .store()
+            .read(|db| crate::store::meta(db, crate::aggregates::PENDING))?;
+        if pending.is_none() {
+            return Ok(());
+        }
+        let card = self.card().clone();
+        self.store().write(|tx, _| {
+            // Another process may have filled them meanwhile.
+            if crate::store::meta(tx, crate::aggregates::PENDING)?.is_some() {
+                crate::aggregates::reindex(tx, &card)?;
+            }
+            Ok(())
         })
+    }
+
+    /// Rebuilds the aggregate tables from the stored signed documents, in one transaction.
+    pub fn reindex(&self) -> Result<crate::aggregates::Reindexed> {
+        let card = self.card().clone();
+        self.store()
+            .write(|tx, _| crate::aggregates::reindex(tx, &card))
     }
 
     /// The data directory.

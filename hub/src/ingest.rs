@@ -4,20 +4,19 @@
 //! docs/protocol.md §Reports: open the seal with the hub's identity; find the signer among the
 //! enrolled children by key id; verify signature, certificate, revocation, intended recipient,
 //! period and revision; for a report the registry and disclosure rules and the previous-report
-//! digest; for a rollup the whole tree below it. Then store the verified envelope (aggregates only),
-//! append its digest to the Merkle log and answer with a signed receipt. The same envelope again
+//! digest; for a rollup the whole tree below it. Then store the verified envelope (aggregates only)
+//! and, in the same transaction, its cells and those of the documents it embeds
+//! ([`crate::aggregates`], what the pages read), append its digest to the Merkle log and answer with a signed receipt. The same envelope again
 //! gets the same receipt.
 
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use shopfloor_protocol::cert::verify_certificate;
-use shopfloor_protocol::envelope::MAX_DOCUMENT_BYTES;
+use shopfloor_protocol::envelope::{MAX_BUNDLE_BYTES, MAX_DOCUMENT_BYTES, open_bytes};
 use shopfloor_protocol::log::issue_receipt;
-use shopfloor_protocol::rollup::{self, Rollup};
-use shopfloor_protocol::{
-    Digest, Document as _, Envelope, Kind, PartyId, Period, Reason, Report, open,
-};
+use shopfloor_protocol::rollup::{self, Bundle, Documents, Rollup, Tree};
+use shopfloor_protocol::{Digest, Document as _, Envelope, Kind, PartyId, Period, Reason, Report};
 
 use crate::config::Level;
 use crate::enroll::{self, ChildRecord};
@@ -49,28 +48,60 @@ const SKEW: SignedDuration = SignedDuration::from_mins(10);
 
 struct Checked {
     child: ChildRecord,
+    /// For a rollup, the verified tree below it and the documents it binds.
+    tree: Option<(Tree, Documents)>,
     kind: &'static str,
     period: Period,
     revision: u32,
     previous: Option<Option<Digest>>,
     generated_at: Timestamp,
+    /// What the aggregate tables record for it (crate::aggregates).
+    entries: Vec<crate::aggregates::DocEntry>,
 }
 
-/// Opens, verifies and stores a sealed document; answers with a signed receipt.
-pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
-    if sealed.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::refused(
-            413,
-            "too-large",
-            "the document is larger than 16 MiB",
-        ));
+/// The largest plaintext this hub takes from a child: a chapter's report anywhere; at national,
+/// a regional hub's bundle (its rollup and every document the rollup binds).
+pub fn plaintext_limit(level: Level) -> usize {
+    match level {
+        Level::Regional => MAX_DOCUMENT_BYTES,
+        Level::National => MAX_BUNDLE_BYTES,
     }
-    let envelope = open(sealed, hub.keys())?;
-    let checked = check(hub, &envelope)?;
+}
+
+/// Opens, verifies and stores a sealed document (a chapter's report, or at national a regional
+/// hub's sealed bundle); answers with a signed receipt.
+pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
+    let limit = plaintext_limit(hub.level());
+    let plain = open_bytes(sealed, hub.keys(), limit).map_err(|e| {
+        if e.detail().contains("larger than") {
+            Error::refused(413, "too-large", e.detail())
+        } else {
+            e.into()
+        }
+    })?;
+    let (envelope, pool) = if plain.starts_with(b"{\"schema\"") {
+        let bundle = Bundle::from_json_limited(&plain, limit)?;
+        if !bundle.chain.is_empty() || !bundle.revocations.is_empty() {
+            return Err(shopfloor_protocol::Error::new(
+                Reason::Malformed,
+                "a child's bundle carries no chain or revocation lists: this hub knows its children",
+            )
+            .into());
+        }
+        let pool = Documents::from_envelopes(bundle.documents)?;
+        (bundle.document, pool)
+    } else {
+        (
+            Envelope::from_json_limited(&plain, limit)?,
+            Documents::new(),
+        )
+    };
+    drop(plain);
+    let checked = check(hub, &envelope, pool)?;
     store(hub, &envelope, checked)
 }
 
-fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
+fn check(hub: &Hub, envelope: &Envelope, pool: Documents) -> Result<Checked> {
     let ids: Vec<String> = envelope
         .signer_ids()
         .map(|k| k.as_str().to_owned())
@@ -101,6 +132,13 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
     let now = Timestamp::now();
     let checked = match envelope.payload_type() {
         Report::PAYLOAD_TYPE => {
+            if !pool.is_empty() {
+                return Err(shopfloor_protocol::Error::new(
+                    Reason::Malformed,
+                    "a report travels alone, not in a bundle",
+                )
+                .into());
+            }
             if child.kind != Kind::Chapter {
                 return Err(wrong_type("only chapters send reports"));
             }
@@ -130,24 +168,34 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
                 report.policy.k,
                 &report.campaigns,
             )?;
+            let entries = vec![crate::aggregates::DocEntry::from_report(
+                &report,
+                hub.card().id.as_str(),
+                &child.name,
+                child.state.as_deref(),
+                &envelope.digest().to_hex(),
+            )];
             Checked {
+                tree: None,
                 kind: "report",
                 period: report.period,
                 revision: report.revision,
                 previous: Some(report.previous),
                 generated_at: report.generated_at,
                 child,
+                entries,
             }
         }
-        Rollup::PAYLOAD_TYPE => {
+        Rollup::PAYLOAD_TYPE | rollup::legacy::RollupV1::PAYLOAD_TYPE => {
             if child.kind != Kind::Regional || hub.level() != Level::National {
                 return Err(wrong_type(
                     "only regional hubs send rollups, and only to national",
                 ));
             }
-            let root = hub.root_card()?;
-            let (rollup, _) = rollup::verify_rollup(envelope, &child.card, &root, &revocations)
+            let tree = rollup::verify_rollup(envelope, &child.card, &revocations, &pool)
                 .map_err(Error::rejected)?;
+            tree.binds_all(&pool)?;
+            let rollup = &tree.top;
             if rollup.hub != child.id {
                 return Err(shopfloor_protocol::Error::new(
                     Reason::BadSignature,
@@ -171,6 +219,14 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
                 rollup.generated_at,
                 &revocations,
             )?;
+            let entries = crate::aggregates::DocEntry::from_rollup(
+                rollup,
+                &tree.nodes,
+                hub.card().id.as_str(),
+                &child.name,
+                child.state.as_deref(),
+                &envelope.digest().to_hex(),
+            )?;
             Checked {
                 kind: "rollup",
                 period: rollup.period,
@@ -178,6 +234,8 @@ fn check(hub: &Hub, envelope: &Envelope) -> Result<Checked> {
                 previous: None,
                 generated_at: rollup.generated_at,
                 child,
+                tree: Some((tree, pool)),
+                entries,
             }
         }
         other => {
@@ -285,6 +343,10 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
                 String::from_utf8_lossy(&c.child.certificate.to_json()).into_owned(),
             ],
         )?;
+        if let Some((_, pool)) = &c.tree {
+            store_bound(tx, &digest, pool)?;
+        }
+        crate::aggregates::record(tx, &hub.card().id, &period_text, &c.entries)?;
         Ok(Ingested {
             receipt,
             duplicate: false,
@@ -295,4 +357,24 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
             digest,
         })
     })
+}
+
+/// Stores, once each, the documents a regional rollup binds, and which rollup bound them.
+fn store_bound(tx: &rusqlite::Transaction<'_>, rollup: &Digest, pool: &Documents) -> Result<()> {
+    let now = crate::store::now_secs();
+    let mut doc = tx.prepare_cached(
+        "INSERT OR IGNORE INTO documents (digest, envelope, added_at) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut link = tx.prepare_cached(
+        "INSERT OR IGNORE INTO bound_documents (rollup, document) VALUES (?1, ?2)",
+    )?;
+    let rollup = rollup.to_hex();
+    for d in pool.digests() {
+        if let Some(env) = pool.get(d) {
+            let hex = d.to_hex();
+            doc.execute(params![hex, env.to_json(), now])?;
+            link.execute(params![rollup, hex])?;
+        }
+    }
+    Ok(())
 }

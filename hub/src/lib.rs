@@ -10,6 +10,7 @@
 //!
 //! - [`config`]: the data directory, `hub.toml`, keys and card.
 //! - [`backup`], [`doctor`]: encrypted backups and restore; checks of a data directory.
+//! - [`aggregates`]: every verified document's cells, stored once at ingest; pages read them.
 //! - [`store`]: SQLite (WAL, one writer, migrations on `user_version`).
 //! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
 //! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
@@ -30,6 +31,7 @@
 //! # Ok::<(), shopfloor_hub::Error>(())
 //! ```
 
+pub mod aggregates;
 pub mod backup;
 pub mod config;
 pub mod doctor;

@@ -123,7 +123,8 @@ enum Command {
         /// Period, YYYY-MM.
         #[arg(long)]
         period: Period,
-        /// Write a bundle (rollup, this hub's chain, revocations) for offline verification.
+        /// Write a bundle (rollup, this hub's chain, revocations, and every signed document of
+        /// the tree, each once) for offline verification.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Print a JSON summary.
@@ -186,9 +187,17 @@ enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Check the hub: permissions, keys and card, hub.toml, database integrity and schema, the
-    /// transparency log against its receipts, and an enabled admin. Exits 1 if any check fails.
+    /// transparency log against its receipts, the aggregates the pages read against the stored
+    /// signed documents, and an enabled admin. Exits 1 if any check fails.
     Doctor {
         /// Print `{"ok": ..., "checks": [...]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the aggregates the pages read from the stored signed documents, in one
+    /// transaction (after `doctor` reports a difference).
+    Reindex {
+        /// Print `{"periods": ..., "documents": ...}`.
         #[arg(long)]
         json: bool,
     },
@@ -473,7 +482,13 @@ fn run(cli: Cli) -> Result<i32> {
             let built = rollups::build(&hub, period)?;
             if let Some(out) = &out {
                 let bundle = rollups::bundle(&hub, built.envelope.clone())?;
-                std::fs::write(out, bundle.to_json())
+                // Streamed to the file: a national bundle is tens of megabytes.
+                let file = std::fs::File::create(out)
+                    .with_context(|| format!("creating {}", out.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                bundle
+                    .write_json(&mut w)
+                    .and_then(|()| std::io::Write::flush(&mut w))
                     .with_context(|| format!("writing {}", out.display()))?;
             }
             if json {
@@ -606,6 +621,18 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::User(cmd) => user(&dir, cmd)?,
         Command::Doctor { json } => return doctor(&dir, json),
+        Command::Reindex { json } => {
+            let hub = open(&dir)?;
+            let done = hub.reindex()?;
+            if json {
+                print_json(&json!(done))?;
+            } else {
+                println!(
+                    "Rebuilt the aggregates of {} document(s) over {} period(s) from the signed documents.",
+                    done.documents, done.periods
+                );
+            }
+        }
         Command::Backup { out, to } => {
             let hub = open(&dir)?;
             let own_key_only = to.is_empty();

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
-use shopfloor_protocol::rollup::{self, Bundle, Child};
-use shopfloor_protocol::{Digest, Envelope, PartyId, Period};
+use shopfloor_protocol::cert::RevocationSet;
+use shopfloor_protocol::rollup::{self, Bundle, Child, Documents, Tree};
+use shopfloor_protocol::{Digest, Document as _, Envelope, PartyId, Period};
 
 use crate::config::Level;
 use crate::enroll::{self, ts};
@@ -89,8 +90,9 @@ pub fn completeness(hub: &Hub, period: Period) -> Result<Completeness> {
     Ok(c)
 }
 
-/// The latest accepted document of each child for a period.
-fn latest_inputs(hub: &Hub, period: Period) -> Result<Vec<Child>> {
+/// The latest accepted document of each child for a period, and what regional children's
+/// rollups bind.
+fn latest_inputs(hub: &Hub, period: Period) -> Result<(Vec<Child>, Documents)> {
     let rows: Vec<(String, Vec<u8>, Option<String>)> = hub.store().read(|db| {
         let mut stmt = db.prepare(
             "SELECT r.child, r.envelope, r.certificate FROM reports r \
@@ -101,6 +103,7 @@ fn latest_inputs(hub: &Hub, period: Period) -> Result<Vec<Child>> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut pool = Documents::new();
     for (child_id, envelope, accepted_under) in rows {
         let child = hub
             .store()
@@ -112,13 +115,15 @@ fn latest_inputs(hub: &Hub, period: Period) -> Result<Vec<Child>> {
             Some(json) => Envelope::from_json(json.as_bytes())?,
             None => child.certificate,
         };
+        let document = crate::store::stored_envelope(&envelope)?;
+        pool.extend(bound_documents(hub, &document.digest())?);
         out.push(Child {
             id: child.id,
             certificate,
-            document: Envelope::from_json(&envelope)?,
+            document,
         });
     }
-    Ok(out)
+    Ok((out, pool))
 }
 
 fn inputs_key(children: &[Child]) -> String {
@@ -178,7 +183,7 @@ pub fn latest(hub: &Hub, period: Period) -> Result<Option<Built>> {
     let Some((revision, envelope, completeness, inputs, forwarded_at, receipt)) = row else {
         return Ok(None);
     };
-    let envelope = Envelope::from_json(&envelope)?;
+    let envelope = crate::store::stored_envelope(&envelope)?;
     Ok(Some(Built {
         period,
         revision: u32::try_from(revision).unwrap_or_default(),
@@ -196,7 +201,7 @@ pub fn latest(hub: &Hub, period: Period) -> Result<Option<Built>> {
 /// Builds, signs and stores the period's rollup, unless the newest one held already sums exactly
 /// the same child documents (then that one is returned).
 pub fn build(hub: &Hub, period: Period) -> Result<Built> {
-    let children = latest_inputs(hub, period)?;
+    let (children, mut pool) = latest_inputs(hub, period)?;
     let inputs = inputs_key(&children);
     if let Some(held) = latest(hub, period)?
         && held.inputs == inputs
@@ -219,7 +224,7 @@ pub fn build(hub: &Hub, period: Period) -> Result<Built> {
     })?;
     let revision =
         u32::try_from(revision).map_err(|_| Error::Internal("revision overflow".into()))?;
-    let envelope = rollup::build(
+    let (envelope, _tree) = rollup::build(
         hub.card(),
         hub.keys(),
         recipient,
@@ -228,8 +233,8 @@ pub fn build(hub: &Hub, period: Period) -> Result<Built> {
         Timestamp::now(),
         completeness.expected.clone(),
         children,
+        &mut pool,
         revocations,
-        &root,
     )
     .map_err(Error::rejected)?;
     let digest = envelope.digest();
@@ -265,10 +270,79 @@ pub fn build(hub: &Hub, period: Period) -> Result<Built> {
     })
 }
 
-/// A bundle of a rollup with this hub's chain and revocation list, for offline verification.
+/// A bundle of one of this hub's rollups with its chain and revocation list and every document
+/// the rollup tree binds, for offline verification.
 pub fn bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
+    let (tree, pool) = own_tree(hub, &envelope)?;
     let revocations: Vec<Envelope> = enroll::revocation_list(hub.store())?.into_iter().collect();
-    Ok(Bundle::new(envelope, hub.chain()?, revocations))
+    Ok(Bundle::for_tree(
+        envelope,
+        hub.chain()?,
+        revocations,
+        &tree,
+        &pool,
+    )?)
+}
+
+/// What a regional hub sends national: its rollup and every document it binds, no chain
+/// (national enrolled the region and knows its card).
+pub fn forward_bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
+    let (tree, pool) = own_tree(hub, &envelope)?;
+    Ok(Bundle::for_tree(
+        envelope,
+        Vec::new(),
+        Vec::new(),
+        &tree,
+        &pool,
+    )?)
+}
+
+/// One of this hub's own rollups, verified again with the documents it binds, looked up by the
+/// digests it names: each child's report or rollup in `reports`, its certificate (the one the
+/// document was accepted under, or the child's current one), and what a regional child's rollup
+/// binds in turn.
+fn own_tree(hub: &Hub, envelope: &Envelope) -> Result<(Tree, Documents)> {
+    let card = hub.card();
+    let mut pool = Documents::new();
+    let refs: Vec<rollup::ChildRef> = match envelope.payload_type() {
+        shopfloor_protocol::rollup::legacy::RollupV1::PAYLOAD_TYPE => Vec::new(),
+        _ => {
+            envelope
+                .open_document::<rollup::Rollup>(&card.signing_key)?
+                .children
+        }
+    };
+    for r in &refs {
+        let row: Option<(Vec<u8>, Option<String>)> = hub.store().read(|db| {
+            Ok(db
+                .query_row(
+                    "SELECT envelope, certificate FROM reports WHERE digest = ?1",
+                    [r.document.to_hex()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?)
+        })?;
+        let Some((doc, accepted_under)) = row else {
+            return Err(Error::Internal(format!(
+                "rollup binds document {} of {}, which this hub does not hold",
+                r.document, r.id
+            )));
+        };
+        let doc = crate::store::stored_envelope(&doc)?;
+        pool.extend(bound_documents(hub, &doc.digest())?);
+        pool.insert(doc);
+        if let Some(json) = accepted_under {
+            pool.insert(Envelope::from_json(json.as_bytes())?);
+        }
+        if let Some(child) = hub.store().read(|db| enroll::child(db, r.id.as_str()))? {
+            pool.insert(child.certificate);
+        }
+    }
+    // The pool may hold a certificate the rollup does not bind (a child's current one, when the
+    // document was accepted under an earlier one): the bundle takes only what the tree binds.
+    let tree = rollup::verify_rollup(envelope, card, &RevocationSet::new(), &pool)
+        .map_err(Error::rejected)?;
+    Ok((tree, pool))
 }
 
 /// Records that the parent acknowledged a rollup with a verified receipt.
@@ -320,4 +394,34 @@ pub fn periods(hub: &Hub) -> Result<Vec<Period>> {
         .iter()
         .map(|t| t.parse().map_err(Error::Protocol))
         .collect()
+}
+
+/// The documents a stored regional rollup binds (national keeps them in `documents` when it
+/// accepts the region's bundle).
+pub fn bound_documents(hub: &Hub, rollup: &Digest) -> Result<Documents> {
+    hub.store().read(|db| bound_in(db, &rollup.to_hex()))
+}
+
+/// [`bound_documents`] with the caller's connection (`rollup` as hex).
+pub(crate) fn bound_in(db: &rusqlite::Connection, rollup: &str) -> Result<Documents> {
+    let mut stmt = db.prepare_cached(
+        "SELECT d.envelope FROM bound_documents b JOIN documents d ON d.digest = b.document \
+         WHERE b.rollup = ?1",
+    )?;
+    let blobs = stmt
+        .query_map([rollup], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut docs = Documents::new();
+    for blob in blobs {
+        docs.insert(crate::store::stored_envelope(&blob)?);
+    }
+    Ok(docs)
+}
+
+/// A child's stored rollup (a regional hub's) and the tree below it, verified against the
+/// child's card with the documents it binds. For the publication command and the pages that
+/// drill into a region; `None` when the stored documents no longer verify.
+pub fn child_tree(hub: &Hub, envelope: &Envelope, card: &shopfloor_protocol::Card) -> Option<Tree> {
+    let pool = bound_documents(hub, &envelope.digest()).ok()?;
+    rollup::verify_rollup(envelope, card, &RevocationSet::new(), &pool).ok()
 }

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior};
-use shopfloor_protocol::Digest;
 use shopfloor_protocol::log::MerkleTree;
+use shopfloor_protocol::{Digest, Envelope};
 
 use crate::error::{Error, Result};
 
@@ -208,7 +208,64 @@ BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
 CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
 BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
 "#,
+    // 5: the verified cells of every document, stored once at ingest so pages never open an
+    // envelope (crate::aggregates). Derived data: `doctor` compares it with the signed documents
+    // and `reindex` rebuilds it. The `meta` row makes the first open fill the tables from the
+    // documents already stored (opening them needs the hub's keys, so it cannot be SQL).
+    r#"
+CREATE TABLE agg_docs (
+    period TEXT NOT NULL,
+    party TEXT NOT NULL,
+    parent TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('report', 'rollup')),
+    name TEXT NOT NULL,
+    state TEXT,
+    revision INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    generated_at INTEGER NOT NULL,
+    as_of INTEGER,
+    correction INTEGER NOT NULL DEFAULT 0,
+    chapters INTEGER NOT NULL,
+    PRIMARY KEY (period, party)
+) WITHOUT ROWID;
+CREATE INDEX agg_docs_parent ON agg_docs (period, parent);
+CREATE TABLE agg_cells (
+    party TEXT NOT NULL,
+    period TEXT NOT NULL,
+    dims TEXT NOT NULL,
+    key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    sum INTEGER NOT NULL,
+    suppressed INTEGER NOT NULL,
+    contributors INTEGER NOT NULL,
+    largest INTEGER NOT NULL,
+    PRIMARY KEY (party, period, dims, key)
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
+    ON CONFLICT (key) DO UPDATE SET value = '1';
+"#,
+    // 6: documents a regional rollup (v2) binds, stored once each when national accepts the
+    // region's bundle: the chapters' certificates and reports. `bound_documents` says which
+    // rollup bound which document, so national's own bundle carries exactly the tree.
+    r#"
+CREATE TABLE documents (
+    digest TEXT PRIMARY KEY,
+    envelope BLOB NOT NULL,
+    added_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE bound_documents (
+    rollup TEXT NOT NULL,
+    document TEXT NOT NULL REFERENCES documents(digest),
+    PRIMARY KEY (rollup, document)
+) WITHOUT ROWID;
+"#,
 ];
+
+/// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than
+/// what is accepted from a sender).
+pub fn stored_envelope(bytes: &[u8]) -> std::result::Result<Envelope, shopfloor_protocol::Error> {
+    Envelope::from_json_limited(bytes, shopfloor_protocol::envelope::MAX_STORED_BYTES)
+}
 
 /// The database and the in-memory Merkle tree, behind one lock: the single writer.
 #[derive(Clone)]
@@ -378,6 +435,12 @@ pub fn set_meta(db: &Connection, key: &str, value: &str) -> Result<()> {
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
         [key, value],
     )?;
+    Ok(())
+}
+
+/// Removes one value of the `meta` table.
+pub fn delete_meta(db: &Connection, key: &str) -> Result<()> {
+    db.execute("DELETE FROM meta WHERE key = ?1", [key])?;
     Ok(())
 }
 

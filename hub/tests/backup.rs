@@ -383,13 +383,13 @@ fn doctor_fails_on_key_permissions_and_a_card_that_does_not_match() {
 #[test]
 fn new_commands_have_help() {
     let tmp = tempfile::tempdir().unwrap();
-    for cmd in ["doctor", "backup", "restore"] {
+    for cmd in ["doctor", "reindex", "backup", "restore"] {
         let out = hub_cmd(tmp.path(), &[cmd, "--help"]);
         assert!(out.status.success(), "{cmd} --help");
         assert!(stdout(&out).contains("Usage"), "{cmd} --help");
     }
     let help = stdout(&hub_cmd(tmp.path(), &["--help"]));
-    for cmd in ["doctor", "backup", "restore"] {
+    for cmd in ["doctor", "reindex", "backup", "restore"] {
         assert!(help.contains(cmd), "{help}");
     }
 }

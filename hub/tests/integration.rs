@@ -408,7 +408,7 @@ async fn federation_end_to_end() {
     assert_eq!(v["details"]["chapters"], 2);
     let original = std::fs::read(&nat_bundle).unwrap();
     let text = String::from_utf8(original.clone()).unwrap();
-    let payload_start = text.find("\"payload\": \"").unwrap() + "\"payload\": \"".len();
+    let payload_start = text.find("\"payload\":\"").unwrap() + "\"payload\":\"".len();
     let payload_len = text[payload_start..].find('"').unwrap();
     let tampered_path = tmp.path().join("tampered.json");
     for frac in [0.01, 0.2, 0.5, 0.77, 0.99] {

@@ -341,13 +341,14 @@ async fn hub_api_answers_and_errors_carry_security_headers() {
     }
 
     // 413: a body one byte over the limit, sent whole so the answer is not lost to a reset.
+    // (`POST /api/v1/reports` takes larger bodies at national: a region's sealed bundle.)
     let too_big = vec![b'x'; shopfloor_hub::web::BODY_LIMIT + 1];
     let resp = c
-        .post(server.api("/api/v1/reports"))
+        .post(server.api("/api/v1/enroll"))
         .body(too_big)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 413);
-    assert_security_headers("POST /api/v1/reports (too large)", resp.headers());
+    assert_security_headers("POST /api/v1/enroll (too large)", resp.headers());
 }

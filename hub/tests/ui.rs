@@ -163,6 +163,8 @@ fn report(
         cells,
         facts: ChapterFacts::default(),
         campaigns: vec![],
+        as_of: None,
+        correction: false,
     };
     report.validate().unwrap();
     Envelope::sign(&report, &ch.keys)
@@ -1093,7 +1095,28 @@ async fn drill_down_national_region_chapter() {
         .await;
     assert_eq!(vch.status, 403);
     assert!(!shows_number(&vch.body, NC_MEMBERS));
-    // National verifies the region's rollups again, down to the chapters.
+    // National stored the chapters the region's rollup embeds under the region, and its own
+    // level is the region's rollup summed; doctor's re-derivation from the documents agrees.
+    national
+        .store()
+        .read(|db| {
+            let p = period.to_string();
+            let under = shopfloor_hub::aggregates::docs(db, &p, &region)?;
+            assert!(under.iter().any(|d| d.party == "triangle"), "{under:?}");
+            assert!(
+                under
+                    .iter()
+                    .all(|d| d.kind == shopfloor_hub::aggregates::DocKind::Report)
+            );
+            assert_eq!(
+                shopfloor_hub::aggregates::cells(db, national.card().id.as_str(), &p)?,
+                shopfloor_hub::aggregates::cells(db, &region, &p)?
+            );
+            assert!(shopfloor_hub::aggregates::check(db, national.card())?.is_empty());
+            Ok(())
+        })
+        .unwrap();
+    // National lists what it verified on receipt, the region's rollups included.
     let v = admin.get("/ui/verification").await;
     assert!(
         v.body.contains("Verified") && !v.body.contains("Does not verify"),
@@ -1173,4 +1196,82 @@ async fn viewers_see_not_yet_published_before_the_first_publication() {
             .contains("Cifras publicadas: publicación 1 de este periodo")
     );
     served.stop().await;
+}
+
+/// A chapter re-sends a closed month as a labelled correction (counts taken later): the admin's
+/// series over periods marks that month and names the chapter and the date of its counts, in
+/// both languages, rather than mixing a later state into the month silently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrected_report_marks_its_period_in_the_series() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = init_hub(
+        tmp.path(),
+        "National Labor Commission",
+        Level::National,
+        false,
+    );
+    let chapters = chapters_report(&hub);
+    let triangle = &chapters[0];
+    let before = last_month().previous().unwrap();
+    // Triangle's latest accepted report is last month's: the correction chains after it.
+    let last_digest: String = hub
+        .store()
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT digest FROM reports WHERE child = 'triangle' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    let signed = report(
+        triangle,
+        &hub.card().id,
+        before,
+        Some(Digest::from_hex(&last_digest).unwrap()),
+        "NC",
+        NC_MEMBERS + 40,
+        NC_TRAININGS,
+    );
+    let mut corrected: Report = signed
+        .verify(&triangle.card.signing_key)
+        .unwrap()
+        .document()
+        .unwrap();
+    corrected.revision = 2;
+    corrected.correction = true;
+    corrected.as_of = Some(corrected.generated_at);
+    corrected.validate().unwrap();
+    let env = Envelope::sign(&corrected, &triangle.keys);
+    ingest::ingest(&hub, &triangle.seal_to(&env, hub.card())).unwrap();
+    let served = Served::start(&hub).await;
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let page = admin.get("/ui/dashboards").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("{before} *")),
+        "the month is marked"
+    );
+    assert!(
+        !page.body.contains(&format!("{} *", last_month())),
+        "only that month"
+    );
+    assert!(
+        page.body.contains("Periods marked with an asterisk"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("one corrected report (Triangle, counts as of")
+    );
+    admin.accept_language = Some("es".into());
+    let es = admin.get("/ui/dashboards").await;
+    assert!(
+        es.body
+            .contains("un informe corregido (Triangle, cifras al"),
+        "{}",
+        es.body
+    );
+    assert_no_raw_ids(&es.body, "dashboards with a correction (es)");
 }

@@ -181,7 +181,8 @@ hub-col-from = From
 hub-col-log-index = Log entry
 hub-doc-report = Report
 hub-doc-rollup = Rollup
-hub-verified = Verified
+hub-verified-on-receipt = Verified on receipt
+hub-built-here = Verified inputs; built and signed by this hub
 hub-not-verified = Does not verify
 hub-superseded = superseded by a newer revision
 hub-forwarded-at = forwarded { $time }
@@ -226,3 +227,11 @@ err-no-such-child = There is no such chapter or region.
 rec-no-such-child = Reload the list.
 err-already-revoked = It was already revoked.
 rec-already-revoked = Reload the list.
+
+# A period whose reports include one rebuilt after the month closed (a labelled correction).
+hub-corrections-intro = * Periods marked with an asterisk include reports a chapter rebuilt after the month closed, with counts taken later. Their totals are not all as of the month's end.
+hub-corrections-note = { $period }: { $count ->
+    [one] one corrected report
+   *[other] { $count } corrected reports
+} ({ $names })
+hub-correction-one = { $name }, counts as of { $date }

@@ -181,7 +181,8 @@ hub-col-from = De
 hub-col-log-index = Entrada del registro
 hub-doc-report = Informe
 hub-doc-rollup = Consolidado
-hub-verified = Verificado
+hub-verified-on-receipt = Verificado al recibirse
+hub-built-here = Insumos verificados; elaborado y firmado por este nodo central
 hub-not-verified = No se puede verificar
 hub-superseded = reemplazado por una versión más reciente
 hub-forwarded-at = enviado el { $time }
@@ -226,3 +227,11 @@ err-no-such-child = Ese capítulo o región no existe.
 rec-no-such-child = Vuelva a cargar la lista.
 err-already-revoked = Ya estaba revocado.
 rec-already-revoked = Vuelva a cargar la lista.
+
+# A period whose reports include one rebuilt after the month closed (a labelled correction).
+hub-corrections-intro = * Los periodos marcados con un asterisco incluyen informes que un capítulo volvió a generar después del cierre del mes, con cifras tomadas más tarde. Sus totales no corresponden todos al cierre del mes.
+hub-corrections-note = { $period }: { $count ->
+    [one] un informe corregido
+   *[other] { $count } informes corregidos
+} ({ $names })
+hub-correction-one = { $name }, cifras al { $date }

@@ -17,8 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
-use shopfloor_protocol::cert::Certificate;
-use shopfloor_protocol::rollup::{Rollup, SummedCell};
+use shopfloor_protocol::rollup::{Content, SummedCell, TreeNode};
 use shopfloor_protocol::{
     Card, CellKey, Digest, Document, Envelope, PartyId, Period, Reason, Report,
 };
@@ -226,33 +225,31 @@ fn open_leaf(id: &str, envelope: &Envelope, card: &Card) -> Option<Leaf> {
     })
 }
 
-/// A regional hub's subtree from its rollup, opened with the certificates it issued.
-fn subtree(id: &str, rollup: &Rollup, signer: &Card) -> Tree {
+/// A regional hub's subtree from its verified rollup tree: `nodes` below `id`.
+fn subtree(id: &str, card: &Card, nodes: &[TreeNode]) -> Tree {
     let mut t = Tree {
         id: id.to_owned(),
-        name: signer.name.clone(),
+        name: card.name.clone(),
         ..Tree::default()
     };
-    for c in &rollup.children {
-        let Ok(cert) = c
-            .certificate
-            .open_document::<Certificate>(&signer.signing_key)
-        else {
-            continue;
-        };
-        let card = cert.subject;
-        add(&mut t, c.id.as_str(), &c.document, &card);
+    for n in nodes.iter().filter(|n| n.parent.as_str() == id) {
+        match &n.content {
+            Content::Report(r) => t.leaves.push(Leaf {
+                id: n.id.as_str().to_owned(),
+                digest: n.digest.to_hex(),
+                cells: r.cells.iter().map(|c| (c.key.clone(), c.value)).collect(),
+            }),
+            Content::Rollup(_) => t.hubs.push(subtree(n.id.as_str(), &n.card, nodes)),
+        }
     }
     t
 }
 
-fn add(t: &mut Tree, id: &str, envelope: &Envelope, card: &Card) {
+fn add(hub: &Hub, t: &mut Tree, id: &str, envelope: &Envelope, card: &Card) {
     if envelope.payload_type() == Report::PAYLOAD_TYPE {
         t.leaves.extend(open_leaf(id, envelope, card));
-    } else if envelope.payload_type() == Rollup::PAYLOAD_TYPE
-        && let Ok(r) = envelope.open_document::<Rollup>(&card.signing_key)
-    {
-        t.hubs.push(subtree(id, &r, card));
+    } else if let Some(tree) = crate::rollups::child_tree(hub, envelope, card) {
+        t.hubs.push(subtree(id, card, &tree.nodes));
     }
 }
 
@@ -278,14 +275,16 @@ pub fn tree(hub: &Hub, period: Period) -> Result<(Tree, Vec<Covered>)> {
     };
     let mut covers = Vec::new();
     for (id, bytes) in rows {
-        let (Some(child), Ok(envelope)) = (children.get(&id), Envelope::from_json(&bytes)) else {
+        let (Some(child), Ok(envelope)) =
+            (children.get(&id), crate::store::stored_envelope(&bytes))
+        else {
             continue;
         };
         covers.push(Covered {
             child: child.id.clone(),
             digest: envelope.digest().to_hex(),
         });
-        add(&mut t, &id, &envelope, &child.card);
+        add(hub, &mut t, &id, &envelope, &child.card);
     }
     Ok((t, covers))
 }

@@ -205,6 +205,27 @@ pub async fn enroll_status(
     ))
 }
 
+/// Bodies larger than the general limit (a regional hub's sealed bundle at national) are read
+/// two at a time, so strangers sending large bodies cannot make the hub hold many at once; a
+/// body that does not state its length counts as large.
+pub async fn large_uploads_one_at_a_time(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    static LARGE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n <= super::BODY_LIMIT) {
+        return next.run(req).await;
+    }
+    // The semaphore is never closed, so acquiring only waits.
+    let _permit = LARGE.acquire().await.ok();
+    next.run(req).await
+}
+
 /// POST /api/v1/reports: sealed bytes (`application/octet-stream`); answers the signed receipt.
 pub async fn reports(
     State(state): State<AppState>,

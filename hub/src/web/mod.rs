@@ -24,7 +24,8 @@ pub use error::AppError;
 pub use routes::router;
 pub use throttle::LoginLimiter;
 
-/// Largest request body (a national rollup of 250 chapters is a few megabytes).
+/// Largest request body, except `POST /api/v1/reports` at national, which takes a regional hub's
+/// sealed bundle ([`routes::report_body_limit`]).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// Longest a request may take.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);

@@ -21,7 +21,14 @@ pub fn router(state: AppState) -> Router {
         // Children.
         .route("/api/v1/enroll", post(api::enroll))
         .route("/api/v1/enroll/{id}", get(api::enroll_status))
-        .route("/api/v1/reports", post(api::reports))
+        .route(
+            "/api/v1/reports",
+            post(api::reports)
+                .layer(DefaultBodyLimit::max(report_body_limit(
+                    state.hub().level(),
+                )))
+                .layer(axum::middleware::from_fn(api::large_uploads_one_at_a_time)),
+        )
         .route("/api/v1/rotate", post(api::rotate))
         .route(
             "/api/v1/support-requests",
@@ -58,6 +65,14 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// Largest sealed body `POST /api/v1/reports` takes: a chapter's report anywhere, a regional
+/// hub's sealed bundle at national (docs/protocol.md §Limits).
+pub fn report_body_limit(level: crate::config::Level) -> usize {
+    let plain = crate::ingest::plaintext_limit(level);
+    // age adds a header and 16 bytes per 64 KiB chunk; armor adds a third and line breaks.
+    plain.saturating_add(plain / 2).saturating_add(4096)
 }
 
 /// The headers every response carries, JSON and pages, answers and errors alike (404, 405, 408,

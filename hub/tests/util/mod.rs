@@ -206,6 +206,8 @@ impl Chapter {
             cells,
             facts: ChapterFacts::default(),
             campaigns: vec![],
+            as_of: None,
+            correction: false,
         };
         report.validate().unwrap();
         Envelope::sign(&report, &self.keys)

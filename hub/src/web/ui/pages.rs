@@ -1,5 +1,8 @@
 //! The pages. Each handler's doc comment starts with its method and path; data is read in a
 //! blocking task and the page rendered from a template in `hub/templates/`.
+//!
+//! One file (over 800 lines): the handlers share the page chrome, the period and path parsing
+//! and the chart helpers, and read as the hub's one list of pages.
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -323,6 +326,8 @@ pub struct DashboardsPage {
     chapter_view: bool,
     not_published: bool,
     publication: String,
+    /// Periods in the series that hold reports rebuilt after the month closed, one line each.
+    corrections: Vec<String>,
 }
 
 fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
@@ -381,11 +386,13 @@ fn training_labeler(
 }
 
 fn goals(
+    hub: &Hub,
+    period: Period,
     lang: Lang,
     admin: bool,
     guidance: &[crate::guidance::Guidance],
     level: &Level,
-) -> Vec<(String, Shown, u64, String)> {
+) -> Result<Vec<(String, Shown, u64, String)>> {
     let mut out = Vec::new();
     for g in guidance {
         for goal in &g.goals {
@@ -411,7 +418,14 @@ fn goals(
                     }
                 } else if let Some(child) = level.children.iter().find(|n| &n.id == region) {
                     label = format!("{label} · {}", child.name);
-                    node_cells = child.cells.clone();
+                    // Admins' children carry their totals only; read any other cell.
+                    node_cells = if admin && data::find(&child.cells, &key).is_none() {
+                        data::child_cell(hub, period, &child.id, &key)?
+                            .into_iter()
+                            .collect()
+                    } else {
+                        child.cells.clone()
+                    };
                     cells = &node_cells;
                 } else {
                     label = format!("{label} · {region}");
@@ -421,7 +435,7 @@ fn goals(
             out.push((label, shown, goal.target, goal.by.to_string()));
         }
     }
-    out
+    Ok(out)
 }
 
 fn drill_rows(
@@ -495,6 +509,7 @@ pub async fn dashboards(
             chapter_view: false,
             not_published: false,
             publication: String::new(),
+            corrections: Vec::new(),
         };
         let Some(period) = period else {
             return Ok(Ok(empty(c, Vec::new())));
@@ -514,12 +529,60 @@ pub async fn dashboards(
         let mut recent: Vec<Period> = periods.iter().take(RECENT * 2).copied().collect();
         recent.reverse();
         let mut total_rows = Vec::new();
+        let mut corrections = Vec::new();
+        let members = CellKey::total("members");
         for p in recent {
-            if let Ok(l) = data::view_level(hub, p, &path, admin)?
+            // A period holding a report rebuilt after the month closed is marked in the series
+            // and named below it: its counts are not all as of the month's end.
+            let corrected = hub
+                .store()
+                .read(|db| crate::aggregates::corrections(db, &p.to_string()))?;
+            if !corrected.is_empty() {
+                let names: Vec<String> = corrected
+                    .iter()
+                    .map(|(name, as_of)| match as_of {
+                        Some(t) => lang.ta(
+                            "hub-correction-one",
+                            &[
+                                ("name", name.clone().into()),
+                                (
+                                    "date",
+                                    jiff::Timestamp::from_second(*t)
+                                        .map_or_else(|_| t.to_string(), |ts| lang.time(ts))
+                                        .into(),
+                                ),
+                            ],
+                        ),
+                        None => name.clone(),
+                    })
+                    .collect();
+                corrections.push(lang.ta(
+                    "hub-corrections-note",
+                    &[
+                        ("period", p.to_string().into()),
+                        ("count", u64::try_from(corrected.len()).unwrap_or(0).into()),
+                        ("names", names.join("; ").into()),
+                    ],
+                ));
+            }
+            let label = if corrected.is_empty() {
+                p.to_string()
+            } else {
+                format!("{p} *")
+            };
+            if admin {
+                // One stored row per period (crate::aggregates), not the whole level.
+                if let Some(cell) = data::level_cell(hub, p, &path, &members)? {
+                    total_rows.push(Row {
+                        label,
+                        shown: cell.map_or(Shown::Exact(0), |c| disclose(&c, admin)),
+                    });
+                }
+            } else if let Ok(l) = data::view_level(hub, p, &path, admin)?
                 && (l.node.is_some() || !l.children.is_empty() || l.publication.is_some())
             {
                 total_rows.push(Row {
-                    label: p.to_string(),
+                    label,
                     shown: total_shown(&l.cells, "members", admin),
                 });
             }
@@ -612,7 +675,7 @@ pub async fn dashboards(
             ch.title = lang.t("hub-chart-density");
         }
         let (goal_bars, goals_height) =
-            charts::goal_bars(goals(lang, admin, &guidance, &level), lang);
+            charts::goal_bars(goals(hub, period, lang, admin, &guidance, &level)?, lang);
         let heading = level.node.as_ref().map_or_else(
             || hub.config().name.clone(),
             |n| format!("{} ({})", n.name, kind_label(lang, n.kind)),
@@ -638,6 +701,7 @@ pub async fn dashboards(
             chapter_view: level.is_chapter(),
             not_published: false,
             publication: publication_line(lang, &level),
+            corrections,
             c,
         }))
     })
@@ -718,7 +782,6 @@ pub async fn map(
                         // An empty level: the map draws every state as "no data".
                         Level {
                             cells: Vec::new(),
-                            nodes: Vec::new(),
                             children: Vec::new(),
                             node: None,
                             trail: Vec::new(),
@@ -1240,7 +1303,7 @@ fn checked_rows(lang: Lang, rows: Vec<data::Checked>) -> Vec<CheckedRow> {
                 note: notes.join(" · "),
                 ok: r.outcome.is_ok(),
                 outcome: match r.outcome {
-                    Ok(()) => lang.t("hub-verified"),
+                    Ok(id) => lang.t(id),
                     Err(reasons) => {
                         format!("{}: {}", lang.t("hub-not-verified"), reasons.join("; "))
                     }
