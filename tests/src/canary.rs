@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use shopfloor_protocol::{SecretKeys, open};
+use shopfloor_protocol::SecretKeys;
+use shopfloor_protocol::envelope::{MAX_BUNDLE_BYTES, open_bytes};
 
 /// How deep base64 inside base64 is followed.
 const MAX_DEPTH: usize = 4;
@@ -163,8 +164,10 @@ pub fn open_sealed(bodies: &[Vec<u8>], keys: &SecretKeys) -> (Vec<Vec<u8>>, usiz
         if !sealed {
             continue;
         }
-        match open(b, keys) {
-            Ok(env) => opened.push(env.to_json()),
+        // A chapter's sealed report is an envelope; a regional hub's sealed forward is a bundle
+        // (its rollup and every document it binds): search the whole plaintext either way.
+        match open_bytes(b, keys, MAX_BUNDLE_BYTES) {
+            Ok(plain) => opened.push(plain),
             Err(_) => failed += 1,
         }
     }

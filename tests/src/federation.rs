@@ -442,23 +442,8 @@ impl Federation {
     /// HTTP, as a person would; returns each interface's name and address.
     pub async fn check_logins(&self) -> Result<Vec<(String, String)>> {
         let client = shopfloor_node::federation::client()?;
-        let mut hubs = vec![&self.national];
-        hubs.extend(self.regional.as_ref());
-        let mut out = Vec::new();
-        for h in hubs {
-            let resp = client
-                .post(format!("{}/api/v1/login", h.url()))
-                .json(&serde_json::json!({"name": "admin", "password": DEMO_PASSWORD}))
-                .send()
-                .await?;
-            ensure!(
-                resp.status().is_success(),
-                "login at {} refused: {}",
-                h.card().name,
-                resp.status()
-            );
-            out.push((h.card().name.clone(), h.url()));
-        }
+        let mut out =
+            check_hub_logins(std::iter::once(&self.national).chain(self.regional.as_ref())).await?;
         for c in &self.chapters {
             let resp = client
                 .post(format!("{}/api/v1/login", c.node.url()))
@@ -511,4 +496,28 @@ pub fn last_day(period: Period) -> Result<jiff::civil::Date> {
         1,
     )?;
     Ok(first.last_of_month())
+}
+
+/// Logs in to each hub's API as the demo admin; answers each hub's name and address, or the first
+/// refusal.
+pub async fn check_hub_logins<'a>(
+    hubs: impl Iterator<Item = &'a HubServer>,
+) -> Result<Vec<(String, String)>> {
+    let client = shopfloor_node::federation::client()?;
+    let mut out = Vec::new();
+    for h in hubs {
+        let resp = client
+            .post(format!("{}/api/v1/login", h.url()))
+            .json(&serde_json::json!({"name": "admin", "password": DEMO_PASSWORD}))
+            .send()
+            .await?;
+        ensure!(
+            resp.status().is_success(),
+            "login at {} refused: {}",
+            h.card().name,
+            resp.status()
+        );
+        out.push((h.card().name.clone(), h.url()));
+    }
+    Ok(out)
 }

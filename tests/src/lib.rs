@@ -33,6 +33,7 @@
 pub mod attack;
 pub mod canary;
 pub mod federation;
+pub mod national;
 pub mod proxy;
 pub mod servers;
 pub mod synth;

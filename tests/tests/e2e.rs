@@ -9,8 +9,9 @@ use base64::Engine as _;
 use shopfloor_hub::rollups;
 use shopfloor_node::domain::members::{self, ListFields};
 use shopfloor_node::federation::outbox;
+use shopfloor_protocol::envelope::seal_bytes;
 use shopfloor_protocol::rollup::{Bundle, Rollup};
-use shopfloor_protocol::{CellKey, Envelope, Period, SealFormat, seal};
+use shopfloor_protocol::{CellKey, Envelope, Period, SealFormat};
 use shopfloor_testbed::canary::{self, Finding};
 use shopfloor_testbed::federation::{Federation, Parent, last_day, last_month};
 use shopfloor_testbed::servers::blocking;
@@ -46,6 +47,20 @@ fn total(bundle: &[u8], root: &shopfloor_protocol::Card, metric: &str) -> u64 {
     let b = Bundle::from_json(bundle).unwrap();
     let r: Rollup = b.document.open_document(&root.signing_key).unwrap();
     r.cell(&CellKey::total(metric)).unwrap().sum
+}
+
+/// A chapter's members as its database stands now (before disclosure control).
+async fn live_members(store: &shopfloor_node::store::Store) -> u64 {
+    let store = store.clone();
+    let cells =
+        blocking(move || Ok(store.read(|c| shopfloor_node::report::raw_cells(c, period()))?))
+            .await
+            .unwrap();
+    cells
+        .iter()
+        .find(|c| c.key == CellKey::total("members"))
+        .and_then(|c| c.value.count())
+        .unwrap()
 }
 
 /// Count of accepted documents from `child` for the period at a hub.
@@ -122,9 +137,15 @@ async fn revoked_chapter_is_refused() {
     assert!(held(regional, "durham-dsa", period()).is_empty());
 }
 
-async fn post_to_national(fed: &Federation, envelope: &Envelope) -> (u16, String) {
-    let sealed = seal(
-        envelope,
+/// Posts a regional rollup to national the way a regional hub forwards one: sealed, in a bundle
+/// with the documents `honest` (the region's real forward) carries.
+async fn post_to_national(fed: &Federation, envelope: &Envelope, honest: &Bundle) -> (u16, String) {
+    let bundle = Bundle {
+        document: envelope.clone(),
+        ..honest.clone()
+    };
+    let sealed = seal_bytes(
+        &bundle.to_json(),
         std::slice::from_ref(&fed.national.card().age_recipient),
         SealFormat::Binary,
     )
@@ -153,6 +174,7 @@ async fn tampered_rollup_is_refused_by_national() {
     fed.run_period(period()).await.unwrap();
     let regional = fed.regional.as_ref().unwrap();
     let built = rollups::latest(&regional.hub, period()).unwrap().unwrap();
+    let honest = rollups::forward_bundle(&regional.hub, built.envelope.clone()).unwrap();
 
     // 1. A byte flipped in the signed payload: the signature no longer holds.
     let mut wire: serde_json::Value = serde_json::from_slice(&built.envelope.to_json()).unwrap();
@@ -166,7 +188,7 @@ async fn tampered_rollup_is_refused_by_national() {
     };
     wire["payload"] = b64.encode(&payload).into();
     let flipped = Envelope::from_json(wire.to_string().as_bytes()).unwrap();
-    let (status, code) = post_to_national(&fed, &flipped).await;
+    let (status, code) = post_to_national(&fed, &flipped, &honest).await;
     assert!((400..500).contains(&status), "{status} {code}");
     assert_eq!(code, "bad-signature");
 
@@ -184,7 +206,7 @@ async fn tampered_rollup_is_refused_by_national() {
         .unwrap();
     cell.sum += 1;
     let resigned = Envelope::sign(&rollup, regional.hub.keys());
-    let (status, code) = post_to_national(&fed, &resigned).await;
+    let (status, code) = post_to_national(&fed, &resigned, &honest).await;
     assert!((400..500).contains(&status), "{status} {code}");
     assert_eq!(code, "sum-mismatch");
 
@@ -206,8 +228,9 @@ async fn second_revision_supersedes() {
     let first = fed.run_period(period()).await.unwrap();
     let before = total(&first.bundle, &fed.root_card(), "members");
 
-    // Twenty-five people join Durham and are entered by hand.
+    // Twenty-five people join Durham after the month closed and are entered by hand.
     let durham = fed.chapter("Durham DSA").unwrap();
+    let durham_before = live_members(&durham.node.store).await;
     let store = durham.node.store.clone();
     blocking(move || {
         store.write(|tx| {
@@ -239,9 +262,13 @@ async fn second_revision_supersedes() {
     assert_eq!(durham_rev, 2);
     assert_eq!(second.regional_revision, Some(2));
     assert_eq!(second.national_revision, 2);
+    // The month's counts are as of its close: the revision supersedes, but the people who
+    // joined afterwards do not rewrite the closed month (docs/protocol.md §8.1).
+    assert_eq!(total(&second.bundle, &fed.root_card(), "members"), before);
     assert_eq!(
-        total(&second.bundle, &fed.root_card(), "members"),
-        before + 25
+        live_members(&durham.node.store).await,
+        durham_before + 25,
+        "the people were entered"
     );
     let regional = &fed.regional.as_ref().unwrap().hub;
     assert_eq!(held(regional, "durham-dsa", period()), vec![(1, 1), (2, 0)]);
@@ -412,13 +439,16 @@ async fn canaries_reach_no_hub_file_and_no_wire_byte() {
             "public marker {m} not seen: the plaintext search is blind"
         );
     }
-    // The regional rollup embeds Durham's and Houston's reports (base64 inside base64).
+    // The regional hub's forward carries Durham's and Houston's reports beside its rollup (the
+    // bundle's documents, base64 once): the search sees inside them.
     let rollup = opened_all.last().unwrap();
     let nested = canary::search("rollup", rollup, &markers);
     assert!(
         nested
             .iter()
-            .any(|f| f.needle == markers[0] && f.form.contains("depth 2"))
+            .any(|f| f.needle == markers[0] && f.form.contains("depth 1")),
+        "{}",
+        show(&nested)
     );
 }
 

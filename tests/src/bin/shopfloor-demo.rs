@@ -8,6 +8,11 @@
 //! interface's address and login is printed and the federation runs until Ctrl-C.
 //!
 //! `--smoke` does the same without waiting, and exits 0 only when national's rollup verifies.
+//!
+//! `--chapters N --regions R --periods P` builds a federation at national scale instead
+//! ([`shopfloor_testbed::national`]): N chapters of 20 to 10,000 members in real states, R
+//! regional hubs (the South always one), P consecutive months of reports with month-to-month
+//! change; every period's national rollup is verified offline against the root card.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +21,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 use clap::Parser;
 use shopfloor_testbed::federation::{Federation, Parent, last_day, last_month};
+use shopfloor_testbed::national::{self, National, Options};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
 use shopfloor_testbed::synth::ChapterProfile;
 
@@ -33,9 +39,22 @@ struct Cli {
     /// Seed for the synthetic chapters.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Members per chapter (scaled per chapter; 20 to 10,000).
-    #[arg(long, default_value_t = 1200)]
+    /// Members per chapter (scaled per chapter; 20 to 10,000). The small federation only.
+    #[arg(long, default_value_t = 1200, conflicts_with = "chapters")]
     members: usize,
+    /// Build this many synthetic chapters (20 to 10,000 members each, about 400 on average)
+    /// instead of the small federation.
+    #[arg(long)]
+    chapters: Option<usize>,
+    /// Regions with their own hub, the South included (with --chapters).
+    #[arg(long, default_value_t = 4, requires = "chapters")]
+    regions: usize,
+    /// Consecutive monthly reporting periods, ending last month (with --chapters).
+    #[arg(long, default_value_t = 1, requires = "chapters")]
+    periods: usize,
+    /// Chapters worked on at once (with --chapters).
+    #[arg(long, default_value_t = 4, requires = "chapters")]
+    concurrency: usize,
 }
 
 fn main() -> ExitCode {
@@ -67,6 +86,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Some(n) = cli.chapters {
+        return run_national(&cli, n).await;
+    }
     let started = Instant::now();
     let period = last_month()?;
     let as_of = last_day(period)?;
@@ -195,4 +217,186 @@ async fn run(cli: Cli) -> Result<()> {
     println!("Stopping.");
     fed.stop().await?;
     Ok(())
+}
+
+/// The federation at national scale.
+async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
+    let started = Instant::now();
+    let mut opts = Options::new(chapters, cli.regions, cli.periods);
+    opts.seed = cli.seed;
+    opts.data = cli.data.clone();
+    opts.concurrency = cli.concurrency;
+    let plan = national::plan(&opts)?;
+    let periods = national::periods(cli.periods)?;
+    let (first, last) = match (periods.first(), periods.last()) {
+        (Some(f), Some(l)) => (*f, *l),
+        _ => anyhow::bail!("no periods"),
+    };
+    let members: usize = plan.chapters.iter().map(|c| c.members).sum();
+    println!(
+        "Shopfloor demo at national scale: {} chapters ({} members on their first lists), {} regions, periods {first} to {last}",
+        plan.chapters.len(),
+        members,
+        plan.regions.len()
+    );
+    println!();
+    println!("Regions:");
+    for (i, r) in plan.regions.iter().enumerate() {
+        let cs: Vec<_> = plan
+            .chapters
+            .iter()
+            .filter(|c| c.region == Some(i))
+            .collect();
+        let states: Vec<&str> = r.states.iter().map(|(s, _, _)| *s).collect();
+        println!(
+            "  {:<34} {:>4} chapters {:>7} members  states {}",
+            r.name,
+            cs.len(),
+            cs.iter().map(|c| c.members).sum::<usize>(),
+            states.join(" ")
+        );
+    }
+    let direct: Vec<_> = plan
+        .chapters
+        .iter()
+        .filter(|c| c.region.is_none())
+        .collect();
+    if !direct.is_empty() {
+        println!(
+            "  {:<34} {:>4} chapters {:>7} members  ({})",
+            "Straight to national",
+            direct.len(),
+            direct.iter().map(|c| c.members).sum::<usize>(),
+            direct
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut sizes: Vec<usize> = plan.chapters.iter().map(|c| c.members).collect();
+    sizes.sort_unstable();
+    println!(
+        "Chapter sizes: smallest {}, median {}, largest {}",
+        sizes.first().copied().unwrap_or(0),
+        sizes.get(sizes.len() / 2).copied().unwrap_or(0),
+        sizes.last().copied().unwrap_or(0)
+    );
+    println!();
+    let mut fed = National::build(plan, &opts, first)
+        .await
+        .context("building the federation")?;
+    println!("Data directories: {}", fed.root.display());
+    println!(
+        "Hubs ready in {:.1} s; {} chapters built and enrolled in {:.1} s",
+        fed.timings.hubs,
+        fed.chapters.len(),
+        fed.timings.chapters_wall
+    );
+    println!();
+    println!(
+        "Hub enrollments (approved automatically: the demo only; compare these by phone or Signal in real life):"
+    );
+    for e in &fed.enrollments {
+        println!("  {} -> {}", e.child, e.parent);
+        println!("      {:<34} fingerprint {}", e.child, e.child_fingerprint);
+        println!(
+            "      {:<34} fingerprint {}",
+            e.parent, e.parent_fingerprint
+        );
+    }
+    println!();
+    let root_card = fed.root.join("national-root-card.json");
+    std::fs::write(&root_card, fed.root_card().to_json())?;
+    println!("Reporting periods (national's rollup verified offline against the root card):");
+    let mut last_bundle = None;
+    for period in periods {
+        let t = Instant::now();
+        let out = match fed.run_period(period).await {
+            Ok(out) => out,
+            Err(e) => {
+                println!(
+                    "  {period}: FAILED after {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+                print_timings(&fed.timings, cli.concurrency);
+                return Err(e.context(format!("period {period}")));
+            }
+        };
+        let bundle = fed.root.join(format!("national-rollup-{period}.json"));
+        std::fs::write(&bundle, &out.bundle)?;
+        println!(
+            "  {period}: {} reports, {} regional rollups forwarded, national rollup revision {}; {} members, {} workplaces nationally ({:.1} s)",
+            out.delivered,
+            out.forwarded,
+            out.national_revision,
+            out.members,
+            out.workplaces,
+            t.elapsed().as_secs_f64()
+        );
+        println!("      {}", out.summary);
+        last_bundle = Some(bundle);
+    }
+    if let Some(bundle) = last_bundle {
+        println!(
+            "  Re-check one yourself: shopfloor-hub verify {} --root {}",
+            bundle.display(),
+            root_card.display()
+        );
+    }
+    print_timings(&fed.timings, cli.concurrency);
+    if cli.data.is_none() {
+        println!("  (the temporary data directory is removed on exit; pass --data DIR to keep it)");
+    }
+    println!();
+    let logins = fed
+        .check_logins()
+        .await
+        .context("logging in to the hubs' web interfaces")?;
+    println!("Hub web interfaces (login admin / {DEMO_PASSWORD}; each checked):");
+    for (name, url) in logins {
+        println!("  {name:<34} {url}");
+    }
+    println!(
+        "Chapter nodes are data directories (not served here): {}/chapters/<id>, login admin / {DEMO_PASSWORD}",
+        fed.root.display()
+    );
+    println!();
+    if cli.smoke {
+        println!(
+            "Smoke test passed in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+        fed.stop().await?;
+        return Ok(());
+    }
+    println!(
+        "Ready in {:.1} s. Press Ctrl-C to stop.",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("Stopping.");
+    fed.stop().await?;
+    Ok(())
+}
+
+/// Where the time went, so far.
+fn print_timings(t: &national::Timings, concurrency: usize) {
+    println!();
+    println!(
+        "Where the time went (seconds; chapter work summed over chapters, run {} at once):",
+        concurrency
+    );
+    println!("  hubs created and enrolled        {:>8.1}", t.hubs);
+    println!(
+        "  chapters built and enrolled      {:>8.1} wall  ({:.1} summed, of which enrollment {:.1})",
+        t.chapters_wall, t.chapters_build, t.chapters_enroll
+    );
+    println!(
+        "  chapters' months                 {:>8.1} wall  (changes {:.1}, report build {:.1}, delivery and ingest {:.1} summed)",
+        t.chapters_periods_wall, t.changes, t.report_build, t.ingest
+    );
+    println!("  regional rollups forwarded       {:>8.1}", t.forward);
+    println!("  national rollups built           {:>8.1}", t.rollup);
+    println!("  national rollups verified        {:>8.1}", t.verify);
 }

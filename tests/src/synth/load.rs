@@ -11,7 +11,7 @@ use shopfloor_node::import::{self, ImportOptions, ImportSummary};
 use shopfloor_node::store::Store;
 use shopfloor_protocol::report::ChapterFacts;
 
-use super::{Chapter, CsvStyle, national_csv};
+use super::{Chapter, CsvStyle, Workplace, national_csv};
 
 /// Who the audit log names for loaded data.
 const ACTOR: &str = "synth";
@@ -97,22 +97,7 @@ pub fn load_organizing(store: &Store, chapter: &Chapter) -> Result<Loaded> {
         let mut l = Loaded::default();
         let mut wids = Vec::with_capacity(chapter.workplaces.len());
         for w in &chapter.workplaces {
-            let f = workplaces::WorkplaceFields {
-                employer: w.employer.clone(),
-                site: w.site.clone(),
-                city: w.city.clone(),
-                county_fips: Some(w.county_fips.to_owned()),
-                state: Some(w.state.to_owned()),
-                sector: Some(w.sector.to_owned()),
-                naics_code: w.naics_code.to_owned(),
-                representation: w.representation.to_owned(),
-                rep_union: w.rep_union.clone(),
-                rep_local: w.rep_local.clone(),
-                workforce_size: Some(w.workforce_size),
-                committee_size: w.committee_size,
-                supporters: w.supporters,
-                notes: w.notes.clone(),
-            };
+            let f = workplace_fields(w);
             let id = workplaces::create(tx, &f, actor)?;
             // Climb the ladder one rung at a time, so the history reads like real work.
             for stage in 1..=w.stage {
@@ -248,4 +233,24 @@ pub fn load_organizing(store: &Store, chapter: &Chapter) -> Result<Loaded> {
         Ok(l)
     })?;
     Ok(loaded)
+}
+
+/// A generated workplace's fields as the node's domain takes them.
+pub fn workplace_fields(w: &Workplace) -> workplaces::WorkplaceFields {
+    workplaces::WorkplaceFields {
+        employer: w.employer.clone(),
+        site: w.site.clone(),
+        city: w.city.clone(),
+        county_fips: Some(w.county_fips.to_owned()),
+        state: Some(w.state.to_owned()),
+        sector: Some(w.sector.to_owned()),
+        naics_code: w.naics_code.to_owned(),
+        representation: w.representation.to_owned(),
+        rep_union: w.rep_union.clone(),
+        rep_local: w.rep_local.clone(),
+        workforce_size: Some(w.workforce_size),
+        committee_size: w.committee_size,
+        supporters: w.supporters,
+        notes: w.notes.clone(),
+    }
 }

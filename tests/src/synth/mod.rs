@@ -31,7 +31,7 @@ mod tests;
 use jiff::civil::Date;
 
 pub use csv::{CsvStyle, national_csv, national_csv_legacy};
-pub use load::{Loaded, load, load_organizing, member_ids};
+pub use load::{Loaded, load, load_organizing, member_ids, workplace_fields};
 pub use rng::Rng;
 
 use tables::{COUNTIES, County, SECTOR_WEIGHTS, SECTORS, SectorDetail};
