@@ -799,6 +799,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui", "Resumen"),
         ("/ui/dashboards", "Tableros"),
         ("/ui/map", "Mapa de estados"),
+        ("/ui/tables", "Desgloses"),
         ("/ui/verification", "Verificación"),
         ("/ui/enrollments", "Solicitudes de inscripción"),
         ("/ui/children", "Capítulos y regiones"),
@@ -808,6 +809,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui", "Overview"),
         ("/ui/dashboards", "Dashboards"),
         ("/ui/map", "Map of states"),
+        ("/ui/tables", "Breakdowns"),
         ("/ui/verification", "Verification"),
         ("/ui/enrollments", "Enrollment requests"),
         ("/ui/children", "Chapters and regions"),
@@ -1274,4 +1276,190 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
         es.body
     );
     assert_no_raw_ids(&es.body, "dashboards with a correction (es)");
+}
+
+/// The fields of each CSV line (the test's CSV has no quoted commas in the cells it checks).
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    body.trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+async fn api_token(base: &str, name: &str, password: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
+async fn api_get(base: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The cell of `table` (its dimension values) in an API answer.
+fn api_cell<'a>(
+    v: &'a serde_json::Value,
+    metric: &str,
+    values: &[&str],
+) -> Option<&'a serde_json::Value> {
+    v["tables"].as_array()?.iter().find_map(|t| {
+        if t["metric"] != metric || t["dims"].as_array()?.len() != values.len() {
+            return None;
+        }
+        t["cells"].as_array()?.iter().find(|c| {
+            c["dims"].as_array().is_some_and(|d| {
+                d.len() == values.len() && d.iter().zip(values).all(|(pair, want)| pair[1] == *want)
+            })
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_of_a_metric_its_trend_and_the_csv_under_the_viewer_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_hub, served, _) = national_with_chapters(tmp.path(), false).await;
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let mut viewer = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    let last = last_month();
+    let before = last.previous().unwrap();
+    let total = NC_MEMBERS + LA_MEMBERS + TX_MEMBERS;
+
+    // Admins: the total, its change (each chapter grew by 10), every table, every child.
+    let a = admin.get("/ui/tables?metric=members").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    dump("tables-admin", &a.body);
+    assert!(shows_number(&a.body, total));
+    assert!(
+        a.body.contains("+30 since last month"),
+        "the month's change"
+    );
+    assert!(shows_number(&a.body, NC_MEMBERS), "the state table");
+    assert!(a.body.contains("North Carolina"));
+    assert!(a.body.contains("Health care"), "the sector table, labelled");
+    assert!(a.body.contains("Triangle"), "the drill-down");
+    assert!(a.body.contains("path=triangle"));
+    let t = admin.get("/ui/tables?metric=members&path=triangle").await;
+    assert_eq!(t.status, 200);
+    assert!(shows_number(&t.body, NC_MEMBERS));
+    // A metric with one table drawn as a funnel, and one with none beyond its total.
+    for m in ["workplaces", "trainings-completed", "pods", "campaigns"] {
+        let p = admin.get(&format!("/ui/tables?metric={m}")).await;
+        assert_eq!(p.status, 200, "{m}");
+        assert_no_raw_ids(&p.body, m);
+    }
+    assert_eq!(admin.get("/ui/tables?metric=shoe-size").await.status, 400);
+
+    // Viewers: never a single chapter, never a withheld value.
+    assert_eq!(
+        viewer
+            .get("/ui/tables?metric=members&path=triangle")
+            .await
+            .status,
+        403
+    );
+    let withheld = [NC_MEMBERS, LA_MEMBERS, TX_MEMBERS, NC_TRAININGS + 13];
+    for m in ["members", "trainings-completed"] {
+        let v = viewer.get(&format!("/ui/tables?metric={m}")).await;
+        assert_eq!(v.status, 200);
+        for n in withheld {
+            assert!(!shows_number(&v.body, n), "viewer table {m} shows {n}");
+        }
+        assert!(!v.body.contains("Triangle"));
+    }
+
+    // CSV: a byte-order mark, a header, one line per cell; the same rule.
+    let csv = admin.get("/ui/tables.csv?metric=members").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with('\u{feff}'), "a BOM for spreadsheets");
+    let rows = csv_rows(&csv.body);
+    assert_eq!(rows[0][0], "Month");
+    let nc = rows
+        .iter()
+        .find(|r| r.get(5).is_some_and(|v| v == "NC"))
+        .expect("the NC cell");
+    assert_eq!(nc[6], "North Carolina");
+    assert_eq!(nc[10], NC_MEMBERS.to_string());
+    assert_eq!(nc[11], "exact");
+    let all = viewer.get("/ui/tables.csv?period=all&metric=all").await;
+    assert_eq!(all.status, 200);
+    let rows = csv_rows(&all.body);
+    for n in withheld.iter().chain(&[NC_MEMBERS - 10, NC_TRAININGS]) {
+        assert!(
+            !rows.iter().flatten().any(|f| *f == n.to_string()),
+            "the viewer's CSV holds withheld value {n}"
+        );
+    }
+    let periods: BTreeSet<&str> = rows.iter().skip(1).map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        periods,
+        BTreeSet::from([last.to_string().as_str(), before.to_string().as_str()]),
+        "every published period"
+    );
+    let nc = rows
+        .iter()
+        .find(|r| r.get(5).is_some_and(|v| v == "NC") && r[0] == last.to_string())
+        .expect("the NC cell, marked");
+    assert_eq!(nc[10], "", "no number for a withheld cell");
+    assert_eq!(nc[11], "not shown: fewer than 3 chapters");
+    assert!(
+        rows.iter()
+            .any(|r| r[3] == "members" && r[4].is_empty() && r[10] == total.to_string()),
+        "the total passes the rule"
+    );
+    // In Spanish.
+    let mut es = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    es.accept_language = Some("es".into());
+    let es_csv = es.get("/ui/tables.csv?metric=members").await;
+    let rows = csv_rows(&es_csv.body);
+    assert_eq!(rows[0][0], "Mes");
+    assert!(rows.iter().any(|r| {
+        r.get(11)
+            .is_some_and(|s| s == "no se muestra: menos de 3 capítulos")
+    }));
+
+    // JSON: the same cells, a status on each and a value only where one may be shown.
+    let vt = api_token(&served.url, "vera", VIEWER_PASSWORD).await;
+    let (s, v) = api_get(
+        &served.url,
+        &vt,
+        &format!("/api/v1/tables/{last}?metric=members"),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(api_cell(&v, "members", &[]).unwrap()["value"], total);
+    let nc = api_cell(&v, "members", &["NC"]).unwrap();
+    assert_eq!(nc["status"], "withheld");
+    assert!(nc.get("value").is_none());
+    let (s, _) = api_get(
+        &served.url,
+        &vt,
+        &format!("/api/v1/tables/{last}?path=triangle"),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let at = api_token(&served.url, "admin", ADMIN_PASSWORD).await;
+    let (s, v) = api_get(&served.url, &at, &format!("/api/v1/tables/{last}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        api_cell(&v, "members", &["NC"]).unwrap()["value"],
+        NC_MEMBERS
+    );
+    assert_eq!(
+        api_cell(&v, "trainings-completed", &["one-on-ones"]).unwrap()["value"],
+        NC_TRAININGS + 13
+    );
+    served.stop().await;
 }

@@ -502,3 +502,37 @@ pub async fn build_rollup(
         state.blocking(move |hub| rollups::build(hub, p)).await?,
     ))
 }
+
+/// GET /api/v1/tables/{period}?path=A/B&metric=M (any logged-in user): every table of one
+/// metric (or every metric) at a level, as the pages show it: admins the live sums, viewers the
+/// period's newest publication, each cell with its `status` (`exact`, `at-least`, `suppressed`,
+/// `withheld`) and a `value` only where one may be shown (crate::web::ui::tables).
+pub async fn tables(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(p): Path<String>,
+    query: Result<Query<crate::web::ui::tables::ApiTablesQuery>, QueryRejection>,
+) -> ApiResult<Json<crate::web::ui::tables::LevelTables>> {
+    use crate::web::ui::data::PathError;
+    let p = period(&p)?;
+    let Ok(Query(q)) = query else {
+        return Err(Error::bad_request("expected ?path=A/B&metric=M").into());
+    };
+    let admin = user.role == crate::users::Role::Admin;
+    let answer = state
+        .blocking(move |hub| crate::web::ui::tables::api_tables(hub, p, &q, admin))
+        .await?;
+    match answer {
+        Ok(t) => Ok(Json(t)),
+        Err(None) => Err(Error::bad_request("unknown metric").into()),
+        Err(Some(PathError::Chapter)) => {
+            Err(Error::forbidden("viewers see no single chapter").into())
+        }
+        Err(Some(PathError::Unknown)) => {
+            Err(Error::not_found("no-such-node", "no such level for this period").into())
+        }
+        Err(Some(PathError::NotPublished)) => {
+            Err(Error::not_found("not-published", "this period has no publication yet").into())
+        }
+    }
+}

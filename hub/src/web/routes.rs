@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enroll-requests/{id}/reject", post(api::reject))
         .route("/api/v1/children/{id}/revoke", post(api::revoke))
         .route("/api/v1/completeness", get(api::completeness))
+        .route("/api/v1/tables/{period}", get(api::tables))
         .route(
             "/api/v1/rollups/{period}",
             get(api::rollup).post(api::build_rollup),

@@ -33,7 +33,7 @@ fn hub_name(state: &AppState) -> String {
     state.hub().config().name.clone()
 }
 
-fn internal(v: &Visitor, state: &AppState, e: &crate::Error) -> Response {
+pub(super) fn internal(v: &Visitor, state: &AppState, e: &crate::Error) -> Response {
     tracing::error!("interface: {e}");
     error_page(
         v,
@@ -45,7 +45,7 @@ fn internal(v: &Visitor, state: &AppState, e: &crate::Error) -> Response {
 }
 
 /// Renders what a blocking page builder produced.
-async fn page<T: Template + Send + 'static>(
+pub(super) async fn page<T: Template + Send + 'static>(
     state: &AppState,
     v: &Visitor,
     build: impl FnOnce(&Hub) -> Result<std::result::Result<T, PageError>> + Send + 'static,
@@ -61,6 +61,18 @@ async fn page<T: Template + Send + 'static>(
 #[derive(Debug)]
 pub struct PageError(StatusCode, &'static str, &'static str);
 
+impl PageError {
+    /// An unknown metric in the query.
+    pub(super) fn bad_metric() -> PageError {
+        PageError(StatusCode::BAD_REQUEST, "err-bad-metric", "rec-bad-metric")
+    }
+
+    /// The error page for this refusal.
+    pub(super) fn page(&self, v: &Visitor, hub_name: &str) -> Response {
+        error_page(v, hub_name, self.0, self.1, self.2)
+    }
+}
+
 fn kind_label(lang: Lang, kind: Kind) -> String {
     match kind {
         Kind::Regional => lang.t("hub-kind-regional"),
@@ -69,11 +81,11 @@ fn kind_label(lang: Lang, kind: Kind) -> String {
     }
 }
 
-fn metric_label(lang: Lang, metric: &str) -> String {
+pub(super) fn metric_label(lang: Lang, metric: &str) -> String {
     registry::metric(metric).map_or_else(|| metric.to_owned(), |m| lang.pick(m.en, m.es).to_owned())
 }
 
-fn parse_period(
+pub(super) fn parse_period(
     text: Option<&str>,
     periods: &[Period],
 ) -> std::result::Result<Option<Period>, PageError> {
@@ -86,7 +98,7 @@ fn parse_period(
     }
 }
 
-fn split_path(path: Option<&str>) -> Vec<String> {
+pub(super) fn split_path(path: Option<&str>) -> Vec<String> {
     path.unwrap_or_default()
         .split('/')
         .filter(|s| !s.is_empty())
@@ -95,7 +107,7 @@ fn split_path(path: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-fn path_refusal(e: &PathError) -> PageError {
+pub(super) fn path_refusal(e: &PathError) -> PageError {
     match e {
         PathError::Chapter => PageError(
             StatusCode::FORBIDDEN,
@@ -116,7 +128,7 @@ fn path_refusal(e: &PathError) -> PageError {
 }
 
 /// The line telling what a page shows: the publication viewers see, or (admins) live sums.
-fn publication_line(lang: Lang, level: &Level) -> String {
+pub(super) fn publication_line(lang: Lang, level: &Level) -> String {
     match level.publication {
         Some((sequence, at)) => lang.ta(
             "hub-publication-shown",
@@ -144,7 +156,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn period_choices(periods: &[Period], current: Option<Period>) -> Vec<Choice> {
+pub(super) fn period_choices(periods: &[Period], current: Option<Period>) -> Vec<Choice> {
     periods
         .iter()
         .map(|p| Choice {
@@ -292,9 +304,9 @@ pub struct DashQuery {
 /// A step of the drill-down trail.
 #[derive(Debug)]
 pub struct Crumb {
-    href: String,
-    label: String,
-    current: bool,
+    pub(super) href: String,
+    pub(super) label: String,
+    pub(super) current: bool,
 }
 
 /// A child listed for drill-down.
@@ -345,7 +357,7 @@ fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
     }
 }
 
-fn trail(
+pub(super) fn trail(
     lang: Lang,
     hub_name: &str,
     period: Option<Period>,
@@ -369,7 +381,7 @@ fn trail(
     out
 }
 
-fn training_labeler(
+pub(super) fn training_labeler(
     lang: Lang,
     guidance: &[crate::guidance::Guidance],
 ) -> impl Fn(&str) -> String + '_ {

@@ -20,6 +20,8 @@ pub enum Nav {
     Dashboards,
     /// The map.
     Map,
+    /// Every metric's tables.
+    Tables,
     /// Verification and the log.
     Verification,
     /// Enrollment queue (admin).
@@ -119,6 +121,7 @@ impl Chrome {
             (Nav::Overview, "/ui", "hub-nav-overview"),
             (Nav::Dashboards, "/ui/dashboards", "hub-nav-dashboards"),
             (Nav::Map, "/ui/map", "hub-nav-map"),
+            (Nav::Tables, "/ui/tables", "hub-nav-tables"),
             (
                 Nav::Verification,
                 "/ui/verification",
