@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use shopfloor_protocol::cert::{Certificate, RevocationSet};
+use shopfloor_protocol::report::ChapterFacts;
 use shopfloor_protocol::rollup::{self, Content, Contribution, Rollup, SummedCell, TreeNode};
 use shopfloor_protocol::{Card, CellKey, Document as _, Envelope, Kind, PartyId, Report};
 
@@ -61,6 +62,8 @@ pub struct DocEntry {
     pub as_of: Option<i64>,
     /// Whether a report was rebuilt after its period closed, with later counts (labelled).
     pub correction: bool,
+    /// A report's chapter facts (labor committee, CLC delegate, bylaws); `None` for a rollup.
+    pub facts: Option<ChapterFacts>,
     /// Its cells, in key order.
     pub cells: Vec<SummedCell>,
 }
@@ -121,6 +124,7 @@ impl DocEntry {
             chapters: 1,
             as_of: report.as_of.map(|t| t.as_second()),
             correction: report.correction,
+            facts: Some(report.facts),
             cells: rollup::sum(&[Contribution::Report(report)]),
         }
     }
@@ -160,6 +164,7 @@ impl DocEntry {
             chapters: u32::try_from(rollup.completeness.reported.len()).unwrap_or(u32::MAX),
             as_of: None,
             correction: false,
+            facts: None,
             cells: rollup.cells.clone(),
         }
     }
@@ -184,6 +189,26 @@ pub fn descendants(nodes: &[TreeNode]) -> Vec<DocEntry> {
             }
         })
         .collect()
+}
+
+/// Chapter facts as stored: three letters, `y` or `n`, in the order committee, delegate, bylaws.
+fn facts_text(f: ChapterFacts) -> String {
+    [f.labor_committee, f.clc_delegate, f.bylaws]
+        .iter()
+        .map(|b| if *b { 'y' } else { 'n' })
+        .collect()
+}
+
+fn parse_facts(text: Option<&str>) -> Option<ChapterFacts> {
+    let b: Vec<bool> = text?.chars().map(|c| c == 'y').collect();
+    match b.as_slice() {
+        [labor_committee, clc_delegate, bylaws] => Some(ChapterFacts {
+            labor_committee: *labor_committee,
+            clc_delegate: *clc_delegate,
+            bylaws: *bylaws,
+        }),
+        _ => None,
+    }
 }
 
 fn to_i64(v: u64) -> Result<i64> {
@@ -249,8 +274,8 @@ fn remove(tx: &Connection, period: &str, party: &str) -> Result<()> {
 
 fn insert_doc(tx: &Connection, period: &str, e: &DocEntry) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO agg_docs (period, party, parent, kind, name, state, revision, digest, generated_at, chapters, as_of, correction) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO agg_docs (period, party, parent, kind, name, state, revision, digest, generated_at, chapters, as_of, correction, facts) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         period,
@@ -265,6 +290,7 @@ fn insert_doc(tx: &Connection, period: &str, e: &DocEntry) -> Result<()> {
         e.chapters,
         e.as_of,
         e.correction,
+        e.facts.map(facts_text),
     ])?;
     insert_cells(tx, &e.party, period, &e.cells)
 }
@@ -328,10 +354,12 @@ pub struct DocRow {
     pub generated_at: i64,
     /// Chapters covered.
     pub chapters: u32,
+    /// A report's chapter facts.
+    pub facts: Option<ChapterFacts>,
 }
 
 const DOC_COLUMNS: &str =
-    "party, parent, kind, name, state, revision, digest, generated_at, chapters";
+    "party, parent, kind, name, state, revision, digest, generated_at, chapters, facts";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
     Ok(DocRow {
@@ -344,6 +372,7 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
         digest: r.get(6)?,
         generated_at: r.get(7)?,
         chapters: r.get(8)?,
+        facts: parse_facts(r.get::<_, Option<String>>(9)?.as_deref()),
     })
 }
 
@@ -353,6 +382,16 @@ pub fn docs(db: &Connection, period: &str, parent: &str) -> Result<Vec<DocRow>> 
         "SELECT {DOC_COLUMNS} FROM agg_docs WHERE period = ?1 AND parent = ?2 ORDER BY party"
     ))?;
     let rows = stmt.query_map(params![period, parent], doc_row)?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Every document of every period up to and including `period` (`YYYY-MM` sorts as text), with
+/// its period: for pages that follow chapters over time (the labor formations page).
+pub fn docs_through(db: &Connection, period: &str) -> Result<Vec<(String, DocRow)>> {
+    let mut stmt = db.prepare_cached(&format!(
+        "SELECT {DOC_COLUMNS}, period FROM agg_docs WHERE period <= ?1 ORDER BY period, party"
+    ))?;
+    let rows = stmt.query_map(params![period], |r| Ok((r.get(10)?, doc_row(r)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
@@ -612,12 +651,15 @@ fn describe_doc(d: Option<&DocRow>) -> String {
         || "absent".to_owned(),
         |d| {
             format!(
-                "{} revision {} digest {} under {} ({} chapter(s))",
+                "{} revision {} digest {} under {} ({} chapter(s)){}",
                 d.kind.as_str(),
                 d.revision,
                 d.digest,
                 d.parent,
-                d.chapters
+                d.chapters,
+                d.facts
+                    .map(|f| format!(", facts {}", facts_text(f)))
+                    .unwrap_or_default()
             )
         },
     )
@@ -667,6 +709,7 @@ pub fn check(db: &Connection, hub: &Card) -> Result<Vec<Difference>> {
                 digest: e.digest.clone(),
                 generated_at: e.generated_at,
                 chapters: e.chapters,
+                facts: e.facts,
             };
             let have = doc(db, &period, &e.party)?;
             if have.as_ref() != Some(&want) {
@@ -767,6 +810,7 @@ mod tests {
             chapters: 1,
             as_of: None,
             correction: false,
+            facts: None,
             cells,
         }
     }

@@ -259,6 +259,13 @@ CREATE TABLE bound_documents (
     PRIMARY KEY (rollup, document)
 ) WITHOUT ROWID;
 "#,
+    // 7: each report's chapter facts (labor committee, CLC delegate, bylaws) beside its cells,
+    // for the labor formations page; filled for documents already stored by a reindex.
+    r#"
+ALTER TABLE agg_docs ADD COLUMN facts TEXT;
+INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
+    ON CONFLICT (key) DO UPDATE SET value = '1';
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than

@@ -161,7 +161,12 @@ fn report(
         generated_at: jiff::Timestamp::now(),
         policy: DisclosurePolicy { k: 5 },
         cells,
-        facts: ChapterFacts::default(),
+        // Labor formations differ by chapter: NC has all three, LA a committee, TX none.
+        facts: ChapterFacts {
+            labor_committee: state != "TX",
+            clc_delegate: state == "NC",
+            bylaws: state == "NC",
+        },
         campaigns: vec![],
         as_of: None,
         correction: false,
@@ -800,6 +805,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/dashboards", "Tableros"),
         ("/ui/map", "Mapa de estados"),
         ("/ui/tables", "Desgloses"),
+        ("/ui/formations", "Formaciones laborales"),
         ("/ui/verification", "Verificación"),
         ("/ui/enrollments", "Solicitudes de inscripción"),
         ("/ui/children", "Capítulos y regiones"),
@@ -810,6 +816,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/dashboards", "Dashboards"),
         ("/ui/map", "Map of states"),
         ("/ui/tables", "Breakdowns"),
+        ("/ui/formations", "Labor formations"),
         ("/ui/verification", "Verification"),
         ("/ui/enrollments", "Enrollment requests"),
         ("/ui/children", "Chapters and regions"),
@@ -1461,5 +1468,64 @@ async fn every_table_of_a_metric_its_trend_and_the_csv_under_the_viewer_rule() {
         api_cell(&v, "trainings-completed", &["one-on-ones"]).unwrap()["value"],
         NC_TRAININGS + 13
     );
+    served.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labor_formations_per_chapter_for_admins_and_counts_for_viewers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_hub, served, _) = national_with_chapters(tmp.path(), false).await;
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let mut viewer = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    let a = admin.get("/ui/formations").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    dump("formations-admin", &a.body);
+    assert!(a.body.contains("2 of 3 chapters have a labor committee"));
+    assert!(
+        a.body
+            .contains("1 of 3 chapters have a Central Labor Council delegate")
+    );
+    assert!(a.body.contains("1 of 3 chapters have all three"));
+    // One line per chapter, with its facts, its last report and this month's status.
+    let line = |name: &str| -> String {
+        let at = a
+            .body
+            .find(&format!(">{name}</a>"))
+            .unwrap_or_else(|| panic!("{name} listed"));
+        a.body[at..].split("</tr>").next().unwrap().to_owned()
+    };
+    let triangle = line("Triangle");
+    assert_eq!(triangle.matches(">Yes<").count(), 3, "{triangle}");
+    assert!(triangle.contains("North Carolina"));
+    assert!(triangle.contains(&format!(">{}<", last_month())));
+    assert!(triangle.contains(">On time<") || triangle.contains(">Late<"));
+    let houston = line("Houston");
+    assert_eq!(houston.matches(">No<").count(), 3, "{houston}");
+    assert!(
+        a.body.contains("path=houston"),
+        "links to the chapter's dashboards"
+    );
+    // An earlier month, and a chapter's own line.
+    let before = last_month().previous().unwrap();
+    let b = admin.get(&format!("/ui/formations?period={before}")).await;
+    assert_eq!(b.status, 200);
+    assert!(b.body.contains(&format!(">{before}<")));
+    let t = admin.get("/ui/formations?path=triangle").await;
+    assert_eq!(t.status, 200);
+    assert!(t.body.contains("1 of 1 chapter has all three"));
+
+    // Viewers: counts (3 chapters reported), no chapter named, no chapter path.
+    let v = viewer.get("/ui/formations").await;
+    assert_eq!(v.status, 200);
+    assert!(v.body.contains("2 of 3 chapters have a labor committee"));
+    for name in ["Triangle", "New Orleans", "Houston"] {
+        assert!(!v.body.contains(name), "a viewer sees {name}");
+    }
+    assert_eq!(viewer.get("/ui/formations?path=triangle").await.status, 403);
+    let mut es = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    es.accept_language = Some("es".into());
+    let e = es.get("/ui/formations").await;
+    assert!(e.body.contains("2 de 3 capítulos tienen un comité laboral"));
+    assert_no_raw_ids(&e.body, "formations (es)");
     served.stop().await;
 }

@@ -16,6 +16,7 @@ hub-nav-overview = Overview
 hub-nav-dashboards = Dashboards
 hub-nav-map = Map
 hub-nav-tables = Tables
+hub-nav-formations = Labor formations
 hub-nav-verification = Verification
 hub-nav-enrollments = Enrollment requests
 hub-nav-children = Chapters and regions
@@ -146,6 +147,38 @@ hub-csv-status-exact = exact
 hub-csv-status-at-least = at least (some chapters withheld a small count)
 hub-csv-status-suppressed = withheld by the chapter
 hub-csv-status-withheld = not shown: fewer than 3 chapters
+## Labor formations (/ui/formations)
+hub-formations-title = Labor formations
+hub-formations-intro = A labor formation in every local: which chapters have a labor committee, a delegate to their Central Labor Council, and bylaws that provide for labor work, as each chapter's latest report says.
+hub-formations-count-committee = { $count } of { $total } { $total ->
+    [one] chapter has
+   *[other] chapters have
+} a labor committee
+hub-formations-count-delegate = { $count } of { $total } { $total ->
+    [one] chapter has
+   *[other] chapters have
+} a Central Labor Council delegate
+hub-formations-count-bylaws = { $count } of { $total } { $total ->
+    [one] chapter has
+   *[other] chapters have
+} bylaws that provide for labor work
+hub-formations-count-all = { $count } of { $total } { $total ->
+    [one] chapter has
+   *[other] chapters have
+} all three
+hub-formations-count-withheld = Not shown: { $total } chapters reported here this month, fewer than 3.
+hub-formations-viewer = Counts only, over the chapters that reported this month; no chapter is listed.
+hub-formations-caption = Chapters, this month's reports first
+hub-formations-col-within = Region
+hub-formations-col-committee = Labor committee
+hub-formations-col-delegate = CLC delegate
+hub-formations-col-bylaws = Bylaws
+hub-formations-col-last = Last report
+hub-formations-col-status = This month
+hub-formations-yes = Yes
+hub-formations-no = No
+hub-formations-unknown = Not reported
+hub-formations-missing = No report
 hub-metric = Metric
 hub-map-heading = { $metric } by state, { $period }
 hub-map-desc = A map of the United States; each state is shaded by its number, hatched when the number is not shown, dotted when there is none. The table below the map gives every number.

@@ -16,6 +16,7 @@ hub-nav-overview = Resumen
 hub-nav-dashboards = Tableros
 hub-nav-map = Mapa
 hub-nav-tables = Tablas
+hub-nav-formations = Formaciones laborales
 hub-nav-verification = Verificación
 hub-nav-enrollments = Solicitudes de inscripción
 hub-nav-children = Capítulos y regiones
@@ -146,6 +147,38 @@ hub-csv-status-exact = exacta
 hub-csv-status-at-least = al menos (algunos capítulos reservaron una cifra pequeña)
 hub-csv-status-suppressed = reservada por el capítulo
 hub-csv-status-withheld = no se muestra: menos de 3 capítulos
+## Formaciones laborales (/ui/formations)
+hub-formations-title = Formaciones laborales
+hub-formations-intro = Una formación laboral en cada capítulo local: qué capítulos tienen un comité laboral, un delegado ante su Consejo Laboral Central y estatutos que contemplan el trabajo laboral, según el informe más reciente de cada capítulo.
+hub-formations-count-committee = { $count } de { $total } { $total ->
+    [one] capítulo tiene
+   *[other] capítulos tienen
+} un comité laboral
+hub-formations-count-delegate = { $count } de { $total } { $total ->
+    [one] capítulo tiene
+   *[other] capítulos tienen
+} un delegado ante el Consejo Laboral Central
+hub-formations-count-bylaws = { $count } de { $total } { $total ->
+    [one] capítulo tiene
+   *[other] capítulos tienen
+} estatutos que contemplan el trabajo laboral
+hub-formations-count-all = { $count } de { $total } { $total ->
+    [one] capítulo tiene
+   *[other] capítulos tienen
+} las tres cosas
+hub-formations-count-withheld = No se muestra: { $total } capítulos informaron aquí este mes, menos de 3.
+hub-formations-viewer = Solo cifras, sobre los capítulos que informaron este mes; no se lista ningún capítulo.
+hub-formations-caption = Capítulos, primero los que informaron este mes
+hub-formations-col-within = Región
+hub-formations-col-committee = Comité laboral
+hub-formations-col-delegate = Delegado ante el CLC
+hub-formations-col-bylaws = Estatutos
+hub-formations-col-last = Último informe
+hub-formations-col-status = Este mes
+hub-formations-yes = Sí
+hub-formations-no = No
+hub-formations-unknown = Sin dato
+hub-formations-missing = Sin informe
 hub-metric = Indicador
 hub-map-heading = { $metric } por estado, { $period }
 hub-map-desc = Un mapa de los Estados Unidos; cada estado tiene un tono según su cifra, rayas cuando la cifra no se muestra y puntos cuando no hay datos. La tabla debajo del mapa da todas las cifras.

@@ -9,6 +9,7 @@
 //!   `hub/tools/us_states.py`).
 //! - [`pages`]: the handlers; templates are in `hub/templates/`.
 //! - [`tables`]: every metric's tables, their trends, and the same as CSV and JSON.
+//! - [`formations`]: labor committees, CLC delegates and bylaws of the chapters below a level.
 //!
 //! Every page with data needs a login; viewers see only cells built from at least 3 chapters,
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
@@ -16,6 +17,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod formations;
 pub mod i18n;
 mod map_data;
 pub mod pages;
@@ -59,6 +61,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/dashboards", false),
     ("/ui/map", false),
     ("/ui/tables", false),
+    ("/ui/formations", false),
     ("/ui/verification", false),
     ("/ui/enrollments", true),
     ("/ui/children", true),
@@ -79,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/map", get(pages::map))
         .route("/ui/tables", get(tables::tables))
         .route("/ui/tables.csv", get(tables::tables_csv))
+        .route("/ui/formations", get(formations::formations))
         .route("/ui/verification", get(pages::verification))
         .route("/ui/enrollments", get(pages::enrollments))
         .route("/ui/enrollments/{id}/approve", post(pages::approve))

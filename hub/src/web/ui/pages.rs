@@ -342,7 +342,7 @@ pub struct DashboardsPage {
     corrections: Vec<String>,
 }
 
-fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
+pub(super) fn dash_href(period: Option<Period>, path: &[String], base: &str) -> String {
     let mut q = Vec::new();
     if let Some(p) = period {
         q.push(format!("period={p}"));

@@ -22,6 +22,8 @@ pub enum Nav {
     Map,
     /// Every metric's tables.
     Tables,
+    /// Labor formations.
+    Formations,
     /// Verification and the log.
     Verification,
     /// Enrollment queue (admin).
@@ -122,6 +124,7 @@ impl Chrome {
             (Nav::Dashboards, "/ui/dashboards", "hub-nav-dashboards"),
             (Nav::Map, "/ui/map", "hub-nav-map"),
             (Nav::Tables, "/ui/tables", "hub-nav-tables"),
+            (Nav::Formations, "/ui/formations", "hub-nav-formations"),
             (
                 Nav::Verification,
                 "/ui/verification",
