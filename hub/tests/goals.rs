@@ -219,12 +219,19 @@ async fn dashboard_as(hub: &Hub, period: Period, lang: &str, name: &str, pw: &st
     html
 }
 
-/// The goal rows of the dashboard's table: (goal label, progress text).
+/// The goal rows of the dashboard's goals table: (goal label, progress text).
 fn goal_rows(html: &str) -> Vec<(String, String)> {
-    html.split("<tr><th scope=\"row\">")
+    let Some(start) = html.find("id=\"goals-cap\"") else {
+        return Vec::new();
+    };
+    let figure = &html[start..];
+    let figure = &figure[..figure.find("</figure>").unwrap_or(figure.len())];
+    figure
+        .split("<tr><th scope=\"row\">")
         .skip(1)
         .filter_map(|row| {
-            let (label, rest) = row.split_once("<br>")?;
+            let (label, rest) = row.split_once("</th>")?;
+            let label = label.split("<br>").next()?;
             let progress = rest.split("<td>").nth(1)?.split("</td>").next()?;
             Some((label.to_owned(), progress.to_owned()))
         })
