@@ -16,7 +16,8 @@
 //! the `[sector]` cell of the chapters whose card names that state. Viewers see only what a
 //! publication holds: a state goal with a sector is withheld from them.
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::Connection;
 use shopfloor_protocol::registry::{Accrual, Dim};
@@ -188,37 +189,53 @@ fn add_cells(total: &mut Option<SummedCell>, c: SummedCell) {
     }
 }
 
-/// Admins: the live figure of a source for one period, or `None` when nothing was reported
-/// for the period.
-fn live(db: &Connection, hub: &Hub, source: &Source, period: &str) -> Result<Option<Figure>> {
-    let me = hub.card().id.as_str();
-    let top = aggregates::docs(db, period, me)?;
+/// The chapters of this hub's tree that reported for a period, with their states (direct
+/// children and those inside regional rollups); `None` when nothing was reported.
+type Chapters = Option<Vec<(String, Option<String>)>>;
+
+fn chapters(db: &Connection, hub: &Hub, period: &str) -> Result<Chapters> {
+    let top = aggregates::docs(db, period, hub.card().id.as_str())?;
     if top.is_empty() {
         return Ok(None);
     }
+    let mut out = Vec::new();
+    for doc in top {
+        match doc.kind {
+            DocKind::Report => out.push((doc.party, doc.state)),
+            DocKind::Rollup => out.extend(
+                aggregates::docs(db, period, &doc.party)?
+                    .into_iter()
+                    .filter(|d| d.kind == DocKind::Report)
+                    .map(|d| (d.party, d.state)),
+            ),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Admins: the live figure of a source for one period, or `None` when nothing was reported
+/// for the period.
+fn live(
+    db: &Connection,
+    hub: &Hub,
+    source: &Source,
+    period: &str,
+    chapters: &Chapters,
+) -> Result<Option<Figure>> {
+    let Some(chapters) = chapters else {
+        return Ok(None);
+    };
     Ok(Some(match source {
         Source::Elsewhere => Figure::Elsewhere,
         Source::Level { path, key } => {
-            let party = path.last().map_or(me, String::as_str);
+            let party = path.last().map_or(hub.card().id.as_str(), String::as_str);
             Figure::of_cell(aggregates::cell(db, party, period, key)?.as_ref(), true)
         }
         Source::StateChapters { state, key } => {
             let mut total = None;
-            for doc in &top {
-                let chapters = match doc.kind {
-                    DocKind::Report => vec![doc.clone()],
-                    DocKind::Rollup => aggregates::docs(db, period, &doc.party)?
-                        .into_iter()
-                        .filter(|d| d.kind == DocKind::Report)
-                        .collect(),
-                };
-                for ch in chapters
-                    .iter()
-                    .filter(|c| c.state.as_deref() == Some(state))
-                {
-                    if let Some(c) = aggregates::cell(db, &ch.party, period, key)? {
-                        add_cells(&mut total, c);
-                    }
+            for (party, _) in chapters.iter().filter(|(_, s)| s.as_deref() == Some(state)) {
+                if let Some(c) = aggregates::cell(db, party, period, key)? {
+                    add_cells(&mut total, c);
                 }
             }
             Figure::of_cell(total.as_ref(), true)
@@ -227,14 +244,12 @@ fn live(db: &Connection, hub: &Hub, source: &Source, period: &str) -> Result<Opt
 }
 
 /// Viewers: the figure in the period's newest publication, or `None` when it has none.
-fn published(hub: &Hub, source: &Source, period: Period) -> Result<Option<Figure>> {
-    let Some(stored) = crate::publish::latest(hub, period)? else {
-        return Ok(None);
-    };
-    Ok(Some(match source {
+fn published(source: &Source, publication: Option<&crate::publish::Publication>) -> Option<Figure> {
+    let publication = publication?;
+    Some(match source {
         Source::Elsewhere => Figure::Elsewhere,
         Source::StateChapters { .. } => Figure::Unpublished,
-        Source::Level { path, key } => match stored.publication.view(path) {
+        Source::Level { path, key } => match publication.view(path) {
             None => Figure::Unpublished,
             Some(v) => match v.cells.iter().find(|c| &c.key == key).map(|c| c.value) {
                 None => Figure::Exact(0),
@@ -243,7 +258,7 @@ fn published(hub: &Hub, source: &Source, period: Period) -> Result<Option<Figure
                 Some(crate::publish::Value::Withheld) => Figure::Withheld,
             },
         },
-    }))
+    })
 }
 
 /// One goal measured at this hub.
@@ -319,6 +334,9 @@ pub fn measure(
         .into_iter()
         .filter(|p| *p <= period)
         .collect();
+    // Read once per period, whatever the number of goals.
+    let mut tree: BTreeMap<Period, Chapters> = BTreeMap::new();
+    let mut publications: BTreeMap<Period, Option<crate::publish::Publication>> = BTreeMap::new();
     let mut out = Vec::new();
     for g in guidance {
         for goal in &g.goals {
@@ -338,11 +356,23 @@ pub fn measure(
             };
             let mut per = Vec::new();
             for p in periods.iter().copied().filter(|p| needs(*p)) {
+                let text = p.to_string();
                 let f = if admin {
-                    hub.store()
-                        .read(|db| live(db, hub, &source, &p.to_string()))?
+                    let c = match tree.entry(p) {
+                        Entry::Occupied(e) => e.into_mut(),
+                        Entry::Vacant(e) => {
+                            e.insert(hub.store().read(|db| chapters(db, hub, &text))?)
+                        }
+                    };
+                    hub.store().read(|db| live(db, hub, &source, &text, c))?
                 } else {
-                    published(hub, &source, p)?
+                    let stored = match publications.entry(p) {
+                        Entry::Occupied(e) => e.into_mut(),
+                        Entry::Vacant(e) => {
+                            e.insert(crate::publish::latest(hub, p)?.map(|s| s.publication))
+                        }
+                    };
+                    published(&source, stored.as_ref())
                 };
                 if let Some(f) = f {
                     per.push((p, f));
