@@ -342,6 +342,13 @@ pub async fn run(hub: Hub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         if let Err(e) = tick(&hub).await {
             tracing::warn!("forwarder: {e}");
         }
+        match relay_parent_guidance(&hub).await {
+            Ok(Some(crate::guidance::Relayed::Signed)) => {
+                tracing::info!("relaying the parent's new guidance");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("relaying the parent's guidance: {e}"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = shutdown.changed() => return,
@@ -373,4 +380,17 @@ pub async fn fetch_parent_guidance(hub: &Hub) -> Result<Option<Envelope>> {
     let envelope = Envelope::from_json(&bytes)?;
     crate::guidance::verify(&envelope, &parent.card, None)?;
     Ok(Some(envelope))
+}
+
+/// Fetches the parent's guidance and, when it is not the one this hub's newest guidance relays,
+/// signs this hub's guidance again relaying it ([`crate::guidance::relay`]). `Ok(None)` when
+/// this hub has no parent or the parent has published no guidance.
+pub async fn relay_parent_guidance(hub: &Hub) -> Result<Option<crate::guidance::Relayed>> {
+    let Some(parent) = fetch_parent_guidance(hub).await? else {
+        return Ok(None);
+    };
+    let h = hub.clone();
+    Ok(Some(
+        blocking(move || crate::guidance::relay(&h, parent)).await?,
+    ))
 }

@@ -50,7 +50,19 @@ pub fn verify(envelope: &Envelope, issuer: &Card, parent: Option<&Card>) -> Resu
 
 /// Signs and stores new guidance from a draft. A regional hub relays the newest verified guidance
 /// it holds from its parent (`inherited`), fetched by [`crate::forward::fetch_parent_guidance`].
+/// Every goal must be measurable here ([`crate::goals::check`]): a goal on a dimension its
+/// metric lacks, or for a region outside this hub's tree, is refused and nothing is signed.
 pub fn publish(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Envelope> {
+    crate::goals::check(hub, &draft.goals)?;
+    sign_and_store(hub, draft, inherited, ("cli", "publish-guidance"))
+}
+
+fn sign_and_store(
+    hub: &Hub,
+    draft: Draft,
+    inherited: Option<Envelope>,
+    (actor, action): (&str, &str),
+) -> Result<Envelope> {
     let guidance = Guidance {
         schema: GUIDANCE_SCHEMA.into(),
         issuer: hub.card().id.clone(),
@@ -69,10 +81,45 @@ pub fn publish(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<E
             "INSERT INTO guidance (issued_at, envelope) VALUES (?1, ?2)",
             params![guidance.issued_at.as_second(), envelope.to_json()],
         )?;
-        crate::store::audit(tx, "cli", "publish-guidance", None)?;
+        crate::store::audit(tx, actor, action, None)?;
         Ok(())
     })?;
     Ok(envelope)
+}
+
+/// What [`relay`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relayed {
+    /// This hub's newest guidance already relays exactly that parent guidance.
+    Unchanged,
+    /// New guidance was signed: this hub's own content, relaying the parent's new guidance.
+    Signed,
+}
+
+/// Relays the parent's newest guidance (verified by the caller against the parent's card) in
+/// this hub's own: when the newest guidance this hub signed does not carry exactly `parent`,
+/// it signs new guidance with the same own content (trainings, criteria, goals, links, policy;
+/// nothing of its own when it never published) and `parent` inherited. Called by the
+/// forwarder's background task, so chapters under a region see national's guidance without
+/// the regional admin publishing again.
+pub fn relay(hub: &Hub, parent: Envelope) -> Result<Relayed> {
+    let own: Option<Guidance> = current(hub)?
+        .map(|env| env.open_document(&hub.card().signing_key))
+        .transpose()?;
+    if let Some(own) = &own
+        && own.inherited.as_ref().map(Envelope::digest) == Some(parent.digest())
+    {
+        return Ok(Relayed::Unchanged);
+    }
+    let draft = own.map_or_else(Draft::default, |g| Draft {
+        policy: Some(g.policy),
+        trainings: g.trainings,
+        criteria: g.criteria,
+        goals: g.goals,
+        links: g.links,
+    });
+    sign_and_store(hub, draft, Some(parent), ("hub", "relay-guidance"))?;
+    Ok(Relayed::Signed)
 }
 
 /// The newest guidance this hub published.
@@ -133,6 +180,7 @@ mod tests {
                 metric: "members".into(),
                 target: 100,
                 by: jiff::civil::date(2027, 1, 1),
+                from: None,
             }],
             links: vec![],
             inherited: None,

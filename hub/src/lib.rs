@@ -14,7 +14,7 @@
 //! - [`store`]: SQLite (WAL, one writer, migrations on `user_version`).
 //! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
 //! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
-//!   [`users`]: the operations.
+//!   [`users`]: the operations; [`goals`]: each goal measured in its scope and window.
 //! - [`publish`]: what viewers see: signed, immutable publications per period, and the rule
 //!   that decides which cells of which views they may show.
 //! - [`web`]: the JSON API (axum); the dashboards will live in `web::ui`.
@@ -38,6 +38,7 @@ pub mod doctor;
 pub mod enroll;
 mod error;
 pub mod forward;
+pub mod goals;
 pub mod guidance;
 mod hub;
 pub mod ingest;

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::envelope::{Document, Envelope};
 use crate::error::{Error as ProtocolError, Reason, Result};
 use crate::identity::{Card, PartyId};
-use crate::report::{DisclosurePolicy, check_schema};
+use crate::registry::{self, Accrual};
+use crate::report::{DisclosurePolicy, Period, check_schema};
 
 /// Schema id of guidance payload v1.
 pub const GUIDANCE_SCHEMA: &str = "shopfloor.guidance.v1";
@@ -61,14 +62,23 @@ pub struct Criterion {
     pub metrics: Vec<CriterionMetric>,
 }
 
+/// The longest window a goal with `from` may span, in months (ten years).
+pub const MAX_WINDOW_MONTHS: i64 = 120;
+
 /// A goal: a metric to reach by a date, optionally for one sector or region.
+///
+/// What counts towards it depends on the metric's [`Accrual`]: a stock (members, workplaces…)
+/// as of the latest period; a per-period count (coworkers recruited) summed over the goal's
+/// window; a running total (trainings completed) by how much it grew over the window. The
+/// window runs from `from` (or, when absent, the month the guidance was issued) through the
+/// month of `by`, both included ([`Goal::window`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
-    /// NAICS sector code.
+    /// NAICS sector code. Only for a metric published by sector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector: Option<String>,
-    /// Region (a hub id) or USPS state code.
+    /// Region (a regional hub's id) or USPS state code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Metric id from the registry.
@@ -77,6 +87,93 @@ pub struct Goal {
     pub target: u64,
     /// Target date.
     pub by: jiff::civil::Date,
+    /// First period of the goal's window (optional; added after v1's first payloads, which
+    /// parse unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Period>,
+}
+
+impl Goal {
+    /// The goal's window: `from` (or the period containing `issued_at`) through the period
+    /// containing `by`. `None` when the dates are out of range.
+    pub fn window(&self, issued_at: Timestamp) -> Option<(Period, Period)> {
+        let until = Period::new(
+            u16::try_from(self.by.year()).ok()?,
+            u8::try_from(self.by.month()).ok()?,
+        )
+        .ok()?;
+        let from = match self.from {
+            Some(p) => p,
+            None => Period::containing(issued_at).ok()?,
+        };
+        Some((from, until))
+    }
+
+    /// How the goal's metric accrues (a stock when the metric is unknown).
+    pub fn accrual(&self) -> Accrual {
+        registry::metric(&self.metric).map_or(Accrual::Stock, registry::Metric::accrual)
+    }
+
+    /// The region as a USPS state, when it is one.
+    pub fn state(&self) -> Option<&'static registry::Term> {
+        self.region.as_deref().and_then(registry::state)
+    }
+
+    /// Checks the goal against the registry: a known metric, a sector only on a metric published
+    /// by sector, a region that is a state or a hub id, a window that is not empty.
+    pub fn validate(&self) -> std::result::Result<(), ProtocolError> {
+        let Some(metric) = registry::metric(&self.metric) else {
+            return Err(ProtocolError::new(
+                Reason::UnknownMetric,
+                format!("goal metric {:?}", self.metric),
+            ));
+        };
+        if let Some(s) = &self.sector {
+            if !registry::Dim::Sector.accepts(s) {
+                return Err(ProtocolError::new(
+                    Reason::UnknownMetric,
+                    format!("goal sector {s:?}"),
+                ));
+            }
+            if !metric.allows(&[registry::Dim::Sector]) {
+                return Err(ProtocolError::new(
+                    Reason::Malformed,
+                    format!(
+                        "a goal on metric {:?} cannot name a sector: {:?} has no sector \
+                         dimension",
+                        self.metric, self.metric
+                    ),
+                ));
+            }
+        }
+        if let Some(r) = &self.region
+            && (!short(r, 63) || (registry::state(r).is_none() && PartyId::new(r).is_err()))
+        {
+            return Err(ProtocolError::new(
+                Reason::Malformed,
+                format!("goal region {r:?} is neither a USPS state nor a hub id"),
+            ));
+        }
+        if let (Some(from), Ok(y), Ok(m)) = (
+            self.from,
+            u16::try_from(self.by.year()),
+            u8::try_from(self.by.month()),
+        ) {
+            let months = |p: Period| i64::from(p.year()) * 12 + i64::from(p.month());
+            let span = Period::new(y, m).map_or(0, |until| months(until) - months(from));
+            if !(0..=MAX_WINDOW_MONTHS).contains(&span) {
+                return Err(ProtocolError::new(
+                    Reason::Malformed,
+                    format!(
+                        "goal on {:?}: its window ({from} to {}) must start no later than its \
+                         date and span at most {MAX_WINDOW_MONTHS} months",
+                        self.metric, self.by
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A link to material.
@@ -179,23 +276,7 @@ impl Guidance {
             }
         }
         for g in &self.goals {
-            if crate::registry::metric(&g.metric).is_none() {
-                return Err(ProtocolError::new(
-                    Reason::UnknownMetric,
-                    format!("goal metric {:?}", g.metric),
-                ));
-            }
-            if let Some(s) = &g.sector
-                && !crate::registry::Dim::Sector.accepts(s)
-            {
-                return Err(ProtocolError::new(
-                    Reason::UnknownMetric,
-                    format!("goal sector {s:?}"),
-                ));
-            }
-            if g.region.as_ref().is_some_and(|r| !short(r, 63)) {
-                return Err(bad("goal region is malformed".into()));
-            }
+            g.validate()?;
         }
         for l in &self.links {
             if !short(&l.title_en, 200)
@@ -251,4 +332,78 @@ pub fn verify(envelope: &Envelope, issuer: &Card, parent: Option<&Card>) -> Resu
         }
     }
     Ok(g)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn goal(metric: &str, sector: Option<&str>, region: Option<&str>) -> Goal {
+        Goal {
+            sector: sector.map(str::to_owned),
+            region: region.map(str::to_owned),
+            metric: metric.into(),
+            target: 500,
+            by: jiff::civil::date(2027, 6, 30),
+            from: None,
+        }
+    }
+
+    #[test]
+    fn a_goal_on_a_dimension_its_metric_lacks_is_refused_naming_both() {
+        let e = goal("trainings-completed", Some("62"), None)
+            .validate()
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("trainings-completed"), "{text}");
+        assert!(text.contains("sector"), "{text}");
+        assert!(goal("members", Some("62"), Some("NC")).validate().is_ok());
+        assert!(
+            goal("coworkers-recruited", Some("62"), None)
+                .validate()
+                .is_ok()
+        );
+        assert!(goal("members", None, Some("south")).validate().is_ok());
+        assert!(
+            goal("members", None, Some("North Carolina"))
+                .validate()
+                .is_err()
+        );
+        assert!(goal("no-such-metric", None, None).validate().is_err());
+    }
+
+    #[test]
+    fn windows_default_to_the_issue_month_and_old_goals_still_parse() {
+        let old = br#"{"sector":"62","metric":"members","target":100,"by":"2027-06-30"}"#;
+        let g: Goal = serde_json::from_slice(old).unwrap();
+        assert_eq!(g.from, None);
+        // Serialized again without `from`: byte-identical to what v1 signers produced.
+        assert_eq!(serde_json::to_vec(&g).unwrap(), old.to_vec());
+        let issued: Timestamp = "2026-11-15T12:00:00Z".parse().unwrap();
+        let (from, until) = g.window(issued).unwrap();
+        assert_eq!(from.to_string(), "2026-11");
+        assert_eq!(until.to_string(), "2027-06");
+        let mut with = goal("coworkers-recruited", None, None);
+        with.from = Some("2026-01".parse().unwrap());
+        assert_eq!(with.window(issued).unwrap().0.to_string(), "2026-01");
+        assert!(with.validate().is_ok());
+        with.from = Some("2027-07".parse().unwrap());
+        assert!(with.validate().is_err(), "a window starting after its date");
+        with.from = Some("2010-01".parse().unwrap());
+        assert!(with.validate().is_err(), "a window of more than ten years");
+    }
+
+    #[test]
+    fn accrual_of_the_metrics_goals_name() {
+        assert_eq!(
+            goal("coworkers-recruited", None, None).accrual(),
+            Accrual::PerPeriod
+        );
+        assert_eq!(
+            goal("trainings-completed", None, None).accrual(),
+            Accrual::ToDate
+        );
+        assert_eq!(goal("members", None, None).accrual(), Accrual::Stock);
+    }
 }

@@ -406,10 +406,35 @@ const fn cells_per(
     }
 }
 
+/// How a metric's value for one period relates to time: what a goal on it adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accrual {
+    /// A count of how things stand at the period's close (members, workplaces, pods…). A goal
+    /// takes it as of the latest period.
+    Stock,
+    /// A count of what happened during the period only (coworkers recruited this period). A goal
+    /// sums it over the periods of its window.
+    PerPeriod,
+    /// A running total of everything up to the period's end (trainings completed, counted from
+    /// every completion ever recorded). A goal counts its growth over its window: the latest
+    /// period's value less the value of the period before the window starts.
+    ToDate,
+}
+
 impl Metric {
     /// Whether a cell with these dimensions (sorted by [`Dim`] order) belongs to this metric.
     pub fn allows(&self, dims: &[Dim]) -> bool {
         dims.is_empty() || self.tables.contains(&dims)
+    }
+
+    /// How the metric accrues over periods (what the node counts for it: see
+    /// `node/src/report/aggregate.rs`).
+    pub fn accrual(&self) -> Accrual {
+        match self.id {
+            "coworkers-recruited" => Accrual::PerPeriod,
+            "trainings-completed" => Accrual::ToDate,
+            _ => Accrual::Stock,
+        }
     }
 }
 

@@ -476,6 +476,18 @@ ui-guidance-goals = Goals
 ui-guidance-scope = For
 ui-guidance-by = By
 ui-guidance-links = Materials
+ui-guidance-from-hub = From { $name }, your hub
+ui-guidance-from-parent = From { $name }, relayed by your hub
+ui-guidance-parent-unverified = Your hub relays guidance from the national hub, but this node could not verify its signature (no national root card is pinned), so it is not shown. Enroll again with the national root card to see it.
+ui-goal-part-intro = This chapter's part counts its own records the way the hubs count the goal; the share is that part as a percentage of the whole target.
+ui-goal-how = Counted as
+ui-goal-part = This chapter
+ui-goal-share-col = Share of the target
+ui-goal-share = { $pct }%
+ui-goal-stock = As it stands now
+ui-goal-per-period = Sum of each month, { $first } to { $last }
+ui-goal-to-date = Growth from { $first } to { $last }
+ui-goal-out-of-scope = Not in this goal's area
 
 ## Settings
 

@@ -476,6 +476,18 @@ ui-guidance-goals = Metas
 ui-guidance-scope = Para
 ui-guidance-by = Fecha límite
 ui-guidance-links = Materiales
+ui-guidance-from-hub = De { $name }, su nodo
+ui-guidance-from-parent = De { $name }, transmitidas por su nodo
+ui-guidance-parent-unverified = Su nodo transmite orientaciones del nodo nacional, pero este nodo no pudo verificar su firma (no tiene fijada la tarjeta raíz nacional), así que no se muestran. Inscríbase de nuevo con la tarjeta raíz nacional para verlas.
+ui-goal-part-intro = La parte de este capítulo cuenta sus propios registros como los nodos cuentan la meta; la proporción es esa parte como porcentaje de la meta completa.
+ui-goal-how = Cómo se cuenta
+ui-goal-part = Este capítulo
+ui-goal-share-col = Proporción de la meta
+ui-goal-share = { $pct } %
+ui-goal-stock = Como está ahora
+ui-goal-per-period = Suma de cada mes, de { $first } a { $last }
+ui-goal-to-date = Aumento de { $first } a { $last }
+ui-goal-out-of-scope = Fuera del área de esta meta
 
 ## Configuración
 

@@ -137,6 +137,9 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
 pub struct Stored {
     /// The verified guidance.
     pub guidance: Guidance,
+    /// The parent's guidance the hub relays (national's, under a regional hub), opened with the
+    /// national root card; `None` when there is none or it was not verified.
+    pub inherited: Option<Guidance>,
     /// The k it asks for.
     pub policy_k: u64,
     /// Whether relayed parent guidance was verified.
@@ -155,14 +158,117 @@ pub fn current(conn: &Connection) -> crate::Result<Option<Stored>> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
+    let root = super::hub_link(conn)?.and_then(|l| l.root);
     row.map(|(json, k, iv, at)| {
+        let guidance: Guidance = serde_json::from_str(&json)
+            .map_err(|e| crate::Error::invalid("stored guidance", e.to_string()))?;
+        // Verified when fetched; opened again with the root card to read it.
+        let inherited = match (&guidance.inherited, &root, iv) {
+            (Some(env), Some(root), true) => env
+                .open_document::<Guidance>(&root.signing_key)
+                .ok()
+                .filter(|g| g.issuer == root.id),
+            _ => None,
+        };
         Ok(Stored {
-            guidance: serde_json::from_str(&json)
-                .map_err(|e| crate::Error::invalid("stored guidance", e.to_string()))?,
+            guidance,
+            inherited,
             policy_k: u64::try_from(k).unwrap_or(5),
             inherited_verified: iv,
             fetched_at: at,
         })
     })
     .transpose()
+}
+
+impl Stored {
+    /// The hub's own guidance, then the parent's it relays (when verified).
+    pub fn all(&self) -> Vec<&Guidance> {
+        std::iter::once(&self.guidance)
+            .chain(self.inherited.as_ref())
+            .collect()
+    }
+}
+
+/// This chapter's own part of a goal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// What this chapter counts towards it (from its own records, before disclosure control).
+    Counted(u64),
+    /// The goal's region or state does not include this chapter.
+    OutOfScope,
+}
+
+/// Where this chapter sits, for a goal's scope.
+#[derive(Clone, Debug, Default)]
+pub struct Place {
+    /// The chapter's USPS state (its card's).
+    pub state: Option<String>,
+    /// The hubs above it: its hub and the national root.
+    pub hubs: Vec<String>,
+}
+
+/// This chapter's part of `goal` (published in guidance issued at `issued_at`) as of `now`,
+/// counted the way hubs count it (`hub/src/goals.rs`): a stock as it stands now, a per-period
+/// count summed over the goal's window up to `now`, a running total by its growth over the
+/// window. A state goal counts the metric's `[state]` cell when the metric has one and the
+/// goal no sector, otherwise all of the chapter's figure if the chapter is in that state.
+pub fn own_part(
+    conn: &Connection,
+    goal: &pg::Goal,
+    issued_at: jiff::Timestamp,
+    place: &Place,
+    now: shopfloor_protocol::Period,
+) -> crate::Result<Part> {
+    use shopfloor_protocol::CellKey;
+    use shopfloor_protocol::registry::{self, Accrual, Dim};
+    let mut key = match &goal.sector {
+        Some(s) => CellKey::new(&goal.metric, &[(Dim::Sector, s)]),
+        None => CellKey::total(&goal.metric),
+    };
+    if let Some(r) = &goal.region {
+        if goal.state().is_some() {
+            let has_state = registry::metric(&goal.metric).is_some_and(|m| m.allows(&[Dim::State]));
+            if goal.sector.is_none() && has_state {
+                key = CellKey::new(&goal.metric, &[(Dim::State, r)]);
+            } else if place.state.as_deref() != Some(r) {
+                return Ok(Part::OutOfScope);
+            }
+        } else if !place.hubs.iter().any(|h| h == r) {
+            return Ok(Part::OutOfScope);
+        }
+    }
+    let at = |p: shopfloor_protocol::Period| -> crate::Result<u64> {
+        let cells = crate::report::raw_cells_where(conn, p, |m| m == goal.metric)?;
+        Ok(cells
+            .iter()
+            .find(|c| c.key == key)
+            .and_then(|c| c.value.count())
+            .unwrap_or(0))
+    };
+    let value = match (goal.accrual(), goal.window(issued_at)) {
+        (Accrual::Stock, _) | (_, None) => at(now)?,
+        (_, Some((from, _))) if now < from => 0,
+        (Accrual::PerPeriod, Some((from, until))) => {
+            let mut sum = 0u64;
+            let mut p = from;
+            while p <= until && p <= now {
+                sum = sum.saturating_add(at(p)?);
+                match p.next() {
+                    Some(n) => p = n,
+                    None => break,
+                }
+            }
+            sum
+        }
+        (Accrual::ToDate, Some((from, until))) => {
+            let end = at(now.min(until))?;
+            let base = match from.previous() {
+                Some(b) => at(b)?,
+                None => 0,
+            };
+            end.saturating_sub(base)
+        }
+    };
+    Ok(Part::Counted(value))
 }

@@ -24,6 +24,7 @@ use shopfloor_protocol::{
     Card, Cell, CellValue, Digest, DisclosurePolicy, PartyId, Period, Report,
 };
 
+pub(crate) use aggregate::raw_cells_where;
 pub use aggregate::{public_campaigns, raw_cells};
 pub use snapshot::close_period;
 

@@ -246,11 +246,49 @@ pub fn by_dim(
     layout(id, title, desc, rows, lang, funnel)
 }
 
+/// One goal as measured, for [`goal_bars`].
+#[derive(Debug, Clone)]
+pub struct GoalRow {
+    /// What the goal is about: metric, sector, region.
+    pub label: String,
+    /// Who set it and how it is counted, in words.
+    pub meta: String,
+    /// The figure as of the period shown.
+    pub shown: Shown,
+    /// Not measured at this hub: the goal's region is outside its tree.
+    pub elsewhere: bool,
+    /// Not in the publication a viewer reads.
+    pub unpublished: bool,
+    /// Target.
+    pub target: u64,
+    /// Target date.
+    pub by: String,
+    /// The figure as of each stored period, oldest first (period, figure).
+    pub series: Vec<(String, Shown)>,
+}
+
+/// One bar of a goal's series.
+#[derive(Debug, Clone)]
+pub struct SeriesBar {
+    /// Left.
+    pub x: u32,
+    /// Top.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+    /// "2026-10: 72 of 500".
+    pub title: String,
+}
+
 /// One goal against progress.
 #[derive(Debug, Clone)]
 pub struct GoalBar {
     /// What the goal is about.
     pub label: String,
+    /// Who set it and how it is counted.
+    pub meta: String,
     /// "120 of 500 (24%) by 2027-01-01", or why the progress is not shown.
     pub text: String,
     /// Width of the progress bar.
@@ -259,30 +297,64 @@ pub struct GoalBar {
     pub full: u32,
     /// The label's lines and their baselines.
     pub label_lines: Vec<(u32, String)>,
+    /// Baseline of the meta line.
+    pub meta_y: u32,
     /// Top of the bar.
     pub bar_y: u32,
     /// Baseline of the text below the bar.
     pub text_y: u32,
     /// Progress not shown.
     pub hatched: bool,
+    /// The series as small bars (height: progress towards the target), oldest first.
+    pub series: Vec<SeriesBar>,
+    /// Top of the series' frame and its height.
+    pub series_y: u32,
+    /// The series in words, for the table.
+    pub series_text: String,
 }
 
-/// Lays goals out: each a full-width outline (the target) filled as far as the progress.
-pub fn goal_bars(rows: Vec<(String, Shown, u64, String)>, lang: Lang) -> (Vec<GoalBar>, u32) {
+/// Height of a goal's series.
+const SERIES_H: u32 = 28;
+
+/// Lays goals out: each a full-width outline (the target) filled as far as the progress, and
+/// below it the progress as of each stored period as small bars.
+pub fn goal_bars(rows: Vec<GoalRow>, lang: Lang) -> (Vec<GoalBar>, u32) {
     const GOAL_MAX: u32 = WIDTH - 20;
+    let pct_of = |v: u64, target: u64| v.saturating_mul(100).checked_div(target).unwrap_or(100);
     let mut top = 0;
     let bars: Vec<GoalBar> = rows
         .into_iter()
-        .map(|(label, shown, target, by)| {
-            let hatched = matches!(shown, Shown::Withheld | Shown::Suppressed);
+        .map(|row| {
+            let GoalRow {
+                label,
+                meta,
+                shown,
+                elsewhere,
+                unpublished,
+                target,
+                by,
+                series,
+            } = row;
+            let hatched =
+                elsewhere || unpublished || matches!(shown, Shown::Withheld | Shown::Suppressed);
             let v = shown.value();
-            let pct = v.saturating_mul(100).checked_div(target).unwrap_or(100);
+            let pct = pct_of(v, target);
             let w = if hatched {
                 0
             } else {
                 u32::try_from(pct.min(100)).unwrap_or(100) * GOAL_MAX / 100
             };
-            let text = if hatched {
+            let text = if elsewhere || unpublished {
+                format!(
+                    "{} · {}",
+                    lang.t(if elsewhere {
+                        "hub-goal-elsewhere"
+                    } else {
+                        "hub-goal-unpublished"
+                    }),
+                    lang.ta("hub-goal-by", &[("date", by.into())])
+                )
+            } else if hatched {
                 format!(
                     "{} · {}",
                     shown_text(lang, shown),
@@ -304,18 +376,56 @@ pub fn goal_bars(rows: Vec<(String, Shown, u64, String)>, lang: Lang) -> (Vec<Go
                 .zip(1u32..)
                 .map(|(l, n)| (top + n * LINE - 2, l))
                 .collect();
-            let bar_y = top + u32::try_from(label_lines.len()).unwrap_or(1) * LINE + 2;
+            let meta_y = top + (u32::try_from(label_lines.len()).unwrap_or(1) + 1) * LINE - 2;
+            let bar_y = meta_y + 6;
             let text_y = bar_y + 16 + LINE;
-            top = text_y + 14;
+            let series_y = text_y + 8;
+            let n = u32::try_from(series.len()).unwrap_or(0).max(1);
+            let slot = GOAL_MAX / n.max(6);
+            let series_text = series
+                .iter()
+                .filter(|_| !(elsewhere || unpublished))
+                .map(|(p, s)| format!("{p}: {}", shown_text(lang, *s)))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let series_bars = if elsewhere || unpublished {
+                Vec::new()
+            } else {
+                series
+                    .iter()
+                    .zip(0u32..)
+                    .map(|((p, s), i)| {
+                        let f = u32::try_from(pct_of(s.value(), target).min(100)).unwrap_or(100);
+                        let h = (f * SERIES_H / 100).max(1);
+                        SeriesBar {
+                            x: i * slot,
+                            y: series_y + SERIES_H - h,
+                            w: slot.saturating_sub(3).max(2),
+                            h,
+                            title: format!("{p}: {}", shown_text(lang, *s)),
+                        }
+                    })
+                    .collect()
+            };
+            top = if series.is_empty() {
+                text_y + 14
+            } else {
+                series_y + SERIES_H + 14
+            };
             GoalBar {
                 label,
+                meta,
                 text,
                 w,
                 full: GOAL_MAX,
                 label_lines,
+                meta_y,
                 bar_y,
                 text_y,
                 hatched,
+                series: series_bars,
+                series_y,
+                series_text,
             }
         })
         .collect();

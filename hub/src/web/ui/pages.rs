@@ -397,57 +397,116 @@ pub(super) fn training_labeler(
     }
 }
 
+fn shown_of(f: crate::goals::Figure) -> Shown {
+    use crate::goals::Figure;
+    match f {
+        Figure::Exact(v) => Shown::Exact(v),
+        Figure::AtLeast(v) => Shown::AtLeast(v),
+        Figure::Withheld | Figure::Unpublished | Figure::Elsewhere => Shown::Withheld,
+    }
+}
+
+/// Every goal of this hub's guidance and of the parent's it relays, measured in its own scope
+/// and window ([`crate::goals`]) as of `period`, whatever level the page is drilled into.
 fn goals(
     hub: &Hub,
     period: Period,
     lang: Lang,
     admin: bool,
     guidance: &[crate::guidance::Guidance],
-    level: &Level,
-) -> Result<Vec<(String, Shown, u64, String)>> {
-    let mut out = Vec::new();
-    for g in guidance {
-        for goal in &g.goals {
-            let metric = registry::metric(&goal.metric);
+) -> Result<Vec<charts::GoalRow>> {
+    use crate::goals::{Figure, Source};
+    use shopfloor_protocol::registry::Accrual;
+    let names: std::collections::BTreeMap<String, String> = crate::enroll::children(hub.store())?
+        .into_iter()
+        .map(|c| (c.id.as_str().to_owned(), c.name))
+        .chain(std::iter::once((
+            hub.card().id.as_str().to_owned(),
+            hub.config().name.clone(),
+        )))
+        .chain(
+            hub.parent()
+                .ok()
+                .flatten()
+                .map(|p| (p.card.id.as_str().to_owned(), p.card.name.clone())),
+        )
+        .collect();
+    let measured = crate::goals::measure(hub, guidance, period, admin, RECENT * 2)?;
+    Ok(measured
+        .into_iter()
+        .map(|m| {
+            let goal = &m.goal;
             let mut label = metric_label(lang, &goal.metric);
-            let mut key = CellKey::total(&goal.metric);
-            let mut cells: &[SummedCell] = &level.cells;
-            let node_cells;
             if let Some(sector) = &goal.sector {
                 label = format!(
                     "{label} · {}",
                     charts::value_label(lang, Dim::Sector, sector)
                 );
-                if metric.is_some_and(|m| m.allows(&[Dim::Sector])) {
-                    key = CellKey::new(&goal.metric, &[(Dim::Sector, sector)]);
-                }
             }
             if let Some(region) = &goal.region {
-                if let Some(state) = registry::state(region) {
-                    label = format!("{label} · {}", lang.pick(state.en, state.es));
-                    if key.dims.is_empty() && metric.is_some_and(|m| m.allows(&[Dim::State])) {
-                        key = CellKey::new(&goal.metric, &[(Dim::State, region)]);
-                    }
-                } else if let Some(child) = level.children.iter().find(|n| &n.id == region) {
-                    label = format!("{label} · {}", child.name);
-                    // Admins' children carry their totals only; read any other cell.
-                    node_cells = if admin && data::find(&child.cells, &key).is_none() {
-                        data::child_cell(hub, period, &child.id, &key)?
-                            .into_iter()
-                            .collect()
-                    } else {
-                        child.cells.clone()
-                    };
-                    cells = &node_cells;
-                } else {
-                    label = format!("{label} · {region}");
-                }
+                let place = registry::state(region).map_or_else(
+                    || names.get(region).cloned().unwrap_or_else(|| region.clone()),
+                    |s| lang.pick(s.en, s.es).to_owned(),
+                );
+                label = format!("{label} · {place}");
             }
-            let shown = data::find(cells, &key).map_or(Shown::Exact(0), |c| disclose(c, admin));
-            out.push((label, shown, goal.target, goal.by.to_string()));
-        }
-    }
-    Ok(out)
+            let who = if m.own {
+                lang.t("hub-goal-own")
+            } else {
+                lang.ta(
+                    "hub-goal-from",
+                    &[(
+                        "name",
+                        names
+                            .get(&m.issuer)
+                            .cloned()
+                            .unwrap_or(m.issuer.clone())
+                            .into(),
+                    )],
+                )
+            };
+            let how = match (m.accrual, m.window) {
+                (Accrual::Stock, _) | (_, None) => {
+                    lang.ta("hub-goal-stock", &[("period", period.to_string().into())])
+                }
+                (Accrual::PerPeriod, Some((from, until))) => lang.ta(
+                    "hub-goal-per-period",
+                    &[
+                        ("from", from.to_string().into()),
+                        ("until", until.to_string().into()),
+                    ],
+                ),
+                (Accrual::ToDate, Some((from, until))) => lang.ta(
+                    "hub-goal-to-date",
+                    &[
+                        ("from", from.to_string().into()),
+                        ("until", until.to_string().into()),
+                    ],
+                ),
+            };
+            let mut meta = format!("{who} · {how}");
+            if let Source::StateChapters { state, .. } = &m.source {
+                meta = format!(
+                    "{meta} · {}",
+                    lang.ta("hub-goal-state-sum", &[("state", state.clone().into())])
+                );
+            }
+            charts::GoalRow {
+                label,
+                meta,
+                shown: shown_of(m.now),
+                elsewhere: m.now == Figure::Elsewhere,
+                unpublished: m.now == Figure::Unpublished,
+                target: goal.target,
+                by: goal.by.to_string(),
+                series: m
+                    .series
+                    .iter()
+                    .map(|(p, f)| (p.to_string(), shown_of(*f)))
+                    .collect(),
+            }
+        })
+        .collect())
 }
 
 fn drill_rows(
@@ -687,7 +746,7 @@ pub async fn dashboards(
             ch.title = lang.t("hub-chart-density");
         }
         let (goal_bars, goals_height) =
-            charts::goal_bars(goals(hub, period, lang, admin, &guidance, &level)?, lang);
+            charts::goal_bars(goals(hub, period, lang, admin, &guidance)?, lang);
         let heading = level.node.as_ref().map_or_else(
             || hub.config().name.clone(),
             |n| format!("{} ({})", n.name, kind_label(lang, n.kind)),

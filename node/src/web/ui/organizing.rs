@@ -94,9 +94,25 @@ fn training_title(lang: Lang, t: &Training) -> String {
     }
 }
 
-/// The stored hub guidance, if any.
+/// The stored hub guidance, if any, with the trainings and criteria of the parent's guidance it
+/// relays (verified) added after the hub's own (a code the hub uses itself keeps the hub's).
 fn guidance(conn: &Connection) -> crate::Result<Option<Guidance>> {
-    Ok(crate::federation::guidance::current(conn)?.map(|s| s.guidance))
+    Ok(crate::federation::guidance::current(conn)?.map(|s| {
+        let mut g = s.guidance;
+        if let Some(parent) = s.inherited {
+            for t in parent.trainings {
+                if !g.trainings.iter().any(|o| o.code == t.code) {
+                    g.trainings.push(t);
+                }
+            }
+            for c in parent.criteria {
+                if !g.criteria.iter().any(|o| o.code == c.code) {
+                    g.criteria.push(c);
+                }
+            }
+        }
+        g
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

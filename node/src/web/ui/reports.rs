@@ -499,6 +499,31 @@ pub struct GoalRow {
     pub target: String,
     /// By.
     pub by: String,
+    /// How it is counted: as it stands now, or over its window.
+    pub how: String,
+    /// This chapter's own part, or why it has none.
+    pub part: String,
+    /// This chapter's part as a share of the target (empty when out of scope).
+    pub share: String,
+}
+
+/// The guidance of one publisher: the hub's own, or its parent's it relays.
+#[derive(Debug)]
+pub struct SourceView {
+    /// Who published it, in words.
+    pub heading: String,
+    /// Anchor id.
+    pub id: String,
+    /// When it was issued.
+    pub issued: String,
+    /// Trainings: (title, url).
+    pub trainings: Vec<(String, Option<String>)>,
+    /// Criteria.
+    pub criteria: Vec<super::organizing::CriterionView>,
+    /// Goals.
+    pub goals: Vec<GoalRow>,
+    /// Links: (title, url).
+    pub links: Vec<(String, Option<String>)>,
 }
 
 /// `GET /guidance`
@@ -511,14 +536,10 @@ pub struct GuidancePage {
     pub present: bool,
     /// About (label, value).
     pub about: Vec<(String, String)>,
-    /// Trainings: (title, url).
-    pub trainings: Vec<(String, Option<String>)>,
-    /// Criteria.
-    pub criteria: Vec<super::organizing::CriterionView>,
-    /// Goals.
-    pub goals: Vec<GoalRow>,
-    /// Links: (title, url).
-    pub links: Vec<(String, Option<String>)>,
+    /// Each publisher's guidance: the hub's own first, then what it relays.
+    pub sources: Vec<SourceView>,
+    /// The hub relays its parent's guidance but this node could not verify it.
+    pub inherited_unverified: bool,
     /// Help between chapters, for organizers and admins of an enrolled node.
     pub support: Option<SupportView>,
     /// Notice.
@@ -657,24 +678,23 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
             .store()
             .read_async(crate::federation::guidance::current)
             .await?;
+        let link = page
+            .state
+            .store()
+            .read_async(crate::federation::hub_link)
+            .await?;
         let mut out = GuidancePage {
             c: page.chrome("ui-guidance-title", Nav::Guidance),
             present: stored.is_some(),
             about: Vec::new(),
-            trainings: Vec::new(),
-            criteria: Vec::new(),
-            goals: Vec::new(),
-            links: Vec::new(),
+            sources: Vec::new(),
+            inherited_unverified: false,
             support,
             notice,
             problem,
         };
         if let Some(s) = stored {
             let g = &s.guidance;
-            let url = |en: &Option<String>, es: &Option<String>| match lang {
-                Lang::Es => es.clone().or_else(|| en.clone()),
-                Lang::En => en.clone().or_else(|| es.clone()),
-            };
             out.about = vec![
                 (lang.t("ui-guidance-issuer"), g.issuer.to_string()),
                 (
@@ -689,65 +709,184 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
                         .unwrap_or_default(),
                 ),
             ];
-            out.trainings = g
-                .trainings
+            out.inherited_unverified = g.inherited.is_some() && s.inherited.is_none();
+            let place = crate::federation::guidance::Place {
+                state: page.state.dir().card().ok().and_then(|c| c.state),
+                hubs: link
+                    .iter()
+                    .flat_map(|l| {
+                        std::iter::once(l.card.id.to_string())
+                            .chain(l.root.as_ref().map(|r| r.id.to_string()))
+                    })
+                    .collect(),
+            };
+            let hub_name = link.as_ref().map(|l| l.card.name.clone());
+            let root_name = link
+                .as_ref()
+                .and_then(|l| l.root.as_ref())
+                .map(|r| r.name.clone());
+            let names: Vec<(String, String)> = link
                 .iter()
-                .map(|t| {
-                    (
-                        lang.pick(&t.title_en, &t.title_es).to_owned(),
-                        url(&t.url_en, &t.url_es),
-                    )
+                .flat_map(|l| {
+                    std::iter::once((l.card.id.to_string(), l.card.name.clone()))
+                        .chain(l.root.as_ref().map(|r| (r.id.to_string(), r.name.clone())))
                 })
                 .collect();
-            out.goals = g
-                .goals
-                .iter()
-                .map(|goal| GoalRow {
-                    metric: registry::metric(&goal.metric)
-                        .map(|m| lang.pick(m.en, m.es).to_owned())
-                        .unwrap_or_else(|| goal.metric.clone()),
-                    scope: [
-                        goal.sector.as_deref().map(|s| lang.value(Dim::Sector, s)),
-                        goal.region.clone(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                    target: lang.num(i64::try_from(goal.target).unwrap_or(i64::MAX)),
-                    by: goal.by.to_string(),
-                })
-                .collect();
-            out.links = g
-                .links
-                .iter()
-                .map(|l| {
-                    (
-                        lang.pick(&l.title_en, &l.title_es).to_owned(),
-                        url(&l.url_en, &l.url_es),
-                    )
-                })
-                .collect();
-            out.criteria = g
-                .criteria
-                .iter()
-                .map(|c| super::organizing::CriterionView {
-                    title: lang.pick(&c.title_en, &c.title_es).to_owned(),
-                    metrics: c
-                        .metrics
-                        .iter()
-                        .map(|m| {
-                            (
-                                lang.pick(&m.name_en, &m.name_es).to_owned(),
-                                lang.num(i64::try_from(m.target).unwrap_or(i64::MAX)),
-                            )
-                        })
-                        .collect(),
-                })
-                .collect();
+            let place = (&place, names.as_slice());
+            let own = source_view(&page, g, place, "ui-guidance-from-hub", hub_name).await?;
+            out.sources.push(own);
+            if let Some(parent) = &s.inherited {
+                let relayed =
+                    source_view(&page, parent, place, "ui-guidance-from-parent", root_name).await?;
+                out.sources.push(relayed);
+            }
         }
         view::ok(&out)
     }
     .await;
     page.respond(r)
+}
+
+/// One publisher's guidance as shown, with this chapter's part of each goal.
+async fn source_view(
+    page: &Page,
+    g: &shopfloor_protocol::guidance::Guidance,
+    (place, names): (&crate::federation::guidance::Place, &[(String, String)]),
+    heading: &str,
+    name: Option<String>,
+) -> Result<SourceView, AppError> {
+    use crate::federation::guidance::{Part, own_part};
+    use shopfloor_protocol::registry::Accrual;
+    let lang = page.lang;
+    let url = |en: &Option<String>, es: &Option<String>| match lang {
+        Lang::Es => es.clone().or_else(|| en.clone()),
+        Lang::En => en.clone().or_else(|| es.clone()),
+    };
+    let now = Period::containing(jiff::Timestamp::now())
+        .map_err(|e| AppError::from(crate::Error::from(e)))?;
+    let (goals, issued_at, place2) = (g.goals.clone(), g.issued_at, place.clone());
+    let parts: Vec<Part> = page
+        .state
+        .store()
+        .read_async(move |conn| {
+            goals
+                .iter()
+                .map(|goal| own_part(conn, goal, issued_at, &place2, now))
+                .collect()
+        })
+        .await?;
+    let goals = g
+        .goals
+        .iter()
+        .zip(parts)
+        .map(|(goal, part)| {
+            let how = match (goal.accrual(), goal.window(g.issued_at)) {
+                (Accrual::Stock, _) | (_, None) => lang.t("ui-goal-stock"),
+                (Accrual::PerPeriod, Some((from, until))) => lang.ta(
+                    "ui-goal-per-period",
+                    &[
+                        ("first", from.to_string().into()),
+                        ("last", until.to_string().into()),
+                    ],
+                ),
+                (Accrual::ToDate, Some((from, until))) => lang.ta(
+                    "ui-goal-to-date",
+                    &[
+                        ("first", from.to_string().into()),
+                        ("last", until.to_string().into()),
+                    ],
+                ),
+            };
+            let (part, share) = match part {
+                Part::OutOfScope => (lang.t("ui-goal-out-of-scope"), String::new()),
+                Part::Counted(v) => (
+                    lang.num(i64::try_from(v).unwrap_or(i64::MAX)),
+                    lang.ta(
+                        "ui-goal-share",
+                        &[(
+                            "pct",
+                            v.saturating_mul(100)
+                                .checked_div(goal.target)
+                                .unwrap_or(100)
+                                .into(),
+                        )],
+                    ),
+                ),
+            };
+            GoalRow {
+                metric: registry::metric(&goal.metric)
+                    .map(|m| lang.pick(m.en, m.es).to_owned())
+                    .unwrap_or_else(|| goal.metric.clone()),
+                scope: [
+                    goal.sector.as_deref().map(|s| lang.value(Dim::Sector, s)),
+                    goal.region.as_deref().map(|r| {
+                        registry::state(r).map_or_else(
+                            || {
+                                names
+                                    .iter()
+                                    .find(|(id, _)| id == r)
+                                    .map_or_else(|| r.to_owned(), |(_, n)| n.clone())
+                            },
+                            |t| lang.term(t).to_owned(),
+                        )
+                    }),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                target: lang.num(i64::try_from(goal.target).unwrap_or(i64::MAX)),
+                by: goal.by.to_string(),
+                how,
+                part,
+                share,
+            }
+        })
+        .collect();
+    Ok(SourceView {
+        heading: lang.ta(
+            heading,
+            &[("name", name.unwrap_or_else(|| g.issuer.to_string()).into())],
+        ),
+        id: format!("from-{}", g.issuer),
+        issued: lang.time(&g.issued_at.to_string()),
+        trainings: g
+            .trainings
+            .iter()
+            .map(|t| {
+                (
+                    lang.pick(&t.title_en, &t.title_es).to_owned(),
+                    url(&t.url_en, &t.url_es),
+                )
+            })
+            .collect(),
+        goals,
+        links: g
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    lang.pick(&l.title_en, &l.title_es).to_owned(),
+                    url(&l.url_en, &l.url_es),
+                )
+            })
+            .collect(),
+        criteria: g
+            .criteria
+            .iter()
+            .map(|c| super::organizing::CriterionView {
+                title: lang.pick(&c.title_en, &c.title_es).to_owned(),
+                metrics: c
+                    .metrics
+                    .iter()
+                    .map(|m| {
+                        (
+                            lang.pick(&m.name_en, &m.name_es).to_owned(),
+                            lang.num(i64::try_from(m.target).unwrap_or(i64::MAX)),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
 }
