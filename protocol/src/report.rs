@@ -25,6 +25,7 @@ use crate::identity::PartyId;
 use crate::registry::{self, Dim};
 
 mod check;
+mod wire;
 
 #[cfg(doc)]
 use crate::envelope::Envelope;
@@ -333,7 +334,9 @@ impl Cell {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// A cell on the wire, as written. It is read without this intermediate form (report/wire.rs).
+#[derive(Serialize)]
+#[cfg_attr(test, derive(Deserialize))]
 #[serde(deny_unknown_fields)]
 struct WireCell {
     metric: String,
@@ -359,35 +362,6 @@ impl Serialize for Cell {
             suppressed: self.value == CellValue::Suppressed,
         }
         .serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let w = WireCell::deserialize(d)?;
-        let mut dims = BTreeMap::new();
-        for (k, v) in w.dims {
-            let dim = Dim::from_key(&k)
-                .ok_or_else(|| D::Error::custom(format!("unknown dimension {k:?}")))?;
-            dims.insert(dim, v);
-        }
-        let value = match (w.value, w.suppressed) {
-            (Some(v), false) => CellValue::Count(v),
-            (None, true) => CellValue::Suppressed,
-            _ => {
-                return Err(D::Error::custom(
-                    "a cell has exactly one of value or suppressed",
-                ));
-            }
-        };
-        Ok(Cell {
-            key: CellKey {
-                metric: w.metric,
-                dims,
-            },
-            value,
-        })
     }
 }
 
