@@ -215,6 +215,19 @@ impl Envelope {
     }
 
     /// Checks that `key` signed this envelope, over the exact bytes received.
+    ///
+    /// Always `verify_strict`, one signature at a time, also when a rollup tree of hundreds of
+    /// documents is verified, although `ed25519_dalek::verify_batch` does the curve arithmetic
+    /// of many signatures in one multiscalar multiplication. Batch verification accepts more
+    /// than `verify_strict` does: it does not refuse small-order keys (under which anyone can
+    /// forge a signature in a few tries) nor an `R` that is small-order or not canonically
+    /// encoded, and its random linear combination does not see a difference between `sB - hA` and
+    /// `R` that is a small-order point, with odds the signer can grind for because the
+    /// coefficients are derived from the inputs. The keys could be checked once each, but
+    /// making batch verification refuse exactly what `verify_strict` refuses needs each `R`
+    /// checked to be in the prime-order subgroup, one scalar multiplication per signature:
+    /// about what a verification costs, which is the saving. Measured in
+    /// docs/performance.md §National verification.
     pub fn verify(&self, key: &PublicKey) -> Result<Verified<'_>> {
         let keyid = key.key_id();
         let message = pae(&self.payload_type, &self.payload);

@@ -692,7 +692,9 @@ fn verify_signed(
         Opened::Rollup(rollup, embedded) => {
             let tree = verify_opened(*rollup, embedded, signer, revs, pool)?;
             tree.binds_all(pool).map_err(|e| vec![e])?;
-            Ok(tree.summary)
+            let Tree { summary, nodes, .. } = tree;
+            drop_wide(nodes);
+            Ok(summary)
         }
         Opened::Report(report) => {
             if report.chapter != signer.id {
@@ -719,6 +721,26 @@ fn verify_signed(
             })
         }
     }
+}
+
+/// Frees a verified tree's documents on every core: a national tree holds a quarter of a million
+/// cells, each a few small allocations, and freeing them one by one is a fair part of the time.
+fn drop_wide(mut nodes: Vec<TreeNode>) {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || nodes.len() < 64 {
+        return;
+    }
+    let mut parts = Vec::with_capacity(threads);
+    let chunk = nodes.len().div_ceil(threads);
+    while nodes.len() > chunk {
+        parts.push(nodes.split_off(nodes.len() - chunk));
+    }
+    std::thread::scope(|scope| {
+        for part in parts {
+            scope.spawn(move || drop(part));
+        }
+        drop(nodes);
+    });
 }
 
 /// Verifies a file: a sealed file (opened with `identity`), a [`Bundle`], or a bare envelope,
