@@ -14,6 +14,7 @@
 //! authenticate the sender, which is why every sealed document is signed first and names its
 //! intended recipient inside the signed payload.
 
+use std::borrow::Cow;
 use std::io::{Read as _, Write as _};
 
 use base64::Engine as _;
@@ -150,10 +151,13 @@ pub struct Envelope {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireEnvelope {
+struct WireEnvelope<'a> {
     #[serde(rename = "payloadType")]
     payload_type: String,
-    payload: String,
+    /// Borrowed from the input when it can be (base64 has nothing to unescape): a bundle's
+    /// payloads are decoded from where they lie rather than copied first.
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
     signatures: Vec<WireSignature>,
 }
 
@@ -278,7 +282,7 @@ impl Envelope {
         Envelope::from_wire(wire)
     }
 
-    fn from_wire(wire: WireEnvelope) -> Result<Envelope> {
+    fn from_wire(wire: WireEnvelope<'_>) -> Result<Envelope> {
         if wire.payload_type.is_empty() || wire.payload_type.len() > 200 {
             return Err(Error::malformed(
                 "envelope payloadType is empty or too long",
@@ -322,10 +326,10 @@ impl Envelope {
         })
     }
 
-    fn to_wire(&self) -> WireEnvelope {
+    fn to_wire(&self) -> WireEnvelope<'static> {
         WireEnvelope {
             payload_type: self.payload_type.clone(),
-            payload: B64.encode(&self.payload),
+            payload: Cow::Owned(B64.encode(&self.payload)),
             signatures: self
                 .signatures
                 .iter()
