@@ -63,9 +63,9 @@ impl<'a> Interner<'a> {
                     // Exactly five ASCII digits: the number is the value.
                     Dim::County => value.parse::<usize>().ok()? + 1,
                     // Two or three lowercase letters, base 27 so "ab" and "aba" differ.
-                    Dim::Language => value
-                        .bytes()
-                        .fold(0usize, |n, b| n * 27 + usize::from(b - b'a') + 1),
+                    Dim::Language => value.bytes().try_fold(0usize, |n, b| {
+                        Some(n * 27 + usize::from(b.checked_sub(b'a')?) + 1)
+                    })?,
                     _ => {
                         let next = u32::try_from(self.ids.len()).ok()?.checked_add(1)?;
                         usize::try_from(*self.ids.entry(value).or_insert(next)).ok()?
