@@ -2,7 +2,8 @@
 //! bytes (parse, hash each document once, open each once, check every certificate, recipient,
 //! period, revocation and sum), beside baselines measured in the same run over the same
 //! signatures: raw Ed25519 batch verification (`ed25519_dalek::verify_batch`) and one
-//! `verify_strict` per signature. Figures read as ratios (docs/performance.md).
+//! `verify_strict` per signature. Figures read as ratios (docs/performance.md): of medians of
+//! wall-clock time, and of processor time summed over all threads.
 //!
 //! `cargo bench -p shopfloor-protocol --bench verify`
 
@@ -138,13 +139,16 @@ fn main() {
     verify_bytes(&fx.bundle, &fx.root, None).unwrap();
     ed25519_dalek::verify_batch(&msgs, &fx.signatures, &fx.keys).unwrap();
 
+    let cpu_before = cpu_ticks();
     let full = median(runs, || {
         let s = verify_bytes(black_box(&fx.bundle), &fx.root, None).unwrap();
         assert_eq!(s.chapters, REGIONS * CHAPTERS_PER_REGION);
     });
+    let cpu_full = cpu_ticks();
     let batch = median(runs, || {
         ed25519_dalek::verify_batch(black_box(&msgs), &fx.signatures, &fx.keys).unwrap();
     });
+    let cpu_batch = cpu_ticks();
     let strict = median(runs, || {
         for ((m, s), k) in msgs.iter().zip(&fx.signatures).zip(&fx.keys) {
             k.verify_strict(black_box(m), s).unwrap();
@@ -192,4 +196,24 @@ fn main() {
         full.as_secs_f64() / batch.as_secs_f64(),
         full.as_secs_f64() / strict.as_secs_f64()
     );
+    // Processor time, all threads: what the work costs whatever else the machine is doing
+    // (wall-clock ratios swing with other load on a shared machine).
+    if let (Some(a), Some(b), Some(c)) = (cpu_before, cpu_full, cpu_batch) {
+        let per_run = |ticks: u64| ticks as f64 * 10.0 / runs as f64;
+        println!(
+            "  processor time per run: whole tree {:.0} ms, raw batch {:.0} ms: {:.2}x",
+            per_run(b - a),
+            per_run(c - b),
+            (b - a) as f64 / (c - b).max(1) as f64
+        );
+    }
+}
+
+/// User and system time of this process so far, all threads, in clock ticks (Linux: 1/100 s);
+/// `None` where /proc is not there.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split(' ').collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }

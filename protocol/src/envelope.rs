@@ -14,6 +14,7 @@
 //! authenticate the sender, which is why every sealed document is signed first and names its
 //! intended recipient inside the signed payload.
 
+use std::borrow::Cow;
 use std::io::{Read as _, Write as _};
 
 use base64::Engine as _;
@@ -150,10 +151,13 @@ pub struct Envelope {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireEnvelope {
+struct WireEnvelope<'a> {
     #[serde(rename = "payloadType")]
     payload_type: String,
-    payload: String,
+    /// Borrowed from the input when it can be (base64 has nothing to unescape): a bundle's
+    /// payloads are decoded from where they lie rather than copied first.
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
     signatures: Vec<WireSignature>,
 }
 
@@ -215,6 +219,19 @@ impl Envelope {
     }
 
     /// Checks that `key` signed this envelope, over the exact bytes received.
+    ///
+    /// Always `verify_strict`, one signature at a time, also when a rollup tree of hundreds of
+    /// documents is verified, although `ed25519_dalek::verify_batch` does the curve arithmetic
+    /// of many signatures in one multiscalar multiplication. Batch verification accepts more
+    /// than `verify_strict` does: it does not refuse small-order keys (under which anyone can
+    /// forge a signature in a few tries) nor an `R` that is small-order or not canonically
+    /// encoded, and its random linear combination does not see a difference between `sB - hA` and
+    /// `R` that is a small-order point, with odds the signer can grind for because the
+    /// coefficients are derived from the inputs. The keys could be checked once each, but
+    /// making batch verification refuse exactly what `verify_strict` refuses needs each `R`
+    /// checked to be in the prime-order subgroup, one scalar multiplication per signature:
+    /// about what a verification costs, which is the saving. Measured in
+    /// docs/performance.md §National verification.
     pub fn verify(&self, key: &PublicKey) -> Result<Verified<'_>> {
         let keyid = key.key_id();
         let message = pae(&self.payload_type, &self.payload);
@@ -265,7 +282,7 @@ impl Envelope {
         Envelope::from_wire(wire)
     }
 
-    fn from_wire(wire: WireEnvelope) -> Result<Envelope> {
+    fn from_wire(wire: WireEnvelope<'_>) -> Result<Envelope> {
         if wire.payload_type.is_empty() || wire.payload_type.len() > 200 {
             return Err(Error::malformed(
                 "envelope payloadType is empty or too long",
@@ -309,10 +326,10 @@ impl Envelope {
         })
     }
 
-    fn to_wire(&self) -> WireEnvelope {
+    fn to_wire(&self) -> WireEnvelope<'static> {
         WireEnvelope {
             payload_type: self.payload_type.clone(),
-            payload: B64.encode(&self.payload),
+            payload: Cow::Owned(B64.encode(&self.payload)),
             signatures: self
                 .signatures
                 .iter()

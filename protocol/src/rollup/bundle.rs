@@ -31,9 +31,9 @@ impl Documents {
 
     /// The documents of a bundle, refusing one that appears twice.
     pub fn from_envelopes(envelopes: Vec<Envelope>) -> Result<Self> {
+        let digests = digests(&envelopes);
         let mut by_digest = HashMap::with_capacity(envelopes.len());
-        for envelope in envelopes {
-            let digest = envelope.digest();
+        for (digest, envelope) in digests.into_iter().zip(envelopes) {
             if by_digest.insert(digest, envelope).is_some() {
                 return Err(Error::malformed(format!(
                     "document {digest} appears twice in the bundle"
@@ -69,6 +69,30 @@ impl Documents {
     pub fn digests(&self) -> impl Iterator<Item = &Digest> {
         self.by_digest.keys()
     }
+}
+
+/// Every envelope's digest, in order; a bundle's many documents are hashed on every core.
+fn digests(envelopes: &[Envelope]) -> Vec<Digest> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || envelopes.len() < 16 {
+        return envelopes.iter().map(Envelope::digest).collect();
+    }
+    let chunk = envelopes.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = envelopes
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(Envelope::digest).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(envelopes.len());
+        for (handle, part) in handles.into_iter().zip(envelopes.chunks(chunk)) {
+            match handle.join() {
+                Ok(v) => out.extend(v),
+                // Hashing does not panic; were it to, hash this part here instead.
+                Err(_) => out.extend(part.iter().map(Envelope::digest)),
+            }
+        }
+        out
+    })
 }
 
 /// A signed document together with the certificate chain that authenticates its signer, any

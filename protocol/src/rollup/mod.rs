@@ -19,7 +19,8 @@ mod bundle;
 pub mod legacy;
 mod verify;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -203,13 +204,41 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
         contributors: u32,
         largest: u64,
     }
-    // Keyed by reference: a key is cloned once, when the result is written, not per addition.
-    let mut acc: BTreeMap<&'a CellKey, Acc> = BTreeMap::new();
+    /// Keyed by reference: a key is cloned once, when the result is written, not per addition.
+    /// Children's documents list their cells in the same order (the registry's), so the cell at
+    /// position `i` of one is nearly always the key at position `i` of the accumulator: that is
+    /// tried first, with one comparison of equal keys; otherwise the key is looked up by hash.
+    struct Sums<'a> {
+        acc: Vec<(&'a CellKey, Acc)>,
+        index: HashMap<&'a CellKey, usize>,
+    }
+    impl<'a> Sums<'a> {
+        fn slot(&mut self, position: usize, key: &'a CellKey) -> Option<&mut Acc> {
+            let i = match self.acc.get(position) {
+                Some((k, _)) if *k == key => position,
+                _ => match self.index.entry(key) {
+                    Entry::Occupied(e) => *e.get(),
+                    Entry::Vacant(e) => {
+                        e.insert(self.acc.len());
+                        self.acc.push((key, Acc::default()));
+                        self.acc.len() - 1
+                    }
+                },
+            };
+            self.acc.get_mut(i).map(|(_, a)| a)
+        }
+    }
+    let mut sums = Sums {
+        acc: Vec::new(),
+        index: HashMap::new(),
+    };
     for c in contributions {
         match *c {
             Contribution::Report(r) => {
-                for cell in &r.cells {
-                    let s = acc.entry(&cell.key).or_default();
+                for (i, cell) in r.cells.iter().enumerate() {
+                    let Some(s) = sums.slot(i, &cell.key) else {
+                        continue;
+                    };
                     match cell.value {
                         CellValue::Count(v) => {
                             s.sum = s.sum.saturating_add(v);
@@ -223,8 +252,10 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
                 }
             }
             Contribution::Rollup(r) => {
-                for cell in &r.cells {
-                    let s = acc.entry(&cell.key).or_default();
+                for (i, cell) in r.cells.iter().enumerate() {
+                    let Some(s) = sums.slot(i, &cell.key) else {
+                        continue;
+                    };
                     s.sum = s.sum.saturating_add(cell.sum);
                     s.suppressed = s.suppressed.saturating_add(cell.suppressed);
                     s.contributors = s.contributors.saturating_add(cell.contributors);
@@ -233,6 +264,8 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
             }
         }
     }
+    let mut acc = sums.acc;
+    acc.sort_unstable_by(|a, b| a.0.cmp(b.0));
     acc.into_iter()
         .map(|(key, a)| SummedCell {
             key: key.clone(),
