@@ -13,11 +13,10 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::data::{self, PathError};
 use super::i18n::Lang;
-use super::pages::{self, Choice, Crumb};
+use super::pages::{self, Choice, Crumb, DashQuery};
 use super::session::Member;
 use super::view::{Chrome, Nav};
 use crate::aggregates::{self, DocKind, DocRow};
@@ -54,13 +53,6 @@ pub struct FormationsPage {
     counts: Vec<String>,
     viewer_note: bool,
     rows: Vec<FormationRow>,
-}
-
-/// Query of the page.
-#[derive(Debug, Default, Deserialize)]
-pub struct FormationsQuery {
-    period: Option<String>,
-    path: Option<String>,
 }
 
 /// A chapter at or below the level: its latest document up to the chosen period, and the
@@ -122,7 +114,7 @@ fn yes_no(lang: Lang, b: Option<bool>) -> String {
 pub async fn formations(
     State(state): State<AppState>,
     Member(v, _): Member,
-    q: std::result::Result<Query<FormationsQuery>, QueryRejection>,
+    q: std::result::Result<Query<DashQuery>, QueryRejection>,
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let vv = v.clone();

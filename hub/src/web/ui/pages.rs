@@ -296,9 +296,9 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
 /// Query of the dashboards and the map.
 #[derive(Debug, Default, Deserialize)]
 pub struct DashQuery {
-    period: Option<String>,
-    path: Option<String>,
-    metric: Option<String>,
+    pub(super) period: Option<String>,
+    pub(super) path: Option<String>,
+    pub(super) metric: Option<String>,
 }
 
 /// A step of the drill-down trail.

@@ -23,7 +23,7 @@ use shopfloor_protocol::{CellKey, Period};
 use super::charts::{self, BarChart, Row};
 use super::data::{self, Level, PathError, Shown, disclose};
 use super::i18n::Lang;
-use super::pages::{self, Choice, Crumb, PageError};
+use super::pages::{self, Choice, Crumb, DashQuery, PageError};
 use super::session::Member;
 use super::view::{self, Chrome, Nav};
 use crate::error::Result;
@@ -352,21 +352,13 @@ fn csv(lang: Lang, guidance: &[Guidance], levels: &[LevelTables]) -> String {
     out
 }
 
-/// Query of the metric pages and the CSV.
-#[derive(Debug, Default, Deserialize)]
-pub struct TablesQuery {
-    period: Option<String>,
-    path: Option<String>,
-    metric: Option<String>,
-}
-
 /// GET /ui/tables.csv?period=P|all&path=A/B&metric=M|all: the tables as CSV, under the same
 /// rule as the pages (viewers: the published views only). `period=all` writes every stored
 /// period, newest first (for viewers, every period with a publication).
 pub async fn tables_csv(
     State(state): State<AppState>,
     Member(v, _): Member,
-    q: std::result::Result<Query<TablesQuery>, QueryRejection>,
+    q: std::result::Result<Query<DashQuery>, QueryRejection>,
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let vv = v.clone();
@@ -520,7 +512,7 @@ fn change(lang: Lang, id: &str, now: Shown, then: Option<Shown>) -> Option<Strin
 pub async fn tables(
     State(state): State<AppState>,
     Member(v, _): Member,
-    q: std::result::Result<Query<TablesQuery>, QueryRejection>,
+    q: std::result::Result<Query<DashQuery>, QueryRejection>,
 ) -> Response {
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let vv = v.clone();
