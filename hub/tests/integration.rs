@@ -886,6 +886,37 @@ fn ingest_by_hand_matches_http_and_chapters_chain() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("seal-broken"));
 }
 
+/// The signed checkpoint is reused while the log does not grow (page views cost no signature)
+/// and signed again, at the new size and root, once a report is accepted.
+#[test]
+fn checkpoint_is_signed_again_only_when_the_log_grows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Checkpoint National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let ch = Chapter::new("levee", "Levee DSA", "LA", "CANARY-CP");
+    ch.enroll_directly(&hub);
+    let first = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    let again = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    assert_eq!(first.digest(), again.digest(), "the same signed checkpoint");
+    let opened: Checkpoint = first.open_document(&national.card.signing_key).unwrap();
+    assert_eq!(opened.size, 0);
+    let report = ch.report(&national.card.id, last_month(), 1, None, 30);
+    shopfloor_hub::ingest::ingest(&hub, &ch.seal_to(&report, &national.card)).unwrap();
+    let grown = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    assert_ne!(
+        grown.digest(),
+        first.digest(),
+        "signed again after the log grew"
+    );
+    let opened: Checkpoint = grown.open_document(&national.card.signing_key).unwrap();
+    assert_eq!(opened.size, 1);
+    assert_eq!(
+        shopfloor_hub::translog::current(&hub).unwrap().1,
+        opened,
+        "what pages show is what was signed"
+    );
+}
+
 /// Random bytes for hostile inputs.
 fn random_bytes(len: usize) -> Vec<u8> {
     let mut v = vec![0u8; len];

@@ -497,18 +497,15 @@ pub enum Reporting {
 
 /// Children, each period's completeness, and each child's status per period.
 pub type Grid = (
-    Vec<enroll::ChildRecord>,
+    Vec<enroll::ChildSummary>,
     Vec<rollups::Completeness>,
     Vec<Vec<Reporting>>,
 );
 
 /// The completeness grid: for each child, its status in each period (oldest first).
 pub fn completeness_grid(hub: &Hub, periods: &[Period]) -> Result<Grid> {
-    let children = enroll::children(hub.store())?;
-    let mut per_period = Vec::new();
-    for p in periods {
-        per_period.push(rollups::completeness(hub, *p)?);
-    }
+    let children = hub.store().read(enroll::summaries)?;
+    let per_period = rollups::completeness_of(hub, periods)?;
     let grid = children
         .iter()
         .map(|child| {
@@ -533,8 +530,7 @@ pub fn completeness_grid(hub: &Hub, periods: &[Period]) -> Result<Grid> {
 
 /// The log's current signed checkpoint, opened.
 pub fn checkpoint(hub: &Hub) -> Result<Checkpoint> {
-    let env = crate::translog::checkpoint(hub)?;
-    Ok(env.open_document::<Checkpoint>(&hub.card().signing_key)?)
+    Ok(crate::translog::current(hub)?.1)
 }
 
 /// A stored document and its status, as recorded when it was stored: nothing is opened or

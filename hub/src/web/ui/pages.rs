@@ -186,7 +186,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
         let lang = vv.lang;
         let admin = vv.is_admin();
         let c = Chrome::new(&vv, &hub.config().name, "hub-overview-title", Nav::Overview);
-        let children = enroll::children(hub.store())?;
+        let (active, revoked) = hub.store().read(enroll::counts)?;
         let pending = if admin {
             Some(enroll::pending(hub)?.len())
         } else {
@@ -260,8 +260,8 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 HubLevel::Regional => lang.t("hub-level-regional"),
             },
             fingerprint: hub.card().fingerprint().to_string(),
-            active: children.iter().filter(|c| c.active()).count(),
-            revoked: children.iter().filter(|c| !c.active()).count(),
+            active,
+            revoked,
             pending,
             log_size: cp.size,
             log_root: cp.root.to_hex(),
