@@ -624,16 +624,23 @@ pub fn child_totals(
     period: &str,
     parent: &str,
 ) -> Result<BTreeMap<String, Vec<SummedCell>>> {
+    // A total's key is its metric alone: built from the `metric` column, not parsed from JSON.
     let mut stmt = db.prepare_cached(
-        "SELECT c.party, c.key, c.sum, c.suppressed, c.contributors, c.largest \
+        "SELECT c.party, c.metric, c.sum, c.suppressed, c.contributors, c.largest \
          FROM agg_docs d JOIN agg_cells c ON c.party = d.party AND c.period = d.period AND c.dims = '' \
          WHERE d.period = ?1 AND d.parent = ?2",
     )?;
     let rows = stmt.query_map(params![period, parent], cell_row)?;
     let mut out: BTreeMap<String, Vec<SummedCell>> = BTreeMap::new();
     for row in rows {
-        let (party, cell) = cell_of(row?)?;
-        out.entry(party).or_default().push(cell);
+        let (party, metric, sum, suppressed, contributors, largest) = row?;
+        out.entry(party).or_default().push(SummedCell {
+            key: CellKey::total(&metric),
+            sum: u64::try_from(sum).unwrap_or(0),
+            suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
+            contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
+            largest: u64::try_from(largest).unwrap_or(0),
+        });
     }
     for cells in out.values_mut() {
         cells.sort_by(|a, b| a.key.cmp(&b.key));

@@ -223,6 +223,18 @@ pub fn level_cell(
     })
 }
 
+/// Some cells of this hub's own level (admins' live sums), those it holds, in the order asked.
+pub fn top_cells(hub: &Hub, period: Period, keys: &[CellKey]) -> Result<Vec<SummedCell>> {
+    let period = period.to_string();
+    hub.store().read(|db| {
+        let mut out = Vec::new();
+        for key in keys {
+            out.extend(aggregates::cell(db, hub.card().id.as_str(), &period, key)?);
+        }
+        Ok(out)
+    })
+}
+
 /// A child's cell (admins), for what its totals in [`Child::cells`] do not hold.
 pub fn child_cell(
     hub: &Hub,

@@ -214,8 +214,23 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 } else {
                     crate::publish::latest(hub, *p)?.map_or(0, |s| s.publication.covers.len())
                 };
-                // Admins: live sums; viewers: the newest publication, or nothing before it.
-                let level = data::view_level(hub, *p, &[], admin)?;
+                // Admins: live sums (the two totals shown, two stored rows); viewers: the
+                // newest publication, or nothing before it.
+                let level = if admin {
+                    Ok(Level {
+                        cells: data::top_cells(
+                            hub,
+                            *p,
+                            &[CellKey::total("members"), CellKey::total("workplaces")],
+                        )?,
+                        children: Vec::new(),
+                        node: None,
+                        trail: Vec::new(),
+                        publication: None,
+                    })
+                } else {
+                    data::view_level(hub, *p, &[], admin)?
+                };
                 let cells = match &level {
                     Ok(l) => {
                         publication = publication_line(lang, l);
@@ -1122,7 +1137,7 @@ pub async fn revoke(
 // Completeness (admin).
 
 /// A cell of the completeness table.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct StatusCell {
     symbol: &'static str,
     word: String,
@@ -1184,6 +1199,19 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
         );
         let periods = recent_periods(hub)?;
         let (children, per_period, grid) = data::completeness_grid(hub, &periods)?;
+        // The four cells, translated once for the whole grid.
+        let words = [
+            ("hub-on-time", "✓", "ontime"),
+            ("hub-late", "◷", "late"),
+            ("hub-missing", "✗", "missing"),
+            ("hub-not-expected", "–", "none"),
+        ]
+        .map(|(id, symbol, class)| StatusCell {
+            symbol,
+            word: lang.t(id),
+            class,
+        });
+        let [on_time, late, missing, none] = &words;
         let rows = children
             .iter()
             .zip(grid)
@@ -1192,27 +1220,14 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
                 kind: kind_label(lang, ch.kind),
                 cells: statuses
                     .into_iter()
-                    .map(|s| match s {
-                        Reporting::OnTime => StatusCell {
-                            symbol: "✓",
-                            word: lang.t("hub-on-time"),
-                            class: "ontime",
-                        },
-                        Reporting::Late => StatusCell {
-                            symbol: "◷",
-                            word: lang.t("hub-late"),
-                            class: "late",
-                        },
-                        Reporting::Missing => StatusCell {
-                            symbol: "✗",
-                            word: lang.t("hub-missing"),
-                            class: "missing",
-                        },
-                        Reporting::NotExpected => StatusCell {
-                            symbol: "–",
-                            word: lang.t("hub-not-expected"),
-                            class: "none",
-                        },
+                    .map(|s| {
+                        match s {
+                            Reporting::OnTime => on_time,
+                            Reporting::Late => late,
+                            Reporting::Missing => missing,
+                            Reporting::NotExpected => none,
+                        }
+                        .clone()
                     })
                     .collect(),
             })
