@@ -548,6 +548,14 @@ pub fn docs(db: &Connection, period: &str, parent: &str) -> Result<Vec<DocRow>> 
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Whether any document sits directly under `parent` for a period.
+pub fn has_docs(db: &Connection, period: &str, parent: &str) -> Result<bool> {
+    let mut stmt = db.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM agg_docs WHERE period = ?1 AND parent = ?2)",
+    )?;
+    Ok(stmt.query_row(params![period, parent], |r| r.get(0))?)
+}
+
 /// One party's document for a period.
 pub fn doc(db: &Connection, period: &str, party: &str) -> Result<Option<DocRow>> {
     let mut stmt = db.prepare_cached(&format!(
@@ -585,14 +593,30 @@ fn cell_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellRow> {
 
 /// A party's cells for a period (this hub's id: its own level), in key order.
 pub fn cells(db: &Connection, party: &str, period: &str) -> Result<Vec<SummedCell>> {
+    // For a total (no dimensions) the second column is its metric, else the key's JSON.
     let mut stmt = db.prepare_cached(
-        "SELECT party, key, sum, suppressed, contributors, largest FROM agg_cells \
+        "SELECT party, CASE WHEN dims = '' THEN metric ELSE key END, sum, suppressed, \
+                contributors, largest, dims FROM agg_cells \
          WHERE party = ?1 AND period = ?2",
     )?;
-    let rows = stmt.query_map(params![party, period], cell_row)?;
+    let rows = stmt.query_map(params![party, period], |r| {
+        Ok((r.get::<_, String>(6)?, cell_row(r)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        out.push(cell_of(row?)?.1);
+        let (dims, (party, key, sum, suppressed, contributors, largest)) = row?;
+        if dims.is_empty() {
+            // A total's key is its metric alone: no JSON to parse.
+            out.push(SummedCell {
+                key: CellKey::total(&key),
+                sum: u64::try_from(sum).unwrap_or(0),
+                suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
+                contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
+                largest: u64::try_from(largest).unwrap_or(0),
+            });
+        } else {
+            out.push(cell_of((party, key, sum, suppressed, contributors, largest))?.1);
+        }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)

@@ -166,6 +166,16 @@ pub fn level(
     path: &[String],
     chapters_allowed: bool,
 ) -> Result<std::result::Result<Level, PathError>> {
+    level_with(hub, period, path, chapters_allowed, true)
+}
+
+fn level_with(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    chapters_allowed: bool,
+    with_children: bool,
+) -> Result<std::result::Result<Level, PathError>> {
     let period_text = period.to_string();
     hub.store().read(|db| {
         let r = match resolve(db, hub, &period_text, path, chapters_allowed)? {
@@ -176,6 +186,15 @@ pub fn level(
             aggregates::cells(db, &r.party, &period_text)?,
             chapters_allowed,
         );
+        if !with_children {
+            return Ok(Ok(Level {
+                cells,
+                children: Vec::new(),
+                node: r.node,
+                trail: r.trail,
+                publication: None,
+            }));
+        }
         let mut totals = aggregates::child_totals(db, &period_text, &r.party)?;
         let children = aggregates::docs(db, &period_text, &r.party)?
             .iter()
@@ -216,7 +235,7 @@ pub fn level_cell(
         let Ok(r) = resolve(db, hub, &period_text, path, true)? else {
             return Ok(None);
         };
-        if r.node.is_none() && aggregates::docs(db, &period_text, &r.party)?.is_empty() {
+        if r.node.is_none() && !aggregates::has_docs(db, &period_text, &r.party)? {
             return Ok(None);
         }
         Ok(Some(aggregates::cell(db, &r.party, &period_text, key)?))
@@ -314,6 +333,21 @@ pub fn view_level(
 ) -> Result<std::result::Result<Level, PathError>> {
     if admin {
         level(hub, period, path, true)
+    } else {
+        published_level(hub, period, path)
+    }
+}
+
+/// [`view_level`] for pages that draw the level's own cells only (the map): admins' levels
+/// come without their children's rows.
+pub fn view_cells(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    admin: bool,
+) -> Result<std::result::Result<Level, PathError>> {
+    if admin {
+        level_with(hub, period, path, true, false)
     } else {
         published_level(hub, period, path)
     }

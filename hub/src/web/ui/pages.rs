@@ -460,6 +460,11 @@ fn drill_rows(
     path: &[String],
     children: &[Child],
 ) -> Vec<DrillRow> {
+    // Each kind's label looked up once, not once per row.
+    let (chapter, regional) = (
+        kind_label(lang, Kind::Chapter),
+        kind_label(lang, Kind::Regional),
+    );
     children
         .iter()
         // Viewers never see single chapters: only regional hubs are listed for them.
@@ -469,7 +474,11 @@ fn drill_rows(
             p.push(n.id.clone());
             DrillRow {
                 name: n.name.clone(),
-                kind: kind_label(lang, n.kind),
+                kind: match n.kind {
+                    Kind::Chapter => chapter.clone(),
+                    Kind::Regional => regional.clone(),
+                    other => kind_label(lang, other),
+                },
                 href: n.linkable.then(|| dash_href(period, &p, "/ui/dashboards")),
                 chapters: lang.num(u64::try_from(n.chapters).unwrap_or(0)),
                 members: charts::shown_text(lang, total_shown(&n.cells, "members", admin)),
@@ -790,7 +799,7 @@ pub async fn map(
         let mut publication = String::new();
         let (values, trail_list, has_data) = match period {
             Some(p) => {
-                let level = match data::view_level(hub, p, &path, admin)? {
+                let level = match data::view_cells(hub, p, &path, admin)? {
                     Ok(l) => l,
                     Err(PathError::NotPublished) => {
                         not_published = true;
