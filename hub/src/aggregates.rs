@@ -9,8 +9,9 @@
 //! - `agg_cells`: per party and period, the cells in [`SummedCell`] shape. A chapter's
 //!   `Count(v)` is sum `v`, one contributor if `v > 0`, largest `v`; `Suppressed` is suppressed 1.
 //!   A rollup's cells are its own summed cells. The hub's own level (party = this hub's id) is
-//!   the sum over its direct children, recomputed in the ingest transaction, so it equals
-//!   [`rollup::sum`] over the children's documents.
+//!   the sum over its direct children, kept up to date in the ingest transaction (the
+//!   replaced child's cells out, the new ones in: [`record`]), so it equals [`rollup::sum`]
+//!   over the children's documents.
 //!
 //! The tables are derived data: [`check`] (used by `shopfloor-hub doctor`) re-derives them from
 //! the stored signed documents and lists every difference, and [`reindex`]
@@ -297,37 +298,228 @@ fn insert_doc(tx: &Connection, period: &str, e: &DocEntry) -> Result<()> {
 
 /// Records verified documents of `period` (a direct child's document first, then what it
 /// embeds), replacing what the tables held for those parties and everything below them, then
-/// recomputes this hub's own level for the period. Runs inside the ingest transaction.
+/// brings this hub's own level for the period up to date. Runs inside the ingest transaction.
+///
+/// The level is maintained incrementally ([`Delta`]): the replaced direct children's old cells
+/// are subtracted and the new ones added (sum, suppressed, contributors); `largest` is a maximum,
+/// so a key whose removed value was the level's maximum (and is not matched by the new value),
+/// or that the new document no longer carries, is re-derived from the children's rows alone.
+/// The result equals the full re-sum ([`check`] compares it with [`rollup::sum`]).
 pub fn record(
     tx: &Transaction<'_>,
     hub: &PartyId,
     period: &str,
     entries: &[DocEntry],
 ) -> Result<()> {
+    let hub = hub.as_str();
+    let mut delta = Delta::default();
+    for e in entries {
+        if e.party == hub {
+            return Err(Error::Internal(format!(
+                "a document of this hub ({hub}) cannot be recorded as its child's"
+            )));
+        }
+        // A party that was a direct child leaves the level (it may come back below).
+        if doc(tx, period, &e.party)?.is_some_and(|d| d.parent == hub) {
+            delta.remove_party(tx, &e.party, period)?;
+        }
+    }
     for e in entries {
         remove(tx, period, &e.party)?;
     }
     for e in entries {
         insert_doc(tx, period, e)?;
+        if e.parent == hub {
+            delta.add(&e.cells)?;
+        }
     }
-    recompute_level(tx, hub.as_str(), period)
+    delta.apply(tx, hub, period)
 }
 
-/// This hub's level for `period`: its direct children's cells summed the way
-/// [`rollup::sum`] sums them.
-fn recompute_level(tx: &Connection, hub: &str, period: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM agg_cells WHERE party = ?1 AND period = ?2")?
-        .execute(params![hub, period])?;
+/// One cell's contribution to a level, by stored key text.
+#[derive(Clone, Debug, Default)]
+struct Part {
+    dims: String,
+    metric: String,
+    sum: i64,
+    suppressed: i64,
+    contributors: i64,
+    largest: i64,
+}
+
+impl Part {
+    fn merge(&mut self, sum: i64, suppressed: i64, contributors: i64, largest: i64) {
+        self.sum = self.sum.saturating_add(sum);
+        self.suppressed = self.suppressed.saturating_add(suppressed);
+        self.contributors = self.contributors.saturating_add(contributors);
+        self.largest = self.largest.max(largest);
+    }
+}
+
+/// What one ingest changes in this hub's level: the cells of the direct children it removes and
+/// of those it adds, summed by key.
+#[derive(Debug, Default)]
+struct Delta {
+    removed: BTreeMap<String, Part>,
+    added: BTreeMap<String, Part>,
+}
+
+impl Delta {
+    /// Takes a direct child's stored cells as removed (before its rows are deleted).
+    fn remove_party(&mut self, tx: &Connection, party: &str, period: &str) -> Result<()> {
+        let mut stmt = tx.prepare_cached(
+            "SELECT dims, key, metric, sum, suppressed, contributors, largest FROM agg_cells \
+             WHERE party = ?1 AND period = ?2",
+        )?;
+        let rows = stmt.query_map(params![party, period], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (dims, key, metric, sum, suppressed, contributors, largest) = row?;
+            self.removed
+                .entry(key)
+                .or_insert_with(|| Part {
+                    dims,
+                    metric,
+                    ..Part::default()
+                })
+                .merge(sum, suppressed, contributors, largest);
+        }
+        Ok(())
+    }
+
+    /// Takes a new direct child's cells as added.
+    fn add(&mut self, cells: &[SummedCell]) -> Result<()> {
+        for c in cells {
+            self.added
+                .entry(key_text(&c.key)?)
+                .or_insert_with(|| Part {
+                    dims: dims_text(&c.key),
+                    metric: c.key.metric.clone(),
+                    ..Part::default()
+                })
+                .merge(
+                    to_i64(c.sum)?,
+                    i64::from(c.suppressed),
+                    i64::from(c.contributors),
+                    to_i64(c.largest)?,
+                );
+        }
+        Ok(())
+    }
+
+    /// Applies the change to the stored level (the children's rows already replaced).
+    fn apply(self, tx: &Connection, hub: &str, period: &str) -> Result<()> {
+        let mut rederive: Vec<(String, String)> = Vec::new();
+        for (key, old) in &self.removed {
+            let level: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT largest FROM agg_cells \
+                     WHERE party = ?1 AND period = ?2 AND dims = ?3 AND key = ?4",
+                )?
+                .query_row(params![hub, period, old.dims, key], |r| r.get(0))
+                .optional()?;
+            let new = self.added.get(key);
+            let keeps_max = match (level, new) {
+                // The removed value was below the maximum, or the new one reaches it again.
+                (Some(max), Some(new)) => old.largest < max || new.largest >= old.largest,
+                // Gone from the new document: some other child may still hold the key.
+                (Some(_), None) | (None, _) => false,
+            };
+            if !keeps_max {
+                rederive.push((old.dims.clone(), key.clone()));
+                continue;
+            }
+            tx.prepare_cached(
+                "UPDATE agg_cells SET sum = sum - ?5, suppressed = suppressed - ?6, \
+                 contributors = contributors - ?7 \
+                 WHERE party = ?1 AND period = ?2 AND dims = ?3 AND key = ?4",
+            )?
+            .execute(params![
+                hub,
+                period,
+                old.dims,
+                key,
+                old.sum,
+                old.suppressed,
+                old.contributors
+            ])?;
+        }
+        let skip: BTreeSet<&str> = rederive.iter().map(|(_, k)| k.as_str()).collect();
+        for (key, new) in &self.added {
+            if skip.contains(key.as_str()) {
+                continue;
+            }
+            tx.prepare_cached(
+                "INSERT INTO agg_cells (party, period, dims, key, metric, sum, suppressed, contributors, largest) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (party, period, dims, key) DO UPDATE SET \
+                 sum = sum + excluded.sum, suppressed = suppressed + excluded.suppressed, \
+                 contributors = contributors + excluded.contributors, \
+                 largest = MAX(largest, excluded.largest)",
+            )?
+            .execute(params![
+                hub,
+                period,
+                new.dims,
+                key,
+                new.metric,
+                new.sum,
+                new.suppressed,
+                new.contributors,
+                new.largest
+            ])?;
+        }
+        for (dims, key) in rederive {
+            rederive_cell(tx, hub, period, &dims, &key)?;
+        }
+        Ok(())
+    }
+}
+
+/// Re-sums one cell of this hub's level from its direct children's rows (none: no cell).
+fn rederive_cell(tx: &Connection, hub: &str, period: &str, dims: &str, key: &str) -> Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM agg_cells WHERE party = ?1 AND period = ?2 AND dims = ?3 AND key = ?4",
+    )?
+    .execute(params![hub, period, dims, key])?;
     tx.prepare_cached(
         "INSERT INTO agg_cells (party, period, dims, key, metric, sum, suppressed, contributors, largest) \
          SELECT ?1, c.period, c.dims, c.key, MIN(c.metric), SUM(c.sum), SUM(c.suppressed), \
                 SUM(c.contributors), MAX(c.largest) \
-         FROM agg_docs d JOIN agg_cells c ON c.party = d.party AND c.period = d.period \
+         FROM agg_docs d JOIN agg_cells c \
+              ON c.party = d.party AND c.period = d.period AND c.dims = ?3 AND c.key = ?4 \
          WHERE d.period = ?2 AND d.parent = ?1 \
          GROUP BY c.dims, c.key",
     )?
-    .execute(params![hub, period])?;
+    .execute(params![hub, period, dims, key])?;
     Ok(())
+}
+
+/// This hub's level for `period` re-summed from all its direct children's rows, the way
+/// [`rollup::sum`] sums them (what [`record`] maintains incrementally; tests compare the two).
+pub fn resum_level(db: &Connection, hub: &str, period: &str) -> Result<Vec<SummedCell>> {
+    let mut stmt = db.prepare(
+        "SELECT ?1, c.key, SUM(c.sum), SUM(c.suppressed), SUM(c.contributors), MAX(c.largest) \
+         FROM agg_docs d JOIN agg_cells c ON c.party = d.party AND c.period = d.period \
+         WHERE d.period = ?2 AND d.parent = ?1 \
+         GROUP BY c.dims, c.key",
+    )?;
+    let rows = stmt.query_map(params![hub, period], cell_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(cell_of(row?)?.1);
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,6 +587,14 @@ pub fn docs_through(db: &Connection, period: &str) -> Result<Vec<(String, DocRow
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Whether any document sits directly under `parent` for a period.
+pub fn has_docs(db: &Connection, period: &str, parent: &str) -> Result<bool> {
+    let mut stmt = db.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM agg_docs WHERE period = ?1 AND parent = ?2)",
+    )?;
+    Ok(stmt.query_row(params![period, parent], |r| r.get(0))?)
+}
+
 /// One party's document for a period.
 pub fn doc(db: &Connection, period: &str, party: &str) -> Result<Option<DocRow>> {
     let mut stmt = db.prepare_cached(&format!(
@@ -432,14 +632,30 @@ fn cell_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CellRow> {
 
 /// A party's cells for a period (this hub's id: its own level), in key order.
 pub fn cells(db: &Connection, party: &str, period: &str) -> Result<Vec<SummedCell>> {
+    // For a total (no dimensions) the second column is its metric, else the key's JSON.
     let mut stmt = db.prepare_cached(
-        "SELECT party, key, sum, suppressed, contributors, largest FROM agg_cells \
+        "SELECT party, CASE WHEN dims = '' THEN metric ELSE key END, sum, suppressed, \
+                contributors, largest, dims FROM agg_cells \
          WHERE party = ?1 AND period = ?2",
     )?;
-    let rows = stmt.query_map(params![party, period], cell_row)?;
+    let rows = stmt.query_map(params![party, period], |r| {
+        Ok((r.get::<_, String>(6)?, cell_row(r)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        out.push(cell_of(row?)?.1);
+        let (dims, (party, key, sum, suppressed, contributors, largest)) = row?;
+        if dims.is_empty() {
+            // A total's key is its metric alone: no JSON to parse.
+            out.push(SummedCell {
+                key: CellKey::total(&key),
+                sum: u64::try_from(sum).unwrap_or(0),
+                suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
+                contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
+                largest: u64::try_from(largest).unwrap_or(0),
+            });
+        } else {
+            out.push(cell_of((party, key, sum, suppressed, contributors, largest))?.1);
+        }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
@@ -471,16 +687,23 @@ pub fn child_totals(
     period: &str,
     parent: &str,
 ) -> Result<BTreeMap<String, Vec<SummedCell>>> {
+    // A total's key is its metric alone: built from the `metric` column, not parsed from JSON.
     let mut stmt = db.prepare_cached(
-        "SELECT c.party, c.key, c.sum, c.suppressed, c.contributors, c.largest \
+        "SELECT c.party, c.metric, c.sum, c.suppressed, c.contributors, c.largest \
          FROM agg_docs d JOIN agg_cells c ON c.party = d.party AND c.period = d.period AND c.dims = '' \
          WHERE d.period = ?1 AND d.parent = ?2",
     )?;
     let rows = stmt.query_map(params![period, parent], cell_row)?;
     let mut out: BTreeMap<String, Vec<SummedCell>> = BTreeMap::new();
     for row in rows {
-        let (party, cell) = cell_of(row?)?;
-        out.entry(party).or_default().push(cell);
+        let (party, metric, sum, suppressed, contributors, largest) = row?;
+        out.entry(party).or_default().push(SummedCell {
+            key: CellKey::total(&metric),
+            sum: u64::try_from(sum).unwrap_or(0),
+            suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
+            contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
+            largest: u64::try_from(largest).unwrap_or(0),
+        });
     }
     for cells in out.values_mut() {
         cells.sort_by(|a, b| a.key.cmp(&b.key));

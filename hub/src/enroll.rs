@@ -292,6 +292,69 @@ pub fn children(store: &Store) -> Result<Vec<ChildRecord>> {
     rows.into_iter().map(child_record).collect()
 }
 
+/// An enrolled child as listings show it, read from the table's columns alone: no card or
+/// certificate is parsed (pages that need the fingerprint or certificate use [`children`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildSummary {
+    /// Party id.
+    pub id: PartyId,
+    /// Chapter or regional.
+    pub kind: Kind,
+    /// Display name.
+    pub name: String,
+    /// State.
+    pub state: Option<String>,
+    /// `active` or `revoked`.
+    pub status: String,
+}
+
+impl ChildSummary {
+    /// Whether the child is active (not revoked).
+    pub fn active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// Every enrolled child (active and revoked), by id, from the columns only.
+pub fn summaries(db: &rusqlite::Connection) -> Result<Vec<ChildSummary>> {
+    let mut stmt =
+        db.prepare_cached("SELECT id, kind, name, state, status FROM children ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, kind, name, state, status) = row?;
+        out.push(ChildSummary {
+            id: PartyId::new(&id)?,
+            kind: kind.parse()?,
+            name,
+            state,
+            status,
+        });
+    }
+    Ok(out)
+}
+
+/// How many children are active and how many revoked.
+pub fn counts(db: &rusqlite::Connection) -> Result<(usize, usize)> {
+    let (active, revoked): (i64, i64) = db.query_row(
+        "SELECT COALESCE(SUM(status = 'active'), 0), COALESCE(SUM(status != 'active'), 0) FROM children",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((
+        usize::try_from(active).unwrap_or(0),
+        usize::try_from(revoked).unwrap_or(0),
+    ))
+}
+
 /// The child whose signing key has this id.
 pub fn child_by_key(db: &rusqlite::Connection, key_id: &str) -> Result<Option<ChildRecord>> {
     let row = db

@@ -23,6 +23,8 @@ struct Inner {
     keys: SecretKeys,
     card: Card,
     store: Store,
+    /// The newest signed checkpoint of the log ([`crate::translog::checkpoint`]).
+    checkpoint: crate::translog::CheckpointCache,
 }
 
 impl std::fmt::Debug for Hub {
@@ -73,6 +75,7 @@ impl Hub {
                 keys,
                 card,
                 store,
+                checkpoint: crate::translog::CheckpointCache::default(),
             }),
         };
         hub.fill_aggregates()?;
@@ -123,6 +126,11 @@ impl Hub {
     /// The hub's public card.
     pub fn card(&self) -> &Card {
         &self.inner.card
+    }
+
+    /// The cached signed checkpoint of the log.
+    pub(crate) fn checkpoint_cache(&self) -> &crate::translog::CheckpointCache {
+        &self.inner.checkpoint
     }
 
     /// The store.

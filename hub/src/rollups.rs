@@ -51,43 +51,60 @@ pub fn deadline(hub: &Hub, period: Period) -> Timestamp {
 
 /// Completeness of a period.
 pub fn completeness(hub: &Hub, period: Period) -> Result<Completeness> {
-    let deadline = deadline(hub, period);
-    let children = enroll::children(hub.store())?;
-    let first_received: BTreeMap<String, i64> = hub.store().read(|db| {
-        let mut stmt = db.prepare(
+    completeness_of(hub, &[period])?
+        .pop()
+        .ok_or_else(|| Error::Internal("no completeness computed".into()))
+}
+
+/// Completeness of several periods (in the order given), from one read of the children and
+/// one query of first receipts for all of them.
+pub fn completeness_of(hub: &Hub, periods: &[Period]) -> Result<Vec<Completeness>> {
+    let texts: Vec<String> = periods.iter().map(ToString::to_string).collect();
+    let (children, first_received) = hub.store().read(|db| {
+        let children = enroll::summaries(db)?;
+        let mut stmt = db.prepare_cached(
             "SELECT child, MIN(received_at) FROM reports WHERE period = ?1 GROUP BY child",
         )?;
-        let rows = stmt.query_map([period.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<BTreeMap<_, _>, _>>()?)
+        let mut first: Vec<BTreeMap<String, i64>> = Vec::with_capacity(texts.len());
+        for text in &texts {
+            let rows = stmt.query_map([text], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            first.push(rows.collect::<Result<_, _>>()?);
+        }
+        Ok((children, first))
     })?;
-    let mut c = Completeness {
-        period,
-        deadline,
-        expected: Vec::new(),
-        reported: Vec::new(),
-        on_time: Vec::new(),
-        late: Vec::new(),
-        missing: Vec::new(),
-    };
-    for child in &children {
-        let received = first_received.get(child.id.as_str());
-        if !child.active() && received.is_none() {
-            continue;
-        }
-        c.expected.push(child.id.clone());
-        match received {
-            Some(at) => {
-                c.reported.push(child.id.clone());
-                if *at <= deadline.as_second() {
-                    c.on_time.push(child.id.clone());
-                } else {
-                    c.late.push(child.id.clone());
-                }
+    let mut out = Vec::with_capacity(periods.len());
+    for (period, first_received) in periods.iter().zip(&first_received) {
+        let deadline = deadline(hub, *period);
+        let mut c = Completeness {
+            period: *period,
+            deadline,
+            expected: Vec::new(),
+            reported: Vec::new(),
+            on_time: Vec::new(),
+            late: Vec::new(),
+            missing: Vec::new(),
+        };
+        for child in &children {
+            let received = first_received.get(child.id.as_str());
+            if !child.active() && received.is_none() {
+                continue;
             }
-            None => c.missing.push(child.id.clone()),
+            c.expected.push(child.id.clone());
+            match received {
+                Some(at) => {
+                    c.reported.push(child.id.clone());
+                    if *at <= deadline.as_second() {
+                        c.on_time.push(child.id.clone());
+                    } else {
+                        c.late.push(child.id.clone());
+                    }
+                }
+                None => c.missing.push(child.id.clone()),
+            }
         }
+        out.push(c);
     }
-    Ok(c)
+    Ok(out)
 }
 
 /// The latest accepted document of each child for a period, and what regional children's

@@ -259,7 +259,16 @@ CREATE TABLE bound_documents (
     PRIMARY KEY (rollup, document)
 ) WITHOUT ROWID;
 "#,
-    // 7: each report's chapter facts (labor committee, CLC delegate, bylaws) beside its cells,
+    // 7: covering indexes for the pages that list receipts (verification: newest first;
+    // completeness: each child's first receipt per period). A `reports` row holds its signed
+    // envelope (tens of KB in overflow pages) before `received_at`, so reading that column from
+    // the table walks the envelope's page chain; these indexes answer without the table.
+    r#"
+CREATE INDEX IF NOT EXISTS reports_first_received ON reports (period, child, received_at);
+CREATE INDEX IF NOT EXISTS reports_received ON reports
+    (received_at, id, child, kind, period, revision, digest, log_index, superseded);
+"#,
+    // 8: each report's chapter facts (labor committee, CLC delegate, bylaws) beside its cells,
     // for the labor formations page; filled for documents already stored by a reindex.
     r#"
 ALTER TABLE agg_docs ADD COLUMN facts TEXT;

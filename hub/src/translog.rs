@@ -1,9 +1,12 @@
 //! The hub's transparency log: every accepted envelope's digest, in order, as an RFC 6962 Merkle
 //! tree (protocol `log`), with signed checkpoints, receipts and proofs.
 
+use std::sync::{Mutex, PoisonError};
+
+use jiff::SignedDuration;
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
-use shopfloor_protocol::log::{self, MerkleTree};
+use shopfloor_protocol::log::{Checkpoint, MerkleTree};
 use shopfloor_protocol::{Digest, Envelope};
 
 use crate::error::{Error, Result};
@@ -24,15 +27,41 @@ pub fn append(tx: &Transaction<'_>, tree: &mut MerkleTree, entry: Digest) -> Res
     Ok(index)
 }
 
-/// A signed checkpoint of the log at its current size.
+/// How long a signed checkpoint is served again while the log does not grow. The protocol sets
+/// no freshness rule for checkpoints; re-signing after a few minutes keeps the time a checkpoint
+/// states close to when it is read, while page views and API calls in between cost no signature.
+pub const CHECKPOINT_REUSE: SignedDuration = SignedDuration::from_mins(5);
+
+/// The newest signed checkpoint and its opened form, per log size (held by [`Hub`]).
+#[derive(Debug, Default)]
+pub struct CheckpointCache(Mutex<Option<(Envelope, Checkpoint)>>);
+
+/// A signed checkpoint of the log at its current size: the one signed last if the log has not
+/// grown since and it is younger than [`CHECKPOINT_REUSE`], else a new one.
 pub fn checkpoint(hub: &Hub) -> Result<Envelope> {
+    Ok(current(hub)?.0)
+}
+
+/// The current signed checkpoint and its contents (signed here, so not verified again).
+pub fn current(hub: &Hub) -> Result<(Envelope, Checkpoint)> {
     hub.store().with_tree(|tree| {
-        Ok(log::sign_checkpoint(
-            tree,
-            &hub.card().id,
-            jiff::Timestamp::now(),
-            hub.keys(),
-        ))
+        let now = jiff::Timestamp::now();
+        let mut cache = hub
+            .checkpoint_cache()
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((env, cp)) = cache.as_ref()
+            && cp.size == tree.len()
+            && cp.time <= now
+            && now.duration_since(cp.time) < CHECKPOINT_REUSE
+        {
+            return Ok((env.clone(), cp.clone()));
+        }
+        let cp = tree.checkpoint(&hub.card().id, now);
+        let env = Envelope::sign(&cp, hub.keys());
+        *cache = Some((env.clone(), cp.clone()));
+        Ok((env, cp))
     })
 }
 

@@ -193,3 +193,128 @@ fn upgrade_from_schema_4_fills_the_aggregates_from_stored_reports() {
     let out = String::from_utf8_lossy(&doctor.stdout).into_owned();
     assert_eq!(doctor.status.code(), Some(0), "{out}");
 }
+
+/// The level is kept up to date at ingest without re-summing every child: a higher revision
+/// with smaller values takes the old cells out (a largest that drops is re-derived) and a cell
+/// the new revision no longer carries leaves the level. `doctor`'s check still finds the level
+/// equal to the full re-derivation from the signed documents.
+#[test]
+fn a_smaller_revision_updates_the_level_like_a_full_resum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Incremental National", "national");
+    let hub = Hub::open(&national.dir).unwrap();
+    let period = last_month();
+    let text = period.to_string();
+    let id = hub.card().id.as_str().to_owned();
+    // Only "anchor" reports reserve skills; the others do not.
+    let without_skills = |members| -> Vec<shopfloor_protocol::Cell> {
+        standard_cells(members)
+            .into_iter()
+            .filter(|c| c.key.metric != "reserve-skills")
+            .collect()
+    };
+    let anchor = Chapter::new("anchor", "Anchor chapter", "AL", "CANARY-INC");
+    let others = [("bayou", "LA", 40), ("delta", "MS", 60)].map(|(cid, state, members)| {
+        let ch = Chapter::new(cid, &format!("{cid} chapter"), state, "CANARY-INC");
+        ch.enroll_directly(&hub);
+        (ch, members)
+    });
+    anchor.enroll_directly(&hub);
+    let first = anchor.report(&national.card.id, period, 1, None, 100);
+    ingest::ingest(&hub, &anchor.seal_to(&first, &national.card)).unwrap();
+    let mut latest = vec![];
+    for (ch, members) in &others {
+        let env = ch.report_with(&national.card.id, period, 1, None, without_skills(*members));
+        ingest::ingest(&hub, &ch.seal_to(&env, &national.card)).unwrap();
+        latest.push(env.open_document::<Report>(&ch.card.signing_key).unwrap());
+    }
+    let level = |hub: &Hub| {
+        hub.store()
+            .read(|db| aggregates::cells(db, &id, &text))
+            .unwrap()
+    };
+    let find =
+        |cells: &[rollup::SummedCell], key: &CellKey| cells.iter().find(|c| &c.key == key).cloned();
+    let total = CellKey::total("members");
+    let sector = CellKey::new(
+        "members",
+        &[(shopfloor_protocol::registry::Dim::Sector, "62")],
+    );
+    let skills = CellKey::total("reserve-skills");
+    let before = level(&hub);
+    assert_eq!(find(&before, &total).unwrap().largest, 100);
+    assert_eq!(find(&before, &sector).unwrap().largest, 95);
+    assert_eq!(find(&before, &skills).unwrap().sum, 5);
+
+    // Revision 2: far fewer members, no reserve skills.
+    let second = anchor.report_with(
+        &national.card.id,
+        period,
+        2,
+        Some(first.digest()),
+        without_skills(30),
+    );
+    ingest::ingest(&hub, &anchor.seal_to(&second, &national.card)).unwrap();
+    latest.push(
+        second
+            .open_document::<Report>(&anchor.card.signing_key)
+            .unwrap(),
+    );
+
+    let after = level(&hub);
+    let t = find(&after, &total).unwrap();
+    assert_eq!(
+        (t.sum, t.contributors, t.largest),
+        (30 + 40 + 60, 3, 60),
+        "the old 100 is out and the largest dropped to the next child's"
+    );
+    let s = find(&after, &sector).unwrap();
+    assert_eq!((s.sum, s.largest), (25 + 35 + 55, 55));
+    assert!(
+        find(&after, &skills).is_none(),
+        "a cell no child carries any more leaves the level"
+    );
+    let languages = find(&after, &CellKey::total("reserve-languages")).unwrap();
+    assert_eq!(
+        (languages.sum, languages.contributors, languages.largest),
+        (15, 3, 5)
+    );
+    let contributions: Vec<Contribution<'_>> = latest.iter().map(Contribution::Report).collect();
+    assert_eq!(after, rollup::sum(&contributions), "equals rollup::sum");
+    let resummed = hub
+        .store()
+        .read(|db| aggregates::resum_level(db, &id, &text))
+        .unwrap();
+    assert_eq!(after, resummed, "equals the children's rows re-summed");
+    let differences = hub
+        .store()
+        .read(|db| aggregates::check(db, hub.card()))
+        .unwrap();
+    assert!(differences.is_empty(), "{differences:?}");
+
+    // A larger revision again: the largest rises without a re-derivation.
+    let third = anchor.report_with(
+        &national.card.id,
+        period,
+        3,
+        Some(second.digest()),
+        standard_cells(80),
+    );
+    ingest::ingest(&hub, &anchor.seal_to(&third, &national.card)).unwrap();
+    let last = level(&hub);
+    let t = find(&last, &total).unwrap();
+    assert_eq!((t.sum, t.largest), (80 + 40 + 60, 80));
+    assert_eq!(find(&last, &skills).unwrap().sum, 5, "the cell is back");
+    assert_eq!(
+        last,
+        hub.store()
+            .read(|db| aggregates::resum_level(db, &id, &text))
+            .unwrap()
+    );
+    assert!(
+        hub.store()
+            .read(|db| aggregates::check(db, hub.card()))
+            .unwrap()
+            .is_empty()
+    );
+}

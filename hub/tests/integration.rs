@@ -886,6 +886,85 @@ fn ingest_by_hand_matches_http_and_chapters_chain() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("seal-broken"));
 }
 
+/// The signed checkpoint is reused while the log does not grow (page views cost no signature)
+/// and signed again, at the new size and root, once a report is accepted.
+#[test]
+fn checkpoint_is_signed_again_only_when_the_log_grows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Checkpoint National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let ch = Chapter::new("levee", "Levee DSA", "LA", "CANARY-CP");
+    ch.enroll_directly(&hub);
+    let first = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    let again = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    assert_eq!(first.digest(), again.digest(), "the same signed checkpoint");
+    let opened: Checkpoint = first.open_document(&national.card.signing_key).unwrap();
+    assert_eq!(opened.size, 0);
+    let report = ch.report(&national.card.id, last_month(), 1, None, 30);
+    shopfloor_hub::ingest::ingest(&hub, &ch.seal_to(&report, &national.card)).unwrap();
+    let grown = shopfloor_hub::translog::checkpoint(&hub).unwrap();
+    assert_ne!(
+        grown.digest(),
+        first.digest(),
+        "signed again after the log grew"
+    );
+    let opened: Checkpoint = grown.open_document(&national.card.signing_key).unwrap();
+    assert_eq!(opened.size, 1);
+    assert_eq!(
+        shopfloor_hub::translog::current(&hub).unwrap().1,
+        opened,
+        "what pages show is what was signed"
+    );
+}
+
+/// Completeness of several periods at once (the completeness page) is each period's
+/// completeness: who reported, who is missing, and a revoked child expected only where it
+/// reported.
+#[test]
+fn completeness_of_many_periods_matches_each_period() {
+    use shopfloor_hub::rollups;
+    let tmp = tempfile::tempdir().unwrap();
+    let national = HubDir::init(tmp.path(), "Completeness National", "national");
+    let hub = shopfloor_hub::Hub::open(&national.dir).unwrap();
+    let older = last_month().previous().unwrap();
+    let newer = last_month();
+    let chapters = ["alpha", "bravo", "delta"].map(|id| {
+        let ch = Chapter::new(id, &format!("{id} DSA"), "GA", "CANARY-COMP");
+        ch.enroll_directly(&hub);
+        ch
+    });
+    // All three report the older period; only alpha the newer one; delta is then revoked.
+    let mut first = Vec::new();
+    for ch in &chapters {
+        let r = ch.report(&national.card.id, older, 1, None, 20);
+        shopfloor_hub::ingest::ingest(&hub, &ch.seal_to(&r, &national.card)).unwrap();
+        first.push(r.digest());
+    }
+    let r = chapters[0].report(&national.card.id, newer, 1, Some(first[0]), 20);
+    shopfloor_hub::ingest::ingest(&hub, &chapters[0].seal_to(&r, &national.card)).unwrap();
+    shopfloor_hub::enroll::revoke(&hub, "delta", "left the union", "test").unwrap();
+    let both = rollups::completeness_of(&hub, &[older, newer]).unwrap();
+    assert_eq!(
+        both,
+        [
+            rollups::completeness(&hub, older).unwrap(),
+            rollups::completeness(&hub, newer).unwrap()
+        ]
+    );
+    let ids = |v: &[shopfloor_protocol::PartyId]| -> Vec<String> {
+        v.iter().map(|p| p.as_str().to_owned()).collect()
+    };
+    assert_eq!(ids(&both[0].reported), ["alpha", "bravo", "delta"]);
+    assert!(both[0].missing.is_empty());
+    assert_eq!(
+        ids(&both[1].expected),
+        ["alpha", "bravo"],
+        "revoked, not reported: not expected"
+    );
+    assert_eq!(ids(&both[1].reported), ["alpha"]);
+    assert_eq!(ids(&both[1].missing), ["bravo"]);
+}
+
 /// Random bytes for hostile inputs.
 fn random_bytes(len: usize) -> Vec<u8> {
     let mut v = vec![0u8; len];

@@ -339,15 +339,15 @@ pub async fn status(
 ) -> ApiResult<Json<Value>> {
     let v = state
         .blocking(|hub| {
-            let children = enroll::children(hub.store())?;
+            let (active, revoked) = hub.store().read(enroll::counts)?;
             let log_size = hub.store().with_tree(|t| Ok(t.len()))?;
             let parent = hub.parent()?;
             Ok(json!({
                 "card": hub.card(),
                 "fingerprint": hub.card().fingerprint().to_string(),
                 "level": hub.level(),
-                "children": children.iter().filter(|c| c.active()).count(),
-                "revoked": children.iter().filter(|c| !c.active()).count(),
+                "children": active,
+                "revoked": revoked,
                 "log_size": log_size,
                 "parent": parent.map(|p| json!({"id": p.card.id, "url": p.url, "enrolled": p.certificate.is_some()})),
             }))

@@ -178,22 +178,24 @@ impl Chapter {
         previous: Option<Digest>,
         members: u64,
     ) -> Envelope {
-        assert!(members >= 10);
-        let cells = vec![
-            Cell::count(CellKey::total("members"), members),
-            Cell::count(CellKey::new("members", &[(Dim::Sector, "62")]), members - 5),
-            Cell::count(CellKey::new("members", &[(Dim::Sector, "unknown")]), 5),
-            Cell::count(CellKey::total("reserve-languages"), 5),
-            Cell::count(
-                CellKey::new("reserve-languages", &[(Dim::Language, "es")]),
-                5,
-            ),
-            Cell::count(CellKey::total("reserve-skills"), 5),
-            Cell::count(
-                CellKey::new("reserve-skills", &[(Dim::Skill, "one-on-ones")]),
-                5,
-            ),
-        ];
+        self.report_with(
+            recipient,
+            period,
+            revision,
+            previous,
+            standard_cells(members),
+        )
+    }
+
+    /// A signed report of these cells (they must pass the hub's disclosure check).
+    pub fn report_with(
+        &self,
+        recipient: &PartyId,
+        period: Period,
+        revision: u32,
+        previous: Option<Digest>,
+        cells: Vec<Cell>,
+    ) -> Envelope {
         let report = Report {
             schema: REPORT_SCHEMA.into(),
             chapter: self.card.id.clone(),
@@ -264,4 +266,25 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The cells [`Chapter::report`] sends: `members` (at least 10) in sector 62 but 5 unknown, and
+/// 5 in each reserve metric.
+pub fn standard_cells(members: u64) -> Vec<Cell> {
+    assert!(members >= 10);
+    vec![
+        Cell::count(CellKey::total("members"), members),
+        Cell::count(CellKey::new("members", &[(Dim::Sector, "62")]), members - 5),
+        Cell::count(CellKey::new("members", &[(Dim::Sector, "unknown")]), 5),
+        Cell::count(CellKey::total("reserve-languages"), 5),
+        Cell::count(
+            CellKey::new("reserve-languages", &[(Dim::Language, "es")]),
+            5,
+        ),
+        Cell::count(CellKey::total("reserve-skills"), 5),
+        Cell::count(
+            CellKey::new("reserve-skills", &[(Dim::Skill, "one-on-ones")]),
+            5,
+        ),
+    ]
 }

@@ -166,6 +166,16 @@ pub fn level(
     path: &[String],
     chapters_allowed: bool,
 ) -> Result<std::result::Result<Level, PathError>> {
+    level_with(hub, period, path, chapters_allowed, true)
+}
+
+fn level_with(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    chapters_allowed: bool,
+    with_children: bool,
+) -> Result<std::result::Result<Level, PathError>> {
     let period_text = period.to_string();
     hub.store().read(|db| {
         let r = match resolve(db, hub, &period_text, path, chapters_allowed)? {
@@ -176,6 +186,15 @@ pub fn level(
             aggregates::cells(db, &r.party, &period_text)?,
             chapters_allowed,
         );
+        if !with_children {
+            return Ok(Ok(Level {
+                cells,
+                children: Vec::new(),
+                node: r.node,
+                trail: r.trail,
+                publication: None,
+            }));
+        }
         let mut totals = aggregates::child_totals(db, &period_text, &r.party)?;
         let children = aggregates::docs(db, &period_text, &r.party)?
             .iter()
@@ -216,10 +235,22 @@ pub fn level_cell(
         let Ok(r) = resolve(db, hub, &period_text, path, true)? else {
             return Ok(None);
         };
-        if r.node.is_none() && aggregates::docs(db, &period_text, &r.party)?.is_empty() {
+        if r.node.is_none() && !aggregates::has_docs(db, &period_text, &r.party)? {
             return Ok(None);
         }
         Ok(Some(aggregates::cell(db, &r.party, &period_text, key)?))
+    })
+}
+
+/// Some cells of this hub's own level (admins' live sums), those it holds, in the order asked.
+pub fn top_cells(hub: &Hub, period: Period, keys: &[CellKey]) -> Result<Vec<SummedCell>> {
+    let period = period.to_string();
+    hub.store().read(|db| {
+        let mut out = Vec::new();
+        for key in keys {
+            out.extend(aggregates::cell(db, hub.card().id.as_str(), &period, key)?);
+        }
+        Ok(out)
     })
 }
 
@@ -302,6 +333,21 @@ pub fn view_level(
 ) -> Result<std::result::Result<Level, PathError>> {
     if admin {
         level(hub, period, path, true)
+    } else {
+        published_level(hub, period, path)
+    }
+}
+
+/// [`view_level`] for pages that draw the level's own cells only (the map): admins' levels
+/// come without their children's rows.
+pub fn view_cells(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    admin: bool,
+) -> Result<std::result::Result<Level, PathError>> {
+    if admin {
+        level_with(hub, period, path, true, false)
     } else {
         published_level(hub, period, path)
     }
@@ -497,18 +543,15 @@ pub enum Reporting {
 
 /// Children, each period's completeness, and each child's status per period.
 pub type Grid = (
-    Vec<enroll::ChildRecord>,
+    Vec<enroll::ChildSummary>,
     Vec<rollups::Completeness>,
     Vec<Vec<Reporting>>,
 );
 
 /// The completeness grid: for each child, its status in each period (oldest first).
 pub fn completeness_grid(hub: &Hub, periods: &[Period]) -> Result<Grid> {
-    let children = enroll::children(hub.store())?;
-    let mut per_period = Vec::new();
-    for p in periods {
-        per_period.push(rollups::completeness(hub, *p)?);
-    }
+    let children = hub.store().read(enroll::summaries)?;
+    let per_period = rollups::completeness_of(hub, periods)?;
     let grid = children
         .iter()
         .map(|child| {
@@ -533,8 +576,7 @@ pub fn completeness_grid(hub: &Hub, periods: &[Period]) -> Result<Grid> {
 
 /// The log's current signed checkpoint, opened.
 pub fn checkpoint(hub: &Hub) -> Result<Checkpoint> {
-    let env = crate::translog::checkpoint(hub)?;
-    Ok(env.open_document::<Checkpoint>(&hub.card().signing_key)?)
+    Ok(crate::translog::current(hub)?.1)
 }
 
 /// A stored document and its status, as recorded when it was stored: nothing is opened or

@@ -198,7 +198,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
         let lang = vv.lang;
         let admin = vv.is_admin();
         let c = Chrome::new(&vv, &hub.config().name, "hub-overview-title", Nav::Overview);
-        let children = enroll::children(hub.store())?;
+        let (active, revoked) = hub.store().read(enroll::counts)?;
         let pending = if admin {
             Some(enroll::pending(hub)?.len())
         } else {
@@ -226,8 +226,23 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 } else {
                     crate::publish::latest(hub, *p)?.map_or(0, |s| s.publication.covers.len())
                 };
-                // Admins: live sums; viewers: the newest publication, or nothing before it.
-                let level = data::view_level(hub, *p, &[], admin)?;
+                // Admins: live sums (the two totals shown, two stored rows); viewers: the
+                // newest publication, or nothing before it.
+                let level = if admin {
+                    Ok(Level {
+                        cells: data::top_cells(
+                            hub,
+                            *p,
+                            &[CellKey::total("members"), CellKey::total("workplaces")],
+                        )?,
+                        children: Vec::new(),
+                        node: None,
+                        trail: Vec::new(),
+                        publication: None,
+                    })
+                } else {
+                    data::view_level(hub, *p, &[], admin)?
+                };
                 let cells = match &level {
                     Ok(l) => {
                         publication = publication_line(lang, l);
@@ -272,8 +287,8 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 HubLevel::Regional => lang.t("hub-level-regional"),
             },
             fingerprint: hub.card().fingerprint().to_string(),
-            active: children.iter().filter(|c| c.active()).count(),
-            revoked: children.iter().filter(|c| !c.active()).count(),
+            active,
+            revoked,
             pending,
             log_size: cp.size,
             log_root: cp.root.to_hex(),
@@ -516,6 +531,11 @@ fn drill_rows(
     path: &[String],
     children: &[Child],
 ) -> Vec<DrillRow> {
+    // Each kind's label looked up once, not once per row.
+    let (chapter, regional) = (
+        kind_label(lang, Kind::Chapter),
+        kind_label(lang, Kind::Regional),
+    );
     children
         .iter()
         // Viewers never see single chapters: only regional hubs are listed for them.
@@ -525,7 +545,11 @@ fn drill_rows(
             p.push(n.id.clone());
             DrillRow {
                 name: n.name.clone(),
-                kind: kind_label(lang, n.kind),
+                kind: match n.kind {
+                    Kind::Chapter => chapter.clone(),
+                    Kind::Regional => regional.clone(),
+                    other => kind_label(lang, other),
+                },
                 href: n.linkable.then(|| dash_href(period, &p, "/ui/dashboards")),
                 chapters: lang.num(u64::try_from(n.chapters).unwrap_or(0)),
                 members: charts::shown_text(lang, total_shown(&n.cells, "members", admin)),
@@ -846,7 +870,7 @@ pub async fn map(
         let mut publication = String::new();
         let (values, trail_list, has_data) = match period {
             Some(p) => {
-                let level = match data::view_level(hub, p, &path, admin)? {
+                let level = match data::view_cells(hub, p, &path, admin)? {
                     Ok(l) => l,
                     Err(PathError::NotPublished) => {
                         not_published = true;
@@ -1193,7 +1217,7 @@ pub async fn revoke(
 // Completeness (admin).
 
 /// A cell of the completeness table.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct StatusCell {
     symbol: &'static str,
     word: String,
@@ -1255,6 +1279,19 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
         );
         let periods = recent_periods(hub)?;
         let (children, per_period, grid) = data::completeness_grid(hub, &periods)?;
+        // The four cells, translated once for the whole grid.
+        let words = [
+            ("hub-on-time", "✓", "ontime"),
+            ("hub-late", "◷", "late"),
+            ("hub-missing", "✗", "missing"),
+            ("hub-not-expected", "–", "none"),
+        ]
+        .map(|(id, symbol, class)| StatusCell {
+            symbol,
+            word: lang.t(id),
+            class,
+        });
+        let [on_time, late, missing, none] = &words;
         let rows = children
             .iter()
             .zip(grid)
@@ -1263,27 +1300,14 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
                 kind: kind_label(lang, ch.kind),
                 cells: statuses
                     .into_iter()
-                    .map(|s| match s {
-                        Reporting::OnTime => StatusCell {
-                            symbol: "✓",
-                            word: lang.t("hub-on-time"),
-                            class: "ontime",
-                        },
-                        Reporting::Late => StatusCell {
-                            symbol: "◷",
-                            word: lang.t("hub-late"),
-                            class: "late",
-                        },
-                        Reporting::Missing => StatusCell {
-                            symbol: "✗",
-                            word: lang.t("hub-missing"),
-                            class: "missing",
-                        },
-                        Reporting::NotExpected => StatusCell {
-                            symbol: "–",
-                            word: lang.t("hub-not-expected"),
-                            class: "none",
-                        },
+                    .map(|s| {
+                        match s {
+                            Reporting::OnTime => on_time,
+                            Reporting::Late => late,
+                            Reporting::Missing => missing,
+                            Reporting::NotExpected => none,
+                        }
+                        .clone()
                     })
                     .collect(),
             })
