@@ -804,6 +804,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui", "Resumen"),
         ("/ui/dashboards", "Tableros"),
         ("/ui/map", "Mapa de estados"),
+        ("/ui/trends", "mes a mes, en este nivel"),
         ("/ui/tables", "Desgloses"),
         ("/ui/formations", "Formaciones laborales"),
         ("/ui/verification", "Verificación"),
@@ -815,6 +816,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui", "Overview"),
         ("/ui/dashboards", "Dashboards"),
         ("/ui/map", "Map of states"),
+        ("/ui/trends", "month by month, at this level"),
         ("/ui/tables", "Breakdowns"),
         ("/ui/formations", "Labor formations"),
         ("/ui/verification", "Verification"),
@@ -1274,6 +1276,20 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
         page.body
             .contains("one corrected report (Triangle, counts as of")
     );
+    // The trends and the metric's tables mark it too, with the legend in words.
+    for path in ["/ui/trends", "/ui/tables?metric=members"] {
+        let t = admin.get(path).await;
+        assert_eq!(t.status, 200);
+        assert!(
+            t.body.contains(&format!("{before} *")),
+            "{path} marks the month"
+        );
+        assert!(
+            t.body
+                .contains("rebuilt its report for this month after the month closed"),
+            "{path} says what the mark means"
+        );
+    }
     admin.accept_language = Some("es".into());
     let es = admin.get("/ui/dashboards").await;
     assert!(
@@ -1527,5 +1543,62 @@ async fn labor_formations_per_chapter_for_admins_and_counts_for_viewers() {
     let e = es.get("/ui/formations").await;
     assert!(e.body.contains("2 de 3 capítulos tienen un comité laboral"));
     assert_no_raw_ids(&e.body, "formations (es)");
+    served.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_hub, served, _) = national_with_chapters(tmp.path(), false).await;
+    let mut admin = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let mut viewer = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    let last = last_month();
+    let before = last.previous().unwrap();
+    let total = NC_MEMBERS + LA_MEMBERS + TX_MEMBERS;
+    let a = admin.get("/ui/trends").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    dump("trends-admin", &a.body);
+    // Every metric has its multiple, linking to its tables.
+    for m in shopfloor_protocol::registry::METRICS {
+        assert!(a.body.contains(&format!("metric={}", m.id)), "{}", m.id);
+    }
+    // Two months ago was reported today, after its deadline: marked, and the legend says so.
+    assert!(
+        a.body
+            .contains(&format!("{before} †: {}", util_group(total - 30)))
+    );
+    assert!(a.body.contains("arrived after the deadline"));
+    assert!(
+        a.body
+            .replace(" †", "")
+            .contains(&format!("{last}: {}", util_group(total)))
+    );
+    assert!(a.body.contains("+30 since last month"));
+    assert!(a.body.contains("<polyline"), "a sparkline");
+    assert!(
+        shows_number(&a.body, NC_TRAININGS + 13),
+        "admins see every total"
+    );
+    let r = admin.get("/ui/trends?path=triangle").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .replace(" †", "")
+            .contains(&format!("{last}: {}", util_group(NC_MEMBERS)))
+    );
+    // Viewers: published totals only; the trainings total (one chapter holds 98%) is a gap.
+    let v = viewer.get("/ui/trends").await;
+    assert_eq!(v.status, 200);
+    assert!(
+        v.body
+            .replace(" †", "")
+            .contains(&format!("{last}: {}", util_group(total)))
+    );
+    assert!(
+        !shows_number(&v.body, NC_TRAININGS + 13),
+        "viewer trends show the trainings total"
+    );
+    assert!(v.body.contains("not shown: fewer than 3 chapters"));
+    assert_eq!(viewer.get("/ui/trends?path=triangle").await.status, 403);
     served.stop().await;
 }

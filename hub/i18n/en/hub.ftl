@@ -15,6 +15,7 @@ hub-nav-label = Sections
 hub-nav-overview = Overview
 hub-nav-dashboards = Dashboards
 hub-nav-map = Map
+hub-nav-trends = Trends
 hub-nav-tables = Tables
 hub-nav-formations = Labor formations
 hub-nav-verification = Verification
@@ -156,6 +157,12 @@ hub-csv-status-exact = exact
 hub-csv-status-at-least = at least (some chapters withheld a small count)
 hub-csv-status-suppressed = withheld by the chapter
 hub-csv-status-withheld = not shown: fewer than 3 chapters
+## Trends (/ui/trends)
+hub-trends-title = Trends
+hub-trends-intro = Every metric's total, month by month, at this level. Open one to see all its tables.
+hub-trends-mark-corrected = * A chapter rebuilt its report for this month after the month closed: some of its counts are from a later date.
+hub-trends-mark-late = † At least one report for this month arrived after the deadline.
+hub-trends-open = All tables
 ## Labor formations (/ui/formations)
 hub-formations-title = Labor formations
 hub-formations-intro = A labor formation in every local: which chapters have a labor committee, a delegate to their Central Labor Council, and bylaws that provide for labor work, as each chapter's latest report says.

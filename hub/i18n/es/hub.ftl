@@ -15,6 +15,7 @@ hub-nav-label = Secciones
 hub-nav-overview = Resumen
 hub-nav-dashboards = Tableros
 hub-nav-map = Mapa
+hub-nav-trends = Tendencias
 hub-nav-tables = Tablas
 hub-nav-formations = Formaciones laborales
 hub-nav-verification = Verificación
@@ -156,6 +157,12 @@ hub-csv-status-exact = exacta
 hub-csv-status-at-least = al menos (algunos capítulos reservaron una cifra pequeña)
 hub-csv-status-suppressed = reservada por el capítulo
 hub-csv-status-withheld = no se muestra: menos de 3 capítulos
+## Tendencias (/ui/trends)
+hub-trends-title = Tendencias
+hub-trends-intro = El total de cada indicador, mes a mes, en este nivel. Abra uno para ver todas sus tablas.
+hub-trends-mark-corrected = * Un capítulo rehízo su informe de este mes después del cierre del mes: algunas de sus cifras son de una fecha posterior.
+hub-trends-mark-late = † Al menos un informe de este mes llegó después de la fecha límite.
+hub-trends-open = Todas las tablas
 ## Formaciones laborales (/ui/formations)
 hub-formations-title = Formaciones laborales
 hub-formations-intro = Una formación laboral en cada capítulo local: qué capítulos tienen un comité laboral, un delegado ante su Consejo Laboral Central y estatutos que contemplan el trabajo laboral, según el informe más reciente de cada capítulo.

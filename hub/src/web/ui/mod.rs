@@ -9,6 +9,7 @@
 //!   `hub/tools/us_states.py`).
 //! - [`pages`]: the handlers; templates are in `hub/templates/`.
 //! - [`tables`]: every metric's tables, their trends, and the same as CSV and JSON.
+//! - [`trends`]: every metric's total over every stored period, as small multiples.
 //! - [`formations`]: labor committees, CLC delegates and bylaws of the chapters below a level.
 //!
 //! Every page with data needs a login; viewers see only cells built from at least 3 chapters,
@@ -23,6 +24,7 @@ mod map_data;
 pub mod pages;
 pub mod session;
 pub mod tables;
+pub mod trends;
 pub mod view;
 
 use axum::Router;
@@ -60,6 +62,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui", false),
     ("/ui/dashboards", false),
     ("/ui/map", false),
+    ("/ui/trends", false),
     ("/ui/tables", false),
     ("/ui/formations", false),
     ("/ui/verification", false),
@@ -80,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/", get(pages::overview))
         .route("/ui/dashboards", get(pages::dashboards))
         .route("/ui/map", get(pages::map))
+        .route("/ui/trends", get(trends::trends))
         .route("/ui/tables", get(tables::tables))
         .route("/ui/tables.csv", get(tables::tables_csv))
         .route("/ui/formations", get(formations::formations))

@@ -25,6 +25,7 @@ use super::data::{self, Level, PathError, Shown, disclose};
 use super::i18n::Lang;
 use super::pages::{self, Choice, Crumb, DashQuery, PageError};
 use super::session::Member;
+use super::trends;
 use super::view::{self, Chrome, Nav};
 use crate::error::Result;
 use crate::guidance::Guidance;
@@ -472,6 +473,7 @@ pub struct TablesPage {
     viewer_note: bool,
     total: String,
     changes: Vec<String>,
+    marks: Vec<String>,
     trend: BarChart,
     charts: Vec<BarChart>,
     grids: Vec<Grid>,
@@ -491,19 +493,6 @@ fn href(base: &str, period: Option<&str>, path: &[String], metric: &str) -> Stri
     }
     q.push(format!("metric={metric}"));
     format!("{base}?{}", q.join("&"))
-}
-
-/// A signed change between two shown values, in words, when both are exact.
-fn change(lang: Lang, id: &str, now: Shown, then: Option<Shown>) -> Option<String> {
-    let (Shown::Exact(a), Some(Shown::Exact(b))) = (now, then) else {
-        return None;
-    };
-    let diff = if a >= b {
-        format!("+{}", lang.num(a - b))
-    } else {
-        format!("−{}", lang.num(b - a))
-    };
-    Some(lang.ta(id, &[("change", diff.into())]))
 }
 
 /// GET /ui/tables?period=P&path=A/B&metric=M: one metric at one level: its total over every
@@ -550,6 +539,7 @@ pub async fn tables(
             viewer_note: !admin,
             total: String::new(),
             changes: Vec::new(),
+            marks: Vec::new(),
             trend: charts::layout(
                 "trend",
                 String::new(),
@@ -603,22 +593,19 @@ pub async fn tables(
 
         // The total over every stored period, oldest first, and its changes.
         let total_key = CellKey::total(metric.id);
-        let mut series: Vec<(Period, Shown)> = Vec::new();
-        for p in periods.iter().rev() {
-            if admin {
-                if let Some(cell) = data::level_cell(hub, *p, &path, &total_key)? {
-                    series.push((*p, cell.map_or(Shown::Exact(0), |c| disclose(&c, true))));
-                }
-            } else if let Ok(l) = data::published_level(hub, *p, &path)? {
-                series.push((
-                    *p,
-                    data::find(&l.cells, &total_key)
-                        .map_or(Shown::Exact(0), |c| disclose(c, false)),
-                ));
-            }
-        }
-        let now = series.iter().find(|(p, _)| *p == period).map(|(_, s)| *s);
-        if let Some(now) = now {
+        let oldest_first: Vec<Period> = periods.iter().rev().copied().collect();
+        let marks = trends::marks(hub, &oldest_first)?;
+        let series: Vec<(Period, Shown)> = trends::totals_over(
+            hub,
+            &oldest_first,
+            &path,
+            admin,
+            std::slice::from_ref(&total_key),
+        )?
+        .into_iter()
+        .filter_map(|(p, v)| Some((p, *v.first()?)))
+        .collect();
+        if let Some(now) = series.iter().find(|(p, _)| *p == period).map(|(_, s)| *s) {
             page.total = lang.ta(
                 "hub-tables-now",
                 &[
@@ -626,28 +613,13 @@ pub async fn tables(
                     ("total", charts::shown_text(lang, now).into()),
                 ],
             );
-            let at = |p: Option<Period>| {
-                p.and_then(|p| series.iter().find(|(q, _)| *q == p).map(|(_, s)| *s))
-            };
-            page.changes.extend(change(
-                lang,
-                "hub-tables-change-month",
-                now,
-                at(period.previous()),
-            ));
-            if period.month() > 1 {
-                page.changes.extend(change(
-                    lang,
-                    "hub-tables-change-year",
-                    now,
-                    at(Period::new(period.year(), 1).ok()),
-                ));
-            }
+            page.changes = trends::changes(lang, &series, period);
         }
+        page.marks = trends::legend(lang, &marks);
         let rows: Vec<Row> = series
             .iter()
             .map(|(p, s)| Row {
-                label: p.to_string(),
+                label: trends::label(*p, &marks),
                 shown: *s,
             })
             .collect();

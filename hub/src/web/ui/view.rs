@@ -24,6 +24,8 @@ pub enum Nav {
     Tables,
     /// Labor formations.
     Formations,
+    /// Every metric over time.
+    Trends,
     /// Verification and the log.
     Verification,
     /// Enrollment queue (admin).
@@ -123,6 +125,7 @@ impl Chrome {
             (Nav::Overview, "/ui", "hub-nav-overview"),
             (Nav::Dashboards, "/ui/dashboards", "hub-nav-dashboards"),
             (Nav::Map, "/ui/map", "hub-nav-map"),
+            (Nav::Trends, "/ui/trends", "hub-nav-trends"),
             (Nav::Tables, "/ui/tables", "hub-nav-tables"),
             (Nav::Formations, "/ui/formations", "hub-nav-formations"),
             (
