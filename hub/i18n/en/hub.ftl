@@ -121,7 +121,7 @@ hub-kind-chapter = Chapter
 hub-kind-regional = Regional hub
 hub-kind-national = National hub
 hub-at-least = at least { $count }
-hub-suppressed = withheld by the chapter (a small count)
+hub-suppressed = withheld by the chapter
 hub-withheld = not shown: fewer than 3 chapters
 
 ## Map
@@ -154,7 +154,7 @@ hub-csv-value2 = Category 2
 hub-csv-count = Count
 hub-csv-status = Shown as
 hub-csv-status-exact = exact
-hub-csv-status-at-least = at least (some chapters withheld a small count)
+hub-csv-status-at-least = at least (some chapters withheld their count)
 hub-csv-status-suppressed = withheld by the chapter
 hub-csv-status-withheld = not shown: fewer than 3 chapters
 ## Trends (/ui/trends)

@@ -121,7 +121,7 @@ hub-kind-chapter = Capítulo
 hub-kind-regional = Nodo regional
 hub-kind-national = Nodo nacional
 hub-at-least = al menos { $count }
-hub-suppressed = reservada por el capítulo (cifra pequeña)
+hub-suppressed = reservada por el capítulo
 hub-withheld = no se muestra: menos de 3 capítulos
 
 ## Mapa
@@ -154,7 +154,7 @@ hub-csv-value2 = Categoría 2
 hub-csv-count = Cifra
 hub-csv-status = Se muestra como
 hub-csv-status-exact = exacta
-hub-csv-status-at-least = al menos (algunos capítulos reservaron una cifra pequeña)
+hub-csv-status-at-least = al menos (algunos capítulos reservaron su cifra)
 hub-csv-status-suppressed = reservada por el capítulo
 hub-csv-status-withheld = no se muestra: menos de 3 capítulos
 ## Tendencias (/ui/trends)

@@ -432,6 +432,7 @@ ui-report-what-leaves = Exactly what leaves the chapter
 ui-report-what-leaves-lead = This is every number the report sends to the hub, cell by cell. No names, emails, employers or other member data leave the chapter.
 ui-report-k-note = Numbers below { $k } are withheld so nobody can be singled out; some others are withheld too so the missing ones cannot be worked out.
 ui-report-fewer-than = fewer than { $k }
+ui-report-withheld-protect = withheld to protect another cell (may be large)
 ui-report-total = Total
 ui-report-breakdown = Breakdown
 ui-report-value = Value

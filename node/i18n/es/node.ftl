@@ -432,6 +432,7 @@ ui-report-what-leaves = Exactamente lo que sale de la sección
 ui-report-what-leaves-lead = Estas son todas las cifras que el informe envía al hub, celda por celda. No salen de la sección nombres, correos, empleadores ni ningún otro dato de los miembros.
 ui-report-k-note = Las cifras menores que { $k } se ocultan para que nadie pueda ser identificado; también se ocultan algunas otras para que las ocultas no se puedan deducir.
 ui-report-fewer-than = menos de { $k }
+ui-report-withheld-protect = oculta para proteger otra celda (puede ser grande)
 ui-report-total = Total
 ui-report-breakdown = Desglose
 ui-report-value = Valor

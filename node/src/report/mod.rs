@@ -127,6 +127,10 @@ pub struct Built {
     pub report: Report,
     /// Cells withheld.
     pub suppression: SuppressionSummary,
+    /// The keys of the cells withheld because their own count was small (`0 < v < k`, primary
+    /// suppression); every other withheld cell was withheld to protect one of these, whatever
+    /// its size. For people reading the preview: never sent.
+    pub primary: std::collections::BTreeSet<shopfloor_protocol::CellKey>,
 }
 
 /// Summary of a built report, for people.
@@ -267,6 +271,14 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
         }
     }
     let campaigns = stocks.campaigns;
+    let k = ctx.policy.k;
+    let primary = cells
+        .iter()
+        .filter(|c| {
+            !c.key.dims.is_empty() && matches!(c.value, CellValue::Count(v) if v > 0 && v < k)
+        })
+        .map(|c| c.key.clone())
+        .collect();
     // One audit over the whole report: every table, every relation the registry states between
     // metrics, and what the public campaigns reveal.
     let suppression = disclosure::suppress_report(&mut cells, &ctx.policy, &campaigns);
@@ -290,6 +302,7 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
     Ok(Built {
         report,
         suppression,
+        primary,
     })
 }
 

@@ -338,12 +338,63 @@ async fn forms_work_without_javascript_and_explain_what_is_wrong() {
 #[tokio::test]
 async fn report_preview_shows_withheld_cells_as_fewer_than_k() {
     let server = Server::start().await;
-    let _seed = seed(&server);
+    let seed = seed(&server);
+    // Twelve more members at the seed's health-care workplace: the sector table then has a
+    // small cell (withheld, "fewer than 5") and a large one withheld only to protect it.
+    server
+        .store
+        .write(|tx| {
+            for i in 0..12 {
+                let m = shopfloor_node::domain::members::create(
+                    tx,
+                    &crate::web::canary_member(&format!("x{i}")),
+                )?;
+                shopfloor_node::domain::workplaces::link_member(
+                    tx,
+                    &shopfloor_node::domain::workplaces::Link {
+                        member_id: m,
+                        workplace_id: seed.w1,
+                        job_title: "nurse".into(),
+                        since: Some("2021-01-01".into()),
+                        is_primary: true,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
     let s = login(&server, "viewer", PASSWORD).await;
     let (status, html) = get(&s, &server, "/reports").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("fewer than 5"), "small cells are withheld");
     assert!(!html.contains("CANARY"));
+    // Each withheld cell says why: "fewer than 5" only where its own count was small; a cell
+    // withheld to protect one of those may be large and says so (the same build the page used).
+    let period = shopfloor_node::web::ui::dashboard::current_period()
+        .unwrap()
+        .previous()
+        .unwrap();
+    let (config, card) = (server.dir.config().unwrap(), server.dir.card().unwrap());
+    let built = server
+        .store
+        .read(|conn| {
+            let ctx = shopfloor_node::report::context(conn, &config, &card, period)?;
+            shopfloor_node::report::build(conn, &ctx)
+        })
+        .unwrap();
+    assert_eq!(built.primary.len(), built.suppression.primary);
+    assert!(
+        built.suppression.complementary > 0,
+        "the seed needs both kinds"
+    );
+    assert_eq!(
+        html.matches("fewer than 5").count(),
+        built.suppression.primary
+    );
+    assert_eq!(
+        html.matches("withheld to protect another cell").count(),
+        built.suppression.complementary
+    );
     set_lang(&s, &server, "es").await;
     let (_, html) = get(&s, &server, "/reports").await;
     assert!(html.contains("menos de 5"));

@@ -190,6 +190,8 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let rep = &built.report;
     let k = rep.policy.k;
     let fewer = lang.ta("ui-report-fewer-than", &[("k", Arg::from(k))]);
+    // A cell withheld only to protect a small one may be large: say so, not "fewer than k".
+    let protecting = lang.t("ui-report-withheld-protect");
     let mut metrics = Vec::new();
     for (idx, cells) in report::by_metric(&rep.cells) {
         let Some(m) = registry::METRICS.get(idx) else {
@@ -207,7 +209,10 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                     .join(" · ");
                 let (value, suppressed) = match c.value {
                     CellValue::Count(n) => (lang.num(i64::try_from(n).unwrap_or(i64::MAX)), false),
-                    CellValue::Suppressed => (fewer.clone(), true),
+                    CellValue::Suppressed if built.primary.contains(&c.key) => {
+                        (fewer.clone(), true)
+                    }
+                    CellValue::Suppressed => (protecting.clone(), true),
                 };
                 CellRow {
                     breakdown: if breakdown.is_empty() {
