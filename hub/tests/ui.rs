@@ -733,10 +733,41 @@ async fn forms_without_the_csrf_token_are_refused() {
         )
         .await;
     assert_eq!(p.status, 400);
+    // A reason first brings a confirmation naming the child; nothing is revoked yet.
     let p = admin
         .post(
             "/ui/children/houston/revoke",
             &[("csrf", &csrf), ("reason", "left the federation")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Revoke Houston (houston)?"), "{}", p.body);
+    assert!(p.body.contains("This cannot be undone"));
+    assert!(p.body.contains("Yes, revoke Houston"));
+    assert!(p.body.contains("name=\"confirm\" value=\"yes\""));
+    assert_no_raw_ids(&p.body, "revoke confirmation");
+    assert!(
+        enroll::children(hub.store())
+            .unwrap()
+            .iter()
+            .any(|c| c.id.as_str() == "houston" && c.active()),
+        "not revoked before the confirmation"
+    );
+    let p = admin
+        .post(
+            "/ui/children/nobody/revoke",
+            &[("csrf", &csrf), ("reason", "left")],
+        )
+        .await;
+    assert_eq!(p.status, 404);
+    let p = admin
+        .post(
+            "/ui/children/houston/revoke",
+            &[
+                ("csrf", &csrf),
+                ("reason", "left the federation"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);

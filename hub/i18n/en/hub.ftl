@@ -230,6 +230,10 @@ hub-serial = Certificate serial
 hub-enrolled-at = Enrolled
 hub-revoke-reason = Reason for revoking
 hub-revoke = Revoke
+hub-revoke-confirm-title = Revoke a chapter or region?
+hub-revoke-confirm = Revoke { $name } ({ $id })? From now on this hub refuses everything it signs, and its certificate goes on the published list of revoked keys. This cannot be undone: coming back means enrolling again with new keys.
+hub-revoke-confirm-button = Yes, revoke { $name }
+hub-revoke-cancel = No, go back to the list
 hub-notice-revoked = Revoked: the new signed revocation list is published.
 
 ## Completeness

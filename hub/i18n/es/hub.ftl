@@ -230,6 +230,10 @@ hub-serial = Número de serie del certificado
 hub-enrolled-at = Inscrito
 hub-revoke-reason = Motivo de la revocación
 hub-revoke = Revocar
+hub-revoke-confirm-title = ¿Revocar un capítulo o una región?
+hub-revoke-confirm = ¿Revocar { $name } ({ $id })? A partir de ahora este hub rechaza todo lo que firme, y su certificado pasa a la lista publicada de claves revocadas. No se puede deshacer: para volver tendrá que inscribirse de nuevo con claves nuevas.
+hub-revoke-confirm-button = Sí, revocar { $name }
+hub-revoke-cancel = No, volver a la lista
 hub-notice-revoked = Revocado: se publicó la nueva lista de revocaciones firmada.
 
 ## Entregas

@@ -1165,9 +1165,24 @@ pub struct RevokeForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    /// `yes` once the admin has seen the confirmation naming the child.
+    #[serde(default)]
+    confirm: String,
 }
 
-/// POST /ui/children/{id}/revoke (admin): revokes with a reason and publishes a new signed list.
+/// The step before a revocation: it names the child and cannot be undone.
+#[derive(Debug, Template)]
+#[template(path = "confirm_revoke.html")]
+pub struct ConfirmRevokePage {
+    c: Chrome,
+    id: String,
+    question: String,
+    reason: String,
+    button: String,
+}
+
+/// POST /ui/children/{id}/revoke (admin): with a reason, first a confirmation page naming the
+/// child; with `confirm=yes` from that page, revokes and publishes a new signed list.
 pub async fn revoke(
     State(state): State<AppState>,
     Staff(v, user): Staff,
@@ -1189,6 +1204,46 @@ pub async fn revoke(
             "err-revoke-reason",
             "rec-revoke-reason",
         );
+    }
+    if f.confirm != "yes" {
+        let vv = v.clone();
+        return page(&state, &v, move |hub| {
+            let lang = vv.lang;
+            let Some(child) = hub.store().read(|db| enroll::child(db, &id))? else {
+                return Ok(Err(PageError(
+                    StatusCode::NOT_FOUND,
+                    "err-no-such-child",
+                    "rec-no-such-child",
+                )));
+            };
+            if !child.active() {
+                return Ok(Err(PageError(
+                    StatusCode::CONFLICT,
+                    "err-already-revoked",
+                    "rec-already-revoked",
+                )));
+            }
+            let name = child.name.clone();
+            Ok(Ok(ConfirmRevokePage {
+                c: Chrome::new(
+                    &vv,
+                    &hub.config().name,
+                    "hub-revoke-confirm-title",
+                    Nav::Children,
+                ),
+                question: lang.ta(
+                    "hub-revoke-confirm",
+                    &[
+                        ("name", name.clone().into()),
+                        ("id", child.id.as_str().to_owned().into()),
+                    ],
+                ),
+                button: lang.ta("hub-revoke-confirm-button", &[("name", name.into())]),
+                id: child.id.as_str().to_owned(),
+                reason,
+            }))
+        })
+        .await;
     }
     let result = state
         .blocking(move |hub| enroll::revoke(hub, &id, &reason, &user.name))
