@@ -694,6 +694,12 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
         "{html}"
     );
     assert!(html.contains("piedmont-labor@example.org"));
+    // Enrolled, nothing published yet: the page says so instead of "once the node is enrolled".
+    assert!(
+        html.contains("which has not published any guidance yet"),
+        "{html}"
+    );
+    assert!(!html.contains("once the node is enrolled"));
     assert!(
         html.contains("You have no open requests.") || html.contains("You have 0 open requests."),
         "{html}"

@@ -539,6 +539,8 @@ pub struct GuidancePage {
     pub c: Chrome,
     /// Whether any guidance is stored.
     pub present: bool,
+    /// When none is: what is true instead (not enrolled, or enrolled and nothing published).
+    pub none_text: String,
     /// About (label, value).
     pub about: Vec<(String, String)>,
     /// Each publisher's guidance: the hub's own first, then what it relays.
@@ -691,6 +693,13 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
         let mut out = GuidancePage {
             c: page.chrome("ui-guidance-title", Nav::Guidance),
             present: stored.is_some(),
+            none_text: match &link {
+                None => lang.t("ui-guidance-none"),
+                Some(l) => lang.ta(
+                    "ui-guidance-none-enrolled",
+                    &[("hub", Arg::from(l.card.name.clone()))],
+                ),
+            },
             about: Vec::new(),
             sources: Vec::new(),
             inherited_unverified: false,
