@@ -1154,6 +1154,17 @@ async fn views_edits_exports_and_imports_are_audited() {
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(server.audit("report.preview").len(), 1);
+    // A month that has not started has no report: refused with the field named, not a 500.
+    let r = org
+        .send(
+            Method::GET,
+            &server.url("/api/v1/report/preview?period=2626-10"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["field"], "period", "{v}");
     // Logins, successful and not.
     assert!(server.audit("login").len() >= 2);
 }

@@ -34,6 +34,12 @@ pub async fn preview(
         .period
         .parse()
         .map_err(|_| AppError::invalid("period", "YYYY-MM"))?;
+    if period > crate::web::ui::dashboard::current_period()? {
+        return Err(AppError::invalid(
+            "period",
+            "a month that has started (there is no report for a future month)",
+        ));
+    }
     let (config, card) = (state.config().clone(), state.card().clone());
     let correction = q.correction;
     let (overview, payload) = read(&state, move |conn| {

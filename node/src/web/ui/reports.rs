@@ -153,7 +153,14 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let rq: ReportQuery = query(raw.as_deref());
     let current = super::dashboard::current_period()?;
     let default = current.previous().unwrap_or(current);
-    let period: Period = rq.period.parse().unwrap_or(default);
+    // A month that has not started has no report to preview (building one fails on its dates):
+    // like an unreadable period, it shows the default month.
+    let period: Period = rq
+        .period
+        .parse()
+        .ok()
+        .filter(|p| *p <= current)
+        .unwrap_or(default);
     let config = page.state.config().clone();
     let card = page.state.card().clone();
     let (built, basis, catalog, history, receipts, outbox) = page
