@@ -432,7 +432,12 @@ fn goals(
 ) -> Result<Vec<charts::GoalRow>> {
     use crate::goals::{Figure, Source};
     use shopfloor_protocol::registry::Accrual;
-    let names: std::collections::BTreeMap<String, String> = crate::enroll::children(hub.store())?
+    if guidance.iter().all(|g| g.goals.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let names: std::collections::BTreeMap<String, String> = hub
+        .store()
+        .read(crate::enroll::summaries)?
         .into_iter()
         .map(|c| (c.id.as_str().to_owned(), c.name))
         .chain(std::iter::once((
