@@ -221,6 +221,37 @@ fn level_with(
     })
 }
 
+/// A level's own cells, trail and publication, without its children: what an export needs.
+/// Admins: the live sums (a path with nothing for the period is [`PathError::Unknown`]);
+/// viewers: the period's newest publication, as [`published_level`].
+pub fn level_only(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    admin: bool,
+) -> Result<std::result::Result<Level, PathError>> {
+    if !admin {
+        return published_level(hub, period, path);
+    }
+    let period_text = period.to_string();
+    hub.store().read(|db| {
+        let r = match resolve(db, hub, &period_text, path, true)? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        if r.node.is_none() && !aggregates::has_docs(db, &period_text, &r.party)? {
+            return Ok(Err(PathError::Unknown));
+        }
+        Ok(Ok(Level {
+            cells: aggregates::cells(db, &r.party, &period_text)?,
+            children: Vec::new(),
+            node: r.node,
+            trail: r.trail,
+            publication: None,
+        }))
+    })
+}
+
 /// One cell of the level at `path` (admins' live sums), or `None` when the path does not
 /// resolve or the level has nothing for the period (no node and no children). For charts over
 /// many periods: reads one row instead of the whole level.

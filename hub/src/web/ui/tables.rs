@@ -216,7 +216,7 @@ pub fn level_tables(
     admin: bool,
     metrics: &[&'static registry::Metric],
 ) -> Result<std::result::Result<LevelTables, PathError>> {
-    let level = match data::view_level(hub, period, path, admin)? {
+    let level = match data::level_only(hub, period, path, admin)? {
         Ok(l) => l,
         Err(e) => return Ok(Err(e)),
     };
@@ -388,8 +388,10 @@ pub async fn tables_csv(
                 for p in &wanted {
                     match level_tables(hub, *p, &path, admin, &metrics)? {
                         Ok(l) => levels.push(l),
-                        // A period not yet published is left out of a viewer's series.
-                        Err(PathError::NotPublished) if all => {}
+                        // A period not yet published (viewers), or in which the level has no
+                        // document (a chapter that did not report that month), is left out of
+                        // the series.
+                        Err(PathError::NotPublished | PathError::Unknown) if all => {}
                         Err(e) => return Ok(Err(pages::path_refusal(&e))),
                     }
                 }

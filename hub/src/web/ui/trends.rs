@@ -252,7 +252,7 @@ pub async fn trends(
             return Ok(Ok(page));
         };
         // The level as of the latest period (its trail and name; viewers: never a chapter).
-        let level = match data::view_level(hub, latest, &path, admin)? {
+        let level = match data::level_only(hub, latest, &path, admin)? {
             Ok(l) => l,
             Err(PathError::NotPublished) => {
                 page.not_published = true;
