@@ -221,6 +221,28 @@ fn level_with(
     })
 }
 
+/// Where `path` leads for a period (its node and trail), with neither cells nor children:
+/// for pages that read something else about a level. `chapters_allowed` as in [`level`].
+pub fn locate(
+    hub: &Hub,
+    period: Period,
+    path: &[String],
+    chapters_allowed: bool,
+) -> Result<std::result::Result<Level, PathError>> {
+    let period_text = period.to_string();
+    hub.store().read(|db| {
+        Ok(
+            resolve(db, hub, &period_text, path, chapters_allowed)?.map(|r| Level {
+                cells: Vec::new(),
+                children: Vec::new(),
+                node: r.node,
+                trail: r.trail,
+                publication: None,
+            }),
+        )
+    })
+}
+
 /// A level's own cells, trail and publication, without its children: what an export needs.
 /// Admins: the live sums (a path with nothing for the period is [`PathError::Unknown`]);
 /// viewers: the period's newest publication, as [`published_level`].

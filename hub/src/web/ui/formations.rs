@@ -148,7 +148,7 @@ pub async fn formations(
             return Ok(Ok(page));
         };
         // The level (viewers may open regions, never a single chapter).
-        let level = match data::level(hub, period, &path, admin)? {
+        let level = match data::locate(hub, period, &path, admin)? {
             Ok(l) => l,
             Err(PathError::NotPublished) => return Ok(Ok(page)),
             Err(e) => return Ok(Err(pages::path_refusal(&e))),

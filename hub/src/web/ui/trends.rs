@@ -41,24 +41,34 @@ pub struct Mark {
     pub late: bool,
 }
 
-/// Each period's marks.
+/// Each period's marks: one indexed query each for "corrected" and for "late" (a child whose
+/// first accepted document for the period arrived after its deadline, as completeness counts it).
 pub fn marks(hub: &Hub, periods: &[Period]) -> Result<BTreeMap<Period, Mark>> {
-    let completeness = crate::rollups::completeness_of(hub, periods)?;
-    let mut out = BTreeMap::new();
-    for (p, c) in periods.iter().zip(completeness) {
-        let corrected = !hub
-            .store()
-            .read(|db| crate::aggregates::corrections(db, &p.to_string()))?
-            .is_empty();
-        out.insert(
-            *p,
-            Mark {
-                corrected,
-                late: !c.late.is_empty(),
-            },
-        );
-    }
-    Ok(out)
+    let deadlines: Vec<(Period, i64)> = periods
+        .iter()
+        .map(|p| (*p, crate::rollups::deadline(hub, *p).as_second()))
+        .collect();
+    hub.store().read(|db| {
+        let mut late = db.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM reports WHERE period = ?1 \
+             GROUP BY child HAVING MIN(received_at) > ?2)",
+        )?;
+        let mut corrected = db.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM agg_docs WHERE period = ?1 AND correction = 1)",
+        )?;
+        let mut out = BTreeMap::new();
+        for (p, deadline) in deadlines {
+            let text = p.to_string();
+            out.insert(
+                p,
+                Mark {
+                    corrected: corrected.query_row(rusqlite::params![text], |r| r.get(0))?,
+                    late: late.query_row(rusqlite::params![text, deadline], |r| r.get(0))?,
+                },
+            );
+        }
+        Ok(out)
+    })
 }
 
 /// A period's label in a series, with its marks.
