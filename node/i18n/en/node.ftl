@@ -469,7 +469,7 @@ ui-outbox-failed = Refused by the hub
 
 ui-guidance-title = Guidance from the hubs
 ui-guidance-none = No guidance has been received yet. It arrives once the node is enrolled with a hub.
-ui-guidance-none-enrolled = This node is enrolled with { $hub }, which has not published any guidance yet. The node asks for it once a day; it appears here as soon as the hub publishes.
+ui-guidance-none-enrolled = This node is enrolled with { $name }, which has not published any guidance yet. The node asks for it once a day; it appears here as soon as the hub publishes.
 ui-guidance-about = About this guidance
 ui-guidance-issuer = Issued by
 ui-guidance-issued = Issued

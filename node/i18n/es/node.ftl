@@ -469,7 +469,7 @@ ui-outbox-failed = Rechazado por el hub
 
 ui-guidance-title = Orientaciones de los hubs
 ui-guidance-none = Todavía no se han recibido orientaciones. Llegan cuando el nodo está inscrito con un hub.
-ui-guidance-none-enrolled = Este nodo está inscrito con { $hub }, que todavía no ha publicado orientaciones. El nodo las solicita una vez al día; aparecerán aquí en cuanto el hub las publique.
+ui-guidance-none-enrolled = Este nodo está inscrito con { $name }, que todavía no ha publicado orientaciones. El nodo las solicita una vez al día; aparecerán aquí en cuanto el hub las publique.
 ui-guidance-about = Sobre estas orientaciones
 ui-guidance-issuer = Emitidas por
 ui-guidance-issued = Fecha de emisión

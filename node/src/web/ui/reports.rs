@@ -704,7 +704,7 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
                 None => lang.t("ui-guidance-none"),
                 Some(l) => lang.ta(
                     "ui-guidance-none-enrolled",
-                    &[("hub", Arg::from(l.card.name.clone()))],
+                    &[("name", Arg::from(l.card.name.clone()))],
                 ),
             },
             about: Vec::new(),
