@@ -1447,6 +1447,35 @@ async fn every_table_of_a_metric_its_trend_and_the_csv_under_the_viewer_rule() {
     assert_eq!(nc[6], "North Carolina");
     assert_eq!(nc[10], NC_MEMBERS.to_string());
     assert_eq!(nc[11], "exact");
+    // A level no month holds is refused, not an empty sheet; the file is named from its ids.
+    assert_eq!(
+        admin
+            .get("/ui/tables.csv?period=all&path=nowhere%22x")
+            .await
+            .status,
+        404
+    );
+    let named = reqwest::Client::new()
+        .get(format!(
+            "{}/ui/tables.csv?metric=members&path=triangle",
+            served.url
+        ))
+        .header(
+            "cookie",
+            admin
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        named.headers()["content-disposition"],
+        format!("attachment; filename=\"triangle-members-{last}.csv\"").as_str()
+    );
     let all = viewer.get("/ui/tables.csv?period=all&metric=all").await;
     assert_eq!(all.status, 200);
     let rows = csv_rows(&all.body);

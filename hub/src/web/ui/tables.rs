@@ -395,6 +395,10 @@ pub async fn tables_csv(
                         Err(e) => return Ok(Err(pages::path_refusal(&e))),
                     }
                 }
+                if all && levels.is_empty() && !wanted.is_empty() {
+                    // No month holds this level (or, for viewers, none is published).
+                    return Ok(Err(pages::path_refusal(&PathError::Unknown)));
+                }
                 let guidance = data::guidance(hub)?;
                 let metric_part = match metrics.as_slice() {
                     [m] => m.id,
@@ -407,11 +411,15 @@ pub async fn tables_csv(
                         .first()
                         .map_or_else(|| "none".to_owned(), ToString::to_string)
                 };
-                let file = format!(
+                // Ids and periods only, and only their safe characters: the name goes in a header.
+                let file: String = format!(
                     "{}-{}-{period_part}.csv",
                     path.last().map_or(hub.card().id.as_str(), String::as_str),
                     metric_part
-                );
+                )
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+                .collect();
                 Ok(Ok((file, csv(lang, &guidance, &levels))))
             },
         )
@@ -424,7 +432,6 @@ pub async fn tables_csv(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/csv; charset=utf-8"),
             );
-            // The file name is built from ids ([a-z0-9-]) and a period: safe in a header.
             if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
                 h.insert(header::CONTENT_DISPOSITION, value);
             }
