@@ -71,10 +71,13 @@ impl Tree {
     }
 }
 
-/// Design §6: viewers see a cell only when at least 3 chapters contribute to it and no single
-/// chapter makes up 80% or more of it.
+/// Design §6: the fewest chapters a figure shown to viewers may come from.
+pub const MIN_CHAPTERS: u32 = 3;
+
+/// Design §6: viewers see a cell only when at least [`MIN_CHAPTERS`] chapters contribute to it
+/// and no single chapter makes up 80% or more of it.
 pub fn viewer_may_see(cell: &SummedCell) -> bool {
-    cell.contributors >= 3 && u128::from(cell.largest) * 5 < u128::from(cell.sum) * 4
+    cell.contributors >= MIN_CHAPTERS && u128::from(cell.largest) * 5 < u128::from(cell.sum) * 4
 }
 
 /// Sums chapters' cells the way rollups do.

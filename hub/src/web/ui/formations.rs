@@ -1,8 +1,8 @@
 //! Labor formations (`/ui/formations`): for every chapter at or below a level, whether it has a
 //! labor committee, a delegate to its Central Labor Council and bylaws that provide for labor
 //! work, its last report and whether this month's came on time; for viewers, only how many
-//! chapters have each, and only where at least 3 chapters reported (the same floor as the
-//! viewers' rule for cells). This is how national sees "a labor formation in every local".
+//! chapters have each, and only where at least 3 chapters reported (the viewers' rule's floor,
+//! `publish::rule::MIN_CHAPTERS`). This is how national sees "a labor formation in every local".
 //!
 //! Everything is read from the aggregate tables (`crate::aggregates`, the `facts` column each
 //! report's row carries), never from a signed document.
@@ -22,9 +22,6 @@ use super::view::{Chrome, Nav};
 use crate::aggregates::{self, DocKind, DocRow};
 use crate::web::AppState;
 use crate::web::ui::i18n::LangExt as _;
-
-/// Viewers see counts only where at least this many chapters reported.
-const VIEWER_FLOOR: usize = 3;
 
 /// A chapter's line.
 #[derive(Debug)]
@@ -187,7 +184,7 @@ pub async fn formations(
         let reported: Vec<&DocRow> = chapters.values().filter_map(|c| c.this).collect();
         let n = reported.len();
         let count = |f: &dyn Fn(&DocRow) -> bool| reported.iter().filter(|r| f(r)).count();
-        if admin || n >= VIEWER_FLOOR {
+        if admin || u32::try_from(n).is_ok_and(|n| n >= crate::publish::rule::MIN_CHAPTERS) {
             let lines = [
                 (
                     "hub-formations-count-committee",
