@@ -1,0 +1,366 @@
+//! The hubs in a real headless Chromium, driven through chromedriver (WebDriver) by fantoccini,
+//! on a small national federation (chapters in real states, the South as its own region, several
+//! months of reports through real hubs on loopback):
+//!
+//! - the Southern regional coordinator logs in, switches to Spanish, and reads union staffers,
+//!   the organizing ladder, pods, recruitment, trends month by month, labor formations and the
+//!   map; then the same pages in English;
+//! - national staff export a table as CSV (UTF-8 with a BOM) with their browser session.
+//!
+//! Every page is checked at phone (360×780) and desktop (1280×900) sizes: no raw message id on
+//! screen, the page in the chosen language, and nothing wider than the phone's screen. Screenshots
+//! go to `target/screenshots/hub-*.png`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+//! test **fails**: it is part of CI, not optional. `CHROMEDRIVER` / `CHROMIUM` override the paths.
+
+// Test code: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use shopfloor_testbed::national::{self, National, Options};
+use shopfloor_testbed::servers::DEMO_PASSWORD;
+
+fn tool(var: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.exists(),
+        "{} not found: install Debian's chromium and chromium-driver \
+         (apt-get install -y chromium chromium-driver) or set {var}",
+        path.display()
+    );
+    path
+}
+
+/// chromedriver on a free loopback port, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> Client {
+    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+fn screenshots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn source(c: &Client) -> String {
+    c.source().await.unwrap()
+}
+
+/// Waits (up to 15 s) for the page to contain `text`; returns the page, or fails showing what
+/// the browser has instead.
+async fn wait_for(c: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let html = source(c).await;
+        if html.contains(text) {
+            return html;
+        }
+        if Instant::now() > deadline {
+            panic!("page never showed {text:?}; it shows:\n{html}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A raw message id (`hub-…`) or an unresolved Fluent placeable in the visible text.
+async fn assert_no_raw_ids(c: &Client, what: &str) {
+    let text = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for word in text.split(|ch: char| ch.is_whitespace() || ch == '(' || ch == ')') {
+        assert!(
+            !(word.starts_with("hub-") || word.starts_with("err-")),
+            "{what}: raw message id {word:?}"
+        );
+    }
+    assert!(!text.contains("{$"), "{what}: an unresolved placeable");
+}
+
+/// Measures the page against the window: `[page width, window width, what sticks out]`, where
+/// "what sticks out" names elements and text runs past the right edge outside a `.scroll` box
+/// (wide tables scroll inside their own box; that is fine on a phone).
+const MEASURE: &str = r#"
+const w = window.innerWidth;
+const out = [];
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (r.right > w + 1 && (!e.closest('.scroll') || e.classList.contains('scroll'))) {
+    out.push(e.tagName.toLowerCase() + '.' + e.className + ' to ' + Math.round(r.right));
+  }
+}
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+let n;
+while ((n = walk.nextNode())) {
+  if (n.parentElement.closest('.scroll')) continue;
+  const range = document.createRange();
+  range.selectNodeContents(n);
+  const r = range.getBoundingClientRect();
+  if (r.right > w + 1) out.push(JSON.stringify(n.textContent.slice(0, 40)) + ' to ' + Math.round(r.right));
+}
+return [document.documentElement.scrollWidth, w, out.slice(0, 8).join('; ')];
+"#;
+
+/// The page scrolls no wider than the window: usable on a phone without sideways panning.
+async fn assert_fits(c: &Client, what: &str) {
+    let v = c.execute(MEASURE, vec![]).await.unwrap();
+    let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
+    assert!(
+        scroll <= inner,
+        "{what}: the page is {scroll} px wide in a {inner} px window; past the edge: {}",
+        v[2]
+    );
+}
+
+/// Opens `path` at phone and desktop sizes, checks it, and keeps screenshots.
+async fn visit(c: &Client, base: &str, path: &str, name: &str, lang: &str, words: &[&str]) {
+    let dir = screenshots_dir();
+    for (w, h, size) in [(360, 780, "phone"), (1280, 900, "desktop")] {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let html = source(c).await;
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{path} is not in {lang}"
+        );
+        for word in words {
+            assert!(html.contains(word), "{path} ({lang}) lacks {word:?}");
+        }
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("hub-{name}-{lang}-{size}.png")), png).unwrap();
+        assert_no_raw_ids(c, path).await;
+        assert_fits(c, &format!("{path} ({lang}, {size})")).await;
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
+async fn login(c: &Client, base: &str) {
+    c.goto(&format!("{base}/ui/login")).await.unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    submit(c, "form[action='/ui/login'] button[type=submit]").await;
+    wait_for(c, "action=\"/ui/logout\"").await;
+}
+
+async fn submit(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn switch_lang(c: &Client, lang: &str, expect: &str) {
+    submit(c, &format!("form.langs button[value='{lang}']")).await;
+    wait_for(c, expect).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
+    // 12 chapters, 3 regions (the South first), 3 months.
+    let opts = Options::new(12, 3, 3);
+    let plan = national::plan(&opts).unwrap();
+    let periods = national::periods(opts.periods).unwrap();
+    let mut fed = National::build(plan, &opts, periods[0]).await.unwrap();
+    for p in &periods {
+        fed.run_period(*p).await.unwrap();
+    }
+    let south = fed
+        .regionals
+        .iter()
+        .find(|r| r.region.south)
+        .expect("a Southern region");
+    let south_url = south.server.url();
+    let national_url = fed.national.url();
+
+    let driver = Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let outcome = walk(&c, &south_url, &national_url).await;
+    let _ = c.close().await;
+    fed.stop().await.unwrap();
+    outcome
+}
+
+async fn walk(c: &Client, south: &str, national: &str) {
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // The Southern coordinator, in Spanish.
+    login(c, south).await;
+    switch_lang(c, "es", "<html lang=\"es\">").await;
+    let es_pages: &[(&str, &str, &[&str])] = &[
+        ("/ui", "overview", &["Resumen"]),
+        (
+            "/ui/tables?metric=members",
+            "tables-members",
+            &["Situación sindical", "Personal del sindicato"],
+        ),
+        (
+            "/ui/tables?metric=workplaces",
+            "tables-ladder",
+            &["Etapa de organización"],
+        ),
+        ("/ui/tables?metric=pods", "tables-pods", &["Tablas"]),
+        (
+            "/ui/tables?metric=coworkers-recruited",
+            "tables-recruitment",
+            &["Tablas"],
+        ),
+        ("/ui/trends", "trends", &["Tendencias"]),
+        ("/ui/formations", "formations", &["Formaciones laborales"]),
+        ("/ui/map", "map", &["Mapa"]),
+    ];
+    for (path, name, words) in es_pages {
+        visit(c, south, path, name, "es", words).await;
+    }
+
+    // The same pages in English.
+    c.goto(&format!("{south}/ui")).await.unwrap();
+    switch_lang(c, "en", "<html lang=\"en\">").await;
+    let en_pages: &[(&str, &str, &[&str])] = &[
+        ("/ui", "overview", &["Overview"]),
+        (
+            "/ui/tables?metric=members",
+            "tables-members",
+            &["Union status", "Union staff"],
+        ),
+        (
+            "/ui/tables?metric=workplaces",
+            "tables-ladder",
+            &["Organizing stage"],
+        ),
+        ("/ui/trends", "trends", &["Trends"]),
+        ("/ui/formations", "formations", &["Labor formations"]),
+        ("/ui/map", "map", &["Map"]),
+    ];
+    for (path, name, words) in en_pages {
+        visit(c, south, path, name, "en", words).await;
+    }
+
+    // National staff export a table with their browser session.
+    login(c, national).await;
+    c.goto(&format!("{national}/ui/tables?metric=members"))
+        .await
+        .unwrap();
+    let link = c
+        .find(Locator::Css("ul.downloads a[download]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a CSV link");
+    let cookies = c.get_all_cookies().await.unwrap();
+    let cookie = cookies
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let url = if link.starts_with('/') {
+        format!("{national}{link}")
+    } else {
+        link
+    };
+    let resp = reqwest::Client::new()
+        .get(&url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{url}");
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(ctype.starts_with("text/csv"), "{ctype}");
+    let body = resp.bytes().await.unwrap();
+    assert!(
+        body.starts_with(b"\xEF\xBB\xBF"),
+        "the CSV starts with a BOM"
+    );
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    assert!(text.lines().count() > 2, "{text}");
+    assert!(text.contains("members"), "{text}");
+}
