@@ -146,31 +146,43 @@ async fn assert_no_raw_ids(c: &Client, what: &str) {
     assert!(!text.contains("{$"), "{what}: an unresolved placeable");
 }
 
-/// Measures the page against the window: `[page width, window width, what sticks out]`, where
-/// "what sticks out" names elements and text runs past the right edge outside a `.scroll` box
-/// (wide tables scroll inside their own box; that is fine on a phone).
+/// Measures the page: `[page width, window width, what sticks out of the window, what sticks out
+/// of its card]`. "Sticks out" names elements and text runs past the right edge of the window, or
+/// text past the right edge of the card, chart or map around it, outside a `.scroll` box (wide
+/// tables scroll inside their own box; that is fine on a phone).
 const MEASURE: &str = r#"
 const w = window.innerWidth;
-const out = [];
+const past = [];
+const spill = [];
 for (const e of document.querySelectorAll('body *')) {
   const r = e.getBoundingClientRect();
   if (r.right > w + 1 && (!e.closest('.scroll') || e.classList.contains('scroll'))) {
-    out.push(e.tagName.toLowerCase() + '.' + e.className + ' to ' + Math.round(r.right));
+    past.push(e.tagName.toLowerCase() + '.' + e.className + ' to ' + Math.round(r.right));
   }
 }
 const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 let n;
 while ((n = walk.nextNode())) {
-  if (n.parentElement.closest('.scroll')) continue;
+  const el = n.parentElement;
+  if (!n.textContent.trim() || el.closest('.scroll')) continue;
   const range = document.createRange();
   range.selectNodeContents(n);
   const r = range.getBoundingClientRect();
-  if (r.right > w + 1) out.push(JSON.stringify(n.textContent.slice(0, 40)) + ' to ' + Math.round(r.right));
+  const what = JSON.stringify(n.textContent.trim().slice(0, 40));
+  if (r.right > w + 1) past.push(what + ' to ' + Math.round(r.right));
+  const box = el.closest('.card, .chart, .map, figure');
+  if (box && r.width > 0) {
+    const b = box.getBoundingClientRect();
+    if (r.right > b.right + 1 || r.left < b.left - 1) {
+      spill.push(what + ' spills out of ' + box.tagName.toLowerCase() + '.' + box.className);
+    }
+  }
 }
-return [document.documentElement.scrollWidth, w, out.slice(0, 8).join('; ')];
+return [document.documentElement.scrollWidth, w, past.slice(0, 8).join('; '), spill.slice(0, 8).join('; ')];
 "#;
 
-/// The page scrolls no wider than the window: usable on a phone without sideways panning.
+/// The page scrolls no wider than the window (usable on a phone without sideways panning), and
+/// no text runs out of its card.
 async fn assert_fits(c: &Client, what: &str) {
     let v = c.execute(MEASURE, vec![]).await.unwrap();
     let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
@@ -179,6 +191,8 @@ async fn assert_fits(c: &Client, what: &str) {
         "{what}: the page is {scroll} px wide in a {inner} px window; past the edge: {}",
         v[2]
     );
+    let spill = v[3].as_str().unwrap();
+    assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
 }
 
 /// Opens `path` at phone and desktop sizes, checks it, and keeps screenshots.

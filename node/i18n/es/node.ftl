@@ -14,7 +14,7 @@ ui-log-in = Iniciar sesión
 ui-language = Idioma
 ui-language-choose = Idioma de la interfaz
 ui-nav-label = Menú principal
-ui-footer-privacy = Los datos de los miembros se quedan en el servidor de esta sección. Solo sale de aquí el informe mensual con las cifras pequeñas ocultas.
+ui-footer-privacy = Los datos de los miembros se quedan en el servidor de este capítulo. Solo sale de aquí el informe mensual con las cifras pequeñas reservadas.
 ui-back-to-dashboard = Volver al panel
 ui-error-title = Algo salió mal
 
@@ -65,7 +65,7 @@ ui-pager-page = Página
 ## Inicio y cierre de sesión, cuenta
 
 ui-login-title = Iniciar sesión
-ui-login-help = ¿Olvidó su contraseña? Pida a una persona administradora de su sección que la restablezca.
+ui-login-help = ¿Olvidó su contraseña? Pida a una persona administradora de su capítulo que la restablezca.
 ui-field-username = Nombre de usuario
 ui-field-password = Contraseña
 ui-logged-out = Cerró su sesión.
@@ -83,7 +83,7 @@ ui-password-changed = Su contraseña fue cambiada.
 ## Panel
 
 ui-dashboard-title = Panel · { $period }
-ui-dashboard-numbers = La sección en cifras
+ui-dashboard-numbers = El capítulo en cifras
 ui-stat-members = Miembros (vigentes)
 ui-stat-good-standing = Al corriente
 ui-stat-workplaces = Centros de trabajo mapeados
@@ -314,7 +314,7 @@ ui-trainings-offered = Ofrecidas por el hub
 ui-trainings-adopt = Agregar a nuestro catálogo
 ui-trainings-add-own = Agregar una capacitación propia
 ui-training-from-hub = Del hub
-ui-training-ours = De nuestra sección
+ui-training-ours = De nuestro capítulo
 ui-field-training-code = Código
 ui-field-training-code-hint = (minúsculas, dígitos y guiones; se incluye en el informe)
 ui-field-title-en = Título en inglés
@@ -339,7 +339,7 @@ ui-col-ended = Terminó
 ## Reserva
 
 ui-reserve-title = Reserva de organizadores
-ui-reserve-lead = Miembros que se ofrecieron para apoyar campañas de otras secciones. En el informe solo van cifras por idioma y habilidad.
+ui-reserve-lead = Miembros que se ofrecieron para apoyar campañas de otros capítulos. En el informe solo van cifras por idioma y habilidad.
 ui-reserve-none = Todavía nadie se ha sumado a la reserva.
 
 ## Campañas
@@ -428,11 +428,11 @@ ui-col-problem = Problema
 ui-reports-title = Informe · { $period }
 ui-report-period = Periodo
 ui-report-preview = Ver informe
-ui-report-what-leaves = Exactamente lo que sale de la sección
-ui-report-what-leaves-lead = Estas son todas las cifras que el informe envía al hub, celda por celda. No salen de la sección nombres, correos, empleadores ni ningún otro dato de los miembros.
-ui-report-k-note = Las cifras menores que { $k } se ocultan para que nadie pueda ser identificado; también se ocultan algunas otras para que las ocultas no se puedan deducir.
+ui-report-what-leaves = Exactamente lo que sale del capítulo
+ui-report-what-leaves-lead = Estas son todas las cifras que el informe envía al hub, celda por celda. No salen del capítulo nombres, correos, empleadores ni ningún otro dato de los miembros.
+ui-report-k-note = Las cifras menores que { $k } se reservan para que nadie pueda ser identificado; también se reservan algunas otras para que las reservadas no se puedan deducir.
 ui-report-fewer-than = menos de { $k }
-ui-report-withheld-protect = oculta para proteger otra celda (puede ser grande)
+ui-report-withheld-protect = reservada para proteger otra celda (puede ser grande)
 ui-report-total = Total
 ui-report-breakdown = Desglose
 ui-report-value = Valor
@@ -440,7 +440,7 @@ ui-report-recipient = Destinatario
 ui-report-revision = Versión
 ui-report-k = Cifra mínima publicada (k)
 ui-report-published = Cifras publicadas
-ui-report-withheld = Cifras ocultas
+ui-report-withheld = Cifras reservadas
 ui-report-submit = Enviar este informe al hub
 ui-report-queued = El informe está firmado, cifrado y en la bandeja de salida; se entregará en breve.
 ui-report-not-enrolled = Podrá enviar informes cuando este nodo esté inscrito con un hub.
@@ -478,10 +478,10 @@ ui-guidance-goals = Metas
 ui-guidance-scope = Para
 ui-guidance-by = Fecha límite
 ui-guidance-links = Materiales
-ui-guidance-from-hub = De { $name }, su nodo
-ui-guidance-from-parent = De { $name }, transmitidas por su nodo
-ui-guidance-parent-unverified = Su nodo transmite orientaciones del nodo nacional, pero este nodo no pudo verificar su firma (no tiene fijada la tarjeta raíz nacional), así que no se muestran. Inscríbase de nuevo con la tarjeta raíz nacional para verlas.
-ui-goal-part-intro = La parte de este capítulo cuenta sus propios registros como los nodos cuentan la meta; la proporción es esa parte como porcentaje de la meta completa.
+ui-guidance-from-hub = De { $name }, su hub
+ui-guidance-from-parent = De { $name }, transmitidas por su hub
+ui-guidance-parent-unverified = Su hub transmite orientaciones del hub nacional, pero este nodo no pudo verificar su firma (no tiene fijada la tarjeta raíz nacional), así que no se muestran. Inscríbase de nuevo con la tarjeta raíz nacional para verlas.
+ui-goal-part-intro = La parte de este capítulo cuenta sus propios registros como los hubs cuentan la meta; la proporción es esa parte como porcentaje de la meta completa.
 ui-goal-how = Cómo se cuenta
 ui-goal-part = Este capítulo
 ui-goal-share-col = Proporción de la meta
@@ -525,10 +525,10 @@ ui-settings-backups = Copias de seguridad
 ui-settings-backups-lead = Las copias de seguridad están cifradas. Guárdelas fuera de este servidor. Para poder restaurar si se pierde el servidor, hágalas desde la línea de comandos con la clave de cada responsable:
 ui-settings-backup-now = Hacer una copia ahora
 ui-settings-backup-size = { $kb } KB
-ui-settings-facts = Datos de la sección
-ui-facts-labor-committee = La sección tiene un comité o grupo de trabajo laboral
-ui-facts-clc-delegate = La sección tiene una persona delegada en su Consejo Laboral Central
-ui-facts-bylaws = Los estatutos de la sección contemplan el trabajo laboral
+ui-settings-facts = Datos del capítulo
+ui-facts-labor-committee = El capítulo tiene un comité o grupo de trabajo laboral
+ui-facts-clc-delegate = El capítulo tiene una persona delegada en su Consejo Laboral Central
+ui-facts-bylaws = Los estatutos del capítulo contemplan el trabajo laboral
 
 ## Registro de actividad
 
@@ -563,7 +563,7 @@ ui-action-user-add = Modificó un usuario
 ui-action-user-disable = Desactivó o activó un usuario
 ui-action-user-unlock = Desbloqueó el inicio de sesión de un usuario
 ui-action-login-lock = Inicio de sesión bloqueado tras intentos fallidos
-ui-action-facts = Cambió los datos de la sección
+ui-action-facts = Cambió los datos del capítulo
 ui-action-backup = Hizo una copia de seguridad
 ui-action-export-members = Exportó la lista de miembros
 ui-action-enroll = Solicitó la inscripción con un hub
@@ -662,13 +662,13 @@ err-field-submit = No se pudo enviar el informe. Revise la inscripción con el h
 err-report-closed = { $period } cerró sin cifras registradas, así que su informe solo se puede enviar como corrección.
 
 rec-log-in = Inicie sesión y vuelva a intentarlo.
-rec-ask-admin = Si lo necesita, pídalo a una persona administradora de su sección.
+rec-ask-admin = Si lo necesita, pídalo a una persona administradora de su capítulo.
 rec-reload = Regrese, recargue la página y vuelva a intentarlo.
 rec-go-back = Regrese y revise lo que escribió.
 rec-smaller-file = Divida el archivo o quite las columnas que no hagan falta.
 rec-fix-file = Corrija estas líneas en el archivo y vuelva a subirlo.
 rec-wait = Espere unos minutos antes de volver a intentarlo.
-rec-try-later = Vuelva a intentarlo en un momento. Si sigue pasando, avise a la persona administradora de su sección.
+rec-try-later = Vuelva a intentarlo en un momento. Si sigue pasando, avise a la persona administradora de su capítulo.
 
 ui-support-title = Ayuda entre capítulos
 ui-support-intro = Pidan organizadores con una habilidad o un idioma. Su hub pasa la solicitud a los capítulos cuyos informes muestran organizadores así en su reserva, y ellos les responden directamente en el contacto que ustedes indiquen. El hub nunca sabe quién se ofrece.
