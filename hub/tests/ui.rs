@@ -626,6 +626,13 @@ async fn anonymous_requests_go_to_login_and_roles_decide_the_rest() {
         v.body
     );
     assert!(v.body.contains("Root hash"));
+    // Each document under its chapter's name, never the raw id.
+    assert!(
+        v.body.contains("<th scope=\"row\">Triangle</th>"),
+        "{}",
+        v.body
+    );
+    assert!(!v.body.contains("<th scope=\"row\">triangle</th>"));
     // Admins drill down to a chapter; viewers may not.
     let a = admin.get("/ui/dashboards?path=triangle").await;
     assert_eq!(a.status, 200);

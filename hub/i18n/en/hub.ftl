@@ -121,6 +121,7 @@ hub-kind-chapter = Chapter
 hub-kind-regional = Regional hub
 hub-kind-national = National hub
 hub-at-least = at least { $count }
+hub-training-unnamed = “{ $code }” (a chapter’s own training)
 hub-suppressed = withheld by the chapter
 hub-withheld = not shown: fewer than 3 chapters
 

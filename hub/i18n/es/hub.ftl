@@ -121,6 +121,7 @@ hub-kind-chapter = Capítulo
 hub-kind-regional = Hub regional
 hub-kind-national = Hub nacional
 hub-at-least = al menos { $count }
+hub-training-unnamed = «{ $code }» (capacitación propia de un capítulo)
 hub-suppressed = reservada por el capítulo
 hub-withheld = no se muestra: menos de 3 capítulos
 

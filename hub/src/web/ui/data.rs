@@ -661,13 +661,15 @@ pub struct Checked {
 
 type ReportRow = (String, String, String, i64, String, i64, i64, bool);
 
-/// The most recent documents received from children. Only documents that verified are ever
-/// stored (crate::ingest), so each is listed as verified on receipt.
+/// The most recent documents received from children, each under its child's name (never a raw
+/// id). Only documents that verified are ever stored (crate::ingest), so each is listed as
+/// verified on receipt.
 pub fn received(hub: &Hub, limit: i64) -> Result<Vec<Checked>> {
     let rows: Vec<ReportRow> = hub.store().read(|db| {
         let mut stmt = db.prepare(
-            "SELECT child, kind, period, revision, digest, received_at, log_index, superseded \
-             FROM reports ORDER BY received_at DESC, id DESC LIMIT ?1",
+            "SELECT c.name, r.kind, r.period, r.revision, r.digest, r.received_at, r.log_index, \
+             r.superseded FROM reports r JOIN children c ON c.id = r.child \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
             Ok((
@@ -686,8 +688,8 @@ pub fn received(hub: &Hub, limit: i64) -> Result<Vec<Checked>> {
     Ok(rows
         .into_iter()
         .map(
-            |(child, kind, period, revision, digest, at, log_index, superseded)| Checked {
-                who: child,
+            |(name, kind, period, revision, digest, at, log_index, superseded)| Checked {
+                who: name,
                 kind: if kind == "rollup" { "rollup" } else { "report" },
                 period,
                 revision,
@@ -721,7 +723,7 @@ pub fn built(hub: &Hub, limit: i64) -> Result<Vec<Checked>> {
     Ok(rows
         .into_iter()
         .map(|(period, revision, digest, at, forwarded_at)| Checked {
-            who: hub.card().id.as_str().to_owned(),
+            who: hub.config().name.clone(),
             kind: "rollup",
             period,
             revision,

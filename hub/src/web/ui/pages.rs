@@ -406,7 +406,9 @@ pub(super) fn training_labeler(
             .flat_map(|g| g.trainings.iter())
             .find(|t| t.code == code)
             .map_or_else(
-                || charts::value_label(lang, Dim::Training, code),
+                // A chapter's own training, which no guidance names: its code, quoted and said
+                // to be a chapter's own, in the page's language.
+                || lang.ta("hub-training-unnamed", &[("code", code.to_owned().into())]),
                 |t| lang.pick(&t.title_en, &t.title_es).to_owned(),
             )
     }
@@ -1514,4 +1516,17 @@ pub async fn not_found(State(state): State<AppState>, v: Visitor) -> Response {
         "err-not-found",
         "rec-not-found",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_training_no_guidance_names_is_quoted_as_a_chapters_own_never_a_bare_code() {
+        let es = training_labeler(Lang::Es, &[])("eowc-101");
+        assert_eq!(es, "«eowc-101» (capacitación propia de un capítulo)");
+        let en = training_labeler(Lang::En, &[])("organizing-conversations");
+        assert_eq!(en, "“organizing-conversations” (a chapter’s own training)");
+    }
 }
