@@ -247,6 +247,32 @@ pub async fn attempt(hub: &Hub, built: &Built) -> Result<Attempt> {
     }
 }
 
+/// One attempt, asked for by `actor` (a hub admin, from the completeness page): builds (or
+/// reuses) the period's rollup and, unless the parent already acknowledged it, sends it once.
+/// A failure is recorded like the background forwarder's; the request is audited either way.
+pub async fn forward_now(hub: &Hub, period: Period, actor: &str) -> Result<Attempt> {
+    let (h, who) = (hub.clone(), actor.to_owned());
+    let built = blocking(move || {
+        if h.parent()?.is_none() {
+            return Err(Error::Config("this hub has no parent".into()));
+        }
+        let built = rollups::build(&h, period)?;
+        h.store()
+            .write(|tx, _| crate::store::audit(tx, &who, "forward", Some(&period.to_string())))?;
+        Ok(built)
+    })
+    .await?;
+    if let (Some(_), Some(receipt)) = (built.forwarded_at, built.receipt.clone()) {
+        return Ok(Attempt::Receipt(receipt));
+    }
+    let outcome = attempt(hub, &built).await?;
+    if let Attempt::Retry(m) | Attempt::Refused(m) = &outcome {
+        let (h, p, rev, m) = (hub.clone(), built.period, built.revision, m.clone());
+        blocking(move || rollups::mark_attempt(&h, p, rev, &m)).await?;
+    }
+    Ok(outcome)
+}
+
 /// Builds (or reuses) the period's rollup and forwards it, retrying with exponential backoff until
 /// the parent answers with a verified receipt or refuses it. `max_attempts` 0 retries forever.
 pub async fn forward(hub: &Hub, period: Period, max_attempts: u32) -> Result<(Built, Envelope)> {

@@ -400,6 +400,47 @@ pub fn attempts(hub: &Hub, period: Period, revision: u32) -> Result<(u32, Option
     })
 }
 
+/// Where forwarding a period's latest rollup to the parent stands (the completeness page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forwarding {
+    /// The rollup's revision (the latest built).
+    pub revision: u32,
+    /// When the parent acknowledged it with a verified receipt.
+    pub forwarded_at: Option<i64>,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// When the last failed attempt was made.
+    pub last_attempt_at: Option<i64>,
+    /// What the last failed attempt met (the parent's refusal or the network error).
+    pub last_error: Option<String>,
+}
+
+/// Forwarding of the latest rollup of each of `periods`, `None` where no rollup is built yet.
+pub fn forwarding(hub: &Hub, periods: &[Period]) -> Result<Vec<Option<Forwarding>>> {
+    hub.store().read(|db| {
+        let mut stmt = db.prepare_cached(
+            "SELECT revision, forwarded_at, attempts, last_attempt_at, last_error FROM rollups \
+             WHERE period = ?1 ORDER BY revision DESC LIMIT 1",
+        )?;
+        let mut out = Vec::with_capacity(periods.len());
+        for p in periods {
+            out.push(
+                stmt.query_row([p.to_string()], |r| {
+                    Ok(Forwarding {
+                        revision: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        forwarded_at: r.get(1)?,
+                        attempts: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX),
+                        last_attempt_at: r.get(3)?,
+                        last_error: r.get(4)?,
+                    })
+                })
+                .optional()?,
+            );
+        }
+        Ok(out)
+    })
+}
+
 /// Periods with any accepted document, newest first.
 pub fn periods(hub: &Hub) -> Result<Vec<Period>> {
     let texts: Vec<String> = hub.store().read(|db| {

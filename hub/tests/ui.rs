@@ -1188,6 +1188,131 @@ async fn drill_down_national_region_chapter() {
 // Publications: viewers see nothing before the first.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regional_admin_forwards_a_period_from_the_completeness_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national = init_hub(tmp.path(), "National", Level::National, false);
+    let nat = Served::start(&national).await;
+    // No background forwarder (init_hub turns auto_forward off): only the button sends.
+    let south = init_hub(tmp.path(), "Southern Region", Level::Regional, false);
+    let invite = enroll::invite(&national, "South", Kind::Regional, "test").unwrap();
+    forward::start_enrollment(&south, &nat.url, &invite.code)
+        .await
+        .unwrap();
+    let request = enroll::pending(&national).unwrap().remove(0);
+    enroll::approve(&national, &request.id, "test").unwrap();
+    forward::wait_for_approval(
+        &south,
+        Duration::from_millis(200),
+        Some(Duration::from_secs(30)),
+    )
+    .await
+    .unwrap();
+    chapters_report(&south);
+    let period = last_month();
+    let reg = Served::start(&south).await;
+    let national_rollups = || -> i64 {
+        national
+            .store()
+            .read(|db| {
+                Ok(db.query_row(
+                    "SELECT count(*) FROM reports WHERE kind = 'rollup' AND period = ?1",
+                    [period.to_string()],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+    };
+    assert_eq!(national_rollups(), 0);
+
+    // The page says nothing was sent and offers the button, in both languages.
+    let mut admin = logged_in(&reg.url, "admin", ADMIN_PASSWORD).await;
+    let page = admin.get("/ui/completeness").await;
+    assert!(
+        page.body.contains("action=\"/ui/forward\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Send to the parent hub now"));
+    assert!(
+        page.body.contains("Not sent to the parent hub yet")
+            || page.body.contains("waiting to be sent"),
+        "{}",
+        page.body
+    );
+    // A viewer cannot send, nor can a form without the token.
+    let mut viewer = logged_in(&reg.url, "vera", VIEWER_PASSWORD).await;
+    let vcsrf = viewer.csrf().await;
+    let p = period.to_string();
+    let refused = viewer
+        .post("/ui/forward", &[("csrf", &vcsrf), ("period", &p)])
+        .await;
+    assert_eq!(refused.status, 403);
+    let refused = admin
+        .post("/ui/forward", &[("csrf", "forged"), ("period", &p)])
+        .await;
+    assert_eq!(refused.status, 403);
+    let csrf = admin.csrf().await;
+    let bad = admin
+        .post("/ui/forward", &[("csrf", &csrf), ("period", "2026-13")])
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(national_rollups(), 0, "nothing was sent by refused forms");
+
+    // The admin sends; national holds the rollup; the page says it was acknowledged.
+    let sent = admin
+        .post("/ui/forward", &[("csrf", &csrf), ("period", &p)])
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(national_rollups(), 1);
+    let page = admin.get("/ui/completeness").await;
+    assert!(
+        page.body
+            .contains("Sent: the parent hub acknowledged revision 1"),
+        "{}",
+        page.body
+    );
+    let audited: i64 = south
+        .store()
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT count(*) FROM audit WHERE action = 'forward' AND actor = 'admin' AND subject = ?1",
+                [&p],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(audited, 1);
+    // Sending again changes nothing at national.
+    admin
+        .post("/ui/forward", &[("csrf", &csrf), ("period", &p)])
+        .await;
+    assert_eq!(national_rollups(), 1);
+    // Spanish.
+    let csrf = admin.csrf().await;
+    admin
+        .post("/ui/lang", &[("csrf", &csrf), ("lang", "es")])
+        .await;
+    let es = admin.get("/ui/completeness").await;
+    assert!(
+        es.body
+            .contains("Enviado: el hub superior acusó recibo de la revisión 1"),
+        "{}",
+        es.body
+    );
+    // National has no parent: the form is not offered and a forged post is refused.
+    let mut nadmin = logged_in(&nat.url, "admin", ADMIN_PASSWORD).await;
+    let np = nadmin.get("/ui/completeness").await;
+    assert!(!np.body.contains("action=\"/ui/forward\""));
+    let ncsrf = nadmin.csrf().await;
+    let no = nadmin
+        .post("/ui/forward", &[("csrf", &ncsrf), ("period", &p)])
+        .await;
+    assert_eq!(no.status, 409);
+    reg.stop().await;
+    nat.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_see_not_yet_published_before_the_first_publication() {
     let tmp = tempfile::tempdir().unwrap();
     let hub = init_hub(

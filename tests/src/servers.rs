@@ -119,6 +119,24 @@ impl HubServer {
         Ok(())
     }
 
+    /// Turns the background forwarder on, with production's check interval, and serves again on
+    /// the same port: what the demo does once its scripted months are done, so a report sent
+    /// from a chapter's browser afterwards reaches national as it would in production.
+    pub async fn enable_auto_forward(&mut self) -> Result<()> {
+        self.stop().await?;
+        let dir = self.dir();
+        let mut cfg = Config::load(&dir)?;
+        let production = shopfloor_hub::config::RollupConfig::default();
+        cfg.rollup.auto_forward = true;
+        cfg.rollup.check_interval_secs = production.check_interval_secs;
+        cfg.rollup.max_backoff_secs = production.max_backoff_secs;
+        std::fs::write(dir.join(config::CONFIG_FILE), cfg.to_toml()?)?;
+        self.hub = Hub::open(&dir)?;
+        let listener = TcpListener::bind(self.addr).await?;
+        self.serve(listener);
+        Ok(())
+    }
+
     /// Serves again on the same port.
     pub async fn restart(&mut self) -> Result<()> {
         self.stop().await?;

@@ -243,6 +243,14 @@ hub-completeness-title = Reporting completeness
 hub-completeness-help = Who reported, period by period. A report is on time when it arrived by the deadline.
 hub-completeness-caption = Children by period
 hub-completeness-periods = Periods
+hub-forward-none = Not sent to the parent hub yet: no rollup of this period has been built.
+hub-forward-done = Sent: the parent hub acknowledged revision { $revision } at { $when }.
+hub-forward-failed = Not delivered: { $count ->
+    [one] one failed attempt
+   *[other] { $count } failed attempts
+}, the last at { $when }: { $reason }
+hub-forward-waiting = Revision { $revision } is built and waiting to be sent to the parent hub.
+hub-forward-now = Send to the parent hub now
 hub-completeness-summary = { $expected } expected, { $reported } reported ({ $ontime } on time, { $late } late), { $missing } missing
 hub-deadline = deadline
 hub-on-time = On time
@@ -312,6 +320,8 @@ err-no-such-child = There is no such chapter or region.
 rec-no-such-child = Reload the list.
 err-already-revoked = It was already revoked.
 rec-already-revoked = Reload the list.
+err-no-parent = This hub has no parent hub to send to.
+rec-no-parent = Only a regional hub enrolled with the national hub sends its rollups up.
 
 # A period whose reports include one rebuilt after the month closed (a labelled correction).
 hub-corrections-intro = * Periods marked with an asterisk include reports a chapter rebuilt after the month closed, with counts taken later. Their totals are not all as of the month's end.

@@ -243,6 +243,14 @@ hub-completeness-title = Entrega de informes
 hub-completeness-help = Quién entregó su informe, periodo por periodo. Un informe llega a tiempo si se recibió antes de la fecha límite.
 hub-completeness-caption = Entregas por periodo
 hub-completeness-periods = Periodos
+hub-forward-none = Aún no se envió al hub superior: no se ha elaborado el consolidado de este periodo.
+hub-forward-done = Enviado: el hub superior acusó recibo de la revisión { $revision } el { $when }.
+hub-forward-failed = No se entregó: { $count ->
+    [one] un intento fallido
+   *[other] { $count } intentos fallidos
+}; el último, el { $when }: { $reason }
+hub-forward-waiting = La revisión { $revision } está elaborada y espera su envío al hub superior.
+hub-forward-now = Enviar ahora al hub superior
 hub-completeness-summary = { $expected } esperados, { $reported } recibidos ({ $ontime } a tiempo, { $late } con retraso), { $missing } sin entregar
 hub-deadline = fecha límite
 hub-on-time = A tiempo
@@ -312,6 +320,8 @@ err-no-such-child = Ese capítulo o región no existe.
 rec-no-such-child = Vuelva a cargar la lista.
 err-already-revoked = Ya estaba revocado.
 rec-already-revoked = Vuelva a cargar la lista.
+err-no-parent = Este hub no tiene un hub superior al que enviar.
+rec-no-parent = Solo un hub regional inscrito en el hub nacional envía sus consolidados.
 
 # A period whose reports include one rebuilt after the month closed (a labelled correction).
 hub-corrections-intro = * Los periodos marcados con un asterisco incluyen informes que un capítulo volvió a generar después del cierre del mes, con cifras tomadas más tarde. Sus totales no corresponden todos al cierre del mes.

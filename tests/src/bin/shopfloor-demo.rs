@@ -188,6 +188,18 @@ async fn run(cli: Cli) -> Result<()> {
         println!("  (the temporary data directory is removed on exit; pass --data DIR to keep it)");
     }
     println!();
+    // The scripted month is done; from here on the regional hub forwards by itself, as every hub
+    // does in production (`auto_forward = true` in hub.toml), so a report sent from a chapter's
+    // browser reaches national.
+    if let Some(regional) = fed.regional.as_mut() {
+        regional
+            .enable_auto_forward()
+            .await
+            .context("turning on the regional hub's forwarder")?;
+        println!(
+            "The regional hub now forwards rollups by itself, as in production (auto_forward = true)."
+        );
+    }
     // Each login is tried over HTTP before it is printed.
     let logins = fed
         .check_logins()
@@ -349,6 +361,17 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
         println!("  (the temporary data directory is removed on exit; pass --data DIR to keep it)");
     }
     println!();
+    // As in the small demo: the months are scripted; from here on the regional hubs forward by
+    // themselves, as in production.
+    for r in &mut fed.regionals {
+        r.server
+            .enable_auto_forward()
+            .await
+            .with_context(|| format!("turning on {}'s forwarder", r.region.name))?;
+    }
+    println!(
+        "Regional hubs now forward rollups by themselves, as in production (auto_forward = true)."
+    );
     let logins = fed
         .check_logins()
         .await

@@ -94,5 +94,6 @@ pub fn router() -> Router<AppState> {
         .route("/ui/children", get(pages::children))
         .route("/ui/children/{id}/revoke", post(pages::revoke))
         .route("/ui/completeness", get(pages::completeness))
+        .route("/ui/forward", post(pages::forward_period))
         .route("/ui/{*rest}", get(pages::not_found))
 }

@@ -1300,6 +1300,62 @@ pub struct PeriodSummary {
     period: String,
     deadline: String,
     text: String,
+    /// A regional hub's forwarding of the period to its parent (admins act on it).
+    forward: Option<ForwardStatus>,
+}
+
+/// Where a period's rollup stands with the parent, in words, and whether "Forward now" is offered.
+#[derive(Debug)]
+pub struct ForwardStatus {
+    text: String,
+    class: &'static str,
+    can_send: bool,
+}
+
+/// The words for a period's forwarding (`None`: nothing built yet).
+fn forward_status(lang: Lang, f: Option<&crate::rollups::Forwarding>) -> ForwardStatus {
+    let at =
+        |t: i64| jiff::Timestamp::from_second(t).map_or_else(|_| String::new(), |t| lang.time(t));
+    match f {
+        None => ForwardStatus {
+            text: lang.t("hub-forward-none"),
+            class: "none",
+            can_send: true,
+        },
+        Some(f) => match (f.forwarded_at, &f.last_error) {
+            (Some(t), _) => ForwardStatus {
+                text: lang.ta(
+                    "hub-forward-done",
+                    &[
+                        ("when", at(t).into()),
+                        ("revision", u64::from(f.revision).into()),
+                    ],
+                ),
+                class: "ontime",
+                can_send: false,
+            },
+            (None, Some(e)) => ForwardStatus {
+                text: lang.ta(
+                    "hub-forward-failed",
+                    &[
+                        ("when", at(f.last_attempt_at.unwrap_or(0)).into()),
+                        ("count", u64::from(f.attempts).into()),
+                        ("reason", e.clone().into()),
+                    ],
+                ),
+                class: "missing",
+                can_send: true,
+            },
+            (None, None) => ForwardStatus {
+                text: lang.ta(
+                    "hub-forward-waiting",
+                    &[("revision", u64::from(f.revision).into())],
+                ),
+                class: "late",
+                can_send: true,
+            },
+        },
+    }
 }
 
 /// The completeness page.
@@ -1375,9 +1431,18 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
             })
             .collect();
         let n = |v: usize| -> crate::web::ui::i18n::Arg { u64::try_from(v).unwrap_or(0).into() };
+        let forwarding = if hub.level() == HubLevel::Regional {
+            Some(crate::rollups::forwarding(hub, &periods)?)
+        } else {
+            None
+        };
         let summaries = per_period
             .iter()
-            .map(|p| PeriodSummary {
+            .enumerate()
+            .map(|(i, p)| PeriodSummary {
+                forward: forwarding
+                    .as_ref()
+                    .map(|f| forward_status(lang, f.get(i).and_then(Option::as_ref))),
                 period: p.period.to_string(),
                 deadline: lang.time(p.deadline),
                 text: lang.ta(
@@ -1400,6 +1465,56 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
         }))
     })
     .await
+}
+
+/// The "Forward now" form.
+#[derive(Debug, Deserialize)]
+pub struct ForwardForm {
+    csrf: String,
+    period: String,
+}
+
+/// POST /ui/forward (admin, regional hub): builds the period's rollup and sends it to the parent
+/// once, now; the completeness page then shows what the parent answered.
+pub async fn forward_period(
+    State(state): State<AppState>,
+    Staff(v, user): Staff,
+    form: std::result::Result<Form<ForwardForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) if v.csrf_ok(&f.csrf) => f,
+        _ => return csrf_refused(&v, &hub_name(&state)),
+    };
+    let Ok(period) = form.period.parse::<Period>() else {
+        return error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::BAD_REQUEST,
+            "err-bad-period",
+            "rec-bad-period",
+        );
+    };
+    if state.hub().level() != HubLevel::Regional {
+        return error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::CONFLICT,
+            "err-no-parent",
+            "rec-no-parent",
+        );
+    }
+    match crate::forward::forward_now(state.hub(), period, &user.name).await {
+        // Whatever the parent answered is recorded and shown on the page.
+        Ok(_) => redirect(&format!("/ui/completeness#forward-{period}")),
+        Err(crate::Error::Config(_)) => error_page(
+            &v,
+            &hub_name(&state),
+            StatusCode::CONFLICT,
+            "err-no-parent",
+            "rec-no-parent",
+        ),
+        Err(e) => internal(&v, &state, &e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
