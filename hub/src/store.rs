@@ -275,6 +275,40 @@ ALTER TABLE agg_docs ADD COLUMN facts TEXT;
 INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
     ON CONFLICT (key) DO UPDATE SET value = '1';
 "#,
+    // 9: support requests as work (crate::support): every copy this hub holds, whether its own
+    // child asked or it came relayed (up from a regional child, down from the parent), with the
+    // asking chapter's status, and every relay (to whom, which way, by whom). `requester` is not
+    // a foreign key: a copy from the parent names a chapter of another hub. Requests from before
+    // are carried over as open ones asked by a child, with their automatic relays.
+    r#"
+CREATE TABLE support_asks (
+    id TEXT PRIMARY KEY,
+    requester TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('child', 'parent')),
+    via TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'met', 'unmet')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    status_at INTEGER,
+    status_sent_up TEXT NOT NULL DEFAULT 'open'
+);
+CREATE INDEX support_asks_requester ON support_asks (requester, created_at);
+CREATE TABLE support_relays (
+    request TEXT NOT NULL REFERENCES support_asks(id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('auto', 'down', 'up')),
+    actor TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (request, target)
+);
+CREATE INDEX support_relays_target ON support_relays (target, direction);
+INSERT INTO support_asks (id, requester, origin, via, body, created_at, expires_at)
+    SELECT id, requester, 'child', requester, body, created_at, expires_at FROM support_requests;
+INSERT INTO support_relays (request, target, direction, actor, at)
+    SELECT t.request, t.chapter, 'auto', '', r.created_at
+    FROM support_targets t JOIN support_requests r ON r.id = t.request;
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than

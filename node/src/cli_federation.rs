@@ -173,6 +173,7 @@ pub fn support_cmd(dir: &DataDir, store: &Store, cmd: SupportCommand) -> Result<
                 sector,
                 message,
                 reply_to,
+                urgency: Default::default(),
             };
             let posted = runtime()?.block_on(support::ask(store, dir, &body))?;
             println!(

@@ -606,6 +606,7 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
         sector: Some("62".into()),
         message: "A hospital committee needs Spanish-speaking organizers for one-on-ones.".into(),
         reply_to: "signal group: triangle labor".into(),
+        urgency: Default::default(),
     };
     let posted = federation::support::ask(&store_a, &dir_a, &ask)
         .await
@@ -673,6 +674,7 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
         sector: None,
         message: "Piedmont needs help mapping a warehouse.".into(),
         reply_to: "piedmont-labor@example.org".into(),
+        urgency: Default::default(),
     };
     federation::support::ask(&store_b, &dir_b, &ask)
         .await

@@ -467,6 +467,7 @@ pub async fn ask_support(page: Page, body: Bytes) -> Response {
             sector: opt(f.sector),
             message: f.message.trim().to_owned(),
             reply_to: f.reply_to.trim().to_owned(),
+            urgency: Default::default(),
         };
         match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
         {
