@@ -720,6 +720,7 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
                 "Spanish-speaking organizers for one-on-ones at a clinic.",
             ),
             ("reply_to", "signal: triangle labor"),
+            ("urgency", "urgent"),
         ])
         .send()
         .await
@@ -728,6 +729,68 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
     assert_eq!(r.headers()["location"], "/guidance?asked=1");
     let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
     assert_eq!(inbox_b.for_you.len(), 1);
+    assert_eq!(
+        inbox_b.for_you[0].body.urgency,
+        shopfloor_protocol::support::Urgency::Urgent
+    );
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Open
+    );
+
+    // The organizer marks it met from the page; Piedmont then sees it closed.
+    let id = federation::support::inbox(&server.store, &server.dir)
+        .await
+        .unwrap()
+        .yours[0]
+        .id
+        .clone();
+    let html = s
+        .client
+        .get(server.url("/guidance"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("/support/{id}/status")), "{html}");
+    assert!(html.contains("Mark as met"), "{html}");
+    let r = s
+        .client
+        .post(server.url(&format!("/support/{id}/status")))
+        .form(&[("status", "met")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "no CSRF token");
+    let r = s
+        .client
+        .post(server.url(&format!("/support/{id}/status")))
+        .form(&[("csrf", s.csrf.as_str()), ("status", "met")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/guidance?closed=met");
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Met
+    );
+    let html = s
+        .client
+        .get(server.url("/guidance?closed=met"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("The request is marked met"), "{html}");
+    assert!(!html.contains(&format!("/support/{id}/status")), "{html}");
     // Without the token: refused.
     let r = s
         .client
