@@ -279,9 +279,10 @@ INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
     // child asked or it came relayed (up from a regional child, down from the parent), with the
     // asking chapter's status, and every relay (to whom, which way, by whom). `requester` is not
     // a foreign key: a copy from the parent names a chapter of another hub. Requests from before
-    // are carried over as open ones asked by a child, with their automatic relays.
+    // are carried over as open ones asked by a child, with their automatic relays. Safe to run
+    // again on a database that already has these tables (IF NOT EXISTS, OR IGNORE).
     r#"
-CREATE TABLE support_asks (
+CREATE TABLE IF NOT EXISTS support_asks (
     id TEXT PRIMARY KEY,
     requester TEXT NOT NULL,
     origin TEXT NOT NULL CHECK (origin IN ('child', 'parent')),
@@ -293,8 +294,8 @@ CREATE TABLE support_asks (
     status_at INTEGER,
     status_sent_up TEXT NOT NULL DEFAULT 'open'
 );
-CREATE INDEX support_asks_requester ON support_asks (requester, created_at);
-CREATE TABLE support_relays (
+CREATE INDEX IF NOT EXISTS support_asks_requester ON support_asks (requester, created_at);
+CREATE TABLE IF NOT EXISTS support_relays (
     request TEXT NOT NULL REFERENCES support_asks(id) ON DELETE CASCADE,
     target TEXT NOT NULL,
     direction TEXT NOT NULL CHECK (direction IN ('auto', 'down', 'up')),
@@ -302,10 +303,10 @@ CREATE TABLE support_relays (
     at INTEGER NOT NULL,
     PRIMARY KEY (request, target)
 );
-CREATE INDEX support_relays_target ON support_relays (target, direction);
-INSERT INTO support_asks (id, requester, origin, via, body, created_at, expires_at)
+CREATE INDEX IF NOT EXISTS support_relays_target ON support_relays (target, direction);
+INSERT OR IGNORE INTO support_asks (id, requester, origin, via, body, created_at, expires_at)
     SELECT id, requester, 'child', requester, body, created_at, expires_at FROM support_requests;
-INSERT INTO support_relays (request, target, direction, actor, at)
+INSERT OR IGNORE INTO support_relays (request, target, direction, actor, at)
     SELECT t.request, t.chapter, 'auto', '', r.created_at
     FROM support_targets t JOIN support_requests r ON r.id = t.request;
 "#,
