@@ -619,6 +619,20 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
     let inbox_a = federation::support::inbox(&store_a, &dir_a).await.unwrap();
     assert!(inbox_a.for_you.is_empty(), "the asker is not asked");
     assert_eq!(inbox_a.yours.len(), 1);
+    // The command line closes it; Piedmont's inbox then shows it unmet.
+    let id = inbox_a.yours[0].id.clone();
+    let o = run(bin(dir_a.root()).args(["support", "close", &id, "--status", "open"]));
+    assert!(!o.status.success(), "open is not a closing word");
+    let o = run(bin(dir_a.root()).args(["support", "close", &id, "--status", "unmet"]));
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("marked unmet"), "{}", stdout(&o));
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Unmet
+    );
+    let o = run(bin(dir_b.root()).args(["support", "inbox"]));
+    assert!(stdout(&o).contains("normal, unmet"), "{}", stdout(&o));
     // A request the registry does not know is refused before it leaves the node.
     let bad = shopfloor_protocol::support::SupportBody {
         skills: vec!["juggling".into()],
