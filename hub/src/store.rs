@@ -534,6 +534,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn support_requests_of_schema_8_are_carried_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let mut db = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..8] {
+            db.execute_batch(sql).unwrap();
+        }
+        db.execute_batch(
+            "PRAGMA user_version = 8;
+             INSERT INTO children (id, kind, name, card, key_id, certificate, serial, status, enrolled_at)
+                 VALUES ('triangle', 'chapter', 'Triangle', '{}', 'k1', '{}', 1, 'active', 0),
+                        ('durham', 'chapter', 'Durham', '{}', 'k2', '{}', 2, 'active', 0);
+             INSERT INTO support_requests (id, requester, body, created_at, expires_at)
+                 VALUES ('00000000000000000000000000000001', 'triangle', '{}', 10, 20);
+             INSERT INTO support_targets (request, chapter)
+                 VALUES ('00000000000000000000000000000001', 'durham');",
+        )
+        .unwrap();
+        migrate(&mut db).unwrap();
+        let (requester, origin, via, status): (String, String, String, String) = db
+            .query_row(
+                "SELECT requester, origin, via, status FROM support_asks",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                requester.as_str(),
+                origin.as_str(),
+                via.as_str(),
+                status.as_str()
+            ),
+            ("triangle", "child", "triangle", "open")
+        );
+        let (target, direction): (String, String) = db
+            .query_row("SELECT target, direction FROM support_relays", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((target.as_str(), direction.as_str()), ("durham", "auto"));
+    }
+
+    #[test]
     fn migrates_once_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");

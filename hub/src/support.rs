@@ -706,3 +706,78 @@ pub async fn sync_parent(hub: &Hub) -> Result<usize> {
     push_statuses(hub).await?;
     pull_from_parent(hub).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{InitOptions, Level, init};
+
+    fn cell(
+        db: &rusqlite::Connection,
+        period: &str,
+        metric: &str,
+        dim: Dim,
+        value: &str,
+        sum: i64,
+        suppressed: i64,
+    ) {
+        let key = serde_json::to_string(&CellKey::new(metric, &[(dim, value)])).unwrap();
+        db.execute(
+            "INSERT INTO agg_cells (party, period, dims, key, metric, sum, suppressed, contributors, largest) \
+             VALUES ('p1', ?1, ?2, ?3, ?4, ?5, ?6, 1, ?5)",
+            params![period, dim.key(), key, metric, sum, suppressed],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn matching_reads_the_latest_period_and_takes_suppressed_cells() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("hub");
+        init(
+            &dir,
+            &InitOptions {
+                level: Level::Regional,
+                name: "South".into(),
+                state: None,
+                admin_password: Some("a long passphrase here".into()),
+            },
+        )
+        .unwrap();
+        let hub = Hub::open(&dir).unwrap();
+        let me = hub.card().id.as_str().to_owned();
+        let ask = |skills: &[&str], language: Option<&str>, sector: Option<&str>| SupportBody {
+            skills: skills.iter().map(|s| (*s).to_owned()).collect(),
+            language: language.map(str::to_owned),
+            sector: sector.map(str::to_owned),
+            message: "m".into(),
+            reply_to: "r".into(),
+            urgency: Urgency::Normal,
+        };
+        hub.store()
+            .read(|db| {
+                for period in ["2026-04", "2026-05"] {
+                    db.execute(
+                        "INSERT INTO agg_docs (period, party, parent, kind, name, revision, digest, generated_at, chapters) \
+                         VALUES (?1, 'p1', ?2, 'report', 'P1', 1, ?1, 0, 1)",
+                        params![period, me],
+                    )?;
+                }
+                // April: members in construction. May (latest): health care, suppressed.
+                cell(db, "2026-04", "members", Dim::Sector, "23", 9, 0);
+                cell(db, "2026-05", "members", Dim::Sector, "62", 0, 1);
+                cell(db, "2026-05", "reserve-languages", Dim::Language, "es", 5, 0);
+                cell(db, "2026-05", "reserve-skills", Dim::Skill, "mapping", 0, 0);
+                cell(db, "2026-05", "reserve-skills", Dim::Skill, "one-on-ones", 6, 0);
+                let yes = |b: &SupportBody| matches(db, &me, "p1", b).unwrap();
+                assert!(yes(&ask(&["one-on-ones"], Some("es"), Some("62"))));
+                assert!(yes(&ask(&["mapping", "one-on-ones"], None, None)), "any one skill");
+                assert!(!yes(&ask(&["mapping"], None, None)), "zero is no reserve");
+                assert!(!yes(&ask(&[], Some("fr"), None)));
+                assert!(!yes(&ask(&[], Some("es"), Some("23"))), "only the latest period counts");
+                assert!(!matches(db, &me, "p2", &ask(&[], Some("es"), None)).unwrap());
+                Ok(())
+            })
+            .unwrap();
+    }
+}
