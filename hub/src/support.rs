@@ -613,7 +613,7 @@ pub async fn relay_up(hub: &Hub, id: &str, actor: &str) -> Result<()> {
 }
 
 /// Passes to the parent the status of every request this hub relayed up whose asking chapter
-/// closed it since.
+/// closed it since (a copy the parent refuses is tried again on the next pass).
 pub async fn push_statuses(hub: &Hub) -> Result<()> {
     let Some(parent) = enrolled_parent(hub)? else {
         return Ok(());
@@ -636,7 +636,13 @@ pub async fn push_statuses(hub: &Hub) -> Result<()> {
             status: status_of(&status),
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
-        call_parent(hub, &parent, reqwest::Method::POST, &status_path(&id), body).await?;
+        // One copy the parent refuses (expired there, say) must not hold back the others.
+        if let Err(e) =
+            call_parent(hub, &parent, reqwest::Method::POST, &status_path(&id), body).await
+        {
+            tracing::warn!(request = %id, "passing a support request's status up: {e}");
+            continue;
+        }
         let h = hub.clone();
         blocking(move || {
             h.store().write(|tx, _| {
