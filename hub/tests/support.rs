@@ -384,10 +384,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert_eq!(p.status, 200);
     for text in [
         "Solicitudes de apoyo",
-        "triangle",
+        "Triangle (triangle)",
         "Urgente",
         "Un capítulo de este nodo",
-        "Automáticamente a durham",
+        "Automáticamente a Durham (durham)",
         "Reenviar al nodo nacional",
     ] {
         assert!(p.body.contains(text), "{text} missing: {}", p.body);

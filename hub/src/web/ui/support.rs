@@ -115,6 +115,16 @@ pub async fn support_page(
         let c = Chrome::new(&vv, &hub.config().name, "hub-support-title", Nav::Support);
         let can_up = hub.level() == Level::Regional
             && hub.parent()?.is_some_and(|p| p.certificate.is_some());
+        // Children by name; anyone else (a chapter of another region, the parent) by id.
+        let names: std::collections::BTreeMap<String, String> =
+            crate::enroll::children(hub.store())?
+                .into_iter()
+                .map(|c| (c.id.as_str().to_owned(), c.name))
+                .collect();
+        let name = |id: &str| match names.get(id) {
+            Some(n) => format!("{n} ({id})"),
+            None => id.to_owned(),
+        };
         let rows = support::list(hub, open)?
             .into_iter()
             .map(|a| {
@@ -130,7 +140,7 @@ pub async fn support_page(
                         format!(
                             "{} {}{who}, {}",
                             direction_label(lang, &r.direction),
-                            r.target,
+                            name(&r.target),
                             lang.time(r.at)
                         )
                     })
@@ -139,10 +149,9 @@ pub async fn support_page(
                 Row {
                     origin: match &a.origin {
                         Origin::Own => lang.t("hub-support-origin-own"),
-                        Origin::Child(via) => lang.ta(
-                            "hub-support-origin-child",
-                            &[("name", Arg::Str(via.clone()))],
-                        ),
+                        Origin::Child(via) => {
+                            lang.ta("hub-support-origin-child", &[("name", Arg::Str(name(via)))])
+                        }
                         Origin::Parent => lang.t("hub-support-origin-parent"),
                     },
                     can_up: can_up
@@ -150,7 +159,7 @@ pub async fn support_page(
                         && a.origin != Origin::Parent
                         && !gone_up,
                     id: a.id,
-                    from: a.requester,
+                    from: name(&a.requester),
                     skills: a
                         .body
                         .skills
