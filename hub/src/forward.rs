@@ -375,6 +375,11 @@ pub async fn run(hub: Hub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
             Ok(_) => {}
             Err(e) => tracing::warn!("relaying the parent's guidance: {e}"),
         }
+        match crate::support::sync_parent(&hub).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} support request(s) relayed down from the parent"),
+            Err(e) => tracing::warn!("support requests with the parent: {e}"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = shutdown.changed() => return,

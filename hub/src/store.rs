@@ -275,6 +275,41 @@ ALTER TABLE agg_docs ADD COLUMN facts TEXT;
 INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
     ON CONFLICT (key) DO UPDATE SET value = '1';
 "#,
+    // 9: support requests as work (crate::support): every copy this hub holds, whether its own
+    // child asked or it came relayed (up from a regional child, down from the parent), with the
+    // asking chapter's status, and every relay (to whom, which way, by whom). `requester` is not
+    // a foreign key: a copy from the parent names a chapter of another hub. Requests from before
+    // are carried over as open ones asked by a child, with their automatic relays. Safe to run
+    // again on a database that already has these tables (IF NOT EXISTS, OR IGNORE).
+    r#"
+CREATE TABLE IF NOT EXISTS support_asks (
+    id TEXT PRIMARY KEY,
+    requester TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('child', 'parent')),
+    via TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'met', 'unmet')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    status_at INTEGER,
+    status_sent_up TEXT NOT NULL DEFAULT 'open'
+);
+CREATE INDEX IF NOT EXISTS support_asks_requester ON support_asks (requester, created_at);
+CREATE TABLE IF NOT EXISTS support_relays (
+    request TEXT NOT NULL REFERENCES support_asks(id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('auto', 'down', 'up')),
+    actor TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (request, target)
+);
+CREATE INDEX IF NOT EXISTS support_relays_target ON support_relays (target, direction);
+INSERT OR IGNORE INTO support_asks (id, requester, origin, via, body, created_at, expires_at)
+    SELECT id, requester, 'child', requester, body, created_at, expires_at FROM support_requests;
+INSERT OR IGNORE INTO support_relays (request, target, direction, actor, at)
+    SELECT t.request, t.chapter, 'auto', '', r.created_at
+    FROM support_targets t JOIN support_requests r ON r.id = t.request;
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than
@@ -497,6 +532,50 @@ fn create_private(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn support_requests_of_schema_8_are_carried_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let mut db = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..8] {
+            db.execute_batch(sql).unwrap();
+        }
+        db.execute_batch(
+            "PRAGMA user_version = 8;
+             INSERT INTO children (id, kind, name, card, key_id, certificate, serial, status, enrolled_at)
+                 VALUES ('triangle', 'chapter', 'Triangle', '{}', 'k1', '{}', 1, 'active', 0),
+                        ('durham', 'chapter', 'Durham', '{}', 'k2', '{}', 2, 'active', 0);
+             INSERT INTO support_requests (id, requester, body, created_at, expires_at)
+                 VALUES ('00000000000000000000000000000001', 'triangle', '{}', 10, 20);
+             INSERT INTO support_targets (request, chapter)
+                 VALUES ('00000000000000000000000000000001', 'durham');",
+        )
+        .unwrap();
+        migrate(&mut db).unwrap();
+        let (requester, origin, via, status): (String, String, String, String) = db
+            .query_row(
+                "SELECT requester, origin, via, status FROM support_asks",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                requester.as_str(),
+                origin.as_str(),
+                via.as_str(),
+                status.as_str()
+            ),
+            ("triangle", "child", "triangle", "open")
+        );
+        let (target, direction): (String, String) = db
+            .query_row("SELECT target, direction FROM support_relays", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((target.as_str(), direction.as_str()), ("durham", "auto"));
+    }
 
     #[test]
     fn migrates_once_and_reopens() {

@@ -849,6 +849,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/enrollments", "Solicitudes de inscripción"),
         ("/ui/children", "Capítulos y regiones"),
         ("/ui/completeness", "Entrega de informes"),
+        ("/ui/support", "Solicitudes de apoyo"),
     ];
     let english = [
         ("/ui", "Overview"),
@@ -861,6 +862,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/enrollments", "Enrollment requests"),
         ("/ui/children", "Chapters and regions"),
         ("/ui/completeness", "Reporting completeness"),
+        ("/ui/support", "Support requests"),
     ];
     assert_eq!(spanish.len(), PAGES.len());
     for (path, word) in spanish {

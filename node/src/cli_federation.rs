@@ -147,6 +147,17 @@ pub enum SupportCommand {
         /// How other chapters reach you (a Signal group link, a role email address).
         #[arg(long)]
         reply_to: String,
+        /// How urgent: low, normal or urgent.
+        #[arg(long, default_value = "normal")]
+        urgency: String,
+    },
+    /// Mark one of this chapter's requests met or unmet (every hub holding it learns it).
+    Close {
+        /// The request id (from `support inbox`).
+        id: String,
+        /// `met` or `unmet`.
+        #[arg(long)]
+        status: String,
     },
     /// Requests relayed to this chapter, and its own open requests.
     Inbox {
@@ -166,19 +177,33 @@ pub fn support_cmd(dir: &DataDir, store: &Store, cmd: SupportCommand) -> Result<
             sector,
             message,
             reply_to,
+            urgency,
         } => {
+            let Some(urgency) = shopfloor_protocol::support::Urgency::parse(&urgency) else {
+                bail!("--urgency is low, normal or urgent");
+            };
             let body = shopfloor_protocol::support::SupportBody {
                 skills,
                 language,
                 sector,
                 message,
                 reply_to,
+                urgency,
             };
             let posted = runtime()?.block_on(support::ask(store, dir, &body))?;
             println!(
                 "Request {} sent; the hub relayed it to {} chapter(s) with matching reserve capacity.",
                 posted.id, posted.relayed_to
             );
+        }
+        SupportCommand::Close { id, status } => {
+            use shopfloor_protocol::support::Status;
+            let status = match Status::parse(&status) {
+                Some(s @ (Status::Met | Status::Unmet)) => s,
+                _ => bail!("--status is met or unmet"),
+            };
+            runtime()?.block_on(support::set_status(store, dir, &id, status))?;
+            println!("Request {id} marked {}.", status.as_str());
         }
         SupportCommand::Inbox { json } => {
             let inbox = runtime()?.block_on(support::inbox(store, dir))?;
@@ -190,17 +215,29 @@ pub fn support_cmd(dir: &DataDir, store: &Store, cmd: SupportCommand) -> Result<
                 }
                 for r in &inbox.for_you {
                     println!(
-                        "{} from {} ({}): {}\n    skills: {}; language: {}; reply to: {}",
+                        "{} from {} ({}, {}, {}): {}\n    skills: {}; language: {}; reply to: {}",
                         r.id,
                         r.from,
                         r.created_at,
+                        r.body.urgency.as_str(),
+                        r.status.as_str(),
                         r.body.message,
                         r.body.skills.join(", "),
                         r.body.language.as_deref().unwrap_or("-"),
                         r.body.reply_to
                     );
                 }
-                println!("{} open request(s) of yours.", inbox.yours.len());
+                println!(
+                    "{} open request(s) of yours.",
+                    inbox
+                        .yours
+                        .iter()
+                        .filter(|p| p.status == shopfloor_protocol::support::Status::Open)
+                        .count()
+                );
+                for p in &inbox.yours {
+                    println!("yours: {} ({})", p.id, p.status.as_str());
+                }
             }
         }
     }

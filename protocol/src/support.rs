@@ -28,6 +28,96 @@ pub struct SupportBody {
     pub message: String,
     /// An opaque contact chosen by the asking chapter.
     pub reply_to: String,
+    /// How soon help is needed (`normal` when absent, so older bodies still parse).
+    #[serde(default)]
+    pub urgency: Urgency,
+}
+
+/// How soon help is needed: a closed vocabulary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// When someone can.
+    Low,
+    /// The usual.
+    #[default]
+    Normal,
+    /// As soon as possible.
+    Urgent,
+}
+
+impl Urgency {
+    /// The wire name (`low`, `normal`, `urgent`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::Urgent => "urgent",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Urgency> {
+        match text {
+            "low" => Some(Urgency::Low),
+            "normal" => Some(Urgency::Normal),
+            "urgent" => Some(Urgency::Urgent),
+            _ => None,
+        }
+    }
+}
+
+/// Where a request stands: open until the asking chapter marks it met or unmet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Still looking for help.
+    #[default]
+    Open,
+    /// The asking chapter got the help it needed.
+    Met,
+    /// The asking chapter closed it without the help it needed.
+    Unmet,
+}
+
+impl Status {
+    /// The wire name (`open`, `met`, `unmet`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Met => "met",
+            Status::Unmet => "unmet",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "open" => Some(Status::Open),
+            "met" => Some(Status::Met),
+            "unmet" => Some(Status::Unmet),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/support-requests/{id}/status` body: the asking chapter closes its request (or a
+/// regional hub passes the chapter's word up to the copy it relayed to its parent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `met` or `unmet` (`open` is refused: a closed request stays closed).
+    pub status: Status,
+}
+
+impl StatusBody {
+    /// Refuses `open`.
+    pub fn validate(&self) -> Result<()> {
+        if self.status == Status::Open {
+            return Err(Error::new(Reason::Malformed, "status must be met or unmet"));
+        }
+        Ok(())
+    }
 }
 
 impl SupportBody {
@@ -79,6 +169,9 @@ pub struct Relayed {
     /// The request.
     #[serde(flatten)]
     pub body: SupportBody,
+    /// Open, met or unmet (as the relaying hub last heard from the asking chapter).
+    #[serde(default)]
+    pub status: Status,
 }
 
 /// What `POST /api/v1/support-requests` answers.
@@ -88,6 +181,9 @@ pub struct Posted {
     pub id: String,
     /// How many chapters it was relayed to.
     pub relayed_to: usize,
+    /// Open, met or unmet.
+    #[serde(default)]
+    pub status: Status,
 }
 
 /// `GET /api/v1/support-requests` for a chapter.
@@ -97,4 +193,40 @@ pub struct Inbox {
     pub for_you: Vec<Relayed>,
     /// This chapter's own open requests.
     pub yours: Vec<Posted>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_bodies_parse_and_urgency_defaults_to_normal() {
+        let old = r#"{"skills":["mapping"],"message":"help","reply_to":"x"}"#;
+        let b: SupportBody = serde_json::from_str(old).unwrap();
+        assert_eq!(b.urgency, Urgency::Normal);
+        b.validate().unwrap();
+        let urgent = r#"{"skills":["mapping"],"message":"help","reply_to":"x","urgency":"urgent"}"#;
+        let b: SupportBody = serde_json::from_str(urgent).unwrap();
+        assert_eq!(b.urgency, Urgency::Urgent);
+        let bad = r#"{"skills":["mapping"],"message":"help","reply_to":"x","urgency":"now"}"#;
+        assert!(serde_json::from_str::<SupportBody>(bad).is_err());
+        for u in [Urgency::Low, Urgency::Normal, Urgency::Urgent] {
+            assert_eq!(Urgency::parse(u.as_str()), Some(u));
+        }
+    }
+
+    #[test]
+    fn status_body_refuses_open_and_unknown() {
+        let met: StatusBody = serde_json::from_str(r#"{"status":"met"}"#).unwrap();
+        met.validate().unwrap();
+        let open: StatusBody = serde_json::from_str(r#"{"status":"open"}"#).unwrap();
+        assert!(open.validate().is_err());
+        assert!(serde_json::from_str::<StatusBody>(r#"{"status":"done"}"#).is_err());
+        for s in [Status::Open, Status::Met, Status::Unmet] {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        let old = r#"{"id":"a","from":"triangle","created_at":"2026-01-01T00:00:00Z","skills":[],"language":"es","message":"m","reply_to":"r"}"#;
+        let r: Relayed = serde_json::from_str(old).unwrap();
+        assert_eq!(r.status, Status::Open);
+    }
 }

@@ -330,3 +330,48 @@ hub-corrections-note = { $period }: { $count ->
    *[other] { $count } corrected reports
 } ({ $names })
 hub-correction-one = { $name }, counts as of { $date }
+
+## support requests
+hub-nav-support = Support requests
+hub-support-title = Support requests
+hub-support-help = Chapters ask for organizers with skills, a language or experience in a sector. Relay a request down to the chapters or regions below whose latest reports show matching reserve, or up to national. Those chapters answer the asking chapter directly: this hub never learns who volunteers.
+hub-support-show-open = Open
+hub-support-show-closed = Closed
+hub-support-none = There are no support requests here.
+hub-support-origin = Came from
+hub-support-origin-own = A chapter of this hub
+hub-support-origin-child = Relayed up by { $name }
+hub-support-origin-parent = Relayed down by the national hub
+hub-support-skills = Skills
+hub-support-language = Language
+hub-support-sector = Sector
+hub-support-created = Asked
+hub-support-message = Request
+hub-support-relayed = Relayed
+hub-support-relayed-count = { $count ->
+    [one] to one place
+   *[other] to { $count } places
+}
+hub-support-urgency-low = Low urgency
+hub-support-urgency-normal = Normal urgency
+hub-support-urgency-urgent = Urgent
+hub-support-status-open = Open
+hub-support-status-met = Met
+hub-support-status-unmet = Unmet
+hub-support-dir-auto = Automatically to
+hub-support-dir-down = Down to
+hub-support-dir-up = Up to
+hub-support-relay-down = Relay down to matching chapters and regions
+hub-support-relay-up = Relay up to the national hub
+hub-support-notice-down = { $count ->
+    [0] No other chapter or region below shows matching reserve.
+    [one] Relayed to one more chapter or region.
+   *[other] Relayed to { $count } more chapters or regions.
+}
+hub-support-notice-up = Relayed up to the national hub.
+err-no-such-support-request = There is no such support request.
+rec-no-such-support-request = Reload the list of support requests.
+err-support-not-relayable = This request cannot be relayed that way.
+rec-support-not-relayable = A closed request is not relayed, a request from the national hub is not sent back up, and only a regional hub approved by national relays up. Reload the list.
+err-support-parent = The national hub did not take the request.
+rec-support-parent = Try again in a few minutes; if it keeps failing, check this hub's enrollment at national.

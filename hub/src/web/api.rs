@@ -291,6 +291,55 @@ pub async fn support_inbox(
     Ok(Json(inbox))
 }
 
+/// POST /api/v1/support-requests/relayed: a regional child (signed request) relays one of its
+/// chapters' requests up.
+pub async fn support_relayed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    let auth = auth_header(&headers)?;
+    state
+        .blocking(move |hub| {
+            let child = support::verify_request(hub, &auth, "POST", support::RELAYED_PATH, &body)?;
+            let req: support::Relayed = parse(&body)?;
+            support::accept_relayed(hub, &child, &req)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"status": "stored"}))).into_response())
+}
+
+/// POST /api/v1/support-requests/{id}/status: the asking chapter (signed request) marks its
+/// request met or unmet; a regional hub passes it up to its parent's copy.
+pub async fn support_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let body = body(raw)?;
+    let auth = auth_header(&headers)?;
+    let path = support::status_path(&id);
+    let (up, status) = state
+        .blocking(move |hub| {
+            let child = support::verify_request(hub, &auth, "POST", &path, &body)?;
+            let req: support::StatusBody = parse(&body)?;
+            let up = support::set_status(hub, &child, &id, &req)?;
+            Ok((up, req.status))
+        })
+        .await?;
+    if up {
+        let hub = state.hub().clone();
+        tokio::spawn(async move {
+            if let Err(e) = support::push_statuses(&hub).await {
+                tracing::warn!("passing a support request's status up: {e}");
+            }
+        });
+    }
+    Ok(Json(json!({"status": status})))
+}
+
 /// Body of `POST /api/v1/login`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

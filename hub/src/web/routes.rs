@@ -34,6 +34,14 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/support-requests",
             post(api::support_post).get(api::support_inbox),
         )
+        .route(
+            "/api/v1/support-requests/relayed",
+            post(api::support_relayed),
+        )
+        .route(
+            "/api/v1/support-requests/{id}/status",
+            post(api::support_status),
+        )
         // People: login, then admin or viewer endpoints.
         .route("/api/v1/login", post(api::login))
         .route("/api/v1/status", get(api::status))

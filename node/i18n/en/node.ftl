@@ -695,3 +695,23 @@ ui-support-sent = { $n ->
    *[other] The request was sent to { $n } chapters with matching organizers.
 }
 err-support = The request could not be sent. Choose a skill or a language, write what you need and a contact, and check that the hub can be reached.
+
+## support requests as work
+ui-support-urgency = How urgent
+ui-support-urgency-low = Low urgency
+ui-support-urgency-normal = Normal urgency
+ui-support-urgency-urgent = Urgent
+ui-support-status-open = Open
+ui-support-status-met = Met
+ui-support-status-unmet = Unmet
+ui-support-own = Your requests
+ui-support-relayed = { $n ->
+    [0] not relayed yet
+    [one] relayed to one place
+   *[other] relayed to { $n } places
+}
+ui-support-mark-met = Mark as met
+ui-support-mark-unmet = Mark as unmet
+ui-support-closed-met = The request is marked met; every hub holding it will show it closed.
+ui-support-closed-unmet = The request is marked unmet; every hub holding it will show it closed.
+err-support-status = The request could not be marked. Reload the page and check that the hub can be reached.

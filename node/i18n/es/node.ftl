@@ -695,3 +695,23 @@ ui-support-sent = { $n ->
    *[other] La solicitud se envió a { $n } capítulos con organizadores que coinciden.
 }
 err-support = No se pudo enviar la solicitud. Elijan una habilidad o un idioma, escriban qué necesitan y un contacto, y verifiquen que se pueda contactar al hub.
+
+## support requests as work
+ui-support-urgency = Urgencia
+ui-support-urgency-low = Urgencia baja
+ui-support-urgency-normal = Urgencia normal
+ui-support-urgency-urgent = Urgente
+ui-support-status-open = Abierta
+ui-support-status-met = Atendida
+ui-support-status-unmet = No atendida
+ui-support-own = Sus solicitudes
+ui-support-relayed = { $n ->
+    [0] todavía no se ha reenviado
+    [one] reenviada a un lugar
+   *[other] reenviada a { $n } lugares
+}
+ui-support-mark-met = Marcar como atendida
+ui-support-mark-unmet = Marcar como no atendida
+ui-support-closed-met = La solicitud quedó marcada como atendida; cada hub que la tiene la mostrará cerrada.
+ui-support-closed-unmet = La solicitud quedó marcada como no atendida; cada hub que la tiene la mostrará cerrada.
+err-support-status = No se pudo marcar la solicitud. Vuelva a cargar la página y compruebe que se puede llegar al hub.

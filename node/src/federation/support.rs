@@ -4,7 +4,7 @@
 //! never learns who volunteers. Every call is a [signed request](shopfloor_protocol::request).
 
 use shopfloor_protocol::request::sign_request;
-use shopfloor_protocol::support::{Inbox, Posted, SupportBody};
+use shopfloor_protocol::support::{Inbox, Posted, Status, StatusBody, SupportBody};
 
 use super::{Error, Result, body, client, network, refusal, require_link, url};
 use crate::datadir::DataDir;
@@ -51,6 +51,34 @@ pub async fn inbox(store: &Store, dir: &DataDir) -> Result<Inbox> {
     }
     serde_json::from_slice(&body(resp).await?)
         .map_err(|e| Error::BadAnswer(format!("support inbox: {e}")))
+}
+
+/// Marks one of this chapter's own requests met or unmet at the hub (which passes the word on to
+/// every hub it relayed the request to).
+pub async fn set_status(store: &Store, dir: &DataDir, id: &str, status: Status) -> Result<()> {
+    let body = StatusBody { status };
+    body.validate()?;
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::Invalid("support request id".into()));
+    }
+    let (hub_url, hub_id) = link(store)?;
+    let (card, keys) = super::identity(dir)?;
+    let path = format!("{PATH}/{id}/status");
+    let bytes =
+        serde_json::to_vec(&body).map_err(|e| Error::Invalid(format!("support status: {e}")))?;
+    let auth = sign_request(&keys, &card.id, &hub_id, "POST", &path, &bytes);
+    let resp = client()?
+        .post(url(&hub_url, &path))
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| network(&e))?;
+    if !resp.status().is_success() {
+        return Err(refusal(resp).await);
+    }
+    Ok(())
 }
 
 fn link(store: &Store) -> Result<(String, shopfloor_protocol::PartyId)> {

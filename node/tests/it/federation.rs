@@ -606,6 +606,7 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
         sector: Some("62".into()),
         message: "A hospital committee needs Spanish-speaking organizers for one-on-ones.".into(),
         reply_to: "signal group: triangle labor".into(),
+        urgency: Default::default(),
     };
     let posted = federation::support::ask(&store_a, &dir_a, &ask)
         .await
@@ -618,6 +619,20 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
     let inbox_a = federation::support::inbox(&store_a, &dir_a).await.unwrap();
     assert!(inbox_a.for_you.is_empty(), "the asker is not asked");
     assert_eq!(inbox_a.yours.len(), 1);
+    // The command line closes it; Piedmont's inbox then shows it unmet.
+    let id = inbox_a.yours[0].id.clone();
+    let o = run(bin(dir_a.root()).args(["support", "close", &id, "--status", "open"]));
+    assert!(!o.status.success(), "open is not a closing word");
+    let o = run(bin(dir_a.root()).args(["support", "close", &id, "--status", "unmet"]));
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("marked unmet"), "{}", stdout(&o));
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Unmet
+    );
+    let o = run(bin(dir_b.root()).args(["support", "inbox"]));
+    assert!(stdout(&o).contains("normal, unmet"), "{}", stdout(&o));
     // A request the registry does not know is refused before it leaves the node.
     let bad = shopfloor_protocol::support::SupportBody {
         skills: vec!["juggling".into()],
@@ -673,6 +688,7 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
         sector: None,
         message: "Piedmont needs help mapping a warehouse.".into(),
         reply_to: "piedmont-labor@example.org".into(),
+        urgency: Default::default(),
     };
     federation::support::ask(&store_b, &dir_b, &ask)
         .await
@@ -718,6 +734,7 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
                 "Spanish-speaking organizers for one-on-ones at a clinic.",
             ),
             ("reply_to", "signal: triangle labor"),
+            ("urgency", "urgent"),
         ])
         .send()
         .await
@@ -726,6 +743,68 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
     assert_eq!(r.headers()["location"], "/guidance?asked=1");
     let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
     assert_eq!(inbox_b.for_you.len(), 1);
+    assert_eq!(
+        inbox_b.for_you[0].body.urgency,
+        shopfloor_protocol::support::Urgency::Urgent
+    );
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Open
+    );
+
+    // The organizer marks it met from the page; Piedmont then sees it closed.
+    let id = federation::support::inbox(&server.store, &server.dir)
+        .await
+        .unwrap()
+        .yours[0]
+        .id
+        .clone();
+    let html = s
+        .client
+        .get(server.url("/guidance"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("/support/{id}/status")), "{html}");
+    assert!(html.contains("Mark as met"), "{html}");
+    let r = s
+        .client
+        .post(server.url(&format!("/support/{id}/status")))
+        .form(&[("status", "met")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "no CSRF token");
+    let r = s
+        .client
+        .post(server.url(&format!("/support/{id}/status")))
+        .form(&[("csrf", s.csrf.as_str()), ("status", "met")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/guidance?closed=met");
+    let inbox_b = federation::support::inbox(&store_b, &dir_b).await.unwrap();
+    assert_eq!(
+        inbox_b.for_you[0].status,
+        shopfloor_protocol::support::Status::Met
+    );
+    let html = s
+        .client
+        .get(server.url("/guidance?closed=met"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("The request is marked met"), "{html}");
+    assert!(!html.contains(&format!("/support/{id}/status")), "{html}");
     // Without the token: refused.
     let r = s
         .client

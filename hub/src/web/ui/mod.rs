@@ -11,6 +11,7 @@
 //! - [`tables`]: every metric's tables, their trends, and the same as CSV and JSON.
 //! - [`trends`]: every metric's total over every stored period, as small multiples.
 //! - [`formations`]: labor committees, CLC delegates and bylaws of the chapters below a level.
+//! - [`support`]: support requests (admins): list, relay down to matching children, relay up.
 //!
 //! Every page with data needs a login; viewers see only cells built from at least 3 chapters,
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
@@ -23,6 +24,7 @@ pub mod i18n;
 mod map_data;
 pub mod pages;
 pub mod session;
+pub mod support;
 pub mod tables;
 pub mod trends;
 pub mod view;
@@ -69,6 +71,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/enrollments", true),
     ("/ui/children", true),
     ("/ui/completeness", true),
+    ("/ui/support", true),
 ];
 
 /// The interface's routes, merged into the application by [`super::router`].
@@ -95,5 +98,8 @@ pub fn router() -> Router<AppState> {
         .route("/ui/children/{id}/revoke", post(pages::revoke))
         .route("/ui/completeness", get(pages::completeness))
         .route("/ui/forward", post(pages::forward_period))
+        .route("/ui/support", get(support::support_page))
+        .route("/ui/support/{id}/relay-down", post(support::relay_down))
+        .route("/ui/support/{id}/relay-up", post(support::relay_up))
         .route("/ui/{*rest}", get(pages::not_found))
 }

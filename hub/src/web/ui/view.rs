@@ -34,6 +34,8 @@ pub enum Nav {
     Children,
     /// Completeness (admin).
     Completeness,
+    /// Support requests (admin).
+    Support,
 }
 
 /// A link of the navigation.
@@ -143,6 +145,7 @@ impl Chrome {
                     "/ui/completeness",
                     "hub-nav-completeness",
                 ),
+                (Nav::Support, "/ui/support", "hub-nav-support"),
             ]);
         }
         items

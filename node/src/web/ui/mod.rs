@@ -133,6 +133,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/submit", post(reports::submit))
         .route("/guidance", get(reports::guidance))
         .route("/support", post(reports::ask_support))
+        .route("/support/{id}/status", post(reports::support_status))
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).

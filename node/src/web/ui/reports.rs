@@ -446,6 +446,7 @@ pub struct SupportForm {
     sector: String,
     message: String,
     reply_to: String,
+    urgency: String,
 }
 
 impl HasCsrf for SupportForm {
@@ -467,6 +468,8 @@ pub async fn ask_support(page: Page, body: Bytes) -> Response {
             sector: opt(f.sector),
             message: f.message.trim().to_owned(),
             reply_to: f.reply_to.trim().to_owned(),
+            urgency: shopfloor_protocol::support::Urgency::parse(f.urgency.trim())
+                .unwrap_or_default(),
         };
         match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
         {
@@ -493,6 +496,74 @@ pub async fn ask_support(page: Page, body: Bytes) -> Response {
             Err(e) => {
                 tracing::warn!("support request: {e}");
                 Ok(view::redirect("/guidance?error=support"))
+            }
+        }
+    }
+    .await;
+    page.respond(r)
+}
+
+/// The form of `POST /support/{id}/status`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SupportStatusForm {
+    csrf: String,
+    status: String,
+}
+
+impl HasCsrf for SupportStatusForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /support/{id}/status` — marks one of this chapter's requests met or unmet at the hub,
+/// which passes the word on to every hub holding a copy (audited as `support.met` /
+/// `support.unmet`).
+pub async fn support_status(
+    page: Page,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    use shopfloor_protocol::support::Status;
+    let r = async {
+        page.require(page.role().can_organize())?;
+        let f: SupportStatusForm = page.form(&body)?;
+        let status = match Status::parse(f.status.trim()) {
+            Some(s @ (Status::Met | Status::Unmet)) => s,
+            _ => return Ok(view::redirect("/guidance?error=support-status")),
+        };
+        match crate::federation::support::set_status(
+            page.state.store(),
+            page.state.dir(),
+            &id,
+            status,
+        )
+        .await
+        {
+            Ok(()) => {
+                let store = page.state.store().clone();
+                let actor = page.user.username.clone();
+                let action = format!("support.{}", status.as_str());
+                store
+                    .write_async(move |tx| {
+                        crate::domain::audit::record(
+                            tx,
+                            &actor,
+                            &action,
+                            &format!("support:{id}"),
+                            "",
+                        )
+                    })
+                    .await?;
+                Ok(view::redirect(&format!(
+                    "/guidance?closed={}",
+                    status.as_str()
+                )))
+            }
+            Err(e) => {
+                tracing::warn!("support status: {e}");
+                Ok(view::redirect("/guidance?error=support-status"))
             }
         }
     }
@@ -569,6 +640,10 @@ pub struct SupportView {
     pub for_you: Vec<RelayedRow>,
     /// How many of this chapter's own requests are open.
     pub yours: String,
+    /// This chapter's own requests.
+    pub own: Vec<OwnRow>,
+    /// Urgency choices (code, label).
+    pub urgencies: Vec<(String, String)>,
     /// The hub did not answer.
     pub unreachable: bool,
     /// Skill choices (code, label).
@@ -592,6 +667,41 @@ pub struct RelayedRow {
     pub wants: String,
     /// The contact to answer at.
     pub reply_to: String,
+    /// How urgent, in words.
+    pub urgency: String,
+    /// Open, met or unmet, in words.
+    pub status: String,
+}
+
+/// One of this chapter's own requests.
+#[derive(Debug)]
+pub struct OwnRow {
+    /// Request id.
+    pub id: String,
+    /// Open, met or unmet, in words.
+    pub status: String,
+    /// Whether it is still open (and can be marked).
+    pub open: bool,
+    /// How many places it was relayed to, in words.
+    pub relayed: String,
+}
+
+fn urgency_label(lang: Lang, u: shopfloor_protocol::support::Urgency) -> String {
+    use shopfloor_protocol::support::Urgency;
+    lang.t(match u {
+        Urgency::Low => "ui-support-urgency-low",
+        Urgency::Normal => "ui-support-urgency-normal",
+        Urgency::Urgent => "ui-support-urgency-urgent",
+    })
+}
+
+fn support_status_label(lang: Lang, s: shopfloor_protocol::support::Status) -> String {
+    use shopfloor_protocol::support::Status;
+    lang.t(match s {
+        Status::Open => "ui-support-status-open",
+        Status::Met => "ui-support-status-met",
+        Status::Unmet => "ui-support-status-unmet",
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -599,6 +709,7 @@ pub struct RelayedRow {
 struct GuidanceQuery {
     asked: String,
     error: String,
+    closed: String,
 }
 
 /// The support section, when the user organizes and the node is enrolled.
@@ -632,13 +743,33 @@ async fn support_view(page: &Page) -> Option<SupportView> {
             .iter()
             .map(|t| (t.code.to_owned(), lang.pick(t.en, t.es).to_owned()))
             .collect(),
+        urgencies: [
+            shopfloor_protocol::support::Urgency::Normal,
+            shopfloor_protocol::support::Urgency::Low,
+            shopfloor_protocol::support::Urgency::Urgent,
+        ]
+        .into_iter()
+        .map(|u| (u.as_str().to_owned(), urgency_label(lang, u)))
+        .collect(),
         ..SupportView::default()
     };
     match crate::federation::support::inbox(page.state.store(), page.state.dir()).await {
         Ok(inbox) => {
             view.yours = lang.ta(
                 "ui-support-yours",
-                &[("n", Arg::Num(i64::try_from(inbox.yours.len()).unwrap_or(0)))],
+                &[(
+                    "n",
+                    Arg::Num(
+                        i64::try_from(
+                            inbox
+                                .yours
+                                .iter()
+                                .filter(|p| p.status == shopfloor_protocol::support::Status::Open)
+                                .count(),
+                        )
+                        .unwrap_or(0),
+                    ),
+                )],
             );
             view.for_you = inbox
                 .for_you
@@ -662,7 +793,22 @@ async fn support_view(page: &Page) -> Option<SupportView> {
                         message: r.body.message.clone(),
                         wants: wants.join(" · "),
                         reply_to: r.body.reply_to.clone(),
+                        urgency: urgency_label(lang, r.body.urgency),
+                        status: support_status_label(lang, r.status),
                     }
+                })
+                .collect();
+            view.own = inbox
+                .yours
+                .iter()
+                .map(|p| OwnRow {
+                    id: p.id.clone(),
+                    status: support_status_label(lang, p.status),
+                    open: p.status == shopfloor_protocol::support::Status::Open,
+                    relayed: lang.ta(
+                        "ui-support-relayed",
+                        &[("n", Arg::Num(i64::try_from(p.relayed_to).unwrap_or(0)))],
+                    ),
                 })
                 .collect();
         }
@@ -685,7 +831,16 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
                 &[("n", Arg::Num(q.asked.parse().unwrap_or(0)))],
             )
         });
-        let problem = (q.error == "support").then(|| lang.t("err-support"));
+        let problem = match q.error.as_str() {
+            "support" => Some(lang.t("err-support")),
+            "support-status" => Some(lang.t("err-support-status")),
+            _ => None,
+        };
+        let notice = notice.or_else(|| match q.closed.as_str() {
+            "met" => Some(lang.t("ui-support-closed-met")),
+            "unmet" => Some(lang.t("ui-support-closed-unmet")),
+            _ => None,
+        });
         let support = support_view(&page).await;
         let stored = page
             .state
