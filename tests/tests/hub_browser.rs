@@ -4,8 +4,9 @@
 //!
 //! - the Southern regional coordinator logs in, switches to Spanish, and reads union staffers,
 //!   the organizing ladder, pods, recruitment, trends month by month, labor formations and the
-//!   map; then the same pages in English;
-//! - national staff export a table as CSV (UTF-8 with a BOM) with their browser session.
+//!   map; relays a chapter's support request up to national; then reads the same pages in English;
+//! - national staff see the relayed request and export a table as CSV (UTF-8 with a BOM) with
+//!   their browser session.
 //!
 //! Every page is checked at phone (360×780) and desktop (1280×900) sizes: no raw message id on
 //! screen, the page in the chosen language, and nothing wider than the phone's screen. Screenshots
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use shopfloor_protocol::support::{SupportBody, Urgency};
 use shopfloor_testbed::national::{self, National, Options};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
 
@@ -264,6 +266,28 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
         .iter()
         .find(|r| r.region.south)
         .expect("a Southern region");
+    // A Southern chapter asks for help, signed by its own key, as its node does.
+    let south_index = fed
+        .regionals
+        .iter()
+        .position(|r| r.region.south)
+        .unwrap();
+    let asker = fed
+        .chapters
+        .iter()
+        .find(|c| c.plan.region == Some(south_index))
+        .expect("a chapter in the South");
+    let request = SupportBody {
+        skills: vec!["one-on-ones".into()],
+        language: Some("es".into()),
+        sector: None,
+        message: "Necesitamos apoyo con conversaciones uno a uno en un almacén.".into(),
+        reply_to: "signal: organizing-desk".into(),
+        urgency: Urgency::Urgent,
+    };
+    shopfloor_node::federation::support::ask(&asker.store, &asker.dir, &request)
+        .await
+        .unwrap();
     let south_url = south.server.url();
     let national_url = fed.national.url();
 
@@ -307,6 +331,19 @@ async fn walk(c: &Client, south: &str, national: &str) {
     for (path, name, words) in es_pages {
         visit(c, south, path, name, "es", words).await;
     }
+    // The chapter's request, relayed up to national from the browser.
+    visit(
+        c,
+        south,
+        "/ui/support",
+        "support",
+        "es",
+        &["Solicitudes de apoyo", "Urgente", "almacén"],
+    )
+    .await;
+    c.goto(&format!("{south}/ui/support")).await.unwrap();
+    submit(c, "form[action$='/relay-up'] button[type=submit]").await;
+    wait_for(c, "Reenviada al hub nacional.").await;
 
     // The same pages in English.
     c.goto(&format!("{south}/ui")).await.unwrap();
@@ -331,8 +368,18 @@ async fn walk(c: &Client, south: &str, national: &str) {
         visit(c, south, path, name, "en", words).await;
     }
 
-    // National staff export a table with their browser session.
+    // National staff see the request the South relayed up, then export a table with their
+    // browser session.
     login(c, national).await;
+    visit(
+        c,
+        national,
+        "/ui/support",
+        "support-national",
+        "en",
+        &["Support requests", "Relayed up by"],
+    )
+    .await;
     c.goto(&format!("{national}/ui/tables?metric=members"))
         .await
         .unwrap();

@@ -211,7 +211,7 @@ hub-col-class = Tono
 ## Inscripción
 
 hub-enrollments-title = Solicitudes de inscripción
-hub-enrollments-help = Antes de aprobar, lean en voz alta las dos huellas digitales con la persona que envió la solicitud, por teléfono o en persona. Aprueba solo si las dos coinciden con lo que ve.
+hub-enrollments-help = Antes de aprobar, lean en voz alta las dos huellas digitales con la persona que envió la solicitud, por teléfono o en persona. Apruebe solo si las dos coinciden con lo que ve.
 hub-enrollments-none = No hay solicitudes pendientes.
 hub-enroll-invite = Invitado como
 hub-enroll-party = Identificador
@@ -334,14 +334,14 @@ hub-correction-one = { $name }, cifras al { $date }
 ## support requests
 hub-nav-support = Solicitudes de apoyo
 hub-support-title = Solicitudes de apoyo
-hub-support-help = Los capítulos piden organizadores con habilidades, un idioma o experiencia en un sector. Reenvíe una solicitud hacia abajo, a los capítulos o regiones cuyos últimos informes muestran reserva que coincide, o hacia arriba, al nodo nacional. Esos capítulos responden directamente al capítulo que pide: este nodo nunca sabe quién se ofrece.
+hub-support-help = Los capítulos piden organizadores con habilidades, un idioma o experiencia en un sector. Reenvíe una solicitud hacia abajo, a los capítulos o regiones cuyos últimos informes muestran reserva que coincide, o hacia arriba, al hub nacional. Esos capítulos responden directamente al capítulo que pide: este hub nunca sabe quién se ofrece.
 hub-support-show-open = Abiertas
 hub-support-show-closed = Cerradas
 hub-support-none = No hay solicitudes de apoyo aquí.
 hub-support-origin = Procedencia
-hub-support-origin-own = Un capítulo de este nodo
+hub-support-origin-own = Un capítulo de este hub
 hub-support-origin-child = Reenviada hacia arriba por { $name }
-hub-support-origin-parent = Reenviada hacia abajo por el nodo nacional
+hub-support-origin-parent = Reenviada hacia abajo por el hub nacional
 hub-support-skills = Habilidades
 hub-support-language = Idioma
 hub-support-sector = Sector
@@ -362,16 +362,16 @@ hub-support-dir-auto = Automáticamente a
 hub-support-dir-down = Hacia abajo a
 hub-support-dir-up = Hacia arriba a
 hub-support-relay-down = Reenviar a los capítulos y regiones que coinciden
-hub-support-relay-up = Reenviar al nodo nacional
+hub-support-relay-up = Reenviar al hub nacional
 hub-support-notice-down = { $count ->
     [0] Ningún otro capítulo o región muestra reserva que coincida.
     [one] Reenviada a un capítulo o región más.
    *[other] Reenviada a { $count } capítulos o regiones más.
 }
-hub-support-notice-up = Reenviada al nodo nacional.
+hub-support-notice-up = Reenviada al hub nacional.
 err-no-such-support-request = No existe esa solicitud de apoyo.
 rec-no-such-support-request = Vuelva a cargar la lista de solicitudes de apoyo.
 err-support-not-relayable = Esta solicitud no se puede reenviar de esa manera.
-rec-support-not-relayable = Una solicitud cerrada no se reenvía, una solicitud del nodo nacional no se devuelve hacia arriba y solo un nodo regional aprobado por el nacional reenvía hacia arriba. Vuelva a cargar la lista.
-err-support-parent = El nodo nacional no aceptó la solicitud.
-rec-support-parent = Inténtelo de nuevo en unos minutos; si sigue fallando, revise la inscripción de este nodo en el nacional.
+rec-support-not-relayable = Una solicitud cerrada no se reenvía, una solicitud del hub nacional no se devuelve hacia arriba y solo un hub regional aprobado por el nacional reenvía hacia arriba. Vuelva a cargar la lista.
+err-support-parent = El hub nacional no aceptó la solicitud.
+rec-support-parent = Inténtelo de nuevo en unos minutos; si sigue fallando, revise la inscripción de este hub en el nacional.
