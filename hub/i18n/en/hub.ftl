@@ -319,3 +319,68 @@ hub-corrections-note = { $period }: { $count ->
    *[other] { $count } corrected reports
 } ({ $names })
 hub-correction-one = { $name }, counts as of { $date }
+
+## guidance editor
+hub-nav-guidance = Guidance
+hub-guidance-title = Guidance
+hub-guidance-help = The guidance this hub publishes to the chapters and regions below it: trainings, campaign approval criteria with their metrics of success, goals and links, in English and Spanish. Chapters check its signature before showing it.
+hub-guidance-current = Published now
+hub-guidance-nothing = This hub has published no guidance yet.
+hub-guidance-by-own = Published by { $name } (this hub) on { $when }
+hub-guidance-by-parent = Published by { $name } on { $when }, relayed unchanged by this hub
+hub-guidance-preview-by = Draft of { $name }, not published
+hub-guidance-trainings = Trainings
+hub-guidance-criteria = Campaign approval criteria
+hub-guidance-goals = Goals
+hub-guidance-links = Links
+hub-guidance-none = None.
+hub-guidance-goal = { $name }: { $value } by { $when }
+hub-guidance-goal-from = { $name }: { $value } from { $period } through { $when }
+hub-guidance-metric-line = { $name }: { $value }
+hub-guidance-editor = Edit and publish
+hub-guidance-editor-help = The form starts from the guidance published now. Empty rows are left out. Preview checks everything and shows it as chapters will see it; nothing is published until you press Publish, which signs it with this hub's key.
+hub-guidance-preview = Preview: what chapters will see
+hub-guidance-preview-help = Checked as publishing would check it. Nothing has been signed or published yet.
+hub-guidance-preview-relays = Chapters will also see the parent hub's guidance shown above, relayed unchanged.
+hub-guidance-do-preview = Preview
+hub-guidance-do-publish = Publish
+hub-guidance-published = The guidance was signed and published. Chapters receive it when they next check.
+hub-guidance-problems = { $n ->
+    [one] One field needs a fix; it is marked below. Nothing was published.
+   *[other] { $n } fields need a fix; they are marked below. Nothing was published.
+}
+hub-guidance-refused = The hub refused this guidance. Check every row and try again; nothing was published.
+hub-guidance-parent-unreachable = The parent hub's guidance could not be fetched, and a regional hub relays it when it publishes. Nothing was published; try again when the parent hub can be reached.
+hub-guidance-code = Code
+hub-guidance-title-en = Title (English)
+hub-guidance-title-es = Title (Spanish)
+hub-guidance-url-en = Material in English (web address)
+hub-guidance-url-es = Material in Spanish (web address)
+hub-guidance-name-en = Name (English)
+hub-guidance-name-es = Name (Spanish)
+hub-guidance-metrics = Metrics of success
+hub-guidance-target = Target
+hub-guidance-metric = Metric
+hub-guidance-sector = Sector
+hub-guidance-region = Region or state
+hub-guidance-by = Date to reach it
+hub-guidance-from = Count from (month, optional)
+hub-guidance-goals-help = A sector only for a metric published by sector. Coworkers recruited adds up every month from the first month (or the month of publishing) through the date; trainings completed counts how much it grew; other metrics count as of the latest month.
+hub-guidance-choose-metric = Choose a metric
+hub-guidance-any-sector = Every sector
+hub-guidance-whole-area = This hub's whole area
+hub-guidance-add-training = Add a training row
+hub-guidance-add-criterion = Add a criterion row
+hub-guidance-add-metric = Add a metric row
+hub-guidance-add-goal = Add a goal row
+hub-guidance-add-link = Add a link row
+hub-guidance-bad-code = Use 1 to 40 lowercase letters, digits or hyphens (like one-on-ones).
+hub-guidance-bad-text = This is needed: up to { $max } characters.
+hub-guidance-bad-url = Write a web address that starts with https:// (or http://), without spaces, up to 500 characters.
+hub-guidance-bad-number = Write a whole number (0 or more), without commas.
+hub-guidance-bad-date = Write a date as year-month-day (like 2027-06-30).
+hub-guidance-bad-period = Write a month as year-month (like 2026-07), or leave it empty.
+hub-guidance-bad-choice = Choose from the list.
+hub-guidance-bad-sector = { $name } is not published by sector, so a goal on it cannot name a sector. Choose "Every sector" or another metric.
+hub-guidance-bad-region = This hub cannot measure a goal there: choose a state, this hub, or one of its regional hubs.
+hub-guidance-bad-window = The count must start no later than the date, and span at most 120 months.

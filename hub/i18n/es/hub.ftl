@@ -319,3 +319,68 @@ hub-corrections-note = { $period }: { $count ->
    *[other] { $count } informes corregidos
 } ({ $names })
 hub-correction-one = { $name }, cifras al { $date }
+
+## guidance editor
+hub-nav-guidance = Orientaciones
+hub-guidance-title = Orientaciones
+hub-guidance-help = Las orientaciones que este hub publica para los capítulos y regiones que tiene debajo: capacitaciones, criterios de aprobación de campañas con sus métricas de éxito, metas y enlaces, en inglés y en español. Los capítulos verifican su firma antes de mostrarlas.
+hub-guidance-current = Publicadas ahora
+hub-guidance-nothing = Este hub aún no ha publicado orientaciones.
+hub-guidance-by-own = Publicadas por { $name } (este hub) el { $when }
+hub-guidance-by-parent = Publicadas por { $name } el { $when }, transmitidas sin cambios por este hub
+hub-guidance-preview-by = Borrador de { $name }, sin publicar
+hub-guidance-trainings = Capacitaciones
+hub-guidance-criteria = Criterios de aprobación de campañas
+hub-guidance-goals = Metas
+hub-guidance-links = Enlaces
+hub-guidance-none = Ninguno.
+hub-guidance-goal = { $name }: { $value } para el { $when }
+hub-guidance-goal-from = { $name }: { $value } desde { $period } hasta el { $when }
+hub-guidance-metric-line = { $name }: { $value }
+hub-guidance-editor = Editar y publicar
+hub-guidance-editor-help = El formulario parte de las orientaciones publicadas ahora. Las filas vacías se omiten. «Vista previa» lo revisa todo y lo muestra como lo verán los capítulos; nada se publica hasta que usted pulse «Publicar», que lo firma con la clave de este hub.
+hub-guidance-preview = Vista previa: lo que verán los capítulos
+hub-guidance-preview-help = Revisado como se revisaría al publicar. Aún no se ha firmado ni publicado nada.
+hub-guidance-preview-relays = Los capítulos verán también las orientaciones del hub superior que aparecen arriba, transmitidas sin cambios.
+hub-guidance-do-preview = Vista previa
+hub-guidance-do-publish = Publicar
+hub-guidance-published = Las orientaciones se firmaron y publicaron. Los capítulos las recibirán en su próxima consulta.
+hub-guidance-problems = { $n ->
+    [one] Un campo necesita corrección; está marcado abajo. No se publicó nada.
+   *[other] { $n } campos necesitan corrección; están marcados abajo. No se publicó nada.
+}
+hub-guidance-refused = El hub rechazó estas orientaciones. Revise cada fila e inténtelo de nuevo; no se publicó nada.
+hub-guidance-parent-unreachable = No se pudieron obtener las orientaciones del hub superior, y un hub regional las transmite al publicar. No se publicó nada; inténtelo de nuevo cuando el hub superior esté disponible.
+hub-guidance-code = Código
+hub-guidance-title-en = Título (inglés)
+hub-guidance-title-es = Título (español)
+hub-guidance-url-en = Material en inglés (dirección web)
+hub-guidance-url-es = Material en español (dirección web)
+hub-guidance-name-en = Nombre (inglés)
+hub-guidance-name-es = Nombre (español)
+hub-guidance-metrics = Métricas de éxito
+hub-guidance-target = Meta
+hub-guidance-metric = Indicador
+hub-guidance-sector = Sector
+hub-guidance-region = Región o estado
+hub-guidance-by = Fecha para alcanzarla
+hub-guidance-from = Contar desde (mes, opcional)
+hub-guidance-goals-help = Un sector solo para un indicador que se publica por sector. Compañeros reclutados suma cada mes desde el primer mes (o el mes de publicación) hasta la fecha; capacitaciones completadas cuenta cuánto creció; los demás indicadores cuentan según el último mes.
+hub-guidance-choose-metric = Elija un indicador
+hub-guidance-any-sector = Todos los sectores
+hub-guidance-whole-area = Toda el área de este hub
+hub-guidance-add-training = Agregar una fila de capacitación
+hub-guidance-add-criterion = Agregar una fila de criterio
+hub-guidance-add-metric = Agregar una fila de métrica
+hub-guidance-add-goal = Agregar una fila de meta
+hub-guidance-add-link = Agregar una fila de enlace
+hub-guidance-bad-code = Use de 1 a 40 letras minúsculas, dígitos o guiones (como one-on-ones).
+hub-guidance-bad-text = Este campo es obligatorio: hasta { $max } caracteres.
+hub-guidance-bad-url = Escriba una dirección web que empiece con https:// (o http://), sin espacios, de hasta 500 caracteres.
+hub-guidance-bad-number = Escriba un número entero (0 o más), sin comas.
+hub-guidance-bad-date = Escriba una fecha como año-mes-día (por ejemplo, 2027-06-30).
+hub-guidance-bad-period = Escriba un mes como año-mes (por ejemplo, 2026-07), o déjelo vacío.
+hub-guidance-bad-choice = Elija una opción de la lista.
+hub-guidance-bad-sector = { $name } no se publica por sector, así que una meta sobre este indicador no puede indicar un sector. Elija «Todos los sectores» u otro indicador.
+hub-guidance-bad-region = Este hub no puede medir una meta allí: elija un estado, este hub o uno de sus hubs regionales.
+hub-guidance-bad-window = El conteo debe empezar a más tardar en la fecha y abarcar como máximo 120 meses.

@@ -11,6 +11,7 @@
 //! - [`tables`]: every metric's tables, their trends, and the same as CSV and JSON.
 //! - [`trends`]: every metric's total over every stored period, as small multiples.
 //! - [`formations`]: labor committees, CLC delegates and bylaws of the chapters below a level.
+//! - [`editor`]: the guidance this hub publishes, and for admins the editor to publish more.
 //!
 //! Every page with data needs a login; viewers see only cells built from at least 3 chapters,
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
@@ -18,6 +19,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod editor;
 pub mod formations;
 pub mod i18n;
 mod map_data;
@@ -69,6 +71,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/enrollments", true),
     ("/ui/children", true),
     ("/ui/completeness", true),
+    ("/ui/guidance", false),
 ];
 
 /// The interface's routes, merged into the application by [`super::router`].
@@ -94,5 +97,8 @@ pub fn router() -> Router<AppState> {
         .route("/ui/children", get(pages::children))
         .route("/ui/children/{id}/revoke", post(pages::revoke))
         .route("/ui/completeness", get(pages::completeness))
+        .route("/ui/guidance", get(editor::guidance))
+        .route("/ui/guidance/preview", post(editor::preview))
+        .route("/ui/guidance/publish", post(editor::publish))
         .route("/ui/{*rest}", get(pages::not_found))
 }

@@ -34,6 +34,8 @@ pub enum Nav {
     Children,
     /// Completeness (admin).
     Completeness,
+    /// Guidance (everyone; its editor for admins).
+    Guidance,
 }
 
 /// A link of the navigation.
@@ -145,6 +147,7 @@ impl Chrome {
                 ),
             ]);
         }
+        items.push((Nav::Guidance, "/ui/guidance", "hub-nav-guidance"));
         items
             .into_iter()
             .map(|(nav, href, id)| NavItem {
