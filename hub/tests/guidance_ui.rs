@@ -205,6 +205,13 @@ impl Browser {
     }
 }
 
+/// Writes a page under `$SHOPFLOOR_UI_DUMP` (to look at, or to screenshot), if set.
+fn dump(name: &str, html: &str) {
+    if let Some(dir) = std::env::var_os("SHOPFLOOR_UI_DUMP") {
+        std::fs::write(Path::new(&dir).join(format!("{name}.html")), html).unwrap();
+    }
+}
+
 fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a CSRF field") + marker.len();
@@ -321,6 +328,7 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
         .post("/ui/guidance/preview", &draft_form(&csrf, "62"))
         .await;
     assert_eq!(p.status, 422, "{}", p.body);
+    dump("guidance-problem-es", &p.body);
     let why = problem_of(&p.body, "g.0.sector").expect("a problem by the sector field");
     assert!(why.contains("no se publica por sector"), "{why}");
     assert!(problem_of(&p.body, "g.0.metric").is_none());
@@ -375,6 +383,7 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
         .post("/ui/guidance/preview", &draft_form(&csrf, ""))
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
+    dump("guidance-preview-es", &p.body);
     assert!(p.body.contains("Vista previa: lo que verán los capítulos"));
     let preview = &p.body[p.body.find("class=\"preview\"").unwrap()..];
     assert!(preview.contains("<section lang=\"en\">") && preview.contains("<section lang=\"es\">"));
@@ -383,6 +392,12 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
     assert!(
         preview.contains("desde 2026-07 hasta el 2027-06-30"),
         "{preview}"
+    );
+    // Spanish material missing: chapters link to the English one, and so does the preview.
+    let es = &preview[preview.find("<section lang=\"es\">").unwrap()..];
+    assert!(
+        es.contains("<a href=\"https://example.org/en/1on1\""),
+        "{es}"
     );
     assert!(preview.contains("from 2026-07 through 2027-06-30"));
     assert!(guidance::current(&hub).unwrap().is_none());
@@ -536,6 +551,7 @@ async fn a_regional_hub_publishes_from_the_browser_and_still_relays_national() {
 
     // The page shows both, each under its publisher.
     let p = admin.get("/ui/guidance").await;
+    dump("guidance-region-en", &p.body);
     assert!(p.body.contains("Published by Southern Region (this hub)"));
     assert!(
         p.body
@@ -556,6 +572,16 @@ async fn a_regional_hub_publishes_from_the_browser_and_still_relays_national() {
             .unwrap()
             .contains("cannot measure a goal there")
     );
-    reg.stop().await;
+    // With national out of reach, nothing is published and the form comes back as typed.
     nat.stop().await;
+    let before = guidance::current(&south).unwrap().unwrap().digest();
+    let mut form = draft_form(&csrf, "");
+    form.retain(|(k, _)| *k != "t.0.title_en");
+    form.push(("t.0.title_en", "One-on-one conversations"));
+    let p = admin.post("/ui/guidance/publish", &form).await;
+    assert_eq!(p.status, 502, "{}", p.body);
+    assert!(p.body.contains("could not be fetched"));
+    assert!(p.body.contains("value=\"One-on-one conversations\""));
+    assert_eq!(guidance::current(&south).unwrap().unwrap().digest(), before);
+    reg.stop().await;
 }

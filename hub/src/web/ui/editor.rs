@@ -744,7 +744,7 @@ pub struct Item {
     pub title: String,
     /// Code (trainings).
     pub code: String,
-    /// Material.
+    /// Material (that language's, else the other's, as chapters show it).
     pub url: Option<String>,
 }
 
@@ -821,6 +821,15 @@ fn goal_line(lang: Lang, g: &Goal, names: &BTreeMap<String, String>) -> String {
     }
 }
 
+/// The material a chapter links to in a language: that language's, else the other's (as the
+/// node's pages do).
+fn material(lang: Lang, en: &Option<String>, es: &Option<String>) -> Option<String> {
+    match lang {
+        Lang::En => en.clone().or_else(|| es.clone()),
+        Lang::Es => es.clone().or_else(|| en.clone()),
+    }
+}
+
 fn side(lang: Lang, g: &Guidance, names: &BTreeMap<String, String>) -> Side {
     Side {
         lang: lang.code(),
@@ -834,14 +843,11 @@ fn side(lang: Lang, g: &Guidance, names: &BTreeMap<String, String>) -> Side {
             .trainings
             .iter()
             .map(|t| {
-                let url = lang.pick(
-                    t.url_en.as_deref().unwrap_or(""),
-                    t.url_es.as_deref().unwrap_or(""),
-                );
+                let url = material(lang, &t.url_en, &t.url_es);
                 Item {
                     title: lang.pick(&t.title_en, &t.title_es).to_owned(),
                     code: t.code.clone(),
-                    url: (!url.is_empty()).then(|| url.to_owned()),
+                    url,
                 }
             })
             .collect(),
@@ -871,14 +877,11 @@ fn side(lang: Lang, g: &Guidance, names: &BTreeMap<String, String>) -> Side {
             .links
             .iter()
             .map(|l| {
-                let url = lang.pick(
-                    l.url_en.as_deref().unwrap_or(""),
-                    l.url_es.as_deref().unwrap_or(""),
-                );
+                let url = material(lang, &l.url_en, &l.url_es);
                 Item {
                     title: lang.pick(&l.title_en, &l.title_es).to_owned(),
                     code: String::new(),
-                    url: (!url.is_empty()).then(|| url.to_owned()),
+                    url,
                 }
             })
             .collect(),
