@@ -1045,19 +1045,19 @@ fn again(
     v: &Visitor,
     mut editor: Editor,
     problems: Option<String>,
-    preview: Option<(Guidance, bool)>,
+    preview: Option<Guidance>,
 ) -> Result<GuidancePage> {
     let lang = v.lang;
     let c = Chrome::new(v, &hub.config().name, "hub-guidance-title", Nav::Guidance);
     let (_, published) = published(hub, lang)?;
     editor.choices(lang, &region_choices(hub)?);
     let names = names(hub)?;
-    let relays = preview.as_ref().is_some_and(|(g, _)| g.inherited.is_some());
+    let relays = preview.as_ref().is_some_and(|g| g.inherited.is_some());
     Ok(GuidancePage {
         notice: None,
         published,
         problems,
-        preview: preview.map(|(g, _)| {
+        preview: preview.map(|g| {
             shown(
                 &g,
                 lang.ta(
@@ -1107,10 +1107,9 @@ pub async fn preview(
                 Checked::Problems(p) => {
                     Ok((status_of(true), again(hub, &vv, editor, Some(p), None)?))
                 }
-                Checked::Fine(_, g) => Ok((
-                    status_of(false),
-                    again(hub, &vv, editor, None, Some((*g, true)))?,
-                )),
+                Checked::Fine(_, g) => {
+                    Ok((status_of(false), again(hub, &vv, editor, None, Some(*g))?))
+                }
             }
         })
         .await;
