@@ -53,16 +53,31 @@ pub fn verify(envelope: &Envelope, issuer: &Card, parent: Option<&Card>) -> Resu
 /// Every goal must be measurable here ([`crate::goals::check`]): a goal on a dimension its
 /// metric lacks, or for a region outside this hub's tree, is refused and nothing is signed.
 pub fn publish(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Envelope> {
-    crate::goals::check(hub, &draft.goals)?;
-    sign_and_store(hub, draft, inherited, ("cli", "publish-guidance"))
+    publish_as(hub, draft, inherited, "cli")
 }
 
-fn sign_and_store(
+/// [`publish`] on behalf of `actor` (a user of the web interface), who is written in the audit
+/// log as the publisher.
+pub fn publish_as(
     hub: &Hub,
     draft: Draft,
     inherited: Option<Envelope>,
-    (actor, action): (&str, &str),
+    actor: &str,
 ) -> Result<Envelope> {
+    crate::goals::check(hub, &draft.goals)?;
+    sign_and_store(hub, draft, inherited, (actor, "publish-guidance"))
+}
+
+/// The guidance a draft would become, checked exactly as [`publish`] checks it (the goals
+/// against this hub, then the document's own validation), without signing or storing anything:
+/// the web interface's preview.
+pub fn prepare(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Guidance> {
+    crate::goals::check(hub, &draft.goals)?;
+    build(hub, draft, inherited)
+}
+
+/// The guidance of a draft, validated.
+fn build(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Guidance> {
     let guidance = Guidance {
         schema: GUIDANCE_SCHEMA.into(),
         issuer: hub.card().id.clone(),
@@ -75,6 +90,16 @@ fn sign_and_store(
         inherited,
     };
     guidance.validate()?;
+    Ok(guidance)
+}
+
+fn sign_and_store(
+    hub: &Hub,
+    draft: Draft,
+    inherited: Option<Envelope>,
+    (actor, action): (&str, &str),
+) -> Result<Envelope> {
+    let guidance = build(hub, draft, inherited)?;
     let envelope = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, guidance.to_payload(), hub.keys());
     hub.store().write(|tx, _| {
         tx.execute(

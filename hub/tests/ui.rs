@@ -850,6 +850,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/children", "Capítulos y regiones"),
         ("/ui/completeness", "Entrega de informes"),
         ("/ui/support", "Solicitudes de apoyo"),
+        ("/ui/guidance", "Publicadas ahora"),
     ];
     let english = [
         ("/ui", "Overview"),
@@ -863,6 +864,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/children", "Chapters and regions"),
         ("/ui/completeness", "Reporting completeness"),
         ("/ui/support", "Support requests"),
+        ("/ui/guidance", "Published now"),
     ];
     assert_eq!(spanish.len(), PAGES.len());
     for (path, word) in spanish {

@@ -217,16 +217,22 @@ pub struct Guidance {
     pub inherited: Option<Envelope>,
 }
 
-fn short(s: &str, max: usize) -> bool {
+/// Whether a text field of guidance is acceptable: not blank, at most `max` characters, no
+/// control characters (titles: 200; criterion codes: 64). Editors check fields with it.
+pub fn short(s: &str, max: usize) -> bool {
     !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)
 }
 
+/// Whether a link of guidance is acceptable: `https://` or `http://`, at most 500 bytes, no
+/// spaces or control characters. Editors check fields with it.
+pub fn link_ok(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= 500
+        && !u.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 fn url_ok(u: &Option<String>) -> bool {
-    u.as_ref().is_none_or(|u| {
-        (u.starts_with("https://") || u.starts_with("http://"))
-            && u.len() <= 500
-            && !u.chars().any(|c| c.is_control() || c.is_whitespace())
-    })
+    u.as_deref().is_none_or(link_ok)
 }
 
 impl Guidance {

@@ -12,6 +12,7 @@
 //! - [`trends`]: every metric's total over every stored period, as small multiples.
 //! - [`formations`]: labor committees, CLC delegates and bylaws of the chapters below a level.
 //! - [`support`]: support requests (admins): list, relay down to matching children, relay up.
+//! - [`editor`]: the guidance this hub publishes, and for admins the editor to publish more.
 //!
 //! Every page with data needs a login; viewers see only cells built from at least 3 chapters,
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
@@ -19,6 +20,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod editor;
 pub mod formations;
 pub mod i18n;
 mod map_data;
@@ -72,6 +74,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/children", true),
     ("/ui/completeness", true),
     ("/ui/support", true),
+    ("/ui/guidance", false),
 ];
 
 /// The interface's routes, merged into the application by [`super::router`].
@@ -101,5 +104,8 @@ pub fn router() -> Router<AppState> {
         .route("/ui/support", get(support::support_page))
         .route("/ui/support/{id}/relay-down", post(support::relay_down))
         .route("/ui/support/{id}/relay-up", post(support::relay_up))
+        .route("/ui/guidance", get(editor::guidance))
+        .route("/ui/guidance/preview", post(editor::preview))
+        .route("/ui/guidance/publish", post(editor::publish))
         .route("/ui/{*rest}", get(pages::not_found))
 }

@@ -36,6 +36,8 @@ pub enum Nav {
     Completeness,
     /// Support requests (admin).
     Support,
+    /// Guidance (everyone; its editor for admins).
+    Guidance,
 }
 
 /// A link of the navigation.
@@ -148,6 +150,7 @@ impl Chrome {
                 (Nav::Support, "/ui/support", "hub-nav-support"),
             ]);
         }
+        items.push((Nav::Guidance, "/ui/guidance", "hub-nav-guidance"));
         items
             .into_iter()
             .map(|(nav, href, id)| NavItem {
