@@ -275,6 +275,32 @@ ALTER TABLE agg_docs ADD COLUMN facts TEXT;
 INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
     ON CONFLICT (key) DO UPDATE SET value = '1';
 "#,
+    // 10: campaign approval (crate::campaigns): every submission a chapter sent, as received, and
+    // every decision with the envelope the hub signed. Criteria versions are the `guidance` rows.
+    r#"
+CREATE TABLE campaign_submissions (
+    seq INTEGER PRIMARY KEY,
+    chapter TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'returned', 'superseded'))
+);
+CREATE INDEX campaign_submissions_by_chapter ON campaign_submissions (chapter, id, state);
+CREATE INDEX campaign_submissions_by_state ON campaign_submissions (state, seq);
+CREATE TABLE campaign_decisions (
+    seq INTEGER PRIMARY KEY,
+    submission INTEGER NOT NULL REFERENCES campaign_submissions(seq),
+    chapter TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'returned')),
+    comment TEXT NOT NULL,
+    decided_at INTEGER NOT NULL,
+    criteria_version TEXT NOT NULL,
+    envelope BLOB NOT NULL
+);
+CREATE INDEX campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than

@@ -319,3 +319,47 @@ hub-corrections-note = { $period }: { $count ->
    *[other] { $count } corrected reports
 } ({ $names })
 hub-correction-one = { $name }, counts as of { $date }
+
+## campaigns (campaign approval)
+hub-nav-campaigns = Campaign approval
+hub-campaigns-title = Campaign approval
+hub-campaigns-help = Chapters submit campaigns against the criteria this hub published. Approve a campaign or send it back with a comment; the hub signs the decision and the chapter sees it on the campaign's page.
+hub-campaigns-pending = Waiting for a decision
+hub-campaigns-none = No campaign is waiting for a decision.
+hub-campaigns-history = Decisions
+hub-campaigns-no-history = No decision yet.
+hub-campaigns-versions = Criteria versions
+hub-campaigns-no-versions = This hub has published no guidance, so there are no criteria to submit against.
+hub-campaign-kind = Campaign type
+hub-campaign-sector = Target employer's sector
+hub-campaign-labor = Labor component
+hub-campaign-received = Received
+hub-campaign-summary = Summary
+hub-campaign-criterion = Criterion
+hub-campaign-metric = Metric of success
+hub-campaign-target = Target
+hub-campaign-submitted-metrics = The chapter's metrics
+hub-campaign-comment = Comment to the chapter
+hub-campaign-approve = Approve
+hub-campaign-return = Send back
+hub-campaign-chapter = Chapter
+hub-campaign-id = Submission
+hub-campaign-outcome = Decision
+hub-campaign-decided = Decided
+hub-campaign-version = Version
+hub-campaign-issued = Published
+hub-campaign-criteria = Criteria
+hub-campaign-approved = Approved
+hub-campaign-returned = Sent back
+hub-campaign-yes = Yes
+hub-campaign-no = No
+hub-campaign-notice-approved = Approved: the signed decision waits for the chapter to fetch it.
+hub-campaign-notice-returned = Sent back: the chapter will see your comment.
+err-campaign-outcome = That decision is not one this page offers.
+rec-campaign-outcome = Use the Approve or Send back button.
+err-campaign-comment = Sending a campaign back needs a comment (up to 2,000 characters).
+rec-campaign-comment = Write what the chapter should change, then send it back again.
+err-no-such-submission = That submission does not exist.
+rec-no-such-submission = Reload the list of campaigns.
+err-campaign-not-pending = This submission was already decided, or the chapter sent a newer one.
+rec-campaign-not-pending = Reload the list of campaigns.

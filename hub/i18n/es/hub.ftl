@@ -319,3 +319,47 @@ hub-corrections-note = { $period }: { $count ->
    *[other] { $count } informes corregidos
 } ({ $names })
 hub-correction-one = { $name }, cifras al { $date }
+
+## campaigns (aprobación de campañas)
+hub-nav-campaigns = Aprobación de campañas
+hub-campaigns-title = Aprobación de campañas
+hub-campaigns-help = Los capítulos presentan campañas conforme a los criterios que publicó este nodo. Apruebe una campaña o devuélvala con un comentario; el nodo firma la decisión y el capítulo la ve en la página de la campaña.
+hub-campaigns-pending = En espera de decisión
+hub-campaigns-none = Ninguna campaña espera una decisión.
+hub-campaigns-history = Decisiones
+hub-campaigns-no-history = Aún no hay decisiones.
+hub-campaigns-versions = Versiones de los criterios
+hub-campaigns-no-versions = Este nodo no ha publicado orientaciones, así que no hay criterios conforme a los cuales presentar campañas.
+hub-campaign-kind = Tipo de campaña
+hub-campaign-sector = Sector del empleador
+hub-campaign-labor = Componente laboral
+hub-campaign-received = Recibida
+hub-campaign-summary = Resumen
+hub-campaign-criterion = Criterio
+hub-campaign-metric = Indicador de éxito
+hub-campaign-target = Meta
+hub-campaign-submitted-metrics = Los indicadores del capítulo
+hub-campaign-comment = Comentario para el capítulo
+hub-campaign-approve = Aprobar
+hub-campaign-return = Devolver
+hub-campaign-chapter = Capítulo
+hub-campaign-id = Solicitud
+hub-campaign-outcome = Decisión
+hub-campaign-decided = Decidida
+hub-campaign-version = Versión
+hub-campaign-issued = Publicada
+hub-campaign-criteria = Criterios
+hub-campaign-approved = Aprobada
+hub-campaign-returned = Devuelta
+hub-campaign-yes = Sí
+hub-campaign-no = No
+hub-campaign-notice-approved = Aprobada: la decisión firmada espera a que el capítulo la recoja.
+hub-campaign-notice-returned = Devuelta: el capítulo verá su comentario.
+err-campaign-outcome = Esta página no ofrece esa decisión.
+rec-campaign-outcome = Use el botón Aprobar o Devolver.
+err-campaign-comment = Para devolver una campaña hace falta un comentario (hasta 2.000 caracteres).
+rec-campaign-comment = Escriba qué debe cambiar el capítulo y vuelva a devolverla.
+err-no-such-submission = Esa solicitud no existe.
+rec-no-such-submission = Vuelva a cargar la lista de campañas.
+err-campaign-not-pending = Ya se decidió sobre esta solicitud, o el capítulo envió una más reciente.
+rec-campaign-not-pending = Vuelva a cargar la lista de campañas.

@@ -16,6 +16,7 @@
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
 //! chapter aggregates, the enrollment queue, children and completeness.
 
+pub mod campaigns;
 pub mod charts;
 pub mod data;
 pub mod formations;
@@ -69,6 +70,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/enrollments", true),
     ("/ui/children", true),
     ("/ui/completeness", true),
+    ("/ui/campaigns", true),
 ];
 
 /// The interface's routes, merged into the application by [`super::router`].
@@ -94,5 +96,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/children", get(pages::children))
         .route("/ui/children/{id}/revoke", post(pages::revoke))
         .route("/ui/completeness", get(pages::completeness))
+        .route("/ui/campaigns", get(campaigns::campaigns_page))
+        .route("/ui/campaigns/{seq}/decide", post(campaigns::decide))
         .route("/ui/{*rest}", get(pages::not_found))
 }

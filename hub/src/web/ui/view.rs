@@ -34,6 +34,8 @@ pub enum Nav {
     Children,
     /// Completeness (admin).
     Completeness,
+    /// Campaign approval (admin).
+    Campaigns,
 }
 
 /// A link of the navigation.
@@ -143,6 +145,7 @@ impl Chrome {
                     "/ui/completeness",
                     "hub-nav-completeness",
                 ),
+                (Nav::Campaigns, "/ui/campaigns", "hub-nav-campaigns"),
             ]);
         }
         items
