@@ -695,3 +695,20 @@ ui-support-sent = { $n ->
    *[other] The request was sent to { $n } chapters with matching organizers.
 }
 err-support = The request could not be sent. Choose a skill or a language, write what you need and a contact, and check that the hub can be reached.
+
+## campaigns (campaign approval)
+ui-campaign-hub-approval = The hub's approval
+ui-campaign-no-decision = The hub has not decided on this campaign yet.
+ui-decision-approved = Approved by the hub
+ui-decision-returned = Sent back by the hub
+ui-campaign-decision-older = (about an earlier submission)
+ui-campaign-sent = What was sent
+ui-campaign-criterion = Criterion
+ui-campaign-sector = Target employer's sector
+ui-campaign-summary = Summary
+ui-campaign-summary-hint = (a few sentences; never names of people)
+ui-campaign-submit = Submit for approval
+ui-campaign-submit-help = The hub receives the campaign type, the labor component, the success metrics with their targets, the sector and this summary, never the title, workplaces or members. Only the hub's signed decision approves a campaign.
+ui-campaign-submit-unavailable = To submit this campaign for approval, the node must be enrolled with a hub that has published approval criteria.
+err-field-campaign-submission = The campaign could not be sent for approval. Choose a criterion and a sector, write a summary, give the campaign at least one success metric, and check that the hub can be reached.
+ui-action-campaign-submit = Submitted a campaign for approval

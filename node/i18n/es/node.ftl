@@ -695,3 +695,20 @@ ui-support-sent = { $n ->
    *[other] La solicitud se envió a { $n } capítulos con organizadores que coinciden.
 }
 err-support = No se pudo enviar la solicitud. Elijan una habilidad o un idioma, escriban qué necesitan y un contacto, y verifiquen que se pueda contactar al hub.
+
+## campaigns (aprobación de campañas)
+ui-campaign-hub-approval = Aprobación del hub
+ui-campaign-no-decision = El hub todavía no ha decidido sobre esta campaña.
+ui-decision-approved = Aprobada por el hub
+ui-decision-returned = Devuelta por el hub
+ui-campaign-decision-older = (sobre una solicitud anterior)
+ui-campaign-sent = Lo que se envió
+ui-campaign-criterion = Criterio
+ui-campaign-sector = Sector del empleador
+ui-campaign-summary = Resumen
+ui-campaign-summary-hint = (unas pocas oraciones; nunca nombres de personas)
+ui-campaign-submit = Enviar para aprobación
+ui-campaign-submit-help = El hub recibe el tipo de campaña, el componente laboral, los indicadores de éxito con sus metas, el sector y este resumen; nunca el título, los centros de trabajo ni los miembros. Solo la decisión firmada del hub aprueba una campaña.
+ui-campaign-submit-unavailable = Para enviar esta campaña para aprobación, el nodo debe estar inscrito en un hub que haya publicado criterios de aprobación.
+err-field-campaign-submission = No se pudo enviar la campaña para aprobación. Elija un criterio y un sector, escriba un resumen, dé a la campaña al menos un indicador de éxito y verifique que se pueda contactar al hub.
+ui-action-campaign-submit = Envió una campaña para aprobación

@@ -14,6 +14,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod campaign_approval;
 pub mod chart;
 pub mod dashboard;
 pub mod i18n;
@@ -133,6 +134,10 @@ pub fn router() -> Router<AppState> {
         .route("/reports/submit", post(reports::submit))
         .route("/guidance", get(reports::guidance))
         .route("/support", post(reports::ask_support))
+        .route(
+            "/campaigns/{id}/submit",
+            post(campaign_approval::campaign_submit),
+        )
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).
