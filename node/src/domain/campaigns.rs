@@ -100,16 +100,14 @@ pub fn create_by_hand(conn: &Connection, f: &CampaignFields) -> Result<i64> {
 }
 
 /// Edits a campaign from what a person entered: an empty approval keeps the stored one; it may
-/// change only between draft and submitted (never to or from a hub's decision).
+/// change only to draft or submitted (never to approved or rejected: that is the hub's decision).
 pub fn edit_by_hand(conn: &Connection, id: i64, f: &CampaignFields) -> Result<()> {
     let current = get(conn, id)?.fields.approval;
     let mut f = f.clone();
     if f.approval.is_empty() {
         f.approval.clone_from(&current);
     }
-    if f.approval != current
-        && !(BY_HAND.contains(&f.approval.as_str()) && BY_HAND.contains(&current.as_str()))
-    {
+    if f.approval != current && !BY_HAND.contains(&f.approval.as_str()) {
         return Err(by_hand_refused());
     }
     update(conn, id, &f)
