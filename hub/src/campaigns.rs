@@ -113,11 +113,12 @@ pub fn submit(hub: &Hub, chapter: &ChildRecord, body: &[u8]) -> Result<Received>
     Ok(Received { id: sub.id, digest })
 }
 
-/// Every signed decision on a chapter's submissions, oldest first.
+/// The signed decisions on a chapter's submissions (the newest 1000), oldest first.
 pub fn decisions_for(hub: &Hub, chapter: &PartyId) -> Result<Decisions> {
     let rows: Vec<Vec<u8>> = hub.store().read(|db| {
         let mut stmt = db.prepare(
-            "SELECT envelope FROM campaign_decisions WHERE chapter = ?1 ORDER BY seq LIMIT 1000",
+            "SELECT envelope FROM (SELECT seq, envelope FROM campaign_decisions WHERE chapter = ?1
+                 ORDER BY seq DESC LIMIT 1000) ORDER BY seq",
         )?;
         let rows = stmt
             .query_map([chapter.as_str()], |r| r.get(0))?

@@ -278,7 +278,7 @@ INSERT INTO meta (key, value) VALUES ('aggregates-pending', '1')
     // 10: campaign approval (crate::campaigns): every submission a chapter sent, as received, and
     // every decision with the envelope the hub signed. Criteria versions are the `guidance` rows.
     r#"
-CREATE TABLE campaign_submissions (
+CREATE TABLE IF NOT EXISTS campaign_submissions (
     seq INTEGER PRIMARY KEY,
     chapter TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -287,9 +287,9 @@ CREATE TABLE campaign_submissions (
     received_at INTEGER NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'returned', 'superseded'))
 );
-CREATE INDEX campaign_submissions_by_chapter ON campaign_submissions (chapter, id, state);
-CREATE INDEX campaign_submissions_by_state ON campaign_submissions (state, seq);
-CREATE TABLE campaign_decisions (
+CREATE INDEX IF NOT EXISTS campaign_submissions_by_chapter ON campaign_submissions (chapter, id, state);
+CREATE INDEX IF NOT EXISTS campaign_submissions_by_state ON campaign_submissions (state, seq);
+CREATE TABLE IF NOT EXISTS campaign_decisions (
     seq INTEGER PRIMARY KEY,
     submission INTEGER NOT NULL REFERENCES campaign_submissions(seq),
     chapter TEXT NOT NULL,
@@ -299,7 +299,7 @@ CREATE TABLE campaign_decisions (
     criteria_version TEXT NOT NULL,
     envelope BLOB NOT NULL
 );
-CREATE INDEX campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
+CREATE INDEX IF NOT EXISTS campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
 "#,
 ];
 
