@@ -30,7 +30,8 @@ pub struct CriteriaVersion {
     pub digest: String,
     /// When it was issued.
     pub issued_at: Timestamp,
-    /// Its criteria (empty when the envelope no longer opens with this hub's key).
+    /// Its criteria, then those it relays from the parent (empty when the envelope no longer
+    /// opens with this hub's key).
     pub criteria: Vec<Criterion>,
 }
 
@@ -43,6 +44,7 @@ pub fn criteria_versions(hub: &Hub) -> Result<Vec<CriteriaVersion>> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     })?;
+    let parent = hub.parent()?.map(|p| p.card);
     let mut out = Vec::with_capacity(rows.len());
     for (issued_at, bytes) in rows {
         let Ok(env) = crate::store::stored_envelope(&bytes) else {
@@ -50,7 +52,7 @@ pub fn criteria_versions(hub: &Hub) -> Result<Vec<CriteriaVersion>> {
         };
         let criteria = env
             .open_document::<Guidance>(&hub.card().signing_key)
-            .map(|g| g.criteria)
+            .map(|g| with_inherited(g, parent.as_ref()))
             .unwrap_or_default();
         out.push(CriteriaVersion {
             digest: env.digest().to_hex(),
@@ -59,6 +61,23 @@ pub fn criteria_versions(hub: &Hub) -> Result<Vec<CriteriaVersion>> {
         });
     }
     Ok(out)
+}
+
+/// A guidance's own criteria, then those of the parent's guidance it relays (verified with the
+/// parent's card) whose code it does not use itself: what its chapters are shown.
+fn with_inherited(g: Guidance, parent: Option<&shopfloor_protocol::Card>) -> Vec<Criterion> {
+    let mut criteria = g.criteria;
+    if let (Some(inner), Some(parent)) = (&g.inherited, parent)
+        && let Ok(p) = inner.open_document::<Guidance>(&parent.signing_key)
+        && p.issuer == parent.id
+    {
+        for c in p.criteria {
+            if !criteria.iter().any(|o| o.code == c.code) {
+                criteria.push(c);
+            }
+        }
+    }
+    criteria
 }
 
 fn version(hub: &Hub, digest: &Digest) -> Result<Option<CriteriaVersion>> {

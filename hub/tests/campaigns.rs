@@ -463,3 +463,63 @@ async fn chapter_submits_admin_decides_in_spanish_chapter_verifies() {
     );
     served.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chapter_under_a_region_may_answer_a_national_criterion_the_region_relays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let national_dir = tmp.path().join("national");
+    config::init(
+        &national_dir,
+        &InitOptions {
+            level: Level::National,
+            name: "National".into(),
+            state: None,
+            admin_password: Some(ADMIN_PASSWORD.into()),
+        },
+    )
+    .unwrap();
+    let national = Hub::open(&national_dir).unwrap();
+    let nat = Served::start(&national).await;
+    let south = regional(tmp.path());
+    let invite =
+        shopfloor_hub::enroll::invite(&national, "South", shopfloor_protocol::Kind::Regional, "t")
+            .unwrap();
+    shopfloor_hub::forward::start_enrollment(&south, &nat.url, &invite.code)
+        .await
+        .unwrap();
+    let request = shopfloor_hub::enroll::pending(&national).unwrap().remove(0);
+    shopfloor_hub::enroll::approve(&national, &request.id, "test").unwrap();
+    shopfloor_hub::forward::wait_for_approval(
+        &south,
+        Duration::from_millis(200),
+        Some(Duration::from_secs(30)),
+    )
+    .await
+    .unwrap();
+    let draft: shopfloor_hub::guidance::Draft = serde_json::from_value(json!({
+        "criteria": [{"code": "workplace-drive", "title_en": "National drive",
+            "title_es": "Campaña nacional", "metrics": []}]
+    }))
+    .unwrap();
+    let from_national = shopfloor_hub::guidance::publish(&national, draft, None).unwrap();
+    shopfloor_hub::guidance::relay(&south, from_national).unwrap();
+    let relayed = shopfloor_hub::guidance::current(&south).unwrap().unwrap();
+
+    let ch = Chapter::new("triangle", "Triangle", "NC", "CANARY-CAMPAIGN-3");
+    ch.enroll_directly(&south);
+    let child = shopfloor_hub::enroll::children(south.store())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == ch.card.id)
+        .unwrap();
+    // The region has no criteria of its own: the national one it relays is accepted.
+    let versions = campaigns::criteria_versions(&south).unwrap();
+    assert_eq!(versions[0].criteria[0].title_es, "Campaña nacional");
+    let body = submission(&relayed, "c-9", "Apoyar la campaña nacional.").to_body();
+    campaigns::submit(&south, &child, &body).unwrap();
+    let mut other = submission(&relayed, "c-10", "x");
+    other.criterion = "not-published".into();
+    let err = campaigns::submit(&south, &child, &other.to_body()).unwrap_err();
+    assert_eq!(err.code(), "unknown-criterion");
+    nat.stop().await;
+}

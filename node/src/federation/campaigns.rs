@@ -40,25 +40,39 @@ pub fn submission_id(campaign_id: i64) -> String {
     format!("campaign-{campaign_id}")
 }
 
+/// The criteria a campaign may be submitted against: the hub's own, then those it relays from
+/// national (verified) whose code it does not use itself, as the hub reads them too.
+pub fn criteria(conn: &Connection) -> crate::Result<Vec<shopfloor_protocol::guidance::Criterion>> {
+    Ok(super::guidance::current(conn)?
+        .map(|s| {
+            let mut own = s.guidance.criteria;
+            for c in s.inherited.map(|g| g.criteria).unwrap_or_default() {
+                if !own.iter().any(|o| o.code == c.code) {
+                    own.push(c);
+                }
+            }
+            own
+        })
+        .unwrap_or_default())
+}
+
 /// Builds the submission from the stored campaign and the hub's newest guidance.
 pub fn build(conn: &Connection, ask: &Ask) -> crate::Result<Submission> {
     let c = campaigns::get(conn, ask.campaign_id)?;
-    let row: Option<(String, String)> = conn
+    let digest: Option<String> = conn
         .query_row(
-            "SELECT digest, guidance_json FROM guidance ORDER BY id DESC LIMIT 1",
+            "SELECT digest FROM guidance ORDER BY id DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    let Some((digest, json)) = row else {
+    let Some(digest) = digest else {
         return Err(crate::Error::invalid(
             "criterion",
             "the hub has published no criteria yet",
         ));
     };
-    let g: shopfloor_protocol::guidance::Guidance = serde_json::from_str(&json)
-        .map_err(|e| crate::Error::invalid("stored guidance", e.to_string()))?;
-    if !g.criteria.iter().any(|k| k.code == ask.criterion) {
+    if !criteria(conn)?.iter().any(|k| k.code == ask.criterion) {
         return Err(crate::Error::invalid(
             "criterion",
             "choose one of the hub's criteria",

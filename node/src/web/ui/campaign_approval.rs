@@ -67,9 +67,7 @@ pub struct Panel {
 /// The panel for campaign `id`.
 pub fn panel(conn: &Connection, lang: Lang, id: i64) -> crate::Result<Panel> {
     let enrolled = crate::federation::hub_link(conn)?.is_some();
-    let own = crate::federation::guidance::current(conn)?
-        .map(|s| s.guidance.criteria)
-        .unwrap_or_default();
+    let own = fc::criteria(conn)?;
     let title = |code: &str| {
         own.iter().find(|c| c.code == code).map_or_else(
             || code.to_owned(),
