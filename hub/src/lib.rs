@@ -14,6 +14,7 @@
 //! - [`store`]: SQLite (WAL, one writer, migrations on `user_version`).
 //! - [`Hub`]: the hub's identity and store; every operation is a blocking method on it.
 //! - [`enroll`], [`ingest`], [`translog`], [`rollups`], [`forward`], [`guidance`], [`support`],
+//!   [`campaigns`] (campaign approval),
 //!   [`users`]: the operations; [`goals`]: each goal measured in its scope and window.
 //! - [`publish`]: what viewers see: signed, immutable publications per period, and the rule
 //!   that decides which cells of which views they may show.
@@ -33,6 +34,7 @@
 
 pub mod aggregates;
 pub mod backup;
+pub mod campaigns;
 pub mod config;
 pub mod doctor;
 pub mod enroll;

@@ -309,6 +309,31 @@ INSERT OR IGNORE INTO support_asks (id, requester, origin, via, body, created_at
 INSERT OR IGNORE INTO support_relays (request, target, direction, actor, at)
     SELECT t.request, t.chapter, 'auto', '', r.created_at
     FROM support_targets t JOIN support_requests r ON r.id = t.request;
+    // 10: campaign approval (crate::campaigns): every submission a chapter sent, as received, and
+    // every decision with the envelope the hub signed. Criteria versions are the `guidance` rows.
+    r#"
+CREATE TABLE IF NOT EXISTS campaign_submissions (
+    seq INTEGER PRIMARY KEY,
+    chapter TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'returned', 'superseded'))
+);
+CREATE INDEX IF NOT EXISTS campaign_submissions_by_chapter ON campaign_submissions (chapter, id, state);
+CREATE INDEX IF NOT EXISTS campaign_submissions_by_state ON campaign_submissions (state, seq);
+CREATE TABLE IF NOT EXISTS campaign_decisions (
+    seq INTEGER PRIMARY KEY,
+    submission INTEGER NOT NULL REFERENCES campaign_submissions(seq),
+    chapter TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'returned')),
+    comment TEXT NOT NULL,
+    decided_at INTEGER NOT NULL,
+    criteria_version TEXT NOT NULL,
+    envelope BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
 "#,
 ];
 

@@ -851,6 +851,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/completeness", "Entrega de informes"),
         ("/ui/support", "Solicitudes de apoyo"),
         ("/ui/guidance", "Publicadas ahora"),
+        ("/ui/campaigns", "Aprobación de campañas"),
     ];
     let english = [
         ("/ui", "Overview"),
@@ -865,6 +866,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/completeness", "Reporting completeness"),
         ("/ui/support", "Support requests"),
         ("/ui/guidance", "Published now"),
+        ("/ui/campaigns", "Campaign approval"),
     ];
     assert_eq!(spanish.len(), PAGES.len());
     for (path, word) in spanish {

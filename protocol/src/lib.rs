@@ -16,6 +16,7 @@
 //! - [`guidance`]: what hubs publish down the chain: trainings, criteria, goals, policy.
 //! - [`request`]: signed HTTP requests from a child to its hub.
 //! - [`support`]: support requests relayed between chapters through their hub.
+//! - [`campaign`]: campaigns submitted for approval and the hub's signed decisions.
 //!
 //! ```
 //! use shopfloor_protocol::{Envelope, Kind, PartyId, SecretKeys, SealFormat, open, seal};
@@ -32,6 +33,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub mod campaign;
 pub mod cert;
 pub mod disclosure;
 pub mod envelope;

@@ -585,3 +585,39 @@ pub async fn tables(
         }
     }
 }
+
+/// POST /api/v1/campaign-submissions: a chapter (signed request) submits a campaign for approval
+/// against a version of this hub's criteria (crate::campaigns).
+pub async fn campaign_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body(raw)?;
+    let auth = auth_header(&headers)?;
+    let received = state
+        .blocking(move |hub| {
+            let child =
+                support::verify_request(hub, &auth, "POST", "/api/v1/campaign-submissions", &body)?;
+            crate::campaigns::submit(hub, &child, &body)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(received)).into_response())
+}
+
+/// GET /api/v1/campaign-submissions: a chapter (signed request) reads the signed decisions on
+/// its submissions.
+pub async fn campaign_decisions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<shopfloor_protocol::campaign::Decisions>> {
+    let auth = auth_header(&headers)?;
+    let decisions = state
+        .blocking(move |hub| {
+            let child =
+                support::verify_request(hub, &auth, "GET", "/api/v1/campaign-submissions", b"")?;
+            crate::campaigns::decisions_for(hub, &child.id)
+        })
+        .await?;
+    Ok(Json(decisions))
+}

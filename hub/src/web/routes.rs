@@ -61,6 +61,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/publications/{period}",
             get(publications::publication),
+        )
+        // Campaign approval: chapters submit (signed requests) and read the signed decisions.
+        .route(
+            "/api/v1/campaign-submissions",
+            post(api::campaign_submit).get(api::campaign_decisions),
         );
     Router::new()
         .merge(api)

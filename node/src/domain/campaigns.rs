@@ -16,7 +16,9 @@ pub struct CampaignFields {
     pub kind: String,
     /// registry::CAMPAIGN_STATUSES code.
     pub status: String,
-    /// draft, submitted, approved, rejected.
+    /// draft, submitted, approved, rejected. Only a verified hub decision sets `approved`
+    /// (federation::campaigns); `rejected` is what chapters set by hand before hubs decided, and
+    /// is kept (reports still leave those campaigns out).
     pub approval: String,
     /// Published to the hubs in the report.
     pub public: bool,
@@ -79,7 +81,48 @@ fn validate(f: &CampaignFields) -> Result<()> {
     Ok(())
 }
 
-/// Creates a campaign.
+/// Approvals people may set by hand; `approved` and `rejected` come from the hub's decision.
+pub const BY_HAND: [&str; 2] = ["draft", "submitted"];
+
+fn by_hand_refused() -> Error {
+    Error::invalid(
+        "approval",
+        "draft or submitted: only the hub's signed decision approves a campaign",
+    )
+}
+
+/// Creates a campaign from what a person entered: its approval must be draft or submitted.
+pub fn create_by_hand(conn: &Connection, f: &CampaignFields) -> Result<i64> {
+    if !BY_HAND.contains(&f.approval.as_str()) {
+        return Err(by_hand_refused());
+    }
+    create(conn, f)
+}
+
+/// Edits a campaign from what a person entered: an empty approval keeps the stored one; it may
+/// change only to draft or submitted (never to approved or rejected: that is the hub's decision).
+pub fn edit_by_hand(conn: &Connection, id: i64, f: &CampaignFields) -> Result<()> {
+    let current = get(conn, id)?.fields.approval;
+    let mut f = f.clone();
+    if f.approval.is_empty() {
+        f.approval.clone_from(&current);
+    }
+    if f.approval != current && !BY_HAND.contains(&f.approval.as_str()) {
+        return Err(by_hand_refused());
+    }
+    update(conn, id, &f)
+}
+
+/// Sets a campaign's approval (the hub's verified decision, or a submission sent).
+pub fn set_approval(conn: &Connection, id: i64, approval: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE campaigns SET approval = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, approval, vocab::now()],
+    )?;
+    Ok(())
+}
+
+/// Creates a campaign (also used by imports and test data, which may carry any approval).
 pub fn create(conn: &Connection, f: &CampaignFields) -> Result<i64> {
     validate(f)?;
     let now = vocab::now();

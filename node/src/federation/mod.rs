@@ -13,6 +13,7 @@
 //! - [`receipts`]: receipts, checkpoints and the consistency check of the hub's log; alarms.
 //! - [`rotate`]: replace the node's keys, certified by the hub through a signed rotation.
 //! - [`support`]: ask the hub for help, and read requests relayed to this chapter.
+//! - [`campaigns`]: send a campaign for the hub's approval; fetch and verify its decisions.
 //! - [`scheduler`]: the daily job run beside the web server ([`spawn_background`]).
 //!
 //! ```no_run
@@ -29,6 +30,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod campaigns;
 pub mod enroll;
 pub mod guidance;
 pub mod outbox;

@@ -113,6 +113,18 @@ pub async fn tick(store: &Store, dir: &DataDir, now: Timestamp, daily: bool) -> 
             t.errors.push(format!("revocations: {e}"));
         }
     }
+    // Campaigns waiting for the hub's decision: look every tick (cheap, and only then).
+    let waiting: bool = read(store, |c| {
+        Ok(c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM campaigns WHERE approval = 'submitted')",
+            [],
+            |r| r.get(0),
+        )?)
+    })
+    .await?;
+    if waiting && let Err(e) = super::campaigns::fetch_decisions(store, dir).await {
+        t.errors.push(format!("campaign decisions: {e}"));
+    }
     let config = dir.config()?;
     let due = read(store, move |c| report_due(c, &config, now)).await?;
     if let Some(period) = due {

@@ -42,6 +42,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "period_snapshots",
         sql: include_str!("migrations/0005_period_snapshots.sql"),
     },
+    Migration {
+        name: "campaign_approval",
+        sql: include_str!("migrations/0006_campaign_approval.sql"),
+    },
 ];
 
 /// The schema version this build writes.

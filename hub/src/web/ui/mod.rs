@@ -18,6 +18,7 @@
 //! none of which makes up 80% or more, and never drill down to a single chapter; admins see
 //! chapter aggregates, the enrollment queue, children and completeness.
 
+pub mod campaigns;
 pub mod charts;
 pub mod data;
 pub mod editor;
@@ -75,6 +76,7 @@ pub const PAGES: &[(&str, bool)] = &[
     ("/ui/completeness", true),
     ("/ui/support", true),
     ("/ui/guidance", false),
+    ("/ui/campaigns", true),
 ];
 
 /// The interface's routes, merged into the application by [`super::router`].
@@ -107,5 +109,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/guidance", get(editor::guidance))
         .route("/ui/guidance/preview", post(editor::preview))
         .route("/ui/guidance/publish", post(editor::publish))
+        .route("/ui/campaigns", get(campaigns::campaigns_page))
+        .route("/ui/campaigns/{seq}/decide", post(campaigns::decide))
         .route("/ui/{*rest}", get(pages::not_found))
 }

@@ -38,6 +38,8 @@ pub enum Nav {
     Support,
     /// Guidance (everyone; its editor for admins).
     Guidance,
+    /// Campaign approval (admin).
+    Campaigns,
 }
 
 /// A link of the navigation.
@@ -148,6 +150,7 @@ impl Chrome {
                     "hub-nav-completeness",
                 ),
                 (Nav::Support, "/ui/support", "hub-nav-support"),
+                (Nav::Campaigns, "/ui/campaigns", "hub-nav-campaigns"),
             ]);
         }
         items.push((Nav::Guidance, "/ui/guidance", "hub-nav-guidance"));

@@ -421,7 +421,7 @@ pub async fn campaigns_create(
         "campaign.create",
         "campaign".into(),
         String::new(),
-        move |conn| campaigns::create(conn, &f),
+        move |conn| campaigns::create_by_hand(conn, &f),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -442,7 +442,7 @@ pub async fn campaigns_update(
         format!("campaign:{id}"),
         String::new(),
         move |conn| {
-            campaigns::update(conn, id, &f)?;
+            campaigns::edit_by_hand(conn, id, &f)?;
             campaigns::get(conn, id)
         },
     )

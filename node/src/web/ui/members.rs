@@ -819,6 +819,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "backup",
     "export.members",
     "enroll",
+    "campaign.submit",
 ];
 
 /// A translated name for an audit action (the action itself if unknown).

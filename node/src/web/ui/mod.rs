@@ -14,6 +14,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod campaign_approval;
 pub mod chart;
 pub mod dashboard;
 pub mod i18n;
@@ -134,6 +135,10 @@ pub fn router() -> Router<AppState> {
         .route("/guidance", get(reports::guidance))
         .route("/support", post(reports::ask_support))
         .route("/support/{id}/status", post(reports::support_status))
+        .route(
+            "/campaigns/{id}/submit",
+            post(campaign_approval::campaign_submit),
+        )
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).

@@ -860,7 +860,7 @@ impl CampaignForm {
             title: self.title.trim().to_owned(),
             kind: self.kind.clone(),
             status: self.status.clone(),
-            approval: opt(&self.approval).unwrap_or_else(|| "draft".into()),
+            approval: self.approval.trim().to_owned(),
             public: self.public == "1",
             priority: self.priority == "1",
             labor_component: self.labor_component == "1",
@@ -873,13 +873,16 @@ pub async fn campaigns_create(page: Page, body: Bytes) -> Response {
     let r = async {
         page.require(page.role().can_organize())?;
         let f: CampaignForm = page.form(&body)?;
-        let fields = f.fields();
+        let mut fields = f.fields();
+        if fields.approval.is_empty() {
+            fields.approval = "draft".into();
+        }
         let actor = page.user.username.clone();
         let res = page
             .state
             .store()
             .write_async(move |tx| {
-                let id = campaigns::create(tx, &fields)?;
+                let id = campaigns::create_by_hand(tx, &fields)?;
                 audit::record(tx, &actor, "campaign.create", &format!("campaign:{id}"), "")?;
                 Ok(id)
             })
@@ -936,8 +939,8 @@ pub struct CampaignPage {
     pub kinds: Vec<Choice>,
     /// Status choices.
     pub statuses: Vec<Choice>,
-    /// Approval choices.
-    pub approvals: Vec<Choice>,
+    /// The hub's approval: the submit form, what was sent, the hub's decisions.
+    pub approval: super::campaign_approval::Panel,
     /// Flags.
     pub public: bool,
     /// Priority.
@@ -957,11 +960,13 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
     let r = async {
         let lang = page.lang;
         let scope = page.user.member_scope();
-        let (c, g, wps, all) = page
+        super::campaign_approval::refresh_if_waiting(&page, id).await;
+        let (c, g, wps, all, approval) = page
             .state
             .store()
             .read_async(move |conn| {
                 let c = campaigns::get(conn, id)?;
+                let approval = super::campaign_approval::panel(conn, lang, id)?;
                 let mut wps = Vec::new();
                 for w in &c.workplaces {
                     if q::workplace_visible(conn, &scope, *w)? {
@@ -973,7 +978,7 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
                 } else {
                     Vec::new()
                 };
-                Ok((c, guidance(conn)?, wps, all))
+                Ok((c, guidance(conn)?, wps, all, approval))
             })
             .await?;
         let f = &c.fields;
@@ -1044,14 +1049,7 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
             title: f.title.clone(),
             kinds: choices(lang, registry::CAMPAIGN_TYPES, &f.kind, None),
             statuses: choices(lang, registry::CAMPAIGN_STATUSES, &f.status, None),
-            approvals: choices_of(
-                ["draft", "submitted", "approved", "rejected"]
-                    .iter()
-                    .map(|a| ((*a).to_owned(), approval_label(lang, a)))
-                    .collect(),
-                &f.approval,
-                None,
-            ),
+            approval,
             public: f.public,
             priority: f.priority,
             labor_component: f.labor_component,
@@ -1082,7 +1080,7 @@ pub async fn campaign_update(page: Page, Path(id): Path<i64>, body: Bytes) -> Re
             .state
             .store()
             .write_async(move |tx| {
-                campaigns::update(tx, id, &fields)?;
+                campaigns::edit_by_hand(tx, id, &fields)?;
                 audit::record(tx, &actor, "campaign.edit", &format!("campaign:{id}"), "")?;
                 Ok(())
             })

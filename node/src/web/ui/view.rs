@@ -387,6 +387,7 @@ const FIELDS: &[&str] = &[
     "enroll",
     "pod",
     "submit",
+    "campaign_submission",
 ];
 
 /// Message ids built at run time (field errors, roles, audit actions, approval and outbox
