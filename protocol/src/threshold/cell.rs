@@ -149,3 +149,21 @@ impl EncryptedCell {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every bound a cell may use has an exact decomposition, so `encrypt` never refuses a valid
+    /// bound and a proof's range is exactly `0..bound`.
+    #[test]
+    fn every_bound_decomposes_exactly() {
+        let sample = (2..=5_000).chain([9_999, 65_536, 99_999, 123_457, 999_983, MAX_BOUND]);
+        for bound in sample {
+            assert!(range(bound, Reason::ApiMisuse).is_ok(), "bound {bound}");
+        }
+        assert!(range(1, Reason::ApiMisuse).is_err());
+        assert!(range(0, Reason::ApiMisuse).is_err());
+        assert!(range(MAX_BOUND + 1, Reason::InvalidCell).is_err());
+    }
+}

@@ -52,9 +52,14 @@ impl Trustee {
         self.share_of(&tally.ciphertext)
     }
 
-    /// The decryption share of any ciphertext, without the release rule. Crate-internal: tests
-    /// use it to show that one share alone decrypts nothing.
-    pub(crate) fn share_of(&self, ciphertext: &Ciphertext) -> Result<DecryptionShare> {
+    /// The decryption share of any ciphertext, without the release rule. Only with the
+    /// `testkit` feature: tests use it to show what one share alone does and does not reveal.
+    #[cfg(any(test, feature = "testkit"))]
+    pub fn share_unchecked(&self, ciphertext: &Ciphertext) -> Result<DecryptionShare> {
+        self.share_of(ciphertext)
+    }
+
+    fn share_of(&self, ciphertext: &Ciphertext) -> Result<DecryptionShare> {
         let (share, proof) = self.participant().decrypt_share(ciphertext.0, &mut rng()?);
         Ok(DecryptionShare {
             key: self.joint_key().id(),
