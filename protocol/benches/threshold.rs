@@ -5,8 +5,9 @@
 //! ciphertexts, one trustee's decryption share and its verification, combining two shares and
 //! decoding, and building the 100,000-value decode table. Baselines: one constant-time
 //! variable-base scalar multiplication (`element * scalar`) and one fixed-base one
-//! (`mul_generator`). Figures are medians of wall-clock time; ratios are to the variable-base
-//! multiplication (docs/performance.md).
+//! (`mul_generator`). Each operation is timed in batches alternating with batches of the
+//! variable-base multiplication; a row shows the medians of both and the median of the ratios of
+//! adjacent batches (docs/performance.md).
 //!
 //! `cargo bench -p shopfloor-protocol --bench threshold`
 
@@ -26,25 +27,40 @@ use shopfloor_protocol::threshold::{
 
 const CHAPTERS: usize = 250;
 
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[runs / 2]
+    times[times.len() / 2]
 }
 
-/// Median per call over `runs` batches of `inner` calls (for operations of microseconds).
-fn per_call(runs: usize, inner: u32, mut f: impl FnMut()) -> Duration {
-    median(runs, || {
-        for _ in 0..inner {
-            f();
-        }
-    }) / inner
+fn batch(inner: u32, f: &mut impl FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..inner {
+        f();
+    }
+    t.elapsed() / inner
+}
+
+/// Median per call of `f` and of the baseline `base`, and the median of the ratios of adjacent
+/// batches: measured alternately, so each ratio compares two neighbouring moments of a shared
+/// machine's load.
+fn paired(
+    runs: usize,
+    inner: u32,
+    base: &mut impl FnMut(),
+    mut f: impl FnMut(),
+) -> (Duration, Duration, f64) {
+    let mut ours = Vec::with_capacity(runs);
+    let mut theirs = Vec::with_capacity(runs);
+    let mut ratios = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let b = batch(50, base);
+        let o = batch(inner, &mut f);
+        ratios.push(o.as_secs_f64() / b.as_secs_f64());
+        theirs.push(b);
+        ours.push(o);
+    }
+    ratios.sort_by(f64::total_cmp);
+    (median(ours), median(theirs), ratios[runs / 2])
 }
 
 fn main() {
@@ -67,75 +83,98 @@ fn main() {
     let tally = Tally::of_cells(&key, &cells).unwrap();
     let table = DecodeTable::new(2_000).unwrap();
 
-    // Baselines.
+    // Baselines: one constant-time variable-base scalar multiplication, and one fixed-base.
     let mut rng = ChaCha20Rng::from_seed([7; 32]);
     let scalar = Ristretto::generate_scalar(&mut rng);
     let point = Ristretto::mul_generator(&Ristretto::generate_scalar(&mut rng));
-    let runs = 31;
-    let scalar_mul = per_call(runs, 200, || {
+    let mut scalar_mul = || {
         black_box(black_box(point) * black_box(&scalar));
-    });
-    let base_mul = per_call(runs, 200, || {
-        black_box(Ristretto::mul_generator(black_box(&scalar)));
-    });
-
-    let encrypt5 = per_call(runs, 20, || {
-        black_box(EncryptedCell::encrypt(&key, 3, 5).unwrap());
-    });
+    };
+    let runs = 31;
+    let mut rows: Vec<(String, Duration, Duration, f64)> = Vec::new();
+    let mut row = |what: &str, (ours, base, ratio): (Duration, Duration, f64)| {
+        rows.push((what.to_owned(), ours, base, ratio));
+    };
     let cell5 = EncryptedCell::encrypt(&key, 3, 5).unwrap();
-    let verify5 = per_call(runs, 20, || cell5.verify(&key).unwrap());
-    let encrypt1000 = per_call(runs, 10, || {
-        black_box(EncryptedCell::encrypt(&key, 777, 1_000).unwrap());
-    });
     let cell1000 = EncryptedCell::encrypt(&key, 777, 1_000).unwrap();
-    let verify1000 = per_call(runs, 10, || cell1000.verify(&key).unwrap());
-
-    let tally_runs = 7;
-    let tally_of = median(tally_runs, || {
-        black_box(Tally::of_cells(&key, black_box(&cells)).unwrap());
-    });
-    let tally_check = median(tally_runs, || tally.check_cells(&key, &cells).unwrap());
     let cts: Vec<Ciphertext> = cells.iter().map(|c| c.cell.ciphertext).collect();
-    let product = per_call(runs, 20, || {
-        black_box(cts.iter().fold(Ciphertext::zero(), |a, c| a + *c));
-    });
-
-    let share = per_call(runs, 20, || {
-        black_box(trustees[1].share(&tally, &policy).unwrap());
-    });
     let s0 = trustees[0].share(&tally, &policy).unwrap();
     let s2 = trustees[2].share(&tally, &policy).unwrap();
-    let share_verify = per_call(runs, 20, || {
-        black_box(key.verify_share(&tally.ciphertext, &s0).unwrap());
-    });
-    let shares = [s0, s2];
-    let combined = per_call(runs, 10, || {
-        assert_eq!(combine(&key, &tally, &shares, &table).unwrap(), expected);
-    });
-    let table_build = median(3, || {
-        black_box(DecodeTable::new(100_000).unwrap());
-    });
+    let shares = [s0.clone(), s2];
 
-    let r = |d: Duration| d.as_secs_f64() / scalar_mul.as_secs_f64();
-    println!("encrypted small cells, ristretto255 (elastic-elgamal), medians:");
-    println!("  baseline: one scalar multiplication      {scalar_mul:>10.2?}  (1x)");
-    println!(
-        "  baseline: one fixed-base multiplication  {base_mul:>10.2?}  ({:.2}x)",
-        r(base_mul)
+    row(
+        "one fixed-base multiplication",
+        paired(runs, 200, &mut scalar_mul, || {
+            black_box(Ristretto::mul_generator(black_box(&scalar)));
+        }),
     );
-    let line = |what: &str, d: Duration| println!("  {what:<40} {d:>10.2?}  ({:.1}x)", r(d));
-    line("encrypt + range proof, bound 5", encrypt5);
-    line("verify range proof, bound 5", verify5);
-    line("encrypt + range proof, bound 1000", encrypt1000);
-    line("verify range proof, bound 1000", verify1000);
-    line(
+    row(
+        "encrypt + range proof, bound 5",
+        paired(runs, 20, &mut scalar_mul, || {
+            black_box(EncryptedCell::encrypt(&key, 3, 5).unwrap());
+        }),
+    );
+    row(
+        "verify range proof, bound 5",
+        paired(runs, 20, &mut scalar_mul, || cell5.verify(&key).unwrap()),
+    );
+    row(
+        "encrypt + range proof, bound 1000",
+        paired(runs, 10, &mut scalar_mul, || {
+            black_box(EncryptedCell::encrypt(&key, 777, 1_000).unwrap());
+        }),
+    );
+    row(
+        "verify range proof, bound 1000",
+        paired(runs, 10, &mut scalar_mul, || cell1000.verify(&key).unwrap()),
+    );
+    row(
         &format!("tally of {CHAPTERS} cells (verifies proofs)"),
-        tally_of,
+        paired(9, 1, &mut scalar_mul, || {
+            black_box(Tally::of_cells(&key, black_box(&cells)).unwrap());
+        }),
     );
-    line(&format!("check a tally of {CHAPTERS} cells"), tally_check);
-    line(&format!("bare product of {CHAPTERS} ciphertexts"), product);
-    line("one trustee's decryption share", share);
-    line("verify one decryption share", share_verify);
-    line("combine 2 shares + decode (verifies)", combined);
-    line("build the 100,000-value decode table", table_build);
+    row(
+        &format!("check a tally of {CHAPTERS} cells"),
+        paired(9, 1, &mut scalar_mul, || {
+            tally.check_cells(&key, &cells).unwrap();
+        }),
+    );
+    row(
+        &format!("bare product of {CHAPTERS} ciphertexts"),
+        paired(runs, 20, &mut scalar_mul, || {
+            black_box(cts.iter().fold(Ciphertext::zero(), |a, c| a + *c));
+        }),
+    );
+    row(
+        "one trustee's decryption share",
+        paired(runs, 20, &mut scalar_mul, || {
+            black_box(trustees[1].share(&tally, &policy).unwrap());
+        }),
+    );
+    row(
+        "verify one decryption share",
+        paired(runs, 20, &mut scalar_mul, || {
+            black_box(key.verify_share(&tally.ciphertext, &s0).unwrap());
+        }),
+    );
+    row(
+        "combine 2 shares + decode (verifies)",
+        paired(runs, 10, &mut scalar_mul, || {
+            assert_eq!(combine(&key, &tally, &shares, &table).unwrap(), expected);
+        }),
+    );
+    row(
+        "build the 100,000-value decode table",
+        paired(3, 1, &mut scalar_mul, || {
+            black_box(DecodeTable::new(100_000).unwrap());
+        }),
+    );
+
+    println!("encrypted small cells, ristretto255 (elastic-elgamal), medians per call;");
+    println!("ratio = median over alternating batches of (operation / one variable-base scalar");
+    println!("multiplication measured just before it):");
+    for (what, ours, base, ratio) in rows {
+        println!("  {what:<40} {ours:>10.2?}  {ratio:>9.1}x  (scalar mult {base:.2?})");
+    }
 }

@@ -518,3 +518,22 @@ proptest! {
         prop_assert_eq!(combine(key(), &tally, &shares, table()).unwrap(), sum);
     }
 }
+
+#[test]
+fn a_decrypted_aggregate_that_pins_its_chapters_is_withheld() {
+    // Five chapters each at their bound: trustees may decrypt (some aggregate could pass) but 20
+    // shows every chapter holds exactly 4, so it is not published.
+    let cells = cells(&[4, 4, 4, 4, 4], 5, "full");
+    let tally = Tally::of_cells(key(), &cells).unwrap();
+    let shares = [
+        trustees()[0].share(&tally, &policy()).unwrap(),
+        trustees()[1].share(&tally, &policy()).unwrap(),
+    ];
+    let value = combine(key(), &tally, &shares, table()).unwrap();
+    assert_eq!(value, 20);
+    assert_eq!(
+        reason(policy().may_publish(&tally.bounds(), value)),
+        Reason::ReleaseRefused
+    );
+    assert!(policy().may_publish(&tally.bounds(), 16).is_ok());
+}

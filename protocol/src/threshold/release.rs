@@ -7,15 +7,20 @@
 //! 2. the aggregate is at least `k` (the disclosure threshold, [`crate::DisclosurePolicy`]);
 //! 3. no chapter can make up [`DOMINANCE_PERCENT`] (80%) or more of it: for every chapter,
 //!    `bound − 1` (the most its range proof allows it to hold) is below 80% of the aggregate,
-//!    i.e. `100 · (bound − 1) < 80 · aggregate`.
+//!    i.e. `100 · (bound − 1) < 80 · aggregate`;
+//! 4. no chapter is pinned by the aggregate: for every chapter, the other chapters' bounds alone
+//!    could hold the whole aggregate, i.e. `aggregate ≤ Σ_{others} (bound − 1)`. Otherwise the
+//!    aggregate would show that the chapter holds at least `aggregate − Σ_{others} (bound − 1)`
+//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4).
 //!
 //! Trustees do not know the aggregate before decrypting, so they apply
-//! [`ReleasePolicy::may_decrypt`]: rule 1, and rules 2 and 3 with the largest aggregate the
-//! bounds allow (`Σ (bound − 1)`); a tally that fails them could never be published, so it is
-//! never decrypted. Whoever combines the shares applies [`ReleasePolicy::may_publish`] to the
-//! value and withholds it if it fails. Differences between released aggregates (two aggregates
-//! whose chapters differ by one chapter or a small group) are not checked here yet: that is a
-//! later slice (docs/threat-model.md).
+//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 4. Rules 2 and 3
+//! are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
+//! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
+//! be published is never decrypted. Whoever combines the shares applies
+//! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
+//! released aggregates (two aggregates whose chapters differ by one chapter or a small group) are
+//! not checked here yet: that is a later slice (docs/threat-model.md).
 
 use crate::error::{Error, Reason, Result};
 use crate::report::DisclosurePolicy;
@@ -50,17 +55,16 @@ impl ReleasePolicy {
     }
 
     /// Whether trustees may decrypt an aggregate over chapters with these bounds (one per
-    /// chapter): rule 1, and rules 2 and 3 for the largest aggregate the bounds allow.
-    /// `release-refused` names the rule that fails.
+    /// chapter): whether any aggregate could pass rules 1 to 4. `release-refused` names the rule
+    /// that fails.
     pub fn may_decrypt(&self, bounds: &[u64]) -> Result<()> {
-        let largest = bounds
-            .iter()
-            .fold(0u64, |acc, b| acc.saturating_add(b.saturating_sub(1)));
-        self.check(bounds, largest)
-            .map_err(|e| e.context("before decryption"))
+        let (total, largest) = totals(bounds);
+        let best = u64::try_from(total.saturating_sub(largest)).unwrap_or(u64::MAX);
+        self.check(bounds, best)
+            .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
 
-    /// Whether a decrypted aggregate may be published: rules 1 to 3 for this value.
+    /// Whether a decrypted aggregate may be published: rules 1 to 4 for this value.
     pub fn may_publish(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
         self.check(bounds, aggregate)
     }
@@ -75,17 +79,30 @@ impl ReleasePolicy {
         if aggregate < self.k {
             return Err(refused(format!("the aggregate is below k = {}", self.k)));
         }
+        let (total, largest) = totals(bounds);
         let limit = u128::from(DOMINANCE_PERCENT) * u128::from(aggregate);
-        if let Some(b) = bounds
-            .iter()
-            .find(|&&b| 100 * u128::from(b.saturating_sub(1)) >= limit)
-        {
+        if 100 * largest >= limit {
             return Err(refused(format!(
-                "a chapter with bound {b} could hold {DOMINANCE_PERCENT}% or more of the aggregate"
+                "a chapter that may hold {largest} could hold {DOMINANCE_PERCENT}% or more of the aggregate"
+            )));
+        }
+        if u128::from(aggregate) + largest > total {
+            return Err(refused(format!(
+                "the aggregate would show that a chapter that may hold {largest} holds at least {}",
+                u128::from(aggregate) + largest - total
             )));
         }
         Ok(())
     }
+}
+
+/// `Σ (bound − 1)` and `max (bound − 1)`: the most all chapters, and the most any one chapter,
+/// can hold.
+fn totals(bounds: &[u64]) -> (u128, u128) {
+    bounds.iter().fold((0u128, 0u128), |(sum, max), b| {
+        let most = u128::from(b.saturating_sub(1));
+        (sum.saturating_add(most), max.max(most))
+    })
 }
 
 fn refused(detail: String) -> Error {
@@ -99,30 +116,62 @@ mod tests {
     #[test]
     fn the_rule_clause_by_clause() {
         let p = ReleasePolicy::new(5).unwrap();
-        // Three chapters below k = 5: each may hold 4, so the aggregate must exceed 5.
+        let code = |r: Result<()>| r.unwrap_err().reason();
+        // Three chapters below k = 5: each may hold 4, so the aggregate must exceed 5 (rule 3)
+        // and be at most 8 (rule 4: the other two could hold it all).
         let b = [5, 5, 5];
         assert!(p.may_decrypt(&b).is_ok());
-        assert!(p.may_publish(&b, 6).is_ok());
-        assert_eq!(
-            p.may_publish(&b, 5).unwrap_err().reason(),
-            Reason::ReleaseRefused
-        );
-        assert_eq!(
-            p.may_publish(&b, 4).unwrap_err().reason(),
-            Reason::ReleaseRefused
-        );
+        for a in 6..=8 {
+            assert!(p.may_publish(&b, a).is_ok(), "{a}");
+        }
+        for a in [0, 4, 5, 9, 12] {
+            assert_eq!(code(p.may_publish(&b, a)), Reason::ReleaseRefused, "{a}");
+        }
+        // Five chapters all at their bound: 20 shows each holds 4.
+        let b = [5; 5];
+        assert!(p.may_publish(&b, 16).is_ok());
+        assert!(p.may_publish(&b, 17).is_err());
+        assert!(p.may_publish(&b, 20).is_err());
         // Two chapters are never enough.
         assert!(p.may_decrypt(&[5, 5]).is_err());
         assert!(p.may_publish(&[5, 5], 8).is_err());
-        // A chapter whose bound is a table total of 50 dominates any aggregate up to 61.
-        let b = [50, 5, 5, 5, 5];
+        // A chapter whose bound is a table total of 50 dominates any aggregate up to 61, and the
+        // other chapters must be able to hold the aggregate without it.
+        let b = [50, 50, 50, 5, 5];
         assert!(p.may_publish(&b, 61).is_err());
         assert!(p.may_publish(&b, 62).is_ok());
         assert!(p.may_decrypt(&b).is_ok());
-        // Not even the largest possible aggregate passes: never decrypted.
+        assert!(
+            p.may_decrypt(&[50, 5, 5, 5, 5]).is_err(),
+            "the others hold at most 16"
+        );
+        // Not even the best possible aggregate passes: never decrypted.
         assert!(p.may_decrypt(&[200, 2, 2]).is_err());
         assert!(p.may_decrypt(&[2, 2, 2]).is_err());
         assert!(ReleasePolicy::new(1).is_err());
         assert!(p.may_publish(&[u64::MAX, u64::MAX, 2], u64::MAX).is_err());
+        assert!(p.may_decrypt(&[1_000; 3]).is_ok());
+        assert!(p.may_decrypt(&[u64::MAX; 3]).is_err(), "aggregates are u64");
+    }
+
+    /// may_decrypt says yes exactly when some aggregate passes may_publish (small cases, all
+    /// aggregates tried).
+    #[test]
+    fn may_decrypt_is_exactly_some_aggregate_may_be_published() {
+        let p = ReleasePolicy::new(3).unwrap();
+        let mut cases = Vec::new();
+        for a in 2..7u64 {
+            for b in 2..7u64 {
+                for c in 2..7u64 {
+                    cases.push(vec![a, b, c]);
+                    cases.push(vec![a, b, c, 4]);
+                }
+            }
+        }
+        for bounds in cases {
+            let most: u64 = bounds.iter().map(|b| b - 1).sum();
+            let any = (0..=most).any(|v| p.may_publish(&bounds, v).is_ok());
+            assert_eq!(p.may_decrypt(&bounds).is_ok(), any, "{bounds:?}");
+        }
     }
 }
