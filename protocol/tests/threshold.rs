@@ -537,3 +537,41 @@ fn a_decrypted_aggregate_that_pins_its_chapters_is_withheld() {
     );
     assert!(policy().may_publish(&tally.bounds(), 16).is_ok());
 }
+
+/// Proofs of the wrong shape (responses or partial ciphertexts added or removed, a proof for
+/// another range) are refused with a reason, never a panic inside the crate.
+#[test]
+fn misshapen_range_proofs_are_refused_without_panicking() {
+    let small = EncryptedCell::encrypt(key(), 3, 5).unwrap();
+    let large = EncryptedCell::encrypt(key(), 700, 1_000).unwrap();
+    let doc = serde_json::to_value(&large).unwrap();
+    let mut cases = Vec::new();
+    for field in ["ring_responses", "partial_ciphertexts"] {
+        let mut fewer = doc.clone();
+        fewer["proof"][field].as_array_mut().unwrap().pop();
+        cases.push(fewer);
+        let mut more = doc.clone();
+        let first = more["proof"][field][0].clone();
+        more["proof"][field].as_array_mut().unwrap().push(first);
+        cases.push(more);
+        let mut none = doc.clone();
+        none["proof"][field] = serde_json::json!([]);
+        cases.push(none);
+    }
+    // The large proof under the small cell's ciphertext and bound, and the other way round.
+    let mut swapped = serde_json::to_value(&small).unwrap();
+    swapped["proof"] = doc["proof"].clone();
+    cases.push(swapped);
+    let mut swapped = doc.clone();
+    swapped["proof"] = serde_json::to_value(&small).unwrap()["proof"].clone();
+    cases.push(swapped);
+    for (i, case) in cases.into_iter().enumerate() {
+        if let Ok(cell) = serde_json::from_value::<EncryptedCell>(case) {
+            assert_eq!(
+                reason(cell.verify(key())),
+                Reason::BadRangeProof,
+                "case {i}"
+            );
+        }
+    }
+}
