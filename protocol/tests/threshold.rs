@@ -262,6 +262,13 @@ fn national_tallies_regions_and_decrypts_the_sum() {
         trustees()[1].share(&national, &policy()).unwrap(),
     ];
     assert_eq!(combine(key(), &national, &shares, table()).unwrap(), 14);
+    // A claimed tally listing a chapter three times to pass the three-chapter rule.
+    let mut padded = tw.clone();
+    padded.chapters = vec![tw.chapters[0].clone(); 3];
+    assert_eq!(
+        reason(trustees()[0].share(&padded, &policy())),
+        Reason::InvalidCell
+    );
     // The west region alone has two chapters: trustees refuse to decrypt it.
     assert_eq!(
         reason(trustees()[0].share(&tw, &policy())),

@@ -39,7 +39,7 @@ pub struct DecryptionShare {
 
 impl Trustee {
     /// This trustee's decryption share of a tally, after checking the tally is under this key
-    /// (`tally-mismatch`) and that the release rule allows decrypting it (`release-refused`, see
+    /// (`tally-mismatch`), lists each chapter once (`invalid-cell`) and that the release rule allows decrypting it (`release-refused`, see
     /// [`ReleasePolicy::may_decrypt`]).
     ///
     /// The caller must first have checked the tally against the signed child reports
@@ -48,6 +48,7 @@ impl Trustee {
     pub fn share(&self, tally: &Tally, policy: &ReleasePolicy) -> Result<DecryptionShare> {
         self.joint_key()
             .check_id(&tally.key, Reason::TallyMismatch, "tally")?;
+        tally.check_chapters()?;
         policy.may_decrypt(&tally.bounds())?;
         self.share_of(&tally.ciphertext)
     }

@@ -139,6 +139,24 @@ impl Tally {
         Ok(())
     }
 
+    /// Checks the chapter list is sorted with each chapter once (`invalid-cell`), as every tally
+    /// this module makes is. A parsed tally that is not would count a chapter twice in the
+    /// release rule.
+    pub fn check_chapters(&self) -> Result<()> {
+        if self
+            .chapters
+            .windows(2)
+            .all(|w| w.first().map(|c| &c.chapter) < w.get(1).map(|c| &c.chapter))
+        {
+            Ok(())
+        } else {
+            Err(Error::new(
+                Reason::InvalidCell,
+                "a tally's chapters must be sorted, each once",
+            ))
+        }
+    }
+
     /// The contributing chapters' bounds, in chapter order.
     pub fn bounds(&self) -> Vec<u64> {
         self.chapters.iter().map(|c| c.bound).collect()
