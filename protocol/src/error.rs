@@ -67,6 +67,25 @@ pub enum Reason {
     BadProof,
     /// The caller misused the API (e.g. sealing to no recipient).
     ApiMisuse,
+    /// A message of the trustees' key ceremony (distributed key generation) that does not hold:
+    /// another ceremony, an unknown or repeated trustee, a commitment, polynomial or secret share
+    /// that does not match, or a joint key whose trustee keys are inconsistent.
+    BadCeremony,
+    /// An encrypted cell whose range proof does not verify under the joint key for its bound: a
+    /// tampered ciphertext, a tampered proof, or a proof made for another bound.
+    BadRangeProof,
+    /// A claimed tally of encrypted cells that is not the product of the given children's
+    /// ciphertexts (a child left out or added, or another product).
+    TallyMismatch,
+    /// A trustee's decryption share whose proof does not verify, from an unknown trustee, for
+    /// another joint key, or repeated.
+    BadDecryptionShare,
+    /// Fewer valid decryption shares than the joint key's threshold.
+    InsufficientShares,
+    /// A combined decryption whose value is not in the discrete-log table (beyond its bound).
+    Undecodable,
+    /// An aggregate that the release rule does not allow to be decrypted or published.
+    ReleaseRefused,
 }
 
 impl Reason {
@@ -93,6 +112,13 @@ impl Reason {
             Reason::SealBroken => "seal-broken",
             Reason::BadProof => "bad-proof",
             Reason::ApiMisuse => "api-misuse",
+            Reason::BadCeremony => "bad-ceremony",
+            Reason::BadRangeProof => "bad-range-proof",
+            Reason::TallyMismatch => "tally-mismatch",
+            Reason::BadDecryptionShare => "bad-decryption-share",
+            Reason::InsufficientShares => "insufficient-shares",
+            Reason::Undecodable => "undecodable",
+            Reason::ReleaseRefused => "release-refused",
         }
     }
 
@@ -113,11 +139,18 @@ impl Reason {
             | Reason::Revoked
             | Reason::DisclosureViolation
             | Reason::SumMismatch
-            | Reason::BadProof => Fault::Untrusted,
+            | Reason::BadProof
+            | Reason::BadCeremony
+            | Reason::BadRangeProof
+            | Reason::TallyMismatch
+            | Reason::BadDecryptionShare => Fault::Untrusted,
             Reason::WrongRecipient
             | Reason::WrongPeriod
             | Reason::StaleRevision
-            | Reason::BrokenChain => Fault::Unacceptable,
+            | Reason::BrokenChain
+            | Reason::InsufficientShares
+            | Reason::Undecodable
+            | Reason::ReleaseRefused => Fault::Unacceptable,
             Reason::ApiMisuse => Fault::Local,
         }
     }
@@ -144,6 +177,13 @@ impl Reason {
         Reason::SealBroken,
         Reason::BadProof,
         Reason::ApiMisuse,
+        Reason::BadCeremony,
+        Reason::BadRangeProof,
+        Reason::TallyMismatch,
+        Reason::BadDecryptionShare,
+        Reason::InsufficientShares,
+        Reason::Undecodable,
+        Reason::ReleaseRefused,
     ];
 }
 

@@ -237,7 +237,7 @@ impl fmt::Display for KeyId {
 pub struct Fingerprint(String);
 
 impl Fingerprint {
-    fn of(key: &[u8; 32]) -> Self {
+    pub(crate) fn of(key: &[u8; 32]) -> Self {
         let mut h = Sha256::new();
         h.update(b"shopfloor fingerprint v1");
         h.update(key);

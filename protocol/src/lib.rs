@@ -17,6 +17,7 @@
 //! - [`request`]: signed HTTP requests from a child to its hub.
 //! - [`support`]: support requests relayed between chapters through their hub.
 //! - [`campaign`]: campaigns submitted for approval and the hub's signed decisions.
+//! - [`threshold`]: encrypted small cells under a trustees' joint key (threshold ElGamal).
 //!
 //! ```
 //! use shopfloor_protocol::{Envelope, Kind, PartyId, SecretKeys, SealFormat, open, seal};
@@ -49,6 +50,7 @@ pub mod rollup;
 pub mod support;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod threshold;
 
 pub use envelope::{Digest, Document, Envelope, SealFormat, Verified, open, seal};
 pub use error::{Error, Fault, Reason, Result};

@@ -1,0 +1,177 @@
+//! The release rule: which encrypted aggregates may be decrypted and published.
+//!
+//! The rule is stated over public metadata only (the chapters in a tally and the bound each
+//! chapter's range proof showed) plus, for publication, the decrypted aggregate:
+//!
+//! 1. at least [`MIN_CHAPTERS`] (3) distinct chapters contribute to the aggregate;
+//! 2. the aggregate is at least `k` (the disclosure threshold, [`crate::DisclosurePolicy`]);
+//! 3. no chapter can make up [`DOMINANCE_PERCENT`] (80%) or more of it: for every chapter,
+//!    `bound − 1` (the most its range proof allows it to hold) is below 80% of the aggregate,
+//!    i.e. `100 · (bound − 1) < 80 · aggregate`;
+//! 4. no chapter is pinned by the aggregate: for every chapter, the other chapters' bounds alone
+//!    could hold the whole aggregate, i.e. `aggregate ≤ Σ_{others} (bound − 1)`. Otherwise the
+//!    aggregate would show that the chapter holds at least `aggregate − Σ_{others} (bound − 1)`
+//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4).
+//!
+//! Trustees do not know the aggregate before decrypting, so they apply
+//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 4. Rules 2 and 3
+//! are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
+//! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
+//! be published is never decrypted. Whoever combines the shares applies
+//! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
+//! released aggregates (two aggregates whose chapters differ by one chapter or a small group) are
+//! not checked here yet: that is a later slice (docs/threat-model.md).
+
+use crate::error::{Error, Reason, Result};
+use crate::report::DisclosurePolicy;
+
+/// The fewest chapters an aggregate may be released over.
+pub const MIN_CHAPTERS: usize = 3;
+
+/// No chapter may be able to hold this share (in percent) of a released aggregate or more.
+pub const DOMINANCE_PERCENT: u64 = 80;
+
+/// The release rule for one disclosure threshold `k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReleasePolicy {
+    k: u64,
+}
+
+impl ReleasePolicy {
+    /// The rule for threshold `k` (2..=100 like [`DisclosurePolicy`]; `malformed` otherwise).
+    pub fn new(k: u64) -> Result<Self> {
+        DisclosurePolicy { k }.validate()?;
+        Ok(ReleasePolicy { k })
+    }
+
+    /// The rule for a disclosure policy's `k`.
+    pub fn from_disclosure(policy: &DisclosurePolicy) -> Result<Self> {
+        ReleasePolicy::new(policy.k)
+    }
+
+    /// The threshold `k`.
+    pub fn k(&self) -> u64 {
+        self.k
+    }
+
+    /// Whether trustees may decrypt an aggregate over chapters with these bounds (one per
+    /// chapter): whether any aggregate could pass rules 1 to 4. `release-refused` names the rule
+    /// that fails.
+    pub fn may_decrypt(&self, bounds: &[u64]) -> Result<()> {
+        let (total, largest) = totals(bounds);
+        let best = u64::try_from(total.saturating_sub(largest)).unwrap_or(u64::MAX);
+        self.check(bounds, best)
+            .map_err(|e| e.context("before decryption, for every possible aggregate"))
+    }
+
+    /// Whether a decrypted aggregate may be published: rules 1 to 4 for this value.
+    pub fn may_publish(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
+        self.check(bounds, aggregate)
+    }
+
+    fn check(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
+        if bounds.len() < MIN_CHAPTERS {
+            return Err(refused(format!(
+                "{} contributing chapters, at least {MIN_CHAPTERS} needed",
+                bounds.len()
+            )));
+        }
+        if aggregate < self.k {
+            return Err(refused(format!("the aggregate is below k = {}", self.k)));
+        }
+        let (total, largest) = totals(bounds);
+        let limit = u128::from(DOMINANCE_PERCENT) * u128::from(aggregate);
+        if 100 * largest >= limit {
+            return Err(refused(format!(
+                "a chapter that may hold {largest} could hold {DOMINANCE_PERCENT}% or more of the aggregate"
+            )));
+        }
+        if u128::from(aggregate) + largest > total {
+            return Err(refused(format!(
+                "the aggregate would show that a chapter that may hold {largest} holds at least {}",
+                u128::from(aggregate) + largest - total
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `Σ (bound − 1)` and `max (bound − 1)`: the most all chapters, and the most any one chapter,
+/// can hold.
+fn totals(bounds: &[u64]) -> (u128, u128) {
+    bounds.iter().fold((0u128, 0u128), |(sum, max), b| {
+        let most = u128::from(b.saturating_sub(1));
+        (sum.saturating_add(most), max.max(most))
+    })
+}
+
+fn refused(detail: String) -> Error {
+    Error::new(Reason::ReleaseRefused, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_clause_by_clause() {
+        let p = ReleasePolicy::new(5).unwrap();
+        let code = |r: Result<()>| r.unwrap_err().reason();
+        // Three chapters below k = 5: each may hold 4, so the aggregate must exceed 5 (rule 3)
+        // and be at most 8 (rule 4: the other two could hold it all).
+        let b = [5, 5, 5];
+        assert!(p.may_decrypt(&b).is_ok());
+        for a in 6..=8 {
+            assert!(p.may_publish(&b, a).is_ok(), "{a}");
+        }
+        for a in [0, 4, 5, 9, 12] {
+            assert_eq!(code(p.may_publish(&b, a)), Reason::ReleaseRefused, "{a}");
+        }
+        // Five chapters all at their bound: 20 shows each holds 4.
+        let b = [5; 5];
+        assert!(p.may_publish(&b, 16).is_ok());
+        assert!(p.may_publish(&b, 17).is_err());
+        assert!(p.may_publish(&b, 20).is_err());
+        // Two chapters are never enough.
+        assert!(p.may_decrypt(&[5, 5]).is_err());
+        assert!(p.may_publish(&[5, 5], 8).is_err());
+        // A chapter whose bound is a table total of 50 dominates any aggregate up to 61, and the
+        // other chapters must be able to hold the aggregate without it.
+        let b = [50, 50, 50, 5, 5];
+        assert!(p.may_publish(&b, 61).is_err());
+        assert!(p.may_publish(&b, 62).is_ok());
+        assert!(p.may_decrypt(&b).is_ok());
+        assert!(
+            p.may_decrypt(&[50, 5, 5, 5, 5]).is_err(),
+            "the others hold at most 16"
+        );
+        // Not even the best possible aggregate passes: never decrypted.
+        assert!(p.may_decrypt(&[200, 2, 2]).is_err());
+        assert!(p.may_decrypt(&[2, 2, 2]).is_err());
+        assert!(ReleasePolicy::new(1).is_err());
+        assert!(p.may_publish(&[u64::MAX, u64::MAX, 2], u64::MAX).is_err());
+        assert!(p.may_decrypt(&[1_000; 3]).is_ok());
+        assert!(p.may_decrypt(&[u64::MAX; 3]).is_err(), "aggregates are u64");
+    }
+
+    /// may_decrypt says yes exactly when some aggregate passes may_publish (small cases, all
+    /// aggregates tried).
+    #[test]
+    fn may_decrypt_is_exactly_some_aggregate_may_be_published() {
+        let p = ReleasePolicy::new(3).unwrap();
+        let mut cases = Vec::new();
+        for a in 2..7u64 {
+            for b in 2..7u64 {
+                for c in 2..7u64 {
+                    cases.push(vec![a, b, c]);
+                    cases.push(vec![a, b, c, 4]);
+                }
+            }
+        }
+        for bounds in cases {
+            let most: u64 = bounds.iter().map(|b| b - 1).sum();
+            let any = (0..=most).any(|v| p.may_publish(&bounds, v).is_ok());
+            assert_eq!(p.may_decrypt(&bounds).is_ok(), any, "{bounds:?}");
+        }
+    }
+}
