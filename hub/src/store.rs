@@ -309,6 +309,7 @@ INSERT OR IGNORE INTO support_asks (id, requester, origin, via, body, created_at
 INSERT OR IGNORE INTO support_relays (request, target, direction, actor, at)
     SELECT t.request, t.chapter, 'auto', '', r.created_at
     FROM support_targets t JOIN support_requests r ON r.id = t.request;
+"#,
     // 10: campaign approval (crate::campaigns): every submission a chapter sent, as received, and
     // every decision with the envelope the hub signed. Criteria versions are the `guidance` rows.
     r#"

@@ -4,7 +4,10 @@
 //!
 //! - the Southern regional coordinator logs in, switches to Spanish, and reads union staffers,
 //!   the organizing ladder, pods, recruitment, trends month by month, labor formations and the
-//!   map; relays a chapter's support request up to national; then reads the same pages in English;
+//!   map; relays a chapter's support request up to national; writes guidance (a training and a
+//!   campaign criterion with a success metric), previews and publishes it; approves the campaign
+//!   a chapter then submits against it, and the chapter's node applies the signed decision; then
+//!   reads the same pages in English;
 //! - national staff see the relayed request and export a table as CSV (UTF-8 with a BOM) with
 //!   their browser session.
 //!
@@ -26,7 +29,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use shopfloor_protocol::support::{SupportBody, Urgency};
-use shopfloor_testbed::national::{self, National, Options};
+use shopfloor_testbed::national::{self, National, Options, ScaleChapter};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
 
 fn tool(var: &str, default: &str) -> PathBuf {
@@ -197,6 +200,18 @@ async fn assert_fits(c: &Client, what: &str) {
     assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
 }
 
+/// Screenshots of the page as it is now (after a form), at the current size.
+async fn shoot_current(c: &Client, name: &str, lang: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(
+        screenshots_dir().join(format!("hub-{name}-{lang}-desktop.png")),
+        png,
+    )
+    .unwrap();
+    assert_no_raw_ids(c, name).await;
+    assert_fits(c, name).await;
+}
+
 /// Opens `path` at phone and desktop sizes, checks it, and keeps screenshots.
 async fn visit(c: &Client, base: &str, path: &str, name: &str, lang: &str, words: &[&str]) {
     let dir = screenshots_dir();
@@ -267,11 +282,7 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
         .find(|r| r.region.south)
         .expect("a Southern region");
     // A Southern chapter asks for help, signed by its own key, as its node does.
-    let south_index = fed
-        .regionals
-        .iter()
-        .position(|r| r.region.south)
-        .unwrap();
+    let south_index = fed.regionals.iter().position(|r| r.region.south).unwrap();
     let asker = fed
         .chapters
         .iter()
@@ -294,13 +305,48 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
     let driver = Driver::start();
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
-    let outcome = walk(&c, &south_url, &national_url).await;
+    let outcome = walk(&c, &south_url, &national_url, asker).await;
     let _ = c.close().await;
     fed.stop().await.unwrap();
     outcome
 }
 
-async fn walk(c: &Client, south: &str, national: &str) {
+/// Fills the last (empty) row of the editor's inputs named `prefix.N.field` for each `(field,
+/// value)`; returns the row's index.
+async fn fill_last_row(c: &Client, prefix: &str, values: &[(&str, &str)]) -> usize {
+    let codes = c
+        .find_all(Locator::Css(&format!(
+            "input[name^='{prefix}.'][name$='.{}']",
+            values[0].0
+        )))
+        .await
+        .unwrap();
+    let last = codes
+        .last()
+        .expect("an empty row")
+        .attr("name")
+        .await
+        .unwrap()
+        .unwrap();
+    let index: usize = last
+        .strip_prefix(&format!("{prefix}."))
+        .and_then(|r| r.split('.').next())
+        .and_then(|i| i.parse().ok())
+        .unwrap();
+    for (field, value) in values {
+        c.find(Locator::Css(&format!(
+            "input[name='{prefix}.{index}.{field}']"
+        )))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+    }
+    index
+}
+
+async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
     c.set_window_size(1280, 900).await.unwrap();
 
     // The Southern coordinator, in Spanish.
@@ -344,6 +390,119 @@ async fn walk(c: &Client, south: &str, national: &str) {
     c.goto(&format!("{south}/ui/support")).await.unwrap();
     submit(c, "form[action$='/relay-up'] button[type=submit]").await;
     wait_for(c, "Reenviada al hub nacional.").await;
+
+    // The coordinator writes guidance in the editor: a training and a campaign criterion with a
+    // success metric; previews it as chapters will see it; publishes it, signed.
+    c.goto(&format!("{south}/ui/guidance")).await.unwrap();
+    fill_last_row(
+        c,
+        "t",
+        &[
+            ("code", "mapeo-centros"),
+            ("title_en", "Mapping your workplace"),
+            ("title_es", "Cómo mapear su centro de trabajo"),
+        ],
+    )
+    .await;
+    let criterion = fill_last_row(
+        c,
+        "c",
+        &[
+            ("code", "campana-almacen"),
+            ("title_en", "Warehouse campaign"),
+            ("title_es", "Campaña en almacenes"),
+        ],
+    )
+    .await;
+    fill_last_row(
+        c,
+        &format!("c.{criterion}.m"),
+        &[
+            ("name_en", "Signed cards"),
+            ("name_es", "Tarjetas firmadas"),
+            ("target", "30"),
+        ],
+    )
+    .await;
+    submit(
+        c,
+        "form.gedit button[type=submit]:not([formaction]):not([name])",
+    )
+    .await;
+    wait_for(c, "Vista previa: lo que verán los capítulos").await;
+    let preview = source(c).await;
+    assert!(preview.contains("Cómo mapear su centro de trabajo"));
+    assert!(preview.contains("Tarjetas firmadas"));
+    shoot_current(c, "guidance-preview", "es").await;
+    submit(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
+    wait_for(c, "Las orientaciones se firmaron y publicaron.").await;
+
+    // A Southern chapter fetches the signed guidance and submits a campaign against the new
+    // criterion, as its organizers would from the node.
+    shopfloor_node::federation::guidance::fetch(&asker.store)
+        .await
+        .unwrap()
+        .expect("guidance fetched");
+    let campaign: i64 = asker
+        .store
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT c.id FROM campaigns c WHERE EXISTS \
+                 (SELECT 1 FROM campaign_metrics m WHERE m.campaign_id = c.id) ORDER BY c.id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    shopfloor_node::federation::campaigns::submit(
+        &asker.store,
+        &asker.dir,
+        shopfloor_node::federation::campaigns::Ask {
+            campaign_id: campaign,
+            criterion: "campana-almacen".into(),
+            sector: "48-49".into(),
+            summary: "Campaña en un almacén regional; comité formado.".into(),
+        },
+        "admin",
+    )
+    .await
+    .unwrap();
+
+    // The coordinator approves it in the browser.
+    visit(
+        c,
+        south,
+        "/ui/campaigns",
+        "campaigns",
+        "es",
+        &["Campaña en almacenes", "Tarjetas firmadas"],
+    )
+    .await;
+    c.goto(&format!("{south}/ui/campaigns")).await.unwrap();
+    c.find(Locator::Css("form.decide textarea"))
+        .await
+        .unwrap()
+        .send_keys("Cumple los criterios. Adelante.")
+        .await
+        .unwrap();
+    submit(c, "form.decide button[value='approved']").await;
+    wait_for(c, "Cumple los criterios. Adelante.").await;
+    // The chapter receives the signed decision and its campaign is approved.
+    let applied = shopfloor_node::federation::campaigns::fetch_decisions(&asker.store, &asker.dir)
+        .await
+        .unwrap();
+    assert!(applied >= 1, "the decision reached the chapter");
+    let approval: String = asker
+        .store
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT approval FROM campaigns WHERE id = ?1",
+                [campaign],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(approval, "approved");
 
     // The same pages in English.
     c.goto(&format!("{south}/ui")).await.unwrap();
