@@ -842,6 +842,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/enrollments", "Solicitudes de inscripción"),
         ("/ui/children", "Capítulos y regiones"),
         ("/ui/completeness", "Entrega de informes"),
+        ("/ui/map/counties", "Mapa de condados"),
     ];
     let english = [
         ("/ui", "Overview"),
@@ -854,6 +855,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/enrollments", "Enrollment requests"),
         ("/ui/children", "Chapters and regions"),
         ("/ui/completeness", "Reporting completeness"),
+        ("/ui/map/counties", "County map"),
     ];
     assert_eq!(spanish.len(), PAGES.len());
     for (path, word) in spanish {
