@@ -610,11 +610,12 @@ pub async fn counties(
                 }
             })
             .collect();
-        let state_names: Vec<String> = states
+        let mut state_names: Vec<String> = states
             .iter()
             .filter_map(|c| registry::state(c))
             .map(|t| lang.pick(t.en, t.es).to_owned())
             .collect();
+        state_names.sort();
         let states_line = if state_names.is_empty() {
             lang.t("hub-county-no-states")
         } else {
