@@ -28,13 +28,16 @@ const DURHAM: [u64; 2] = [131, 126];
 const MECKLENBURG: u64 = 153;
 const CHARLESTON: u64 = 161;
 
-/// Each chapter's county cells: (id, name, state, [(county FIPS, members)]).
-fn chapters() -> Vec<(
+/// A chapter and its county cells: (id, name, state, [(county FIPS, members)]).
+type ChapterCounties = (
     &'static str,
     &'static str,
     &'static str,
     Vec<(&'static str, u64)>,
-)> {
+);
+
+/// Each chapter's county cells.
+fn chapters() -> Vec<ChapterCounties> {
     vec![
         (
             "raleigh",
