@@ -19,6 +19,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim, UNKNOWN};
+use shopfloor_protocol::rollup::SummedCell;
 
 use super::charts::{LegendItem, shown_text};
 use super::data::{self, Level, PathError, Shown, disclose};
@@ -129,7 +130,8 @@ pub fn shapes() -> &'static [CountyShape] {
 }
 
 /// How many data lines the generated file holds (for the data test).
-pub fn data_lines() -> usize {
+#[cfg(test)]
+fn data_lines() -> usize {
     COUNTIES_TSV
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -210,7 +212,7 @@ impl Pick {
 }
 
 /// The states the cells of a level show: those of its county cells and of its state cells.
-pub fn states_with_data(cells: &[shopfloor_protocol::rollup::SummedCell]) -> Vec<&'static str> {
+pub fn states_with_data(cells: &[SummedCell]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for c in cells.iter().filter(|c| c.key.metric == METRIC) {
         let code = if let Some(f) = c.key.dims.get(&Dim::County) {
@@ -312,17 +314,16 @@ pub fn legend(lang: Lang) -> Vec<LegendItem> {
 pub fn build(
     lang: Lang,
     admin: bool,
-    cells: &[shopfloor_protocol::rollup::SummedCell],
+    cells: &[SummedCell],
     states: &[&'static str],
 ) -> (Vec<CountyCell>, String, Vec<Outline>) {
     let state_fips: Vec<&str> = states.iter().filter_map(|c| fips_of(c)).collect();
-    let county_cells = data::table(cells, METRIC, Dim::County);
-    let shown_of = |fips: &str| {
-        county_cells
-            .iter()
-            .find(|c| c.key.dims.get(&Dim::County).is_some_and(|f| f == fips))
-            .map(|c| disclose(c, admin))
-    };
+    let county_cells: std::collections::BTreeMap<&str, &SummedCell> =
+        data::table(cells, METRIC, Dim::County)
+            .into_iter()
+            .filter_map(|c| Some((c.key.dims.get(&Dim::County)?.as_str(), c)))
+            .collect();
+    let shown_of = |fips: &str| county_cells.get(fips).map(|c| disclose(c, admin));
     let state_name = |fips: &str| {
         state_of(fips)
             .and_then(registry::state)
@@ -374,20 +375,17 @@ pub fn build(
         });
     }
     // Cells for counties the map data does not have (codes newer than the 2017 boundaries).
-    for cell in &county_cells {
-        let Some(fips) = cell.key.dims.get(&Dim::County) else {
-            continue;
-        };
-        if fips == UNKNOWN
+    for (fips, cell) in &county_cells {
+        if *fips == UNKNOWN
             || !state_fips.iter().any(|f| fips.starts_with(f))
-            || shapes().iter().any(|s| s.fips == fips)
+            || shapes().binary_search_by(|s| s.fips.cmp(fips)).is_ok()
         {
             continue;
         }
         let (fill, text, class_text) = describe(Some(disclose(cell, admin)));
         out.push(CountyCell {
-            fips: fips.clone(),
-            name: lang.ta("hub-county-unmapped", &[("id", fips.as_str().into())]),
+            fips: (*fips).to_owned(),
+            name: lang.ta("hub-county-unmapped", &[("id", (*fips).into())]),
             state: state_name(fips),
             d: "",
             fill,
