@@ -178,7 +178,7 @@ impl Pick {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
-        match text {
+        match text.to_ascii_lowercase().as_str() {
             "south" => return Ok(Some(Pick::South)),
             "data" => return Ok(Some(Pick::Data)),
             _ => {}
@@ -732,6 +732,7 @@ mod tests {
         assert_eq!(Pick::parse(None), Ok(None));
         assert_eq!(Pick::parse(Some(" ")), Ok(None));
         assert_eq!(Pick::parse(Some("south")), Ok(Some(Pick::South)));
+        assert_eq!(Pick::parse(Some("Data")), Ok(Some(Pick::Data)));
         assert_eq!(
             Pick::parse(Some("nc, SC,nc")),
             Ok(Some(Pick::States(vec!["NC", "SC"])))
