@@ -342,3 +342,4 @@ hub-county-to-states = See the map of states
 hub-map-to-counties = See members by county
 err-bad-states = Those states cannot be drawn.
 rec-bad-states = Pick states from the list, or write their two-letter postal codes separated by commas.
+hub-county-attribution = Map: us-atlas (ISC licence) by Mike Bostock, from U.S. Census Bureau boundaries.

@@ -342,3 +342,4 @@ hub-county-to-states = Ver el mapa de estados
 hub-map-to-counties = Ver los miembros por condado
 err-bad-states = Esos estados no se pueden dibujar.
 rec-bad-states = Elija los estados de la lista, o escriba sus códigos postales de dos letras separados por comas.
+hub-county-attribution = Mapa: us-atlas (licencia ISC), de Mike Bostock, a partir de los límites de la Oficina del Censo de los EE. UU.
