@@ -258,13 +258,12 @@ pub struct Outline {
     pub d: &'static str,
 }
 
-/// The shade of a value: its index (0-4) and its words.
-fn class_of(lang: Lang, v: u64) -> (usize, String) {
-    let i = CLASS_BOUNDS
+/// The shade of a value (0-4).
+fn class_index(v: u64) -> usize {
+    CLASS_BOUNDS
         .iter()
         .position(|b| v <= *b)
-        .unwrap_or(CLASS_BOUNDS.len());
-    (i, class_label(lang, i))
+        .unwrap_or(CLASS_BOUNDS.len())
 }
 
 fn class_label(lang: Lang, i: usize) -> String {
@@ -329,24 +328,34 @@ pub fn build(
             .and_then(registry::state)
             .map_or_else(String::new, |t| lang.pick(t.en, t.es).to_owned())
     };
+    // The words every county repeats, looked up in the catalogue once per page, not per county.
+    let none = (lang.t("hub-map-none"), lang.t("hub-map-no-data"));
+    let withheld_words = lang.t("hub-map-legend-withheld");
+    let not_shown = (
+        shown_text(lang, Shown::Withheld),
+        shown_text(lang, Shown::Suppressed),
+    );
+    let class_words: Vec<String> = (0..CLASS_COLOURS.len())
+        .map(|i| class_label(lang, i))
+        .collect();
     let describe = |shown: Option<Shown>| -> (&'static str, String, String) {
         match shown {
-            None | Some(Shown::Exact(0)) => (
-                "url(#map-none)",
-                lang.t("hub-map-none"),
-                lang.t("hub-map-no-data"),
-            ),
+            None | Some(Shown::Exact(0)) => ("url(#map-none)", none.0.clone(), none.1.clone()),
             Some(s @ (Shown::Withheld | Shown::Suppressed)) => (
                 "url(#map-withheld)",
-                shown_text(lang, s),
-                lang.t("hub-map-legend-withheld"),
+                if s == Shown::Withheld {
+                    not_shown.0.clone()
+                } else {
+                    not_shown.1.clone()
+                },
+                withheld_words.clone(),
             ),
             Some(s) => {
-                let (i, words) = class_of(lang, s.value());
+                let i = class_index(s.value());
                 (
                     CLASS_COLOURS.get(i).copied().unwrap_or("#08519c"),
                     shown_text(lang, s),
-                    words,
+                    class_words.get(i).cloned().unwrap_or_default(),
                 )
             }
         }
@@ -743,10 +752,11 @@ mod tests {
 
     #[test]
     fn shades_are_told_in_words() {
-        assert_eq!(class_of(Lang::En, 1).1, "1 to 4");
-        assert_eq!(class_of(Lang::En, 5).1, "5 to 19");
-        assert_eq!(class_of(Lang::En, 499).0, 3);
-        assert_eq!(class_of(Lang::Es, 2000).1, "500 o más");
+        let words = |lang, v| class_label(lang, class_index(v));
+        assert_eq!(words(Lang::En, 1), "1 to 4");
+        assert_eq!(words(Lang::En, 5), "5 to 19");
+        assert_eq!(class_index(499), 3);
+        assert_eq!(words(Lang::Es, 2000), "500 o más");
         assert_eq!(legend(Lang::En).len(), 7);
     }
 }
