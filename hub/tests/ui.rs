@@ -852,6 +852,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/support", "Solicitudes de apoyo"),
         ("/ui/guidance", "Publicadas ahora"),
         ("/ui/campaigns", "Aprobación de campañas"),
+        ("/ui/map/counties", "Mapa de condados"),
     ];
     let english = [
         ("/ui", "Overview"),
@@ -867,6 +868,7 @@ async fn every_page_renders_in_english_and_spanish() {
         ("/ui/support", "Support requests"),
         ("/ui/guidance", "Published now"),
         ("/ui/campaigns", "Campaign approval"),
+        ("/ui/map/counties", "County map"),
     ];
     assert_eq!(spanish.len(), PAGES.len());
     for (path, word) in spanish {

@@ -346,6 +346,8 @@ fn main() -> Result<()> {
             ("children".into(), "/ui/children".into(), false),
             ("API completeness".into(), format!("/api/v1/completeness?period={p}"), true),
             ("API status".into(), "/api/v1/status".into(), true),
+            ("county map, the South".into(), format!("/ui/map/counties?period={p}"), false),
+            ("county map, states with data".into(), format!("/ui/map/counties?period={p}&states=data"), false),
         ];
         let budget = Duration::from_secs(20);
         let (static_median, static_bytes) =
@@ -396,6 +398,15 @@ fn main() -> Result<()> {
             );
         }
         println!("  slowest page: {worst:.1}x the static page (target <= 100x)");
+        // The county map against the dashboards, measured in this run.
+        if let Some((_, dash, _)) = rows.iter().find(|(name, _, _)| name == "dashboards") {
+            for (name, m, _) in rows.iter().filter(|(name, _, _)| name.starts_with("county map")) {
+                println!(
+                    "  {name}: {:.2}x the dashboards",
+                    m.as_secs_f64() / dash.as_secs_f64().max(1e-9)
+                );
+            }
+        }
         let mb = |kb: Option<u64>| kb.map_or_else(|| "n/a".to_owned(), |k| format!("{:.0} MB", k as f64 / 1024.0));
         println!(
             "  RSS: {} before browsing, {} after; peak while browsing {}{} (target <= 150 MB)",

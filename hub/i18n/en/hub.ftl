@@ -482,3 +482,26 @@ err-no-such-submission = That submission does not exist.
 rec-no-such-submission = Reload the list of campaigns.
 err-campaign-not-pending = This submission was already decided, or the chapter sent a newer one.
 rec-campaign-not-pending = Reload the list of campaigns.
+## county map
+hub-county-title = County map
+hub-county-heading = { $metric } by county, { $period }
+hub-county-desc = A map of the counties of the states listed above; each county is shaded by its number of members, hatched when the number is not shown, dotted when there is none. The table beside the map gives every number and its shade in words.
+hub-county-pick = States
+hub-county-pick-south = The South (Census region)
+hub-county-pick-data = Every state with county numbers
+hub-county-states = { $count ->
+    [one] One state: { $names }
+   *[other] { $count } states: { $names }
+}
+hub-county-no-states = No state has county numbers at this level for this period.
+hub-county-class = { $low } to { $high }
+hub-county-class-top = { $low } or more
+hub-county-unmapped = County { $id } (not on the map)
+hub-county-unknown = Members whose county is unknown: { $value }
+hub-county-table = The counties as a table
+hub-county-col = County
+hub-county-to-states = See the map of states
+hub-map-to-counties = See members by county
+err-bad-states = Those states cannot be drawn.
+rec-bad-states = Pick states from the list, or write their two-letter postal codes separated by commas.
+hub-county-attribution = Map: us-atlas (ISC licence) by Mike Bostock, from U.S. Census Bureau boundaries.

@@ -482,3 +482,26 @@ err-no-such-submission = Esa solicitud no existe.
 rec-no-such-submission = Vuelva a cargar la lista de campañas.
 err-campaign-not-pending = Ya se decidió sobre esta solicitud, o el capítulo envió una más reciente.
 rec-campaign-not-pending = Vuelva a cargar la lista de campañas.
+## county map
+hub-county-title = Mapa de condados
+hub-county-heading = { $metric } por condado, { $period }
+hub-county-desc = Un mapa de los condados de los estados indicados arriba; cada condado tiene un tono según su número de miembros, rayas cuando la cifra no se muestra y puntos cuando no hay datos. La tabla junto al mapa da todas las cifras y su tono en palabras.
+hub-county-pick = Estados
+hub-county-pick-south = El Sur (región del Censo)
+hub-county-pick-data = Todos los estados con cifras por condado
+hub-county-states = { $count ->
+    [one] Un estado: { $names }
+   *[other] { $count } estados: { $names }
+}
+hub-county-no-states = Ningún estado tiene cifras por condado en este nivel para este período.
+hub-county-class = de { $low } a { $high }
+hub-county-class-top = { $low } o más
+hub-county-unmapped = Condado { $id } (no está en el mapa)
+hub-county-unknown = Miembros cuyo condado se desconoce: { $value }
+hub-county-table = Los condados en forma de tabla
+hub-county-col = Condado
+hub-county-to-states = Ver el mapa de estados
+hub-map-to-counties = Ver los miembros por condado
+err-bad-states = Esos estados no se pueden dibujar.
+rec-bad-states = Elija los estados de la lista, o escriba sus códigos postales de dos letras separados por comas.
+hub-county-attribution = Mapa: us-atlas (licencia ISC), de Mike Bostock, a partir de los límites de la Oficina del Censo de los EE. UU.

@@ -71,6 +71,11 @@ impl PageError {
     pub(super) fn page(&self, v: &Visitor, hub_name: &str) -> Response {
         error_page(v, hub_name, self.0, self.1, self.2)
     }
+
+    /// A `states=` that names no state (the county map).
+    pub(super) fn bad_states() -> PageError {
+        PageError(StatusCode::BAD_REQUEST, "err-bad-states", "rec-bad-states")
+    }
 }
 
 fn kind_label(lang: Lang, kind: Kind) -> String {
