@@ -373,6 +373,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ("/ui/trends", "trends", &["Tendencias"]),
         ("/ui/formations", "formations", &["Formaciones laborales"]),
         ("/ui/map", "map", &["Mapa"]),
+        ("/ui/map/counties", "counties", &["Condado"]),
     ];
     for (path, name, words) in es_pages {
         visit(c, south, path, name, "es", words).await;
@@ -522,6 +523,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ("/ui/trends", "trends", &["Trends"]),
         ("/ui/formations", "formations", &["Labor formations"]),
         ("/ui/map", "map", &["Map"]),
+        ("/ui/map/counties", "counties", &["County"]),
     ];
     for (path, name, words) in en_pages {
         visit(c, south, path, name, "en", words).await;
