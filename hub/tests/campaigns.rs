@@ -21,46 +21,10 @@ use shopfloor_protocol::campaign::{
     Decisions, Outcome, Submission, SubmittedMetric, verify_decision,
 };
 use shopfloor_protocol::{Envelope, SecretKeys};
-use util::{ADMIN_PASSWORD, Chapter};
+use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of, encode};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 const PATH: &str = "/api/v1/campaign-submissions";
-
-struct Served {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Served {
-    async fn start(hub: &Hub) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let hub = hub.clone();
-        let task = tokio::spawn(async move {
-            shopfloor_hub::web::serve(hub, listener, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        Served {
-            url,
-            stop: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
-        }
-    }
-}
 
 struct Browser {
     client: reqwest::Client,
@@ -73,24 +37,6 @@ struct Page {
     status: u16,
     location: Option<String>,
     body: String,
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 impl Browser {

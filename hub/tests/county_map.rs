@@ -17,7 +17,7 @@ use shopfloor_hub::users::{self, Role};
 use shopfloor_hub::{Hub, ingest, rollups};
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::{Cell, CellKey};
-use util::{ADMIN_PASSWORD, Chapter, last_month};
+use util::{ADMIN_PASSWORD, Chapter, Served, last_month};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 
@@ -123,42 +123,6 @@ fn hub_with_chapters(root: &Path, name: &str, level: Level) -> Hub {
 
 // ------------------------------------------------------------------------------------------------
 // Serving and a small browser.
-
-struct Served {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Served {
-    async fn start(hub: &Hub) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let hub = hub.clone();
-        let task = tokio::spawn(async move {
-            shopfloor_hub::web::serve(hub, listener, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        Served {
-            url,
-            stop: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
-        }
-    }
-}
 
 struct Browser {
     client: reqwest::Client,

@@ -16,45 +16,9 @@ use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::{self, Role};
 use shopfloor_hub::{Hub, enroll, forward, guidance};
 use shopfloor_protocol::{Envelope, Kind};
-use util::ADMIN_PASSWORD;
+use util::{ADMIN_PASSWORD, Served, csrf_of, encode};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
-
-struct Served {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Served {
-    async fn start(hub: &Hub) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let hub = hub.clone();
-        let task = tokio::spawn(async move {
-            shopfloor_hub::web::serve(hub, listener, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        Served {
-            url,
-            stop: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
-        }
-    }
-}
 
 fn init_hub(root: &Path, name: &str, level: Level) -> Hub {
     let dir = root.join(name.replace(' ', "-"));
@@ -89,18 +53,6 @@ struct Page {
     status: u16,
     location: Option<String>,
     body: String,
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 impl Browser {
@@ -210,12 +162,6 @@ fn dump(name: &str, html: &str) {
     if let Some(dir) = std::env::var_os("SHOPFLOOR_UI_DUMP") {
         std::fs::write(Path::new(&dir).join(format!("{name}.html")), html).unwrap();
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 /// The text of the problem shown next to a field (`<span class="why" id="NAME-why">`).

@@ -33,24 +33,6 @@ struct Browser {
     accept_language: Option<String>,
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
 impl Browser {
     fn new(base: &str, lang: &str) -> Browser {
         let _ = rustls::crypto::ring::default_provider().install_default();

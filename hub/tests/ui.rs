@@ -21,7 +21,7 @@ use shopfloor_protocol::report::{ChapterFacts, REPORT_SCHEMA};
 use shopfloor_protocol::{
     Cell, CellKey, Digest, DisclosurePolicy, Envelope, Kind, PartyId, Period, Report,
 };
-use util::{ADMIN_PASSWORD, Chapter, last_month};
+use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of, encode, last_month};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 
@@ -34,42 +34,6 @@ const NC_TRAININGS: u64 = 900;
 
 // ------------------------------------------------------------------------------------------------
 // Federation set-up through the library, served in-process on loopback.
-
-struct Served {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Served {
-    async fn start(hub: &Hub) -> Served {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let hub = hub.clone();
-        let task = tokio::spawn(async move {
-            shopfloor_hub::web::serve(hub, listener, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        Served {
-            url,
-            stop: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
-        }
-    }
-}
 
 fn init_hub(root: &Path, name: &str, level: Level, tls: bool) -> Hub {
     let dir = root.join(name.replace(' ', "-"));
@@ -273,18 +237,6 @@ struct Page {
     body: String,
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 impl Browser {
     fn new(base: &str) -> Browser {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -383,12 +335,6 @@ impl Browser {
         assert_eq!(page.status, 200, "{}", page.body);
         csrf_of(&page.body)
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a CSRF field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 async fn logged_in(base: &str, name: &str, password: &str) -> Browser {

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use shopfloor_hub::Hub;
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::report::{ChapterFacts, REPORT_SCHEMA};
 use shopfloor_protocol::{
@@ -287,4 +288,63 @@ pub fn standard_cells(members: u64) -> Vec<Cell> {
             5,
         ),
     ]
+}
+
+// The web interface on loopback: a served hub, and what form posts need.
+
+/// A hub served in-process on a loopback port until [`Served::stop`].
+pub struct Served {
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Served {
+    pub async fn start(hub: &Hub) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let hub = hub.clone();
+        let task = tokio::spawn(async move {
+            shopfloor_hub::web::serve(hub, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Served {
+            url,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Percent-encodes a form value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }
