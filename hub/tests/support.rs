@@ -368,9 +368,9 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
         "Solicitudes de apoyo",
         "Triangle (triangle)",
         "Urgente",
-        "Un capítulo de este nodo",
+        "Un capítulo de este hub",
         "Automáticamente a Durham (durham)",
-        "Reenviar al nodo nacional",
+        "Reenviar al hub nacional",
     ] {
         assert!(p.body.contains(text), "{text} missing: {}", p.body);
     }
@@ -385,7 +385,7 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(p.location.as_deref(), Some("/ui/support?done=up"));
     let p = south_admin.get("/ui/support?done=up").await;
-    assert!(p.body.contains("Reenviada al nodo nacional."), "{}", p.body);
+    assert!(p.body.contains("Reenviada al hub nacional."), "{}", p.body);
     assert!(!p.body.contains(&format!("/ui/support/{id}/relay-up")));
 
     // National sees it from the South and relays it down: West matches (the South sent it).

@@ -172,7 +172,7 @@ async fn a_chapter_under_a_region_shows_nationals_goals() {
     assert!(html.contains("Share of the target"));
     let html_es = guidance_page(&durham.node.url(), "es").await;
     assert!(
-        html_es.contains("De National Labor Commission, transmitidas por su nodo"),
+        html_es.contains("De National Labor Commission, transmitidas por su hub"),
         "Spanish heading"
     );
     assert!(html_es.contains("Conversaciones individuales"));

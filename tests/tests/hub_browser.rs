@@ -7,9 +7,9 @@
 //!   map; relays a chapter's support request up to national; writes guidance (a training and a
 //!   campaign criterion with a success metric), previews and publishes it; approves the campaign
 //!   a chapter then submits against it, and the chapter's node applies the signed decision; then
-//!   reads the same pages in English;
-//! - national staff see the relayed request and export a table as CSV (UTF-8 with a BOM) with
-//!   their browser session.
+//!   reads the same pages in English and sends a second campaign back with a comment;
+//! - national staff, in English, see the relayed request and relay it down to the regions, publish
+//!   guidance, and export a table as CSV (UTF-8 with a BOM) with their browser session.
 //!
 //! Every page is checked at phone (360×780) and desktop (1280×900) sizes: no raw message id on
 //! screen, the page in the chosen language, and nothing wider than the phone's screen. Screenshots
@@ -128,6 +128,21 @@ async fn wait_for(c: &Client, text: &str) -> String {
         }
         if Instant::now() > deadline {
             panic!("page never showed {text:?}; it shows:\n{html}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (up to 15 s) for the page to contain one of `texts`.
+async fn wait_for_any(c: &Client, texts: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let html = source(c).await;
+        if texts.iter().any(|t| html.contains(t)) {
+            return html;
+        }
+        if Instant::now() > deadline {
+            panic!("page never showed any of {texts:?}; it shows:\n{html}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -529,7 +544,67 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         visit(c, south, path, name, "en", words).await;
     }
 
-    // National staff see the request the South relayed up, then export a table with their
+    // The same work in English: the chapter submits a second campaign, which the coordinator
+    // sends back with a comment; the chapter's node applies the signed decision.
+    let second: i64 = asker
+        .store
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT c.id FROM campaigns c WHERE c.id <> ?1 AND EXISTS \
+                 (SELECT 1 FROM campaign_metrics m WHERE m.campaign_id = c.id) ORDER BY c.id LIMIT 1",
+                [campaign],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    shopfloor_node::federation::campaigns::submit(
+        &asker.store,
+        &asker.dir,
+        shopfloor_node::federation::campaigns::Ask {
+            campaign_id: second,
+            criterion: "campana-almacen".into(),
+            sector: "62".into(),
+            summary: "Hospital campaign; organizing committee of six.".into(),
+        },
+        "admin",
+    )
+    .await
+    .unwrap();
+    visit(
+        c,
+        south,
+        "/ui/campaigns",
+        "campaigns",
+        "en",
+        &["Warehouse campaign", "Signed cards"],
+    )
+    .await;
+    c.goto(&format!("{south}/ui/campaigns")).await.unwrap();
+    c.find(Locator::Css("form.decide textarea"))
+        .await
+        .unwrap()
+        .send_keys("Add a target for the majority petition, then send it again.")
+        .await
+        .unwrap();
+    submit(c, "form.decide button[value='returned']").await;
+    wait_for(c, "Add a target for the majority petition").await;
+    shopfloor_node::federation::campaigns::fetch_decisions(&asker.store, &asker.dir)
+        .await
+        .unwrap();
+    let approval: String = asker
+        .store
+        .read(|db| {
+            Ok(db.query_row(
+                "SELECT approval FROM campaigns WHERE id = ?1",
+                [second],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(approval, "draft", "a campaign sent back is a draft again");
+
+    // National staff, in English: see the request the South relayed up and relay it down to
+    // the regions whose reports match; publish guidance of their own; export a table with their
     // browser session.
     login(c, national).await;
     visit(
@@ -541,6 +616,37 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         &["Support requests", "Relayed up by"],
     )
     .await;
+    c.goto(&format!("{national}/ui/support")).await.unwrap();
+    submit(c, "form[action$='/relay-down'] button[type=submit]").await;
+    wait_for_any(
+        c,
+        &[
+            "more chapters or regions",
+            "one more chapter or region",
+            "No other chapter or region",
+        ],
+    )
+    .await;
+    c.goto(&format!("{national}/ui/guidance")).await.unwrap();
+    fill_last_row(
+        c,
+        "t",
+        &[
+            ("code", "one-on-ones-101"),
+            ("title_en", "One-on-one conversations"),
+            ("title_es", "Conversaciones uno a uno"),
+        ],
+    )
+    .await;
+    submit(
+        c,
+        "form.gedit button[type=submit]:not([formaction]):not([name])",
+    )
+    .await;
+    wait_for(c, "Preview: what chapters will see").await;
+    shoot_current(c, "guidance-preview", "en").await;
+    submit(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
+    wait_for(c, "The guidance was signed and published.").await;
     c.goto(&format!("{national}/ui/tables?metric=members"))
         .await
         .unwrap();
