@@ -235,6 +235,85 @@ async fn submit(c: &Client, css: &str) {
         .unwrap();
 }
 
+async fn js_bool(c: &Client, script: &str) -> bool {
+    c.execute(script, Vec::new())
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or_else(|| panic!("{script} did not return a boolean"))
+}
+
+/// At 360 px the page at `path` is no wider than the window (tables included: the members' rows
+/// are cards), the menu is folded and opens, and the members' filters are folded unless a filter
+/// is in use; at 1280 px the menu is a plain bar.
+async fn fits_a_phone(c: &Client, base: &str, path: &str) {
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    assert!(
+        js_bool(
+            c,
+            "return !document.querySelector('nav.main details').open \
+             && document.querySelector('nav.main a').checkVisibility() \
+             && !document.querySelector('nav.main summary').checkVisibility();"
+        )
+        .await,
+        "{path}: at 1280 px the menu is a bar"
+    );
+    c.set_window_size(360, 780).await.unwrap();
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    assert!(
+        js_bool(
+            c,
+            "return document.documentElement.scrollWidth <= window.innerWidth \
+             && [...document.querySelectorAll('.table-wrap:has(table.cards)')] \
+                .every(e => e.scrollWidth <= e.clientWidth);"
+        )
+        .await,
+        "{path}: wider than a 360 px phone"
+    );
+    if path == "/members" {
+        assert!(
+            js_bool(
+                c,
+                "return !document.querySelector('details.filters-box').open \
+                 && document.querySelector('table.cards tbody tr').getBoundingClientRect().top \
+                    < window.innerHeight;"
+            )
+            .await,
+            "members: the filters start folded and the first row is on the first screen"
+        );
+        c.goto(&format!("{base}/members?q=Rosa")).await.unwrap();
+        assert!(
+            js_bool(
+                c,
+                "return document.querySelector('details.filters-box').open;"
+            )
+            .await,
+            "members: a search in use keeps the filters open"
+        );
+        c.goto(&format!("{base}{path}")).await.unwrap();
+    }
+    assert!(
+        js_bool(
+            c,
+            "return !document.querySelector('nav.main a').checkVisibility();"
+        )
+        .await,
+        "{path}: the menu starts folded on a phone"
+    );
+    submit(c, "nav.main summary").await;
+    assert!(
+        js_bool(
+            c,
+            "return document.querySelector('nav.main details').open \
+             && [...document.querySelectorAll('nav.main a')].every(a => a.checkVisibility()) \
+             && document.documentElement.scrollWidth <= window.innerWidth;"
+        )
+        .await,
+        "{path}: the menu opens, every item shown, within the screen"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chapters_monthly_work_in_a_real_browser() {
     let driver = Driver::start();
@@ -329,7 +408,20 @@ async fn run(c: &Client, node: &Node, base: &str) {
         .await
         .unwrap();
     submit(c, "form[action$='/stage'] button[type=submit]").await;
+    // A jump of three stages is confirmed first, on a page naming the workplace.
+    let html = wait_for(c, "Confirm the move on the ladder").await;
+    assert!(html.contains("Harbor Logistics · Warehouse 4"));
+    assert!(
+        html.contains("workforce: Not known; supporters: 0"),
+        "the jump page says the numbers show no majority"
+    );
+    submit(c, "form[action$='/stage'] button[type=submit]").await;
     wait_for(c, "Committee signed up 23 of 40").await;
+    assert!(
+        source(c)
+            .await
+            .contains("its numbers do not show a majority")
+    );
     let current = c
         .find(Locator::Css("ol.ladder li.current"))
         .await
@@ -342,6 +434,20 @@ async fn run(c: &Client, node: &Node, base: &str) {
         "{current}"
     );
     assert!(source(c).await.contains("Committee signed up 23 of 40"));
+
+    // The stage alone does not count as majority support; the numbers do.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(stat(c, "Workplaces with majority support").await, "0");
+    c.goto(&format!("{base}{workplace_path}/edit"))
+        .await
+        .unwrap();
+    for (id, v) in [("workforce_size", "40"), ("supporters", "23")] {
+        let input = c.find(Locator::Id(id)).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(v).await.unwrap();
+    }
+    submit(c, "main form button[type=submit]").await;
+    wait_for(c, "Supporters: 57% of the workforce").await;
 
     // The dashboard follows.
     c.goto(&format!("{base}/")).await.unwrap();
@@ -359,6 +465,9 @@ async fn run(c: &Client, node: &Node, base: &str) {
     ] {
         shoot(c, base, path, name, "en").await;
         assert_no_raw_ids(c, path).await;
+    }
+    for path in ["/", "/members", workplace_path.as_str()] {
+        fits_a_phone(c, base, path).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 
@@ -395,6 +504,9 @@ async fn run(c: &Client, node: &Node, base: &str) {
         assert!(html.contains(words), "{path}: {words}");
         assert!(html.contains("<html lang=\"es\">"));
         assert_no_raw_ids(c, path).await;
+    }
+    for path in ["/", "/members", workplace_path.as_str()] {
+        fits_a_phone(c, base, path).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 

@@ -8,9 +8,9 @@
 //!
 //! Metrics are chosen so that no metric's total is the sum of another metric's cells. Cells of
 //! different metrics (and of different tables of one metric) are still tied together by the way
-//! the node counts them: every workplace at stage 3 or above counts as having majority support, a
-//! member without a workplace is unknown in sector, state, county and stage at once, a county lies
-//! in its state. Each metric states those **relations** in [`Metric::relations`], next to its
+//! the node counts them: a majority-support workplace is one below stage 3 whose workforce and
+//! supporters show a majority (the ladder stage alone never counts), a member without a workplace
+//! is unknown in sector, state, county and stage at once, a county lies in its state. Each metric states those **relations** in [`Metric::relations`], next to its
 //! tables, so a metric cannot be added without saying how it relates to the others; disclosure
 //! control audits every table and every relation of a report together
 //! ([`crate::relations`] turns them into linear constraints).

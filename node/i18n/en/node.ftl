@@ -731,3 +731,15 @@ ui-campaign-submit-help = The hub receives the campaign type, the labor componen
 ui-campaign-submit-unavailable = To submit this campaign for approval, the node must be enrolled with a hub that has published approval criteria.
 err-field-campaign-submission = The campaign could not be sent for approval. Choose a criterion and a sector, write a summary, give the campaign at least one success metric, and check that the hub can be reached.
 ui-action-campaign-submit = Submitted a campaign for approval
+
+## phone: the menu on phones; confirming a jump on the ladder; majority only from the numbers
+ui-nav-menu = Menu
+ui-stage-confirm-title = Confirm the move on the ladder
+ui-stage-confirm-lead = { $name } would move from "{ $first }" to "{ $last }" in one step, skipping the stages in between. Please confirm that this is what happened.
+ui-stage-confirm-majority = Stage 3 and above mean a committee with majority support, but this workplace's numbers do not show a majority (workforce: { $total }; supporters: { $n }). It will not count as having majority support until they do: update them with "Edit workplace".
+ui-stage-confirm-yes = Yes, move it
+ui-workplace-majority-unshown = This workplace is at stage 3 or above, but its numbers do not show a majority, so it does not count as having majority support. Enter the workforce and supporters with "Edit workplace".
+ui-attn-majority-unshown = { $n ->
+    [one] One workplace is at stage 3 or above without numbers that show a majority; it is not counted as having majority support.
+   *[other] { $n } workplaces are at stage 3 or above without numbers that show a majority; they are not counted as having majority support.
+}

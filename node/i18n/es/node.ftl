@@ -731,3 +731,15 @@ ui-campaign-submit-help = El hub recibe el tipo de campaña, el componente labor
 ui-campaign-submit-unavailable = Para enviar esta campaña para aprobación, el nodo debe estar inscrito en un hub que haya publicado criterios de aprobación.
 err-field-campaign-submission = No se pudo enviar la campaña para aprobación. Elija un criterio y un sector, escriba un resumen, dé a la campaña al menos un indicador de éxito y verifique que se pueda contactar al hub.
 ui-action-campaign-submit = Envió una campaña para aprobación
+
+## phone: the menu on phones; confirming a jump on the ladder; majority only from the numbers
+ui-nav-menu = Menú
+ui-stage-confirm-title = Confirme el cambio en la escalera
+ui-stage-confirm-lead = { $name } pasaría de "{ $first }" a "{ $last }" en un solo paso, saltando las etapas intermedias. Confirme que eso es lo que ocurrió.
+ui-stage-confirm-majority = La etapa 3 y las siguientes significan un comité con apoyo mayoritario, pero las cifras de este centro de trabajo no muestran una mayoría (plantilla: { $total }; simpatizantes: { $n }). No contará como centro con apoyo mayoritario hasta que las muestren: actualícelas con "Editar centro de trabajo".
+ui-stage-confirm-yes = Sí, cambiarlo
+ui-workplace-majority-unshown = Este centro de trabajo está en la etapa 3 o una posterior, pero sus cifras no muestran una mayoría, así que no cuenta como centro con apoyo mayoritario. Indique la plantilla y los simpatizantes con "Editar centro de trabajo".
+ui-attn-majority-unshown = { $n ->
+    [one] Un centro de trabajo está en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuenta como centro con apoyo mayoritario.
+   *[other] { $n } centros de trabajo están en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuentan como centros con apoyo mayoritario.
+}

@@ -10,6 +10,7 @@ mod domain;
 mod federation;
 mod import;
 mod import_web;
+mod ladder;
 mod periods;
 mod report;
 mod serve;

@@ -311,6 +311,7 @@ async fn forms_work_without_javascript_and_explain_what_is_wrong() {
             ("csrf", s.csrf.as_str()),
             ("stage", "3"),
             ("note", "committee has majority"),
+            ("confirm", "yes"),
         ])
         .send()
         .await

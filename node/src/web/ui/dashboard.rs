@@ -166,6 +166,8 @@ struct Flags {
     last_report: bool,
     enrolled: bool,
     unlinked_pod_leads: i64,
+    majority_upper: i64,
+    majority_unshown: i64,
 }
 
 fn scalar(conn: &Connection, sql: &str) -> crate::Result<i64> {
@@ -211,6 +213,18 @@ fn flags(conn: &Connection, previous: Option<Period>) -> crate::Result<Flags> {
         unlinked_pod_leads: scalar(
             conn,
             "SELECT count(*) FROM users WHERE role = 'pod_lead' AND member_id IS NULL AND disabled = 0",
+        )?,
+        // Stage 3 and above counts as majority support only where the numbers show it
+        // (crate::web::ui::workplaces::numbers_show_majority); the others are flagged.
+        majority_upper: scalar(
+            conn,
+            "SELECT count(*) FROM workplaces WHERE stage >= 3
+               AND workforce_size > 0 AND supporters * 2 > workforce_size",
+        )?,
+        majority_unshown: scalar(
+            conn,
+            "SELECT count(*) FROM workplaces WHERE stage >= 3
+               AND NOT (coalesce(workforce_size, 0) > 0 AND supporters * 2 > workforce_size)",
         )?,
     })
 }
@@ -258,16 +272,10 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         },
         Stat {
             label: lang.t("ui-stat-majority"),
-            // The chapter's own count: workplaces at stage 3 or above, and those below it with
-            // majority support (the reported metric counts only the latter, see the registry).
-            value: lang.num(
-                total(&cells, "majority-workplaces")
-                    + table(&cells, "workplaces", Dim::Stage)
-                        .iter()
-                        .filter(|(stage, _)| matches!(stage.as_str(), "3" | "4" | "5"))
-                        .map(|(_, n)| *n)
-                        .sum::<i64>(),
-            ),
+            // The chapter's own count: every workplace whose workforce and supporters show a
+            // majority, at any stage (the reported metric counts only those below stage 3, see
+            // the registry). A stage alone never counts: those are flagged under "attention".
+            value: lang.num(total(&cells, "majority-workplaces") + f.majority_upper),
         },
         Stat {
             label: lang.t("ui-stat-mentorships"),
@@ -430,6 +438,12 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         f.stalled,
         "ui-attn-stalled",
         link(members_ok, "/workplaces?stalled=1"),
+    );
+    add(
+        &mut attention,
+        f.majority_unshown,
+        "ui-attn-majority-unshown",
+        link(members_ok, "/workplaces"),
     );
     add(
         &mut attention,

@@ -149,6 +149,24 @@ pub struct ListPage {
     pub showing: String,
 }
 
+impl ListPage {
+    /// Whether a search or a filter is active: the filters then start open on phones too.
+    pub fn filtering(&self) -> bool {
+        !self.q.trim().is_empty()
+            || [
+                &self.pods,
+                &self.sectors,
+                &self.stages,
+                &self.unions,
+                &self.langs,
+                &self.statuses,
+                &self.lists,
+            ]
+            .iter()
+            .any(|cs| cs.iter().any(|o| o.selected && !o.value.is_empty()))
+    }
+}
+
 /// Full name of a member.
 pub fn full_name(f: &ListFields) -> String {
     let parts = [

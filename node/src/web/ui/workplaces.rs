@@ -21,6 +21,14 @@ use crate::web::ui::i18n::LangExt as _;
 
 const PER_PAGE: i64 = 50;
 
+/// Whether the workplace's own numbers show majority support: a known workforce and more
+/// supporters than half of it. The ladder stage alone never does; the dashboard and the report's
+/// `majority-workplaces` (crate::report::aggregate) use the same rule.
+pub fn numbers_show_majority(f: &WorkplaceFields) -> bool {
+    f.workforce_size
+        .is_some_and(|w| w > 0 && f.supporters.saturating_mul(2) > w)
+}
+
 /// The majority percentage (supporters of the estimated workforce), if the workforce is known.
 pub fn majority_pct(f: &WorkplaceFields) -> Option<i64> {
     f.workforce_size
@@ -193,8 +201,10 @@ pub struct ShowPage {
     pub counts: Vec<(String, String)>,
     /// Majority sentence.
     pub majority: String,
-    /// Whether the workplace counts as having majority support.
+    /// Whether the workplace counts as having majority support (its numbers show it).
     pub has_majority: bool,
+    /// At stage 3 or above without the numbers that show a majority: says so.
+    pub majority_unshown: Option<String>,
     /// The ladder.
     pub ladder: Vec<Rung>,
     /// History, newest first.
@@ -296,7 +306,9 @@ pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> R
             (lang.t("ui-workplace-recruited"), lang.num(detail.recruited)),
         ];
         let pct = majority_pct(f);
-        let has_majority = w.stage >= 3 || pct.is_some_and(|p| p > 50);
+        let has_majority = numbers_show_majority(f);
+        let majority_unshown =
+            (w.stage >= 3 && !has_majority).then(|| lang.t("ui-workplace-majority-unshown"));
         let majority = match pct {
             Some(p) => lang.ta("ui-workplace-majority-pct", &[("pct", p.into())]),
             None => lang.t("ui-workplace-majority-unknown"),
@@ -354,6 +366,7 @@ pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> R
             counts,
             majority,
             has_majority,
+            majority_unshown,
             ladder,
             history,
             members: names,
@@ -374,6 +387,29 @@ pub struct StageForm {
     csrf: String,
     stage: String,
     note: String,
+    /// `yes` once a jump of more than one stage has been confirmed.
+    confirm: String,
+}
+
+/// `POST /workplaces/{id}/stage` for a jump of more than one stage, before `confirm=yes`: names
+/// the workplace and both stages, and posts the same form again with `confirm=yes`.
+#[derive(Template, Debug)]
+#[template(path = "stage_confirm.html")]
+pub struct ConfirmStagePage {
+    /// The frame.
+    pub c: Chrome,
+    /// Id.
+    pub id: i64,
+    /// Employer · site.
+    pub workplace: String,
+    /// The sentence naming the workplace and both stages.
+    pub lead: String,
+    /// At stage 3 or above without the numbers that show a majority.
+    pub majority_warning: Option<String>,
+    /// The stage asked for.
+    pub stage: i64,
+    /// The note, carried over.
+    pub note: String,
 }
 
 impl HasCsrf for StageForm {
@@ -393,6 +429,51 @@ pub async fn stage(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
         let scope = page.user.member_scope();
         let actor = page.user.username.clone();
         let note: String = form.note.trim().chars().take(500).collect();
+        if form.confirm != "yes" {
+            let scope = scope.clone();
+            let w = page
+                .state
+                .store()
+                .read_async(move |conn| Ok(q::workplace_detail(conn, &scope, id)?.workplace))
+                .await?;
+            if (0..=5).contains(&to) && (to - w.stage).abs() > 1 {
+                let lang = page.lang;
+                let stage_label = |s: i64| lang.value(Dim::Stage, &s.to_string());
+                let name = label(&w.fields);
+                let majority_warning = (to >= 3 && !numbers_show_majority(&w.fields)).then(|| {
+                    lang.ta(
+                        "ui-stage-confirm-majority",
+                        &[
+                            (
+                                "total",
+                                w.fields
+                                    .workforce_size
+                                    .map(|n| lang.num(n))
+                                    .unwrap_or_else(|| lang.t("ui-unknown"))
+                                    .into(),
+                            ),
+                            ("n", lang.num(w.fields.supporters).into()),
+                        ],
+                    )
+                });
+                return view::ok(&ConfirmStagePage {
+                    c: page.chrome_titled(lang.t("ui-stage-confirm-title"), Nav::Workplaces),
+                    id,
+                    lead: lang.ta(
+                        "ui-stage-confirm-lead",
+                        &[
+                            ("name", name.clone().into()),
+                            ("first", stage_label(w.stage).into()),
+                            ("last", stage_label(to).into()),
+                        ],
+                    ),
+                    workplace: name,
+                    majority_warning,
+                    stage: to,
+                    note,
+                });
+            }
+        }
         let res = page
             .state
             .store()
