@@ -30,7 +30,8 @@ pub const NO_WORKPLACE: &str = "no-workplace";
 pub const COUNTY_IN_STATE: &str = "county-in-state";
 /// Union code `none` exactly for union status none or organizing.
 pub const UNION_IDENTITY: &str = "union-identity";
-/// Every workplace at stage ≥ 3 has majority support; majority workplaces ⊆ workplaces.
+/// Majority-support workplaces are workplaces below stage 3 (registry: `majority-workplaces`), so
+/// per sector they are at most the workplaces at stages 0-2.
 pub const MAJORITY: &str = "majority";
 /// A member's stage, sector or state is that of a workplace that exists.
 pub const MEMBERS_NEED_WORKPLACES: &str = "members-need-workplaces";
