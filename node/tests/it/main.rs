@@ -10,6 +10,7 @@ mod domain;
 mod federation;
 mod import;
 mod import_web;
+mod outbox_page;
 mod periods;
 mod report;
 mod serve;
