@@ -148,7 +148,7 @@ async fn a_sent_report_shows_queued_on_every_refresh_then_delivered_with_its_rec
     assert!(
         html.contains(&format!(
             "Se verificó el acuse de Southern Region: el informe está en la posición {index} de \
-             su registro."
+             su bitácora."
         )),
         "{html}"
     );
