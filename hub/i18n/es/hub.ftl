@@ -493,7 +493,7 @@ hub-county-states = { $count ->
     [one] Un estado: { $names }
    *[other] { $count } estados: { $names }
 }
-hub-county-no-states = Ningún estado tiene cifras por condado en este nivel para este período.
+hub-county-no-states = Ningún estado tiene cifras por condado en este nivel para este periodo.
 hub-county-class = de { $low } a { $high }
 hub-county-class-top = { $low } o más
 hub-county-unmapped = Condado { $id } (no está en el mapa)
