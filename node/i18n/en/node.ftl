@@ -442,7 +442,6 @@ ui-report-k = Smallest number published (k)
 ui-report-published = Numbers published
 ui-report-withheld = Numbers withheld
 ui-report-submit = Send this report to the hub
-ui-report-queued = The report is signed, sealed and waiting in the outbox; it will be delivered shortly.
 ui-report-not-enrolled = Reports can be sent once this node is enrolled with a hub.
 ui-report-public-campaigns = Shared campaigns
 ui-report-no-public-campaigns = No campaign is shared.
@@ -743,3 +742,32 @@ ui-attn-majority-unshown = { $n ->
     [one] One workplace is at stage 3 or above without numbers that show a majority; it is not counted as having majority support.
    *[other] { $n } workplaces are at stage 3 or above without numbers that show a majority; they are not counted as having majority support.
 }
+## Outbox delivery
+
+ui-outbox-detail = Details
+ui-outbox-queued-detail = In the outbox since { $first }; attempts so far: { $n }; next try at { $last }.
+ui-outbox-last-try-failed = The last try did not go through: { $value }
+ui-outbox-delivered-detail = Delivered { $when }. The receipt from { $name } was verified: the report is at position { $index } of its log.
+ui-outbox-delivered-no-receipt = Delivered { $when }, but this node keeps no receipt for it.
+ui-outbox-failed-detail = Refused { $when }: { $value } It will not be sent again.
+ui-outbox-why-unreachable = the hub could not be reached (it may be down, or this node may be offline).
+ui-outbox-why-busy = the hub was busy and asked to try again later.
+ui-outbox-why-hub-error = the hub had a problem of its own while receiving the report.
+ui-outbox-why-bad-receipt = the hub's receipt did not verify, so the report will be sent again; an alarm was raised.
+ui-outbox-why-revoked = the hub has revoked this node's enrollment.
+ui-outbox-why-stale-revision = the hub already holds a newer revision of this period's report.
+ui-outbox-why-broken-chain = the report does not follow the last report the hub accepted from this node.
+ui-outbox-why-wrong-recipient = the report was addressed to a different hub.
+ui-outbox-why-wrong-period = the hub does not accept a report for this period.
+ui-outbox-why-disclosure-violation = the hub found a number in the report that could single someone out.
+ui-outbox-why-unknown-signer = the hub does not recognize this node's key; enroll the node again.
+ui-outbox-why-other = the hub refused the report; an administrator can see its reason with “shopfloor-node outbox list”.
+ui-report-state-queued = The report for { $period } (revision { $n }) is waiting in the outbox. { $value }
+ui-report-state-delivered = The report for { $period } (revision { $n }) has reached the hub. { $value }
+ui-report-state-failed = The hub refused the report for { $period } (revision { $n }): { $value }
+
+## Manual members
+
+ui-list-by-hand = Not on the national list yet (added by hand; the next import will match them by email)
+ui-field-member-city = City where they live
+ui-field-workplace-city = City of the workplace

@@ -442,7 +442,6 @@ ui-report-k = Cifra mínima publicada (k)
 ui-report-published = Cifras publicadas
 ui-report-withheld = Cifras reservadas
 ui-report-submit = Enviar este informe al hub
-ui-report-queued = El informe está firmado, cifrado y en la bandeja de salida; se entregará en breve.
 ui-report-not-enrolled = Podrá enviar informes cuando este nodo esté inscrito con un hub.
 ui-report-public-campaigns = Campañas compartidas
 ui-report-no-public-campaigns = No se comparte ninguna campaña.
@@ -743,3 +742,32 @@ ui-attn-majority-unshown = { $n ->
     [one] Un centro de trabajo está en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuenta como centro con apoyo mayoritario.
    *[other] { $n } centros de trabajo están en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuentan como centros con apoyo mayoritario.
 }
+## Outbox delivery
+
+ui-outbox-detail = Detalles
+ui-outbox-queued-detail = En la bandeja de salida desde el { $first }; intentos hasta ahora: { $n }; próximo intento: { $last }.
+ui-outbox-last-try-failed = El último intento no se completó: { $value }
+ui-outbox-delivered-detail = Entregado el { $when }. Se verificó el acuse de { $name }: el informe está en la posición { $index } de su bitácora.
+ui-outbox-delivered-no-receipt = Entregado el { $when }, pero este nodo no guarda acuse del informe.
+ui-outbox-failed-detail = Rechazado el { $when }: { $value } No se volverá a enviar.
+ui-outbox-why-unreachable = no se pudo contactar al hub (puede estar fuera de servicio o este nodo puede estar sin conexión).
+ui-outbox-why-busy = el hub estaba ocupado y pidió intentarlo más tarde.
+ui-outbox-why-hub-error = el hub tuvo un problema propio al recibir el informe.
+ui-outbox-why-bad-receipt = el acuse del hub no se pudo verificar, así que el informe se enviará de nuevo; se generó una alarma.
+ui-outbox-why-revoked = el hub revocó la inscripción de este nodo.
+ui-outbox-why-stale-revision = el hub ya tiene una versión más reciente del informe de este periodo.
+ui-outbox-why-broken-chain = el informe no sigue al último informe que el hub aceptó de este nodo.
+ui-outbox-why-wrong-recipient = el informe iba dirigido a otro hub.
+ui-outbox-why-wrong-period = el hub no acepta un informe de este periodo.
+ui-outbox-why-disclosure-violation = el hub encontró en el informe una cifra que podría identificar a una persona.
+ui-outbox-why-unknown-signer = el hub no reconoce la clave de este nodo; inscriba el nodo de nuevo.
+ui-outbox-why-other = el hub rechazó el informe; un administrador puede ver el motivo con “shopfloor-node outbox list”.
+ui-report-state-queued = El informe de { $period } (versión { $n }) está en espera en la bandeja de salida. { $value }
+ui-report-state-delivered = El informe de { $period } (versión { $n }) llegó al hub. { $value }
+ui-report-state-failed = El hub rechazó el informe de { $period } (versión { $n }): { $value }
+
+## Manual members
+
+ui-list-by-hand = Todavía no está en la lista nacional (agregado a mano; la próxima importación lo vinculará por correo electrónico)
+ui-field-member-city = Ciudad donde vive
+ui-field-workplace-city = Ciudad del centro de trabajo

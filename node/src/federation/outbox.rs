@@ -85,7 +85,9 @@ pub struct Item {
     pub next_attempt_at: i64,
     /// Last error, for people.
     pub last_error: Option<String>,
-    /// The hub's reason code when it refused for good.
+    /// Why the last attempt failed, as a stable code: the hub's reason code when it refused
+    /// for good (`revoked`, `stale-revision`, ...), or, while the item waits for another try,
+    /// one of [`RETRY_UNREACHABLE`], [`RETRY_BUSY`], [`RETRY_HUB_ERROR`], [`RETRY_BAD_RECEIPT`].
     pub error_code: Option<String>,
     /// When it was enqueued (unix seconds).
     pub created_at: i64,
@@ -175,9 +177,19 @@ pub enum Outcome {
     },
 }
 
+/// Retry code: the hub could not be reached (network error, no answer).
+pub const RETRY_UNREACHABLE: &str = "unreachable";
+/// Retry code: the hub asked to try later (408, 429).
+pub const RETRY_BUSY: &str = "busy";
+/// Retry code: the hub failed on its side (5xx).
+pub const RETRY_HUB_ERROR: &str = "hub-error";
+/// Retry code: the hub's receipt did not verify (an alarm is raised too).
+pub const RETRY_BAD_RECEIPT: &str = "bad-receipt";
+
 enum Attempt {
     Receipt(Box<(Envelope, Receipt)>),
-    Retry(String),
+    /// (retry code, detail)
+    Retry(&'static str, String),
     Refused(String, String),
 }
 
@@ -195,13 +207,13 @@ async fn attempt(
         .await;
     let resp = match resp {
         Ok(r) => r,
-        Err(e) => return Ok(Attempt::Retry(network(&e).to_string())),
+        Err(e) => return Ok(Attempt::Retry(RETRY_UNREACHABLE, network(&e).to_string())),
     };
     let status = resp.status();
     if status.is_success() {
         let bytes = match body(resp).await {
             Ok(b) => b,
-            Err(e) => return Ok(Attempt::Retry(e.to_string())),
+            Err(e) => return Ok(Attempt::Retry(RETRY_UNREACHABLE, e.to_string())),
         };
         let checked = Envelope::from_json(&bytes)
             .map_err(Error::from)
@@ -210,7 +222,7 @@ async fn attempt(
             });
         return Ok(match checked {
             Ok(pair) => Attempt::Receipt(Box::new(pair)),
-            Err(e) => Attempt::Retry(format!("bad receipt: {e}")),
+            Err(e) => Attempt::Retry(RETRY_BAD_RECEIPT, format!("bad receipt: {e}")),
         });
     }
     let code = status.as_u16();
@@ -218,8 +230,10 @@ async fn attempt(
     if status.is_client_error() && code != 408 && code != 429 {
         let c = err.code().unwrap_or("refused").to_owned();
         Ok(Attempt::Refused(c, err.to_string()))
+    } else if code == 408 || code == 429 {
+        Ok(Attempt::Retry(RETRY_BUSY, err.to_string()))
     } else {
-        Ok(Attempt::Retry(err.to_string()))
+        Ok(Attempt::Retry(RETRY_HUB_ERROR, err.to_string()))
     }
 }
 
@@ -277,7 +291,7 @@ pub async fn deliver_due_with(store: &Store, backoff: &Backoff) -> Result<Vec<Ou
                     super::receipts::store_receipt(tx, &r2, &env, &p, revision)?;
                     tx.execute(
                         "UPDATE outbox SET status = 'delivered', attempts = ?1, finished_at = ?2,
-                             last_error = NULL WHERE id = ?3",
+                             last_error = NULL, error_code = NULL WHERE id = ?3",
                         params![attempts, now_secs(), id],
                     )?;
                     Ok(())
@@ -311,16 +325,16 @@ pub async fn deliver_due_with(store: &Store, backoff: &Backoff) -> Result<Vec<Ou
                 tracing::warn!(%period, revision, %code, "the hub refused the report: {error}");
                 Outcome::Failed { id, code, error }
             }
-            Attempt::Retry(error) => {
+            Attempt::Retry(kind, error) => {
                 let delay = backoff.delay(u32::try_from(attempts).unwrap_or(u32::MAX));
                 let next = now_secs() + i64::try_from(delay.as_secs().max(1)).unwrap_or(3600);
                 let e = error.clone();
-                let bad_receipt = error.starts_with("bad receipt");
+                let bad_receipt = kind == RETRY_BAD_RECEIPT;
                 write(store, move |tx| {
                     tx.execute(
-                        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3
-                         WHERE id = ?4",
-                        params![attempts, next, e, id],
+                        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3,
+                             error_code = ?4 WHERE id = ?5",
+                        params![attempts, next, e, kind, id],
                     )?;
                     if bad_receipt {
                         super::raise_alarm(tx, "bad-receipt", &e)?;

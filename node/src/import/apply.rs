@@ -15,6 +15,8 @@ struct Existing {
     list: ListFields,
     standing: Option<String>,
     present: bool,
+    /// Added by hand, not yet matched by an import: not "missing" from a list they were never on.
+    by_hand: bool,
     claimed: bool,
 }
 
@@ -57,6 +59,7 @@ fn load(conn: &Connection) -> Result<Vec<Existing>> {
         out.push(Existing {
             id: m.id,
             present: m.list_status == "present",
+            by_hand: m.added_by_hand,
             standing: m.standing,
             list: m.list,
             claimed: false,
@@ -138,7 +141,7 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
                 for f in &file.present {
                     copy_field(&mut merged, &row.fields, *f);
                 }
-                if merged != e.list || !e.present {
+                if merged != e.list || !e.present || e.by_hand {
                     members::update_list_fields(conn, e.id, &merged, &now)?;
                     s.updated += 1;
                     if !e.present {
@@ -164,7 +167,7 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
         )?;
         for e in existing
             .iter()
-            .filter(|e| e.present && !seen_ids.contains(&e.id))
+            .filter(|e| e.present && !e.by_hand && !seen_ids.contains(&e.id))
         {
             stmt.execute(params![e.id, now])?;
             s.marked_missing += 1;

@@ -46,6 +46,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "campaign_approval",
         sql: include_str!("migrations/0006_campaign_approval.sql"),
     },
+    Migration {
+        name: "members_added_by_hand",
+        sql: include_str!("migrations/0007_members_added_by_hand.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -20,17 +20,17 @@ use crate::report::populate;
 use crate::util::{bin, node, run, stderr, stdout};
 
 /// A hub served in-process on loopback through its own library (`web::serve`).
-struct TestHub {
+pub(crate) struct TestHub {
     dir: PathBuf,
-    hub: Hub,
+    pub(crate) hub: Hub,
     addr: SocketAddr,
-    url: String,
+    pub(crate) url: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestHub {
-    fn init(root: &Path, name: &str, level: Level) -> PathBuf {
+    pub(crate) fn init(root: &Path, name: &str, level: Level) -> PathBuf {
         let dir = root.join(name);
         shopfloor_hub::config::init(
             &dir,
@@ -46,7 +46,7 @@ impl TestHub {
     }
 
     /// Opens the hub in `dir` and serves it on `addr` (port 0: any free port).
-    async fn start(dir: &Path, addr: SocketAddr) -> TestHub {
+    pub(crate) async fn start(dir: &Path, addr: SocketAddr) -> TestHub {
         let hub = Hub::open(dir).unwrap();
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -69,7 +69,7 @@ impl TestHub {
         }
     }
 
-    async fn stop(mut self) -> (PathBuf, SocketAddr) {
+    pub(crate) async fn stop(mut self) -> (PathBuf, SocketAddr) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -82,13 +82,13 @@ impl TestHub {
         (self.dir.clone(), self.addr)
     }
 
-    fn invite(&self) -> String {
+    pub(crate) fn invite(&self) -> String {
         shopfloor_hub::enroll::invite(&self.hub, "Triangle DSA", Kind::Chapter, "admin")
             .unwrap()
             .code
     }
 
-    fn approve_all(&self) -> usize {
+    pub(crate) fn approve_all(&self) -> usize {
         let pending = shopfloor_hub::enroll::pending(&self.hub).unwrap();
         for p in &pending {
             shopfloor_hub::enroll::approve(&self.hub, &p.id, "admin").unwrap();
@@ -113,18 +113,18 @@ impl TestHub {
     }
 }
 
-fn any_port() -> SocketAddr {
+pub(crate) fn any_port() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
 }
 
-fn last_month() -> Period {
+pub(crate) fn last_month() -> Period {
     Period::containing(jiff::Timestamp::now())
         .unwrap()
         .previous()
         .unwrap()
 }
 
-fn quick() -> enroll::WaitOptions {
+pub(crate) fn quick() -> enroll::WaitOptions {
     enroll::WaitOptions {
         poll: Duration::from_millis(100),
         timeout: Some(Duration::from_secs(20)),

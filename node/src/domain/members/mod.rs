@@ -93,6 +93,9 @@ pub struct Member {
     pub created_at: String,
     /// When last changed (RFC 3339).
     pub updated_at: String,
+    /// Added by hand and not yet matched by an import of national's list.
+    #[serde(default)]
+    pub added_by_hand: bool,
 }
 
 /// Columns in the order [`from_row`] reads them.
@@ -101,7 +104,7 @@ pub(crate) const COLUMNS: &str = "id, actionkit_id, first_name, middle_name, las
      xdate, membership_status, membership_type, monthly_dues_status, yearly_dues_status, \
      union_member, union_name, union_local, city, state, zip, preferred_language, standing, \
      list_status, union_role, union_role_manual, union_code, union_code_manual, readiness, \
-     languages, created_at, updated_at";
+     languages, created_at, updated_at, added_by_hand";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Member> {
     let languages: String = r.get(32)?;
@@ -147,6 +150,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Member> {
             .collect(),
         created_at: r.get(33)?,
         updated_at: r.get(34)?,
+        added_by_hand: r.get(35)?,
     })
 }
 

@@ -105,7 +105,7 @@ pub fn update_list_fields(conn: &Connection, id: i64, f: &ListFields, now: &str)
                 membership_type = ?18, monthly_dues_status = ?19, yearly_dues_status = ?20,
                 union_member = ?21, union_name = ?22, union_local = ?23, city = ?24, state = ?25,
                 zip = ?26, preferred_language = ?27, list_status = 'present', union_role = ?28,
-                union_code = ?29, updated_at = ?30
+                union_code = ?29, updated_at = ?30, added_by_hand = 0
              WHERE id = ?1",
         )?
         .execute(params![
@@ -146,7 +146,8 @@ pub fn update_list_fields(conn: &Connection, id: i64, f: &ListFields, now: &str)
     Ok(())
 }
 
-/// Adds a member by hand (someone not yet on national's list). Needs a name.
+/// Adds a member by hand (someone not yet on national's list): marked `added_by_hand` until an
+/// import of the list matches them. Needs a name.
 pub fn create(conn: &Connection, f: &ListFields) -> Result<i64> {
     if f.first_name.trim().is_empty() && f.last_name.trim().is_empty() {
         return Err(Error::invalid(
@@ -154,5 +155,8 @@ pub fn create(conn: &Connection, f: &ListFields) -> Result<i64> {
             "a member needs a first or last name",
         ));
     }
-    insert_list_fields(conn, f, &vocab::now())
+    let id = insert_list_fields(conn, f, &vocab::now())?;
+    conn.prepare_cached("UPDATE members SET added_by_hand = 1 WHERE id = ?1")?
+        .execute([id])?;
+    Ok(id)
 }

@@ -550,7 +550,10 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
         ),
         (
             lang.t("ui-member-list-status"),
-            lang.t(if m.list_status == "missing" {
+            // Someone added by hand is not on the list until an import matches them.
+            lang.t(if m.added_by_hand {
+                "ui-list-by-hand"
+            } else if m.list_status == "missing" {
                 "ui-list-missing"
             } else {
                 "ui-list-present"
@@ -603,7 +606,15 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
         (lang.t("ui-member-no-texts"), yes_no(f.p2ptext_optout)),
         (
             lang.t("ui-member-city"),
-            dash(&format!("{} {}", f.city, f.state)),
+            // The city as entered, with the state after a comma; no city: a dash, not the
+            // state alone.
+            if f.city.trim().is_empty() {
+                "—".to_owned()
+            } else if f.state.trim().is_empty() {
+                f.city.clone()
+            } else {
+                format!("{}, {}", f.city, f.state)
+            },
         ),
     ];
     let union = vec![
@@ -1051,6 +1062,8 @@ pub struct NewForm {
     last_name: String,
     email: String,
     phone: String,
+    /// Where the member lives (the workplace's city is `city`).
+    member_city: String,
     preferred_language: String,
     workplace_id: String,
     employer: String,
@@ -1080,6 +1093,8 @@ pub struct NewPage {
     pub email: String,
     /// Phone.
     pub phone: String,
+    /// The member's city.
+    pub member_city: String,
     /// Employer of a new workplace.
     pub employer: String,
     /// Site.
@@ -1122,6 +1137,7 @@ async fn new_page(
         last_name: form.last_name.clone(),
         email: form.email.clone(),
         phone: form.phone.clone(),
+        member_city: form.member_city.clone(),
         employer: form.employer.clone(),
         site: form.site.clone(),
         city: form.city.clone(),
@@ -1214,6 +1230,7 @@ async fn create_inner(page: &Page, body: Bytes) -> Result<Response, AppError> {
         best_phone: form.phone.trim().to_owned(),
         mobile_phone: form.phone.trim().to_owned(),
         preferred_language: preferred,
+        city: form.member_city.trim().to_owned(),
         state: page.state.config().state.clone(),
         ..ListFields::default()
     };

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod i18n;
 pub mod members;
 pub mod organizing;
+pub mod outbox;
 pub mod page;
 pub mod reports;
 pub mod view;

@@ -55,18 +55,7 @@ pub struct HistoryRow {
     pub receipt: String,
 }
 
-/// An outbox line.
-#[derive(Debug)]
-pub struct OutboxRow {
-    /// Period and revision.
-    pub what: String,
-    /// Status label.
-    pub status: String,
-    /// Attempts.
-    pub attempts: i64,
-    /// Last error code, if any.
-    pub error: String,
-}
+pub use super::outbox::OutboxRow;
 
 /// `GET /reports`
 #[derive(Template, Debug)]
@@ -98,7 +87,7 @@ pub struct ReportsPage {
     pub can_submit: bool,
     /// History.
     pub history: Vec<HistoryRow>,
-    /// Outbox.
+    /// Outbox: each item's state, from the database.
     pub outbox: Vec<OutboxRow>,
     /// The "fewer than k" sentence, explained.
     pub k_note: String,
@@ -112,15 +101,7 @@ pub struct ReportsPage {
 #[serde(default)]
 struct ReportQuery {
     period: String,
-    queued: String,
     error: String,
-}
-
-fn status_label(lang: Lang, s: &str) -> String {
-    match s {
-        "pending" | "delivered" | "failed" => lang.t(&format!("ui-outbox-{s}")),
-        other => other.to_owned(),
-    }
 }
 
 /// The label of one dimension value for people.
@@ -163,7 +144,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         .unwrap_or(default);
     let config = page.state.config().clone();
     let card = page.state.card().clone();
-    let (built, basis, catalog, history, receipts, outbox) = page
+    let (built, basis, catalog, history, receipts, outbox, hub) = page
         .state
         .store()
         .read_async(move |conn| {
@@ -191,6 +172,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                 history,
                 crate::federation::receipts::list(conn)?,
                 crate::federation::outbox::list(conn)?,
+                crate::federation::hub_link(conn)?.map(|l| l.card.name),
             ))
         })
         .await?;
@@ -261,7 +243,11 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let overview = vec![
         (lang.t("ui-report-period"), ov.period.clone()),
         (lang.t("ui-report-as-of"), when),
-        (lang.t("ui-report-recipient"), ov.recipient.clone()),
+        (
+            lang.t("ui-report-recipient"),
+            // The hub's name, not its id.
+            hub.clone().unwrap_or_else(|| ov.recipient.clone()),
+        ),
         (lang.t("ui-report-revision"), ov.revision.to_string()),
         (lang.t("ui-report-k"), ov.k.to_string()),
         (lang.t("ui-report-published"), ov.published.to_string()),
@@ -311,15 +297,8 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
             }
         })
         .collect();
-    let outbox = outbox
-        .iter()
-        .map(|o| OutboxRow {
-            what: format!("{} · r{}", o.period, o.revision),
-            status: status_label(lang, &o.status),
-            attempts: o.attempts,
-            error: o.error_code.clone().unwrap_or_default(),
-        })
-        .collect();
+    let hub_name = hub.unwrap_or_else(|| ov.recipient.clone());
+    let outbox_rows = super::outbox::rows(lang, &outbox, &receipts, &hub_name);
     let mut periods = Vec::new();
     let mut p = Some(current);
     for _ in 0..12 {
@@ -327,15 +306,17 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         periods.push((q.to_string(), q == period));
         p = q.previous();
     }
-    let (mut notice, mut problem) = Flash::messages(raw.as_deref(), lang);
+    // Where the period's report stands, from the outbox table (not from the address).
+    let (state_notice, state_problem) =
+        super::outbox::banner(lang, period, &outbox, &receipts, &hub_name);
+    let (notice, mut problem) = Flash::messages(raw.as_deref(), lang);
+    let notice = notice.or(state_notice);
+    problem = problem.or(state_problem);
     if rq.error == "closed" {
         problem = Some(lang.ta(
             "err-report-closed",
             &[("period", Arg::Str(period.to_string()))],
         ));
-    }
-    if !rq.queued.is_empty() {
-        notice = Some(lang.t("ui-report-queued"));
     }
     let c = page.chrome_titled(
         lang.ta(
@@ -358,7 +339,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         enrolled: rep.recipient.to_string() != report::UNENROLLED_RECIPIENT,
         can_submit: page.role().can_admin(),
         history,
-        outbox,
+        outbox: outbox_rows,
         k_note: lang.ta("ui-report-k-note", &[("k", Arg::from(k))]),
         notice,
         problem,
@@ -418,9 +399,8 @@ pub async fn submit(page: Page, body: Bytes) -> Response {
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
         match res {
-            Ok(_) => Ok(view::redirect(&format!(
-                "/reports?period={period}&queued=1"
-            ))),
+            // The page shows the period's outbox state from the database.
+            Ok(_) => Ok(view::redirect(&format!("/reports?period={period}"))),
             Err(crate::federation::Error::Node(crate::Error::PeriodClosed { .. })) => Ok(
                 view::redirect(&format!("/reports?period={period}&error=closed")),
             ),
