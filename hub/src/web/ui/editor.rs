@@ -294,39 +294,25 @@ fn posted_field(p: &Posted, name: String) -> Field {
     Field::new(name, v)
 }
 
+/// The editor's rows for published items: at most `max`, numbered in order.
+fn rows<T, R>(items: &[T], max: usize, row: impl Fn(usize, Option<&T>) -> R) -> Vec<R> {
+    items
+        .iter()
+        .take(max)
+        .enumerate()
+        .map(|(i, t)| row(i, Some(t)))
+        .collect()
+}
+
 impl Editor {
     /// The form for `own` guidance (this hub's newest), plus one empty row of each kind.
     fn from_guidance(own: Option<&Guidance>) -> Editor {
         let mut e = Editor::default();
         if let Some(g) = own {
-            e.trainings = g
-                .trainings
-                .iter()
-                .take(MAX_TRAININGS)
-                .enumerate()
-                .map(|(i, t)| training_row(i, Some(t)))
-                .collect();
-            e.criteria = g
-                .criteria
-                .iter()
-                .take(MAX_CRITERIA)
-                .enumerate()
-                .map(|(i, c)| criterion_row(i, Some(c)))
-                .collect();
-            e.goals = g
-                .goals
-                .iter()
-                .take(MAX_GOALS)
-                .enumerate()
-                .map(|(i, g)| goal_row(i, Some(g)))
-                .collect();
-            e.links = g
-                .links
-                .iter()
-                .take(MAX_LINKS)
-                .enumerate()
-                .map(|(i, l)| link_row(i, Some(l)))
-                .collect();
+            e.trainings = rows(&g.trainings, MAX_TRAININGS, training_row);
+            e.criteria = rows(&g.criteria, MAX_CRITERIA, criterion_row);
+            e.goals = rows(&g.goals, MAX_GOALS, goal_row);
+            e.links = rows(&g.links, MAX_LINKS, link_row);
         }
         e.add("t");
         e.add("c");
