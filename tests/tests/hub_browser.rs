@@ -389,6 +389,16 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ("/ui/formations", "formations", &["Formaciones laborales"]),
         ("/ui/map", "map", &["Mapa"]),
         ("/ui/map/counties", "counties", &["Condado"]),
+        ("/ui/dashboards", "dashboards", &["Tableros"]),
+        ("/ui/guidance", "guidance", &["Editar y publicar"]),
+        ("/ui/completeness", "completeness", &["Entrega de informes"]),
+        ("/ui/verification", "verification", &["Verificación"]),
+        ("/ui/children", "children", &["Capítulos y regiones"]),
+        (
+            "/ui/enrollments",
+            "enrollments",
+            &["Solicitudes de inscripción"],
+        ),
     ];
     for (path, name, words) in es_pages {
         visit(c, south, path, name, "es", words).await;
@@ -539,6 +549,16 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ("/ui/formations", "formations", &["Labor formations"]),
         ("/ui/map", "map", &["Map"]),
         ("/ui/map/counties", "counties", &["County"]),
+        ("/ui/dashboards", "dashboards", &["Dashboards"]),
+        ("/ui/guidance", "guidance", &["Edit and publish"]),
+        (
+            "/ui/completeness",
+            "completeness",
+            &["Reporting completeness"],
+        ),
+        ("/ui/verification", "verification", &["Verification"]),
+        ("/ui/children", "children", &["Chapters and regions"]),
+        ("/ui/enrollments", "enrollments", &["Enrollment requests"]),
     ];
     for (path, name, words) in en_pages {
         visit(c, south, path, name, "en", words).await;
@@ -607,6 +627,29 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
     // the regions whose reports match; publish guidance of their own; export a table with their
     // browser session.
     login(c, national).await;
+    let national_pages: &[(&str, &str, &[&str])] = &[
+        ("/ui", "overview-national", &["Overview"]),
+        ("/ui/map", "map-national", &["Map"]),
+        (
+            "/ui/verification",
+            "verification-national",
+            &["Verification"],
+        ),
+        (
+            "/ui/completeness",
+            "completeness-national",
+            &["Reporting completeness"],
+        ),
+        (
+            "/ui/children",
+            "children-national",
+            &["Chapters and regions"],
+        ),
+        ("/ui/guidance", "guidance-national", &["Edit and publish"]),
+    ];
+    for (path, name, words) in national_pages {
+        visit(c, national, path, name, "en", words).await;
+    }
     visit(
         c,
         national,
