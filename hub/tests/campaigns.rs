@@ -9,7 +9,8 @@
 
 mod util;
 
-use std::collections::BTreeMap;
+use util::browser::Browser;
+
 use std::time::Duration;
 
 use serde_json::json;
@@ -21,105 +22,10 @@ use shopfloor_protocol::campaign::{
     Decisions, Outcome, Submission, SubmittedMetric, verify_decision,
 };
 use shopfloor_protocol::{Envelope, SecretKeys};
-use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of, encode};
+use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 const PATH: &str = "/api/v1/campaign-submissions";
-
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-    lang: &'static str,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-impl Browser {
-    async fn logged_in(base: &str, name: &str, password: &str, lang: &'static str) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut b = Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-            lang,
-        };
-        let form = b.get("/ui/login").await;
-        let csrf = csrf_of(&form.body);
-        let p = b
-            .post(
-                "/ui/login",
-                &[
-                    ("name", name),
-                    ("password", password),
-                    ("csrf", &csrf),
-                    ("next", "/ui"),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, 303, "login {name}: {}", p.body);
-        b
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let mut req = req.header("accept-language", self.lang);
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", c.join("; "));
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
-        for sc in resp.headers().get_all("set-cookie") {
-            let sc = sc.to_str().unwrap();
-            let (k, v) = sc.split(';').next().unwrap().split_once('=').unwrap();
-            if v.is_empty() || sc.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let body = resp.text().await.unwrap();
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.join("&"));
-        self.send(req).await
-    }
-}
 
 fn regional(root: &std::path::Path) -> Hub {
     let dir = root.join("south");
@@ -238,7 +144,10 @@ async fn chapter_submits_admin_decides_in_spanish_chapter_verifies() {
     assert_eq!(received["id"], "c-1");
 
     // A viewer is refused the page and the form.
-    let mut viewer = Browser::logged_in(&url, "vera", VIEWER_PASSWORD, "es").await;
+    let mut viewer = Browser::new(&url)
+        .lang("es")
+        .logged_in("vera", VIEWER_PASSWORD)
+        .await;
     let p = viewer.get("/ui/campaigns").await;
     assert_eq!(p.status, 403);
     assert!(!p.body.contains("lavandería"));
@@ -252,7 +161,10 @@ async fn chapter_submits_admin_decides_in_spanish_chapter_verifies() {
     assert_eq!(p.status, 403);
 
     // The admin, in Spanish, sees the submission beside the criterion it answers.
-    let mut admin = Browser::logged_in(&url, "admin", ADMIN_PASSWORD, "es").await;
+    let mut admin = Browser::new(&url)
+        .lang("es")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let p = admin.get("/ui/campaigns").await;
     assert_eq!(p.status, 200, "{}", p.body);
     for word in [
@@ -356,7 +268,10 @@ async fn chapter_submits_admin_decides_in_spanish_chapter_verifies() {
     )
     .to_body();
     assert_eq!(post_submission(&url, &ch, &hub, &body2).await.status(), 201);
-    let mut admin_en = Browser::logged_in(&url, "admin", ADMIN_PASSWORD, "en").await;
+    let mut admin_en = Browser::new(&url)
+        .lang("en")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let p = admin_en.get("/ui/campaigns").await;
     assert!(p.body.contains("Workplace drive") && p.body.contains("Sent back"));
     let csrf = csrf_of(&p.body);

@@ -8,9 +8,10 @@
 
 mod util;
 
+use util::browser::{Browser, Page};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::Duration;
 
 use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::{self, Role};
@@ -123,72 +124,6 @@ fn hub_with_chapters(root: &Path, name: &str, level: Level) -> Hub {
 
 // ------------------------------------------------------------------------------------------------
 // Serving and a small browser.
-
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-    lang: &'static str,
-}
-
-impl Browser {
-    async fn logged_in(base: &str, name: &str, password: &str, lang: &'static str) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut b = Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-            lang,
-        };
-        let (status, form) = b.get("/ui/login").await;
-        assert_eq!(status, 200);
-        let marker = "name=\"csrf\" value=\"";
-        let start = form.find(marker).unwrap() + marker.len();
-        let csrf = form[start..].split('"').next().unwrap().to_owned();
-        let body = format!(
-            "name={}&password={}&csrf={csrf}&next=%2Fui",
-            name,
-            password.replace(' ', "+")
-        );
-        let req = b
-            .client
-            .post(format!("{base}/ui/login"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        let (status, _) = b.send(req).await;
-        assert_eq!(status, 303, "login {name}");
-        b
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> (u16, String) {
-        let mut req = req.header("accept-language", self.lang);
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", c.join("; "));
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        for sc in resp.headers().get_all("set-cookie") {
-            let sc = sc.to_str().unwrap();
-            let (k, v) = sc.split(';').next().unwrap().split_once('=').unwrap();
-            self.cookies.insert(k.to_owned(), v.to_owned());
-        }
-        (status, resp.text().await.unwrap())
-    }
-
-    async fn get(&mut self, path: &str) -> (u16, String) {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-}
 
 // ------------------------------------------------------------------------------------------------
 // Reading the page.
@@ -306,8 +241,13 @@ async fn a_regional_hub_draws_its_states_counties_under_the_viewer_rule() {
 
     // Admins: the states the reports show (NC, SC), every one of their counties drawn, the view
     // box fitted to them, and every number.
-    let mut admin = Browser::logged_in(&served.url, "admin", ADMIN_PASSWORD, "en").await;
-    let (status, page) = admin.get("/ui/map/counties").await;
+    let mut admin = Browser::new(&served.url)
+        .lang("en")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
+    let Page {
+        status, body: page, ..
+    } = admin.get("/ui/map/counties").await;
     assert_eq!(status, 200, "{page}");
     let map = drawn(&page);
     assert_eq!(map.len(), counties_in(&["37", "45"]));
@@ -351,14 +291,23 @@ async fn a_regional_hub_draws_its_states_counties_under_the_viewer_rule() {
     assert!(page.contains("us-atlas"));
 
     // Admins drill down to a chapter.
-    let (status, chapter) = admin.get("/ui/map/counties?path=raleigh").await;
+    let Page {
+        status,
+        body: chapter,
+        ..
+    } = admin.get("/ui/map/counties?path=raleigh").await;
     assert_eq!(status, 200);
     assert!(drawn(&chapter)["37183"].1.contains(&WAKE[0].to_string()));
 
     // Viewers: Wake passes the rule; Durham (2 chapters), Mecklenburg and Charleston (1 each)
     // are hatched in the map and marked in the table, and no withheld value appears.
-    let mut viewer = Browser::logged_in(&served.url, "vera", VIEWER_PASSWORD, "en").await;
-    let (status, page) = viewer.get("/ui/map/counties").await;
+    let mut viewer = Browser::new(&served.url)
+        .lang("en")
+        .logged_in("vera", VIEWER_PASSWORD)
+        .await;
+    let Page {
+        status, body: page, ..
+    } = viewer.get("/ui/map/counties").await;
     assert_eq!(status, 200, "{page}");
     dump("county-regional-viewer", &page);
     let map = drawn(&page);
@@ -389,7 +338,9 @@ async fn a_regional_hub_draws_its_states_counties_under_the_viewer_rule() {
         "/ui/map/counties?states=data",
         "/ui/map/counties?states=NC,SC,GA",
     ] {
-        let (status, page) = viewer.get(path).await;
+        let Page {
+            status, body: page, ..
+        } = viewer.get(path).await;
         assert_eq!(status, 200, "{path}");
         for n in withheld {
             assert!(!shows_number(&page, n), "{path} shows withheld {n}");
@@ -400,14 +351,18 @@ async fn a_regional_hub_draws_its_states_counties_under_the_viewer_rule() {
         );
     }
     // Viewers never drill down to a chapter; a list that is not states is refused in words.
-    let (status, _) = viewer.get("/ui/map/counties?path=raleigh").await;
+    let Page {
+        status, body: _, ..
+    } = viewer.get("/ui/map/counties?path=raleigh").await;
     assert_eq!(status, 403);
-    let (status, page) = viewer.get("/ui/map/counties?states=NC,XX").await;
+    let Page {
+        status, body: page, ..
+    } = viewer.get("/ui/map/counties?states=NC,XX").await;
     assert_eq!(status, 400);
     assert!(page.contains("two-letter postal codes"));
 
     // A state picked: only its counties, the view box fitted to it.
-    let (_, sc) = viewer.get("/ui/map/counties?states=SC").await;
+    let Page { body: sc, .. } = viewer.get("/ui/map/counties?states=SC").await;
     dump("county-regional-viewer-sc", &sc);
     let map = drawn(&sc);
     assert_eq!(map.len(), 46);
@@ -449,8 +404,13 @@ async fn national_draws_the_south_by_default_in_both_languages() {
         ),
     ] {
         for (who, password) in [("admin", ADMIN_PASSWORD), ("vera", VIEWER_PASSWORD)] {
-            let mut b = Browser::logged_in(&served.url, who, password, lang).await;
-            let (status, page) = b.get("/ui/map/counties").await;
+            let mut b = Browser::new(&served.url)
+                .lang(lang)
+                .logged_in(who, password)
+                .await;
+            let Page {
+                status, body: page, ..
+            } = b.get("/ui/map/counties").await;
             assert_eq!(status, 200, "{lang} {who}: {page}");
             dump(&format!("county-national-{who}-{lang}"), &page);
             assert!(page.contains(&format!("<html lang=\"{lang}\">")));
@@ -468,7 +428,7 @@ async fn national_draws_the_south_by_default_in_both_languages() {
             }
             // The state map links here, and here back.
             assert!(page.contains("href=\"/ui/map\""));
-            let (_, states) = b.get("/ui/map").await;
+            let Page { body: states, .. } = b.get("/ui/map").await;
             assert!(states.contains("href=\"/ui/map/counties\""));
             assert_no_raw_ids(&states, "state map");
         }

@@ -8,7 +8,8 @@
 
 mod util;
 
-use std::collections::BTreeMap;
+use util::browser::Browser;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use shopfloor_hub::config::{self, InitOptions, Level};
 use shopfloor_hub::users::{self, Role};
 use shopfloor_hub::{Hub, enroll, forward, guidance};
 use shopfloor_protocol::{Envelope, Kind};
-use util::{ADMIN_PASSWORD, Served, csrf_of, encode};
+use util::{ADMIN_PASSWORD, Served, csrf_of};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 
@@ -43,120 +44,6 @@ fn init_hub(root: &Path, name: &str, level: Level) -> Hub {
 }
 
 // A small browser: cookies by hand, no redirects followed.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let mut req = req;
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", c.join("; "));
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
-        for sc in resp.headers().get_all("set-cookie") {
-            let sc = sc.to_str().unwrap();
-            let (k, v) = sc.split(';').next().unwrap().split_once('=').unwrap();
-            if v.is_empty() || sc.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let body = resp.text().await.unwrap();
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.join("&"));
-        self.send(req).await
-    }
-
-    async fn logged_in(base: &str, name: &str, password: &str) -> Browser {
-        let mut b = Browser::new(base);
-        let form = b.get("/ui/login").await;
-        let csrf = csrf_of(&form.body);
-        let p = b
-            .post(
-                "/ui/login",
-                &[
-                    ("name", name),
-                    ("password", password),
-                    ("csrf", &csrf),
-                    ("next", "/ui"),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, 303, "login {name}: {}", p.body);
-        b
-    }
-
-    async fn csrf(&mut self) -> String {
-        let page = self.get("/ui").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        csrf_of(&page.body)
-    }
-
-    async fn spanish(&mut self) {
-        let csrf = self.csrf().await;
-        let p = self
-            .post(
-                "/ui/lang",
-                &[("lang", "es"), ("csrf", &csrf), ("next", "/ui")],
-            )
-            .await;
-        assert_eq!(p.status, 303);
-    }
-}
-
 /// Writes a page under `$SHOPFLOOR_UI_DUMP` (to look at, or to screenshot), if set.
 fn dump(name: &str, html: &str) {
     if let Some(dir) = std::env::var_os("SHOPFLOOR_UI_DUMP") {
@@ -235,7 +122,9 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
     let tmp = tempfile::tempdir().unwrap();
     let hub = init_hub(tmp.path(), "National Labor Commission", Level::National);
     let served = Served::start(&hub).await;
-    let mut admin = Browser::logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let mut admin = Browser::new(&served.url)
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     admin.spanish().await;
 
     // Nothing published yet: the page says so, and the editor starts with one empty row each.
@@ -398,14 +287,18 @@ async fn viewers_see_the_guidance_but_cannot_preview_or_publish() {
     let tmp = tempfile::tempdir().unwrap();
     let hub = init_hub(tmp.path(), "National Labor Commission", Level::National);
     let served = Served::start(&hub).await;
-    let mut admin = Browser::logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
+    let mut admin = Browser::new(&served.url)
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let csrf = admin.csrf().await;
     let p = admin
         .post("/ui/guidance/publish", &draft_form(&csrf, ""))
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
 
-    let mut viewer = Browser::logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
+    let mut viewer = Browser::new(&served.url)
+        .logged_in("vera", VIEWER_PASSWORD)
+        .await;
     let p = viewer.get("/ui/guidance").await;
     assert_eq!(p.status, 200);
     assert!(
@@ -469,7 +362,9 @@ async fn a_regional_hub_publishes_from_the_browser_and_still_relays_national() {
     guidance::publish(&national, draft, None).unwrap();
 
     let reg = Served::start(&south).await;
-    let mut admin = Browser::logged_in(&reg.url, "admin", ADMIN_PASSWORD).await;
+    let mut admin = Browser::new(&reg.url)
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let csrf = admin.csrf().await;
     // The region's own goal may name the region itself.
     let region = south.card().id.as_str().to_owned();

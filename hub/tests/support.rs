@@ -8,8 +8,7 @@
 
 mod util;
 
-use std::collections::BTreeMap;
-use std::time::Duration;
+use util::browser::Browser;
 
 use serde_json::{Value, json};
 use shopfloor_hub::support::sign_request;
@@ -19,131 +18,6 @@ use util::*;
 
 // ------------------------------------------------------------------------------------------------
 // A small browser: cookies by hand, no redirects followed.
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-    accept_language: Option<String>,
-}
-
-impl Browser {
-    fn new(base: &str, lang: &str) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-            accept_language: Some(lang.to_owned()),
-        }
-    }
-
-    async fn send(&mut self, mut req: reqwest::RequestBuilder) -> Page {
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", c.join("; "));
-        }
-        if let Some(l) = &self.accept_language {
-            req = req.header("accept-language", l);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
-        for sc in resp.headers().get_all("set-cookie") {
-            let sc = sc.to_str().unwrap();
-            let (k, v) = sc.split(';').next().unwrap().split_once('=').unwrap();
-            if v.is_empty() || sc.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let body = resp.text().await.unwrap();
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.join("&"));
-        self.send(req).await
-    }
-
-    async fn logged_in(base: &str, lang: &str, name: &str, password: &str) -> Browser {
-        let mut b = Browser::new(base, lang);
-        let form = b.get("/ui/login").await;
-        assert_eq!(form.status, 200);
-        let csrf = csrf_of(&form.body);
-        let p = b
-            .post(
-                "/ui/login",
-                &[
-                    ("name", name),
-                    ("password", password),
-                    ("csrf", &csrf),
-                    ("next", "/ui"),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, 303, "login {name}: {}", p.body);
-        b
-    }
-
-    /// The page once it contains `needle` (the hubs sync in the background), within 30 s.
-    async fn until(&mut self, path: &str, needle: &str) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let p = self.get(path).await;
-            if p.body.contains(needle) {
-                return p.body;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "{path} never showed {needle}: {}",
-                p.body
-            );
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    }
-
-    async fn csrf(&mut self) -> String {
-        let page = self.get("/ui").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        csrf_of(&page.body)
-    }
-}
 
 // ------------------------------------------------------------------------------------------------
 // Hubs and chapters.
@@ -348,7 +222,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
 
     // A viewer gets no page and no action, even with a valid token.
     hub_ok(&south.dir, &["user", "add", "vera", "--role", "viewer"]);
-    let mut viewer = Browser::logged_in(&reg_s.url, "en", "vera", "viewer password 123").await;
+    let mut viewer = Browser::new(&reg_s.url)
+        .lang("en")
+        .logged_in("vera", "viewer password 123")
+        .await;
     assert_eq!(viewer.get("/ui/support").await.status, 403);
     let vcsrf = viewer.csrf().await;
     for action in ["relay-up", "relay-down"] {
@@ -360,8 +237,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert!(!viewer.get("/ui").await.body.contains("/ui/support"));
 
     // The South's coordinator, in Spanish, sees the request and relays it up to national.
-    let mut south_admin =
-        Browser::logged_in(&reg_s.url, "es-MX,es;q=0.9", "admin", ADMIN_PASSWORD).await;
+    let mut south_admin = Browser::new(&reg_s.url)
+        .lang("es-MX,es;q=0.9")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let p = south_admin.get("/ui/support").await;
     assert_eq!(p.status, 200);
     for text in [
@@ -389,7 +268,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert!(!p.body.contains(&format!("/ui/support/{id}/relay-up")));
 
     // National sees it from the South and relays it down: West matches (the South sent it).
-    let mut nat_ui = Browser::logged_in(&nat.url, "en", "admin", ADMIN_PASSWORD).await;
+    let mut nat_ui = Browser::new(&nat.url)
+        .lang("en")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let p = nat_ui.get("/ui/support").await;
     assert!(p.body.contains("Relayed up by south"), "{}", p.body);
     let csrf = csrf_of(&p.body);
@@ -399,7 +281,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert_eq!(p.location.as_deref(), Some("/ui/support?done=down&n=1"));
 
     // West pulls it from national by itself, and its admin relays it to D.
-    let mut west_ui = Browser::logged_in(&reg_w.url, "en", "admin", ADMIN_PASSWORD).await;
+    let mut west_ui = Browser::new(&reg_w.url)
+        .lang("en")
+        .logged_in("admin", ADMIN_PASSWORD)
+        .await;
     let body = west_ui.until("/ui/support", "triangle").await;
     assert!(body.contains("Relayed down by the national hub"), "{body}");
     assert!(

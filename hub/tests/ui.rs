@@ -7,7 +7,9 @@
 
 mod util;
 
-use std::collections::{BTreeMap, BTreeSet};
+use util::browser::Browser;
+
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -21,7 +23,7 @@ use shopfloor_protocol::report::{ChapterFacts, REPORT_SCHEMA};
 use shopfloor_protocol::{
     Cell, CellKey, Digest, DisclosurePolicy, Envelope, Kind, PartyId, Period, Report,
 };
-use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of, encode, last_month};
+use util::{ADMIN_PASSWORD, Chapter, Served, csrf_of, last_month};
 
 const VIEWER_PASSWORD: &str = "viewer password 123";
 
@@ -222,120 +224,6 @@ async fn national_with_chapters(root: &Path, tls: bool) -> (Hub, Served, String)
 
 // ------------------------------------------------------------------------------------------------
 // A small browser: cookies by hand, no redirects followed.
-
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-    accept_language: Option<String>,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-            accept_language: None,
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let mut req = req;
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", c.join("; "));
-        }
-        if let Some(l) = &self.accept_language {
-            req = req.header("accept-language", l);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let set_cookies: Vec<String> = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        for sc in &set_cookies {
-            let pair = sc.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() || sc.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let body = resp.text().await.unwrap();
-        Page {
-            status,
-            location,
-            set_cookies,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.join("&"));
-        self.send(req).await
-    }
-
-    async fn login(&mut self, name: &str, password: &str) -> Page {
-        let form = self.get("/ui/login").await;
-        assert_eq!(form.status, 200);
-        let csrf = csrf_of(&form.body);
-        self.post(
-            "/ui/login",
-            &[
-                ("name", name),
-                ("password", password),
-                ("csrf", &csrf),
-                ("next", "/ui"),
-            ],
-        )
-        .await
-    }
-
-    /// The CSRF token of a page the browser can see.
-    async fn csrf(&mut self) -> String {
-        let page = self.get("/ui").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        csrf_of(&page.body)
-    }
-}
 
 async fn logged_in(base: &str, name: &str, password: &str) -> Browser {
     let mut b = Browser::new(base);
