@@ -227,7 +227,7 @@ fn view_box(html: &str) -> [f64; 4] {
     [v[0], v[1], v[2], v[3]]
 }
 
-const NOT_SHOWN: &str = "not shown: fewer than 3 chapters";
+const NOT_SHOWN: &str = "not shown to protect chapter numbers";
 
 // ------------------------------------------------------------------------------------------------
 
@@ -389,7 +389,7 @@ async fn national_draws_the_south_by_default_in_both_languages() {
                 "The South (Census region)",
                 "17 states: Alabama",
                 "1 to 4",
-                "Hatched: not shown (fewer than 3 chapters)",
+                "Hatched: not shown to protect chapter numbers",
             ],
         ),
         (
@@ -399,7 +399,7 @@ async fn national_draws_the_south_by_default_in_both_languages() {
                 "El Sur (región del Censo)",
                 "17 estados: Alabama",
                 "de 1 a 4",
-                "Rayas: no se muestra (menos de 3 capítulos)",
+                "Rayas: no se muestra para proteger las cifras de los capítulos",
             ],
         ),
     ] {

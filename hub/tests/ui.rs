@@ -776,7 +776,10 @@ async fn every_page_renders_in_english_and_spanish() {
     let d = viewer.get("/ui/dashboards").await;
     dump("viewer-es/ui/dashboards", &d.body);
     dump("viewer-es/ui/map", &viewer.get("/ui/map").await.body);
-    assert!(d.body.contains("no se muestra: menos de 3 capítulos"));
+    assert!(
+        d.body
+            .contains("no se muestra para proteger las cifras de los capítulos")
+    );
     served.stop().await;
 }
 
@@ -834,7 +837,7 @@ async fn viewers_never_see_a_withheld_cell() {
     let d = viewer.get("/ui/dashboards").await;
     assert!(shows_number(&d.body, total), "the total passes the rule");
     assert!(shows_number(&d.body, total - 15));
-    assert!(d.body.contains("not shown: fewer than 3 chapters"));
+    assert!(d.body.contains("not shown to protect chapter numbers"));
     // Admins see chapter aggregates.
     let a = admin.get("/ui/dashboards").await;
     assert!(shows_number(&a.body, NC_TRAININGS + 13));
@@ -894,10 +897,14 @@ async fn the_map_has_a_titled_path_per_state_and_a_legend() {
         assert_eq!(names.len(), 52);
         assert!(names.contains("North Carolina") && names.contains("Puerto Rico"));
         // Legend: shades with ranges, and the patterns in words.
-        assert!(
-            m.body
-                .contains("Hatched: not shown (fewer than 3 chapters)")
-        );
+        // The hatching means what it means for the reader: the chapters' own withholding for
+        // admins, the viewers' rule for viewers.
+        let hatched = if who == "admin" {
+            "Hatched: withheld by the chapter"
+        } else {
+            "Hatched: not shown to protect chapter numbers"
+        };
+        assert!(m.body.contains(hatched), "{who}: {hatched}");
         assert!(m.body.contains("Dotted: no data"));
         assert!(m.body.contains("us-atlas"));
         // The text alternative lists every state.
@@ -908,7 +915,7 @@ async fn the_map_has_a_titled_path_per_state_and_a_legend() {
         } else {
             assert!(
                 m.body
-                    .contains("North Carolina: not shown: fewer than 3 chapters")
+                    .contains("North Carolina: not shown to protect chapter numbers")
             );
         }
     }
@@ -1470,7 +1477,7 @@ async fn every_table_of_a_metric_its_trend_and_the_csv_under_the_viewer_rule() {
         .find(|r| r.get(5).is_some_and(|v| v == "NC") && r[0] == last.to_string())
         .expect("the NC cell, marked");
     assert_eq!(nc[10], "", "no number for a withheld cell");
-    assert_eq!(nc[11], "not shown: fewer than 3 chapters");
+    assert_eq!(nc[11], "not shown to protect chapter numbers");
     assert!(
         rows.iter()
             .any(|r| r[3] == "members" && r[4].is_empty() && r[10] == total.to_string()),
@@ -1484,7 +1491,7 @@ async fn every_table_of_a_metric_its_trend_and_the_csv_under_the_viewer_rule() {
     assert_eq!(rows[0][0], "Mes");
     assert!(rows.iter().any(|r| {
         r.get(11)
-            .is_some_and(|s| s == "no se muestra: menos de 3 capítulos")
+            .is_some_and(|s| s == "no se muestra para proteger las cifras de los capítulos")
     }));
 
     // JSON: the same cells, a status on each and a value only where one may be shown.
@@ -1632,7 +1639,7 @@ async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
         !shows_number(&v.body, NC_TRAININGS + 13),
         "viewer trends show the trainings total"
     );
-    assert!(v.body.contains("not shown: fewer than 3 chapters"));
+    assert!(v.body.contains("not shown to protect chapter numbers"));
     assert_eq!(viewer.get("/ui/trends?path=triangle").await.status, 403);
     served.stop().await;
 }

@@ -387,7 +387,8 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ),
         ("/ui/trends", "trends", &["Tendencias"]),
         ("/ui/formations", "formations", &["Formaciones laborales"]),
-        ("/ui/map", "map", &["Mapa"]),
+        // Members with no workplace have no state: the map says how many it leaves out.
+        ("/ui/map", "map", &["Mapa", "No figuran en el mapa"]),
         ("/ui/map/counties", "counties", &["Condado"]),
         ("/ui/dashboards", "dashboards", &["Tableros"]),
         ("/ui/guidance", "guidance", &["Editar y publicar"]),
@@ -547,7 +548,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ),
         ("/ui/trends", "trends", &["Trends"]),
         ("/ui/formations", "formations", &["Labor formations"]),
-        ("/ui/map", "map", &["Map"]),
+        ("/ui/map", "map", &["Map", "Not on the map"]),
         ("/ui/map/counties", "counties", &["County"]),
         ("/ui/dashboards", "dashboards", &["Dashboards"]),
         ("/ui/guidance", "guidance", &["Edit and publish"]),

@@ -64,7 +64,7 @@ hub-log-root = Root hash
 hub-log-time = Signed at
 hub-overview-see-verification = See verification
 hub-no-reports = No reports have been received yet.
-hub-viewer-rule = You see a number only when at least 3 chapters contribute to it and no single chapter makes up 80% or more of it. Other numbers read “not shown: fewer than 3 chapters”.
+hub-viewer-rule = You see a number only when at least 3 chapters contribute to it and no single chapter makes up 80% or more of it. Other numbers, and any number from which one of them could be worked out, read “not shown to protect chapter numbers”.
 hub-not-published = The figures for this period have not been published yet. A hub publishes a period once, when every chapter and regional hub has reported or at the reporting deadline.
 hub-not-published-short = not yet published
 hub-publication-shown = Published figures: publication { $sequence } of this period, { $date }. They do not change until the next publication.
@@ -123,7 +123,7 @@ hub-kind-national = National hub
 hub-at-least = at least { $count }
 hub-training-unnamed = “{ $code }” (a chapter’s own training)
 hub-suppressed = withheld by the chapter
-hub-withheld = not shown: fewer than 3 chapters
+hub-withheld = not shown to protect chapter numbers
 
 ## Map
 
@@ -157,7 +157,7 @@ hub-csv-status = Shown as
 hub-csv-status-exact = exact
 hub-csv-status-at-least = at least (some chapters withheld their count)
 hub-csv-status-suppressed = withheld by the chapter
-hub-csv-status-withheld = not shown: fewer than 3 chapters
+hub-csv-status-withheld = not shown to protect chapter numbers
 ## Trends (/ui/trends)
 hub-trends-title = Trends
 hub-trends-intro = Every metric's total, month by month, at this level. Open one to see all its tables.
@@ -201,9 +201,11 @@ hub-map-heading = { $metric } by state, { $period }
 hub-map-desc = A map of the United States; each state is shaded by its number, hatched when the number is not shown, dotted when there is none. The table below the map gives every number.
 hub-map-legend = Legend
 hub-map-class = Shade { $class }: { $low } to { $high }
-hub-map-legend-withheld = Hatched: not shown (fewer than 3 chapters)
+hub-map-legend-withheld = Hatched: not shown to protect chapter numbers
+hub-map-legend-suppressed = Hatched: withheld by the chapter (a small number, or one that would reveal one)
 hub-map-no-data = Dotted: no data
 hub-map-none = no data
+hub-map-unplaced = Each member is placed in the state of their workplace. Not on the map: { $value } with no state (no workplace recorded, or its state unknown). With them, the states add up to the overview's total.
 hub-map-table = The map as a table
 hub-col-state = State
 hub-col-class = Shade

@@ -64,7 +64,7 @@ hub-log-root = Hash raíz
 hub-log-time = Firmado el
 hub-overview-see-verification = Ver la verificación
 hub-no-reports = Todavía no se ha recibido ningún informe.
-hub-viewer-rule = Solo verá una cifra cuando al menos 3 capítulos contribuyen a ella y ningún capítulo aporta el 80 % o más. Las demás cifras dicen «no se muestra: menos de 3 capítulos».
+hub-viewer-rule = Solo verá una cifra cuando al menos 3 capítulos contribuyen a ella y ningún capítulo aporta el 80 % o más. Las demás cifras, y toda cifra de la que se pudiera deducir una de ellas, dicen «no se muestra para proteger las cifras de los capítulos».
 hub-not-published = Las cifras de este periodo aún no se han publicado. Cada hub publica un periodo una sola vez: cuando todos los capítulos y hubs regionales han enviado su informe o al vencer el plazo.
 hub-not-published-short = aún no publicado
 hub-publication-shown = Cifras publicadas: publicación { $sequence } de este periodo, { $date }. No cambian hasta la próxima publicación.
@@ -123,7 +123,7 @@ hub-kind-national = Hub nacional
 hub-at-least = al menos { $count }
 hub-training-unnamed = «{ $code }» (capacitación propia de un capítulo)
 hub-suppressed = reservada por el capítulo
-hub-withheld = no se muestra: menos de 3 capítulos
+hub-withheld = no se muestra para proteger las cifras de los capítulos
 
 ## Mapa
 
@@ -157,7 +157,7 @@ hub-csv-status = Se muestra como
 hub-csv-status-exact = exacta
 hub-csv-status-at-least = al menos (algunos capítulos reservaron su cifra)
 hub-csv-status-suppressed = reservada por el capítulo
-hub-csv-status-withheld = no se muestra: menos de 3 capítulos
+hub-csv-status-withheld = no se muestra para proteger las cifras de los capítulos
 ## Tendencias (/ui/trends)
 hub-trends-title = Tendencias
 hub-trends-intro = El total de cada indicador, mes a mes, en este nivel. Abra uno para ver todas sus tablas.
@@ -201,9 +201,11 @@ hub-map-heading = { $metric } por estado, { $period }
 hub-map-desc = Un mapa de los Estados Unidos; cada estado tiene un tono según su cifra, rayas cuando la cifra no se muestra y puntos cuando no hay datos. La tabla debajo del mapa da todas las cifras.
 hub-map-legend = Leyenda
 hub-map-class = Tono { $class }: de { $low } a { $high }
-hub-map-legend-withheld = Rayas: no se muestra (menos de 3 capítulos)
+hub-map-legend-withheld = Rayas: no se muestra para proteger las cifras de los capítulos
+hub-map-legend-suppressed = Rayas: reservada por el capítulo (una cifra pequeña, o una que revelaría otra)
 hub-map-no-data = Puntos: sin datos
 hub-map-none = sin datos
+hub-map-unplaced = Cada miembro figura en el estado de su centro de trabajo. No figuran en el mapa: { $value } sin estado (sin centro de trabajo registrado, o con su estado desconocido). Con ellos, los estados suman el total del resumen.
 hub-map-table = El mapa en forma de tabla
 hub-col-state = Estado
 hub-col-class = Tono

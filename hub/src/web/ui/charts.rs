@@ -463,8 +463,19 @@ pub struct LegendItem {
 const CLASS_COLOURS: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
 
 /// Builds the map's states and legend from each state's shown value.
-pub fn map(lang: Lang, values: &[(String, Shown)]) -> (Vec<MapState>, Vec<LegendItem>) {
-    let max = values.iter().map(|(_, s)| s.value()).max().unwrap_or(0);
+pub fn map(
+    lang: Lang,
+    values: &[(String, Shown)],
+    admin: bool,
+) -> (Vec<MapState>, Vec<LegendItem>) {
+    // Shades are scaled on the states drawn: the `unknown` value (members with no workplace, or
+    // none recorded) is not a state and would otherwise set a top shade no state can reach.
+    let max = values
+        .iter()
+        .filter(|(code, _)| registry::state(code).is_some())
+        .map(|(_, s)| s.value())
+        .max()
+        .unwrap_or(0);
     // Equal intervals of the largest value, five classes: upper bounds.
     let bounds: Vec<u64> = (1..=5u64).map(|i| (max * i).div_ceil(5).max(i)).collect();
     let class_of = |v: u64| -> u8 {
@@ -531,9 +542,14 @@ pub fn map(lang: Lang, values: &[(String, Shown)]) -> (Vec<MapState>, Vec<Legend
             low = b + 1;
         }
     }
+    // Admins see what each chapter withheld; viewers see what the viewers' rule hides.
     legend.push(LegendItem {
         fill: "url(#map-withheld)".into(),
-        label: lang.t("hub-map-legend-withheld"),
+        label: lang.t(if admin {
+            "hub-map-legend-suppressed"
+        } else {
+            "hub-map-legend-withheld"
+        }),
     });
     legend.push(LegendItem {
         fill: "url(#map-none)".into(),
@@ -583,7 +599,7 @@ mod tests {
         let b = &chart.bars;
         assert_eq!((b[0].w, b[0].hatched), (BAR_MAX, false));
         assert!(b[1].hatched);
-        assert_eq!(b[1].text, "not shown: fewer than 3 chapters");
+        assert_eq!(b[1].text, "not shown to protect chapter numbers");
         assert!(b[1].bar_y > b[0].bar_y);
     }
 
@@ -595,13 +611,51 @@ mod tests {
                 ("NC".into(), Shown::Exact(50)),
                 ("TX".into(), Shown::Withheld),
             ],
+            false,
         );
         assert_eq!(states.len(), 52);
         let nc = states.iter().find(|s| s.code == "NC").unwrap();
         assert_eq!((nc.class, nc.text.as_str()), (Some(5), "50"));
         let tx = states.iter().find(|s| s.code == "TX").unwrap();
         assert_eq!(tx.fill, "url(#map-withheld)");
-        assert_eq!(tx.text, "no se muestra: menos de 3 capítulos");
+        assert_eq!(
+            tx.text,
+            "no se muestra para proteger las cifras de los capítulos"
+        );
         assert!(legend.iter().any(|l| l.label.starts_with("Tono 5")));
+        assert!(
+            legend
+                .iter()
+                .any(|l| l.label.starts_with("Rayas: no se muestra"))
+        );
+    }
+
+    /// The shades run over the states drawn: members with no state (`unknown`) do not set the top
+    /// shade; admins' legend says the hatching is the chapters' own withholding.
+    #[test]
+    fn the_map_scales_on_states_and_its_legend_fits_the_role() {
+        let (states, legend) = map(
+            Lang::En,
+            &[
+                ("NC".into(), Shown::Exact(620)),
+                ("TX".into(), Shown::Exact(910)),
+                ("ME".into(), Shown::Suppressed),
+                (UNKNOWN.into(), Shown::Exact(1_165)),
+            ],
+            true,
+        );
+        let tx = states.iter().find(|s| s.code == "TX").unwrap();
+        assert_eq!(tx.class, Some(5), "the largest state has the top shade");
+        assert_eq!(legend[4].label, "Shade 5: 729 to 910");
+        assert!(
+            legend
+                .iter()
+                .any(|l| l.label.starts_with("Hatched: withheld by the chapter"))
+        );
+        assert!(
+            !legend
+                .iter()
+                .any(|l| l.label.contains("to protect chapter numbers"))
+        );
     }
 }

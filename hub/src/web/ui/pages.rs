@@ -10,7 +10,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use shopfloor_protocol::registry::{self, Dim};
+use shopfloor_protocol::registry::{self, Dim, UNKNOWN};
 use shopfloor_protocol::rollup::SummedCell;
 use shopfloor_protocol::{CellKey, Kind, Period};
 
@@ -832,6 +832,8 @@ pub struct MapPage {
     desc: String,
     states: Vec<MapState>,
     legend: Vec<LegendItem>,
+    /// How many have no state and are not on the map, in words.
+    unplaced: Option<String>,
     view_box: &'static str,
     attribution: &'static str,
     viewer_note: bool,
@@ -914,7 +916,18 @@ pub async fn map(
             }
             None => (Vec::new(), Vec::new(), false),
         };
-        let (states, legend) = charts::map(lang, &values);
+        let (states, legend) = charts::map(lang, &values, admin);
+        // What the shades leave out: members with no state (no workplace recorded, or its state
+        // unknown), so the states and this line add up to the overview's total.
+        let unplaced = values
+            .iter()
+            .find(|(code, shown)| code == UNKNOWN && *shown != Shown::Exact(0))
+            .map(|(_, shown)| {
+                lang.ta(
+                    "hub-map-unplaced",
+                    &[("value", charts::shown_text(lang, *shown).into())],
+                )
+            });
         let title = lang.ta(
             "hub-map-heading",
             &[
@@ -935,6 +948,7 @@ pub async fn map(
             title,
             states,
             legend,
+            unplaced,
             view_box: charts::map_view_box(),
             attribution: charts::map_attribution(),
             viewer_note: !admin,
