@@ -759,6 +759,7 @@ mod tests {
             message: "m".into(),
             reply_to: "r".into(),
             urgency: Urgency::Normal,
+            chapter: None,
         };
         hub.store()
             .read(|db| {

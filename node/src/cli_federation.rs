@@ -189,6 +189,7 @@ pub fn support_cmd(dir: &DataDir, store: &Store, cmd: SupportCommand) -> Result<
                 message,
                 reply_to,
                 urgency,
+                chapter: None,
             };
             let posted = runtime()?.block_on(support::ask(store, dir, &body))?;
             println!(

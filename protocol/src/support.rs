@@ -31,6 +31,10 @@ pub struct SupportBody {
     /// How soon help is needed (`normal` when absent, so older bodies still parse).
     #[serde(default)]
     pub urgency: Urgency,
+    /// The asking chapter's name as it calls itself, so the chapters that receive the request
+    /// read a name and not an id (absent in older bodies: they show the id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<String>,
 }
 
 /// How soon help is needed: a closed vocabulary.
@@ -128,6 +132,12 @@ impl SupportBody {
             return Err(Error::new(
                 Reason::Malformed,
                 "message (≤2000) and reply_to (≤300) must be non-empty",
+            ));
+        }
+        if self.chapter.as_ref().is_some_and(|n| !ok_text(n, 120)) {
+            return Err(Error::new(
+                Reason::Malformed,
+                "chapter (≤120) must be non-empty when present",
             ));
         }
         if self.skills.len() > 20 || self.skills.iter().any(|s| !Dim::Skill.accepts(s)) {

@@ -310,6 +310,7 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
         message: "Necesitamos apoyo con conversaciones uno a uno en un almacén.".into(),
         reply_to: "signal: organizing-desk".into(),
         urgency: Urgency::Urgent,
+        chapter: None,
     };
     shopfloor_node::federation::support::ask(&asker.store, &asker.dir, &request)
         .await

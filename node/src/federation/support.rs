@@ -14,11 +14,16 @@ const PATH: &str = "/api/v1/support-requests";
 
 /// Posts a support request to the hub.
 pub async fn ask(store: &Store, dir: &DataDir, request: &SupportBody) -> Result<Posted> {
-    request.validate()?;
     let (hub_url, hub_id) = link(store)?;
     let (card, keys) = super::identity(dir)?;
-    let bytes =
-        serde_json::to_vec(request).map_err(|e| Error::Invalid(format!("support request: {e}")))?;
+    // The chapters that receive the request read this chapter's name, not its id.
+    let mut request = request.clone();
+    if request.chapter.is_none() && !card.name.trim().is_empty() {
+        request.chapter = Some(card.name.chars().take(120).collect());
+    }
+    request.validate()?;
+    let bytes = serde_json::to_vec(&request)
+        .map_err(|e| Error::Invalid(format!("support request: {e}")))?;
     let auth = sign_request(&keys, &card.id, &hub_id, "POST", PATH, &bytes);
     let resp = client()?
         .post(url(&hub_url, PATH))

@@ -607,6 +607,7 @@ async fn a_support_request_reaches_a_chapter_with_matching_reserve_and_not_the_a
         message: "A hospital committee needs Spanish-speaking organizers for one-on-ones.".into(),
         reply_to: "signal group: triangle labor".into(),
         urgency: Default::default(),
+        chapter: None,
     };
     let posted = federation::support::ask(&store_a, &dir_a, &ask)
         .await
@@ -689,6 +690,7 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
         message: "Piedmont needs help mapping a warehouse.".into(),
         reply_to: "piedmont-labor@example.org".into(),
         urgency: Default::default(),
+        chapter: None,
     };
     federation::support::ask(&store_b, &dir_b, &ask)
         .await
@@ -710,6 +712,9 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
         "{html}"
     );
     assert!(html.contains("piedmont-labor@example.org"));
+    // The asking chapter by its name, not its id.
+    assert!(html.contains("<strong>Piedmont DSA</strong>"), "{html}");
+    assert!(!html.contains("piedmont-dsa"), "{html}");
     // Enrolled, nothing published yet: the page says so instead of "once the node is enrolled".
     assert!(
         html.contains("which has not published any guidance yet"),

@@ -450,6 +450,7 @@ pub async fn ask_support(page: Page, body: Bytes) -> Response {
             reply_to: f.reply_to.trim().to_owned(),
             urgency: shopfloor_protocol::support::Urgency::parse(f.urgency.trim())
                 .unwrap_or_default(),
+            chapter: None,
         };
         match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
         {
@@ -768,7 +769,7 @@ async fn support_view(page: &Page) -> Option<SupportView> {
                         wants.push(lang.value(Dim::Sector, s));
                     }
                     RelayedRow {
-                        from: r.from.to_string(),
+                        from: r.body.chapter.clone().unwrap_or_else(|| r.from.to_string()),
                         when: lang.time(&r.created_at.to_string()),
                         message: r.body.message.clone(),
                         wants: wants.join(" · "),
