@@ -284,7 +284,7 @@ pub fn round3(data: &Path, name: &str, files: &[PathBuf], out: &Path) -> Result<
         let share = round3.share_for(to)?;
         let sealed = seal_bytes(
             &to_json(&share)?,
-            &[r.recipient.clone()],
+            std::slice::from_ref(&r.recipient),
             SealFormat::Armored,
         )?;
         let file = out.join(format!(
