@@ -584,3 +584,68 @@ fn unhex32(s: &str) -> Option<[u8; 32]> {
     }
     Some(out)
 }
+
+/// What [`publish_key`] did.
+#[derive(Debug, Serialize)]
+pub struct PublishedKey {
+    /// The key's id.
+    pub key_id: Digest,
+    /// The key's fingerprint, read aloud.
+    pub fingerprint: String,
+    /// The key it replaces, on a rotation.
+    pub replaces: Option<Digest>,
+    /// The digest of the signed guidance that carries it.
+    pub guidance: Digest,
+}
+
+/// National publishes a ceremony's joint key (the public key file from `trustee finish`) in new
+/// signed guidance, with the same content as its newest guidance. Once a key is published,
+/// another is published only as a rotation naming it (`replaces`), the rule nodes apply
+/// ([`shopfloor_protocol::guidance::pin`]); publishing the same key again only re-signs.
+pub fn publish_key(
+    hub: &crate::Hub,
+    key_file: &Path,
+    replaces: Option<Digest>,
+    actor: &str,
+) -> Result<PublishedKey> {
+    use shopfloor_protocol::guidance::TrusteeKey;
+    if hub.level() != crate::config::Level::National {
+        return Err(Error::refused(
+            409,
+            "not-national",
+            "only the national hub publishes the joint key; a regional hub relays national's guidance",
+        ));
+    }
+    let key = load_key(key_file)?;
+    let current = crate::guidance::published_key(hub)?;
+    let replaces = match (&current, replaces) {
+        (Some(c), _) if c.key_id == key.id() => c.replaces,
+        (Some(c), Some(r)) if r == c.key_id => Some(r),
+        (Some(c), _) => {
+            return Err(Error::refused(
+                409,
+                "rotation-unnamed",
+                format!(
+                    "joint key {} is published; a new key is published only as a rotation: add --replaces {}",
+                    c.key_id, c.key_id
+                ),
+            ));
+        }
+        (None, Some(r)) => {
+            return Err(Error::refused(
+                409,
+                "rotation-unnamed",
+                format!("no joint key is published, so there is no key {r} to replace"),
+            ));
+        }
+        (None, None) => None,
+    };
+    let published = TrusteeKey::new(key, replaces)?;
+    let env = crate::guidance::sign_with_key(hub, published.clone(), actor)?;
+    Ok(PublishedKey {
+        fingerprint: published.joint_key.fingerprint().to_string(),
+        key_id: published.key_id,
+        replaces: published.replaces,
+        guidance: env.digest(),
+    })
+}

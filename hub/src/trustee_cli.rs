@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use serde_json::json;
 use shopfloor_hub::trustee::{self, Status, Step};
-use shopfloor_protocol::PartyId;
 use shopfloor_protocol::threshold::Ceremony;
+use shopfloor_protocol::{Digest, PartyId};
 
 /// The steps of the trustees' key ceremony.
 #[derive(Debug, Subcommand)]
@@ -72,6 +72,22 @@ pub enum TrusteeCommand {
         /// The sealed shares (files sealed to other trustees are skipped).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// National only: publish a ceremony's joint key in new signed guidance (regional hubs
+    /// relay it; chapters pin it). A different key later is published only as a rotation.
+    PublishKey {
+        /// The ceremony whose key file (DATA/trustee/NAME.key.json) to publish.
+        #[arg(long, required_unless_present = "key", conflicts_with = "key")]
+        ceremony: Option<String>,
+        /// The joint key file (NAME.key.json from `trustee finish`) to publish.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// On a rotation: the id of the key published now, which the new one replaces.
+        #[arg(long, value_name = "KEY_ID")]
+        replaces: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -187,6 +203,39 @@ pub fn run(dir: &Path, cmd: TrusteeCommand) -> Result<()> {
                 );
                 println!("Joint key fingerprint: {}", done.fingerprint);
                 println!("Every trustee reads this fingerprint aloud: all must be the same.");
+            }
+        }
+        TrusteeCommand::PublishKey {
+            ceremony,
+            key,
+            replaces,
+            json,
+        } => {
+            let file = match (key, ceremony) {
+                (Some(k), _) => k,
+                (None, Some(name)) => {
+                    trustee::check_name(&name)?;
+                    trustee::key_path(dir, &name)
+                }
+                (None, None) => anyhow::bail!("give --ceremony or --key"),
+            };
+            let replaces = replaces
+                .map(|r| Digest::from_hex(&r).with_context(|| format!("--replaces {r}")))
+                .transpose()?;
+            let hub = shopfloor_hub::Hub::open(dir)
+                .with_context(|| format!("opening the hub in {}", dir.display()))?;
+            let done = trustee::publish_key(&hub, &file, replaces, "cli")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&done)?);
+            } else {
+                match &done.replaces {
+                    Some(r) => println!("Joint key {} published, replacing {r}.", done.key_id),
+                    None => println!("Joint key {} published.", done.key_id),
+                }
+                println!("Joint key fingerprint: {}", done.fingerprint);
+                println!(
+                    "Guidance signed and published at /api/v1/guidance; regional hubs relay it and chapters pin it."
+                );
             }
         }
         TrusteeCommand::Show { ceremony, json } => match trustee::status(dir, &ceremony)? {
