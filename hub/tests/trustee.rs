@@ -436,3 +436,75 @@ fn tampered_messages_and_states_are_refused_with_a_reason() {
     let out = hub_ok(&ps[0].dir, &args);
     assert!(out.contains("Joint key fingerprint:"), "{out}");
 }
+
+#[test]
+fn national_publishes_the_finished_key_in_signed_guidance_and_rotates_only_by_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nat = tmp.path().join("national");
+    hub_ok(&nat, &["init", "--level", "national", "--name", "National"]);
+    let reg = tmp.path().join("south");
+    hub_ok(&reg, &["init", "--level", "regional", "--name", "South"]);
+    // Two finished ceremonies' key files, as `trustee finish` writes them.
+    let key = |name: &str| {
+        let ids = IDS.map(|s| PartyId::new(s).unwrap());
+        let c = shopfloor_protocol::threshold::Ceremony::new(name, ids.to_vec(), 2).unwrap();
+        let k = shopfloor_protocol::threshold::run_ceremony(&c).unwrap()[0]
+            .joint_key()
+            .clone();
+        let path = tmp.path().join(format!("{name}.key.json"));
+        fs::write(&path, serde_json::to_vec(&k).unwrap()).unwrap();
+        (k, path.display().to_string())
+    };
+    let (a, a_file) = key("federation-2027");
+    let (b, b_file) = key("federation-2028");
+
+    let out = hub_cmd(&reg, &["trustee", "publish-key", "--key", &a_file]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not-national"));
+
+    let done = hub_json(
+        &nat,
+        &["trustee", "publish-key", "--key", &a_file, "--json"],
+    );
+    assert_eq!(
+        done["fingerprint"].as_str().unwrap(),
+        a.fingerprint().as_str()
+    );
+    let hub = shopfloor_hub::Hub::open(&nat).unwrap();
+    let g: shopfloor_hub::guidance::Guidance = shopfloor_hub::guidance::current(&hub)
+        .unwrap()
+        .unwrap()
+        .open_document(&hub.card().signing_key)
+        .unwrap();
+    let k = g.trustee_key.unwrap();
+    assert_eq!(k.key_id, a.id());
+    assert_eq!(k.joint_key.ceremony().trustees().len(), 3);
+    drop(hub);
+
+    // Another key without naming the published one is refused; naming it, it is a rotation.
+    let out = hub_cmd(&nat, &["trustee", "publish-key", "--key", &b_file]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rotation-unnamed"));
+    let done = hub_json(
+        &nat,
+        &[
+            "trustee",
+            "publish-key",
+            "--key",
+            &b_file,
+            "--replaces",
+            &a.id().to_hex(),
+            "--json",
+        ],
+    );
+    assert_eq!(done["replaces"].as_str().unwrap(), a.id().to_hex());
+    assert_eq!(done["key_id"].as_str().unwrap(), b.id().to_hex());
+    // Guidance published later from a draft keeps the key.
+    let draft = tmp.path().join("draft.json");
+    fs::write(&draft, "{}").unwrap();
+    hub_ok(&nat, &["publish-guidance", draft.to_str().unwrap()]);
+    let hub = shopfloor_hub::Hub::open(&nat).unwrap();
+    let key = shopfloor_hub::guidance::published_key(&hub)
+        .unwrap()
+        .unwrap();
+    assert_eq!(key.key_id, b.id());
+    assert_eq!(key.replaces, Some(a.id()));
+}
