@@ -16,7 +16,7 @@ use crate::hub::Hub;
 
 pub use shopfloor_protocol::guidance::{
     Criterion, CriterionMetric, GUIDANCE_PAYLOAD_TYPE, GUIDANCE_SCHEMA, Goal, Guidance, Link,
-    Training,
+    Training, TrusteeKey,
 };
 
 /// What an admin writes (the file given to `publish-guidance`): guidance without the fields the
@@ -73,11 +73,17 @@ pub fn publish_as(
 /// the web interface's preview.
 pub fn prepare(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Guidance> {
     crate::goals::check(hub, &draft.goals)?;
-    build(hub, draft, inherited)
+    build(hub, draft, inherited, None)
 }
 
-/// The guidance of a draft, validated.
-fn build(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Guidance> {
+/// The guidance of a draft, validated. At national it carries the joint key of the newest
+/// guidance, or `key` when given (a key published or rotated now).
+fn build(
+    hub: &Hub,
+    draft: Draft,
+    inherited: Option<Envelope>,
+    key: Option<TrusteeKey>,
+) -> Result<Guidance> {
     let guidance = Guidance {
         schema: GUIDANCE_SCHEMA.into(),
         issuer: hub.card().id.clone(),
@@ -88,6 +94,10 @@ fn build(hub: &Hub, draft: Draft, inherited: Option<Envelope>) -> Result<Guidanc
         goals: draft.goals,
         links: draft.links,
         inherited,
+        trustee_key: match key {
+            Some(k) => Some(k),
+            None => published_key(hub)?,
+        },
     };
     guidance.validate()?;
     Ok(guidance)
@@ -99,7 +109,17 @@ fn sign_and_store(
     inherited: Option<Envelope>,
     (actor, action): (&str, &str),
 ) -> Result<Envelope> {
-    let guidance = build(hub, draft, inherited)?;
+    sign_and_store_with(hub, draft, inherited, None, (actor, action))
+}
+
+fn sign_and_store_with(
+    hub: &Hub,
+    draft: Draft,
+    inherited: Option<Envelope>,
+    key: Option<TrusteeKey>,
+    (actor, action): (&str, &str),
+) -> Result<Envelope> {
+    let guidance = build(hub, draft, inherited, key)?;
     let envelope = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, guidance.to_payload(), hub.keys());
     hub.store().write(|tx, _| {
         tx.execute(
@@ -136,15 +156,47 @@ pub fn relay(hub: &Hub, parent: Envelope) -> Result<Relayed> {
     {
         return Ok(Relayed::Unchanged);
     }
-    let draft = own.map_or_else(Draft::default, |g| Draft {
+    sign_and_store(hub, own_draft(own), Some(parent), ("hub", "relay-guidance"))?;
+    Ok(Relayed::Signed)
+}
+
+/// The draft that signs the same own content again (nothing when there is none).
+fn own_draft(own: Option<Guidance>) -> Draft {
+    own.map_or_else(Draft::default, |g| Draft {
         policy: Some(g.policy),
         trainings: g.trainings,
         criteria: g.criteria,
         goals: g.goals,
         links: g.links,
-    });
-    sign_and_store(hub, draft, Some(parent), ("hub", "relay-guidance"))?;
-    Ok(Relayed::Signed)
+    })
+}
+
+/// The joint key this hub's newest guidance carries (national only; a regional hub relays
+/// national's inside `inherited` and never publishes one of its own).
+pub fn published_key(hub: &Hub) -> Result<Option<TrusteeKey>> {
+    if hub.level() != crate::config::Level::National {
+        return Ok(None);
+    }
+    let own: Option<Guidance> = current(hub)?
+        .map(|env| env.open_document(&hub.card().signing_key))
+        .transpose()?;
+    Ok(own.and_then(|g| g.trustee_key))
+}
+
+/// Signs new guidance with the same own content and `key` as the federation's joint key
+/// (national only; the caller checks the rotation rule, see [`crate::trustee::publish_key`]).
+pub fn sign_with_key(hub: &Hub, key: TrusteeKey, actor: &str) -> Result<Envelope> {
+    let own: Option<Guidance> = current(hub)?
+        .map(|env| env.open_document(&hub.card().signing_key))
+        .transpose()?;
+    let inherited = own.as_ref().and_then(|g| g.inherited.clone());
+    sign_and_store_with(
+        hub,
+        own_draft(own),
+        inherited,
+        Some(key),
+        (actor, "publish-joint-key"),
+    )
 }
 
 /// The newest guidance this hub published.
@@ -209,6 +261,7 @@ mod tests {
             }],
             links: vec![],
             inherited: None,
+            trustee_key: None,
         };
         let env = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, g.to_payload(), &national);
         assert_eq!(verify(&env, &ncard, None).unwrap(), g);

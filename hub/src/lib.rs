@@ -50,6 +50,7 @@ pub mod secret;
 pub mod store;
 pub mod support;
 pub mod translog;
+pub mod trustee;
 pub mod users;
 pub mod web;
 

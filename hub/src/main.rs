@@ -1,5 +1,7 @@
 //! `shopfloor-hub`: the hub's command line. Glue only: every operation lives in the library.
 
+mod trustee_cli;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -221,6 +223,10 @@ enum Command {
         #[arg(long, value_name = "KEYFILE")]
         identity: PathBuf,
     },
+    /// The trustees' key ceremony for encrypted small cells: init, round2, round3, finish, show.
+    /// Works in any data directory (an officer needs no hub).
+    #[command(subcommand)]
+    Trustee(trustee_cli::TrusteeCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -662,6 +668,7 @@ fn run(cli: Cli) -> Result<i32> {
             println!("Restored {} into {}.", file.display(), dir.display());
             return doctor(&dir, false);
         }
+        Command::Trustee(cmd) => trustee_cli::run(&dir, cmd)?,
     }
     Ok(0)
 }

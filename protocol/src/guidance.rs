@@ -6,11 +6,12 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::envelope::{Document, Envelope};
+use crate::envelope::{Digest, Document, Envelope};
 use crate::error::{Error as ProtocolError, Reason, Result};
-use crate::identity::{Card, PartyId};
+use crate::identity::{Card, Kind, PartyId};
 use crate::registry::{self, Accrual};
 use crate::report::{DisclosurePolicy, Period, check_schema};
+use crate::threshold::JointKey;
 
 /// Schema id of guidance payload v1.
 pub const GUIDANCE_SCHEMA: &str = "shopfloor.guidance.v1";
@@ -215,6 +216,94 @@ pub struct Guidance {
     /// The parent's guidance, relayed verbatim (a regional hub relays national's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherited: Option<Envelope>,
+    /// The federation's joint key for encrypted small cells, with its trustees. Only national
+    /// guidance carries it; nodes pin it on first sight ([`pin`]). Absent from guidance written
+    /// before issue 14, which stays byte-identical and valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trustee_key: Option<TrusteeKey>,
+}
+
+/// The joint key national publishes in its guidance: the key (with its ceremony: name,
+/// trustees in order, threshold, and each trustee's public key share), its id restated, and on a
+/// rotation the id of the key it replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteeKey {
+    /// [`JointKey::id`], which must match the key.
+    pub key_id: Digest,
+    /// The joint public key and its ceremony.
+    pub joint_key: JointKey,
+    /// On a rotation (a new ceremony each year, or after a trustee is compromised): the id of
+    /// the key this one replaces. A node holding another key than this one accepts it only when
+    /// it names the pinned key here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Digest>,
+}
+
+impl TrusteeKey {
+    /// The published form of a joint key.
+    pub fn new(joint_key: JointKey, replaces: Option<Digest>) -> Result<Self> {
+        let k = TrusteeKey {
+            key_id: joint_key.id(),
+            joint_key,
+            replaces,
+        };
+        k.validate()?;
+        Ok(k)
+    }
+
+    /// Checks that the id is the key's and that a key does not replace itself.
+    pub fn validate(&self) -> Result<()> {
+        if self.key_id != self.joint_key.id() {
+            return Err(ProtocolError::new(
+                Reason::BadCeremony,
+                format!(
+                    "the joint key's id is {}, not {}",
+                    self.joint_key.id(),
+                    self.key_id
+                ),
+            ));
+        }
+        if self.replaces.as_ref() == Some(&self.key_id) {
+            return Err(ProtocolError::new(
+                Reason::BadCeremony,
+                "a joint key cannot replace itself",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a node does with the joint key in national guidance, given the key it has pinned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pin {
+    /// No key was pinned: pin this one.
+    First,
+    /// The pinned key.
+    Same,
+    /// A rotation from the pinned key, signed by national: pin the new one.
+    Rotation,
+}
+
+/// The pinning rule: the first key seen is pinned; afterwards only the same key, or a key that
+/// names the pinned one in `replaces` (in guidance signed by the national root card), is
+/// accepted. Any other change is refused (`bad-ceremony`): a hub, a mirror or a compromised
+/// regional server cannot switch chapters to a key whose trustees it controls.
+pub fn pin(pinned: Option<&Digest>, offered: &TrusteeKey) -> Result<Pin> {
+    offered.validate()?;
+    match pinned {
+        None => Ok(Pin::First),
+        Some(p) if *p == offered.key_id => Ok(Pin::Same),
+        Some(p) if offered.replaces.as_ref() == Some(p) => Ok(Pin::Rotation),
+        Some(p) => Err(ProtocolError::new(
+            Reason::BadCeremony,
+            format!(
+                "national guidance carries joint key {} (fingerprint {}), not the pinned key {p}, and does not say it replaces it",
+                offered.key_id,
+                offered.joint_key.fingerprint()
+            ),
+        )),
+    }
 }
 
 /// Whether a text field of guidance is acceptable: not blank, at most `max` characters, no
@@ -246,6 +335,9 @@ impl Guidance {
             ));
         }
         self.policy.validate()?;
+        if let Some(k) = &self.trustee_key {
+            k.validate()?;
+        }
         if self.trainings.len() > 500
             || self.criteria.len() > 200
             || self.goals.len() > 500
@@ -322,6 +414,7 @@ pub fn verify(envelope: &Envelope, issuer: &Card, parent: Option<&Card>) -> Resu
             "guidance issuer is not its signer",
         ));
     }
+    check_key_issuer(&g, issuer)?;
     if let Some(inherited) = &g.inherited {
         let parent = parent.ok_or_else(|| {
             ProtocolError::new(
@@ -336,14 +429,30 @@ pub fn verify(envelope: &Envelope, issuer: &Card, parent: Option<&Card>) -> Resu
                 "inherited guidance issuer is not its signer",
             ));
         }
+        check_key_issuer(&inner, parent)?;
     }
     Ok(g)
+}
+
+/// Only the national root publishes the joint key (`bad-ceremony` for anyone else's guidance).
+pub fn check_key_issuer(g: &Guidance, issuer: &Card) -> Result<()> {
+    if g.trustee_key.is_some() && issuer.kind != Kind::National {
+        return Err(ProtocolError::new(
+            Reason::BadCeremony,
+            format!(
+                "guidance from {} carries a joint key; only national publishes one",
+                issuer.id
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::identity::SecretKeys;
 
     fn goal(metric: &str, sector: Option<&str>, region: Option<&str>) -> Goal {
         Goal {
@@ -411,5 +520,101 @@ mod tests {
             Accrual::ToDate
         );
         assert_eq!(goal("members", None, None).accrual(), Accrual::Stock);
+    }
+
+    fn joint_key(name: &str) -> JointKey {
+        let ids = ["national", "south", "officer-a"].map(|s| PartyId::new(s).unwrap());
+        let c = crate::threshold::Ceremony::new(name, ids.to_vec(), 2).unwrap();
+        crate::threshold::run_ceremony(&c).unwrap()[0]
+            .joint_key()
+            .clone()
+    }
+
+    #[test]
+    fn nodes_pin_the_first_key_and_take_only_a_rotation_that_names_it() {
+        let a = TrusteeKey::new(joint_key("federation-2027"), None).unwrap();
+        let b = TrusteeKey::new(joint_key("federation-2028"), None).unwrap();
+        let b_rotates = TrusteeKey::new(b.joint_key.clone(), Some(a.key_id)).unwrap();
+        assert_eq!(pin(None, &a).unwrap(), Pin::First);
+        assert_eq!(pin(Some(&a.key_id), &a).unwrap(), Pin::Same);
+        let silent = pin(Some(&a.key_id), &b).unwrap_err();
+        assert_eq!(silent.reason().code(), "bad-ceremony");
+        assert!(silent.to_string().contains("does not say it replaces"));
+        assert_eq!(pin(Some(&a.key_id), &b_rotates).unwrap(), Pin::Rotation);
+        // A rotation from some other key is a silent change for a node that pinned `a`.
+        let other = TrusteeKey::new(b.joint_key.clone(), Some(Digest([7; 32]))).unwrap();
+        assert!(pin(Some(&a.key_id), &other).is_err());
+        // A restated id that is not the key's is refused.
+        let mut lying = a.clone();
+        lying.key_id = b.key_id;
+        assert_eq!(
+            pin(None, &lying).unwrap_err().reason().code(),
+            "bad-ceremony"
+        );
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<TrusteeKey>(&json).unwrap(), a);
+    }
+
+    #[test]
+    fn only_national_guidance_may_carry_the_joint_key() {
+        let national = SecretKeys::generate().unwrap();
+        let ncard = national
+            .card(
+                PartyId::new("national").unwrap(),
+                Kind::National,
+                "National",
+                None,
+            )
+            .unwrap();
+        let south = SecretKeys::generate().unwrap();
+        let scard = south
+            .card(
+                PartyId::new("south").unwrap(),
+                Kind::Regional,
+                "South",
+                None,
+            )
+            .unwrap();
+        let key = TrusteeKey::new(joint_key("federation-2027"), None).unwrap();
+        let g = Guidance {
+            schema: GUIDANCE_SCHEMA.into(),
+            issuer: ncard.id.clone(),
+            issued_at: Timestamp::now(),
+            policy: DisclosurePolicy { k: 5 },
+            trainings: vec![],
+            criteria: vec![],
+            goals: vec![],
+            links: vec![],
+            inherited: None,
+            trustee_key: Some(key.clone()),
+        };
+        let env = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, g.to_payload(), &national);
+        assert_eq!(
+            verify(&env, &ncard, None).unwrap().trustee_key,
+            Some(key.clone())
+        );
+        // Relayed inside a region's guidance, it is national's and verifies.
+        let relay = Guidance {
+            issuer: scard.id.clone(),
+            inherited: Some(env),
+            trustee_key: None,
+            ..g.clone()
+        };
+        let renv = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, relay.to_payload(), &south);
+        assert!(verify(&renv, &scard, Some(&ncard)).is_ok());
+        // A region's own key is refused.
+        let own = Guidance {
+            issuer: scard.id.clone(),
+            trustee_key: Some(key),
+            ..g
+        };
+        let oenv = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, own.to_payload(), &south);
+        assert_eq!(
+            verify(&oenv, &scard, Some(&ncard))
+                .unwrap_err()
+                .reason()
+                .code(),
+            "bad-ceremony"
+        );
     }
 }

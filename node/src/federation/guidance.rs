@@ -33,6 +33,8 @@ pub fn verify(envelope: &Envelope, link: &HubLink) -> Result<(Guidance, u64, boo
         )
         .into());
     }
+    // Only national publishes the joint key: a regional hub's own is refused.
+    pg::check_key_issuer(&outer, &link.card)?;
     let mut k = outer.policy.k;
     let inherited_verified = match (&outer.inherited, &link.root) {
         (None, _) => true,
@@ -73,7 +75,8 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
         serde_json::to_string(&guidance).map_err(|e| Error::Invalid(format!("guidance: {e}")))?;
     let (issuer, issued_at) = (guidance.issuer.to_string(), guidance.issued_at);
     let k = i64::try_from(policy_k).unwrap_or(100);
-    let changed = write(store, move |tx| {
+    let joint_key = super::joint_key::offered(&guidance, &link, inherited_verified);
+    let outcome = write(store, move |tx| {
         let held: Option<(String, String)> = tx
             .query_row(
                 "SELECT digest, issued_at_text FROM guidance ORDER BY id DESC LIMIT 1",
@@ -91,11 +94,17 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
                     "UPDATE enrollment SET policy_k = ?1 WHERE id = 1",
                     params![k],
                 )?;
-                return Ok(Some(false));
+                return Ok(Ok(Some(false)));
             }
             if t.parse::<jiff::Timestamp>().is_ok_and(|t| t > issued_at) {
-                return Ok(None);
+                return Ok(Ok(None));
             }
+        }
+        // The joint key before anything is stored: a silent change refuses the whole guidance.
+        if let Some(key) = &joint_key
+            && let Err(e) = super::joint_key::apply(tx, key, &digest, super::now_secs())?
+        {
+            return Ok(Err(e));
         }
         tx.execute(
             "INSERT INTO guidance (fetched_at, issuer, issued_at_text, digest, envelope,
@@ -116,9 +125,10 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
             "UPDATE enrollment SET policy_k = ?1 WHERE id = 1",
             params![k],
         )?;
-        Ok(Some(true))
+        Ok(Ok(Some(true)))
     })
     .await?;
+    let changed = outcome?;
     let Some(changed) = changed else {
         return Err(Error::BadAnswer(
             "the hub served older guidance than the guidance held; kept the newer one".into(),

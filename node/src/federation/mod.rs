@@ -33,6 +33,7 @@
 pub mod campaigns;
 pub mod enroll;
 pub mod guidance;
+pub mod joint_key;
 pub mod outbox;
 pub mod receipts;
 pub mod reports;

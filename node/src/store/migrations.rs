@@ -50,6 +50,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "members_added_by_hand",
         sql: include_str!("migrations/0007_members_added_by_hand.sql"),
     },
+    Migration {
+        name: "joint_key_pins",
+        sql: include_str!("migrations/0010_joint_key_pins.sql"),
+    },
 ];
 
 /// The schema version this build writes.

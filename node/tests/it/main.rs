@@ -10,6 +10,7 @@ mod domain;
 mod federation;
 mod import;
 mod import_web;
+mod joint_key;
 mod ladder;
 mod outbox_page;
 mod periods;

@@ -14,8 +14,10 @@
 //!
 //! Every message carries the ceremony id and trustee indexes; each is checked (`bad-ceremony`)
 //! before it reaches the crate, whose methods panic on out-of-range or repeated indexes. The
-//! states live in memory; persisting them between rounds is the trustee command's job (a later
-//! slice). [`run_ceremony`] runs all rounds in one process for tests and the demo.
+//! states live in memory. A trustee running the rounds as separate commands starts from a saved
+//! secret seed ([`CollectingCommitments::start_seeded`]) and replays the messages it received, so
+//! every check runs again on each step; public messages are compared aloud by their
+//! [`message_fingerprint`]. [`run_ceremony`] runs all rounds in one process for tests and the demo.
 
 use elastic_elgamal::SecretKey;
 use elastic_elgamal::dkg::{
@@ -24,11 +26,15 @@ use elastic_elgamal::dkg::{
 };
 use serde::{Deserialize, Serialize};
 
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use sha2::{Digest as _, Sha256};
+
 use super::key::{Ceremony, JointKey, Trustee};
 use super::{Group, rng};
 use crate::envelope::Digest;
 use crate::error::{Error, Reason, Result};
-use crate::identity::PartyId;
+use crate::identity::{Fingerprint, PartyId};
 
 /// Round 1 message: a trustee's commitment to its share of the joint key. Public.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,16 +93,35 @@ impl CollectingCommitments {
                 format!("{me} is not a trustee of this ceremony"),
             )
         })?;
-        let inner = ParticipantCollectingCommitments::new(
-            ceremony.params(),
-            usize::from(index),
-            &mut rng()?,
-        );
-        Ok(CollectingCommitments {
+        Ok(Self::start_with(ceremony, index, &mut rng()?))
+    }
+
+    /// Starts the ceremony as trustee `me` from a 32-byte secret seed: the same seed always gives
+    /// the same secret polynomial and commitment. This lets a trustee that runs the rounds as
+    /// separate commands keep only the seed and the messages received (in a private file) and
+    /// rebuild its state through every check on each step, instead of trusting a saved state.
+    /// The seed is as secret as the trustee's share: draw it from the system's randomness and
+    /// delete it when the ceremony ends.
+    pub fn start_seeded(ceremony: &Ceremony, me: &PartyId, seed: &[u8; 32]) -> Result<Self> {
+        let index = ceremony.index_of(me).ok_or_else(|| {
+            Error::new(
+                Reason::ApiMisuse,
+                format!("{me} is not a trustee of this ceremony"),
+            )
+        })?;
+        let mut rng = ChaCha20Rng::from_seed(*seed);
+        Ok(Self::start_with(ceremony, index, &mut rng))
+    }
+
+    fn start_with(ceremony: &Ceremony, index: u16, rng: &mut ChaCha20Rng) -> Self {
+        // `index` comes from `index_of`, so it is below the number of trustees.
+        let inner =
+            ParticipantCollectingCommitments::new(ceremony.params(), usize::from(index), rng);
+        CollectingCommitments {
             ceremony: ceremony.clone(),
             index,
             inner,
-        })
+        }
     }
 
     /// This trustee's index.
@@ -362,4 +387,15 @@ fn check_complete(missing: &[u16], what: &str) -> Result<()> {
 
 fn to_u16(it: impl Iterator<Item = usize>) -> Vec<u16> {
     it.filter_map(|i| u16::try_from(i).ok()).collect()
+}
+
+/// Six groups of five digits for a public ceremony message (its canonical bytes, e.g. a
+/// commitment's JSON), read aloud between trustees as enrollment fingerprints are: SHA-256 with
+/// the domain `shopfloor ceremony message v1`, then the fingerprint digits.
+pub fn message_fingerprint(bytes: &[u8]) -> Fingerprint {
+    let mut h = Sha256::new();
+    h.update(b"shopfloor ceremony message v1");
+    h.update((bytes.len() as u64).to_be_bytes());
+    h.update(bytes);
+    Fingerprint::of(&h.finalize().into())
 }

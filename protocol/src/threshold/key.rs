@@ -136,6 +136,12 @@ impl Ceremony {
         Digest(h.finalize().into())
     }
 
+    /// Six groups of five digits of the ceremony's id, read aloud before round 1 so that every
+    /// trustee starts the same ceremony (name, trustees in order, threshold).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.id().0)
+    }
+
     /// The crate's parameters; valid by construction (2 ≤ t ≤ n).
     pub(crate) fn params(&self) -> Params {
         Params {

@@ -72,7 +72,7 @@ pub use cell::{Ciphertext, EncryptedCell, MAX_BOUND};
 pub use decrypt::{DecodeTable, DecryptionShare, MAX_TABLE, combine};
 pub use dkg::{
     CollectingCommitments, CollectingPolynomials, Commitment, ExchangingShares, Polynomial,
-    SecretShare, run_ceremony,
+    SecretShare, message_fingerprint, run_ceremony,
 };
 pub use key::{Ceremony, JointKey, MAX_TRUSTEES, Trustee};
 pub use release::{DOMINANCE_PERCENT, MIN_CHAPTERS, ReleasePolicy};
