@@ -17,3 +17,4 @@ pub mod trainings;
 pub mod users;
 pub mod vocab;
 pub mod workplaces;
+pub mod selfreport;

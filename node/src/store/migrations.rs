@@ -50,6 +50,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "members_added_by_hand",
         sql: include_str!("migrations/0007_members_added_by_hand.sql"),
     },
+    Migration {
+        name: "self_report",
+        sql: include_str!("migrations/0008_self_report.sql"),
+    },
 ];
 
 /// The schema version this build writes.
