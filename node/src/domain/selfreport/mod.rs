@@ -28,8 +28,7 @@ pub const TOKEN_CHARS: usize = 43;
 
 /// Base64url without padding.
 fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -160,6 +159,11 @@ fn find(conn: &Connection, token: &str) -> Result<Option<OpenLink>> {
         .optional()?)
 }
 
+/// The link a token names if it may still be answered, without recording anything.
+pub fn peek(conn: &Connection, token: &str) -> Result<Option<OpenLink>> {
+    find(conn, token)
+}
+
 /// Opens a link: `None` when it is unknown, malformed, used or expired (the page says the same
 /// for all four). The first opening is recorded.
 pub fn open(conn: &Connection, token: &str) -> Result<Option<OpenLink>> {
@@ -218,7 +222,10 @@ pub fn validate(a: &Answers) -> Result<()> {
         ("union_local", &a.union_local),
     ] {
         if v.chars().count() > MAX_ANSWER_CHARS || v.chars().any(char::is_control) {
-            return Err(Error::invalid(field, "too long or holds control characters"));
+            return Err(Error::invalid(
+                field,
+                "too long or holds control characters",
+            ));
         }
     }
     if let Some(s) = &a.state
@@ -255,7 +262,11 @@ pub fn validate(a: &Answers) -> Result<()> {
     {
         return Err(Error::invalid("interest", "none, curious or ready"));
     }
-    if a.languages.len() > 20 || a.languages.iter().any(|l| vocab::language_code(l).is_none()) {
+    if a.languages.len() > 20
+        || a.languages
+            .iter()
+            .any(|l| vocab::language_code(l).is_none())
+    {
         return Err(Error::invalid("languages", "unknown language"));
     }
     Ok(())
@@ -349,8 +360,15 @@ const ANSWER_COLUMNS: &str = "a.employer, a.site, a.city, a.state, a.county_fips
 
 /// Workplaces that may be the one an answer names: same employer (ignoring case and accents),
 /// the same city first.
-pub fn suggestions(conn: &Connection, employer: &str, city: &str) -> Result<Vec<(i64, String, String)>> {
-    let want = industry::fold(employer).split_whitespace().collect::<Vec<_>>().join(" ");
+pub fn suggestions(
+    conn: &Connection,
+    employer: &str,
+    city: &str,
+) -> Result<Vec<(i64, String, String)>> {
+    let want = industry::fold(employer)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if want.is_empty() {
         return Ok(Vec::new());
     }
@@ -367,7 +385,10 @@ pub fn suggestions(conn: &Connection, employer: &str, city: &str) -> Result<Vec<
     let mut out = Vec::new();
     for row in rows {
         let (id, emp, site, c) = row?;
-        let e = industry::fold(&emp).split_whitespace().collect::<Vec<_>>().join(" ");
+        let e = industry::fold(&emp)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if e.is_empty() || !(e.contains(&want) || want.contains(&e)) {
             continue;
         }
@@ -497,9 +518,10 @@ pub fn accept(conn: &Connection, id: i64, target: Target, actor: &str) -> Result
             langs.push(l.clone());
         }
     }
-    let union_code = a.union_status.as_deref().and_then(|role| {
-        vocab::union_code(Some(role), &a.union_name, &a.union_local)
-    });
+    let union_code = a
+        .union_status
+        .as_deref()
+        .and_then(|role| vocab::union_code(Some(role), &a.union_name, &a.union_local));
     members::update_node_fields(
         conn,
         member_id,
@@ -576,10 +598,8 @@ impl Progress {
 pub fn progress(conn: &Connection) -> Result<Progress> {
     let one = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
     Ok(Progress {
-        current: one(
-            "SELECT count(*) FROM members WHERE list_status = 'present'
-               AND (standing IS NULL OR standing <> 'lapsed')",
-        )?,
+        current: one("SELECT count(*) FROM members WHERE list_status = 'present'
+               AND (standing IS NULL OR standing <> 'lapsed')")?,
         mapped: one(
             "SELECT count(*) FROM members m WHERE list_status = 'present'
                AND (standing IS NULL OR standing <> 'lapsed')
