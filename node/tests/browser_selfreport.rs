@@ -385,7 +385,10 @@ async fn run(
     click(phone, "main form button[type=submit]").await;
     // Step two (only it says "Revise"): the state's counties, the industries the word found.
     let html = wait_for(phone, "Revise sus respuestas").await;
-    assert!(html.contains("Atención médica y asistencia social"), "{html}");
+    assert!(
+        html.contains("Atención médica y asistencia social"),
+        "{html}"
+    );
     assert!(
         js_bool(
             phone,

@@ -845,3 +845,6 @@ ui-sr-accept = Accept
 ui-sr-discard = Discard
 ui-sr-dashboard = Where members work
 ui-sr-dashboard-link = Make self-report links and see who is unmapped
+ui-action-selfreport-links = Made self-report links
+ui-action-selfreport-accept = Accepted a self-report answer
+ui-action-selfreport-discard = Discarded a self-report answer

@@ -845,3 +845,6 @@ ui-sr-accept = Aceptar
 ui-sr-discard = Descartar
 ui-sr-dashboard = Dónde trabajan los miembros
 ui-sr-dashboard-link = Crear enlaces de autorregistro y ver quién falta
+ui-action-selfreport-links = Creó enlaces de autorregistro
+ui-action-selfreport-accept = Aceptó una respuesta de autorregistro
+ui-action-selfreport-discard = Descartó una respuesta de autorregistro

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod page;
 pub mod reports;
 pub mod selfreport;
+pub mod selfreport_review;
 pub mod view;
 pub mod workplaces;
 
