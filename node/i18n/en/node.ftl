@@ -848,3 +848,8 @@ ui-sr-dashboard-link = Make self-report links and see who is unmapped
 ui-action-selfreport-links = Made self-report links
 ui-action-selfreport-accept = Accepted a self-report answer
 ui-action-selfreport-discard = Discarded a self-report answer
+ui-sr-who-filter = { $n ->
+    [one] The one member matching the Members page's filter
+   *[other] The { $n } members matching the Members page's filter
+}
+ui-sr-from-members = Self-report links for these members

@@ -848,3 +848,8 @@ ui-sr-dashboard-link = Crear enlaces de autorregistro y ver quién falta
 ui-action-selfreport-links = Creó enlaces de autorregistro
 ui-action-selfreport-accept = Aceptó una respuesta de autorregistro
 ui-action-selfreport-discard = Descartó una respuesta de autorregistro
+ui-sr-who-filter = { $n ->
+    [one] El miembro que coincide con el filtro de la página Miembros
+   *[other] Los { $n } miembros que coinciden con el filtro de la página Miembros
+}
+ui-sr-from-members = Enlaces de autorregistro para estos miembros

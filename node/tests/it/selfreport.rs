@@ -617,3 +617,46 @@ async fn the_public_page_is_rate_limited_per_token_and_per_address() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_for_the_members_pages_filter() {
+    let server = Server::start().await;
+    let seed = seed(&server);
+    let org = login(&server, "organizer", PASSWORD).await;
+    // The Members page offers links for what it shows when a filter is in use.
+    let (_, html) = get(&org.client, &server, "/members?q=CANARYafirst").await;
+    assert!(
+        html.contains("href=\"/self-report?q=CANARYafirst\""),
+        "{html}"
+    );
+    let (st, html) = get(&org.client, &server, "/self-report?q=CANARYafirst").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("The one member matching the Members page"),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"f_q\" value=\"CANARYafirst\""),
+        "{html}"
+    );
+    let links = make_links(
+        &org,
+        &server,
+        &[("selection", "filter"), ("f_q", "CANARYafirst")],
+    )
+    .await;
+    assert_eq!(links.iter().map(|l| l.0).collect::<Vec<_>>(), [seed.m_a]);
+    // Without a filter the choice is refused and no link is made.
+    let (st, _) = post(
+        &org.client,
+        &server,
+        "/self-report/links",
+        &[("csrf", org.csrf.as_str()), ("selection", "filter")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        count(&server.store, "SELECT count(*) FROM self_report_links"),
+        1
+    );
+}

@@ -13,7 +13,7 @@ use super::selfreport::{Check, county_name};
 use crate::domain::audit;
 use crate::domain::selfreport::{self as sr, Answers, Selection, Target};
 use crate::web::auth::MemberScope;
-use crate::web::query as q;
+use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::{Arg, Lang, LangExt as _};
 use crate::web::ui::members::Choice;
 use crate::web::ui::page::{HasCsrf, Page};
@@ -38,8 +38,10 @@ pub struct AdminPage {
     pub unmapped_total: i64,
     /// Default link lifetime.
     pub days: i64,
-    /// A notice.
-    pub notice: Option<String>,
+    /// How many members the Members page's filter matches, when one came along.
+    pub filtered: Option<i64>,
+    /// That filter's fields, for the form.
+    pub filter_fields: Vec<(&'static str, String)>,
 }
 
 /// The progress numbers, as (label, value) lines.
@@ -63,14 +65,117 @@ pub fn progress_lines(lang: Lang, p: &sr::Progress) -> Vec<(String, String)> {
     ]
 }
 
+/// The Members page's filter, as its query string names it (`/self-report?q=...&pod=...`), or
+/// as the links form carries it (`f_q`, `f_pod`, ...).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberFilterQuery {
+    /// Search text.
+    pub q: String,
+    /// Pod id.
+    pub pod: String,
+    /// Sector.
+    pub sector: String,
+    /// Stage.
+    pub stage: String,
+    /// Union role.
+    pub union: String,
+    /// Language.
+    pub lang: String,
+    /// Standing.
+    pub status: String,
+    /// present, missing or all.
+    pub list: String,
+}
+
+impl MemberFilterQuery {
+    /// The fields as (name, value), for hidden inputs.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        [
+            ("q", &self.q),
+            ("pod", &self.pod),
+            ("sector", &self.sector),
+            ("stage", &self.stage),
+            ("union", &self.union),
+            ("lang", &self.lang),
+            ("status", &self.status),
+            ("list", &self.list),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+
+    /// The filter, the way the Members page reads it; `None` when nothing is filtered.
+    pub fn filter(&self) -> Option<MemberFilter> {
+        if self.fields().is_empty() {
+            return None;
+        }
+        Some(MemberFilter {
+            search: view::opt(&self.q),
+            pod: self.pod.parse().ok(),
+            workplace: None,
+            sector: view::opt(&self.sector),
+            stage: self.stage.parse().ok().filter(|s| (0..=5).contains(s)),
+            union_role: view::opt(&self.union),
+            union_code: None,
+            language: view::opt(&self.lang),
+            list_status: match self.list.as_str() {
+                "missing" => Some("missing".into()),
+                "all" => None,
+                _ => Some("present".into()),
+            },
+            standing: view::opt(&self.status),
+        })
+    }
+}
+
+/// Every member id a filter matches (the Members page's order).
+fn filtered_ids(conn: &rusqlite::Connection, filter: &MemberFilter) -> crate::Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let p = PageParams {
+            page: Some(page),
+            per_page: Some(q::MAX_PER_PAGE),
+        };
+        let r = q::member_page(conn, &MemberScope::All, filter, &p)?;
+        if r.items.is_empty() {
+            break;
+        }
+        out.extend(r.items.iter().map(|m| m.id));
+        if i64::try_from(out.len()).unwrap_or(i64::MAX) >= r.total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// `GET /self-report` — progress, making links, and who is still unmapped.
 pub async fn admin(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
     let r = async {
         page.require(page.role().can_organize())?;
-        let (progress, pods, unmapped) = page
+        let fq: MemberFilterQuery = crate::web::ui::page::query(raw.as_deref());
+        let filter = fq.filter();
+        let (progress, pods, unmapped, filtered) = page
             .state
             .store()
-            .read_async(|conn| {
+            .read_async(move |conn| {
+                let filtered = match &filter {
+                    Some(f) => Some(
+                        q::member_page(
+                            conn,
+                            &MemberScope::All,
+                            f,
+                            &PageParams {
+                                page: Some(1),
+                                per_page: Some(1),
+                            },
+                        )?
+                        .total,
+                    ),
+                    None => None,
+                };
                 let progress = sr::progress(conn)?;
                 let pods = q::visible_pods(conn, &MemberScope::All)?;
                 let mut stmt = conn.prepare(
@@ -85,14 +190,10 @@ pub async fn admin(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQ
                     Ok((r.get::<_, i64>(0)?, format!("{f} {l}").trim().to_owned()))
                 })?;
                 let unmapped = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok((progress, pods, unmapped))
+                Ok((progress, pods, unmapped, filtered))
             })
             .await?;
         let lang = page.lang;
-        let done: Option<String> = raw
-            .as_deref()
-            .is_some_and(|s| s.contains("reviewed=1"))
-            .then(|| lang.t("ui-saved"));
         view::ok(&AdminPage {
             c: page.chrome("ui-sr-admin-title", Nav::Members),
             progress: progress_lines(lang, &progress),
@@ -108,7 +209,8 @@ pub async fn admin(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQ
             unmapped_total: progress.current - progress.mapped,
             unmapped,
             days: sr::LINK_DAYS,
-            notice: done,
+            filtered,
+            filter_fields: fq.fields(),
         })
     }
     .await;
@@ -126,6 +228,15 @@ pub struct LinksForm {
     pod: String,
     /// Days the links last.
     days: String,
+    /// The Members page's filter, for `filter`.
+    f_q: String,
+    f_pod: String,
+    f_sector: String,
+    f_stage: String,
+    f_union: String,
+    f_lang: String,
+    f_status: String,
+    f_list: String,
 }
 
 impl HasCsrf for LinksForm {
@@ -164,6 +275,27 @@ pub async fn make_links(page: Page, headers: HeaderMap, body: Bytes) -> Response
                     .parse()
                     .map_err(|_| AppError::invalid("pod", "choose a pod"))?,
             ),
+            "filter" => {
+                let fq = MemberFilterQuery {
+                    q: form.f_q.clone(),
+                    pod: form.f_pod.clone(),
+                    sector: form.f_sector.clone(),
+                    stage: form.f_stage.clone(),
+                    union: form.f_union.clone(),
+                    lang: form.f_lang.clone(),
+                    status: form.f_status.clone(),
+                    list: form.f_list.clone(),
+                };
+                let filter = fq
+                    .filter()
+                    .ok_or_else(|| AppError::invalid("selection", "no filter"))?;
+                let ids = page
+                    .state
+                    .store()
+                    .read_async(move |conn| filtered_ids(conn, &filter))
+                    .await?;
+                Selection::Ids(ids)
+            }
             _ => return Err(AppError::invalid("selection", "all, unmapped or pod")),
         };
         let days: i64 = form
@@ -250,6 +382,8 @@ pub struct ReviewPage {
     pub c: Chrome,
     /// The queue.
     pub items: Vec<ReviewItem>,
+    /// A notice (after a decision).
+    pub notice: Option<String>,
 }
 
 fn lines_of(lang: Lang, a: &Answers) -> Vec<(String, String)> {
@@ -310,7 +444,7 @@ fn lines_of(lang: Lang, a: &Answers) -> Vec<(String, String)> {
 }
 
 /// `GET /self-report/review` — answers waiting for an organizer.
-pub async fn review(page: Page) -> Response {
+pub async fn review(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
     let r = async {
         page.require(page.role().can_organize())?;
         let pending = page
@@ -357,6 +491,10 @@ pub async fn review(page: Page) -> Response {
         view::ok(&ReviewPage {
             c: page.chrome("ui-sr-review-title", Nav::Members),
             items,
+            notice: raw
+                .as_deref()
+                .is_some_and(|s| s.contains("reviewed=1"))
+                .then(|| lang.t("ui-saved")),
         })
     }
     .await;
