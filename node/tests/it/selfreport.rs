@@ -660,3 +660,98 @@ async fn links_for_the_members_pages_filter() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generic_import_puts_workplace_columns_in_the_review_queue() {
+    use shopfloor_node::import::{Format, ImportOptions, import_bytes};
+    let server = Server::start().await;
+    let csv = "email,first_name,employer,work_city,work_state,work_county,industry,job_title,union_name\n\
+               ana@example.org,Ana,Amazon DUR5,Durham,nc,37063,493110,Picker,Teamsters\n\
+               bo@example.org,Bo,City Schools,Raleigh,NC,51059,maestra,Teacher,\n\
+               cy@example.org,Cy,,,,,,,\n";
+    let summary = import_bytes(
+        &server.store,
+        csv.as_bytes(),
+        &ImportOptions {
+            format: Format::Generic,
+            ..ImportOptions::default()
+        },
+        "test",
+    )
+    .unwrap();
+    assert_eq!((summary.created, summary.self_reports), (3, 2));
+    // Nothing recorded at a workplace: the rows wait for review.
+    assert_eq!(
+        count(&server.store, "SELECT count(*) FROM member_workplaces"),
+        0
+    );
+    assert_eq!(count(&server.store, "SELECT count(*) FROM workplaces"), 0);
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let rows: Vec<Row> = server
+        .store
+        .read(|c| {
+            let mut s = c.prepare(
+                "SELECT employer, state, county_fips, sector, union_name FROM self_report_answers
+                 WHERE status = 'pending' AND link_id IS NULL ORDER BY id",
+            )?;
+            let rows = s.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .unwrap();
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        rows,
+        [
+            (
+                "Amazon DUR5".into(),
+                s("NC"),
+                s("37063"),
+                s("48-49"),
+                "Teamsters".into()
+            ),
+            // A county outside the state is left out; words find the sector.
+            ("City Schools".into(), s("NC"), None, s("61"), String::new()),
+        ]
+    );
+    // The organizer accepts the first like any answer.
+    let org = login(&server, "admin", crate::util::ADMIN_PASSWORD).await;
+    let (_, html) = get(&org.client, &server, "/self-report/review").await;
+    assert!(html.contains("Amazon DUR5") && html.contains("City Schools"));
+    let id = server
+        .store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT min(id) FROM self_report_answers", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+        })
+        .unwrap();
+    let (st, _) = post(
+        &org.client,
+        &server,
+        &format!("/self-report/review/{id}"),
+        &[
+            ("csrf", org.csrf.as_str()),
+            ("decision", "accept"),
+            ("workplace", "new"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count(
+            &server.store,
+            "SELECT count(*) FROM workplaces WHERE sector = '48-49' AND county_fips = '37063'"
+        ),
+        1
+    );
+}

@@ -315,6 +315,97 @@ pub fn submit(conn: &Connection, token: &str, a: &Answers) -> Result<bool> {
     Ok(true)
 }
 
+/// The sector a NAICS code (2 to 6 digits) lies in.
+pub fn sector_of_naics(code: &str) -> Option<&'static str> {
+    if !(2..=6).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let two = code.get(..2)?;
+    let sector = match two {
+        "31" | "32" | "33" => "31-33",
+        "44" | "45" => "44-45",
+        "48" | "49" => "48-49",
+        _ => registry::SECTORS.iter().find(|t| t.code == two)?.code,
+    };
+    Some(sector)
+}
+
+/// The workplace columns of an imported row as answers for the review queue, or `None` when the
+/// row has none. The industry is a NAICS code or words (the first sector the words match);
+/// a county, state or industry the node does not recognise is left out (the organizer sees the
+/// rest and decides). The member's union name and local from the same row come along.
+pub fn imported(
+    mut a: Answers,
+    industry: &str,
+    list: &crate::domain::members::ListFields,
+) -> Option<Answers> {
+    let any = [&a.employer, &a.city, &a.job_title]
+        .iter()
+        .any(|v| !v.is_empty())
+        || a.county_fips.is_some()
+        || a.state.is_some()
+        || !industry.is_empty();
+    if !any {
+        return None;
+    }
+    a.sector = sector_of_naics(industry.trim())
+        .or_else(|| industry::search(industry).first().copied())
+        .map(str::to_owned);
+    if a.state.as_deref().is_some_and(|s| !vocab::is_state(s)) {
+        a.state = None;
+    }
+    if a.county_fips
+        .as_deref()
+        .is_some_and(|c| !Dim::County.accepts(c) || c == registry::UNKNOWN)
+    {
+        a.county_fips = None;
+    }
+    if let (Some(c), Some(s)) = (&a.county_fips, &a.state) {
+        let fits = registry::STATE_FIPS
+            .iter()
+            .find(|(code, _)| code == s)
+            .is_none_or(|(_, f)| c.starts_with(f));
+        if !fits {
+            a.county_fips = None;
+        }
+    }
+    let cut = |v: &mut String| {
+        if v.chars().count() > MAX_ANSWER_CHARS {
+            *v = v.chars().take(MAX_ANSWER_CHARS).collect();
+        }
+    };
+    cut(&mut a.employer);
+    cut(&mut a.city);
+    cut(&mut a.job_title);
+    a.union_name = list.union_name.chars().take(MAX_ANSWER_CHARS).collect();
+    a.union_local = list.union_local.chars().take(MAX_ANSWER_CHARS).collect();
+    Some(a)
+}
+
+/// Puts an imported row's workplace answers in the review queue (no link; call inside the
+/// import's transaction).
+pub fn queue_import(conn: &Connection, member_id: i64, a: &Answers) -> Result<()> {
+    conn.execute(
+        "INSERT INTO self_report_answers (link_id, member_id, employer, site, city, state,
+            county_fips, sector, job_title, union_status, union_name, union_local, interest,
+            languages, consent, received_at)
+         VALUES (NULL, ?1, ?2, '', ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, NULL, '', 0, ?10)",
+        params![
+            member_id,
+            a.employer,
+            a.city,
+            a.state,
+            a.county_fips,
+            a.sector,
+            a.job_title,
+            a.union_name,
+            a.union_local,
+            vocab::now()
+        ],
+    )?;
+    Ok(())
+}
+
 /// An answer in the review queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
