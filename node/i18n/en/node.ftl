@@ -771,3 +771,85 @@ ui-report-state-failed = The hub refused the report for { $period } (revision { 
 ui-list-by-hand = Not on the national list yet (added by hand; the next import will match them by email)
 ui-field-member-city = City where they live
 ui-field-workplace-city = City of the workplace
+
+## self-report
+
+ui-sr-form-title = Where do you work?
+ui-sr-hello = Hello, { $name }.
+ui-sr-why = Your chapter wants to know where its members work, so members at the same workplace or in the same industry can find each other and organize. It takes two minutes. Answer only what you want to; every question may be left empty.
+ui-sr-who-sees = Only this chapter's organizers see your answers. Nothing about you leaves this chapter's server: the chapter sends only counts, never names or answers.
+ui-sr-check = Check your answers, pick your county and your industry, then send.
+ui-sr-where = Your workplace
+ui-sr-site = Site name
+ui-sr-site-hint = (store, campus, building…)
+ui-sr-county = County
+ui-sr-pick = Choose…
+ui-sr-industry-legend = Your work
+ui-sr-industry = What do you do, or what kind of place is it?
+ui-sr-industry-hint = (a few words, e.g. “nurse”, “warehouse”, “school”)
+ui-sr-industry-found = These industries match your words; choose one:
+ui-sr-industry-other = Or choose another industry
+ui-sr-industry-pick = Choose an industry
+ui-sr-job-title = Job title
+ui-sr-union-status = Union at your job
+ui-sr-union-name = Union name
+ui-sr-union-local = Local (number or name)
+ui-sr-interest = Interest in organizing at your workplace
+ui-sr-interest-none = Not now
+ui-sr-interest-curious = Curious, I would like to know more
+ui-sr-interest-ready = Ready to get involved
+ui-sr-languages = Languages you speak
+ui-sr-consent = An organizer of this chapter may contact me about organizing at my workplace.
+ui-sr-consent-short = May be contacted
+ui-sr-next = Continue
+ui-sr-send = Send my answers
+ui-sr-done-title = Thank you
+ui-sr-done-text = Your answers were received. An organizer of your chapter will review them before anything is recorded. This link cannot be used again.
+ui-sr-closed-title = This link cannot be used
+ui-sr-closed-text = This link cannot be used. It may have expired, already been used, or been copied incompletely.
+ui-sr-closed-fix = If you want to answer, ask the organizer who sent it for a new link.
+ui-sr-admin-title = Where members work
+ui-sr-admin-lead = Make a personal link for each member, to send with the chapter's own email or texting tool: the node sends nothing. A link opens a short form (no login) that shows only the member's first name; it works once and expires. Answers wait for an organizer's review.
+ui-sr-progress = Progress
+ui-sr-mapped = Current members with a workplace recorded
+ui-sr-mapped-value = { $pct }% ({ $n } of { $total })
+ui-sr-sent = Links made
+ui-sr-opened = Links opened
+ui-sr-answered = Links answered
+ui-sr-accepted = Answers accepted
+ui-sr-review-link = { $n ->
+    [one] One answer waits for review
+   *[other] { $n } answers wait for review
+}
+ui-sr-make = Make links
+ui-sr-make-help = The download is a CSV file with member id, email, first name and link, for a mail merge. Keep it private: each link lets anyone who has it answer for that member once.
+ui-sr-who = For whom
+ui-sr-who-unmapped = Current members with no workplace recorded
+ui-sr-who-all = All current members
+ui-sr-who-pod = The members of a pod
+ui-sr-pod = Pod
+ui-sr-days = Days the links last
+ui-sr-download = Make links and download the CSV
+ui-sr-unmapped = { $n ->
+    [one] One current member has no workplace recorded
+   *[other] { $n } current members have no workplace recorded
+}
+ui-sr-unmapped-none = Every current member has a workplace recorded.
+ui-sr-review-title = Answers to review
+ui-sr-review-lead = Members' answers change nothing until an organizer accepts them. Accepting links the member to the workplace you choose (or a new one), fills in the workplace's unknown sector, county and state, and records the member's union status and languages.
+ui-sr-review-empty = No answers wait for review.
+ui-sr-review-where = Record at
+ui-sr-link-existing = The existing workplace { $name } ({ $value })
+ui-sr-create-workplace = A new workplace from these answers
+ui-sr-accept = Accept
+ui-sr-discard = Discard
+ui-sr-dashboard = Where members work
+ui-sr-dashboard-link = Make self-report links and see who is unmapped
+ui-action-selfreport-links = Made self-report links
+ui-action-selfreport-accept = Accepted a self-report answer
+ui-action-selfreport-discard = Discarded a self-report answer
+ui-sr-who-filter = { $n ->
+    [one] The one member matching the Members page's filter
+   *[other] The { $n } members matching the Members page's filter
+}
+ui-sr-from-members = Self-report links for these members

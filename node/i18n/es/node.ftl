@@ -771,3 +771,85 @@ ui-report-state-failed = El hub rechazó el informe de { $period } (versión { $
 ui-list-by-hand = Todavía no está en la lista nacional (agregado a mano; la próxima importación lo vinculará por correo electrónico)
 ui-field-member-city = Ciudad donde vive
 ui-field-workplace-city = Ciudad del centro de trabajo
+
+## self-report
+
+ui-sr-form-title = ¿Dónde trabaja usted?
+ui-sr-hello = Hola, { $name }.
+ui-sr-why = Su capítulo quiere saber dónde trabajan sus miembros, para que quienes comparten centro de trabajo o industria puedan encontrarse y organizarse. Toma dos minutos. Responda solo lo que desee; puede dejar vacía cualquier pregunta.
+ui-sr-who-sees = Solo los organizadores de este capítulo ven sus respuestas. Nada sobre usted sale del servidor de este capítulo: el capítulo envía solo cifras, nunca nombres ni respuestas.
+ui-sr-check = Revise sus respuestas, elija su condado y su industria, y envíelas.
+ui-sr-where = Su centro de trabajo
+ui-sr-site = Nombre de la sede
+ui-sr-site-hint = (tienda, campus, edificio…)
+ui-sr-county = Condado
+ui-sr-pick = Elija…
+ui-sr-industry-legend = Su trabajo
+ui-sr-industry = ¿Qué hace usted, o qué tipo de lugar es?
+ui-sr-industry-hint = (unas palabras, por ejemplo “enfermera”, “almacén”, “escuela”)
+ui-sr-industry-found = Estas industrias coinciden con sus palabras; elija una:
+ui-sr-industry-other = O elija otra industria
+ui-sr-industry-pick = Elija una industria
+ui-sr-job-title = Puesto
+ui-sr-union-status = Sindicato en su empleo
+ui-sr-union-name = Nombre del sindicato
+ui-sr-union-local = Local (número o nombre)
+ui-sr-interest = Interés en organizarse en su centro de trabajo
+ui-sr-interest-none = Por ahora no
+ui-sr-interest-curious = Me interesa saber más
+ui-sr-interest-ready = Listo para participar
+ui-sr-languages = Idiomas que habla
+ui-sr-consent = Un organizador de este capítulo puede contactarme sobre la organización en mi centro de trabajo.
+ui-sr-consent-short = Acepta que lo contacten
+ui-sr-next = Continuar
+ui-sr-send = Enviar mis respuestas
+ui-sr-done-title = Gracias
+ui-sr-done-text = Recibimos sus respuestas. Un organizador de su capítulo las revisará antes de registrar nada. Este enlace ya no se puede usar.
+ui-sr-closed-title = Este enlace no se puede usar
+ui-sr-closed-text = Este enlace no se puede usar. Puede haber vencido, ya haberse usado o haberse copiado incompleto.
+ui-sr-closed-fix = Si desea responder, pida un enlace nuevo al organizador que se lo envió.
+ui-sr-admin-title = Dónde trabajan los miembros
+ui-sr-admin-lead = Cree un enlace personal para cada miembro y envíelo con la herramienta de correo o de mensajes del capítulo: el nodo no envía nada. El enlace abre un formulario breve (sin iniciar sesión) que muestra solo el nombre de pila del miembro; funciona una sola vez y vence. Las respuestas esperan la revisión de un organizador.
+ui-sr-progress = Avance
+ui-sr-mapped = Miembros actuales con centro de trabajo registrado
+ui-sr-mapped-value = { $pct } % ({ $n } de { $total })
+ui-sr-sent = Enlaces creados
+ui-sr-opened = Enlaces abiertos
+ui-sr-answered = Enlaces respondidos
+ui-sr-accepted = Respuestas aceptadas
+ui-sr-review-link = { $n ->
+    [one] Una respuesta espera revisión
+   *[other] { $n } respuestas esperan revisión
+}
+ui-sr-make = Crear enlaces
+ui-sr-make-help = La descarga es un archivo CSV con id de miembro, correo electrónico, nombre de pila y enlace, para una combinación de correspondencia. Guárdelo en privado: cada enlace permite a quien lo tenga responder una vez por ese miembro.
+ui-sr-who = Para quién
+ui-sr-who-unmapped = Miembros actuales sin centro de trabajo registrado
+ui-sr-who-all = Todos los miembros actuales
+ui-sr-who-pod = Los miembros de un grupo
+ui-sr-pod = Grupo
+ui-sr-days = Días de vigencia de los enlaces
+ui-sr-download = Crear enlaces y descargar el CSV
+ui-sr-unmapped = { $n ->
+    [one] Un miembro actual no tiene centro de trabajo registrado
+   *[other] { $n } miembros actuales no tienen centro de trabajo registrado
+}
+ui-sr-unmapped-none = Todos los miembros actuales tienen centro de trabajo registrado.
+ui-sr-review-title = Respuestas por revisar
+ui-sr-review-lead = Las respuestas de los miembros no cambian nada hasta que un organizador las acepta. Al aceptar, el miembro queda vinculado al centro de trabajo que usted elija (o a uno nuevo), se completan el sector, el condado y el estado desconocidos del centro de trabajo, y se registran la situación sindical y los idiomas del miembro.
+ui-sr-review-empty = No hay respuestas por revisar.
+ui-sr-review-where = Registrar en
+ui-sr-link-existing = El centro de trabajo existente { $name } ({ $value })
+ui-sr-create-workplace = Un centro de trabajo nuevo con estas respuestas
+ui-sr-accept = Aceptar
+ui-sr-discard = Descartar
+ui-sr-dashboard = Dónde trabajan los miembros
+ui-sr-dashboard-link = Crear enlaces de autorregistro y ver quién falta
+ui-action-selfreport-links = Creó enlaces de autorregistro
+ui-action-selfreport-accept = Aceptó una respuesta de autorregistro
+ui-action-selfreport-discard = Descartó una respuesta de autorregistro
+ui-sr-who-filter = { $n ->
+    [one] El miembro que coincide con el filtro de la página Miembros
+   *[other] Los { $n } miembros que coinciden con el filtro de la página Miembros
+}
+ui-sr-from-members = Enlaces de autorregistro para estos miembros

@@ -12,6 +12,7 @@ pub mod mentorships;
 pub mod pods;
 pub mod recruitments;
 pub mod reserve;
+pub mod selfreport;
 pub mod text;
 pub mod trainings;
 pub mod users;

@@ -46,7 +46,13 @@ fn copy_field(dst: &mut ListFields, src: &ListFields, field: Field) {
         Field::State => dst.state.clone_from(&src.state),
         Field::Zip => dst.zip.clone_from(&src.zip),
         Field::PreferredLanguage => dst.preferred_language.clone_from(&src.preferred_language),
-        Field::Ignore => {}
+        Field::Ignore
+        | Field::Employer
+        | Field::WorkCity
+        | Field::WorkCounty
+        | Field::WorkState
+        | Field::Industry
+        | Field::JobTitle => {}
     }
 }
 
@@ -137,6 +143,10 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
             Some(e) => {
                 e.claimed = true;
                 seen_ids.insert(e.id);
+                if let Some(w) = &row.work {
+                    crate::domain::selfreport::queue_import(conn, e.id, w)?;
+                    s.self_reports += 1;
+                }
                 let mut merged = e.list.clone();
                 for f in &file.present {
                     copy_field(&mut merged, &row.fields, *f);
@@ -157,6 +167,10 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
             None => {
                 let id = members::insert_list_fields(conn, &row.fields, &now)?;
                 seen_ids.insert(id);
+                if let Some(w) = &row.work {
+                    crate::domain::selfreport::queue_import(conn, id, w)?;
+                    s.self_reports += 1;
+                }
                 s.created += 1;
             }
         }

@@ -55,6 +55,18 @@ pub enum Field {
     PreferredLanguage,
     /// A known column the node deliberately does not keep (addresses, race, ...).
     Ignore,
+    /// employer: where the member works (goes to the self-report review queue, not the record)
+    Employer,
+    /// work_city
+    WorkCity,
+    /// work_county: 5-digit county FIPS
+    WorkCounty,
+    /// work_state: USPS code
+    WorkState,
+    /// industry: a NAICS code or words
+    Industry,
+    /// job_title
+    JobTitle,
 }
 
 /// Field names as written in `--map COL=field`.
@@ -84,6 +96,12 @@ pub const FIELD_NAMES: &[(&str, Field)] = &[
     ("zip", Field::Zip),
     ("preferred_language", Field::PreferredLanguage),
     ("ignore", Field::Ignore),
+    ("employer", Field::Employer),
+    ("work_city", Field::WorkCity),
+    ("work_county", Field::WorkCounty),
+    ("work_state", Field::WorkState),
+    ("industry", Field::Industry),
+    ("job_title", Field::JobTitle),
 ];
 
 /// Renames seen in national exports and chapters' scripts (after normalisation).

@@ -97,6 +97,10 @@ pub struct ImportSummary {
     /// ([`ImportOptions::confirm_missing`]); a dry run says so, a real import without it is
     /// refused with [`Error::ImportUnconfirmed`].
     pub needs_confirmation: bool,
+    /// Rows whose workplace columns (employer, work_city, work_county, work_state, industry,
+    /// job_title) went to the self-report review queue.
+    #[serde(default)]
+    pub self_reports: u64,
 }
 
 impl ImportSummary {

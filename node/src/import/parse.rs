@@ -16,6 +16,8 @@ pub struct ParsedRow {
     pub line: u64,
     /// The values (fields not in the file keep their defaults).
     pub fields: ListFields,
+    /// Where the member works, when the file says: for the self-report review queue.
+    pub work: Option<crate::domain::selfreport::Answers>,
 }
 
 /// A file that passed every check.
@@ -286,6 +288,8 @@ pub fn parse(
             continue;
         }
         let mut f = ListFields::default();
+        let mut work = crate::domain::selfreport::Answers::default();
+        let mut industry = String::new();
         let mut row_ok = true;
         for ((raw, field), name) in rec.iter().zip(&columns).zip(&names) {
             if *field == Field::Ignore {
@@ -382,6 +386,12 @@ pub fn parse(
                         }
                     }
                 }
+                Field::Employer => work.employer = value,
+                Field::WorkCity => work.city = value,
+                Field::WorkCounty => work.county_fips = opt(),
+                Field::WorkState => work.state = opt().map(|v| v.to_uppercase()),
+                Field::Industry => industry = value,
+                Field::JobTitle => work.job_title = value,
                 Field::Ignore => {}
             }
         }
@@ -406,7 +416,12 @@ pub fn parse(
             }
             ak_lines.insert(ak.clone(), line);
         }
-        rows.push(ParsedRow { line, fields: f });
+        let work = crate::domain::selfreport::imported(work, &industry, &f);
+        rows.push(ParsedRow {
+            line,
+            fields: f,
+            work,
+        });
     }
     if problems.is_empty() && rows.is_empty() {
         problems.push(Problem::new(header_line, None, ProblemKind::NoRows));

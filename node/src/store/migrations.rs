@@ -51,8 +51,12 @@ pub static MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0007_members_added_by_hand.sql"),
     },
     Migration {
+        name: "self_report",
+        sql: include_str!("migrations/0008_self_report.sql"),
+    },
+    Migration {
         name: "joint_key_pins",
-        sql: include_str!("migrations/0010_joint_key_pins.sql"),
+        sql: include_str!("migrations/0009_joint_key_pins.sql"),
     },
 ];
 

@@ -15,6 +15,7 @@ mod ladder;
 mod outbox_page;
 mod periods;
 mod report;
+mod selfreport;
 mod serve;
 mod store;
 mod ui;

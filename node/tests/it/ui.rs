@@ -89,6 +89,8 @@ fn pages(seed: &Seed) -> Vec<(String, [bool; 4])> {
         ("/account".into(), all),
         ("/account/password?error=mismatch".into(), all),
         ("/logout".into(), all),
+        ("/self-report".into(), organize),
+        ("/self-report/review".into(), organize),
     ]
 }
 

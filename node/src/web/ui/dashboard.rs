@@ -58,6 +58,10 @@ pub struct DashboardPage {
     pub charts: Vec<Chart>,
     /// What needs attention.
     pub attention: Vec<Attention>,
+    /// Where members work: the mapped share and the self-report links (web/ui/selfreport.rs).
+    pub mapping: Vec<(String, String)>,
+    /// The self-report page, for organizers.
+    pub mapping_link: Option<String>,
 }
 
 /// The period that holds today.
@@ -481,10 +485,13 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         ),
         Nav::Dashboard,
     );
+    let mapping = super::selfreport::dashboard_progress(&page.state, lang).await?;
     view::ok(&DashboardPage {
         c,
         stats,
         charts,
         attention,
+        mapping,
+        mapping_link: link(role.can_organize(), "/self-report"),
     })
 }

@@ -849,6 +849,9 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "export.members",
     "enroll",
     "campaign.submit",
+    "selfreport.links",
+    "selfreport.accept",
+    "selfreport.discard",
 ];
 
 /// A translated name for an audit action (the action itself if unknown).

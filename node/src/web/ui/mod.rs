@@ -23,6 +23,8 @@ pub mod organizing;
 pub mod outbox;
 pub mod page;
 pub mod reports;
+pub mod selfreport;
+pub mod selfreport_review;
 pub mod view;
 pub mod workplaces;
 
@@ -140,6 +142,11 @@ pub fn router() -> Router<AppState> {
             "/campaigns/{id}/submit",
             post(campaign_approval::campaign_submit),
         )
+        .route("/r/{token}", get(selfreport::open).post(selfreport::answer))
+        .route("/self-report", get(selfreport::admin))
+        .route("/self-report/links", post(selfreport::make_links))
+        .route("/self-report/review", get(selfreport::review))
+        .route("/self-report/review/{id}", post(selfreport::decide))
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).
