@@ -28,6 +28,15 @@ struct Cli {
     data: PathBuf,
     #[command(subcommand)]
     command: Command,
+    /// Log format of `serve`: text (no colour codes unless on a terminal) or json.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPFLOOR_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: shopfloor_node::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,10 +222,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each once: an I/O error's text already ends its wrapper's.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn open(dir: &DataDir) -> Result<shopfloor_node::store::Store> {
@@ -320,7 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Serve { listen } => serve_cmd(&dir, listen)?,
+        Command::Serve { listen } => serve_cmd(&dir, listen, cli.log_format)?,
         Command::Enroll(args) => return cli_federation::enroll_cmd(&dir, &open(&dir)?, args),
         Command::Guidance(cmd) => cli_federation::guidance_cmd(&open(&dir)?, cmd)?,
         Command::Support(cmd) => cli_federation::support_cmd(&dir, &open(&dir)?, cmd)?,
@@ -353,19 +378,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve_cmd(dir: &DataDir, listen: std::net::SocketAddr) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+fn serve_cmd(
+    dir: &DataDir,
+    listen: std::net::SocketAddr,
+    log_format: shopfloor_node::logging::LogFormat,
+) -> Result<()> {
+    shopfloor_node::logging::init(log_format);
     if !dir.db_path().exists() {
         bail!(
             "no node in {} (run `shopfloor-node init` or pass --data)",
             dir.root().display()
         );
+    }
+    // A data directory made before `age-key.txt` existed gets it now; a rotated key updates it.
+    if shopfloor_node::agekey::sync(dir)? {
+        tracing::info!("wrote {}", shopfloor_node::agekey::path(dir).display());
     }
     let state = shopfloor_node::web::AppState::open(dir.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

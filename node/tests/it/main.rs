@@ -11,6 +11,7 @@ mod federation;
 mod import;
 mod import_web;
 mod ladder;
+mod ops;
 mod outbox_page;
 mod periods;
 mod report;
