@@ -1,6 +1,7 @@
 //! The `shopfloor-node` command line.
 
 mod cli_federation;
+mod cli_setup;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -109,6 +110,10 @@ enum Command {
     /// Ask other chapters for help through the hub, and see requests relayed to you.
     #[command(subcommand)]
     Support(cli_federation::SupportCommand),
+    /// Set up a new node in one step after installing: asks for (or takes as flags) the
+    /// chapter, state, public address and admin password, runs init, writes node.toml, starts
+    /// the service and prints the next steps (Caddy, enrollment).
+    Setup(cli_setup::SetupArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -362,6 +367,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(ReportCommand::Receipt { file }) => {
             cli_federation::report_receipt_cmd(&open(&dir)?, &file)?;
         }
+        Command::Setup(args) => cli_setup::setup_cmd(&cli.data, args)?,
         Command::Doctor { json } => {
             let checks = doctor::run(&dir);
             let ok = checks.iter().all(|c| c.ok);

@@ -234,3 +234,92 @@ fn serve_migrates_an_old_key_layout_and_logs_requests_without_their_values() {
     assert!(request["ms"].is_u64());
     assert!(!lines.join("\n").contains("Zelda"));
 }
+
+#[test]
+fn setup_without_a_terminal_takes_flags_and_the_node_it_makes_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("node");
+    // Missing flags and no terminal to ask on: refused, nothing made.
+    let o = run(bin(&data)
+        .args(["setup", "--chapter", "Triangle DSA", "--no-start"])
+        .stdin(Stdio::null()));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--state is required"), "{}", stderr(&o));
+    assert!(!data.exists());
+
+    let mut child = bin(&data)
+        .args([
+            "setup",
+            "--chapter",
+            "Triangle DSA",
+            "--state",
+            "nc",
+            "--public-url",
+            "https://shopfloor.example-chapter.org/",
+            "--admin-password-stdin",
+            "--no-start",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n", crate::util::ADMIN_PASSWORD).as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("shopfloor.example-chapter.org {"), "{out}");
+    assert!(out.contains("reverse_proxy 127.0.0.1:8080"), "{out}");
+    assert!(out.contains("--root national.card.json"), "{out}");
+    assert!(!out.contains("Admin password (shown once"), "{out}");
+    assert!(!out.contains("Content-Security-Policy"), "{out}");
+
+    let dir = DataDir::new(&data);
+    let config = dir.config().unwrap();
+    assert_eq!(
+        config.public_url.as_deref(),
+        Some("https://shopfloor.example-chapter.org")
+    );
+    assert_eq!(config.state, "NC");
+    assert_eq!(config.trusted_proxies.len(), 2);
+    assert_eq!(mode(&dir.config_path()), 0o600);
+    assert!(
+        std::fs::read_to_string(dir.config_path())
+            .unwrap()
+            .starts_with("# Shopfloor chapter node configuration.")
+    );
+    assert_eq!(mode(&data.join("age-key.txt")), 0o600);
+    let store = dir.open_store().unwrap();
+    assert!(
+        store
+            .read(|c| shopfloor_node::domain::users::authenticate(
+                c,
+                "admin",
+                crate::util::ADMIN_PASSWORD
+            ))
+            .unwrap()
+            .is_some()
+    );
+    drop(store);
+    assert!(run(bin(&data).arg("doctor")).status.success());
+
+    // The node it made serves.
+    let log = tmp.path().join("serve.log");
+    let (served, addr) = serve(&data, &log, false);
+    let answer = get(&addr, "/login").unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    stop(served);
+
+    // Setup never touches an existing node.
+    let o = run(bin(&data)
+        .args(["setup", "--chapter", "Other", "--state", "NC"])
+        .args(["--public-url", "https://x.example.org", "--no-start"])
+        .stdin(Stdio::null()));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+}
