@@ -1,5 +1,7 @@
 //! `shopfloor-hub`: the hub's command line. Glue only: every operation lives in the library.
 
+mod cli_setup;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -230,6 +232,10 @@ enum Command {
         #[arg(long, value_name = "KEYFILE")]
         identity: PathBuf,
     },
+    /// Set up a new hub in one step after installing: asks for (or takes as flags) the level,
+    /// name, public address and admin password, runs init, writes hub.toml, starts the service
+    /// and prints the next steps (Caddy, the root card or the enrollment at national).
+    Setup(cli_setup::SetupArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -686,6 +692,7 @@ fn run(cli: Cli) -> Result<i32> {
                 );
             }
         }
+        Command::Setup(args) => cli_setup::setup_cmd(&dir, args)?,
         Command::Restore { file, identity } => {
             backup::restore(&file, &identity, &dir)?;
             println!("Restored {} into {}.", file.display(), dir.display());

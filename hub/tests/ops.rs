@@ -173,3 +173,85 @@ fn a_command_without_a_hub_says_so_once() {
     assert!(err.contains("--data"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn setup_without_a_terminal_takes_flags_and_the_hub_it_makes_answers() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("hub");
+    let o = Command::new(bin())
+        .arg("--data")
+        .arg(&dir)
+        .args(["setup", "--level", "regional", "--no-start"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--name is required"), "{}", stderr(&o));
+    assert!(!dir.exists());
+
+    let password_file = tmp.path().join("pw");
+    std::fs::write(&password_file, format!("{ADMIN_PASSWORD}\n")).unwrap();
+    let o = Command::new(bin())
+        .arg("--data")
+        .arg(&dir)
+        .args(["setup", "--level", "regional", "--name", "Southern Region"])
+        .args([
+            "--public-url",
+            "https://hub.example-region.org",
+            "--no-start",
+        ])
+        .arg("--admin-password-file")
+        .arg(&password_file)
+        .env_remove("SHOPFLOOR_ADMIN_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(out.contains("hub.example-region.org {"), "{out}");
+    assert!(out.contains("reverse_proxy 127.0.0.1:8090"), "{out}");
+    assert!(out.contains("enroll --parent"), "{out}");
+    assert!(!out.contains("shown once"), "{out}");
+    let toml_text = std::fs::read_to_string(dir.join("hub.toml")).unwrap();
+    assert!(toml_text.contains("behind_tls = true"), "{toml_text}");
+    assert!(toml_text.contains("127.0.0.1"), "{toml_text}");
+    assert_eq!(mode(&dir.join("hub.toml")), 0o600);
+    assert_eq!(mode(&dir.join("age-key.txt")), 0o600);
+    let hub = shopfloor_hub::Hub::open(&dir).unwrap();
+    let (_, admin) = shopfloor_hub::users::login(hub.store(), "admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(admin.name, "admin");
+    drop(hub);
+    hub_ok(&dir, &["doctor"]);
+
+    let log = tmp.path().join("serve.log");
+    let (mut child, url) = serve(&dir, &log, false);
+    let status = get(&format!("{url}/api/v1/card"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+
+    // A national hub's next step is its root card.
+    let national = tmp.path().join("national");
+    let mut child = Command::new(bin())
+        .arg("--data")
+        .arg(&national)
+        .args(["setup", "--level", "national", "--name", "National"])
+        .args(["--public-url", "https://national.example.org"])
+        .args(["--admin-password-stdin", "--no-start"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{ADMIN_PASSWORD}\n").as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(out.contains("card --json > national.card.json"), "{out}");
+}
