@@ -90,6 +90,7 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
     ];
     config.validate()?;
     rewrite_config(&dir, &config)?;
+    give_to_service_user(data)?;
 
     println!(
         "Created node {} ({}) in {}",
@@ -254,4 +255,34 @@ fn start_service() -> Result<bool> {
     }
     println!("Started {UNIT}.");
     Ok(true)
+}
+
+/// Run as root (`sudo ... setup`) on a machine with the package's `shopfloor` system user: hand
+/// the data directory and its files to that user, whom the service runs as.
+fn give_to_service_user(data: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).ok() != Some(0) {
+        return Ok(());
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let Some((uid, gid)) = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        match f.as_slice() {
+            [name, _, uid, gid, ..] if *name == "shopfloor" => {
+                Some((uid.parse::<u32>().ok()?, gid.parse::<u32>().ok()?))
+            }
+            _ => None,
+        }
+    }) else {
+        return Ok(());
+    };
+    std::os::unix::fs::chown(data, Some(uid), Some(gid))
+        .with_context(|| format!("chown {}", data.display()))?;
+    for entry in std::fs::read_dir(data)? {
+        let path = entry?.path();
+        std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+            .with_context(|| format!("chown {}", path.display()))?;
+    }
+    println!("Gave {} to the shopfloor user.", data.display());
+    Ok(())
 }
