@@ -147,6 +147,24 @@ fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Creates the directory `out` goes in (mode 0700) when it does not exist yet, e.g. the first
+/// run of the backup timer.
+fn create_parent(out: &Path) -> Result<()> {
+    match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.exists() => {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt as _;
+                builder.mode(0o700);
+            }
+            builder.create(parent).map_err(|e| Error::io(parent, e))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn partial_path(out: &Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
     name.push(".partial");
@@ -165,6 +183,7 @@ pub fn backup(hub: &Hub, recipients: &[AgeRecipient], out: &Path) -> Result<u64>
             out.display()
         )));
     }
+    create_parent(out)?;
     let parsed = parse_recipients(recipients)?;
     let read = |name: &str| {
         let p = hub.dir().join(name);

@@ -271,6 +271,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Created> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     restrict_dir(dir)?;
     write_secret(&dir.join(KEYS_FILE), keys.to_text().as_bytes())?;
+    crate::agekey::sync(dir)?;
     write_file(&dir.join(CARD_FILE), card.to_json().as_bytes())?;
     let config = Config {
         id,

@@ -32,6 +32,7 @@
 //! # Ok::<(), shopfloor_hub::Error>(())
 //! ```
 
+pub mod agekey;
 pub mod aggregates;
 pub mod backup;
 pub mod campaigns;
@@ -44,6 +45,7 @@ pub mod goals;
 pub mod guidance;
 mod hub;
 pub mod ingest;
+pub mod logging;
 pub mod publish;
 pub mod rollups;
 pub mod secret;

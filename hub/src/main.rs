@@ -1,5 +1,6 @@
 //! `shopfloor-hub`: the hub's command line. Glue only: every operation lives in the library.
 
+mod cli_setup;
 mod trustee_cli;
 
 use std::io::Write as _;
@@ -31,6 +32,15 @@ struct Cli {
     data: PathBuf,
     #[command(subcommand)]
     command: Command,
+    /// Log format of `serve`: text (no colour codes unless on a terminal) or json.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPFLOOR_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: shopfloor_hub::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +237,10 @@ enum Command {
     /// Works in any data directory (an officer needs no hub).
     #[command(subcommand)]
     Trustee(trustee_cli::TrusteeCommand),
+    /// Set up a new hub in one step after installing: asks for (or takes as flags) the level,
+    /// name, public address and admin password, runs init, writes hub.toml, starts the service
+    /// and prints the next steps (Caddy, the root card or the enrollment at national).
+    Setup(cli_setup::SetupArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,7 +298,7 @@ fn main() {
                         lang.t(&format!("rec-{code}"))
                     );
                 }
-                _ => eprintln!("error: {e:#}"),
+                _ => eprintln!("error: {}", error_text(&e)),
             }
             std::process::exit(1);
         }
@@ -305,7 +319,29 @@ fn terminal_lang() -> Lang {
     }
 }
 
+/// The error and its causes, each once: an I/O error's text already ends its wrapper's.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 fn open(dir: &Path) -> Result<Hub> {
+    if !dir.join(config::CONFIG_FILE).exists() {
+        bail!(
+            "no hub in {} (run `shopfloor-hub init`, or pass --data DIR or set SHOPFLOOR_HUB_DATA)",
+            dir.display()
+        );
+    }
     Hub::open(dir).with_context(|| format!("opening the hub in {}", dir.display()))
 }
 
@@ -365,13 +401,11 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Serve { listen } => {
             let hub = open(&dir)?;
             let addr = listen.unwrap_or_else(|| hub.config().listen.clone());
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .init();
+            shopfloor_hub::logging::init(cli.log_format);
+            // A data directory made before `age-key.txt` existed gets it now.
+            if shopfloor_hub::agekey::sync(&dir)? {
+                tracing::info!("wrote {}", shopfloor_hub::agekey::path(&dir).display());
+            }
             runtime()?.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&addr)
                     .await
@@ -663,6 +697,7 @@ fn run(cli: Cli) -> Result<i32> {
                 );
             }
         }
+        Command::Setup(args) => cli_setup::setup_cmd(&dir, args)?,
         Command::Restore { file, identity } => {
             backup::restore(&file, &identity, &dir)?;
             println!("Restored {} into {}.", file.display(), dir.display());

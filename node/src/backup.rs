@@ -81,7 +81,8 @@ fn unframe(mut data: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// Writes an encrypted backup of the node to `out`, sealed to `recipients` (at least one).
-/// Returns the number of bytes written.
+/// Refuses to overwrite `out` (as the hub does); creates its directory (mode 0700) when
+/// missing. Returns the number of bytes written.
 pub fn backup(
     dir: &DataDir,
     store: &Store,
@@ -91,6 +92,10 @@ pub fn backup(
     if recipients.is_empty() {
         return Err(Error::Backup("no recipients".into()));
     }
+    if out.exists() {
+        return Err(refuse_overwrite(out));
+    }
+    create_parent(out)?;
     let db = snapshot(store)?;
     let read = |p: std::path::PathBuf| std::fs::read(&p).map_err(|e| Error::io(p, e));
     let config = read(dir.config_path())?;
@@ -122,11 +127,50 @@ pub fn backup(
         w.finish().map_err(|e| Error::Backup(e.to_string()))?;
     }
     // Written with mode 0600 even though it is encrypted: it is still a member list.
-    let tmp = out.with_extension("partial");
+    // Written to a partial file first, then linked into place: a crash never leaves a truncated
+    // backup under the real name, and linking fails rather than replace a file made meanwhile.
+    let tmp = partial_path(out);
     let _ = std::fs::remove_file(&tmp);
     datadir::write_new_file(&tmp, &sealed, 0o600)?;
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+    let linked = std::fs::hard_link(&tmp, out);
+    let _ = std::fs::remove_file(&tmp);
+    if let Err(e) = linked {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            return Err(refuse_overwrite(out));
+        }
+        // A file system without hard links: write the file directly (still refusing to replace).
+        datadir::write_new_file(out, &sealed, 0o600)?;
+    }
     Ok(u64::try_from(sealed.len()).unwrap_or(u64::MAX))
+}
+
+fn refuse_overwrite(out: &Path) -> Error {
+    Error::Backup(format!(
+        "{} already exists; refusing to overwrite (choose another --out)",
+        out.display()
+    ))
+}
+
+fn partial_path(out: &Path) -> std::path::PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    out.with_file_name(name)
+}
+
+/// Creates the directory `out` goes in (mode 0700) when it does not exist yet, e.g. the first
+/// run of the backup timer.
+fn create_parent(out: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.exists() => {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(|e| Error::io(parent, e))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads age identities (`AGE-SECRET-KEY-1...` lines) from a key file: the node's `keys.txt`

@@ -298,6 +298,7 @@ pub fn init(
         0o600,
     )?;
     write_new_file(&dir.keys_path(), keys.to_text().as_bytes(), 0o600)?;
+    crate::agekey::sync(&dir)?;
     write_new_file(
         &dir.card_path(),
         format!("{}\n", card.to_json()).as_bytes(),

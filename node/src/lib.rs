@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod agekey;
 pub mod backup;
 pub mod datadir;
 pub mod doctor;
@@ -22,6 +23,7 @@ mod error;
 pub mod export;
 pub mod federation;
 pub mod import;
+pub mod logging;
 pub mod report;
 pub mod store;
 pub mod web;

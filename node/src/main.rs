@@ -1,6 +1,7 @@
 //! The `shopfloor-node` command line.
 
 mod cli_federation;
+mod cli_setup;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,15 @@ struct Cli {
     data: PathBuf,
     #[command(subcommand)]
     command: Command,
+    /// Log format of `serve`: text (no colour codes unless on a terminal) or json.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPFLOOR_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: shopfloor_node::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +110,10 @@ enum Command {
     /// Ask other chapters for help through the hub, and see requests relayed to you.
     #[command(subcommand)]
     Support(cli_federation::SupportCommand),
+    /// Set up a new node in one step after installing: asks for (or takes as flags) the
+    /// chapter, state, public address and admin password, runs init, writes node.toml, starts
+    /// the service and prints the next steps (Caddy, enrollment).
+    Setup(cli_setup::SetupArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -213,10 +227,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each once: an I/O error's text already ends its wrapper's.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn open(dir: &DataDir) -> Result<shopfloor_node::store::Store> {
@@ -320,7 +350,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Serve { listen } => serve_cmd(&dir, listen)?,
+        Command::Serve { listen } => serve_cmd(&dir, listen, cli.log_format)?,
         Command::Enroll(args) => return cli_federation::enroll_cmd(&dir, &open(&dir)?, args),
         Command::Guidance(cmd) => cli_federation::guidance_cmd(&open(&dir)?, cmd)?,
         Command::Support(cmd) => cli_federation::support_cmd(&dir, &open(&dir)?, cmd)?,
@@ -337,6 +367,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(ReportCommand::Receipt { file }) => {
             cli_federation::report_receipt_cmd(&open(&dir)?, &file)?;
         }
+        Command::Setup(args) => cli_setup::setup_cmd(&cli.data, args)?,
         Command::Doctor { json } => {
             let checks = doctor::run(&dir);
             let ok = checks.iter().all(|c| c.ok);
@@ -353,19 +384,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve_cmd(dir: &DataDir, listen: std::net::SocketAddr) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+fn serve_cmd(
+    dir: &DataDir,
+    listen: std::net::SocketAddr,
+    log_format: shopfloor_node::logging::LogFormat,
+) -> Result<()> {
+    shopfloor_node::logging::init(log_format);
     if !dir.db_path().exists() {
         bail!(
             "no node in {} (run `shopfloor-node init` or pass --data)",
             dir.root().display()
         );
+    }
+    // A data directory made before `age-key.txt` existed gets it now; a rotated key updates it.
+    if shopfloor_node::agekey::sync(dir)? {
+        tracing::info!("wrote {}", shopfloor_node::agekey::path(dir).display());
     }
     let state = shopfloor_node::web::AppState::open(dir.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

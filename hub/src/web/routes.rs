@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(crate::logging::log_request))
         .with_state(state)
 }
 

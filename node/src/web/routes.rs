@@ -176,6 +176,7 @@ pub fn router(state: AppState) -> Router {
                 "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
             ),
         ))
+        .layer(axum::middleware::from_fn(crate::logging::log_request))
         .with_state(state)
 }
 

@@ -12,6 +12,7 @@ mod import;
 mod import_web;
 mod joint_key;
 mod ladder;
+mod ops;
 mod outbox_page;
 mod periods;
 mod report;

@@ -180,7 +180,7 @@ async fn run(cli: Cli) -> Result<()> {
         run.summary
     );
     println!(
-        "  Re-check it yourself: shopfloor-hub verify {} --root {}",
+        "  Re-check it yourself: cargo run -p shopfloor-hub -- verify {} --root {}",
         bundle.display(),
         root_card.display()
     );
@@ -351,7 +351,7 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
     }
     if let Some(bundle) = last_bundle {
         println!(
-            "  Re-check one yourself: shopfloor-hub verify {} --root {}",
+            "  Re-check one yourself: cargo run -p shopfloor-hub -- verify {} --root {}",
             bundle.display(),
             root_card.display()
         );

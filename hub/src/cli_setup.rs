@@ -1,0 +1,300 @@
+//! `shopfloor-hub setup`: the one command after installing. Asks for (or takes as flags) the
+//! hub's level, name, public address and the first admin's password, runs `init`, writes
+//! `behind_tls` and `trusted_proxies` into `hub.toml`, starts the service when systemd has it,
+//! and prints the next steps: the Caddy block for the public host name, and the root card
+//! (national) or the enrollment at national (regional).
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+use shopfloor_hub::config::{self, InitOptions, Level};
+
+/// The `setup` flags. Anything missing is asked for when standard input is a terminal.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// national or regional.
+    #[arg(long)]
+    level: Option<Level>,
+    /// Display name, e.g. "Southern Region"; the hub's id is derived from it.
+    #[arg(long)]
+    name: Option<String>,
+    /// USPS state code, for a hub in one state.
+    #[arg(long)]
+    state: Option<String>,
+    /// The address people will reach the hub at, e.g. https://hub.example-region.org.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Read the first admin's password from this file (its first line).
+    #[arg(long, value_name = "FILE", conflicts_with = "admin_password_stdin")]
+    admin_password_file: Option<PathBuf>,
+    /// Read the first admin's password from the first line of standard input.
+    #[arg(long)]
+    admin_password_stdin: bool,
+    /// The address `serve` listens on (for the Caddy block printed at the end).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    listen: std::net::SocketAddr,
+    /// Do not enable and start the systemd service.
+    #[arg(long)]
+    no_start: bool,
+}
+
+/// The systemd unit the Debian package installs.
+const UNIT: &str = "shopfloor-hub.service";
+
+pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
+    let interactive = std::io::stdin().is_terminal() && !args.admin_password_stdin;
+    let level: Level = match args.level {
+        Some(l) => l,
+        None => value(None, "--level", "Level (national or regional)", interactive)?
+            .parse()
+            .context("--level")?,
+    };
+    let name = value(
+        args.name,
+        "--name",
+        "Hub name (e.g. Southern Region)",
+        interactive,
+    )?;
+    let public_url = value(
+        args.public_url,
+        "--public-url",
+        "Public address (e.g. https://hub.example-region.org)",
+        interactive,
+    )?;
+    let host = host_of(&public_url)?;
+    let password = if let Some(file) = &args.admin_password_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading --admin-password-file {}", file.display()))?;
+        Some(first_line(&text, "--admin-password-file")?)
+    } else if args.admin_password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Some(first_line(&line, "--admin-password-stdin")?)
+    } else if let Some(p) = std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        Some(p)
+    } else if interactive {
+        Some(ask_password()?)
+    } else {
+        None
+    };
+
+    let created = config::init(
+        data,
+        &InitOptions {
+            level,
+            name,
+            state: args.state.filter(|s| !s.trim().is_empty()),
+            admin_password: password,
+        },
+    )?;
+    let mut hub_config = config::Config::load(data)?;
+    hub_config.listen = args.listen.to_string();
+    hub_config.web.behind_tls = public_url.starts_with("https://");
+    hub_config.web.trusted_proxies = vec![
+        std::net::IpAddr::from([127, 0, 0, 1]),
+        std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+    ];
+    rewrite_config(data, &hub_config)?;
+    give_to_service_user(data)?;
+
+    println!(
+        "Created {} hub {} in {}",
+        created.card.kind,
+        created.card.id,
+        data.display()
+    );
+    println!("Fingerprint: {}", created.card.fingerprint());
+    println!("Admin user: {}", created.admin_user);
+    if let Some(p) = created.generated_password {
+        println!("Admin password (shown once, write it down): {p}");
+    }
+    println!(
+        "Wrote listen, behind_tls and trusted_proxies to {}",
+        data.join(config::CONFIG_FILE).display()
+    );
+
+    let started = !args.no_start && start_service()?;
+    println!();
+    println!("Next steps:");
+    if !started {
+        println!(
+            "- Start it: sudo systemctl enable --now shopfloor-hub (with the package), or\n  \
+             shopfloor-hub --data {} serve --listen {}",
+            data.display(),
+            args.listen
+        );
+    }
+    println!("- HTTPS: put this block in /etc/caddy/Caddyfile, then sudo systemctl reload caddy:");
+    println!();
+    println!("{host} {{");
+    println!("    encode gzip");
+    println!("    header {{");
+    println!("        Strict-Transport-Security \"max-age=31536000; includeSubDomains\"");
+    println!("        -Server");
+    println!("    }}");
+    println!("    reverse_proxy {}", args.listen);
+    println!("}}");
+    println!();
+    if level == Level::National {
+        println!(
+            "- The root card: give this file, and the fingerprint above, to every chapter and hub:\n  \
+             sudo -u shopfloor shopfloor-hub --data {} card --json > national.card.json",
+            data.display()
+        );
+    } else {
+        println!(
+            "- Enroll at national, with the invite code from national's admin:\n  \
+             sudo -u shopfloor shopfloor-hub --data {} enroll --parent https://NATIONAL --code CODE",
+            data.display()
+        );
+    }
+    println!(
+        "- Invite chapters: sudo -u shopfloor shopfloor-hub --data {} invite --name NAME --kind chapter",
+        data.display()
+    );
+    println!("- Check it: shopfloor-hub --data {} doctor", data.display());
+    Ok(())
+}
+
+/// A flag's value, or the answer to a prompt on a terminal.
+fn value(flag: Option<String>, name: &str, prompt: &str, interactive: bool) -> Result<String> {
+    if let Some(v) = flag.filter(|v| !v.trim().is_empty()) {
+        return Ok(v.trim().to_owned());
+    }
+    if !interactive {
+        bail!("{name} is required (standard input is not a terminal to ask on)");
+    }
+    loop {
+        print!("{prompt}: ");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line)? == 0 {
+            bail!("{name} is required");
+        }
+        if !line.trim().is_empty() {
+            return Ok(line.trim().to_owned());
+        }
+    }
+}
+
+fn first_line(text: &str, name: &str) -> Result<String> {
+    match text.lines().next().map(|l| l.trim_end_matches('\r')) {
+        Some(l) if !l.is_empty() => Ok(l.to_owned()),
+        _ => bail!("{name}: no password on the first line"),
+    }
+}
+
+/// Asks twice without echo (`stty -echo`).
+fn ask_password() -> Result<String> {
+    let echo = |on: bool| {
+        let _ = std::process::Command::new("stty")
+            .arg(if on { "echo" } else { "-echo" })
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    loop {
+        echo(false);
+        print!("First admin's password (12 characters or more): ");
+        std::io::stdout().flush()?;
+        let mut a = String::new();
+        std::io::stdin().lock().read_line(&mut a)?;
+        print!("\nAgain: ");
+        std::io::stdout().flush()?;
+        let mut b = String::new();
+        std::io::stdin().lock().read_line(&mut b)?;
+        echo(true);
+        println!();
+        let (a, b) = (
+            a.trim_end_matches(['\n', '\r']),
+            b.trim_end_matches(['\n', '\r']),
+        );
+        if a.is_empty() {
+            bail!("no password given");
+        }
+        if a == b {
+            return Ok(a.to_owned());
+        }
+        println!("The two differ; again.");
+    }
+}
+
+/// The host name of an `https://` (or `http://`) address.
+fn host_of(url: &str) -> Result<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .with_context(|| format!("--public-url {url:?} must start with https://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        bail!("--public-url {url:?} has no host name");
+    }
+    Ok(host.to_owned())
+}
+
+/// `hub.toml` again, in a new file renamed over the old one.
+fn rewrite_config(data: &Path, hub_config: &config::Config) -> Result<()> {
+    let path = data.join(config::CONFIG_FILE);
+    let staged = path.with_extension("toml.new");
+    let _ = std::fs::remove_file(&staged);
+    config::write_secret(&staged, hub_config.to_toml()?.as_bytes())?;
+    std::fs::rename(&staged, &path)?;
+    Ok(())
+}
+
+/// Enables and starts the packaged unit when systemd runs and knows it. Whether it started.
+fn start_service() -> Result<bool> {
+    let known = std::path::Path::new("/run/systemd/system").exists()
+        && std::process::Command::new("systemctl")
+            .args(["cat", UNIT])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !known {
+        return Ok(false);
+    }
+    let status = std::process::Command::new("systemctl")
+        .args(["enable", "--now", UNIT])
+        .status()
+        .context("systemctl enable --now shopfloor-node")?;
+    if !status.success() {
+        bail!("systemctl enable --now {UNIT} failed ({status})");
+    }
+    println!("Started {UNIT}.");
+    Ok(true)
+}
+
+/// Run as root (`sudo ... setup`) on a machine with the package's `shopfloor` system user: hand
+/// the data directory and its files to that user, whom the service runs as.
+fn give_to_service_user(data: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).ok() != Some(0) {
+        return Ok(());
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let Some((uid, gid)) = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        match f.as_slice() {
+            [name, _, uid, gid, ..] if *name == "shopfloor" => {
+                Some((uid.parse::<u32>().ok()?, gid.parse::<u32>().ok()?))
+            }
+            _ => None,
+        }
+    }) else {
+        return Ok(());
+    };
+    std::os::unix::fs::chown(data, Some(uid), Some(gid))
+        .with_context(|| format!("chown {}", data.display()))?;
+    for entry in std::fs::read_dir(data)? {
+        let path = entry?.path();
+        std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+            .with_context(|| format!("chown {}", path.display()))?;
+    }
+    println!("Gave {} to the shopfloor user.", data.display());
+    Ok(())
+}
