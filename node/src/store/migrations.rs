@@ -50,6 +50,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "members_added_by_hand",
         sql: include_str!("migrations/0007_members_added_by_hand.sql"),
     },
+    Migration {
+        name: "list_indexes",
+        sql: include_str!("migrations/0009_list_indexes.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -15,6 +15,7 @@ mod outbox_page;
 mod periods;
 mod report;
 mod serve;
+mod speed;
 mod store;
 mod ui;
 mod util;
