@@ -58,6 +58,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "joint_key_pins",
         sql: include_str!("migrations/0009_joint_key_pins.sql"),
     },
+    Migration {
+        name: "list_indexes",
+        sql: include_str!("migrations/0010_list_indexes.sql"),
+    },
 ];
 
 /// The schema version this build writes.

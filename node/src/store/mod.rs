@@ -14,11 +14,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit_queue;
+pub mod cache;
 mod connection;
 pub mod migrations;
 mod pool;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,8 +41,20 @@ const READERS: u32 = 4;
 #[derive(Debug)]
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
     readers: r2d2::Pool<SqliteManager>,
+    /// Bumped after every commit through the writer (not the view-audit queue's).
+    generation: AtomicU64,
+    /// Pages' aggregates until the next write ([`cache`]).
+    cache: cache::ReadCache,
+    /// Async reads waiting for a reader wait here, not on a blocking thread each: the blocking
+    /// threads (and their allocator arenas) stay as few as the readers.
+    read_gate: Arc<tokio::sync::Semaphore>,
+    /// Async writes likewise.
+    write_gate: Arc<tokio::sync::Semaphore>,
+    /// Audit rows of views, committed in batches ([`audit_queue`]). Declared last: dropped
+    /// after the rest, it writes what is queued before the writer closes.
+    audit: audit_queue::AuditQueue,
 }
 
 /// Handle to a node's database. Clone freely.
@@ -54,6 +69,8 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut writer = open_connection(&path, false)?;
         migrations::migrate(&mut writer)?;
+        let writer = Arc::new(Mutex::new(writer));
+        let audit = audit_queue::AuditQueue::start(writer.clone())?;
         let readers = r2d2::Pool::builder()
             .max_size(READERS)
             .min_idle(Some(0))
@@ -63,8 +80,13 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
-                writer: Mutex::new(writer),
+                writer,
                 readers,
+                generation: AtomicU64::new(0),
+                cache: cache::ReadCache::default(),
+                read_gate: Arc::new(tokio::sync::Semaphore::new(READERS as usize)),
+                write_gate: Arc::new(tokio::sync::Semaphore::new(1)),
+                audit,
             }),
         })
     }
@@ -91,6 +113,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.bump();
         Ok(out)
     }
 
@@ -114,7 +137,9 @@ impl Store {
             .writer
             .lock()
             .map_err(|_| Error::Task("writer lock poisoned".into()))?;
-        f(&mut conn)
+        let out = f(&mut conn);
+        self.bump();
+        out
     }
 
     /// [`Store::read`] on tokio's blocking pool.
@@ -123,10 +148,21 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read(f))
+        let permit = self
+            .inner
+            .read_gate
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| Error::Task(e.to_string()))?
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = store.read(f);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
     }
 
     /// [`Store::write`] on tokio's blocking pool.
@@ -135,9 +171,75 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write(f))
+        let permit = self
+            .inner
+            .write_gate
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| Error::Task(e.to_string()))?
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = store.write(f);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// Marks the data changed: cached reads computed before are recomputed.
+    fn bump(&self) {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many commits the writer has made since the store was opened.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// `f`'s result for `key` on a reader, kept until the next write through this store or for
+    /// `ttl` at most ([`cache`]); runs on tokio's blocking pool.
+    pub async fn read_cached<T, F>(&self, key: String, ttl: Duration, f: F) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let permit = self
+            .inner
+            .read_gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let inner = &store.inner;
+            let out = inner.cache.get_or_compute(
+                &key,
+                || inner.generation.load(Ordering::Acquire),
+                ttl,
+                || store.read(f),
+            );
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// Appends an audit row for a view (who looked at what), committed with other views' rows
+    /// in one transaction; returns once it is committed ([`audit_queue`]).
+    pub async fn record_view(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        self.inner
+            .audit
+            .record(actor, action, subject, detail)
+            .await
     }
 }

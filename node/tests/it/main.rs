@@ -18,6 +18,7 @@ mod periods;
 mod report;
 mod selfreport;
 mod serve;
+mod speed;
 mod store;
 mod ui;
 mod util;

@@ -29,15 +29,10 @@ pub async fn audit_event(
     subject: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    let (a, b, c, d) = (
-        actor.to_owned(),
-        action.to_owned(),
-        subject.to_owned(),
-        detail.to_owned(),
-    );
+    // Committed with other requests' audit rows in one transaction (store::audit_queue).
     state
         .store()
-        .write_async(move |tx| audit::record(tx, &a, &b, &c, &d))
+        .record_view(actor, action, subject, detail)
         .await?;
     Ok(())
 }
@@ -93,7 +88,7 @@ pub async fn not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
 }
 
 /// Chapter totals for the dashboard: counts only, no member-level data.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Dashboard {
     /// Members present on the list and not lapsed.
     pub members: i64,
@@ -126,34 +121,43 @@ pub async fn dashboard(
     State(state): State<AppState>,
     _user: CurrentUser,
 ) -> Result<Json<Dashboard>, AppError> {
-    let d = read(&state, |conn| {
-        Ok(Dashboard {
-            members: count(
-                conn,
-                "SELECT count(*) FROM members WHERE list_status = 'present'
+    // Kept until the next write (store::cache), like the dashboard page.
+    let d = state
+        .store()
+        .read_cached(
+            "api-dashboard".into(),
+            crate::web::ui::dashboard::CACHE_TTL,
+            |conn| {
+                Ok(Dashboard {
+                    members: count(
+                        conn,
+                        "SELECT count(*) FROM members WHERE list_status = 'present'
                  AND standing IS NOT 'lapsed'",
-            )?,
-            by_standing: pairs(
-                conn,
-                "SELECT coalesce(standing, 'unknown'), count(*) FROM members
+                    )?,
+                    by_standing: pairs(
+                        conn,
+                        "SELECT coalesce(standing, 'unknown'), count(*) FROM members
                  WHERE list_status = 'present' GROUP BY 1 ORDER BY 1",
-            )?,
-            workplaces_by_stage: pairs(
-                conn,
-                "SELECT stage, count(*) FROM workplaces GROUP BY stage ORDER BY stage",
-            )?,
-            pods: count(conn, "SELECT count(*) FROM pods")?,
-            reserve_active: count(conn, "SELECT count(*) FROM reserve WHERE active = 1")?,
-            mentorships_active: count(
-                conn,
-                "SELECT count(*) FROM mentorships WHERE ended_on IS NULL",
-            )?,
-            campaigns_by_status: pairs(
-                conn,
-                "SELECT status, count(*) FROM campaigns GROUP BY status ORDER BY status",
-            )?,
-        })
-    })
-    .await?;
+                    )?,
+                    workplaces_by_stage: pairs(
+                        conn,
+                        "SELECT stage, count(*) FROM workplaces GROUP BY stage ORDER BY stage",
+                    )?,
+                    pods: count(conn, "SELECT count(*) FROM pods")?,
+                    reserve_active: count(conn, "SELECT count(*) FROM reserve WHERE active = 1")?,
+                    mentorships_active: count(
+                        conn,
+                        "SELECT count(*) FROM mentorships WHERE ended_on IS NULL",
+                    )?,
+                    campaigns_by_status: pairs(
+                        conn,
+                        "SELECT status, count(*) FROM campaigns GROUP BY status ORDER BY status",
+                    )?,
+                })
+            },
+        )
+        .await?
+        .as_ref()
+        .clone();
     Ok(Json(d))
 }

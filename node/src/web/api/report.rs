@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use shopfloor_protocol::Period;
 
-use super::{audit_event, read};
+use super::audit_event;
 use crate::report;
 use crate::web::extract::Params;
 use crate::web::{AppError, AppState, CurrentUser};
@@ -42,13 +42,21 @@ pub async fn preview(
     }
     let (config, card) = (state.config().clone(), state.card().clone());
     let correction = q.correction;
-    let (overview, payload) = read(&state, move |conn| {
-        let mut ctx = report::context(conn, &config, &card, period)?;
-        ctx.correction = correction;
-        let built = report::build(conn, &ctx)?;
-        Ok((report::overview(&built), report::payload(&built.report)))
-    })
-    .await?;
+    let (overview, payload) = state
+        .store()
+        .read_cached(
+            format!("api-report-preview:{period}:{correction}"),
+            crate::web::ui::dashboard::CACHE_TTL,
+            move |conn| {
+                let mut ctx = report::context(conn, &config, &card, period)?;
+                ctx.correction = correction;
+                let built = report::build(conn, &ctx)?;
+                Ok((report::overview(&built), report::payload(&built.report)))
+            },
+        )
+        .await?
+        .as_ref()
+        .clone();
     let payload: serde_json::Value = serde_json::from_slice(&payload)
         .map_err(|e| AppError::Internal(format!("payload is not JSON: {e}")))?;
     audit_event(

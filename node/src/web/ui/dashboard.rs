@@ -160,7 +160,7 @@ pub fn recruitment_by_month(
 }
 
 /// Counts for "what needs attention".
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Flags {
     missing: i64,
     lapsed: i64,
@@ -233,6 +233,10 @@ fn flags(conn: &Connection, previous: Option<Period>) -> crate::Result<Flags> {
     })
 }
 
+/// How long the dashboard's and the report preview's numbers are kept at most when nothing is
+/// written through this server (a write elsewhere, e.g. the command line, shows after this).
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// `GET /` — the dashboard.
 pub async fn show(page: Page) -> Response {
     let r = show_inner(&page).await;
@@ -242,17 +246,20 @@ pub async fn show(page: Page) -> Response {
 async fn show_inner(page: &Page) -> Result<Response, AppError> {
     let period = current_period()?;
     let previous = period.previous();
+    // Kept until the next write (store::cache): the aggregation reads every member.
     let (cells, recruited, f) = page
         .state
         .store()
-        .read_async(move |conn| {
+        .read_cached(format!("dashboard:{period}"), CACHE_TTL, move |conn| {
             Ok((
                 crate::report::raw_cells(conn, period)?,
                 recruitment_by_month(conn, period, 12)?,
                 flags(conn, previous)?,
             ))
         })
-        .await?;
+        .await?
+        .as_ref()
+        .clone();
     let lang = page.lang;
     let role = page.role();
     let members = total(&cells, "members");

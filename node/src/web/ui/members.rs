@@ -243,7 +243,7 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
     let (result, pods, rows) = page
         .state
         .store()
-        .write_async(move |tx| {
+        .read_async(move |tx| {
             let pods = q::visible_pods(tx, &scope)?;
             let mut params = PageParams {
                 page: Some(wanted),
@@ -265,15 +265,17 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
                     .transpose()?;
                 rows.push((m.clone(), primary));
             }
-            audit::record(
-                tx,
-                &actor,
-                "members.list",
-                "members",
-                &format!("page {} ({} shown)", result.page, result.items.len()),
-            )?;
             Ok((result, pods, rows))
         })
+        .await?;
+    page.state
+        .store()
+        .record_view(
+            &actor,
+            "members.list",
+            "members",
+            &format!("page {} ({} shown)", result.page, result.items.len()),
+        )
         .await?;
     let rows: Vec<Row> = rows
         .into_iter()
@@ -484,10 +486,25 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
     let scope = page.user.member_scope();
     let actor = page.user.username.clone();
     let all_workplaces = page.role().can_organize();
+    // Every workplace, for the link form: the same list for every member, kept until a write.
+    let every_workplace = if all_workplaces {
+        Some(
+            page.state
+                .store()
+                .read_cached(
+                    "workplace-choices".into(),
+                    super::dashboard::CACHE_TTL,
+                    |conn| workplaces::list(conn, None, 1000, 0),
+                )
+                .await?,
+        )
+    } else {
+        None
+    };
     let loaded = page
         .state
         .store()
-        .write_async(move |tx| {
+        .read_async(move |tx| {
             let detail = q::member_detail(tx, &scope, id)?;
             let mut links = Vec::new();
             for l in &detail.workplaces {
@@ -511,7 +528,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
             let entry = reserve::list(tx)?.into_iter().find(|e| e.member_id == id);
             let catalog = trainings::catalog(tx)?;
             let choices = if all_workplaces {
-                workplaces::list(tx, None, 1000, 0)?
+                Vec::new()
             } else {
                 q::workplace_page(
                     tx,
@@ -526,13 +543,19 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
             };
             let history = history_of(tx, id)?;
             let all_pods = crate::domain::pods::list(tx)?;
-            audit::record(tx, &actor, "member.view", &format!("member:{id}"), "")?;
             Ok((
                 detail, links, ments, entry, catalog, choices, history, all_pods,
             ))
         })
         .await?;
-    let (detail, links, ments, entry, catalog, linkable, history, all_pods) = loaded;
+    page.state
+        .store()
+        .record_view(&actor, "member.view", &format!("member:{id}"), "")
+        .await?;
+    let (detail, links, ments, entry, catalog, mut linkable, history, all_pods) = loaded;
+    if let Some(every) = every_workplace {
+        linkable = every.as_ref().clone();
+    }
     let m = &detail.member;
     let f = &m.list;
     let dash = |s: &str| {

@@ -144,13 +144,27 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         .unwrap_or(default);
     let config = page.state.config().clone();
     let card = page.state.card().clone();
-    let (built, basis, catalog, history, receipts, outbox, hub) = page
+    // The report is kept until the next write (store::cache); the lists below are read each time.
+    let (built, basis) = page
+        .state
+        .store()
+        .read_cached(
+            format!("report-preview:{period}"),
+            super::dashboard::CACHE_TTL,
+            move |conn| {
+                let ctx = report::context(conn, &config, &card, period)?;
+                let basis = report::stock_basis(conn, period, ctx.generated_at)?;
+                let built = report::build(conn, &ctx)?;
+                Ok((built, basis))
+            },
+        )
+        .await?
+        .as_ref()
+        .clone();
+    let (catalog, history, receipts, outbox, hub) = page
         .state
         .store()
         .read_async(move |conn| {
-            let ctx = report::context(conn, &config, &card, period)?;
-            let basis = report::stock_basis(conn, period, ctx.generated_at)?;
-            let built = report::build(conn, &ctx)?;
             let history = conn
                 .prepare_cached(
                     "SELECT period, revision, digest, built_at FROM reports
@@ -166,8 +180,6 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((
-                built,
-                basis,
                 crate::domain::trainings::catalog(conn)?,
                 history,
                 crate::federation::receipts::list(conn)?,

@@ -1,0 +1,105 @@
+//! What makes the node fast must not change what it shows or what it records (issue 15): the
+//! cached dashboard and report preview follow every write, and views audited through the batched
+//! queue are all recorded, each before its response, even when many arrive at once.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use shopfloor_node::domain::members;
+
+use crate::util::{ADMIN_PASSWORD, count};
+use crate::web::{Server, canary_member, login, seed};
+
+async fn dashboard_members(s: &crate::web::Session, server: &Server) -> i64 {
+    let r = s
+        .send(Method::GET, &server.url("/api/v1/dashboard"), None)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    v["members"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn cached_dashboard_and_preview_follow_writes() {
+    let server = Server::start().await;
+    seed(&server);
+    let s = login(&server, "admin", ADMIN_PASSWORD).await;
+    let before = dashboard_members(&s, &server).await;
+    assert_eq!(dashboard_members(&s, &server).await, before, "served again");
+    let html = |path: &'static str| {
+        let s = &s;
+        let server = &server;
+        async move {
+            let r = s.client.get(server.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let page = html("/").await;
+    let preview = html("/reports").await;
+    // A write through the store the server uses: the next views show it, without waiting.
+    server
+        .store
+        .write(|tx| {
+            members::create(tx, &canary_member("speed1"))?;
+            members::create(tx, &canary_member("speed2"))?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(dashboard_members(&s, &server).await, before + 2);
+    let fmt = |n: i64| n.to_string();
+    let page_after = html("/").await;
+    assert_ne!(
+        page, page_after,
+        "the dashboard did not change after a write"
+    );
+    assert!(
+        page_after.contains(&fmt(before + 2)),
+        "the dashboard does not show {} members",
+        before + 2
+    );
+    let preview_after = html("/reports").await;
+    assert_ne!(
+        preview, preview_after,
+        "the report preview did not change after a write"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_views_are_each_audited_before_their_answer() {
+    let server = Server::start().await;
+    let seeded = seed(&server);
+    let s = login(&server, "admin", ADMIN_PASSWORD).await;
+    let views = |store: &shopfloor_node::store::Store| {
+        count(
+            store,
+            "SELECT count(*) FROM audit_log WHERE action IN ('member.view', 'members.list')",
+        )
+    };
+    let before = views(&server.store);
+    let ids = [seeded.m_a, seeded.m_b, seeded.m_c, seeded.m_d];
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let client = s.client.clone();
+        let url = if i % 5 == 0 {
+            server.url("/members")
+        } else {
+            server.url(&format!("/members/{}", ids[i % ids.len()]))
+        };
+        tasks.push(tokio::spawn(async move {
+            client.get(url).send().await.unwrap().status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    // Every answered view is already committed: no waiting for a flush.
+    assert_eq!(views(&server.store), before + 40);
+    let per_member = count(
+        &server.store,
+        &format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'member.view' AND subject = 'member:{}'",
+            seeded.m_b
+        ),
+    );
+    assert_eq!(per_member, 8);
+}

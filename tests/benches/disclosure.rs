@@ -1,0 +1,139 @@
+//! Disclosure control of a 300-member chapter whose workplaces are spread over 5, 10 and 20
+//! sectors: primary and complementary suppression ([`disclosure::suppress_report`]) and the
+//! audit that checks it ([`disclosure::check_report`]), on the cells the node's report builder
+//! aggregates. The 5-sector chapter is the baseline measured in the same run: the figure that
+//! matters is how the time grows with the width of the tables (issue 15: about cubically).
+//!
+//! `cargo bench -p shopfloor-testbed --bench disclosure` (release). `BENCH_MEMBERS` (default
+//! 300) and `BENCH_REPEAT` (default 5, the median is printed) change the run.
+
+// A benchmark: a failed unwrap is a failed run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use shopfloor_node::datadir::{self, DataDir};
+use shopfloor_node::report;
+use shopfloor_protocol::disclosure;
+use shopfloor_protocol::registry::SECTORS;
+use shopfloor_protocol::{CellValue, Period};
+use shopfloor_testbed::federation::{last_day, last_month};
+use shopfloor_testbed::servers::DEMO_PASSWORD;
+use shopfloor_testbed::synth::{self, ChapterProfile};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+struct Row {
+    sectors: usize,
+    cells: usize,
+    withheld: usize,
+    suppress: Duration,
+    check: Duration,
+    build: Duration,
+}
+
+fn one(
+    root: &std::path::Path,
+    members: usize,
+    sectors: usize,
+    period: Period,
+    repeat: usize,
+) -> Result<Row> {
+    let dir_path = root.join(format!("s{sectors}"));
+    datadir::init(&dir_path, "Bench DSA", "NC", Some(DEMO_PASSWORD.into()))?;
+    let dir = DataDir::new(&dir_path);
+    let store = dir.open_store()?;
+    let mut chapter = synth::generate(
+        &ChapterProfile::new("Bench DSA", "NC", members, 7).as_of(last_day(period)?),
+    );
+    // Spread the workplaces round-robin over the first `sectors` sectors.
+    for (i, w) in chapter.workplaces.iter_mut().enumerate() {
+        w.sector = SECTORS[i % sectors].code;
+        w.naics_code = "";
+    }
+    synth::load(&store, &chapter)?;
+    let config = dir.config()?;
+    let card = dir.card()?;
+    let (raw, campaigns, k) = store.read(|c| {
+        let ctx = report::context(c, &config, &card, period)?;
+        let built = report::build(c, &ctx)?;
+        Ok((
+            report::raw_cells(c, period)?,
+            built.report.campaigns,
+            ctx.policy.k,
+        ))
+    })?;
+    let policy = shopfloor_protocol::DisclosurePolicy { k };
+    let (mut ts, mut tc, mut tb) = (Vec::new(), Vec::new(), Vec::new());
+    let mut withheld = 0;
+    for _ in 0..repeat {
+        let mut cells = raw.clone();
+        let t = Instant::now();
+        disclosure::suppress_report(&mut cells, &policy, &campaigns);
+        ts.push(t.elapsed());
+        withheld = cells
+            .iter()
+            .filter(|c| c.value == CellValue::Suppressed)
+            .count();
+        let t = Instant::now();
+        disclosure::check_report(&cells, k, &campaigns)?;
+        tc.push(t.elapsed());
+        let t = Instant::now();
+        store.read(|c| {
+            let ctx = report::context(c, &config, &card, period)?;
+            report::build(c, &ctx)
+        })?;
+        tb.push(t.elapsed());
+    }
+    Ok(Row {
+        sectors,
+        cells: raw.len(),
+        withheld,
+        suppress: median(ts),
+        check: median(tc),
+        build: median(tb),
+    })
+}
+
+fn main() -> Result<()> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let members = env_usize("BENCH_MEMBERS", 300);
+    let repeat = env_usize("BENCH_REPEAT", 5).max(1);
+    let period = last_month()?;
+    let tmp = tempfile::tempdir()?;
+    let mut rows = Vec::new();
+    for sectors in [5, 10, 20] {
+        rows.push(one(tmp.path(), members, sectors, period, repeat)?);
+    }
+    println!("disclosure control: {members} members, median of {repeat}");
+    let base = rows[0].suppress.as_secs_f64() + rows[0].check.as_secs_f64();
+    for r in &rows {
+        let both = r.suppress.as_secs_f64() + r.check.as_secs_f64();
+        println!(
+            "  {:>2} sectors: {:>4} cells, {:>3} withheld; suppress {:>8.2} ms, check {:>7.2} ms, \
+             together {:>5.1}x the 5-sector chapter; whole report build {:>8.2} ms",
+            r.sectors,
+            r.cells,
+            r.withheld,
+            r.suppress.as_secs_f64() * 1e3,
+            r.check.as_secs_f64() * 1e3,
+            both / base.max(1e-9),
+            r.build.as_secs_f64() * 1e3
+        );
+    }
+    println!("  target: the 20-sector chapter's suppress + check <= 20 ms");
+    Ok(())
+}
