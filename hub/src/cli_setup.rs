@@ -4,12 +4,13 @@
 //! and prints the next steps: the Caddy block for the public host name, and the root card
 //! (national) or the enrollment at national (regional).
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{BufRead as _, IsTerminal as _};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use clap::Args;
 use shopfloor_hub::config::{self, InitOptions, Level};
+use shopfloor_server::setup;
 
 /// The `setup` flags. Anything missing is asked for when standard input is a terminal.
 #[derive(Debug, Args)]
@@ -47,38 +48,38 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
     let interactive = std::io::stdin().is_terminal() && !args.admin_password_stdin;
     let level: Level = match args.level {
         Some(l) => l,
-        None => value(None, "--level", "Level (national or regional)", interactive)?
+        None => setup::value(None, "--level", "Level (national or regional)", interactive)?
             .parse()
             .context("--level")?,
     };
-    let name = value(
+    let name = setup::value(
         args.name,
         "--name",
         "Hub name (e.g. Southern Region)",
         interactive,
     )?;
-    let public_url = value(
+    let public_url = setup::value(
         args.public_url,
         "--public-url",
         "Public address (e.g. https://hub.example-region.org)",
         interactive,
     )?;
-    let host = host_of(&public_url)?;
+    let host = setup::host_of(&public_url)?;
     let password = if let Some(file) = &args.admin_password_file {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("reading --admin-password-file {}", file.display()))?;
-        Some(first_line(&text, "--admin-password-file")?)
+        Some(setup::first_line(&text, "--admin-password-file")?)
     } else if args.admin_password_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
-        Some(first_line(&line, "--admin-password-stdin")?)
+        Some(setup::first_line(&line, "--admin-password-stdin")?)
     } else if let Some(p) = std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
     {
         Some(p)
     } else if interactive {
-        Some(ask_password()?)
+        Some(setup::ask_password()?)
     } else {
         None
     };
@@ -100,7 +101,7 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
         std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
     ];
     rewrite_config(data, &hub_config)?;
-    give_to_service_user(data)?;
+    setup::give_to_service_user(data)?;
 
     println!(
         "Created {} hub {} in {}",
@@ -118,7 +119,7 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
         data.join(config::CONFIG_FILE).display()
     );
 
-    let started = !args.no_start && start_service()?;
+    let started = !args.no_start && setup::start_service(UNIT)?;
     println!();
     println!("Next steps:");
     if !started {
@@ -161,81 +162,6 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
     Ok(())
 }
 
-/// A flag's value, or the answer to a prompt on a terminal.
-fn value(flag: Option<String>, name: &str, prompt: &str, interactive: bool) -> Result<String> {
-    if let Some(v) = flag.filter(|v| !v.trim().is_empty()) {
-        return Ok(v.trim().to_owned());
-    }
-    if !interactive {
-        bail!("{name} is required (standard input is not a terminal to ask on)");
-    }
-    loop {
-        print!("{prompt}: ");
-        std::io::stdout().flush()?;
-        let mut line = String::new();
-        if std::io::stdin().lock().read_line(&mut line)? == 0 {
-            bail!("{name} is required");
-        }
-        if !line.trim().is_empty() {
-            return Ok(line.trim().to_owned());
-        }
-    }
-}
-
-fn first_line(text: &str, name: &str) -> Result<String> {
-    match text.lines().next().map(|l| l.trim_end_matches('\r')) {
-        Some(l) if !l.is_empty() => Ok(l.to_owned()),
-        _ => bail!("{name}: no password on the first line"),
-    }
-}
-
-/// Asks twice without echo (`stty -echo`).
-fn ask_password() -> Result<String> {
-    let echo = |on: bool| {
-        let _ = std::process::Command::new("stty")
-            .arg(if on { "echo" } else { "-echo" })
-            .stdin(std::process::Stdio::inherit())
-            .status();
-    };
-    loop {
-        echo(false);
-        print!("First admin's password (12 characters or more): ");
-        std::io::stdout().flush()?;
-        let mut a = String::new();
-        std::io::stdin().lock().read_line(&mut a)?;
-        print!("\nAgain: ");
-        std::io::stdout().flush()?;
-        let mut b = String::new();
-        std::io::stdin().lock().read_line(&mut b)?;
-        echo(true);
-        println!();
-        let (a, b) = (
-            a.trim_end_matches(['\n', '\r']),
-            b.trim_end_matches(['\n', '\r']),
-        );
-        if a.is_empty() {
-            bail!("no password given");
-        }
-        if a == b {
-            return Ok(a.to_owned());
-        }
-        println!("The two differ; again.");
-    }
-}
-
-/// The host name of an `https://` (or `http://`) address.
-fn host_of(url: &str) -> Result<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .with_context(|| format!("--public-url {url:?} must start with https://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        bail!("--public-url {url:?} has no host name");
-    }
-    Ok(host.to_owned())
-}
-
 /// `hub.toml` again, in a new file renamed over the old one.
 fn rewrite_config(data: &Path, hub_config: &config::Config) -> Result<()> {
     let path = data.join(config::CONFIG_FILE);
@@ -243,58 +169,5 @@ fn rewrite_config(data: &Path, hub_config: &config::Config) -> Result<()> {
     let _ = std::fs::remove_file(&staged);
     config::write_secret(&staged, hub_config.to_toml()?.as_bytes())?;
     std::fs::rename(&staged, &path)?;
-    Ok(())
-}
-
-/// Enables and starts the packaged unit when systemd runs and knows it. Whether it started.
-fn start_service() -> Result<bool> {
-    let known = std::path::Path::new("/run/systemd/system").exists()
-        && std::process::Command::new("systemctl")
-            .args(["cat", UNIT])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if !known {
-        return Ok(false);
-    }
-    let status = std::process::Command::new("systemctl")
-        .args(["enable", "--now", UNIT])
-        .status()
-        .context("systemctl enable --now shopfloor-node")?;
-    if !status.success() {
-        bail!("systemctl enable --now {UNIT} failed ({status})");
-    }
-    println!("Started {UNIT}.");
-    Ok(true)
-}
-
-/// Run as root (`sudo ... setup`) on a machine with the package's `shopfloor` system user: hand
-/// the data directory and its files to that user, whom the service runs as.
-fn give_to_service_user(data: &Path) -> Result<()> {
-    use std::os::unix::fs::MetadataExt as _;
-    if std::fs::metadata("/proc/self").map(|m| m.uid()).ok() != Some(0) {
-        return Ok(());
-    }
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let Some((uid, gid)) = passwd.lines().find_map(|l| {
-        let f: Vec<&str> = l.split(':').collect();
-        match f.as_slice() {
-            [name, _, uid, gid, ..] if *name == "shopfloor" => {
-                Some((uid.parse::<u32>().ok()?, gid.parse::<u32>().ok()?))
-            }
-            _ => None,
-        }
-    }) else {
-        return Ok(());
-    };
-    std::os::unix::fs::chown(data, Some(uid), Some(gid))
-        .with_context(|| format!("chown {}", data.display()))?;
-    for entry in std::fs::read_dir(data)? {
-        let path = entry?.path();
-        std::os::unix::fs::chown(&path, Some(uid), Some(gid))
-            .with_context(|| format!("chown {}", path.display()))?;
-    }
-    println!("Gave {} to the shopfloor user.", data.display());
     Ok(())
 }

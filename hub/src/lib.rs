@@ -45,7 +45,7 @@ pub mod goals;
 pub mod guidance;
 mod hub;
 pub mod ingest;
-pub mod logging;
+pub use shopfloor_server::logging;
 pub mod publish;
 pub mod rollups;
 pub mod secret;

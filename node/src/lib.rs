@@ -23,7 +23,7 @@ mod error;
 pub mod export;
 pub mod federation;
 pub mod import;
-pub mod logging;
+pub use shopfloor_server::logging;
 pub mod report;
 pub mod store;
 pub mod web;

@@ -10,68 +10,18 @@
 // Test code: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod webdriver;
+use webdriver::{Driver, browser, click, js_bool, screenshots_dir, source, wait_for};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use std::path::Path;
+
+use fantoccini::{Client, Locator};
 use shopfloor_node::datadir::{self, DataDir};
 use shopfloor_node::domain::{members, pods, users};
 use shopfloor_node::web::{self, AppState};
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 const LEAD_PASSWORD: &str = "pod lead passphrase here";
-
-fn tool(var: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.exists(),
-        "{} not found: install Debian's chromium and chromium-driver \
-         (apt-get install -y chromium chromium-driver) or set {var}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free loopback port, killed when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(exe)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A node served on loopback.
 struct Node {
@@ -109,38 +59,6 @@ async fn start_node() -> Node {
     }
 }
 
-async fn browser(driver: &Driver, profile: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
-fn screenshots_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    let dir = target.join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Screenshots of the page at `path` at phone and desktop widths.
 async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
     let dir = screenshots_dir();
@@ -149,26 +67,6 @@ async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
         c.goto(&format!("{base}{path}")).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}-{lang}-{size}.png")), png).unwrap();
-    }
-}
-
-async fn source(c: &Client) -> String {
-    c.source().await.unwrap()
-}
-
-/// Waits (up to 10 s) for the page to contain `text`, e.g. after a form submission; returns the
-/// page, or fails showing what the browser has instead.
-async fn wait_for(c: &Client, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let html = source(c).await;
-        if html.contains(text) {
-            return html;
-        }
-        if Instant::now() > deadline {
-            panic!("page never showed {text:?}; it shows:\n{html}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -224,23 +122,6 @@ async fn stat(c: &Client, label: &str) -> String {
         }
     }
     panic!("no dashboard number {label:?}");
-}
-
-async fn submit(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn js_bool(c: &Client, script: &str) -> bool {
-    c.execute(script, Vec::new())
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap_or_else(|| panic!("{script} did not return a boolean"))
 }
 
 /// At 360 px the page at `path` is no wider than the window (tables included: the members' rows
@@ -301,7 +182,7 @@ async fn fits_a_phone(c: &Client, base: &str, path: &str) {
         .await,
         "{path}: the menu starts folded on a phone"
     );
-    submit(c, "nav.main summary").await;
+    click(c, "nav.main summary").await;
     assert!(
         js_bool(
             c,
@@ -319,7 +200,7 @@ async fn a_chapters_monthly_work_in_a_real_browser() {
     let driver = Driver::start();
     let node = start_node().await;
     let profile = tempfile::tempdir().unwrap();
-    let c = browser(&driver, profile.path()).await;
+    let c = browser(&driver, profile.path(), None).await;
     let base = node.base.clone();
     let result = run(&c, &node, &base).await;
     let _ = c.close().await;
@@ -344,7 +225,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         .send_keys(&file.display().to_string())
         .await
         .unwrap();
-    submit(c, "form[action='/import'] button[type=submit]").await;
+    click(c, "form[action='/import'] button[type=submit]").await;
     wait_for(c, "What this import would do").await;
     let screenshot_dry = c.screenshot().await.unwrap();
     std::fs::write(
@@ -352,7 +233,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         screenshot_dry,
     )
     .unwrap();
-    submit(c, "form[action='/import/confirm'] button[type=submit]").await;
+    click(c, "form[action='/import/confirm'] button[type=submit]").await;
     wait_for(c, "The list has been imported.").await;
     let imported: i64 = node
         .store
@@ -382,7 +263,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         .select_by_value("48-49")
         .await
         .unwrap();
-    submit(c, "form[action='/members/new'] button[type=submit]").await;
+    click(c, "form[action='/members/new'] button[type=submit]").await;
     let html = wait_for(c, "Rosa Parra").await;
     assert!(html.contains("Harbor Logistics"));
     let member_path = c.current_url().await.unwrap().path().to_owned();
@@ -407,7 +288,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         .send_keys("Committee signed up 23 of 40")
         .await
         .unwrap();
-    submit(c, "form[action$='/stage'] button[type=submit]").await;
+    click(c, "form[action$='/stage'] button[type=submit]").await;
     // A jump of three stages is confirmed first, on a page naming the workplace.
     let html = wait_for(c, "Confirm the move on the ladder").await;
     assert!(html.contains("Harbor Logistics · Warehouse 4"));
@@ -415,7 +296,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         html.contains("workforce: Not known; supporters: 0"),
         "the jump page says the numbers show no majority"
     );
-    submit(c, "form[action$='/stage'] button[type=submit]").await;
+    click(c, "form[action$='/stage'] button[type=submit]").await;
     // The confirmation page repeats the note, so wait for what only the workplace page shows
     // after the move: the warning that the numbers do not show a majority.
     wait_for(c, "so it does not count as having majority support").await;
@@ -443,7 +324,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
         input.clear().await.unwrap();
         input.send_keys(v).await.unwrap();
     }
-    submit(c, "main form button[type=submit]").await;
+    click(c, "main form button[type=submit]").await;
     wait_for(c, "Supporters: 57% of the workforce").await;
 
     // The dashboard follows.
@@ -480,7 +361,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
 
     // Switch to Spanish with the switcher and check the pages.
     c.goto(&format!("{base}/")).await.unwrap();
-    submit(c, "form.langs button[value='es']").await;
+    click(c, "form.langs button[value='es']").await;
     let html = wait_for(c, "Centros con apoyo mayoritario").await;
     assert!(html.contains("<html lang=\"es\">"), "Spanish page");
     assert!(html.contains("Centros con apoyo mayoritario"));
@@ -549,7 +430,7 @@ async fn run(c: &Client, node: &Node, base: &str) {
             Ok((mate, other))
         })
         .unwrap();
-    submit(c, "header form[action='/logout'] button").await;
+    click(c, "header form[action='/logout'] button").await;
     wait_for(c, "id=\"username\"").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/login");
     login(c, base, "lena", LEAD_PASSWORD).await;

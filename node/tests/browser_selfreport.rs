@@ -5,20 +5,20 @@
 //! with its sector and county; the dashboard's mapped share moves; the next report's counts
 //! include the member; and the used link gets the "cannot be used" page.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`, like `browser.rs` (whose helpers are copied
-//! here so the two tests can change independently). Screenshots go to `target/screenshots/`.
+//! Needs Debian's `chromium` and `chromium-driver`, like `browser.rs`; both drive it with the
+//! helpers in `tests/webdriver/`. Screenshots go to `target/screenshots/`.
 
 // Test code: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod webdriver;
+use webdriver::{Driver, browser, click, js_bool, screenshots_dir, wait_for};
+
 use std::collections::BTreeMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use shopfloor_node::datadir::{self, DataDir};
 use shopfloor_node::domain::members::{self, ListFields};
 use shopfloor_node::domain::pods;
@@ -27,55 +27,6 @@ use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::{CellKey, CellValue, Period};
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
-
-fn tool(var: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.exists(),
-        "{} not found: install Debian's chromium and chromium-driver \
-         (apt-get install -y chromium chromium-driver) or set {var}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free loopback port, killed when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(exe)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A node served on loopback.
 struct Node {
@@ -113,62 +64,6 @@ async fn start_node() -> Node {
     }
 }
 
-async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads,
-                "download.prompt_for_download": false,
-            },
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
-fn screenshots_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    let dir = target.join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn source(c: &Client) -> String {
-    c.source().await.unwrap()
-}
-
-/// Waits (up to 10 s) for the page to contain `text`, e.g. after a form submission; returns the
-/// page, or fails showing what the browser has instead.
-async fn wait_for(c: &Client, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let html = source(c).await;
-        if html.contains(text) {
-            return html;
-        }
-        if Instant::now() > deadline {
-            panic!("page never showed {text:?}; it shows:\n{html}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn login(c: &Client, base: &str, user: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Id("username"))
@@ -187,15 +82,6 @@ async fn login(c: &Client, base: &str, user: &str, password: &str) {
     wait_for(c, "ul class=\"stats\"").await;
 }
 
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
 async fn type_in(c: &Client, id: &str, text: &str) {
     c.find(Locator::Id(id))
         .await
@@ -212,14 +98,6 @@ async fn choose(c: &Client, id: &str, value: &str) {
         .select_by_value(value)
         .await
         .unwrap();
-}
-
-async fn js_bool(c: &Client, script: &str) -> bool {
-    c.execute(script, Vec::new())
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap_or_else(|| panic!("{script} did not return a boolean"))
 }
 
 /// The dashboard's mapped share, as shown.
@@ -306,9 +184,9 @@ async fn a_member_maps_their_workplace_from_a_phone_in_spanish() {
     let base = node.base.clone();
     let profile = tempfile::tempdir().unwrap();
     let downloads = tempfile::tempdir().unwrap();
-    let org = browser(&driver, profile.path(), downloads.path()).await;
+    let org = browser(&driver, profile.path(), Some(downloads.path())).await;
     let member_profile = tempfile::tempdir().unwrap();
-    let phone = browser(&driver, member_profile.path(), downloads.path()).await;
+    let phone = browser(&driver, member_profile.path(), Some(downloads.path())).await;
     let result = run(&org, &phone, &node, &base, downloads.path(), rosa, pod).await;
     let _ = org.close().await;
     let _ = phone.close().await;

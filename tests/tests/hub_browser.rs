@@ -21,117 +21,16 @@
 // Test code: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+#[path = "../../node/tests/webdriver/mod.rs"]
+mod webdriver;
+use webdriver::{Driver, browser, click, screenshots_dir, source, wait_for};
+
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use shopfloor_protocol::support::{SupportBody, Urgency};
 use shopfloor_testbed::national::{self, National, Options, ScaleChapter};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
-
-fn tool(var: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.exists(),
-        "{} not found: install Debian's chromium and chromium-driver \
-         (apt-get install -y chromium chromium-driver) or set {var}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free loopback port, killed when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(exe)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &Driver, profile: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
-fn screenshots_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    let dir = target.join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn source(c: &Client) -> String {
-    c.source().await.unwrap()
-}
-
-/// Waits (up to 15 s) for the page to contain `text`; returns the page, or fails showing what
-/// the browser has instead.
-async fn wait_for(c: &Client, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let html = source(c).await;
-        if html.contains(text) {
-            return html;
-        }
-        if Instant::now() > deadline {
-            panic!("page never showed {text:?}; it shows:\n{html}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// Waits (up to 15 s) for the page to contain one of `texts`.
 async fn wait_for_any(c: &Client, texts: &[&str]) -> String {
@@ -263,21 +162,12 @@ async fn login(c: &Client, base: &str) {
         .send_keys(DEMO_PASSWORD)
         .await
         .unwrap();
-    submit(c, "form[action='/ui/login'] button[type=submit]").await;
+    click(c, "form[action='/ui/login'] button[type=submit]").await;
     wait_for(c, "action=\"/ui/logout\"").await;
 }
 
-async fn submit(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 async fn switch_lang(c: &Client, lang: &str, expect: &str) {
-    submit(c, &format!("form.langs button[value='{lang}']")).await;
+    click(c, &format!("form.langs button[value='{lang}']")).await;
     wait_for(c, expect).await;
 }
 
@@ -320,7 +210,7 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
 
     let driver = Driver::start();
     let profile = tempfile::tempdir().unwrap();
-    let c = browser(&driver, profile.path()).await;
+    let c = browser(&driver, profile.path(), None).await;
     let outcome = walk(&c, &south_url, &national_url, asker).await;
     let _ = c.close().await;
     fed.stop().await.unwrap();
@@ -416,7 +306,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
     )
     .await;
     c.goto(&format!("{south}/ui/support")).await.unwrap();
-    submit(c, "form[action$='/relay-up'] button[type=submit]").await;
+    click(c, "form[action$='/relay-up'] button[type=submit]").await;
     wait_for(c, "Reenviada al hub nacional.").await;
 
     // The coordinator writes guidance in the editor: a training and a campaign criterion with a
@@ -452,7 +342,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ],
     )
     .await;
-    submit(
+    click(
         c,
         "form.gedit button[type=submit]:not([formaction]):not([name])",
     )
@@ -462,7 +352,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
     assert!(preview.contains("Cómo mapear su centro de trabajo"));
     assert!(preview.contains("Tarjetas firmadas"));
     shoot_current(c, "guidance-preview", "es").await;
-    submit(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
+    click(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
     wait_for(c, "Las orientaciones se firmaron y publicaron.").await;
 
     // A Southern chapter fetches the signed guidance and submits a campaign against the new
@@ -513,7 +403,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         .send_keys("Cumple los criterios. Adelante.")
         .await
         .unwrap();
-    submit(c, "form.decide button[value='approved']").await;
+    click(c, "form.decide button[value='approved']").await;
     wait_for(c, "Cumple los criterios. Adelante.").await;
     // The chapter receives the signed decision and its campaign is approved.
     let applied = shopfloor_node::federation::campaigns::fetch_decisions(&asker.store, &asker.dir)
@@ -608,7 +498,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         .send_keys("Add a target for the majority petition, then send it again.")
         .await
         .unwrap();
-    submit(c, "form.decide button[value='returned']").await;
+    click(c, "form.decide button[value='returned']").await;
     wait_for(c, "Add a target for the majority petition").await;
     shopfloor_node::federation::campaigns::fetch_decisions(&asker.store, &asker.dir)
         .await
@@ -662,7 +552,7 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
     )
     .await;
     c.goto(&format!("{national}/ui/support")).await.unwrap();
-    submit(c, "form[action$='/relay-down'] button[type=submit]").await;
+    click(c, "form[action$='/relay-down'] button[type=submit]").await;
     wait_for_any(
         c,
         &[
@@ -683,14 +573,14 @@ async fn walk(c: &Client, south: &str, national: &str, asker: &ScaleChapter) {
         ],
     )
     .await;
-    submit(
+    click(
         c,
         "form.gedit button[type=submit]:not([formaction]):not([name])",
     )
     .await;
     wait_for(c, "Preview: what chapters will see").await;
     shoot_current(c, "guidance-preview", "en").await;
-    submit(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
+    click(c, "form.gedit button[formaction='/ui/guidance/publish']").await;
     wait_for(c, "The guidance was signed and published.").await;
     c.goto(&format!("{national}/ui/tables?metric=members"))
         .await
