@@ -853,3 +853,14 @@ ui-sr-who-filter = { $n ->
    *[other] The { $n } members matching the Members page's filter
 }
 ui-sr-from-members = Self-report links for these members
+
+## National list words (membership type and status as the list writes them)
+ui-list-type-monthly = Monthly
+ui-list-type-yearly = Yearly
+ui-list-type-annual = Annual
+ui-list-type-one-time = One-time payment
+ui-list-type-income-based = Income-based
+ui-list-type-lifetime = Lifetime
+ui-list-status-good-standing = Member in good standing
+ui-list-status-member = Member
+ui-list-status-lapsed = Lapsed

@@ -853,3 +853,14 @@ ui-sr-who-filter = { $n ->
    *[other] Los { $n } miembros que coinciden con el filtro de la página Miembros
 }
 ui-sr-from-members = Enlaces de autorregistro para estos miembros
+
+## National list words (membership type and status as the list writes them)
+ui-list-type-monthly = Mensual
+ui-list-type-yearly = Anual
+ui-list-type-annual = Anual
+ui-list-type-one-time = Pago único
+ui-list-type-income-based = Según ingresos
+ui-list-type-lifetime = Vitalicia
+ui-list-status-good-standing = Miembro al corriente
+ui-list-status-member = Miembro
+ui-list-status-lapsed = Membresía vencida

@@ -570,3 +570,38 @@ async fn the_report_preview_of_any_period_answers_never_a_server_error() {
         assert_eq!(status, StatusCode::OK, "period={period}: {html}");
     }
 }
+
+/// National's list writes membership type and status in English words; the member page shows
+/// the ones it uses in the reader's language, and anything else as the list wrote it.
+#[tokio::test]
+async fn the_member_page_speaks_the_lists_words_in_the_readers_language() {
+    let server = Server::start().await;
+    let seed = seed(&server);
+    server
+        .store
+        .write(|db| {
+            db.execute(
+                "UPDATE members SET membership_type = 'one-time', \
+                 membership_status = 'Member in Good Standing' WHERE id = ?1",
+                [seed.m_a],
+            )?;
+            db.execute(
+                "UPDATE members SET membership_type = 'Sliding scale (2024)' WHERE id = ?1",
+                [seed.m_c],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let s = login(&server, "organizer", PASSWORD).await;
+    let (status, html) = get(&s, &server, &format!("/members/{}", seed.m_a)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dd>One-time payment</dd>"), "{html}");
+    assert!(html.contains("<dd>Member in good standing</dd>"), "{html}");
+    set_lang(&s, &server, "es").await;
+    let (_, html) = get(&s, &server, &format!("/members/{}", seed.m_a)).await;
+    assert!(html.contains("<dd>Pago único</dd>"), "{html}");
+    assert!(html.contains("<dd>Miembro al corriente</dd>"), "{html}");
+    assert!(!html.contains(">one-time<"), "{html}");
+    let (_, html) = get(&s, &server, &format!("/members/{}", seed.m_c)).await;
+    assert!(html.contains("<dd>Sliding scale (2024)</dd>"), "{html}");
+}

@@ -191,6 +191,25 @@ fn standing_label(lang: Lang, standing: Option<&str>) -> String {
     }
 }
 
+/// National's list writes membership type and status in English words. The ones it uses are
+/// shown in the reader's language; anything else as written (it is the list's text, not an id).
+fn list_words(lang: Lang, raw: &str) -> String {
+    let key = match raw.trim().to_ascii_lowercase().as_str() {
+        "" => return "—".into(),
+        "monthly" => "ui-list-type-monthly",
+        "yearly" => "ui-list-type-yearly",
+        "annual" => "ui-list-type-annual",
+        "one-time" => "ui-list-type-one-time",
+        "income-based" => "ui-list-type-income-based",
+        "lifetime" => "ui-list-type-lifetime",
+        "member in good standing" => "ui-list-status-good-standing",
+        "member" => "ui-list-status-member",
+        "lapsed" => "ui-list-status-lapsed",
+        _ => return raw.trim().to_owned(),
+    };
+    lang.t(key)
+}
+
 fn union_label(lang: Lang, role: Option<&str>) -> String {
     lang.value(Dim::UnionStatus, role.unwrap_or(registry::UNKNOWN))
 }
@@ -582,8 +601,14 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 "ui-list-present"
             }),
         ),
-        (lang.t("ui-member-status-text"), dash(&f.membership_status)),
-        (lang.t("ui-member-type"), dash(&f.membership_type)),
+        (
+            lang.t("ui-member-status-text"),
+            list_words(lang, &f.membership_status),
+        ),
+        (
+            lang.t("ui-member-type"),
+            list_words(lang, &f.membership_type),
+        ),
         (
             lang.t("ui-member-joined"),
             dash(f.join_date.as_deref().unwrap_or("")),
