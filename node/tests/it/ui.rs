@@ -602,6 +602,10 @@ async fn the_member_page_speaks_the_lists_words_in_the_readers_language() {
     assert!(html.contains("<dd>Pago único</dd>"), "{html}");
     assert!(html.contains("<dd>Miembro al corriente</dd>"), "{html}");
     assert!(!html.contains(">one-time<"), "{html}");
+    // The date fields show the browser's own format (mm/dd/yyyy for es-US), so no label claims
+    // another one.
+    assert!(html.contains("type=\"date\""), "{html}");
+    assert!(!html.contains("año-mes-día"), "{html}");
     let (_, html) = get(&s, &server, &format!("/members/{}", seed.m_c)).await;
     assert!(html.contains("<dd>Sliding scale (2024)</dd>"), "{html}");
 }
