@@ -4,10 +4,10 @@
 //! and prints the next steps: the Caddy block for the public host name and the enrollment
 //! command with the national root card.
 
-use std::io::{BufRead as _, IsTerminal as _};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
 use shopfloor_node::datadir::{self, DataDir};
 use shopfloor_server::setup;
@@ -62,24 +62,11 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
         interactive,
     )?;
     let host = setup::host_of(&public_url)?;
-    let password = if let Some(file) = &args.admin_password_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading --admin-password-file {}", file.display()))?;
-        Some(setup::first_line(&text, "--admin-password-file")?)
-    } else if args.admin_password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        Some(setup::first_line(&line, "--admin-password-stdin")?)
-    } else if let Some(p) = std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty())
-    {
-        Some(p)
-    } else if interactive {
-        Some(setup::ask_password()?)
-    } else {
-        None
-    };
+    let password = setup::admin_password(
+        args.admin_password_file.as_deref(),
+        args.admin_password_stdin,
+        interactive,
+    )?;
 
     let out = datadir::init(data, &chapter, &state, password)?;
     let dir = DataDir::new(data);

@@ -11,7 +11,9 @@
 // Test code: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod loopback;
 mod webdriver;
+use loopback::{ADMIN_PASSWORD, Node, start_node};
 use webdriver::{Driver, browser, click, js_bool, screenshots_dir, wait_for};
 
 use std::collections::BTreeMap;
@@ -19,50 +21,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use shopfloor_node::datadir::{self, DataDir};
 use shopfloor_node::domain::members::{self, ListFields};
 use shopfloor_node::domain::pods;
-use shopfloor_node::web::{self, AppState};
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::{CellKey, CellValue, Period};
-
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
-
-/// A node served on loopback.
-struct Node {
-    base: String,
-    store: shopfloor_node::store::Store,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _tmp: tempfile::TempDir,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-async fn start_node() -> Node {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("data");
-    datadir::init(&root, "Triangle DSA", "NC", Some(ADMIN_PASSWORD.into())).unwrap();
-    let state = AppState::open(DataDir::new(&root)).unwrap();
-    let store = state.store().clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::task::spawn(web::serve_listener(state, listener, async move {
-        let _ = rx.await;
-    }));
-    Node {
-        base,
-        store,
-        stop: Some(tx),
-        _tmp: tmp,
-    }
-}
 
 async fn login(c: &Client, base: &str, user: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();

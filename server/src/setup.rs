@@ -74,6 +74,42 @@ pub fn first_line(text: &str, name: &str) -> Result<String, SetupError> {
     }
 }
 
+/// The first admin's password, from the first place that has one: the first line of
+/// `password_file`, the first line of standard input when `from_stdin`, the
+/// `SHOPFLOOR_ADMIN_PASSWORD` environment variable, or asked twice on a terminal when
+/// `interactive`. `None` when there is none (init then generates one and prints it).
+pub fn admin_password(
+    password_file: Option<&Path>,
+    from_stdin: bool,
+    interactive: bool,
+) -> Result<Option<String>, SetupError> {
+    if let Some(file) = password_file {
+        let text = std::fs::read_to_string(file).map_err(io(format!(
+            "reading --admin-password-file {}",
+            file.display()
+        )))?;
+        return first_line(&text, "--admin-password-file").map(Some);
+    }
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(io("reading --admin-password-stdin"))?;
+        return first_line(&line, "--admin-password-stdin").map(Some);
+    }
+    if let Some(p) = std::env::var("SHOPFLOOR_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        return Ok(Some(p));
+    }
+    if interactive {
+        return ask_password().map(Some);
+    }
+    Ok(None)
+}
+
 /// Asks for the first admin's password twice without echo (`stty -echo`).
 pub fn ask_password() -> Result<String, SetupError> {
     let echo = |on: bool| {
