@@ -119,14 +119,7 @@ pub fn setup_cmd(data: &Path, args: SetupArgs) -> Result<()> {
     }
     println!("- HTTPS: put this block in /etc/caddy/Caddyfile, then sudo systemctl reload caddy:");
     println!();
-    println!("{host} {{");
-    println!("    encode gzip");
-    println!("    header {{");
-    println!("        Strict-Transport-Security \"max-age=31536000; includeSubDomains\"");
-    println!("        -Server");
-    println!("    }}");
-    println!("    reverse_proxy {}", args.listen);
-    println!("}}");
+    print!("{}", setup::caddy_block(&host, args.listen));
     println!();
     if level == Level::National {
         println!(
