@@ -85,6 +85,45 @@ pub struct Config {
     /// The web interface.
     #[serde(default)]
     pub web: WebConfig,
+    /// The log's checkpoints as C2SP signed notes, and witnessing (crate::witness).
+    #[serde(default, skip_serializing_if = "LogConfig::is_default")]
+    pub log: LogConfig,
+}
+
+/// `[log]` in `hub.toml`: the log's origin, the witnesses that cosign this hub's checkpoints, and
+/// the logs this hub witnesses (docs/protocol.md "Witnessed checkpoints").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// The log's origin line. Unset: the one chosen at first use and kept in the database
+    /// (`shopfloor/<id>/<key id>`), so a key rotation does not change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Witnesses asked to cosign each new checkpoint: their vkey and `add-checkpoint` prefix URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<WitnessPeer>,
+    /// Cosignatures (from distinct configured witnesses) a checkpoint needs to count as witnessed.
+    #[serde(default)]
+    pub quorum: usize,
+    /// Logs this hub witnesses, by their log vkey (whose key name is the log's origin).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnessed: Vec<String>,
+}
+
+impl LogConfig {
+    fn is_default(&self) -> bool {
+        *self == LogConfig::default()
+    }
+}
+
+/// One witness in `[[log.witnesses]]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessPeer {
+    /// The witness's cosigner vkey (signature type 0x04).
+    pub vkey: String,
+    /// Its submission prefix: requests go to `<url>/add-checkpoint`.
+    pub url: String,
 }
 
 /// `[web]` in `hub.toml`.
@@ -213,6 +252,7 @@ impl Config {
             .policy
             .validate()
             .map_err(|e| Error::Config(e.to_string()))?;
+        crate::witness::check_config(&config.log)?;
         Ok(config)
     }
 
@@ -284,6 +324,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Created> {
         policy: DisclosurePolicy::default(),
         rollup: RollupConfig::default(),
         web: WebConfig::default(),
+        log: LogConfig::default(),
     };
     let store = Store::open(&dir.join(DB_FILE))?;
     let (password, generated) = match &opts.admin_password {

@@ -55,6 +55,7 @@ pub mod translog;
 pub mod trustee;
 pub mod users;
 pub mod web;
+pub mod witness;
 
 pub use error::{Error, Result};
 pub use hub::Hub;

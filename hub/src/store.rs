@@ -336,6 +336,32 @@ CREATE TABLE IF NOT EXISTS campaign_decisions (
 );
 CREATE INDEX IF NOT EXISTS campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
 "#,
+    // 11: witnessed checkpoints (crate::witness): cosignatures this hub's checkpoints received,
+    // the latest checkpoint this hub cosigned per log it witnesses, and fork evidence.
+    r#"
+CREATE TABLE IF NOT EXISTS log_cosignatures (
+    witness TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    line TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (witness, size)
+);
+CREATE INDEX IF NOT EXISTS log_cosignatures_by_size ON log_cosignatures (size, root);
+CREATE TABLE IF NOT EXISTS witness_seen (
+    origin TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    cosigned_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS witness_evidence (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    body BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than

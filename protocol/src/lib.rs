@@ -42,6 +42,7 @@ pub mod error;
 pub mod guidance;
 pub mod identity;
 pub mod log;
+pub mod note;
 pub mod registry;
 pub mod relations;
 pub mod report;

@@ -12,6 +12,7 @@ mod publications;
 mod routes;
 pub mod throttle;
 pub mod ui;
+mod witness_api;
 
 use std::future::Future;
 
@@ -95,6 +96,8 @@ pub async fn serve(
         .rollup
         .auto_forward
         .then(|| tokio::task::spawn(crate::publish::run(hub.clone(), stop_rx.clone())));
+    let witnesses = (!hub.config().log.witnesses.is_empty())
+        .then(|| tokio::task::spawn(crate::witness::run(hub.clone(), stop_rx.clone())));
     let app = router(AppState::new(hub));
     accept::serve_connections(listener, app, limits, shutdown).await;
     let _ = stop_tx.send(true);
@@ -102,6 +105,9 @@ pub async fn serve(
         let _ = task.await;
     }
     if let Some(task) = publisher {
+        let _ = task.await;
+    }
+    if let Some(task) = witnesses {
         let _ = task.await;
     }
     Ok(())

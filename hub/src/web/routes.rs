@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, ui};
+use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, ui, witness_api};
 
 /// The application: the JSON API, the dashboards, limits, timeouts and the security headers.
 pub fn router(state: AppState) -> Router {
@@ -66,6 +66,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/campaign-submissions",
             post(api::campaign_submit).get(api::campaign_decisions),
+        )
+        // Witnessed checkpoints: the log as C2SP notes, and this hub as a tlog-witness.
+        .route("/api/v1/log/note", get(witness_api::note))
+        .route("/api/v1/log/note-keys", get(witness_api::note_keys))
+        .route("/api/v1/log/consistency", get(witness_api::consistency))
+        .route(
+            "/api/v1/witness/add-checkpoint",
+            post(witness_api::add_checkpoint),
         );
     Router::new()
         .merge(api)

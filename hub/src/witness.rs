@@ -1,0 +1,513 @@
+//! Witnessed checkpoints (docs/protocol.md "Witnessed checkpoints"): this hub's log as C2SP
+//! signed notes, this hub as a `tlog-witness` for the logs it is configured to follow, and the
+//! cosignatures it gathers from its own witnesses.
+//!
+//! - The log's checkpoint note is signed by the hub's *log key* and each cosignature by a
+//!   witness's *cosigner key*; both are derived from the hub's signing key
+//!   ([`NoteSigner::log`], [`NoteSigner::cosigner`]) so the card key itself signs only DSSE
+//!   envelopes. [`keys_envelope`] publishes the two vkeys and the origin, signed by the card key,
+//!   so anyone holding the hub's card can learn them.
+//! - [`add_checkpoint`] answers the witness protocol's `add-checkpoint`: the check against the
+//!   last cosigned size and root and the update are one write transaction (the spec's race). A
+//!   request that proves a fork (a consistency proof that fails, or another root for a size
+//!   already cosigned) is kept in `witness_evidence` and logged as the alarm `split-view`.
+//! - [`gather`] submits this hub's current checkpoint to every configured witness and keeps the
+//!   cosignatures that verify; [`checkpoint_note`] serves the note with them.
+
+use std::time::Duration;
+
+use rusqlite::{OptionalExtension as _, params};
+use serde::{Deserialize, Serialize};
+use shopfloor_protocol::log::MerkleTree;
+use shopfloor_protocol::note::{
+    AddCheckpoint, CheckpointText, Note, NoteSignature, NoteSigner, NoteVerifier,
+    TYPE_COSIGNATURE_V1, TYPE_ED25519, WitnessAnswer,
+};
+use shopfloor_protocol::{Digest, Envelope};
+
+use crate::config::LogConfig;
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::store::{meta, now_secs};
+
+/// The DSSE payload type of a hub's note keys.
+pub const KEYS_PAYLOAD_TYPE: &str = "application/vnd.shopfloor.note-keys.v1+json";
+/// Its schema id.
+pub const KEYS_SCHEMA: &str = "shopfloor.note-keys.v1";
+/// The alarm logged (and named in answers) when a witnessed log shows two views.
+pub const SPLIT_VIEW: &str = "split-view";
+
+const ORIGIN_META: &str = "log_origin";
+
+/// Checks `[log]` when the configuration is read: every vkey parses and has the right type,
+/// the quorum can be met, and URLs are http(s).
+pub fn check_config(log: &LogConfig) -> Result<()> {
+    for w in &log.witnesses {
+        let v = NoteVerifier::from_vkey(&w.vkey)
+            .map_err(|e| Error::Config(format!("log.witnesses vkey {}: {e}", w.vkey)))?;
+        if v.kind() != TYPE_COSIGNATURE_V1 {
+            return Err(Error::Config(format!(
+                "log.witnesses vkey {} is not a cosigner key (type 0x04)",
+                w.vkey
+            )));
+        }
+        if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "log.witnesses url {:?} is not http(s)",
+                w.url
+            )));
+        }
+    }
+    if log.quorum > log.witnesses.len() {
+        return Err(Error::Config(format!(
+            "log.quorum {} is more than the {} configured witnesses",
+            log.quorum,
+            log.witnesses.len()
+        )));
+    }
+    for vkey in &log.witnessed {
+        let v = NoteVerifier::from_vkey(vkey)
+            .map_err(|e| Error::Config(format!("log.witnessed vkey {vkey}: {e}")))?;
+        if v.kind() != TYPE_ED25519 {
+            return Err(Error::Config(format!(
+                "log.witnessed vkey {vkey} is not a log key (type 0x01)"
+            )));
+        }
+    }
+    if let Some(o) = &log.origin
+        && !shopfloor_protocol::note::valid_key_name(o)
+    {
+        return Err(Error::Config(format!(
+            "log.origin {o:?} must be non-empty, without spaces or '+'"
+        )));
+    }
+    Ok(())
+}
+
+/// This log's origin line: `[log] origin`, else the one kept in the database, else (first use)
+/// `shopfloor/<id>/<key id>`, kept so that later key rotations do not change it.
+pub fn origin(hub: &Hub) -> Result<String> {
+    if let Some(o) = &hub.config().log.origin {
+        return Ok(o.clone());
+    }
+    if let Some(o) = hub.store().read(|db| meta(db, ORIGIN_META))? {
+        return Ok(o);
+    }
+    let fresh = format!(
+        "shopfloor/{}/{}",
+        hub.card().id,
+        hub.keys().public_key().key_id()
+    );
+    hub.store().read(|db| {
+        db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            params![ORIGIN_META, fresh],
+        )?;
+        Ok(())
+    })?;
+    Ok(hub
+        .store()
+        .read(|db| meta(db, ORIGIN_META))?
+        .unwrap_or(fresh))
+}
+
+/// The name of this hub's cosigner key: its origin followed by `/witness`.
+pub fn cosigner_name(origin: &str) -> String {
+    format!("{origin}/witness")
+}
+
+fn log_signer(hub: &Hub, origin: &str) -> Result<NoteSigner> {
+    Ok(NoteSigner::log(hub.keys(), origin)?)
+}
+
+fn cosigner(hub: &Hub, origin: &str) -> Result<NoteSigner> {
+    Ok(NoteSigner::cosigner(hub.keys(), &cosigner_name(origin))?)
+}
+
+/// What `GET /api/v1/log/note-keys` holds, signed by the hub's card key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteKeys {
+    /// [`KEYS_SCHEMA`].
+    pub schema: String,
+    /// The hub.
+    pub hub: shopfloor_protocol::PartyId,
+    /// The log's origin line.
+    pub origin: String,
+    /// The vkey that signs the log's checkpoints (type 0x01, named by the origin).
+    pub log: String,
+    /// The vkey this hub cosigns other logs' checkpoints with (type 0x04).
+    pub witness: String,
+}
+
+/// The hub's note keys, signed by its card key.
+pub fn keys_envelope(hub: &Hub) -> Result<Envelope> {
+    let origin = origin(hub)?;
+    let keys = NoteKeys {
+        schema: KEYS_SCHEMA.into(),
+        hub: hub.card().id.clone(),
+        log: log_signer(hub, &origin)?.verifier().vkey(),
+        witness: cosigner(hub, &origin)?.verifier().vkey(),
+        origin,
+    };
+    let payload =
+        serde_json::to_vec(&keys).map_err(|e| Error::Internal(format!("note keys: {e}")))?;
+    Ok(Envelope::sign_bytes(KEYS_PAYLOAD_TYPE, payload, hub.keys()))
+}
+
+/// Opens a hub's note keys with its card.
+pub fn open_keys(envelope: &Envelope, card: &shopfloor_protocol::Card) -> Result<NoteKeys> {
+    if envelope.payload_type() != KEYS_PAYLOAD_TYPE {
+        return Err(Error::Protocol(shopfloor_protocol::Error::new(
+            shopfloor_protocol::Reason::WrongPayloadType,
+            "not a hub's note keys",
+        )));
+    }
+    let verified = envelope.verify(&card.signing_key)?;
+    let keys: NoteKeys = serde_json::from_slice(verified.payload()).map_err(|e| {
+        Error::Protocol(shopfloor_protocol::Error::new(
+            shopfloor_protocol::Reason::Malformed,
+            format!("note keys: {e}"),
+        ))
+    })?;
+    if keys.schema != KEYS_SCHEMA || keys.hub != card.id {
+        return Err(Error::Protocol(shopfloor_protocol::Error::new(
+            shopfloor_protocol::Reason::Malformed,
+            "note keys of another hub or schema",
+        )));
+    }
+    Ok(keys)
+}
+
+fn text_at(origin: &str, tree: &MerkleTree) -> CheckpointText {
+    CheckpointText {
+        origin: origin.to_owned(),
+        size: tree.len(),
+        root: tree.root(),
+    }
+}
+
+/// The log's current checkpoint as a signed note, with every cosignature gathered for it.
+pub fn checkpoint_note(hub: &Hub) -> Result<Note> {
+    let origin = origin(hub)?;
+    let text = hub.store().with_tree(|tree| Ok(text_at(&origin, tree)))?;
+    let body = text.to_text();
+    let mut note = Note::new(&body)?;
+    note.add(log_signer(hub, &origin)?.sign(&body)?)?;
+    let lines: Vec<String> = hub.store().read(|db| {
+        let mut st = db.prepare(
+            "SELECT line FROM log_cosignatures WHERE size = ?1 AND root = ?2 ORDER BY witness",
+        )?;
+        let rows = st.query_map(params![size_i64(text.size)?, text.root.to_hex()], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    })?;
+    for line in lines {
+        note.add(NoteSignature::parse_line(&line)?)?;
+    }
+    Ok(note)
+}
+
+fn size_i64(n: u64) -> Result<i64> {
+    i64::try_from(n).map_err(|_| Error::Internal("log size beyond i64".into()))
+}
+
+fn size_u64(n: i64) -> Result<u64> {
+    u64::try_from(n).map_err(|_| Error::Internal("negative log size stored".into()))
+}
+
+/// `GET /api/v1/log/consistency?old=&new=` in the witness protocol's form: one base64 hash per
+/// line.
+pub fn consistency_lines(hub: &Hub, old: u64, new: u64) -> Result<String> {
+    use base64::Engine as _;
+    let proof = hub
+        .store()
+        .with_tree(|tree| Ok(tree.consistency_proof(old, new)?))?;
+    let mut out = String::new();
+    for h in proof {
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(h.0));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The answer to `add-checkpoint`: the HTTP status and the body (the cosignature line on 200,
+/// the witness's size on 409, a sentence otherwise).
+pub fn add_checkpoint(hub: &Hub, body: &[u8]) -> Result<(u16, String)> {
+    let followed: Vec<NoteVerifier> = hub
+        .config()
+        .log
+        .witnessed
+        .iter()
+        .filter_map(|v| NoteVerifier::from_vkey(v).ok())
+        .collect();
+    let own_origin = origin(hub)?;
+    let signer = cosigner(hub, &own_origin)?;
+    let now = u64::try_from(now_secs()).unwrap_or(0);
+    hub.store().write(|tx, _| {
+        let latest = |origin: &str| -> Option<(u64, Digest)> {
+            tx.query_row(
+                "SELECT size, root FROM witness_seen WHERE origin = ?1",
+                params![origin],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .and_then(|(s, r)| Some((u64::try_from(s).ok()?, Digest::from_hex(&r).ok()?)))
+        };
+        let keys = |origin: &str| -> Option<Vec<NoteVerifier>> {
+            let keys: Vec<NoteVerifier> = followed
+                .iter()
+                .filter(|v| v.name() == origin)
+                .cloned()
+                .collect();
+            (!keys.is_empty()).then_some(keys)
+        };
+        let answer = shopfloor_protocol::note::witness(body, keys, latest);
+        match &answer {
+            WitnessAnswer::Cosign(cp) => {
+                tx.execute(
+                    "INSERT INTO witness_seen (origin, size, root, cosigned_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root,
+                         cosigned_at = excluded.cosigned_at",
+                    params![cp.origin, size_i64(cp.size)?, cp.root.to_hex(), now_secs()],
+                )?;
+                let line = signer.cosign(&cp.to_text(), now)?.line();
+                Ok((200, format!("{line}\n")))
+            }
+            WitnessAnswer::Conflict(size) => Ok((409, format!("{size}\n"))),
+            WitnessAnswer::Fork(why) => {
+                // Signed by the log and inconsistent with what it signed before: keep it.
+                {
+                    let origin = AddCheckpoint::parse(body)
+                        .ok()
+                        .and_then(|r| CheckpointText::parse(r.checkpoint.text()).ok())
+                        .map(|c| c.origin)
+                        .unwrap_or_default();
+                    tx.execute(
+                        "INSERT INTO witness_evidence (origin, body, reason, at) VALUES (?1, ?2, ?3, ?4)",
+                        params![origin, body, why, now_secs()],
+                    )?;
+                    tracing::error!(alarm = SPLIT_VIEW, %origin, "a witnessed log forked: {why}");
+                }
+                Ok((422, format!("{SPLIT_VIEW}: {why}\n")))
+            }
+            other => Ok((other.status(), format!("{other:?}\n"))),
+        }
+    })
+}
+
+/// How [`gather`] went with one witness.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gathered {
+    /// The witness cosigned the checkpoint of this size.
+    Cosigned(u64),
+    /// The witness refused (status and its words).
+    Refused(u16, String),
+    /// The witness could not be reached.
+    Unreachable(String),
+}
+
+/// Submits the current checkpoint to every configured witness and stores the cosignatures that
+/// verify. Returns one outcome per witness, in configuration order.
+pub async fn gather(hub: &Hub) -> Result<Vec<Gathered>> {
+    let h = hub.clone();
+    let note = tokio::task::spawn_blocking(move || checkpoint_note(&h))
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task failed: {e}")))??;
+    let text = CheckpointText::parse(note.text())?;
+    // Send only the log's own signature: witnesses ignore unknown keys, but there is no need.
+    let mut bare = Note::new(note.text())?;
+    if let Some(own) = note.signatures().first() {
+        bare.add(own.clone())?;
+    }
+    let client = crate::forward::client()?;
+    let mut out = Vec::new();
+    for peer in &hub.config().log.witnesses {
+        let verifier = NoteVerifier::from_vkey(&peer.vkey)?;
+        let outcome = gather_one(hub, &client, &peer.url, &verifier, &bare, &text).await;
+        match &outcome {
+            Gathered::Cosigned(_) => {}
+            Gathered::Refused(status, why) => {
+                tracing::warn!(witness = verifier.name(), status, "witness refused: {why}");
+            }
+            Gathered::Unreachable(why) => {
+                tracing::warn!(witness = verifier.name(), "witness unreachable: {why}");
+            }
+        }
+        out.push(outcome);
+    }
+    Ok(out)
+}
+
+async fn gather_one(
+    hub: &Hub,
+    client: &reqwest::Client,
+    url: &str,
+    verifier: &NoteVerifier,
+    note: &Note,
+    text: &CheckpointText,
+) -> Gathered {
+    let vkey = verifier.vkey();
+    let h = hub.clone();
+    let v = vkey.clone();
+    let mut old = match tokio::task::spawn_blocking(move || last_cosigned(&h, &v)).await {
+        Ok(Ok(n)) => n.min(text.size),
+        Ok(Err(e)) => return Gathered::Unreachable(e.to_string()),
+        Err(e) => return Gathered::Unreachable(e.to_string()),
+    };
+    // One retry on 409, with the size the witness says it holds.
+    for _ in 0..2 {
+        let h = hub.clone();
+        let new = text.size;
+        let proof = if old == 0 || old == new {
+            Ok(Vec::new())
+        } else {
+            match tokio::task::spawn_blocking(move || {
+                h.store().with_tree(|t| Ok(t.consistency_proof(old, new)?))
+            })
+            .await
+            {
+                Ok(p) => p,
+                Err(e) => return Gathered::Unreachable(e.to_string()),
+            }
+        };
+        let proof = match proof {
+            Ok(p) => p,
+            Err(e) => return Gathered::Refused(0, e.to_string()),
+        };
+        let body = AddCheckpoint {
+            old,
+            proof,
+            checkpoint: note.clone(),
+        }
+        .to_text();
+        let resp = match client
+            .post(format!("{}/add-checkpoint", url.trim_end_matches('/')))
+            .timeout(Duration::from_secs(20))
+            .body(body)
+            .send()
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return Gathered::Unreachable(e.to_string()),
+        };
+        let status = resp.status().as_u16();
+        let answer = resp.text().await.unwrap_or_default();
+        match status {
+            200 => return store_cosignatures(hub, verifier, note, text, &answer).await,
+            409 => match answer.trim().parse::<u64>() {
+                Ok(n) if n <= text.size && n != old => old = n,
+                _ => return Gathered::Refused(409, answer),
+            },
+            _ => return Gathered::Refused(status, answer.trim().to_owned()),
+        }
+    }
+    Gathered::Refused(409, "the witness kept answering with another size".into())
+}
+
+async fn store_cosignatures(
+    hub: &Hub,
+    verifier: &NoteVerifier,
+    note: &Note,
+    text: &CheckpointText,
+    answer: &str,
+) -> Gathered {
+    // Keep only lines from this witness's key that verify over this checkpoint.
+    let mut line = None;
+    for l in answer.lines() {
+        let Ok(sig) = NoteSignature::parse_line(l) else {
+            continue;
+        };
+        if sig.name != verifier.name() || sig.id != verifier.id() {
+            continue;
+        }
+        let mut n = match Note::new(note.text()) {
+            Ok(n) => n,
+            Err(e) => return Gathered::Refused(200, e.to_string()),
+        };
+        if n.add(sig).is_err() || n.verify(std::slice::from_ref(verifier)).is_err() {
+            return Gathered::Refused(200, "the witness's cosignature does not verify".into());
+        }
+        line = Some(l.to_owned());
+    }
+    let Some(line) = line else {
+        return Gathered::Refused(200, "no cosignature from the witness's key".into());
+    };
+    let h = hub.clone();
+    let (vkey, size, root) = (verifier.vkey(), text.size, text.root);
+    let stored = tokio::task::spawn_blocking(move || {
+        h.store().write(|tx, _| {
+            tx.execute(
+                "INSERT INTO log_cosignatures (witness, size, root, line, at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (witness, size) DO UPDATE SET root = excluded.root, line = excluded.line,
+                     at = excluded.at",
+                params![vkey, size_i64(size)?, root.to_hex(), line, now_secs()],
+            )?;
+            Ok(())
+        })
+    })
+    .await;
+    match stored {
+        Ok(Ok(())) => Gathered::Cosigned(text.size),
+        Ok(Err(e)) => Gathered::Refused(200, e.to_string()),
+        Err(e) => Gathered::Refused(200, e.to_string()),
+    }
+}
+
+fn last_cosigned(hub: &Hub, vkey: &str) -> Result<u64> {
+    let n: Option<i64> = hub.store().read(|db| {
+        Ok(db
+            .query_row(
+                "SELECT max(size) FROM log_cosignatures WHERE witness = ?1",
+                params![vkey],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    })?;
+    n.map(size_u64).transpose().map(|n| n.unwrap_or(0))
+}
+
+/// How many configured witnesses cosigned the current checkpoint, and the quorum.
+pub fn witnessed(hub: &Hub) -> Result<(usize, usize)> {
+    let note = checkpoint_note(hub)?;
+    let verifiers: Vec<NoteVerifier> = hub
+        .config()
+        .log
+        .witnesses
+        .iter()
+        .filter_map(|w| NoteVerifier::from_vkey(&w.vkey).ok())
+        .collect();
+    let n = verifiers
+        .iter()
+        .filter(|v| note.verify(std::slice::from_ref(v)).is_ok())
+        .count();
+    Ok((n, hub.config().log.quorum))
+}
+
+/// The background task: gathers cosignatures every `check_interval_secs` when witnesses are
+/// configured.
+pub async fn run(hub: Hub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let every = Duration::from_secs(hub.config().rollup.check_interval_secs.max(1));
+    loop {
+        if let Err(e) = gather(&hub).await {
+            tracing::warn!("witnesses: {e}");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Fork evidence this hub holds as a witness: origin, reason, time.
+pub fn evidence(hub: &Hub) -> Result<Vec<(String, String, i64)>> {
+    hub.store().read(|db| {
+        let mut st = db.prepare("SELECT origin, reason, at FROM witness_evidence ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    })
+}
