@@ -17,10 +17,9 @@
 use std::time::Duration;
 
 use rusqlite::{OptionalExtension as _, params};
-use serde::{Deserialize, Serialize};
 use shopfloor_protocol::log::MerkleTree;
 use shopfloor_protocol::note::{
-    AddCheckpoint, CheckpointText, Note, NoteSignature, NoteSigner, NoteVerifier,
+    AddCheckpoint, CheckpointText, Note, NoteKeys, NoteSignature, NoteSigner, NoteVerifier,
     TYPE_COSIGNATURE_V1, TYPE_ED25519, WitnessAnswer,
 };
 use shopfloor_protocol::{Digest, Envelope};
@@ -30,10 +29,6 @@ use crate::error::{Error, Result};
 use crate::hub::Hub;
 use crate::store::{meta, now_secs};
 
-/// The DSSE payload type of a hub's note keys.
-pub const KEYS_PAYLOAD_TYPE: &str = "application/vnd.shopfloor.note-keys.v1+json";
-/// Its schema id.
-pub const KEYS_SCHEMA: &str = "shopfloor.note-keys.v1";
 /// The alarm logged (and named in answers) when a witnessed log shows two views.
 pub const SPLIT_VIEW: &str = "split-view";
 
@@ -124,59 +119,10 @@ fn cosigner(hub: &Hub, origin: &str) -> Result<NoteSigner> {
     Ok(NoteSigner::cosigner(hub.keys(), &cosigner_name(origin))?)
 }
 
-/// What `GET /api/v1/log/note-keys` holds, signed by the hub's card key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoteKeys {
-    /// [`KEYS_SCHEMA`].
-    pub schema: String,
-    /// The hub.
-    pub hub: shopfloor_protocol::PartyId,
-    /// The log's origin line.
-    pub origin: String,
-    /// The vkey that signs the log's checkpoints (type 0x01, named by the origin).
-    pub log: String,
-    /// The vkey this hub cosigns other logs' checkpoints with (type 0x04).
-    pub witness: String,
-}
-
 /// The hub's note keys, signed by its card key.
 pub fn keys_envelope(hub: &Hub) -> Result<Envelope> {
     let origin = origin(hub)?;
-    let keys = NoteKeys {
-        schema: KEYS_SCHEMA.into(),
-        hub: hub.card().id.clone(),
-        log: log_signer(hub, &origin)?.verifier().vkey(),
-        witness: cosigner(hub, &origin)?.verifier().vkey(),
-        origin,
-    };
-    let payload =
-        serde_json::to_vec(&keys).map_err(|e| Error::Internal(format!("note keys: {e}")))?;
-    Ok(Envelope::sign_bytes(KEYS_PAYLOAD_TYPE, payload, hub.keys()))
-}
-
-/// Opens a hub's note keys with its card.
-pub fn open_keys(envelope: &Envelope, card: &shopfloor_protocol::Card) -> Result<NoteKeys> {
-    if envelope.payload_type() != KEYS_PAYLOAD_TYPE {
-        return Err(Error::Protocol(shopfloor_protocol::Error::new(
-            shopfloor_protocol::Reason::WrongPayloadType,
-            "not a hub's note keys",
-        )));
-    }
-    let verified = envelope.verify(&card.signing_key)?;
-    let keys: NoteKeys = serde_json::from_slice(verified.payload()).map_err(|e| {
-        Error::Protocol(shopfloor_protocol::Error::new(
-            shopfloor_protocol::Reason::Malformed,
-            format!("note keys: {e}"),
-        ))
-    })?;
-    if keys.schema != KEYS_SCHEMA || keys.hub != card.id {
-        return Err(Error::Protocol(shopfloor_protocol::Error::new(
-            shopfloor_protocol::Reason::Malformed,
-            "note keys of another hub or schema",
-        )));
-    }
-    Ok(keys)
+    Ok(NoteKeys::sign(&hub.card().id, &origin, hub.keys())?)
 }
 
 fn text_at(origin: &str, tree: &MerkleTree) -> CheckpointText {

@@ -9,11 +9,13 @@ mod util;
 
 use std::path::Path;
 
-use shopfloor_hub::witness::{self, Gathered, NoteKeys};
+use shopfloor_hub::witness::{self, Gathered};
 use shopfloor_hub::{Hub, translog};
 use shopfloor_protocol::Digest;
 use shopfloor_protocol::log::MerkleTree;
-use shopfloor_protocol::note::{AddCheckpoint, CheckpointText, Note, NoteSigner, NoteVerifier};
+use shopfloor_protocol::note::{
+    AddCheckpoint, CheckpointText, Note, NoteKeys, NoteSigner, NoteVerifier,
+};
 use util::{HubDir, Server, client, hub_cmd};
 
 const SPEC_VKEY: &str = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k";
@@ -22,7 +24,7 @@ const SPEC_NOTE: &str = "This is an example message.\n\n\u{2014} example.com/foo
 fn note_keys(dir: &Path) -> NoteKeys {
     let hub = Hub::open(dir).unwrap();
     let env = witness::keys_envelope(&hub).unwrap();
-    witness::open_keys(&env, hub.card()).unwrap()
+    NoteKeys::open(&env, hub.card()).unwrap()
 }
 
 fn append_config(dir: &Path, text: &str) {

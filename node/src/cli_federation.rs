@@ -599,7 +599,10 @@ pub fn federation_cmd(dir: &DataDir, store: &Store, cmd: FederationCommand) -> R
             );
             Ok(ExitCode::SUCCESS)
         }
-        FederationCommand::Check => match runtime()?.block_on(receipts::check_consistency(store)) {
+        FederationCommand::Check => match runtime()?.block_on(receipts::check_consistency(
+            store,
+            &federation::witnessed::Policy::from_config(&dir.config()?)?,
+        )) {
             Ok(c) => {
                 println!(
                     "The hub's log is consistent: checkpoint size {} root {}; {} held checkpoint(s) are prefixes of it and {} accepted report(s) are in it.",

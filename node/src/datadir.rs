@@ -54,6 +54,17 @@ pub struct NodeConfig {
     /// would count all clients as one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Witnesses whose cosignatures the hub's checkpoint must carry (their cosigner vkeys, type
+    /// 0x04), checked with the hub's log every day and by `federation check`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<String>,
+    /// How many of `witnesses` must have cosigned the hub's checkpoint (0: not required).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub witness_quorum: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn default_k() -> u64 {
@@ -116,6 +127,7 @@ impl NodeConfig {
                 self.min_cell_size
             )));
         }
+        crate::federation::witnessed::Policy::from_config(self)?;
         Ok(())
     }
 
@@ -274,6 +286,8 @@ pub fn init(
         header_read_timeout_secs: default_header_read_timeout_secs(),
         max_connections: default_max_connections(),
         trusted_proxies: Vec::new(),
+        witnesses: Vec::new(),
+        witness_quorum: 0,
     };
     config.validate()?;
     let (password, generated) = match admin_password {

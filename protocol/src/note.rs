@@ -287,8 +287,7 @@ impl NoteSignature {
         let raw = STANDARD
             .decode(b64)
             .map_err(|e| bad(format!("signature is not base64: {e}")))?;
-        let Some((id, bytes)) = raw.split_first_chunk::<4>().filter(|(_, b)| !b.is_empty())
-        else {
+        let Some((id, bytes)) = raw.split_first_chunk::<4>().filter(|(_, b)| !b.is_empty()) else {
             return Err(bad("a signature is a key ID and at least one byte"));
         };
         Ok(NoteSignature {
@@ -691,6 +690,87 @@ pub fn witness(
             "no consistency from size {} to {}: {e}",
             req.old, cp.size
         )),
+    }
+}
+
+/// The DSSE payload type of a party's note keys.
+pub const KEYS_PAYLOAD_TYPE: &str = "application/vnd.shopfloor.note-keys.v1+json";
+/// Its schema id.
+pub const KEYS_SCHEMA: &str = "shopfloor.note-keys.v1";
+
+/// A hub's note keys, published in a DSSE envelope signed by its card key: the log's origin,
+/// the vkey that signs its checkpoints and the vkey it cosigns other logs' checkpoints with.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteKeys {
+    /// [`KEYS_SCHEMA`].
+    pub schema: String,
+    /// The hub.
+    pub hub: crate::PartyId,
+    /// The log's origin line.
+    pub origin: String,
+    /// The vkey that signs the log's checkpoints (type 0x01, named by the origin).
+    pub log: String,
+    /// The vkey this hub cosigns other logs' checkpoints with (type 0x04).
+    pub witness: String,
+}
+
+impl NoteKeys {
+    /// The keys of `keys`' holder for a log of `origin`, signed with its card key.
+    pub fn sign(hub: &crate::PartyId, origin: &str, keys: &SecretKeys) -> Result<crate::Envelope> {
+        let doc = NoteKeys {
+            schema: KEYS_SCHEMA.into(),
+            hub: hub.clone(),
+            origin: origin.to_owned(),
+            log: NoteSigner::log(keys, origin)?.verifier().vkey(),
+            witness: NoteSigner::cosigner(keys, &format!("{origin}/witness"))?
+                .verifier()
+                .vkey(),
+        };
+        let payload = serde_json::to_vec(&doc).map_err(|e| bad(format!("note keys: {e}")))?;
+        Ok(crate::Envelope::sign_bytes(
+            KEYS_PAYLOAD_TYPE,
+            payload,
+            keys,
+        ))
+    }
+
+    /// Opens note keys with the hub's card: payload type, signature, schema, the hub's id, and
+    /// both vkeys (the log key named by the origin, with the right types).
+    pub fn open(envelope: &crate::Envelope, card: &crate::Card) -> Result<Self> {
+        if envelope.payload_type() != KEYS_PAYLOAD_TYPE {
+            return Err(Error::new(
+                Reason::WrongPayloadType,
+                "not a hub's note keys",
+            ));
+        }
+        let verified = envelope.verify(&card.signing_key)?;
+        let keys: NoteKeys = serde_json::from_slice(verified.payload())
+            .map_err(|e| bad(format!("note keys: {e}")))?;
+        if keys.schema != KEYS_SCHEMA {
+            return Err(Error::new(
+                Reason::UnsupportedSchema,
+                "unknown note keys schema",
+            ));
+        }
+        if keys.hub != card.id {
+            return Err(Error::new(
+                Reason::WrongRecipient,
+                "note keys of another hub",
+            ));
+        }
+        let log = NoteVerifier::from_vkey(&keys.log)?;
+        let witness = NoteVerifier::from_vkey(&keys.witness)?;
+        if log.kind() != TYPE_ED25519
+            || log.name() != keys.origin
+            || witness.kind() != TYPE_COSIGNATURE_V1
+        {
+            return Err(Error::new(
+                Reason::BadKey,
+                "note keys of the wrong types or names",
+            ));
+        }
+        Ok(keys)
     }
 }
 

@@ -137,6 +137,15 @@ impl HubServer {
         Ok(())
     }
 
+    /// Stops, opens the data directory again (re-reading `hub.toml`) and serves on the same port.
+    pub async fn reload(&mut self) -> Result<()> {
+        self.stop().await?;
+        self.hub = Hub::open(&self.dir())?;
+        let listener = TcpListener::bind(self.addr).await?;
+        self.serve(listener);
+        Ok(())
+    }
+
     /// Serves again on the same port.
     pub async fn restart(&mut self) -> Result<()> {
         self.stop().await?;

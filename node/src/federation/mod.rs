@@ -40,6 +40,7 @@ pub mod reports;
 pub mod rotate;
 pub mod scheduler;
 pub mod support;
+pub mod witnessed;
 
 use std::time::Duration;
 

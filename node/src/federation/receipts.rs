@@ -258,7 +258,10 @@ pub async fn fetch_checkpoint(client: &reqwest::Client, link: &HubLink) -> Resul
 ///
 /// A failed proof records an alarm (table `alarms`) and returns [`Error::Alarm`]. Network errors
 /// and refusals are returned as such (no alarm: an unreachable hub is not a forked log).
-pub async fn check_consistency(store: &Store) -> Result<Consistency> {
+pub async fn check_consistency(
+    store: &Store,
+    witnesses: &super::witnessed::Policy,
+) -> Result<Consistency> {
     let link = read(store, super::hub_link)
         .await?
         .ok_or_else(|| Error::NotEnrolled("no approved enrollment".into()))?;
@@ -352,6 +355,7 @@ pub async fn check_consistency(store: &Store) -> Result<Consistency> {
             )),
         }
     }
+    problems.extend(super::witnessed::check(&client, &link, witnesses, &new).await?);
     let mut receipts_checked = 0;
     for r in &receipts {
         let (Ok(index), Ok(entry)) = (u64::try_from(r.log_index), Digest::from_hex(&r.digest))

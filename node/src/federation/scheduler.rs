@@ -142,7 +142,8 @@ pub async fn tick(store: &Store, dir: &DataDir, now: Timestamp, daily: bool) -> 
         Ok(o) => t.delivered = o,
         Err(e) => t.errors.push(format!("outbox: {e}")),
     }
-    if daily && let Err(e) = super::receipts::check_consistency(store).await {
+    let witnesses = super::witnessed::Policy::from_config(&dir.config()?)?;
+    if daily && let Err(e) = super::receipts::check_consistency(store, &witnesses).await {
         t.errors.push(format!("log check: {e}"));
     }
     for e in &t.errors {

@@ -232,7 +232,9 @@ async fn enroll_guidance_submit_resubmit_and_log_checks_against_a_real_hub() {
     );
 
     // The log is consistent with every checkpoint and receipt held.
-    let c = receipts::check_consistency(&store).await.unwrap();
+    let c = receipts::check_consistency(&store, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(c.receipts_checked, 2);
     assert!(c.checkpoints_checked >= 2, "{c:?}");
     assert!(open_alarms(&store).is_empty());
@@ -253,7 +255,9 @@ async fn enroll_guidance_submit_resubmit_and_log_checks_against_a_real_hub() {
             Ok(())
         })
         .unwrap();
-    let err = receipts::check_consistency(&store).await.unwrap_err();
+    let err = receipts::check_consistency(&store, &Default::default())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, federation::Error::Alarm { kind, .. } if kind == "log-fork"),
         "{err}"

@@ -1,0 +1,164 @@
+//! Witnessed checkpoints (docs/protocol.md "Witnessed checkpoints"): the node asks its hub for
+//! the log's checkpoint as a C2SP signed note, checks the hub's log key (published in note keys
+//! signed by the hub's card), counts the cosignatures of the witnesses in `node.toml`, and ties
+//! the witnessed checkpoint to the one the hub showed this node with a consistency proof.
+//!
+//! A hub that shows this node one log and its witnesses another (a split view) is caught here:
+//! either the witnessed checkpoint is not consistent with the node's view (`log-fork`), or the
+//! node's view lacks the cosignatures (`unwitnessed`). Both are alarms.
+
+use shopfloor_protocol::log::Checkpoint;
+use shopfloor_protocol::note::{CheckpointText, Note, NoteKeys, NoteVerifier, TYPE_COSIGNATURE_V1};
+use shopfloor_protocol::{Digest, Envelope};
+
+use super::{Error, HubLink, Result, body, network, refusal, url};
+use crate::datadir::NodeConfig;
+
+/// Which witnesses must cosign, and how many.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// The witnesses' cosigner keys.
+    pub witnesses: Vec<NoteVerifier>,
+    /// How many must have cosigned.
+    pub quorum: usize,
+}
+
+impl Policy {
+    /// The policy in `node.toml`, checked: cosigner vkeys, and a quorum they can meet.
+    pub fn from_config(config: &NodeConfig) -> crate::Result<Policy> {
+        let mut witnesses = Vec::new();
+        for vkey in &config.witnesses {
+            let v = NoteVerifier::from_vkey(vkey)
+                .map_err(|e| crate::Error::Config(format!("witnesses: {vkey}: {e}")))?;
+            if v.kind() != TYPE_COSIGNATURE_V1 {
+                return Err(crate::Error::Config(format!(
+                    "witnesses: {vkey} is not a cosigner key (type 0x04)"
+                )));
+            }
+            witnesses.push(v);
+        }
+        if config.witness_quorum > witnesses.len() {
+            return Err(crate::Error::Config(format!(
+                "witness_quorum {} is more than the {} witnesses listed",
+                config.witness_quorum,
+                witnesses.len()
+            )));
+        }
+        Ok(Policy {
+            witnesses,
+            quorum: config.witness_quorum,
+        })
+    }
+
+    /// Whether anything is to be checked.
+    pub fn is_required(&self) -> bool {
+        self.quorum > 0
+    }
+}
+
+async fn get(client: &reqwest::Client, link: &HubLink, path: &str) -> Result<Vec<u8>> {
+    let resp = client
+        .get(url(&link.url, path))
+        .send()
+        .await
+        .map_err(|e| network(&e))?;
+    if !resp.status().is_success() {
+        return Err(refusal(resp).await);
+    }
+    body(resp).await
+}
+
+/// Checks the hub's witnessed checkpoint against `current` (the checkpoint the hub showed this
+/// node). Returns the alarms to raise (kind, detail); network failures are errors, not alarms.
+pub async fn check(
+    client: &reqwest::Client,
+    link: &HubLink,
+    policy: &Policy,
+    current: &Checkpoint,
+) -> Result<Vec<(&'static str, String)>> {
+    if !policy.is_required() {
+        return Ok(Vec::new());
+    }
+    let keys = Envelope::from_json(&get(client, link, "/api/v1/log/note-keys").await?)?;
+    let keys = NoteKeys::open(&keys, &link.card)?;
+    let log_key = NoteVerifier::from_vkey(&keys.log)?;
+    let raw = get(client, link, "/api/v1/log/note").await?;
+    let note = Note::parse(&raw)?;
+    if note.verify(std::slice::from_ref(&log_key)).is_err() {
+        return Ok(vec![(
+            "bad-checkpoint",
+            "the hub's checkpoint note is not signed by its log key".into(),
+        )]);
+    }
+    let cp = CheckpointText::parse(note.text())?;
+    if cp.origin != keys.origin {
+        return Ok(vec![(
+            "bad-checkpoint",
+            format!(
+                "the hub's checkpoint note is for log {:?}, not {:?}",
+                cp.origin, keys.origin
+            ),
+        )]);
+    }
+    let mut problems = Vec::new();
+    let cosigned = policy
+        .witnesses
+        .iter()
+        .filter(|w| note.verify(std::slice::from_ref(*w)).is_ok())
+        .count();
+    if cosigned < policy.quorum {
+        problems.push((
+            "unwitnessed",
+            format!(
+                "the hub's checkpoint of size {} carries {cosigned} of the {} witness cosignatures required",
+                cp.size, policy.quorum
+            ),
+        ));
+    }
+    // Tie the witnessed view to this node's view.
+    let (older, newer) = if cp.size <= current.size {
+        ((cp.size, cp.root), (current.size, current.root))
+    } else {
+        ((current.size, current.root), (cp.size, cp.root))
+    };
+    if older.0 == newer.0 {
+        if older.1 != newer.1 {
+            problems.push(("log-fork", split_view(&cp, current)));
+        }
+        return Ok(problems);
+    }
+    let proof: ProofAnswer = serde_json::from_slice(
+        &get(
+            client,
+            link,
+            &format!("/api/v1/log/proof?old={}&new={}", older.0, newer.0),
+        )
+        .await?,
+    )
+    .map_err(|e| Error::BadAnswer(format!("consistency proof: {e}")))?;
+    let ok = shopfloor_protocol::log::verify_consistency(
+        older.0,
+        newer.0,
+        &older.1,
+        &newer.1,
+        &proof.proof,
+    )
+    .is_ok();
+    if !ok {
+        problems.push(("log-fork", split_view(&cp, current)));
+    }
+    Ok(problems)
+}
+
+#[derive(serde::Deserialize)]
+struct ProofAnswer {
+    proof: Vec<Digest>,
+}
+
+fn split_view(witnessed: &CheckpointText, shown: &Checkpoint) -> String {
+    format!(
+        "split view: the checkpoint the hub's witnesses cosigned (size {}, root {}) and the one it \
+         showed this node (size {}, root {}) are not one log",
+        witnessed.size, witnessed.root, shown.size, shown.root
+    )
+}
