@@ -870,6 +870,7 @@ ui-import-map-lead = For each column below, choose the member field it fills, or
 ui-import-map-column = Column
 ui-import-map-choose = Choose a field…
 ui-import-map-apply = Check the list with these choices
+err-import-unknown-column-map = This column is not one we recognize. Choose below the member field it fills, or ignore it.
 ui-import-missing-large = Careful: this list marks { $n } of the { $total } members on the list as missing. Check that it is national's complete, current list before you confirm.
 ui-import-missing-large-done = { $n } of the { $total } members on the list were marked missing. If this was not national's complete list, import the complete list: members on it are put back on the list.
 ui-import-field-actionkit-id = ActionKit ID

@@ -870,6 +870,7 @@ ui-import-map-lead = Para cada columna, elija el dato del miembro que contiene, 
 ui-import-map-column = Columna
 ui-import-map-choose = Elija un dato…
 ui-import-map-apply = Revisar la lista con estas opciones
+err-import-unknown-column-map = No reconocemos esta columna. Elija abajo el dato del miembro que contiene, o ignórela.
 ui-import-missing-large = Atención: esta lista marca como ausentes a { $n } de los { $total } miembros de la lista. Compruebe que es la lista nacional completa y actual antes de confirmar.
 ui-import-missing-large-done = Se marcó como ausentes a { $n } de los { $total } miembros de la lista. Si no era la lista nacional completa, importe la lista completa: los miembros que aparezcan en ella vuelven a la lista.
 ui-import-field-actionkit-id = ID de ActionKit

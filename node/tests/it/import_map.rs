@@ -82,6 +82,10 @@ async fn unknown_columns_are_offered_a_mapping_and_import_with_it() {
         "{html}"
     );
     assert!(html.contains("<strong>Town</strong>"), "{html}");
+    assert!(
+        html.contains("Choose below the member field it fills, or ignore it."),
+        "{html}"
+    );
     assert!(html.contains("<strong>Shirt size</strong>"), "{html}");
     assert!(
         html.contains("<option value=\"city\">City</option>"),

@@ -383,6 +383,12 @@ async fn dry_run(
             let unknown = import_map::unknown_columns(&e);
             let offered = unknown.len().saturating_add(maps.len());
             if (1..=import_map::MAX_COLUMNS).contains(&offered) {
+                // The problem says where to answer it: the mapping form below.
+                for (line, p) in out.problems.iter_mut().zip(&e.problems) {
+                    if p.kind == ProblemKind::UnknownColumn {
+                        line.message = lang.t("err-import-unknown-column-map");
+                    }
+                }
                 let token = crate::web::session::random_secret()?;
                 out.mapping = import_map::rows(lang, &maps, &unknown);
                 keep(
