@@ -204,6 +204,78 @@ async fn run(c: &Client, node: &Node, base: &str) {
         .unwrap();
     assert!(imported > 0);
 
+    // A spreadsheet with a column the import does not know: the page offers a mapping (each
+    // column to a member field or "ignore"), the kind of list stays chosen, the page fits a
+    // phone, and the mapped list reaches the dry run.
+    let sheet_dir = tempfile::tempdir().unwrap();
+    let sheet = sheet_dir.path().join("sheet.csv");
+    std::fs::write(
+        &sheet,
+        "email,first_name,last_name,Town,Shirt size\nzoe@example.org,Zoe,Quinn,Durham,M\n",
+    )
+    .unwrap();
+    c.goto(&format!("{base}/import")).await.unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&sheet.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Id("format"))
+        .await
+        .unwrap()
+        .select_by_value("generic")
+        .await
+        .unwrap();
+    click(c, "form[action='/import'] button[type=submit]").await;
+    let html = wait_for(c, "Map the columns we do not recognize").await;
+    assert!(html.contains("Shirt size"));
+    assert!(
+        js_bool(
+            c,
+            "return document.querySelector('#format').value === 'generic';"
+        )
+        .await,
+        "the kind of list stays chosen"
+    );
+    assert_no_raw_ids(c, "/import (mapping)").await;
+    let dir = screenshots_dir();
+    for (w, h, size) in [(360, 780, "phone"), (1280, 900, "desktop")] {
+        c.set_window_size(w, h).await.unwrap();
+        assert!(
+            js_bool(
+                c,
+                "return document.documentElement.scrollWidth <= window.innerWidth;"
+            )
+            .await,
+            "the mapping form fits {w} px"
+        );
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("import-map-en-{size}.png")), png).unwrap();
+    }
+    c.find(Locator::Id("map-1"))
+        .await
+        .unwrap()
+        .select_by_value("city")
+        .await
+        .unwrap();
+    c.find(Locator::Id("map-2"))
+        .await
+        .unwrap()
+        .select_by_value("ignore")
+        .await
+        .unwrap();
+    click(c, "form[action='/import/map'] button[type=submit]").await;
+    wait_for(c, "What this import would do").await;
+    c.find(Locator::Css(
+        "form[action='/import/confirm'] a.button.secondary",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+
     // Add a member with a new workplace.
     c.goto(&format!("{base}/members/new")).await.unwrap();
     for (id, v) in [

@@ -40,6 +40,11 @@ pub const MISSING_CONFIRM_PERCENT: u64 = 20;
 /// confirmation.
 pub const MISSING_CONFIRM_MIN: u64 = 5;
 
+/// A list that marks more than this share (percent) of the members present missing (and more
+/// than [`MISSING_CONFIRM_MIN`]) is shown with a warning, in the dry run and in the result: it
+/// is rarely what a chapter expects from a month's list, even below the confirmation threshold.
+pub const MISSING_WARN_PERCENT: u64 = 10;
+
 /// Which kind of CSV.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -104,6 +109,15 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
+    /// Whether this list marks a large share of the members missing (more than
+    /// [`MISSING_WARN_PERCENT`]% of those present before, and more than [`MISSING_CONFIRM_MIN`]),
+    /// so that the pages warn about it.
+    pub fn missing_is_large(&self) -> bool {
+        self.marked_missing > MISSING_CONFIRM_MIN
+            && self.marked_missing.saturating_mul(100)
+                > self.present_before.saturating_mul(MISSING_WARN_PERCENT)
+    }
+
     /// Whether marking `marked_missing` of `present_before` members missing needs confirmation.
     pub fn missing_needs_confirmation(marked_missing: u64, present_before: u64) -> bool {
         marked_missing > MISSING_CONFIRM_MIN

@@ -9,6 +9,7 @@ mod cli;
 mod domain;
 mod federation;
 mod import;
+mod import_map;
 mod import_web;
 mod joint_key;
 mod ladder;

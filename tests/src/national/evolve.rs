@@ -249,6 +249,7 @@ pub fn apply_month(
         synth::member_ids(store, chapter)?
     };
     let at = |d: Date| format!("{d}T17:00:00Z");
+    let organizers = synth::ladder::organizers(chapter);
     store.write(|tx| {
         for (&i, &id) in plan.new_members.iter().zip(&ids) {
             let m = &chapter.members[i];
@@ -278,7 +279,11 @@ pub fn apply_month(
                 continue;
             };
             workplaces::update(tx, wid, &synth::workplace_fields(sw))?;
-            if workplaces::set_stage(tx, wid, *stage, ACTOR, &format!("moved to stage {stage}"))? {
+            // An organizer records it, in words, as in the generated year.
+            let actor = &organizers[*w % organizers.len()];
+            let mut note_rng = Rng::new(seed).fork(&format!("ladder-{w}-{stage}-{day}"));
+            let note = synth::ladder::note(&mut note_rng, *stage);
+            if workplaces::set_stage(tx, wid, *stage, actor, note)? {
                 // The change happened on a day of that month, not when the demo ran.
                 tx.execute(
                     "UPDATE workplace_stage_history SET at = ?1 WHERE id = last_insert_rowid()",

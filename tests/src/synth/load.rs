@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result, bail};
+use rusqlite::params;
 use shopfloor_node::domain::{
     campaigns, facts, members, mentorships, pods, recruitments, reserve, trainings, workplaces,
 };
@@ -87,21 +88,34 @@ pub fn load_organizing(store: &Store, chapter: &Chapter) -> Result<Loaded> {
     if ids.len() != chapter.members.len() {
         bail!("member ids do not match the chapter");
     }
-    // The stage history names who changed a stage: a person's username, so private too.
-    let actor = chapter
-        .canary
-        .as_deref()
-        .map_or_else(|| ACTOR.to_owned(), |c| format!("{ACTOR}-{c}"));
-    let actor = actor.as_str();
+    // The stage history names who changed a stage: an organizer's username (the leads of the
+    // chapter's pods), so private too: the canary goes into it.
+    let actors: Vec<String> = super::ladder::organizers(chapter)
+        .into_iter()
+        .map(|a| match chapter.canary.as_deref() {
+            Some(c) => format!("{a}-{c}"),
+            None => a,
+        })
+        .collect();
     let loaded = store.write(|tx| {
         let mut l = Loaded::default();
         let mut wids = Vec::with_capacity(chapter.workplaces.len());
-        for w in &chapter.workplaces {
+        for (i, w) in chapter.workplaces.iter().enumerate() {
+            let actor = actors[i % actors.len()].as_str();
             let f = workplace_fields(w);
             let id = workplaces::create(tx, &f, actor)?;
-            // Climb the ladder one rung at a time, so the history reads like real work.
-            for stage in 1..=w.stage {
-                if workplaces::set_stage(tx, id, stage, actor, &w.stage_note)? {
+            // The workplace was added, and climbed the ladder one rung at a time, on days of
+            // the year, not when the data was loaded.
+            tx.execute(
+                "UPDATE workplace_stage_history SET at = ?1 WHERE id = last_insert_rowid()",
+                params![w.created],
+            )?;
+            for step in &w.ladder {
+                if workplaces::set_stage(tx, id, step.stage, actor, &step.note)? {
+                    tx.execute(
+                        "UPDATE workplace_stage_history SET at = ?1 WHERE id = last_insert_rowid()",
+                        params![step.at],
+                    )?;
                     l.stage_changes += 1;
                 }
             }

@@ -22,6 +22,7 @@
 //! ```
 
 mod csv;
+pub mod ladder;
 mod load;
 mod rng;
 pub mod tables;
@@ -228,8 +229,10 @@ pub struct Workplace {
     pub notes: String,
     /// Stage 0-5.
     pub stage: i64,
-    /// Note written with each stage change.
-    pub stage_note: String,
+    /// When the workplace was added to the map (RFC 3339, before its first step).
+    pub created: String,
+    /// Its steps up the ladder to `stage`, on distinct days of the year, oldest first.
+    pub ladder: Vec<ladder::LadderStep>,
 }
 
 /// A pod.
@@ -469,6 +472,7 @@ pub fn generate(profile: &ChapterProfile) -> Chapter {
 
     // Workplaces first: members are then placed in them.
     let mut rng = root.fork("workplaces");
+    let mut ladder_rng = root.fork("ladder");
     let n_work = (n / 9).max(6);
     let mut workplaces = Vec::with_capacity(n_work);
     for i in 0..n_work {
@@ -524,9 +528,10 @@ pub fn generate(profile: &ChapterProfile) -> Chapter {
             let (u, l) = *rng.pick(detail.unions);
             (u.to_owned(), l.to_owned())
         };
+        // A name that belongs in the workplace's own state ("Lone Star" only in Texas).
         let employer = format!(
             "{} {}",
-            rng.pick(tables::EMPLOYER_PREFIX),
+            rng.pick(&ladder::employer_prefixes(county.state)),
             rng.pick(detail.employers)
         );
         let notes = match stage {
@@ -537,6 +542,10 @@ pub fn generate(profile: &ChapterProfile) -> Chapter {
             4 => "went public with the march on the boss",
             _ => "first contract ratified",
         };
+        let (created, mut steps) = ladder::climb(&mut ladder_rng, as_of, stage);
+        for step in &mut steps {
+            step.note = tagger.tag(step.note.as_str());
+        }
         workplaces.push(Workplace {
             employer: tagger.tag(employer),
             site: tagger.tag(*rng.pick(detail.sites)),
@@ -557,7 +566,8 @@ pub fn generate(profile: &ChapterProfile) -> Chapter {
             supporters,
             notes: tagger.tag(notes),
             stage,
-            stage_note: tagger.tag(format!("moved to stage {stage}")),
+            created,
+            ladder: steps,
         });
     }
 
@@ -1066,14 +1076,46 @@ pub fn generate(profile: &ChapterProfile) -> Chapter {
     // Recruitment: coworkers who joined, at workplaces with a committee.
     let mut rng = root.fork("recruitments");
     let mut recruitments = Vec::new();
-    for (i, w) in workplaces.iter().enumerate() {
-        if w.stage < 2 {
-            continue;
-        }
+    // Every month of the year has some (a committee recruits all year, not only lately), at
+    // workplaces that had a committee by then.
+    let committee_since = |w: &Workplace| -> Option<Date> {
+        w.ladder
+            .iter()
+            .find(|s| s.stage == 2)
+            .and_then(|s| s.at.get(..10))
+            .and_then(|d| d.parse::<Date>().ok())
+    };
+    for month in 0..12i64 {
+        let first = as_of
+            .first_of_month()
+            .checked_sub(jiff::Span::new().months(month))
+            .unwrap_or(as_of);
+        let last = first.last_of_month().min(as_of);
+        let day = days_after(first, rng.range(0, i64::from(last.day() - first.day())));
+        let with_committee: Vec<usize> = workplaces
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| committee_since(w).is_some_and(|d| d <= day))
+            .map(|(i, _)| i)
+            .collect();
+        // Early in the year few committees exist yet: any workplace at stage 2 or more.
+        let pool: Vec<usize> = if with_committee.is_empty() {
+            workplaces
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.stage >= 2)
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            with_committee
+        };
         for _ in 0..rng.range(1, 3) {
+            if pool.is_empty() {
+                break;
+            }
             recruitments.push(Recruitment {
-                workplace: i,
-                on: days_before(as_of, rng.range(0, 90)),
+                workplace: *rng.pick(&pool),
+                on: day,
                 count: rng.range(1, 6),
             });
         }

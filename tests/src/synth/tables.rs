@@ -1847,34 +1847,6 @@ pub static SECTORS: &[SectorDetail] = &[
     ),
 ];
 
-/// Regional words put in front of employer names.
-pub static EMPLOYER_PREFIX: &[&str] = &[
-    "Piedmont",
-    "Bull City",
-    "Gulf Coast",
-    "Bayou",
-    "Magnolia",
-    "Lone Star",
-    "Bluebonnet",
-    "Tidewater",
-    "Cypress",
-    "Live Oak",
-    "Pine Tree",
-    "Casco Bay",
-    "Harbor",
-    "Southern Star",
-    "Red Clay",
-    "Crescent",
-    "Cardinal",
-    "Longleaf",
-    "Sandhills",
-    "Blue Ridge",
-    "Riverbend",
-    "Palmetto",
-    "Sunbelt",
-    "Northwoods",
-];
-
 /// First names, English-language lists.
 pub static FIRST: &[&str] = &[
     "James",

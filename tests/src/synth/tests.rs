@@ -182,3 +182,125 @@ fn ten_thousand_members_load() {
     assert_eq!(loaded.import.created, 10_000);
     eprintln!("10,000 members generated and loaded in {:?}", t.elapsed());
 }
+
+/// Issue 19, item 15: a generated year looks like a chapter's year.
+#[test]
+fn a_generated_year_looks_like_a_real_chapter() {
+    for (name, state, county) in [
+        ("Durham DSA", "NC", "37063"),
+        ("Houston DSA", "TX", "48201"),
+        ("Southern Maine DSA", "ME", "23005"),
+    ] {
+        let ch = generate(&ChapterProfile::new(name, state, 600, 3).county(county));
+        // Workplaces in the chapter's own state, with names that belong there.
+        for w in &ch.workplaces {
+            assert_eq!(w.state, state, "{name}: {} is in {}", w.employer, w.state);
+            assert!(
+                ladder::employer_fits(&w.employer, state),
+                "{name}: {} does not belong in {state}",
+                w.employer
+            );
+        }
+        // Recruitment in every one of the last twelve months.
+        let mut months: Vec<(i16, i8)> = ch
+            .recruitments
+            .iter()
+            .filter(|r| r.on <= ch.as_of && r.count > 0)
+            .map(|r| (r.on.year(), r.on.month()))
+            .collect();
+        months.sort_unstable();
+        months.dedup();
+        assert_eq!(
+            months.len(),
+            12,
+            "{name}: months with recruitment {months:?}"
+        );
+        // Ladder steps: one per stage, on distinct days of the year, after the workplace was
+        // added, with notes in words (varied, never "moved to stage N").
+        let year_ago = days_before(ch.as_of, 365).to_string();
+        let mut notes: Vec<&str> = Vec::new();
+        let mut times: Vec<&str> = Vec::new();
+        for w in &ch.workplaces {
+            let stages: Vec<i64> = w.ladder.iter().map(|s| s.stage).collect();
+            assert_eq!(stages, (1..=w.stage).collect::<Vec<_>>());
+            let mut prev = w.created.as_str();
+            assert!(prev > year_ago.as_str(), "{prev}");
+            for s in &w.ladder {
+                assert!(
+                    s.at.as_str() > prev,
+                    "{}: {} after {prev}",
+                    w.employer,
+                    s.at
+                );
+                assert!(
+                    s.at[..10] <= *ch.as_of.to_string(),
+                    "{} after {}",
+                    s.at,
+                    ch.as_of
+                );
+                assert!(!s.note.contains("moved to stage"), "{}", s.note);
+                prev = &s.at;
+                notes.push(&s.note);
+                times.push(&s.at);
+            }
+        }
+        let steps = times.len();
+        times.sort_unstable();
+        times.dedup();
+        assert!(
+            times.len() * 10 >= steps * 9,
+            "{name}: {} distinct times of {steps}",
+            times.len()
+        );
+        notes.sort_unstable();
+        notes.dedup();
+        assert!(
+            notes.len() >= 12,
+            "{name}: only {} different notes",
+            notes.len()
+        );
+        // Recorded by organizers with plausible names, not "synth".
+        let who = ladder::organizers(&ch);
+        assert!(
+            who.iter().all(|a| !a.contains("synth") && a.contains('.')),
+            "{who:?}"
+        );
+    }
+}
+
+/// Loaded into a node, the ladder history keeps the year's dates, notes and organizers.
+#[test]
+fn loaded_ladder_history_is_dated_and_signed_by_organizers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_node(dir.path());
+    let ch = generate(&profile(400, 11));
+    load(&store, &ch).unwrap();
+    let rows: Vec<(String, String, String)> = store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT at, actor, note FROM workplace_stage_history")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .unwrap();
+    let steps: usize = ch.workplaces.iter().map(|w| w.ladder.len() + 1).sum();
+    assert_eq!(rows.len(), steps);
+    assert!(
+        rows.iter().all(|(_, actor, _)| !actor.contains("synth")),
+        "{rows:?}"
+    );
+    let mut days: Vec<&str> = rows.iter().map(|(at, _, _)| &at[..10]).collect();
+    days.sort_unstable();
+    days.dedup();
+    assert!(
+        days.len() > rows.len() / 2,
+        "{} days for {} steps",
+        days.len(),
+        rows.len()
+    );
+    assert!(
+        rows.iter().all(|(at, _, _)| at.as_str() <= "2026-02-01"),
+        "{rows:?}"
+    );
+}

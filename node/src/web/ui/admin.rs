@@ -19,6 +19,7 @@ use serde::Deserialize;
 use shopfloor_protocol::report::ChapterFacts;
 
 use super::i18n::{Arg, Lang};
+use super::import_map;
 use super::members::{Choice, action_label, choices_of};
 use super::organizing::Flash;
 use super::page::{HasCsrf, Page, query};
@@ -41,6 +42,8 @@ struct Pending {
     user: String,
     format: Format,
     bytes: Vec<u8>,
+    /// Column mappings chosen on the page (`--map` pairs), used again by the confirmation.
+    maps: Vec<(String, String)>,
     at: Instant,
 }
 
@@ -149,8 +152,8 @@ fn problems_heading(lang: Lang, e: &import::ImportError) -> String {
 pub struct ImportPage {
     /// The frame.
     pub c: Chrome,
-    /// Summary rows (label, value) of a dry run or an import.
-    pub summary: Vec<(String, String)>,
+    /// Summary rows (label, value, emphasized) of a dry run or an import.
+    pub summary: Vec<(String, String, bool)>,
     /// Whether the summary is a dry run waiting for confirmation.
     pub dry_run: bool,
     /// Whether the import was done.
@@ -168,6 +171,12 @@ pub struct ImportPage {
     pub problem: Option<String>,
     /// Format choices.
     pub formats: Vec<Choice>,
+    /// Unknown columns to map (with the columns mapped so far), when the list has any.
+    pub mapping: Vec<import_map::MapRow>,
+    /// Token of the upload the mapping applies to.
+    pub map_token: String,
+    /// The list marks a large share of the members missing: the warning (dry run and result).
+    pub missing_large: Option<String>,
 }
 
 fn import_page(page: &Page) -> ImportPage {
@@ -182,28 +191,57 @@ fn import_page(page: &Page) -> ImportPage {
         more_problems: None,
         missing_warning: None,
         problem: None,
-        formats: choices_of(
-            vec![
-                ("national".into(), lang.t("ui-import-format-national")),
-                ("generic".into(), lang.t("ui-import-format-generic")),
-            ],
-            "national",
-            None,
-        ),
+        mapping: Vec::new(),
+        map_token: String::new(),
+        missing_large: None,
+        formats: format_choices(lang, Format::National),
     }
 }
 
-fn summary_rows(lang: Lang, s: &ImportSummary) -> Vec<(String, String)> {
+fn summary_rows(lang: Lang, s: &ImportSummary) -> Vec<(String, String, bool)> {
     let n = |v: u64| lang.num(i64::try_from(v).unwrap_or(i64::MAX));
     vec![
-        (lang.t("ui-import-rows-read"), n(s.rows_read)),
-        (lang.t("ui-import-created"), n(s.created)),
-        (lang.t("ui-import-updated"), n(s.updated)),
-        (lang.t("ui-import-unchanged"), n(s.unchanged)),
-        (lang.t("ui-import-returned"), n(s.returned)),
-        (lang.t("ui-import-marked-missing"), n(s.marked_missing)),
-        (lang.t("ui-import-newly-lapsed"), n(s.newly_lapsed)),
+        (lang.t("ui-import-rows-read"), n(s.rows_read), false),
+        (lang.t("ui-import-created"), n(s.created), false),
+        (lang.t("ui-import-updated"), n(s.updated), false),
+        (lang.t("ui-import-unchanged"), n(s.unchanged), false),
+        (lang.t("ui-import-returned"), n(s.returned), false),
+        (
+            lang.t("ui-import-marked-missing"),
+            n(s.marked_missing),
+            s.missing_is_large(),
+        ),
+        (lang.t("ui-import-newly-lapsed"), n(s.newly_lapsed), false),
     ]
+}
+
+/// The format choices with `format` selected (the choice survives a refused list).
+fn format_choices(lang: Lang, format: Format) -> Vec<Choice> {
+    choices_of(
+        vec![
+            ("national".into(), lang.t("ui-import-format-national")),
+            ("generic".into(), lang.t("ui-import-format-generic")),
+        ],
+        match format {
+            Format::National => "national",
+            Format::Generic => "generic",
+        },
+        None,
+    )
+}
+
+/// The warning under a summary that marks a large share of the members missing
+/// ([`ImportSummary::missing_is_large`]): `id` is the dry run's or the result's sentence.
+fn missing_large(lang: Lang, s: &ImportSummary, id: &str) -> Option<String> {
+    s.missing_is_large().then(|| {
+        lang.ta(
+            id,
+            &[
+                ("n", Arg::from(s.marked_missing)),
+                ("total", Arg::from(s.present_before)),
+            ],
+        )
+    })
 }
 
 /// `GET /import` — the upload form.
@@ -255,16 +293,31 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
         }
     }
     crate::web::check_csrf(&page.user, &csrf)?;
-    let mut out = import_page(page);
     if bytes.is_empty() {
+        let mut out = import_page(page);
+        out.formats = format_choices(lang, format);
         out.problem = Some(field_error(lang, "file"));
         return Ok(view::render(StatusCode::UNPROCESSABLE_ENTITY, &out));
     }
+    dry_run(page, format, bytes, Vec::new()).await
+}
+
+/// The dry run of an uploaded list with its column mappings: the summary to confirm, or the
+/// problems (and, for unknown columns, the mapping form). The upload waits in memory either way.
+async fn dry_run(
+    page: &Page,
+    format: Format,
+    bytes: Vec<u8>,
+    maps: Vec<(String, String)>,
+) -> Result<Response, AppError> {
+    let lang = page.lang;
+    let mut out = import_page(page);
+    out.formats = format_choices(lang, format);
     let store = page.state.store().clone();
     let actor = page.user.username.clone();
     let opts = ImportOptions {
         format,
-        maps: Vec::new(),
+        maps: maps.clone(),
         dry_run: true,
         confirm_missing: false,
     };
@@ -282,12 +335,16 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
                     user: page.user.username.clone(),
                     format,
                     bytes,
+                    maps,
                     at: Instant::now(),
                 },
             );
             out.summary = summary_rows(lang, &summary);
             out.dry_run = true;
             out.token = token;
+            if !summary.needs_confirmation {
+                out.missing_large = missing_large(lang, &summary, "ui-import-missing-large");
+            }
             if summary.needs_confirmation {
                 let n = Arg::from;
                 out.missing_warning = Some((
@@ -323,10 +380,65 @@ async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response,
                     message: problem_message(lang, &p.kind),
                 })
                 .collect();
+            let unknown = import_map::unknown_columns(&e);
+            let offered = unknown.len().saturating_add(maps.len());
+            if (1..=import_map::MAX_COLUMNS).contains(&offered) {
+                // The problem says where to answer it: the mapping form below.
+                for (line, p) in out.problems.iter_mut().zip(&e.problems) {
+                    if p.kind == ProblemKind::UnknownColumn {
+                        line.message = lang.t("err-import-unknown-column-map");
+                    }
+                }
+                let token = crate::web::session::random_secret()?;
+                out.mapping = import_map::rows(lang, &maps, &unknown);
+                keep(
+                    token.clone(),
+                    Pending {
+                        user: page.user.username.clone(),
+                        format,
+                        bytes,
+                        maps,
+                        at: Instant::now(),
+                    },
+                );
+                out.map_token = token;
+            }
             Ok(view::render(StatusCode::UNPROCESSABLE_ENTITY, &out))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The mapping form's fields besides the `col`/`to` pairs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MapForm {
+    csrf: String,
+    token: String,
+}
+
+impl HasCsrf for MapForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /import/map` — maps the unknown columns of the list waiting under `token` (each to a
+/// member field or "ignore", as `--map` does) and makes the dry run again.
+pub async fn import_map(page: Page, body: Bytes) -> Response {
+    let r = async {
+        page.require(page.role().can_organize())?;
+        let f: MapForm = page.form(&body)?;
+        let maps = import_map::pairs(&body)?;
+        let Some(p) = take(&f.token, &page.user.username) else {
+            let mut out = import_page(&page);
+            out.problem = Some(page.lang.t("err-import-expired"));
+            return Ok(view::render(StatusCode::CONFLICT, &out));
+        };
+        dry_run(&page, p.format, p.bytes, maps).await
+    }
+    .await;
+    page.respond(r)
 }
 
 /// The confirmation.
@@ -360,7 +472,7 @@ pub async fn import_confirm(page: Page, body: Bytes) -> Response {
         let actor = page.user.username.clone();
         let opts = ImportOptions {
             format: p.format,
-            maps: Vec::new(),
+            maps: p.maps.clone(),
             dry_run: false,
             confirm_missing: f.confirm_missing == "1",
         };
@@ -372,6 +484,7 @@ pub async fn import_confirm(page: Page, body: Bytes) -> Response {
         match res {
             Ok(summary) => {
                 out.summary = summary_rows(lang, &summary);
+                out.missing_large = missing_large(lang, &summary, "ui-import-missing-large-done");
                 out.done = true;
                 view::ok(&out)
             }

@@ -18,6 +18,7 @@ pub mod campaign_approval;
 pub mod chart;
 pub mod dashboard;
 pub mod i18n;
+pub mod import_map;
 pub mod members;
 pub mod organizing;
 pub mod outbox;
@@ -147,6 +148,7 @@ pub fn router() -> Router<AppState> {
         .route("/self-report/links", post(selfreport::make_links))
         .route("/self-report/review", get(selfreport::review))
         .route("/self-report/review/{id}", post(selfreport::decide))
+        .route("/import/map", post(admin::import_map))
 }
 
 /// The not-found page for any unknown path outside `/api/` (the router's fallback).

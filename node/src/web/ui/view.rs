@@ -411,6 +411,7 @@ pub fn dynamic_ids() -> Vec<String> {
     for s in ["pending", "delivered", "failed"] {
         out.push(format!("ui-outbox-{s}"));
     }
+    out.extend(super::import_map::dynamic_ids());
     out
 }
 
