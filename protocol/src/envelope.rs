@@ -134,8 +134,10 @@ impl<'de> Deserialize<'de> for Digest {
 /// One signature in an envelope.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
-    /// The signer's [`KeyId`].
-    pub keyid: KeyId,
+    /// The signer's [`KeyId`], when the envelope names one in Shopfloor's form. DSSE makes
+    /// `keyid` an optional, unauthenticated hint: a signature without one, or with another
+    /// scheme's, has `None` here and is tried against every key it is verified with.
+    pub keyid: Option<KeyId>,
     sig: [u8; 64],
 }
 
@@ -149,8 +151,9 @@ pub struct Envelope {
     signatures: Vec<Signature>,
 }
 
+/// DSSE's JSON envelope. Unknown fields are ignored, as the DSSE spec requires of a verifier
+/// (`envelope.md`); duplicate fields are still refused.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct WireEnvelope<'a> {
     #[serde(rename = "payloadType")]
     payload_type: String,
@@ -162,10 +165,18 @@ struct WireEnvelope<'a> {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct WireSignature {
+    /// Optional in DSSE; unset is the same as empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     keyid: String,
     sig: String,
+}
+
+/// DSSE's base64: the standard alphabet or the URL-safe one (a verifier MUST accept either),
+/// padded; one alphabet throughout.
+fn b64_decode(text: &str) -> std::result::Result<Vec<u8>, base64::DecodeError> {
+    B64.decode(text.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(text.as_bytes()))
 }
 
 impl Envelope {
@@ -181,7 +192,7 @@ impl Envelope {
             payload_type: payload_type.to_owned(),
             payload,
             signatures: vec![Signature {
-                keyid: keys.public_key().key_id(),
+                keyid: Some(keys.public_key().key_id()),
                 sig: sig.to_bytes(),
             }],
         }
@@ -192,9 +203,11 @@ impl Envelope {
         &self.payload_type
     }
 
-    /// The key ids that signed (readable before verification: they select the key).
+    /// The key ids that signed (readable before verification: they select the key). Signatures
+    /// without a key id in Shopfloor's form are not listed; [`Envelope::signed_by`] tries them
+    /// against every trusted key.
     pub fn signer_ids(&self) -> impl Iterator<Item = &KeyId> {
-        self.signatures.iter().map(|s| &s.keyid)
+        self.signatures.iter().filter_map(|s| s.keyid.as_ref())
     }
 
     /// SHA-256 of the pre-authentication encoding: names exactly what was signed. Reports chain
@@ -232,10 +245,17 @@ impl Envelope {
     /// checked to be in the prime-order subgroup, one scalar multiplication per signature:
     /// about what a verification costs, which is the saving. Measured in
     /// docs/performance.md §National verification.
+    ///
+    /// The signatures that name `key`'s id are tried first, then every other (DSSE's `keyid` is
+    /// an unauthenticated hint: missing, another scheme's or wrong, the signature still counts
+    /// if it verifies). At most 8 signatures, so at most 8 verifications.
     pub fn verify(&self, key: &PublicKey) -> Result<Verified<'_>> {
         let keyid = key.key_id();
         let message = pae(&self.payload_type, &self.payload);
-        for s in self.signatures.iter().filter(|s| s.keyid == keyid) {
+        let named = |s: &&Signature| s.keyid.as_ref() == Some(&keyid);
+        let first = self.signatures.iter().filter(named);
+        let rest = self.signatures.iter().filter(|s| !named(s));
+        for s in first.chain(rest) {
             let sig = EdSignature::from_bytes(&s.sig);
             if key.verifying_key().verify_strict(&message, &sig).is_ok() {
                 return Ok(Verified { envelope: self });
@@ -245,6 +265,22 @@ impl Envelope {
             Reason::BadSignature,
             format!("no valid signature by key {keyid} on {}", self.payload_type),
         ))
+    }
+
+    /// DSSE's verifier over a set of trusted keys: the distinct keys of `trusted` that signed
+    /// this envelope, in `trusted`'s order, each once however many signatures it made. A DSSE
+    /// threshold of `t` is met when at least `t` keys come back.
+    pub fn signed_by<'k>(&self, trusted: &'k [PublicKey]) -> Vec<&'k PublicKey> {
+        let mut out: Vec<&PublicKey> = Vec::new();
+        for key in trusted {
+            if out.iter().any(|k| k.key_id() == key.key_id()) {
+                continue;
+            }
+            if self.verify(key).is_ok() {
+                out.push(key);
+            }
+        }
+        out
     }
 
     /// Verifies and parses in one step, checking the payload type first.
@@ -262,8 +298,10 @@ impl Envelope {
         self.verify(key)?.document()
     }
 
-    /// Parses an envelope from JSON bytes. Refuses unknown fields, bad base64, signatures of the
-    /// wrong length, and envelopes with no signature.
+    /// Parses an envelope from JSON bytes. As DSSE requires of a verifier, it ignores unknown
+    /// fields, takes either base64 alphabet and a missing or foreign `keyid`; it refuses bad
+    /// base64, signatures of the wrong length, envelopes with no signature or more than 8, and
+    /// anything over the size limit.
     pub fn from_json(bytes: &[u8]) -> Result<Envelope> {
         Envelope::from_json_limited(bytes, MAX_DOCUMENT_BYTES)
     }
@@ -288,8 +326,7 @@ impl Envelope {
                 "envelope payloadType is empty or too long",
             ));
         }
-        let payload = B64
-            .decode(wire.payload.as_bytes())
+        let payload = b64_decode(&wire.payload)
             .map_err(|_| Error::malformed("envelope payload is not base64"))?;
         if wire.signatures.is_empty() || wire.signatures.len() > 8 {
             return Err(Error::new(
@@ -299,23 +336,20 @@ impl Envelope {
         }
         let mut signatures = Vec::with_capacity(wire.signatures.len());
         for s in wire.signatures {
-            let raw = B64
-                .decode(s.sig.as_bytes())
-                .map_err(|_| Error::malformed("signature is not base64"))?;
+            let raw =
+                b64_decode(&s.sig).map_err(|_| Error::malformed("signature is not base64"))?;
             let sig: [u8; 64] = raw
                 .as_slice()
                 .try_into()
                 .map_err(|_| Error::malformed("an Ed25519 signature is 64 bytes"))?;
-            if s.keyid.len() != 32
-                || !s
-                    .keyid
+            // Shopfloor's key ids are 32 lowercase hex digits; any other keyid (none, another
+            // scheme's) is a hint this crate cannot use, and is dropped.
+            let ours = s.keyid.len() == 32
+                && s.keyid
                     .bytes()
-                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            {
-                return Err(Error::malformed("keyid is 32 lowercase hex digits"));
-            }
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
             signatures.push(Signature {
-                keyid: KeyId::from_wire(s.keyid),
+                keyid: ours.then(|| KeyId::from_wire(s.keyid)),
                 sig,
             });
         }
@@ -334,7 +368,11 @@ impl Envelope {
                 .signatures
                 .iter()
                 .map(|s| WireSignature {
-                    keyid: s.keyid.as_str().to_owned(),
+                    keyid: s
+                        .keyid
+                        .as_ref()
+                        .map(|k| k.as_str().to_owned())
+                        .unwrap_or_default(),
                     sig: B64.encode(s.sig),
                 })
                 .collect(),

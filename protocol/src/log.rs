@@ -482,6 +482,22 @@ pub fn verify_consistency(
             "a log cannot shrink from size {old_size} to {new_size}"
         )));
     }
+    // The empty tree first: its root is SHA-256("") whatever the new size, 0 included (checking
+    // equal sizes first would take any root X for a log of size 0 from (0, 0, X, X)).
+    if old_size == 0 {
+        if !proof.is_empty() {
+            return Err(bad_proof(
+                "consistency proof from the empty tree must be empty",
+            ));
+        }
+        if *old_root != empty_root() {
+            return Err(bad_proof("the root of the empty tree must be SHA-256()"));
+        }
+        if new_size == 0 && new_root != old_root {
+            return Err(bad_proof("two different roots for the same size 0"));
+        }
+        return Ok(());
+    }
     if old_size == new_size {
         if !proof.is_empty() {
             return Err(bad_proof(
@@ -492,17 +508,6 @@ pub fn verify_consistency(
             return Err(bad_proof(format!(
                 "two different roots for the same size {old_size}"
             )));
-        }
-        return Ok(());
-    }
-    if old_size == 0 {
-        if !proof.is_empty() {
-            return Err(bad_proof(
-                "consistency proof from the empty tree must be empty",
-            ));
-        }
-        if *old_root != empty_root() {
-            return Err(bad_proof("the root of the empty tree must be SHA-256()"));
         }
         return Ok(());
     }
@@ -1054,6 +1059,7 @@ mod tests {
         // From the empty tree: empty proof, and the old root must be SHA-256().
         verify_consistency(0, 9, &empty_root(), &root, &[]).unwrap();
         verify_consistency(0, 0, &empty_root(), &empty_root(), &[]).unwrap();
+        bad(verify_consistency(0, 0, &root, &root, &[]));
         bad(verify_consistency(0, 9, &other, &root, &[]));
         bad(verify_consistency(0, 9, &empty_root(), &root, &[root]));
         // Shrinking, and an empty proof where one is needed.
