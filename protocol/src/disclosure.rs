@@ -1352,6 +1352,9 @@ impl Q {
         if d == 0 {
             return Err(Fail);
         }
+        if d == 1 {
+            return Ok(Q::int(n));
+        }
         let g = i128::try_from(gcd(n, d)).map_err(|_| Fail)?;
         let (mut n, mut d) = (n / g, d / g);
         if d < 0 {
@@ -1412,6 +1415,13 @@ impl Q {
     fn div(self, o: Q) -> Result<Q, Fail> {
         if o.is_zero() {
             return Err(Fail);
+        }
+        // Pivots of the tables' (network) matrices are mostly ±1: no fractions to reduce.
+        if self.is_zero() || o == Q::ONE {
+            return Ok(self);
+        }
+        if o == Q::int(-1) {
+            return self.neg();
         }
         self.mul(Q::new(o.d, o.n)?)
     }
