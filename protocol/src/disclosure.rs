@@ -86,6 +86,15 @@
 //! satisfies the rule by the definition of achievable, so the loop ends with a clean audit after
 //! at most as many rounds as there are cells.
 //!
+//! The rounds are incremental and withhold the cells that auditing everything each round would
+//! (byte for byte on the benchmark's chapters; they can differ only where exact arithmetic gives
+//! up and the bounds fall back to propagation, and the loop still ends on a clean audit): a
+//! connected group of withheld cells whose members did not change since a round that solved it
+//! has the same equations, so its intervals are taken from that round; a group is solved only
+//! up to its first finding that step 3 acts on (the cells after it are judged in a later round,
+//! once the group has changed anyway); and the intervals under maximal suppression, which decide
+//! what is achievable, are solved once for every cell, the first time a finding needs them.
+//!
 //! # How [`audit`] works
 //!
 //! [`audit`] and [`suppress`] work per metric, from table margins alone. The whole-report forms,
@@ -676,10 +685,11 @@ fn withhold(states: &mut [CellValue], node: usize) {
 /// Complementary suppression of one metric, in place.
 fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
     let mut cache = BTreeMap::new();
+    let mut solved = Solved::new();
     // Every round but the last withholds at least one more cell.
     for _ in 0..=model.keys.len() {
         line_rule(model, states, k);
-        let evaluation = evaluate(model, states, k, &mut cache);
+        let evaluation = evaluate_first(model, states, k, &mut cache, &mut solved);
         if evaluation.inconsistent || evaluation.findings.is_empty() {
             return;
         }
@@ -854,6 +864,96 @@ fn evaluate(
     cache: &mut BTreeMap<usize, Iv>,
 ) -> Evaluation {
     let analysis = analyze(model, states, None, Mode::Judge(k));
+    findings_of(model, states, k, cache, analysis)
+}
+
+/// Puts in `cache` the interval under maximal suppression (every candidate withheld) of every
+/// node of `missing` it does not hold yet; with `all`, of every node as soon as one is missing
+/// (one solve instead of one per round).
+fn best_interval(
+    model: &Model<'_>,
+    states: &[CellValue],
+    k: u64,
+    cache: &mut BTreeMap<usize, Iv>,
+    missing: BTreeSet<usize>,
+    all: bool,
+) {
+    if missing.iter().all(|n| cache.contains_key(n)) {
+        return;
+    }
+    let missing: BTreeSet<usize> = if all {
+        (0..states.len())
+            .filter(|n| !cache.contains_key(n))
+            .collect()
+    } else {
+        missing
+            .into_iter()
+            .filter(|n| !cache.contains_key(n))
+            .collect()
+    };
+    let maximal: Vec<CellValue> = (0..states.len())
+        .map(|n| match model.candidate(states, n) {
+            Some(_) => CellValue::Suppressed,
+            None => states.get(n).copied().unwrap_or(CellValue::Suppressed),
+        })
+        .collect();
+    let best = analyze(model, &maximal, Some(&missing), Mode::Judge(k));
+    for n in missing {
+        // If the maximal pattern cannot be judged, count the problem as avoidable.
+        let iv = best.intervals.get(&n).copied().unwrap_or(Iv::UNKNOWN);
+        cache.insert(n, iv);
+    }
+}
+
+/// Whether `problem`, found for a cell whose interval under maximal suppression is `best`, could
+/// have been avoided.
+fn achievable(problem: Problem, best: Iv, k: u64) -> bool {
+    match problem {
+        Problem::Exact => best.hi != Some(best.lo),
+        Problem::KnownSmall => best.hi.is_none_or(|h| h >= i128::from(k)),
+        Problem::PublishedBelowK | Problem::Inconsistent => true,
+    }
+}
+
+/// What [`protect`] needs of [`evaluate`], sooner: in each connected group of withheld cells, the
+/// first finding (in node order) that [`protect`] acts on, if any. Solving a group stops at that
+/// finding, and a group solved in full is kept in `solved` for the next rounds: a group whose
+/// withheld cells did not change has the same equations and the same intervals. The result is
+/// the one [`evaluate`] gives, less the findings [`protect`] would pass over.
+fn evaluate_first(
+    model: &Model<'_>,
+    states: &[CellValue],
+    k: u64,
+    cache: &mut BTreeMap<usize, Iv>,
+    solved: &mut Solved,
+) -> Evaluation {
+    let mut stop = |node: usize, iv: Iv| -> bool {
+        let Some(problem) = iv.judge(k) else {
+            return false;
+        };
+        best_interval(model, states, k, cache, BTreeSet::from([node]), true);
+        let best = cache.get(&node).copied().unwrap_or(Iv::UNKNOWN);
+        achievable(problem, best, k) && nearest_candidate(model, states, node).is_some()
+    };
+    let analysis = analyze_with(
+        model,
+        states,
+        None,
+        Mode::Judge(k),
+        Some(solved),
+        Some(&mut stop),
+    );
+    findings_of(model, states, k, cache, analysis)
+}
+
+/// The findings of an [`Analysis`], judged against achievability.
+fn findings_of(
+    model: &Model<'_>,
+    states: &[CellValue],
+    k: u64,
+    cache: &mut BTreeMap<usize, Iv>,
+    analysis: Analysis,
+) -> Evaluation {
     let mut evaluation = Evaluation {
         inconsistent: analysis.inconsistent,
         component: analysis.component,
@@ -867,33 +967,17 @@ fn evaluate(
         .iter()
         .filter_map(|(n, iv)| iv.judge(k).map(|p| (*n, p, *iv)))
         .collect();
-    let missing: BTreeSet<usize> = flagged
-        .iter()
-        .map(|f| f.0)
-        .filter(|n| !cache.contains_key(n))
-        .collect();
-    if !missing.is_empty() {
-        let maximal: Vec<CellValue> = (0..states.len())
-            .map(|n| match model.candidate(states, n) {
-                Some(_) => CellValue::Suppressed,
-                None => states.get(n).copied().unwrap_or(CellValue::Suppressed),
-            })
-            .collect();
-        let best = analyze(model, &maximal, Some(&missing), Mode::Judge(k));
-        for n in missing {
-            // If the maximal pattern cannot be judged, count the problem as avoidable.
-            let iv = best.intervals.get(&n).copied().unwrap_or(Iv::UNKNOWN);
-            cache.insert(n, iv);
-        }
-    }
+    best_interval(
+        model,
+        states,
+        k,
+        cache,
+        flagged.iter().map(|f| f.0).collect(),
+        false,
+    );
     for (node, problem, iv) in flagged {
         let best = cache.get(&node).copied().unwrap_or(Iv::UNKNOWN);
-        let achievable = match problem {
-            Problem::Exact => best.hi != Some(best.lo),
-            Problem::KnownSmall => best.hi.is_none_or(|h| h >= i128::from(k)),
-            Problem::PublishedBelowK | Problem::Inconsistent => true,
-        };
-        if achievable {
+        if achievable(problem, best, k) {
             evaluation.findings.push((node, problem, iv));
         }
     }
@@ -904,7 +988,7 @@ fn evaluate(
 // The linear system of one metric and its feasible intervals.
 
 /// `sum(coef * x_var) = rhs`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Row {
     terms: Vec<(usize, i128)>,
     rhs: i128,
@@ -927,12 +1011,33 @@ struct Analysis {
     component: BTreeMap<usize, usize>,
 }
 
+/// Components solved in full, by their equations: the node of each variable (`None` for a
+/// slack) and the rows. Valid for one model, mode and `only: None`.
+type Solved = BTreeMap<(Vec<Option<usize>>, Vec<Row>), Option<Vec<(usize, Iv)>>>;
+
+/// Says, for a withheld node and an interval computed for it, whether solving its component can
+/// stop there.
+type Stop<'s> = &'s mut dyn FnMut(usize, Iv) -> bool;
+
 /// Intervals of the withheld nodes (only those in `only`, if given).
 fn analyze(
     model: &Model<'_>,
     states: &[CellValue],
     only: Option<&BTreeSet<usize>>,
     mode: Mode,
+) -> Analysis {
+    analyze_with(model, states, only, mode, None, None)
+}
+
+/// [`analyze`], taking components already solved from `solved` (and keeping the ones it solves
+/// in full there), and leaving the rest of a component unsolved once `stop` says so.
+fn analyze_with(
+    model: &Model<'_>,
+    states: &[CellValue],
+    only: Option<&BTreeSet<usize>>,
+    mode: Mode,
+    mut solved: Option<&mut Solved>,
+    mut stop: Option<Stop<'_>>,
 ) -> Analysis {
     let mut analysis = Analysis::default();
     // Unknowns: the withheld nodes, then one slack per inequality link (`None`).
@@ -1038,7 +1143,29 @@ fn analyze(
                 rhs: row.rhs,
             })
             .collect();
-        match solve(cvars.len(), &sub, &wanted, mode) {
+        let memo = solved
+            .as_deref_mut()
+            .map(|s| (s, (nodes.clone(), sub.clone())));
+        let result = match memo.as_ref().and_then(|(s, key)| s.get(key).cloned()) {
+            Some(result) => result,
+            None => {
+                let mut stopped = false;
+                let mut local_stop = |l: usize, iv: Iv| -> bool {
+                    let done = match (&mut stop, nodes.get(l)) {
+                        (Some(f), Some(Some(n))) => f(*n, iv),
+                        _ => false,
+                    };
+                    stopped |= done;
+                    done
+                };
+                let result = solve(cvars.len(), &sub, &wanted, mode, &mut local_stop);
+                if !stopped && let Some((s, key)) = memo {
+                    s.insert(key, result.clone());
+                }
+                result
+            }
+        };
+        match result {
             None => analysis.inconsistent = true,
             Some(ivs) => {
                 for (l, iv) in ivs {
@@ -1100,8 +1227,16 @@ fn components(nvars: usize, rows: &[Row]) -> Vec<(Vec<usize>, Vec<usize>)> {
 }
 
 /// Intervals of the `wanted` variables of one component (`x >= 1`), or `None` if infeasible.
-fn solve(n: usize, rows: &[Row], wanted: &[usize], mode: Mode) -> Option<Vec<(usize, Iv)>> {
-    match simplex_intervals(n, rows, wanted, mode) {
+/// `stop` is asked after each interval the simplex computes exactly (not the ones certified by a
+/// feasible point); when it says so, the other wanted variables are left out of the result.
+fn solve(
+    n: usize,
+    rows: &[Row],
+    wanted: &[usize],
+    mode: Mode,
+    stop: &mut dyn FnMut(usize, Iv) -> bool,
+) -> Option<Vec<(usize, Iv)>> {
+    match simplex_intervals(n, rows, wanted, mode, stop) {
         Ok(result) => result,
         Err(Fail) => {
             let bounds = propagate(n, rows)?;
@@ -1120,6 +1255,7 @@ fn simplex_intervals(
     rows: &[Row],
     wanted: &[usize],
     mode: Mode,
+    stop: &mut dyn FnMut(usize, Iv) -> bool,
 ) -> Result<Option<Vec<(usize, Iv)>>, Fail> {
     let Some(mut lp) = Simplex::start(n, rows)? else {
         return Ok(None);
@@ -1173,6 +1309,9 @@ fn simplex_intervals(
         record(&lp, &mut seen)?;
         let lo = lo.ceil()?.checked_add(1).ok_or(Fail)?;
         out.push((i, Iv { lo, hi }));
+        if stop(i, Iv { lo, hi }) {
+            break;
+        }
     }
     Ok(Some(out))
 }
@@ -1212,6 +1351,9 @@ impl Q {
     fn new(n: i128, d: i128) -> Result<Q, Fail> {
         if d == 0 {
             return Err(Fail);
+        }
+        if d == 1 {
+            return Ok(Q::int(n));
         }
         let g = i128::try_from(gcd(n, d)).map_err(|_| Fail)?;
         let (mut n, mut d) = (n / g, d / g);
@@ -1273,6 +1415,13 @@ impl Q {
     fn div(self, o: Q) -> Result<Q, Fail> {
         if o.is_zero() {
             return Err(Fail);
+        }
+        // Pivots of the tables' (network) matrices are mostly ±1: no fractions to reduce.
+        if self.is_zero() || o == Q::ONE {
+            return Ok(self);
+        }
+        if o == Q::int(-1) {
+            return self.neg();
         }
         self.mul(Q::new(o.d, o.n)?)
     }
@@ -2083,7 +2232,7 @@ mod tests {
             },
         ];
         let outer = propagate(4, &rows).unwrap();
-        let exact = solve(4, &rows, &[0, 1, 2, 3], Mode::Exact).unwrap();
+        let exact = solve(4, &rows, &[0, 1, 2, 3], Mode::Exact, &mut |_, _| false).unwrap();
         for (i, iv) in exact {
             assert!(outer[i].lo <= iv.lo && outer[i].hi.unwrap() >= iv.hi.unwrap());
         }
@@ -2093,7 +2242,7 @@ mod tests {
             rhs: 1,
         }];
         assert!(propagate(2, &bad).is_none());
-        assert!(solve(2, &bad, &[0, 1], Mode::Exact).is_none());
+        assert!(solve(2, &bad, &[0, 1], Mode::Exact, &mut |_, _| false).is_none());
     }
 
     #[test]

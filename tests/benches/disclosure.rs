@@ -5,7 +5,9 @@
 //! matters is how the time grows with the width of the tables (issue 15: about cubically).
 //!
 //! `cargo bench -p shopfloor-testbed --bench disclosure` (release). `BENCH_MEMBERS` (default
-//! 300) and `BENCH_REPEAT` (default 5, the median is printed) change the run.
+//! 300) and `BENCH_REPEAT` (default 5, the median is printed) change the run; `BENCH_DUMP=DIR`
+//! also writes each chapter's cells to `DIR/s{sectors}.txt` for the protocol crate's
+//! `disclosure_replay` example (two builds compared on the same cells).
 
 // A benchmark: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -75,6 +77,27 @@ fn one(
         ))
     })?;
     let policy = shopfloor_protocol::DisclosurePolicy { k };
+    if let Ok(dump) = std::env::var("BENCH_DUMP") {
+        let mut out = format!("k\t{k}\n");
+        for c in &raw {
+            let dims: Vec<String> = c
+                .key
+                .dims
+                .iter()
+                .map(|(d, v)| format!("{}={v}", d.key()))
+                .collect();
+            let v = match c.value {
+                CellValue::Count(v) => v.to_string(),
+                CellValue::Suppressed => "S".into(),
+            };
+            out.push_str(&format!("{}\t{}\t{v}\n", c.key.metric, dims.join(",")));
+        }
+        out.push_str(&format!(
+            "campaigns\t{}\n",
+            serde_json::to_string(&campaigns)?
+        ));
+        std::fs::write(format!("{dump}/s{sectors}.txt"), out)?;
+    }
     let (mut ts, mut tc, mut tb) = (Vec::new(), Vec::new(), Vec::new());
     let mut withheld = 0;
     for _ in 0..repeat {
