@@ -18,6 +18,8 @@
 //!   aggregate from `t` of them with a bounded [`DecodeTable`].
 //! - [`release`]: the release rule, a pure function deciding which aggregates may be decrypted
 //!   and published.
+//! - [`family`]: the release rule over every aggregate of a period across views and cell keys,
+//!   so that no difference of released aggregates isolates a chapter.
 //!
 //! Wire format: serde JSON. Group elements and scalars are strings in base64url without padding
 //! (RFC 4648 §5), as `elastic-elgamal` serializes them; digests are lowercase hex.
@@ -58,6 +60,7 @@
 pub mod cell;
 pub mod decrypt;
 pub mod dkg;
+pub mod family;
 pub mod key;
 pub mod release;
 pub mod tally;
@@ -74,6 +77,7 @@ pub use dkg::{
     CollectingCommitments, CollectingPolynomials, Commitment, ExchangingShares, Polynomial,
     SecretShare, message_fingerprint, run_ceremony,
 };
+pub use family::{Candidate, Decision, Form, Line, Withheld};
 pub use key::{Ceremony, JointKey, MAX_TRUSTEES, Trustee};
 pub use release::{DOMINANCE_PERCENT, MIN_CHAPTERS, ReleasePolicy};
 pub use tally::{ChapterBound, Contribution, Tally};
