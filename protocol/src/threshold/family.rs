@@ -14,7 +14,7 @@
 //!   isolates *blocks*: a released aggregate's block is its chapters minus the chapters of its
 //!   nearest released descendants (the released views below it with no released view in
 //!   between). Every difference of released aggregates of one key that is an aggregate at all is
-//!   a union of blocks, and a union of blocks that pass rules 1 to 4 passes them too (the
+//!   a union of blocks, and a union of blocks that pass rules 1 to 5 passes them too (the
 //!   others' bounds in a union hold at least the other blocks' sums). So a view's aggregate is
 //!   released only if it passes the rule itself and its block is empty or passes. Before
 //!   decryption the block is judged on its bounds ([`ReleasePolicy::may_decrypt`]); after, on
@@ -114,9 +114,9 @@ pub enum Withheld {
     Malformed(String),
     /// After decryption: no value (it was not decrypted).
     NotDecrypted,
-    /// The aggregate itself fails rules 1 to 4 (the reason's detail).
+    /// The aggregate itself fails rules 1 to 5 (the reason's detail).
     Rule(String),
-    /// Its block (its chapters minus its nearest released descendants') fails rules 1 to 4.
+    /// Its block (its chapters minus its nearest released descendants') fails rules 1 to 5.
     Block {
         /// The block's chapters.
         chapters: Vec<PartyId>,
@@ -359,7 +359,7 @@ impl Index {
         out
     }
 
-    /// Rules 1 to 4 for candidate `i`, its block and overlaps, given what is released.
+    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released.
     fn judge(
         &self,
         policy: &ReleasePolicy,
@@ -693,11 +693,11 @@ mod tests {
             Candidate::new(
                 staff(),
                 vec![],
-                chapters(&["a1", "a2", "a3", "b1", "b2", "b3"], 5),
+                chapters(&["a1", "a2", "a3", "b1", "b2", "b3"], 10),
             )
-            .with_value(6),
-            Candidate::new(staff(), path(&["east"]), chapters(&["a1", "a2", "a3"], 5))
-                .with_value(7),
+            .with_value(14),
+            Candidate::new(staff(), path(&["east"]), chapters(&["a1", "a2", "a3"], 10))
+                .with_value(15),
         ];
         let d = decide(&p5(), &cands, &[], Form::AfterDecryption);
         assert!(matches!(d.withheld.get(&0), Some(Withheld::Malformed(_))));

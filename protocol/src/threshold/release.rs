@@ -11,11 +11,16 @@
 //! 4. no chapter is pinned by the aggregate: for every chapter, the other chapters' bounds alone
 //!    could hold the whole aggregate, i.e. `aggregate ≤ Σ_{others} (bound − 1)`. Otherwise the
 //!    aggregate would show that the chapter holds at least `aggregate − Σ_{others} (bound − 1)`
-//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4).
+//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4);
+//! 5. no chapter is capped by the aggregate: an encrypted value is at least 1 (a chapter
+//!    publishes its zeros), so the aggregate shows that a chapter holds at most
+//!    `aggregate − (n − 1)` of it; this must not be below what its bound already allows, i.e.
+//!    `aggregate ≥ (n − 1) + max (bound − 1)` (ten chapters with bound 5 and an aggregate of 10
+//!    each hold exactly 1).
 //!
 //! Trustees do not know the aggregate before decrypting, so they apply
-//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 4. Rules 2 and 3
-//! are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
+//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 5. Rules 2, 3
+//! and 5 are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
 //! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
 //! be published is never decrypted. Whoever combines the shares applies
 //! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
@@ -55,7 +60,7 @@ impl ReleasePolicy {
     }
 
     /// Whether trustees may decrypt an aggregate over chapters with these bounds (one per
-    /// chapter): whether any aggregate could pass rules 1 to 4. `release-refused` names the rule
+    /// chapter): whether any aggregate could pass rules 1 to 5. `release-refused` names the rule
     /// that fails.
     pub fn may_decrypt(&self, bounds: &[u64]) -> Result<()> {
         let (total, largest) = totals(bounds);
@@ -64,7 +69,7 @@ impl ReleasePolicy {
             .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
 
-    /// Whether a decrypted aggregate may be published: rules 1 to 4 for this value.
+    /// Whether a decrypted aggregate may be published: rules 1 to 5 for this value.
     pub fn may_publish(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
         self.check(bounds, aggregate)
     }
@@ -90,6 +95,13 @@ impl ReleasePolicy {
             return Err(refused(format!(
                 "the aggregate would show that a chapter that may hold {largest} holds at least {}",
                 u128::from(aggregate) + largest - total
+            )));
+        }
+        let others = u128::try_from(bounds.len().saturating_sub(1)).unwrap_or(u128::MAX);
+        if u128::from(aggregate) < others.saturating_add(largest) {
+            return Err(refused(format!(
+                "the aggregate would show that a chapter that may hold {largest} holds at most {}",
+                u128::from(aggregate).saturating_sub(others)
             )));
         }
         Ok(())
@@ -152,6 +164,14 @@ mod tests {
         assert!(p.may_publish(&[u64::MAX, u64::MAX, 2], u64::MAX).is_err());
         assert!(p.may_decrypt(&[1_000; 3]).is_ok());
         assert!(p.may_decrypt(&[u64::MAX; 3]).is_err(), "aggregates are u64");
+        // Rule 5: ten chapters of bound 5 each hold at least 1, so 10 shows each holds exactly
+        // 1 and 12 that each holds at most 3; from 13 on, each may hold up to its bound.
+        let b = [5; 10];
+        for a in [10, 11, 12] {
+            assert_eq!(code(p.may_publish(&b, a)), Reason::ReleaseRefused, "{a}");
+        }
+        assert!(p.may_publish(&b, 13).is_ok());
+        assert!(p.may_decrypt(&b).is_ok());
     }
 
     /// may_decrypt says yes exactly when some aggregate passes may_publish (small cases, all
