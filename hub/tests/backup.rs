@@ -417,10 +417,7 @@ fn backup_carries_the_trustee_folder_and_the_restored_share_still_decrypts() {
     ceremony::whole_ceremony(&ps, &x);
     let folder = ps[0].dir.join(trustee::TRUSTEE_DIR);
     let originals = files_under(&folder);
-    assert!(
-        originals.len() >= 2,
-        "trustee and key files: {originals:?}"
-    );
+    assert!(originals.len() >= 2, "trustee and key files: {originals:?}");
     // The key file is public (0644), the trustee file private (0600): both come back as such.
     let public = trustee::key_path(&ps[0].dir, NAME);
     assert_eq!(mode(&public), 0o644);
@@ -436,7 +433,10 @@ fn backup_carries_the_trustee_folder_and_the_restored_share_still_decrypts() {
     assert!(o.status.success(), "{}", stderr(&o));
     let sealed = std::fs::read(&out).unwrap();
     let share_file = std::fs::read(trustee::trustee_path(&ps[0].dir, NAME)).unwrap();
-    assert!(!contains(&sealed, &share_file[..32]), "backup must be encrypted");
+    assert!(
+        !contains(&sealed, &share_file[..32]),
+        "backup must be encrypted"
+    );
 
     let restored = tmp.path().join("restored");
     let o = hub_cmd(
@@ -453,7 +453,10 @@ fn backup_carries_the_trustee_folder_and_the_restored_share_still_decrypts() {
     for original in &originals {
         let name = original.file_name().unwrap();
         let copy = restored.join(trustee::TRUSTEE_DIR).join(name);
-        assert_eq!(std::fs::read(original).unwrap(), std::fs::read(&copy).unwrap());
+        assert_eq!(
+            std::fs::read(original).unwrap(),
+            std::fs::read(&copy).unwrap()
+        );
         assert_eq!(mode(original), mode(&copy), "{}", copy.display());
     }
 

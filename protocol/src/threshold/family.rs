@@ -38,6 +38,12 @@
 //! above. A figure is withheld only when a clause fails at its turn; this is greedy, not a
 //! global minimum, and deterministic: the same candidates give the same decision in any order.
 //!
+//! **What is known of each chapter.** Rules 1 to 5 are applied with each chapter's known
+//! interval ([`Candidate::known`], [`Known`]): what its published cells already imply about the
+//! encrypted value. Without it, only `1..=bound − 1` is assumed, which is right only when the
+//! report implies nothing more; the attacker's program found cells a report narrows (a margin
+//! minus its published parts shared by two encrypted cells) that an aggregate then pins.
+//!
 //! **Two forms.** Trustees apply [`Form::BeforeDecryption`] over bounds only (no value is
 //! needed) and answer only for aggregates it releases ([`may_decrypt_in`]); whoever combines the
 //! shares applies [`Form::AfterDecryption`] with the values, where an aggregate without a value
@@ -51,7 +57,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::release::ReleasePolicy;
+use super::release::{Known, ReleasePolicy};
 use super::tally::ChapterBound;
 use crate::error::{Error, Reason, Result};
 use crate::identity::PartyId;
@@ -70,6 +76,10 @@ pub struct Candidate {
     pub chapters: Vec<ChapterBound>,
     /// The decrypted aggregate, after decryption.
     pub value: Option<u64>,
+    /// What an outsider knows of a chapter's value from its published cells, `(lo, hi)`
+    /// ([`Known`]); a chapter not listed is known only to lie in `1..=bound − 1`. The chapter's
+    /// own disclosure audit computes these intervals.
+    pub known: BTreeMap<PartyId, (u64, u64)>,
 }
 
 impl Candidate {
@@ -80,6 +90,20 @@ impl Candidate {
             view,
             chapters,
             value: None,
+            known: BTreeMap::new(),
+        }
+    }
+
+    /// The same candidate with what is known of its chapters' values.
+    pub fn with_known(mut self, known: BTreeMap<PartyId, (u64, u64)>) -> Self {
+        self.known = known;
+        self
+    }
+
+    fn known_of(&self, chapter: &PartyId, bound: u64) -> Known {
+        match self.known.get(chapter) {
+            Some(&(lo, hi)) => Known { bound, lo, hi },
+            None => Known::from_bound(bound),
         }
     }
 
@@ -385,10 +409,10 @@ impl Index {
             Form::BeforeDecryption => None,
             Form::AfterDecryption => Some(c.value.ok_or(Withheld::NotDecrypted)?),
         };
-        let bounds: Vec<u64> = chapters.values().copied().collect();
+        let known: Vec<Known> = chapters.iter().map(|(p, b)| c.known_of(p, *b)).collect();
         let own = match value {
-            None => policy.may_decrypt(&bounds),
-            Some(v) => policy.may_publish(&bounds, v),
+            None => policy.may_decrypt_known(&known),
+            Some(v) => policy.may_publish_known(&known, v),
         };
         own.map_err(|e| Withheld::Rule(e.to_string()))?;
         // The nearest released descendants of the same key, and overlaps elsewhere.
@@ -439,11 +463,11 @@ impl Index {
         if block.is_empty() {
             return Ok(());
         }
-        let bounds: Vec<u64> = block.values().copied().collect();
+        let known: Vec<Known> = block.iter().map(|(p, b)| c.known_of(p, *b)).collect();
         let check = match value {
-            None => policy.may_decrypt(&bounds),
+            None => policy.may_decrypt_known(&known),
             Some(v) => match v.checked_sub(below_sum) {
-                Some(rest) => policy.may_publish(&bounds, rest),
+                Some(rest) => policy.may_publish_known(&known, rest),
                 None => {
                     return Err(Withheld::Malformed(
                         "the value is below its released descendants' sum".into(),

@@ -20,6 +20,8 @@
 //!   and published.
 //! - [`family`]: the release rule over every aggregate of a period across views and cell keys,
 //!   so that no difference of released aggregates isolates a chapter.
+//! - [`released`]: a [`Released`] aggregate as a publication carries it (tally, shares, value),
+//!   checked offline against the joint key and the rule.
 //!
 //! Wire format: serde JSON. Group elements and scalars are strings in base64url without padding
 //! (RFC 4648 §5), as `elastic-elgamal` serializes them; digests are lowercase hex.
@@ -63,6 +65,7 @@ pub mod dkg;
 pub mod family;
 pub mod key;
 pub mod release;
+pub mod released;
 pub mod tally;
 
 use elastic_elgamal::group::Ristretto;
@@ -79,7 +82,8 @@ pub use dkg::{
 };
 pub use family::{Candidate, Decision, Form, Line, Withheld};
 pub use key::{Ceremony, JointKey, MAX_TRUSTEES, Trustee};
-pub use release::{DOMINANCE_PERCENT, MIN_CHAPTERS, ReleasePolicy};
+pub use release::{DOMINANCE_PERCENT, Known, MIN_CHAPTERS, ReleasePolicy};
+pub use released::Released;
 pub use tally::{ChapterBound, Contribution, Tally};
 
 /// The group every threshold type uses: ristretto255.

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use shopfloor_protocol::{Cell, CellKey, CellValue, Report};
 
 use super::model::{Lin, Model, Var};
-use super::relations::{self, MARGINS};
+use super::relations::{self, MARGINS, Source as _};
 use super::{AttackResult, CellBound, ReportSource, analyse, public_campaigns};
 
 /// Each encrypted cell is below the bound its range proof showed.
