@@ -7,7 +7,6 @@
 mod util;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use shopfloor_hub::trustee;
