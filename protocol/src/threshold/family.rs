@@ -815,6 +815,22 @@ mod tests {
     }
 
     #[test]
+    fn what_a_chapter_report_implies_narrows_what_may_be_released() {
+        // Three chapters whose reports show each holds 3 or 4 (bound 9): 12 would show all
+        // hold 4; 11 leaves each its 3..=4.
+        let known: BTreeMap<PartyId, (u64, u64)> =
+            ["a", "b", "c"].iter().map(|n| (id(n), (3, 4))).collect();
+        let c = Candidate::new(staff(), vec![], chapters(&["a", "b", "c"], 9)).with_known(known);
+        let at = |v: u64| vec![c.clone().with_value(v)];
+        let d = decide(&p5(), &at(12), &[], Form::AfterDecryption);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Rule(_))));
+        assert!(decide(&p5(), &at(11), &[], Form::AfterDecryption).releases(0));
+        // Without what the reports imply, 12 would pass.
+        let bare = Candidate::new(staff(), vec![], chapters(&["a", "b", "c"], 9)).with_value(12);
+        assert!(decide(&p5(), &[bare], &[], Form::AfterDecryption).releases(0));
+    }
+
+    #[test]
     fn lines_come_from_tables_and_relations() {
         let keys = vec![
             CellKey::total("members"),
