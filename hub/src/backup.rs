@@ -1,6 +1,7 @@
 //! Encrypted backups of a hub: a consistent copy of the database (SQLite's online backup API)
-//! with `hub.toml`, `keys.txt` and `card.json`, sealed with age to one or more recipients; and
-//! [`restore`] into an empty data directory.
+//! with `hub.toml`, `keys.txt`, `card.json` and the trustee folder (`trustee/`: a trustee's
+//! secret share of the joint key and any ceremony in progress), sealed with age to one or more
+//! recipients; and [`restore`] into an empty data directory.
 //!
 //! The plaintext never touches the disk: the online backup copies into an in-memory database,
 //! which is serialised, framed with the hub's files and encrypted in memory; restore decrypts in
@@ -19,6 +20,12 @@
 //! `<length>` its size in bytes, in decimal; the file's bytes follow the newline exactly. The
 //! header differs from a chapter node's (`SHOPFLOOR-BACKUP-1`), so neither program restores the
 //! other's backups. Unknown names are skipped on restore, so later versions may add files.
+//!
+//! The trustee folder's regular files follow as `trustee/<file>` (file names as
+//! `shopfloor-hub trustee` writes them: letters, digits, `.`, `_`, `-`, not starting with `.`),
+//! then one entry `trustee.modes` with a line `<octal mode> <file>` per file, so restore gives
+//! each file its mode back (the folder itself is 0700). A backup made before a trustee ceremony
+//! has neither.
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -32,6 +39,10 @@ use crate::config::{CARD_FILE, CONFIG_FILE, DB_FILE, KEYS_FILE};
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 use crate::store::{self, Store};
+use crate::trustee::TRUSTEE_DIR;
+
+/// The entry listing the trustee files' modes.
+const TRUSTEE_MODES: &str = "trustee.modes";
 
 /// The first line of the plaintext.
 pub const MAGIC: &[u8] = b"SHOPFLOOR-HUB-BACKUP-1\n";
@@ -193,12 +204,23 @@ pub fn backup(hub: &Hub, recipients: &[AgeRecipient], out: &Path) -> Result<u64>
     let keys = read(KEYS_FILE)?;
     let card = read(CARD_FILE)?;
     let db = snapshot(hub.store())?;
-    let plain = frame(&[
-        (CONFIG_FILE, &config),
-        (KEYS_FILE, &keys),
-        (CARD_FILE, &card),
-        (DB_FILE, &db),
-    ]);
+    let trustee = trustee_files(&hub.dir().join(TRUSTEE_DIR))?;
+    let mut files: Vec<(String, &[u8])> = vec![
+        (CONFIG_FILE.to_owned(), &config),
+        (KEYS_FILE.to_owned(), &keys),
+        (CARD_FILE.to_owned(), &card),
+        (DB_FILE.to_owned(), &db),
+    ];
+    let mut modes = String::new();
+    for (name, mode, bytes) in &trustee {
+        files.push((format!("{TRUSTEE_DIR}/{name}"), bytes));
+        modes.push_str(&format!("{mode:o} {name}\n"));
+    }
+    if !trustee.is_empty() {
+        files.push((TRUSTEE_MODES.to_owned(), modes.as_bytes()));
+    }
+    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let plain = frame(&named);
     let sealed = seal(&plain, &parsed)?;
     // Written to a partial file first, then linked into place: a crash never leaves a truncated
     // backup under the real name, and linking fails rather than replace a file made meanwhile.
@@ -226,6 +248,66 @@ pub fn backup(hub: &Hub, recipients: &[AgeRecipient], out: &Path) -> Result<u64>
         )
     })?;
     Ok(u64::try_from(sealed.len()).unwrap_or(u64::MAX))
+}
+
+/// Whether `name` is a trustee file name a backup carries (see the module documentation).
+fn trustee_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The trustee folder's regular files: name, mode and bytes, by name (none when the folder does
+/// not exist). Temporary files (starting with `.`) and anything else are left out.
+fn trustee_files(dir: &Path) -> Result<Vec<(String, u32, Vec<u8>)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if !meta.is_file() || !trustee_name_ok(&name) {
+            continue;
+        }
+        #[cfg(unix)]
+        let mode = {
+            use std::os::unix::fs::PermissionsExt as _;
+            meta.permissions().mode() & 0o777
+        };
+        #[cfg(not(unix))]
+        let mode = 0o600;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        out.push((name, mode, bytes));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The modes `trustee.modes` lists, by file name; a line that is not `<octal mode> <name>` is
+/// refused.
+fn trustee_modes(text: &[u8]) -> Result<std::collections::BTreeMap<String, u32>> {
+    let bad = || Error::Backup(format!("not a Shopfloor hub backup: bad {TRUSTEE_MODES}"));
+    let text = std::str::from_utf8(text).map_err(|_| bad())?;
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let (mode, name) = line.split_once(' ').ok_or_else(bad)?;
+        let mode = u32::from_str_radix(mode, 8).map_err(|_| bad())?;
+        if mode > 0o777 || !trustee_name_ok(name) {
+            return Err(bad());
+        }
+        out.insert(name.to_owned(), mode);
+    }
+    Ok(out)
 }
 
 /// Reads age identities from a key file: every line starting with `AGE-SECRET-KEY-1`, as
@@ -267,7 +349,7 @@ fn check_empty(target: &Path) -> Result<()> {
 
 /// Decrypts a backup with the identities in `identity_file` and writes its files into `target`,
 /// which must be empty or absent: the directory mode 0700, `keys.txt`, `hub.toml` and `hub.db`
-/// 0600, `card.json` 0644. Nothing is written unless the backup decrypts and is complete. Then
+/// 0600, `card.json` 0644, and the trustee folder (0700) with each file's mode as it was. Nothing is written unless the backup decrypts and is complete. Then
 /// opens the database once, which applies WAL mode and any newer migrations.
 pub fn restore(archive: &Path, identity_file: &Path, target: &Path) -> Result<()> {
     check_empty(target)?;
@@ -294,6 +376,20 @@ pub fn restore(archive: &Path, identity_file: &Path, target: &Path) -> Result<()
         .read_to_end(&mut plain)
         .map_err(|e| Error::Backup(format!("cannot decrypt: {e}")))?;
     let files = unframe(&plain)?;
+    let modes = match files.iter().find(|(n, _)| n == TRUSTEE_MODES) {
+        Some((_, text)) => trustee_modes(text)?,
+        None => Default::default(),
+    };
+    let prefix = format!("{TRUSTEE_DIR}/");
+    for (name, _) in &files {
+        if let Some(t) = name.strip_prefix(&prefix)
+            && !trustee_name_ok(t)
+        {
+            return Err(Error::Backup(format!(
+                "not a Shopfloor hub backup: bad trustee file name {t:?}"
+            )));
+        }
+    }
     for needed in [CONFIG_FILE, KEYS_FILE, CARD_FILE, DB_FILE] {
         if files.iter().filter(|(n, _)| n == needed).count() != 1 {
             return Err(Error::Backup(format!(
@@ -317,6 +413,25 @@ pub fn restore(archive: &Path, identity_file: &Path, target: &Path) -> Result<()
         };
         write_new_file(&target.join(name), bytes, mode)?;
     }
+    let trustee: Vec<(&str, &Vec<u8>)> = files
+        .iter()
+        .filter_map(|(n, b)| n.strip_prefix(&prefix).map(|t| (t, b)))
+        .collect();
+    if !trustee.is_empty() {
+        let dir = target.join(TRUSTEE_DIR);
+        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io(&dir, e))?;
+        }
+        for (name, bytes) in trustee {
+            // Without a listed mode, the private default: a trustee file holds a secret share.
+            let mode = modes.get(name).copied().unwrap_or(0o600);
+            write_new_file(&dir.join(name), bytes, mode)?;
+        }
+    }
     drop(Store::open(&target.join(DB_FILE))?);
     Ok(())
 }
@@ -338,5 +453,18 @@ mod tests {
         let mut huge = MAGIC.to_vec();
         huge.extend_from_slice(format!("x {}\n", usize::MAX).as_bytes());
         assert!(unframe(&huge).is_err());
+    }
+
+    #[test]
+    fn trustee_names_and_modes_are_checked() {
+        assert!(trustee_name_ok("federation-2027.trustee.json"));
+        for bad in ["", ".hidden", "../keys.txt", "a/b", "a b"] {
+            assert!(!trustee_name_ok(bad), "{bad}");
+        }
+        let m = trustee_modes(b"600 a.trustee.json\n644 a.key.json\n").unwrap();
+        assert_eq!(m.get("a.key.json"), Some(&0o644));
+        assert!(trustee_modes(b"7777 a.json\n").is_err());
+        assert!(trustee_modes(b"600 ../x\n").is_err());
+        assert!(trustee_modes(b"600\n").is_err());
     }
 }

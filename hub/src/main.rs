@@ -213,8 +213,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write an encrypted backup (a consistent database snapshot, hub.toml, keys.txt, card.json)
-    /// sealed with age. Never writes plaintext; refuses to overwrite FILE.
+    /// Write an encrypted backup (a consistent database snapshot, hub.toml, keys.txt, card.json,
+    /// the trustee folder) sealed with age. Never writes plaintext; refuses to overwrite FILE.
     Backup {
         /// The backup file to create (mode 0600).
         #[arg(long, value_name = "FILE")]

@@ -393,3 +393,95 @@ fn new_commands_have_help() {
         assert!(help.contains(cmd), "{help}");
     }
 }
+
+/// A trustee's hub is backed up after the key ceremony: the backup carries `DATA/trustee/`, a
+/// restore gives every file back with its mode, and the restored trustee file still decrypts
+/// its share (two of three trustees, one of them restored, decrypt a tally).
+#[test]
+fn backup_carries_the_trustee_folder_and_the_restored_share_still_decrypts() {
+    use shopfloor_hub::trustee;
+    use shopfloor_protocol::PartyId;
+    use shopfloor_protocol::threshold::{
+        Contribution, DecodeTable, EncryptedCell, ReleasePolicy, Tally, combine,
+    };
+    use util::ceremony::{self, NAME};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let x = tmp.path().join("exchange");
+    std::fs::create_dir_all(&x).unwrap();
+    let ps = ceremony::parties(tmp.path());
+    hub_ok(
+        &ps[0].dir,
+        &["init", "--level", "national", "--name", "National"],
+    );
+    ceremony::whole_ceremony(&ps, &x);
+    let folder = ps[0].dir.join(trustee::TRUSTEE_DIR);
+    let originals = files_under(&folder);
+    assert!(originals.len() >= 2, "trustee and key files: {originals:?}");
+    // The key file is public (0644), the trustee file private (0600): both come back as such.
+    let public = trustee::key_path(&ps[0].dir, NAME);
+    assert_eq!(mode(&public), 0o644);
+    assert_eq!(mode(&trustee::trustee_path(&ps[0].dir, NAME)), 0o600);
+
+    let officer = tmp.path().join("officer.key");
+    let to = age_identity_file(&officer);
+    let out = tmp.path().join("national.backup.age");
+    let o = hub_cmd(
+        &ps[0].dir,
+        &["backup", "--out", out.to_str().unwrap(), "--to", &to],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sealed = std::fs::read(&out).unwrap();
+    let share_file = std::fs::read(trustee::trustee_path(&ps[0].dir, NAME)).unwrap();
+    assert!(
+        !contains(&sealed, &share_file[..32]),
+        "backup must be encrypted"
+    );
+
+    let restored = tmp.path().join("restored");
+    let o = hub_cmd(
+        &restored,
+        &[
+            "restore",
+            out.to_str().unwrap(),
+            "--identity",
+            officer.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(mode(&restored.join(trustee::TRUSTEE_DIR)), 0o700);
+    for original in &originals {
+        let name = original.file_name().unwrap();
+        let copy = restored.join(trustee::TRUSTEE_DIR).join(name);
+        assert_eq!(
+            std::fs::read(original).unwrap(),
+            std::fs::read(&copy).unwrap()
+        );
+        assert_eq!(mode(original), mode(&copy), "{}", copy.display());
+    }
+
+    // The restored share and another trustee's decrypt together; the restored one alone cannot.
+    let back = trustee::load_trustee(&restored, NAME).unwrap();
+    let south = trustee::load_trustee(&ps[1].dir, NAME).unwrap();
+    let key = back.joint_key().clone();
+    assert_eq!(&key, south.joint_key());
+    let cells: Vec<Contribution> = [3u64, 4, 1, 2, 4]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            Contribution::new(
+                PartyId::new(&format!("chapter-{i}")).unwrap(),
+                EncryptedCell::encrypt(&key, v, 5).unwrap(),
+            )
+        })
+        .collect();
+    let tally = Tally::of_cells(&key, &cells).unwrap();
+    let policy = ReleasePolicy::new(5).unwrap();
+    let table = DecodeTable::new(100).unwrap();
+    let shares = [
+        back.share(&tally, &policy).unwrap(),
+        south.share(&tally, &policy).unwrap(),
+    ];
+    assert_eq!(combine(&key, &tally, &shares, &table).unwrap(), 14);
+    assert!(combine(&key, &tally, &shares[..1], &table).is_err());
+}

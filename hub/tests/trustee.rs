@@ -7,7 +7,6 @@
 mod util;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use shopfloor_hub::trustee;
@@ -15,114 +14,8 @@ use shopfloor_protocol::PartyId;
 use shopfloor_protocol::threshold::{
     Contribution, DecodeTable, EncryptedCell, ReleasePolicy, Tally, combine,
 };
+use util::ceremony::*;
 use util::*;
-
-const NAME: &str = "federation-2027";
-const IDS: [&str; 3] = ["national", "south", "officer-a"];
-
-struct Party {
-    dir: PathBuf,
-    id: &'static str,
-}
-
-fn parties(root: &Path) -> Vec<Party> {
-    IDS.iter()
-        .map(|id| Party {
-            dir: root.join(id),
-            id,
-        })
-        .collect()
-}
-
-fn files(dir: &Path, part: &str) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().contains(part))
-        .map(|p| p.display().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
-fn step(p: &Party, args: &[&str]) -> Value {
-    let mut all = vec!["trustee"];
-    all.extend_from_slice(args);
-    all.push("--json");
-    hub_json(&p.dir, &all)
-}
-
-fn init(p: &Party, x: &Path) -> Value {
-    step(
-        p,
-        &[
-            "init",
-            "--ceremony",
-            NAME,
-            "--trustees",
-            &IDS.join(","),
-            "--as",
-            p.id,
-            "--threshold",
-            "2",
-            "--out",
-            x.to_str().unwrap(),
-        ],
-    )
-}
-
-fn round(p: &Party, which: &str, inputs: &[String], x: &Path) -> Value {
-    let mut args = vec![which, "--ceremony", NAME, "--out", x.to_str().unwrap()];
-    args.extend(inputs.iter().map(String::as_str));
-    step(p, &args)
-}
-
-/// Runs a step expected to fail; returns stderr.
-fn refused(p: &Party, which: &str, inputs: &[String], x: &Path) -> String {
-    let mut args = vec!["trustee", which, "--ceremony", NAME];
-    if which != "finish" {
-        args.extend(["--out", x.to_str().unwrap()]);
-    }
-    args.extend(inputs.iter().map(String::as_str));
-    let out = hub_cmd(&p.dir, &args);
-    assert!(
-        !out.status.success(),
-        "{which} should have been refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn received_fingerprint(step: &Value, index: u64) -> String {
-    step["received"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r[0].as_u64() == Some(index))
-        .unwrap_or_else(|| panic!("nothing from trustee {index}: {step}"))[2]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-#[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt as _;
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
 
 #[test]
 fn two_of_three_trustees_end_with_the_same_joint_key_and_decrypt_together() {

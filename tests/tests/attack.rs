@@ -481,3 +481,326 @@ async fn hub_viewer_case(with_atlanta: bool) {
         result.table()
     );
 }
+
+// ---- Released aggregates of encrypted cells (issue 14) ----
+
+use shopfloor_protocol::registry::Dim;
+use shopfloor_protocol::threshold::family::{self, Candidate, Form};
+use shopfloor_protocol::threshold::{ChapterBound, ReleasePolicy};
+use shopfloor_testbed::attack::released::{self, ReleasedAggregate};
+
+/// What the attacker knows of each chapter's withheld cell before any release, by chapter and key.
+type Known = std::collections::BTreeMap<(String, CellKey), (u64, u64)>;
+
+/// A synthetic chapter as the release test uses it: id, published report, true cells, bounds.
+struct Encrypting {
+    id: String,
+    report: Report,
+    raw: Vec<Cell>,
+    bounds: std::collections::BTreeMap<CellKey, u64>,
+}
+
+fn encrypting(root: &Path, i: usize, members: usize) -> Encrypting {
+    let (dir, store, _) = chapter(&root.join(format!("c{i}")), members, 14_000 + i as u64);
+    let report = published(&dir, &store, period());
+    let raw = raw(&store, period());
+    let bounds = released::range_bounds(&report, &raw);
+    Encrypting {
+        id: format!("c{i:02}"),
+        report,
+        raw,
+        bounds,
+    }
+}
+
+/// The rare-but-strategic keys the test releases: every withheld cell of members by union
+/// status and workplaces by stage.
+fn rare_keys(chapters: &[Encrypting]) -> std::collections::BTreeSet<CellKey> {
+    chapters
+        .iter()
+        .flat_map(|c| c.bounds.keys())
+        .filter(|k| {
+            k.dims.len() == 1
+                && ((k.metric == "members" && k.dims.contains_key(&Dim::UnionStatus))
+                    || (k.metric == "workplaces" && k.dims.contains_key(&Dim::Stage)))
+        })
+        .cloned()
+        .collect()
+}
+
+/// One candidate per key and view: the view's chapters that encrypted the key, with the true
+/// sum as its value.
+fn candidates(
+    chapters: &[Encrypting],
+    views: &[(Vec<String>, Vec<usize>)],
+    keys: &std::collections::BTreeSet<CellKey>,
+    known: &Known,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for key in keys {
+        for (view, members) in views {
+            let mut bounds = Vec::new();
+            let mut value = 0u64;
+            let mut intervals = std::collections::BTreeMap::new();
+            for &i in members {
+                let c = &chapters[i];
+                if let Some(b) = c.bounds.get(key) {
+                    let id = shopfloor_protocol::PartyId::new(&c.id).unwrap();
+                    if let Some(iv) = known.get(&(c.id.clone(), key.clone())) {
+                        intervals.insert(id.clone(), *iv);
+                    }
+                    bounds.push(ChapterBound {
+                        chapter: id,
+                        bound: *b,
+                    });
+                    value += truth(&c.raw, key) as u64;
+                }
+            }
+            if !bounds.is_empty() {
+                out.push(
+                    Candidate::new(key.clone(), view.clone(), bounds)
+                        .with_value(value)
+                        .with_known(intervals),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn released_of(cands: &[Candidate], released: &[bool]) -> Vec<ReleasedAggregate> {
+    cands
+        .iter()
+        .zip(released)
+        .filter(|(_, r)| **r)
+        .map(|(c, _)| ReleasedAggregate {
+            key: c.key.clone(),
+            chapters: c.chapters.iter().map(|b| b.chapter.to_string()).collect(),
+            value: c.value.unwrap_or(0),
+        })
+        .collect()
+}
+
+fn sound(result: &AttackResult, owners: &[String], chapters: &[Encrypting]) {
+    assert!(
+        result.contradictions.is_empty(),
+        "{:?}",
+        result.contradictions
+    );
+    for (c, owner) in result.cells.iter().zip(owners) {
+        let ch = chapters.iter().find(|x| &x.id == owner).unwrap();
+        let t = truth(&ch.raw, c.key.as_ref().unwrap());
+        assert!(
+            c.lo <= t && t <= c.hi,
+            "{}: true {t} outside [{}, {}]",
+            c.cell,
+            c.lo,
+            c.hi
+        );
+    }
+}
+
+/// 30 synthetic chapters in 3 regions of 10, k = 5: the family rule decides which aggregates of
+/// union status and organizing stage national and the regions release; the attacker's program
+/// over every chapter's report, every range proof and every released aggregate must leave each
+/// withheld cell as wide as the disclosure rule demands ([`released::protected`]: not narrower
+/// than k, or, for a cell its proof bounds below k, exactly as wide as without any release,
+/// measured in the same run).
+///
+/// Ignored: it fails, and that is the finding it exists for. With each chapter's known
+/// intervals the rule leaves 2 of 372 cells narrowed (chapter c12's complementary
+/// `workplaces[stage=2]` and `[stage=5]`, `[4, 10]` → `[4, 7]`): c12's withheld stages share one
+/// public line sum, and aggregates of several stages at national and its region couple them; the
+/// per-key rule cannot see that (docs/threat-model.md §10, residual risks). Run it with
+/// `cargo test -p shopfloor-testbed --test attack -- --ignored released_aggregates`.
+#[test]
+#[ignore = "fails: cross-key coupling within a chapter's line (docs/threat-model.md §10)"]
+fn released_aggregates_leave_every_withheld_cell_protected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chapters: Vec<Encrypting> = (0..30)
+        .map(|i| encrypting(tmp.path(), i, 30 + (i * 53) % 220))
+        .collect();
+    let k = chapters[0].report.policy.k;
+    let policy = ReleasePolicy::new(k).unwrap();
+    let mut views: Vec<(Vec<String>, Vec<usize>)> = vec![(Vec::new(), (0..30).collect())];
+    for r in 0..3 {
+        views.push((vec![format!("r{r}")], (r * 10..r * 10 + 10).collect()));
+    }
+    let keys = rare_keys(&chapters);
+    let seen: Vec<released::Chapter<'_>> = chapters
+        .iter()
+        .map(|c| released::Chapter {
+            id: c.id.clone(),
+            report: &c.report,
+            bounds: c.bounds.clone(),
+        })
+        .collect();
+    // What each chapter's report already implies (the node's own audit computes the same):
+    // the rule must not narrow it.
+    let started = std::time::Instant::now();
+    let (base, owners) = released::attack_released("no release", k, &seen, &[], &keys);
+    let known: Known = base
+        .cells
+        .iter()
+        .zip(&owners)
+        .map(|(c, o)| {
+            let lo = u64::try_from(c.lo).unwrap();
+            let hi = u64::try_from(c.hi).unwrap();
+            ((o.clone(), c.key.clone().unwrap()), (lo, hi))
+        })
+        .collect();
+    let cands = candidates(&chapters, &views, &keys, &known);
+    let lines = family::table_lines(&keys);
+    // Trustees decide on bounds; the combiner on the values of what they decrypted.
+    let before = family::decide(&policy, &cands, &lines, Form::BeforeDecryption);
+    let decrypted: Vec<Candidate> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut c = c.clone();
+            if !before.releases(i) {
+                c.value = None;
+            }
+            c
+        })
+        .collect();
+    let after = family::decide(&policy, &decrypted, &lines, Form::AfterDecryption);
+    assert!(family::audit(&policy, &decrypted, &lines, &after, Form::AfterDecryption).is_empty());
+    for (i, r) in after.released.iter().enumerate() {
+        assert!(!r || before.releases(i), "released after but not before");
+    }
+    let published = released_of(&cands, &after.released);
+    println!(
+        "{} candidates over {} keys; {} released before decryption, {} after",
+        cands.len(),
+        keys.len(),
+        before.released.iter().filter(|r| **r).count(),
+        published.len()
+    );
+    for (i, c) in cands.iter().enumerate() {
+        println!(
+            "   {:<40} {:?} {} chapters: {}",
+            c.key.to_string(),
+            c.view,
+            c.chapters.len(),
+            if after.releases(i) {
+                format!("released {}", c.value.unwrap_or(0))
+            } else {
+                format!("withheld ({:?})", after.withheld.get(&i))
+            }
+        );
+    }
+    assert!(
+        published.len() >= 4,
+        "the test must release something to mean anything"
+    );
+    let (with, owners_with) =
+        released::attack_released("released aggregates", k, &seen, &published, &keys);
+    println!(
+        "   {} cells; attacks took {:.1} s ({} + {} solves)",
+        with.cells.len(),
+        started.elapsed().as_secs_f64(),
+        base.solves,
+        with.solves
+    );
+    assert_eq!(owners, owners_with);
+    sound(&base, &owners, &chapters);
+    sound(&with, &owners, &chapters);
+    let failures: Vec<String> = with
+        .cells
+        .iter()
+        .zip(&base.cells)
+        .filter(|(c, b)| !released::protected(c, b, k))
+        .map(|(c, b)| {
+            format!(
+                "{}: [{}, {}], without releases [{}, {}]",
+                c.cell, c.lo, c.hi, b.lo, b.hi
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} withheld cells narrowed by released aggregates:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The negative case: national and a region whose chapter sets differ by one chapter. The
+/// family rule refuses national; forced to release both, the attacker pins that chapter's cell.
+#[test]
+fn national_and_a_region_one_chapter_apart_are_refused_and_forcing_them_pins_the_chapter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chapters: Vec<Encrypting> = (0..12)
+        .map(|i| encrypting(tmp.path(), i, 30 + (i * 53) % 220))
+        .collect();
+    let k = chapters[0].report.policy.k;
+    let policy = ReleasePolicy::new(k).unwrap();
+    let keys = rare_keys(&chapters);
+    // A key the region (chapters 0..10) may release and one chapter outside it encrypted.
+    let region: Vec<usize> = (0..10).collect();
+    let (key, outsider) = keys
+        .iter()
+        .find_map(|key| {
+            let views = vec![(vec!["south".to_owned()], region.clone())];
+            let c = candidates(&chapters, &views, &[key.clone()].into(), &Known::new());
+            let ok =
+                c.len() == 1 && family::decide(&policy, &c, &[], Form::AfterDecryption).releases(0);
+            let outsider = (10..12).find(|i| chapters[*i].bounds.contains_key(key));
+            ok.then_some(()).and(outsider).map(|o| (key.clone(), o))
+        })
+        .expect("a key the region releases and a chapter outside it encrypted");
+    let mut national = region.clone();
+    national.push(outsider);
+    let views = vec![
+        (Vec::new(), national.clone()),
+        (vec!["south".to_owned()], region),
+    ];
+    let one: std::collections::BTreeSet<CellKey> = [key.clone()].into();
+    let cands = candidates(&chapters, &views, &one, &Known::new());
+    assert_eq!(cands.len(), 2);
+    let d = family::decide(&policy, &cands, &[], Form::AfterDecryption);
+    let national_ix = cands.iter().position(|c| c.view.is_empty()).unwrap();
+    let region_ix = 1 - national_ix;
+    assert!(d.releases(region_ix));
+    assert!(!d.releases(national_ix), "national − region is one chapter");
+    assert!(matches!(
+        d.withheld.get(&national_ix),
+        Some(family::Withheld::Block { chapters, .. }) if chapters.len() == 1
+    ));
+    // Forced: both released. The attacker pins the outsider's cell to its true value.
+    let forced = released_of(&cands, &[true, true]);
+    let seen: Vec<released::Chapter<'_>> = national
+        .iter()
+        .map(|i| released::Chapter {
+            id: chapters[*i].id.clone(),
+            report: &chapters[*i].report,
+            bounds: chapters[*i].bounds.clone(),
+        })
+        .collect();
+    let (with, owners) = released::attack_released("forced", k, &seen, &forced, &one);
+    sound(&with, &owners, &chapters);
+    let out = &chapters[outsider];
+    let cell = with
+        .cells
+        .iter()
+        .zip(&owners)
+        .find(|(_, o)| **o == out.id)
+        .map(|(c, _)| c)
+        .unwrap();
+    let t = truth(&out.raw, &key);
+    assert_eq!((cell.lo, cell.hi), (t, t), "{}", cell.cell);
+    // As decided, the outsider keeps the interval its proof gives.
+    let decided = released_of(&cands, &d.released);
+    let (safe, _) = released::attack_released("decided", k, &seen, &decided, &one);
+    let (base, _) = released::attack_released("none", k, &seen, &[], &one);
+    for (c, b) in safe.cells.iter().zip(&base.cells) {
+        assert!(
+            released::protected(c, b, k),
+            "{}: [{}, {}]",
+            c.cell,
+            c.lo,
+            c.hi
+        );
+    }
+}

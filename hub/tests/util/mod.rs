@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod ceremony;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};

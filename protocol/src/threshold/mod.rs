@@ -18,6 +18,10 @@
 //!   aggregate from `t` of them with a bounded [`DecodeTable`].
 //! - [`release`]: the release rule, a pure function deciding which aggregates may be decrypted
 //!   and published.
+//! - [`family`]: the release rule over every aggregate of a period across views and cell keys,
+//!   so that no difference of released aggregates isolates a chapter.
+//! - [`released`]: a [`Released`] aggregate as a publication carries it (tally, shares, value),
+//!   checked offline against the joint key and the rule.
 //!
 //! Wire format: serde JSON. Group elements and scalars are strings in base64url without padding
 //! (RFC 4648 §5), as `elastic-elgamal` serializes them; digests are lowercase hex.
@@ -58,8 +62,10 @@
 pub mod cell;
 pub mod decrypt;
 pub mod dkg;
+pub mod family;
 pub mod key;
 pub mod release;
+pub mod released;
 pub mod tally;
 
 use elastic_elgamal::group::Ristretto;
@@ -74,8 +80,10 @@ pub use dkg::{
     CollectingCommitments, CollectingPolynomials, Commitment, ExchangingShares, Polynomial,
     SecretShare, message_fingerprint, run_ceremony,
 };
+pub use family::{Candidate, Decision, Form, Line, Withheld};
 pub use key::{Ceremony, JointKey, MAX_TRUSTEES, Trustee};
-pub use release::{DOMINANCE_PERCENT, MIN_CHAPTERS, ReleasePolicy};
+pub use release::{DOMINANCE_PERCENT, Known, MIN_CHAPTERS, ReleasePolicy};
+pub use released::Released;
 pub use tally::{ChapterBound, Contribution, Tally};
 
 /// The group every threshold type uses: ristretto255.

@@ -11,11 +11,24 @@
 //! 4. no chapter is pinned by the aggregate: for every chapter, the other chapters' bounds alone
 //!    could hold the whole aggregate, i.e. `aggregate ≤ Σ_{others} (bound − 1)`. Otherwise the
 //!    aggregate would show that the chapter holds at least `aggregate − Σ_{others} (bound − 1)`
-//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4).
+//!    (five chapters with bound 5 and an aggregate of 20 each hold exactly 4);
+//! 5. no chapter is capped by the aggregate: an encrypted value is at least 1 (a chapter
+//!    publishes its zeros), so the aggregate shows that a chapter holds at most
+//!    `aggregate − (n − 1)` of it; this must not be below what its bound already allows, i.e.
+//!    `aggregate ≥ (n − 1) + max (bound − 1)` (ten chapters with bound 5 and an aggregate of 10
+//!    each hold exactly 1).
+//!
+//! Rule 5 in general ([`Known`]): what an outsider knows of a chapter's value before any release
+//! is an interval `lo..=hi`, by default `1..=bound − 1`, but narrower when the chapter's
+//! published cells imply more (its margin minus its published parts leaves 5 for two withheld
+//! cells below 5: each is in `1..=4`, but if one is known to be at least 2 the other is at most
+//! 3). With `L = Σ lo`, `H = Σ hi` and `w = max (hi − lo)`, the aggregate must lie in
+//! `L + w ..= H − w`: then for every chapter the others' intervals can absorb the aggregate
+//! whatever its value in its own interval, so the aggregate narrows no chapter's interval.
 //!
 //! Trustees do not know the aggregate before decrypting, so they apply
-//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 4. Rules 2 and 3
-//! are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
+//! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 5. Rules 2, 3
+//! and 5 are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
 //! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
 //! be published is never decrypted. Whoever combines the shares applies
 //! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
@@ -55,7 +68,7 @@ impl ReleasePolicy {
     }
 
     /// Whether trustees may decrypt an aggregate over chapters with these bounds (one per
-    /// chapter): whether any aggregate could pass rules 1 to 4. `release-refused` names the rule
+    /// chapter): whether any aggregate could pass rules 1 to 5. `release-refused` names the rule
     /// that fails.
     pub fn may_decrypt(&self, bounds: &[u64]) -> Result<()> {
         let (total, largest) = totals(bounds);
@@ -64,9 +77,40 @@ impl ReleasePolicy {
             .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
 
-    /// Whether a decrypted aggregate may be published: rules 1 to 4 for this value.
+    /// Whether a decrypted aggregate may be published: rules 1 to 5 for this value.
     pub fn may_publish(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
         self.check(bounds, aggregate)
+    }
+
+    /// [`ReleasePolicy::may_decrypt`] with what an outsider knows of each chapter's value.
+    pub fn may_decrypt_known(&self, known: &[Known]) -> Result<()> {
+        let bounds: Vec<u64> = known.iter().map(|c| c.bound).collect();
+        let (total, largest) = totals(&bounds);
+        let (_, high, wide) = spans(known)?;
+        let best = total.saturating_sub(largest).min(high.saturating_sub(wide));
+        let best = u64::try_from(best).unwrap_or(u64::MAX);
+        self.check_known(known, best)
+            .map_err(|e| e.context("before decryption, for every possible aggregate"))
+    }
+
+    /// [`ReleasePolicy::may_publish`] with what an outsider knows of each chapter's value.
+    pub fn may_publish_known(&self, known: &[Known], aggregate: u64) -> Result<()> {
+        self.check_known(known, aggregate)
+    }
+
+    fn check_known(&self, known: &[Known], aggregate: u64) -> Result<()> {
+        let bounds: Vec<u64> = known.iter().map(|c| c.bound).collect();
+        self.check(&bounds, aggregate)?;
+        let (low, high, wide) = spans(known)?;
+        let a = u128::from(aggregate);
+        if a < low.saturating_add(wide) || a.saturating_add(wide) > high {
+            return Err(refused(format!(
+                "the aggregate would narrow what is known of a chapter (it must lie in {}..={})",
+                low.saturating_add(wide),
+                high.saturating_sub(wide)
+            )));
+        }
+        Ok(())
     }
 
     fn check(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
@@ -92,8 +136,58 @@ impl ReleasePolicy {
                 u128::from(aggregate) + largest - total
             )));
         }
+        let others = u128::try_from(bounds.len().saturating_sub(1)).unwrap_or(u128::MAX);
+        if u128::from(aggregate) < others.saturating_add(largest) {
+            return Err(refused(format!(
+                "the aggregate would show that a chapter that may hold {largest} holds at most {}",
+                u128::from(aggregate).saturating_sub(others)
+            )));
+        }
         Ok(())
     }
+}
+
+/// What an outsider knows of one chapter's encrypted value before any release: it is below
+/// `bound` (its range proof) and within `lo..=hi` (its published cells' implications).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Known {
+    /// The range proof's exclusive bound.
+    pub bound: u64,
+    /// The smallest value the chapter's published cells allow.
+    pub lo: u64,
+    /// The largest.
+    pub hi: u64,
+}
+
+impl Known {
+    /// Only the bound is known: `1..=bound − 1` (a chapter publishes its zeros).
+    pub fn from_bound(bound: u64) -> Self {
+        let hi = bound.saturating_sub(1);
+        Known {
+            bound,
+            lo: 1.min(hi),
+            hi,
+        }
+    }
+}
+
+/// `Σ lo`, `Σ hi` and `max (hi − lo)`, each interval clipped to the bound; an empty interval
+/// is refused.
+fn spans(known: &[Known]) -> Result<(u128, u128, u128)> {
+    let mut out = (0u128, 0u128, 0u128);
+    for c in known {
+        let hi = c.hi.min(c.bound.saturating_sub(1));
+        if c.lo > hi {
+            return Err(refused(format!(
+                "a chapter's known interval {}..={} is empty under its bound {}",
+                c.lo, c.hi, c.bound
+            )));
+        }
+        out.0 = out.0.saturating_add(u128::from(c.lo));
+        out.1 = out.1.saturating_add(u128::from(hi));
+        out.2 = out.2.max(u128::from(hi - c.lo));
+    }
+    Ok(out)
 }
 
 /// `Σ (bound − 1)` and `max (bound − 1)`: the most all chapters, and the most any one chapter,
@@ -152,6 +246,56 @@ mod tests {
         assert!(p.may_publish(&[u64::MAX, u64::MAX, 2], u64::MAX).is_err());
         assert!(p.may_decrypt(&[1_000; 3]).is_ok());
         assert!(p.may_decrypt(&[u64::MAX; 3]).is_err(), "aggregates are u64");
+        // Rule 5: ten chapters of bound 5 each hold at least 1, so 10 shows each holds exactly
+        // 1 and 12 that each holds at most 3; from 13 on, each may hold up to its bound.
+        let b = [5; 10];
+        for a in [10, 11, 12] {
+            assert_eq!(code(p.may_publish(&b, a)), Reason::ReleaseRefused, "{a}");
+        }
+        assert!(p.may_publish(&b, 13).is_ok());
+        assert!(p.may_decrypt(&b).is_ok());
+        // Rule 5 with known intervals: three chapters known to hold 3..=4 each. With bound 5,
+        // rule 4 caps the aggregate at 8, below anything they can hold: never. With bound 9,
+        // rule 3 wants more than 10 and the intervals at most 11 (12 shows all hold 4).
+        let known = [Known {
+            bound: 5,
+            lo: 3,
+            hi: 4,
+        }; 3];
+        let ok: Vec<u64> = (0..20)
+            .filter(|a| p.may_publish_known(&known, *a).is_ok())
+            .collect();
+        assert!(ok.is_empty(), "rule 4 for the bounds caps at 8: {ok:?}");
+        let known = [Known {
+            bound: 9,
+            lo: 3,
+            hi: 4,
+        }; 3];
+        let ok: Vec<u64> = (0..20)
+            .filter(|a| p.may_publish_known(&known, *a).is_ok())
+            .collect();
+        assert_eq!(ok, vec![11]);
+        assert!(p.may_decrypt_known(&known).is_ok());
+        assert!(
+            p.may_publish_known(
+                &[Known {
+                    bound: 5,
+                    lo: 4,
+                    hi: 2
+                }; 3],
+                9
+            )
+            .is_err()
+        );
+        // With only the bounds known, the two forms agree.
+        for a in 0..20 {
+            let known = [Known::from_bound(5); 4];
+            assert_eq!(
+                p.may_publish_known(&known, a).is_ok(),
+                p.may_publish(&[5; 4], a).is_ok(),
+                "{a}"
+            );
+        }
     }
 
     /// may_decrypt says yes exactly when some aggregate passes may_publish (small cases, all

@@ -19,11 +19,14 @@
 //! - [`hub::attack_views`]: what viewers see at hubs ([`hub::View`], parsed from the pages by
 //!   [`hub::parse_page`]).
 //! - [`consecutive::new_member`]: two reports of one chapter around one added member.
+//! - [`released::attack_released`]: chapters' reports, their encrypted cells' range-proof
+//!   bounds and the aggregates the release rule published (issue 14).
 
 pub mod consecutive;
 pub mod hub;
 pub mod model;
 pub mod relations;
+pub mod released;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;

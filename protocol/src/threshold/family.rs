@@ -1,0 +1,853 @@
+//! The release rule over a family of aggregates: which of a period's encrypted aggregates, across
+//! every view and cell key, may be decrypted and published together (docs/threat-model.md §10).
+//!
+//! [`ReleasePolicy`] judges one aggregate. An attacker holding every released aggregate (and
+//! every cell chapters publish in the clear) also subtracts them from one another. [`decide`]
+//! judges the family so that every such difference is itself an aggregate that passes rules 1
+//! to 4, or is empty. It mirrors the hub's publication rule for clear cells
+//! (`hub/src/publish/rule.rs`):
+//!
+//! - **Views.** A candidate's view is a path of hub ids from the deciding hub (`[]` national,
+//!   `["south"]` a region, `["south", "metro"]` a sub-region); the views form a tree, and a
+//!   view's chapters for a key include those of every view below it.
+//! - **Blocks, for one cell key.** Subtracting released aggregates of one key from one another
+//!   isolates *blocks*: a released aggregate's block is its chapters minus the chapters of its
+//!   nearest released descendants (the released views below it with no released view in
+//!   between). Every difference of released aggregates of one key that is an aggregate at all is
+//!   a union of blocks, and a union of blocks that pass rules 1 to 5 passes them too (the
+//!   others' bounds in a union hold at least the other blocks' sums). So a view's aggregate is
+//!   released only if it passes the rule itself and its block is empty or passes. Before
+//!   decryption the block is judged on its bounds ([`ReleasePolicy::may_decrypt`]); after, on
+//!   its value, the view's value minus its nearest released descendants' values
+//!   ([`ReleasePolicy::may_publish`]). Aggregates of one key at views that are not above one
+//!   another must not share a chapter (their intersection would follow from a parent): the later
+//!   one is withheld as overlapping.
+//! - **Lines, across cell keys of one view.** A [`Line`] is a set of keys whose cells satisfy,
+//!   in every chapter, a linear equation with public constants (a table margin and its parts,
+//!   or an equality of the registry's relations, [`crate::relations`]). Summed over the chapters
+//!   that encrypted them, the aggregates of a line's keys satisfy an equation whose constant the
+//!   attacker computes from the clear cells. So, as for clear cells, in the view and in each
+//!   difference of views (the view minus any one view below it, and the view minus all its
+//!   child views), a line must not have exactly one unknown non-empty aggregate: when it has,
+//!   one more aggregate of the deciding view is withheld (the released one of the line over the
+//!   fewest chapters, then the smallest key), until nothing changes.
+//!
+//! **Order.** Views are decided from the bottom up (deepest paths first, then paths in order),
+//! and a view decides only its own aggregates, taking those below as given: when a block fails,
+//! the view's own aggregate is withheld, which merges that block into the block of the view
+//! above. A figure is withheld only when a clause fails at its turn; this is greedy, not a
+//! global minimum, and deterministic: the same candidates give the same decision in any order.
+//!
+//! **What is known of each chapter.** Rules 1 to 5 are applied with each chapter's known
+//! interval ([`Candidate::known`], [`Known`]): what its published cells already imply about the
+//! encrypted value. Without it, only `1..=bound − 1` is assumed, which is right only when the
+//! report implies nothing more; the attacker's program found cells a report narrows (a margin
+//! minus its published parts shared by two encrypted cells) that an aggregate then pins.
+//!
+//! **Two forms.** Trustees apply [`Form::BeforeDecryption`] over bounds only (no value is
+//! needed) and answer only for aggregates it releases ([`may_decrypt_in`]); whoever combines the
+//! shares applies [`Form::AfterDecryption`] with the values, where an aggregate without a value
+//! (not decrypted) is withheld. The second form releases a subset of the first when given the
+//! values of what the first released.
+//!
+//! Not covered here: differences across periods (another period's aggregates are other cells;
+//! a chapter that reports late changes the chapter set, and the two months' values differ by
+//! more than that chapter), and the relations that are inequalities. The attacker's integer
+//! program (`tests/src/attack/released.rs`) measures what these leave.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::release::{Known, ReleasePolicy};
+use super::tally::ChapterBound;
+use crate::error::{Error, Reason, Result};
+use crate::identity::PartyId;
+use crate::relations;
+use crate::report::{Cell, CellKey};
+
+/// One aggregate that may be released: a cell key at one view, over the chapters that encrypted
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The cell.
+    pub key: CellKey,
+    /// The view: hub ids from the deciding hub down (empty: the deciding hub itself).
+    pub view: Vec<String>,
+    /// Every contributing chapter with its range proof's bound (a tally's chapters).
+    pub chapters: Vec<ChapterBound>,
+    /// The decrypted aggregate, after decryption.
+    pub value: Option<u64>,
+    /// What an outsider knows of a chapter's value from its published cells, `(lo, hi)`
+    /// ([`Known`]); a chapter not listed is known only to lie in `1..=bound − 1`. The chapter's
+    /// own disclosure audit computes these intervals.
+    pub known: BTreeMap<PartyId, (u64, u64)>,
+}
+
+impl Candidate {
+    /// A candidate from a tally's chapters, without a value.
+    pub fn new(key: CellKey, view: Vec<String>, chapters: Vec<ChapterBound>) -> Self {
+        Candidate {
+            key,
+            view,
+            chapters,
+            value: None,
+            known: BTreeMap::new(),
+        }
+    }
+
+    /// The same candidate with what is known of its chapters' values.
+    pub fn with_known(mut self, known: BTreeMap<PartyId, (u64, u64)>) -> Self {
+        self.known = known;
+        self
+    }
+
+    fn known_of(&self, chapter: &PartyId, bound: u64) -> Known {
+        match self.known.get(chapter) {
+            Some(&(lo, hi)) => Known { bound, lo, hi },
+            None => Known::from_bound(bound),
+        }
+    }
+
+    /// The same candidate with its decrypted value.
+    pub fn with_value(mut self, value: u64) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
+/// Keys whose cells satisfy, in every chapter, a linear equation with public constants.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Line {
+    /// The keys (a margin and its parts, or the two sides of an equality).
+    pub keys: Vec<CellKey>,
+}
+
+/// Which form of the rule: trustees' (bounds only) or the combiner's (with values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Over the bounds only: whether the aggregate may be decrypted.
+    BeforeDecryption,
+    /// With the decrypted values: whether it may be published.
+    AfterDecryption,
+}
+
+/// Why an aggregate is withheld.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Withheld {
+    /// A chapter twice, two candidates for one key and view, a view below with chapters
+    /// outside this view's, or a value below its descendants' sum.
+    Malformed(String),
+    /// After decryption: no value (it was not decrypted).
+    NotDecrypted,
+    /// The aggregate itself fails rules 1 to 5 (the reason's detail).
+    Rule(String),
+    /// Its block (its chapters minus its nearest released descendants') fails rules 1 to 5.
+    Block {
+        /// The block's chapters.
+        chapters: Vec<PartyId>,
+        /// What failed.
+        detail: String,
+    },
+    /// It shares chapters with a released aggregate of the same key at a view not above or
+    /// below it.
+    Overlap {
+        /// The other view.
+        view: Vec<String>,
+    },
+    /// Complementary: a line of a difference had exactly one unknown aggregate.
+    Line {
+        /// The line's keys.
+        line: Vec<CellKey>,
+        /// The views subtracted (empty: the view itself).
+        minus: Vec<Vec<String>>,
+    },
+}
+
+/// The decision for a family of candidates, index by index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether each candidate (same index) is released.
+    pub released: Vec<bool>,
+    /// Why each withheld candidate is withheld.
+    pub withheld: BTreeMap<usize, Withheld>,
+}
+
+impl Decision {
+    /// Whether candidate `i` is released.
+    pub fn releases(&self, i: usize) -> bool {
+        self.released.get(i).copied().unwrap_or(false)
+    }
+}
+
+/// Decides which candidates may be released together (see the [module documentation](self)).
+pub fn decide(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+) -> Decision {
+    let ix = Index::new(candidates);
+    let mut d = Decision {
+        released: vec![false; candidates.len()],
+        withheld: BTreeMap::new(),
+    };
+    for &i in &ix.duplicate {
+        d.withheld.insert(
+            i,
+            Withheld::Malformed("a second candidate for one key and view".into()),
+        );
+    }
+    for view in &ix.order {
+        let here: Vec<usize> = ix.at_view(view);
+        for &i in &here {
+            match ix.judge(policy, candidates, &d.released, i, form) {
+                Ok(()) => {
+                    if let Some(r) = d.released.get_mut(i) {
+                        *r = true;
+                    }
+                }
+                Err(why) => {
+                    d.withheld.insert(i, why);
+                }
+            }
+        }
+        // Complementary withholding over the view's lines; each pass withholds one more
+        // aggregate or stops.
+        for _ in 0..=here.len() {
+            let Some((line, minus, i)) = ix.first_open_line(candidates, lines, &d.released, view)
+            else {
+                break;
+            };
+            if let Some(r) = d.released.get_mut(i) {
+                *r = false;
+            }
+            d.withheld.insert(i, Withheld::Line { line, minus });
+        }
+    }
+    d
+}
+
+/// The trustees' check for one candidate: whether the family decision before decryption
+/// releases candidate `i` (`release-refused` naming why not).
+pub fn may_decrypt_in(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    i: usize,
+) -> Result<()> {
+    let d = decide(policy, candidates, lines, Form::BeforeDecryption);
+    if d.releases(i) {
+        return Ok(());
+    }
+    let why = d
+        .withheld
+        .get(&i)
+        .map_or_else(|| "no such candidate".to_owned(), |w| format!("{w:?}"));
+    Err(Error::new(
+        Reason::ReleaseRefused,
+        format!("the family of aggregates withholds this one: {why}"),
+    ))
+}
+
+/// What is wrong with a decision (forced or computed): every clause checked again for every
+/// released candidate; empty when all hold.
+pub fn audit(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    decision: &Decision,
+    form: Form,
+) -> Vec<String> {
+    let ix = Index::new(candidates);
+    let mut problems = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if !decision.releases(i) {
+            continue;
+        }
+        if let Err(why) = ix.judge(policy, candidates, &decision.released, i, form) {
+            problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view));
+        }
+    }
+    for view in &ix.order {
+        if let Some((line, minus, _)) =
+            ix.first_open_line(candidates, lines, &decision.released, view)
+        {
+            problems.push(format!(
+                "view {view:?} minus {minus:?}: a line of {line:?} has one unknown aggregate"
+            ));
+        }
+    }
+    problems
+}
+
+/// The table lines among `keys`: each margin (a key with one dimension dropped) with the keys of
+/// its table that share every other dimension.
+pub fn table_lines<'a>(keys: impl IntoIterator<Item = &'a CellKey>) -> Vec<Line> {
+    let mut out: BTreeMap<(CellKey, Vec<crate::registry::Dim>), BTreeSet<CellKey>> =
+        BTreeMap::new();
+    for key in keys {
+        let table = key.table();
+        for free in &table {
+            let mut margin = key.clone();
+            margin.dims.remove(free);
+            out.entry((margin, table.clone()))
+                .or_default()
+                .insert(key.clone());
+        }
+    }
+    out.into_iter()
+        .map(|((margin, _), members)| {
+            let mut keys = vec![margin];
+            keys.extend(members);
+            Line { keys }
+        })
+        .collect()
+}
+
+/// The registry's equalities ([`crate::relations`]) among cells with these keys, as lines.
+pub fn relation_lines<'a>(keys: impl IntoIterator<Item = &'a CellKey>) -> Vec<Line> {
+    let cells: Vec<Cell> = keys
+        .into_iter()
+        .map(|k| Cell::count(k.clone(), 1))
+        .collect();
+    let mut out: BTreeSet<Line> = BTreeSet::new();
+    for c in relations::constraints(&cells, &[]) {
+        if c.equal {
+            let keys: BTreeSet<CellKey> = c.terms.into_iter().map(|(k, _)| k).collect();
+            out.insert(Line {
+                keys: keys.into_iter().collect(),
+            });
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Table lines and relation lines together.
+pub fn lines_for(keys: &[CellKey]) -> Vec<Line> {
+    let mut out = table_lines(keys);
+    out.extend(relation_lines(keys));
+    out
+}
+
+/// Whether `below` is a view strictly under `above`.
+fn is_below(below: &[String], above: &[String]) -> bool {
+    below.len() > above.len() && below.starts_with(above)
+}
+
+/// Candidates by view and key, and the views in deciding order.
+struct Index {
+    by: BTreeMap<(Vec<String>, CellKey), usize>,
+    duplicate: BTreeSet<usize>,
+    order: Vec<Vec<String>>,
+}
+
+impl Index {
+    fn new(candidates: &[Candidate]) -> Self {
+        let mut by = BTreeMap::new();
+        let mut duplicate = BTreeSet::new();
+        for (i, c) in candidates.iter().enumerate() {
+            match by.entry((c.view.clone(), c.key.clone())) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {
+                    duplicate.insert(i);
+                }
+            }
+        }
+        let views: BTreeSet<Vec<String>> = candidates.iter().map(|c| c.view.clone()).collect();
+        let mut order: Vec<Vec<String>> = views.into_iter().collect();
+        order.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Index {
+            by,
+            duplicate,
+            order,
+        }
+    }
+
+    fn at_view(&self, view: &[String]) -> Vec<usize> {
+        self.by
+            .iter()
+            .filter(|((v, _), _)| v.as_slice() == view)
+            .map(|(_, i)| *i)
+            .collect()
+    }
+
+    fn get(&self, view: &[String], key: &CellKey) -> Option<usize> {
+        self.by.get(&(view.to_vec(), key.clone())).copied()
+    }
+
+    /// The views strictly below `view`, in order.
+    fn views_below(&self, view: &[String]) -> Vec<&Vec<String>> {
+        let mut out: Vec<&Vec<String>> = self.order.iter().filter(|v| is_below(v, view)).collect();
+        out.sort();
+        out
+    }
+
+    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released.
+    fn judge(
+        &self,
+        policy: &ReleasePolicy,
+        candidates: &[Candidate],
+        released: &[bool],
+        i: usize,
+        form: Form,
+    ) -> std::result::Result<(), Withheld> {
+        let Some(c) = candidates.get(i) else {
+            return Err(Withheld::Malformed("no such candidate".into()));
+        };
+        if self.duplicate.contains(&i) {
+            return Err(Withheld::Malformed(
+                "a second candidate for one key and view".into(),
+            ));
+        }
+        let chapters: BTreeMap<&PartyId, u64> =
+            c.chapters.iter().map(|b| (&b.chapter, b.bound)).collect();
+        if chapters.len() != c.chapters.len() {
+            return Err(Withheld::Malformed("a chapter twice".into()));
+        }
+        let value = match form {
+            Form::BeforeDecryption => None,
+            Form::AfterDecryption => Some(c.value.ok_or(Withheld::NotDecrypted)?),
+        };
+        let known: Vec<Known> = chapters.iter().map(|(p, b)| c.known_of(p, *b)).collect();
+        let own = match value {
+            None => policy.may_decrypt_known(&known),
+            Some(v) => policy.may_publish_known(&known, v),
+        };
+        own.map_err(|e| Withheld::Rule(e.to_string()))?;
+        // The nearest released descendants of the same key, and overlaps elsewhere.
+        let released_at = |j: usize| released.get(j).copied().unwrap_or(false);
+        let mut nearest: Vec<usize> = Vec::new();
+        for (j, o) in candidates.iter().enumerate() {
+            if j == i || o.key != c.key || self.duplicate.contains(&j) {
+                continue;
+            }
+            let set: BTreeSet<&PartyId> = o.chapters.iter().map(|b| &b.chapter).collect();
+            if is_below(&o.view, &c.view) {
+                if set.iter().any(|p| !chapters.contains_key(p)) {
+                    return Err(Withheld::Malformed(format!(
+                        "view {:?} below has chapters outside this view",
+                        o.view
+                    )));
+                }
+                let shadowed = candidates.iter().enumerate().any(|(m, mid)| {
+                    m != j
+                        && released_at(m)
+                        && mid.key == c.key
+                        && is_below(&o.view, &mid.view)
+                        && is_below(&mid.view, &c.view)
+                });
+                if released_at(j) && !shadowed {
+                    nearest.push(j);
+                }
+            } else if !is_below(&c.view, &o.view)
+                && released_at(j)
+                && set.iter().any(|p| chapters.contains_key(p))
+            {
+                return Err(Withheld::Overlap {
+                    view: o.view.clone(),
+                });
+            }
+        }
+        let mut block: BTreeMap<&PartyId, u64> = chapters.clone();
+        let mut below_sum: u64 = 0;
+        for j in &nearest {
+            let Some(o) = candidates.get(*j) else {
+                continue;
+            };
+            for b in &o.chapters {
+                block.remove(&b.chapter);
+            }
+            below_sum = below_sum.saturating_add(o.value.unwrap_or(0));
+        }
+        if block.is_empty() {
+            return Ok(());
+        }
+        let known: Vec<Known> = block.iter().map(|(p, b)| c.known_of(p, *b)).collect();
+        let check = match value {
+            None => policy.may_decrypt_known(&known),
+            Some(v) => match v.checked_sub(below_sum) {
+                Some(rest) => policy.may_publish_known(&known, rest),
+                None => {
+                    return Err(Withheld::Malformed(
+                        "the value is below its released descendants' sum".into(),
+                    ));
+                }
+            },
+        };
+        check.map_err(|e| Withheld::Block {
+            chapters: block.keys().map(|p| (*p).clone()).collect(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The differences viewers can form at `view`: itself, minus each view below, and minus
+    /// all its child views at once (when it has more than one).
+    fn differences(&self, view: &[String]) -> Vec<Vec<Vec<String>>> {
+        let below = self.views_below(view);
+        let mut out: Vec<Vec<Vec<String>>> = vec![Vec::new()];
+        for b in &below {
+            out.push(vec![(*b).clone()]);
+        }
+        let children: Vec<Vec<String>> = below
+            .iter()
+            .filter(|b| b.len() == view.len() + 1)
+            .map(|b| (*b).clone())
+            .collect();
+        if children.len() > 1 {
+            out.push(children);
+        }
+        out
+    }
+
+    /// For one difference and line: the non-empty terms, each with whether it is known.
+    fn terms(
+        &self,
+        candidates: &[Candidate],
+        released: &[bool],
+        view: &[String],
+        minus: &[Vec<String>],
+        line: &Line,
+    ) -> Vec<(usize, bool)> {
+        let released_at = |j: usize| released.get(j).copied().unwrap_or(false);
+        let mut out = Vec::new();
+        for key in &line.keys {
+            let Some(i) = self.get(view, key) else {
+                continue;
+            };
+            let Some(c) = candidates.get(i) else { continue };
+            let mut rest: BTreeSet<&PartyId> = c.chapters.iter().map(|b| &b.chapter).collect();
+            let mut known = released_at(i);
+            for m in minus {
+                if let Some(j) = self.get(m, key) {
+                    known &= released_at(j);
+                    if let Some(o) = candidates.get(j) {
+                        for b in &o.chapters {
+                            rest.remove(&b.chapter);
+                        }
+                    }
+                }
+            }
+            if !rest.is_empty() {
+                out.push((i, known));
+            }
+        }
+        out
+    }
+
+    /// The first line of a difference at `view` with exactly one unknown non-empty aggregate
+    /// and a released aggregate of the view to withhold: the line, the subtracted views and
+    /// the aggregate to withhold.
+    fn first_open_line(
+        &self,
+        candidates: &[Candidate],
+        lines: &[Line],
+        released: &[bool],
+        view: &[String],
+    ) -> Option<(Vec<CellKey>, Vec<Vec<String>>, usize)> {
+        for minus in self.differences(view) {
+            for line in lines {
+                let terms = self.terms(candidates, released, view, &minus, line);
+                if terms.iter().filter(|(_, known)| !known).count() != 1 {
+                    continue;
+                }
+                let next = terms
+                    .iter()
+                    .filter(|(_, known)| *known)
+                    .filter_map(|(i, _)| candidates.get(*i).map(|c| (c.chapters.len(), &c.key, *i)))
+                    .min();
+                if let Some((_, _, i)) = next {
+                    return Some((line.keys.clone(), minus, i));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Dim;
+
+    fn id(s: &str) -> PartyId {
+        PartyId::new(s).unwrap()
+    }
+
+    fn chapters(names: &[&str], bound: u64) -> Vec<ChapterBound> {
+        names
+            .iter()
+            .map(|n| ChapterBound {
+                chapter: id(n),
+                bound,
+            })
+            .collect()
+    }
+
+    fn staff() -> CellKey {
+        CellKey::new("members", &[(Dim::UnionStatus, "staff")])
+    }
+
+    fn path(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    const SOUTH: [&str; 5] = ["s1", "s2", "s3", "s4", "s5"];
+
+    fn p5() -> ReleasePolicy {
+        ReleasePolicy::new(5).unwrap()
+    }
+
+    #[test]
+    fn national_and_a_region_that_differ_by_one_chapter_are_not_both_released() {
+        // National = the south's five chapters plus Maine; each may hold up to 4.
+        let mut all: Vec<&str> = SOUTH.to_vec();
+        all.push("maine");
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&all, 5)),
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert!(d.releases(1), "the region passes alone");
+        assert!(!d.releases(0), "national − south would be Maine's cell");
+        assert!(
+            matches!(d.withheld.get(&0), Some(Withheld::Block { chapters, .. }) if chapters == &vec![id("maine")])
+        );
+        assert!(audit(&p5(), &cands, &[], &d, Form::BeforeDecryption).is_empty());
+        // Forced, the audit names the block; the trustees' check refuses national.
+        let forced = Decision {
+            released: vec![true, true],
+            withheld: BTreeMap::new(),
+        };
+        let problems = audit(&p5(), &cands, &[], &forced, Form::BeforeDecryption);
+        assert!(problems.iter().any(|p| p.contains("Block")), "{problems:?}");
+        let err = may_decrypt_in(&p5(), &cands, &[], 0).unwrap_err();
+        assert_eq!(err.reason(), Reason::ReleaseRefused);
+        assert!(may_decrypt_in(&p5(), &cands, &[], 1).is_ok());
+    }
+
+    #[test]
+    fn a_block_of_three_chapters_may_be_released_with_its_region() {
+        // National's direct chapters m1..m3 (bound 5 each) are a block that passes.
+        let mut all: Vec<&str> = SOUTH.to_vec();
+        all.extend(["m1", "m2", "m3"]);
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&all, 5)).with_value(20),
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)).with_value(13),
+        ];
+        let before = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(before.released, vec![true, true]);
+        // After decryption the block holds 20 − 13 = 7: within 6..=8 for three chapters of
+        // bound 5, so both are published.
+        let after = decide(&p5(), &cands, &[], Form::AfterDecryption);
+        assert_eq!(after.released, vec![true, true]);
+        // With 13 + 4 = 17, the block's 4 is below k: national is withheld, the region stays.
+        let mut low = cands.clone();
+        low[0].value = Some(17);
+        let after = decide(&p5(), &low, &[], Form::AfterDecryption);
+        assert_eq!(after.released, vec![false, true]);
+        assert!(matches!(
+            after.withheld.get(&0),
+            Some(Withheld::Block { .. })
+        ));
+        // With 13 + 9 = 22, the block's 9 would pin each of the three at ≥ 1: withheld too.
+        low[0].value = Some(22);
+        let after = decide(&p5(), &low, &[], Form::AfterDecryption);
+        assert_eq!(after.released, vec![false, true]);
+        // Not decrypted: withheld after decryption.
+        let mut none = cands.clone();
+        none[1].value = None;
+        let after = decide(&p5(), &none, &[], Form::AfterDecryption);
+        assert_eq!(after.withheld.get(&1), Some(&Withheld::NotDecrypted));
+        // The region withheld, national's block is all eight chapters: released.
+        assert!(after.releases(0));
+    }
+
+    #[test]
+    fn a_withheld_middle_view_merges_into_the_block_above() {
+        // national > south (one direct chapter s0) > metro (three chapters).
+        let metro = ["m1", "m2", "m3"];
+        let mut south: Vec<&str> = metro.to_vec();
+        south.push("s0");
+        let mut all = south.clone();
+        all.extend(["n1", "n2", "n3"]);
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&all, 5)),
+            Candidate::new(staff(), path(&["south"]), chapters(&south, 5)),
+            Candidate::new(staff(), path(&["south", "metro"]), chapters(&metro, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false, true]);
+        assert!(audit(&p5(), &cands, &[], &d, Form::BeforeDecryption).is_empty());
+        // Same result whatever order the candidates come in.
+        let mut rev = cands.clone();
+        rev.reverse();
+        let r = decide(&p5(), &rev, &[], Form::BeforeDecryption);
+        assert_eq!(r.released, vec![true, false, true]);
+    }
+
+    #[test]
+    fn siblings_sharing_a_chapter_and_malformed_input_are_withheld() {
+        let a = ["a1", "a2", "a3", "x"];
+        let b = ["b1", "b2", "b3", "x"];
+        let cands = vec![
+            Candidate::new(staff(), path(&["east"]), chapters(&a, 5)),
+            Candidate::new(staff(), path(&["west"]), chapters(&b, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false]);
+        assert!(matches!(d.withheld.get(&1), Some(Withheld::Overlap { .. })));
+        // A sub-view with a chapter outside its view, a chapter twice, a duplicate candidate.
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&a, 5)),
+            Candidate::new(staff(), path(&["west"]), chapters(&b, 5)),
+            Candidate::new(
+                staff(),
+                path(&["east"]),
+                chapters(&["e1", "e1", "e2", "e3"], 5),
+            ),
+            Candidate::new(staff(), path(&["east"]), chapters(&a, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Malformed(_))));
+        assert!(matches!(d.withheld.get(&2), Some(Withheld::Malformed(_))));
+        assert!(matches!(d.withheld.get(&3), Some(Withheld::Malformed(_))));
+        // A value below what the released views beneath it hold.
+        let cands = vec![
+            Candidate::new(
+                staff(),
+                vec![],
+                chapters(&["a1", "a2", "a3", "b1", "b2", "b3"], 10),
+            )
+            .with_value(14),
+            Candidate::new(staff(), path(&["east"]), chapters(&["a1", "a2", "a3"], 10))
+                .with_value(15),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::AfterDecryption);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Malformed(_))));
+    }
+
+    #[test]
+    fn a_line_with_one_unknown_aggregate_gets_one_more_withheld() {
+        // In one view: officers over three chapters fail the rule (all at their bound: the
+        // aggregate cannot be released), staff over five pass. Per chapter, staff + officer is
+        // public (the members total minus the published parts), so releasing staff alone
+        // would give officers' aggregate: staff is withheld too.
+        let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
+        let line = Line {
+            keys: vec![CellKey::total("members"), staff(), officer.clone()],
+        };
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(officer.clone(), vec![], chapters(&["s1", "s2"], 5)),
+        ];
+        let d = decide(
+            &p5(),
+            &cands,
+            std::slice::from_ref(&line),
+            Form::BeforeDecryption,
+        );
+        assert_eq!(d.released, vec![false, false]);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Line { .. })));
+        // Without the line, staff is released.
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false]);
+        let problems = audit(
+            &p5(),
+            &cands,
+            std::slice::from_ref(&line),
+            &d,
+            Form::BeforeDecryption,
+        );
+        assert!(!problems.is_empty());
+        // Both pass: both released, the line has no unknown.
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(officer, vec![], chapters(&SOUTH, 5)),
+        ];
+        let d = decide(
+            &p5(),
+            &cands,
+            std::slice::from_ref(&line),
+            Form::BeforeDecryption,
+        );
+        assert_eq!(d.released, vec![true, true]);
+    }
+
+    #[test]
+    fn a_line_of_a_difference_counts_too() {
+        // The region releases staff and officer; national's officer block (Maine alone) fails,
+        // so national's officer is withheld; national − south's line would then have one
+        // unknown (officer) next to a known staff: national's staff is withheld too.
+        let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
+        let line = Line {
+            keys: vec![staff(), officer.clone()],
+        };
+        let mut all: Vec<&str> = SOUTH.to_vec();
+        all.extend(["maine", "m2", "m3"]);
+        let mut south_and_maine: Vec<&str> = SOUTH.to_vec();
+        south_and_maine.push("maine");
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&all, 5)),
+            Candidate::new(officer.clone(), vec![], chapters(&south_and_maine, 5)),
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
+            Candidate::new(officer, path(&["south"]), chapters(&SOUTH, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false, true, true]);
+        let d = decide(
+            &p5(),
+            &cands,
+            std::slice::from_ref(&line),
+            Form::BeforeDecryption,
+        );
+        assert_eq!(d.released, vec![false, false, true, true]);
+        assert!(
+            audit(
+                &p5(),
+                &cands,
+                std::slice::from_ref(&line),
+                &d,
+                Form::BeforeDecryption
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn what_a_chapter_report_implies_narrows_what_may_be_released() {
+        // Three chapters whose reports show each holds 3 or 4 (bound 9): 12 would show all
+        // hold 4; 11 leaves each its 3..=4.
+        let known: BTreeMap<PartyId, (u64, u64)> =
+            ["a", "b", "c"].iter().map(|n| (id(n), (3, 4))).collect();
+        let c = Candidate::new(staff(), vec![], chapters(&["a", "b", "c"], 9)).with_known(known);
+        let at = |v: u64| vec![c.clone().with_value(v)];
+        let d = decide(&p5(), &at(12), &[], Form::AfterDecryption);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Rule(_))));
+        assert!(decide(&p5(), &at(11), &[], Form::AfterDecryption).releases(0));
+        // Without what the reports imply, 12 would pass.
+        let bare = Candidate::new(staff(), vec![], chapters(&["a", "b", "c"], 9)).with_value(12);
+        assert!(decide(&p5(), &[bare], &[], Form::AfterDecryption).releases(0));
+    }
+
+    #[test]
+    fn lines_come_from_tables_and_relations() {
+        let keys = vec![
+            CellKey::total("members"),
+            staff(),
+            CellKey::new("members", &[(Dim::UnionStatus, "none")]),
+            CellKey::new("members", &[(Dim::Union, "none")]),
+        ];
+        let t = table_lines(&keys);
+        assert!(t.iter().any(
+            |l| l.keys.first() == Some(&CellKey::total("members")) && l.keys.contains(&staff())
+        ));
+        let r = relation_lines(&keys);
+        assert!(
+            r.iter().any(|l| l
+                .keys
+                .contains(&CellKey::new("members", &[(Dim::Union, "none")]))),
+            "{r:?}"
+        );
+    }
+}
