@@ -863,3 +863,6 @@ ui-list-type-lifetime = Lifetime
 ui-list-status-good-standing = Member in good standing
 ui-list-status-member = Member
 ui-list-status-lapsed = Lapsed
+
+## Encrypted withheld cells
+ui-report-encrypted-note = Withheld numbers also travel encrypted to the federation's joint key (fingerprint { $id }). No single server can read them: only sums over several chapters can be decrypted, by several trustees together.

@@ -863,3 +863,6 @@ ui-list-type-lifetime = Vitalicia
 ui-list-status-good-standing = Miembro al corriente
 ui-list-status-member = Miembro
 ui-list-status-lapsed = Membresía vencida
+
+## Cifras reservadas cifradas
+ui-report-encrypted-note = Las cifras reservadas también viajan cifradas con la clave conjunta de la federación (huella { $id }). Ningún servidor puede leerlas por sí solo: solo se pueden descifrar sumas de varios capítulos, y solo con varios custodios de la clave juntos.
