@@ -108,7 +108,7 @@ async fn run(cli: Cli) -> Result<()> {
         ),
     ];
     println!("Shopfloor demo: reporting period {period}");
-    let mut builder = Federation::builder();
+    let mut builder = Federation::builder().encrypted_cells();
     if let Some(d) = &cli.data {
         builder = builder.data_dir(d);
     }
@@ -117,6 +117,13 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let mut fed = builder.start().await.context("starting the federation")?;
     println!("Data directories: {}", fed.root.display());
+    if let Some(j) = &fed.joint_key {
+        println!(
+            "Joint key for encrypted small cells (2 of 3 trustees: national, the Southern region, {}): fingerprint {}",
+            shopfloor_testbed::trustees::OFFICER,
+            j.key.fingerprint()
+        );
+    }
     println!();
     println!(
         "Enrollments (approved automatically: the demo only; compare these by phone or Signal in real life):"
@@ -299,6 +306,13 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
         .await
         .context("building the federation")?;
     println!("Data directories: {}", fed.root.display());
+    if let Some(j) = &fed.joint_key {
+        println!(
+            "Joint key for encrypted small cells (2 of 3 trustees: national, the Southern region, {}): fingerprint {}",
+            shopfloor_testbed::trustees::OFFICER,
+            j.key.fingerprint()
+        );
+    }
     println!(
         "Hubs ready in {:.1} s; {} chapters built and enrolled in {:.1} s",
         fed.timings.hubs,
