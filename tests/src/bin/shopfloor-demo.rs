@@ -55,6 +55,10 @@ struct Cli {
     /// Chapters worked on at once (with --chapters).
     #[arg(long, default_value_t = 4, requires = "chapters")]
     concurrency: usize,
+    /// Skip the trustees' key ceremony: reports then carry no encrypted withheld cells (a
+    /// baseline for the time encryption takes).
+    #[arg(long)]
+    no_encrypted_cells: bool,
 }
 
 fn main() -> ExitCode {
@@ -108,7 +112,10 @@ async fn run(cli: Cli) -> Result<()> {
         ),
     ];
     println!("Shopfloor demo: reporting period {period}");
-    let mut builder = Federation::builder().encrypted_cells();
+    let mut builder = Federation::builder();
+    if !cli.no_encrypted_cells {
+        builder = builder.encrypted_cells();
+    }
     if let Some(d) = &cli.data {
         builder = builder.data_dir(d);
     }
@@ -245,6 +252,7 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
     opts.seed = cli.seed;
     opts.data = cli.data.clone();
     opts.concurrency = cli.concurrency;
+    opts.encrypted = !cli.no_encrypted_cells;
     let plan = national::plan(&opts)?;
     let periods = national::periods(cli.periods)?;
     let (first, last) = match (periods.first(), periods.last()) {
