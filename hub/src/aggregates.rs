@@ -615,6 +615,7 @@ fn cell_of(row: CellRow) -> Result<(String, SummedCell)> {
             suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
             contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
             largest: u64::try_from(largest).unwrap_or(0),
+            tally: None,
         },
     ))
 }
@@ -652,6 +653,7 @@ pub fn cells(db: &Connection, party: &str, period: &str) -> Result<Vec<SummedCel
                 suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
                 contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
                 largest: u64::try_from(largest).unwrap_or(0),
+                tally: None,
             });
         } else {
             out.push(cell_of((party, key, sum, suppressed, contributors, largest))?.1);
@@ -703,6 +705,7 @@ pub fn child_totals(
             suppressed: u32::try_from(suppressed).unwrap_or(u32::MAX),
             contributors: u32::try_from(contributors).unwrap_or(u32::MAX),
             largest: u64::try_from(largest).unwrap_or(0),
+            tally: None,
         });
     }
     for cells in out.values_mut() {
@@ -1017,6 +1020,7 @@ mod tests {
             suppressed: 0,
             contributors,
             largest,
+            tally: None,
         }
     }
 

@@ -121,11 +121,13 @@ fn sign_and_store_with(
 ) -> Result<Envelope> {
     let guidance = build(hub, draft, inherited, key)?;
     let envelope = Envelope::sign_bytes(GUIDANCE_PAYLOAD_TYPE, guidance.to_payload(), hub.keys());
+    let joint_keys = crate::encrypted::carried(hub, &guidance);
     hub.store().write(|tx, _| {
         tx.execute(
             "INSERT INTO guidance (issued_at, envelope) VALUES (?1, ?2)",
             params![guidance.issued_at.as_second(), envelope.to_json()],
         )?;
+        crate::encrypted::record(tx, &joint_keys)?;
         crate::store::audit(tx, actor, action, None)?;
         Ok(())
     })?;

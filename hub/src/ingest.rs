@@ -168,6 +168,7 @@ fn check(hub: &Hub, envelope: &Envelope, pool: Documents) -> Result<Checked> {
                 report.policy.k,
                 &report.campaigns,
             )?;
+            crate::encrypted::check_report(hub, &report)?;
             let entries = vec![crate::aggregates::DocEntry::from_report(
                 &report,
                 hub.card().id.as_str(),
@@ -192,6 +193,9 @@ fn check(hub: &Hub, envelope: &Envelope, pool: Documents) -> Result<Checked> {
                     "only regional hubs send rollups, and only to national",
                 ));
             }
+            let mut pool = pool;
+            hub.store()
+                .read(|db| crate::encrypted::add_keys(db, &mut pool))?;
             let tree = rollup::verify_rollup(envelope, &child.card, &revocations, &pool)
                 .map_err(Error::rejected)?;
             tree.binds_all(&pool)?;

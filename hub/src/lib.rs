@@ -46,6 +46,7 @@ pub mod guidance;
 mod hub;
 pub mod ingest;
 pub use shopfloor_server::logging;
+pub mod encrypted;
 pub mod publish;
 pub mod rollups;
 pub mod secret;

@@ -120,7 +120,7 @@ fn latest_inputs(hub: &Hub, period: Period) -> Result<(Vec<Child>, Documents)> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })?;
     let mut out = Vec::with_capacity(rows.len());
-    let mut pool = Documents::new();
+    let mut pool = crate::encrypted::documents(hub)?;
     for (child_id, envelope, accepted_under) in rows {
         let child = hub
             .store()
@@ -320,7 +320,7 @@ pub fn forward_bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
 /// binds in turn.
 fn own_tree(hub: &Hub, envelope: &Envelope) -> Result<(Tree, Documents)> {
     let card = hub.card();
-    let mut pool = Documents::new();
+    let mut pool = crate::encrypted::documents(hub)?;
     let refs: Vec<rollup::ChildRef> = match envelope.payload_type() {
         shopfloor_protocol::rollup::legacy::RollupV1::PAYLOAD_TYPE => Vec::new(),
         _ => {
@@ -473,6 +473,7 @@ pub(crate) fn bound_in(db: &rusqlite::Connection, rollup: &str) -> Result<Docume
     for blob in blobs {
         docs.insert(crate::store::stored_envelope(&blob)?);
     }
+    crate::encrypted::add_keys(db, &mut docs)?;
     Ok(docs)
 }
 

@@ -336,7 +336,16 @@ CREATE TABLE IF NOT EXISTS campaign_decisions (
 );
 CREATE INDEX IF NOT EXISTS campaign_decisions_by_chapter ON campaign_decisions (chapter, seq);
 "#,
-    // 11: witnessed checkpoints (crate::witness): cosignatures this hub's checkpoints received,
+    // 11: encrypted small cells (crate::encrypted): every joint key national's guidance carried,
+    // as this hub signed or relayed it, by key id; reports' encrypted cells must name one.
+    r#"
+CREATE TABLE IF NOT EXISTS joint_keys (
+    key_id TEXT PRIMARY KEY,
+    joint_key TEXT NOT NULL,
+    added_at INTEGER NOT NULL
+);
+"#,
+    // 12: witnessed checkpoints (crate::witness): cosignatures this hub's checkpoints received,
     // the latest checkpoint this hub cosigned per log it witnesses, and fork evidence.
     r#"
 CREATE TABLE IF NOT EXISTS log_cosignatures (

@@ -71,6 +71,8 @@ fn report(
         campaigns: vec![],
         as_of: None,
         correction: false,
+        encrypted: Vec::new(),
+        joint_key: None,
     };
     report.validate().unwrap();
     Envelope::sign(&report, &ch.keys)

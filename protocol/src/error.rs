@@ -86,6 +86,11 @@ pub enum Reason {
     Undecodable,
     /// An aggregate that the release rule does not allow to be decrypted or published.
     ReleaseRefused,
+    /// An encrypted cell whose range-proof bound is not the public bound: one more than the
+    /// largest value the report's published cells allow the withheld cell (docs/protocol.md §17).
+    BadBound,
+    /// Encrypted cells under a joint key the receiver does not hold from national's guidance.
+    UnknownJointKey,
 }
 
 impl Reason {
@@ -119,6 +124,8 @@ impl Reason {
             Reason::InsufficientShares => "insufficient-shares",
             Reason::Undecodable => "undecodable",
             Reason::ReleaseRefused => "release-refused",
+            Reason::BadBound => "bad-bound",
+            Reason::UnknownJointKey => "unknown-joint-key",
         }
     }
 
@@ -152,6 +159,8 @@ impl Reason {
             | Reason::Undecodable
             | Reason::ReleaseRefused => Fault::Unacceptable,
             Reason::ApiMisuse => Fault::Local,
+            Reason::BadBound => Fault::Untrusted,
+            Reason::UnknownJointKey => Fault::Unacceptable,
         }
     }
 
@@ -184,6 +193,8 @@ impl Reason {
         Reason::InsufficientShares,
         Reason::Undecodable,
         Reason::ReleaseRefused,
+        Reason::BadBound,
+        Reason::UnknownJointKey,
     ];
 }
 

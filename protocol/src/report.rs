@@ -29,7 +29,10 @@ use crate::identity::PartyId;
 use crate::registry::{self, Dim};
 
 mod check;
+pub mod encrypted;
 mod wire;
+
+pub use encrypted::EncryptedEntry;
 
 #[cfg(doc)]
 use crate::envelope::Envelope;
@@ -490,6 +493,16 @@ pub struct Report {
     /// period's close. A correction always carries `as_of`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub correction: bool,
+    /// The exact values of withheld cells, encrypted to the federation's joint key with range
+    /// proofs (docs/protocol.md §17.3), in the order of their cells; at most one per withheld
+    /// cell, and optional per cell. Absent (empty) from nodes without a pinned key or that
+    /// predate it, so their reports keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encrypted: Vec<EncryptedEntry>,
+    /// The id of the joint key the `encrypted` cells are encrypted to
+    /// ([`crate::threshold::JointKey::id`]); present exactly when `encrypted` is not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_key: Option<Digest>,
 }
 
 /// The latest `as_of` a report that is not a correction may carry: the end of the month after
@@ -537,6 +550,7 @@ impl Report {
             check_tables_slow(&self.cells)?;
         }
         self.validate_as_of()?;
+        encrypted::validate_shape(self)?;
         let mut ids = HashSet::new();
         for campaign in &self.campaigns {
             campaign.validate()?;

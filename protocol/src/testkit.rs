@@ -105,6 +105,8 @@ pub fn sample_report(
         campaigns: Vec::new(),
         as_of: None,
         correction: false,
+        encrypted: Vec::new(),
+        joint_key: None,
     }
 }
 

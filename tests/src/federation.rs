@@ -110,6 +110,7 @@ pub struct FederationBuilder {
     data: Option<PathBuf>,
     chapters: Vec<ChapterSpec>,
     no_regional: bool,
+    encrypted: bool,
 }
 
 impl FederationBuilder {
@@ -128,6 +129,14 @@ impl FederationBuilder {
     /// No regional hub (every chapter reports to national).
     pub fn without_regional(mut self) -> Self {
         self.no_regional = true;
+        self
+    }
+
+    /// Runs the trustees' key ceremony (national, the Southern region, an officer) and publishes
+    /// the joint key before chapters enroll, so their reports carry encrypted withheld cells
+    /// ([`crate::trustees`]). Needs the regional hub.
+    pub fn encrypted_cells(mut self) -> Self {
+        self.encrypted = true;
         self
     }
 
@@ -204,6 +213,18 @@ impl FederationBuilder {
             (Some(HubServer::start(hub).await?), Some(to_national))
         };
 
+        let joint_key = match &regional {
+            Some(r) if self.encrypted => Some(
+                crate::trustees::publish_joint_key(
+                    &root,
+                    &national.hub,
+                    &r.hub,
+                    std::slice::from_ref(&r.hub),
+                )
+                .await?,
+            ),
+            _ => None,
+        };
         let mut chapters = Vec::new();
         for spec in self.chapters {
             let parent = match (spec.parent, &regional) {
@@ -284,6 +305,7 @@ impl FederationBuilder {
             regional_proxy,
             chapters,
             enrollments,
+            joint_key,
         })
     }
 }
@@ -334,6 +356,8 @@ pub struct Federation {
     pub chapters: Vec<ChapterNode>,
     /// Every enrollment's fingerprints.
     pub enrollments: Vec<Enrollment>,
+    /// The joint key and its trustees' files, with [`FederationBuilder::encrypted_cells`].
+    pub joint_key: Option<crate::trustees::JointKeySetup>,
 }
 
 impl Federation {

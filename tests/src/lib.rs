@@ -37,3 +37,4 @@ pub mod national;
 pub mod proxy;
 pub mod servers;
 pub mod synth;
+pub mod trustees;

@@ -113,6 +113,7 @@ impl View {
                     suppressed,
                     contributors,
                     largest: 0,
+                    tally: None,
                 }
             })
             .collect()

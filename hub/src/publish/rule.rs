@@ -91,6 +91,7 @@ pub fn sum<'a>(leaves: impl IntoIterator<Item = &'a Leaf>) -> BTreeMap<CellKey, 
                 suppressed: 0,
                 contributors: 0,
                 largest: 0,
+                tally: None,
             });
             match value {
                 CellValue::Count(v) => {
@@ -115,6 +116,7 @@ fn block_cell(leaves: &[&Leaf], key: &CellKey) -> SummedCell {
         suppressed: 0,
         contributors: 0,
         largest: 0,
+        tally: None,
     };
     for leaf in leaves {
         match leaf.cells.get(key) {

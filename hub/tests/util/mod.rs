@@ -214,6 +214,8 @@ impl Chapter {
             campaigns: vec![],
             as_of: None,
             correction: false,
+            encrypted: Vec::new(),
+            joint_key: None,
         };
         report.validate().unwrap();
         Envelope::sign(&report, &self.keys)

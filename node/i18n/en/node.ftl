@@ -713,6 +713,7 @@ ui-support-mark-unmet = Mark as unmet
 ui-support-closed-met = The request is marked met; every hub holding it will show it closed.
 ui-support-closed-unmet = The request is marked unmet; every hub holding it will show it closed.
 err-support-status = The request could not be marked. Reload the page and check that the hub can be reached.
+
 ## campaigns (campaign approval)
 ui-campaign-hub-approval = The hub's approval
 ui-campaign-no-decision = The hub has not decided on this campaign yet.
@@ -741,6 +742,7 @@ ui-attn-majority-unshown = { $n ->
     [one] One workplace is at stage 3 or above without numbers that show a majority; it is not counted as having majority support.
    *[other] { $n } workplaces are at stage 3 or above without numbers that show a majority; they are not counted as having majority support.
 }
+
 ## Outbox delivery
 
 ui-outbox-detail = Details
@@ -904,3 +906,6 @@ ui-import-field-work-county = Work county, 5-digit FIPS code (goes to the answer
 ui-import-field-work-state = Work state (goes to the answers to review)
 ui-import-field-industry = Industry (goes to the answers to review)
 ui-import-field-job-title = Job title (goes to the answers to review)
+
+## Encrypted withheld cells
+ui-report-encrypted-note = Withheld numbers also travel encrypted to the federation's joint key (fingerprint { $id }). No single server can read them: only sums over several chapters can be decrypted, by several trustees together.

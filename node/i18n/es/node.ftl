@@ -713,6 +713,7 @@ ui-support-mark-unmet = Marcar como no atendida
 ui-support-closed-met = La solicitud quedó marcada como atendida; cada hub que la tiene la mostrará cerrada.
 ui-support-closed-unmet = La solicitud quedó marcada como no atendida; cada hub que la tiene la mostrará cerrada.
 err-support-status = No se pudo marcar la solicitud. Vuelva a cargar la página y compruebe que se puede llegar al hub.
+
 ## campaigns (aprobación de campañas)
 ui-campaign-hub-approval = Aprobación del hub
 ui-campaign-no-decision = El hub todavía no ha decidido sobre esta campaña.
@@ -741,6 +742,7 @@ ui-attn-majority-unshown = { $n ->
     [one] Un centro de trabajo está en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuenta como centro con apoyo mayoritario.
    *[other] { $n } centros de trabajo están en la etapa 3 o una posterior sin cifras que muestren una mayoría; no se cuentan como centros con apoyo mayoritario.
 }
+
 ## Outbox delivery
 
 ui-outbox-detail = Detalles
@@ -904,3 +906,6 @@ ui-import-field-work-county = Condado del trabajo, código FIPS de 5 dígitos (v
 ui-import-field-work-state = Estado del trabajo (va a las respuestas por revisar)
 ui-import-field-industry = Industria (va a las respuestas por revisar)
 ui-import-field-job-title = Puesto (va a las respuestas por revisar)
+
+## Cifras reservadas cifradas
+ui-report-encrypted-note = Las cifras reservadas también viajan cifradas con la clave conjunta de la federación (huella { $id }). Ningún servidor puede leerlas por sí solo: solo se pueden descifrar sumas de varios capítulos, y solo con varios custodios de la clave juntos.

@@ -80,7 +80,8 @@ fn build_in(
     ctx.previous = last_accepted(tx)?;
     ctx.correction = correction;
     report::prepare_to_sign(tx, &ctx)?;
-    let built = report::build(tx, &ctx)?;
+    let mut built = report::build(tx, &ctx)?;
+    report::encrypt_withheld(tx, &mut built)?;
     let envelope = Envelope::sign(&built.report, &keys);
     let digest = envelope.digest();
     let sealed = seal(

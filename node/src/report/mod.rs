@@ -131,6 +131,9 @@ pub struct Built {
     /// suppression); every other withheld cell was withheld to protect one of these, whatever
     /// its size. For people reading the preview: never sent.
     pub primary: std::collections::BTreeSet<shopfloor_protocol::CellKey>,
+    /// The exact value of every withheld cell: what [`encrypt_withheld`] encrypts to the joint
+    /// key before signing. Never sent in the clear.
+    pub withheld: BTreeMap<shopfloor_protocol::CellKey, u64>,
 }
 
 /// Summary of a built report, for people.
@@ -281,7 +284,14 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
         .collect();
     // One audit over the whole report: every table, every relation the registry states between
     // metrics, and what the public campaigns reveal.
+    let before: Vec<Option<u64>> = cells.iter().map(|c| c.value.count()).collect();
     let suppression = disclosure::suppress_report(&mut cells, &ctx.policy, &campaigns);
+    let withheld = cells
+        .iter()
+        .zip(before)
+        .filter(|(c, _)| c.value == CellValue::Suppressed)
+        .filter_map(|(c, v)| Some((c.key.clone(), v?)))
+        .collect();
     disclosure::check_report(&cells, ctx.policy.k, &campaigns)?;
     let report = Report {
         schema: REPORT_SCHEMA.to_owned(),
@@ -297,13 +307,30 @@ pub fn build(conn: &Connection, ctx: &ReportContext) -> Result<Built> {
         campaigns,
         as_of: Some(stocks.as_of),
         correction: stocks.correction,
+        encrypted: Vec::new(),
+        joint_key: None,
     };
     report.validate()?;
     Ok(Built {
         report,
         suppression,
         primary,
+        withheld,
     })
+}
+
+/// Encrypts every withheld cell's exact value to the pinned joint key, when one is pinned, with
+/// its public bound (docs/protocol.md §17.3), and names the key in the report; without a pinned
+/// key the report stays as built. Done when signing, not for previews (each cell's range proof
+/// takes a little time).
+pub fn encrypt_withheld(conn: &Connection, built: &mut Built) -> Result<()> {
+    if let Some(pinned) = crate::federation::joint_key::pinned(conn)? {
+        built
+            .report
+            .encrypt_withheld(&pinned.joint_key, &built.withheld)?;
+        built.report.validate()?;
+    }
+    Ok(())
 }
 
 /// The exact bytes that would be signed.

@@ -7,6 +7,7 @@ mod backup;
 mod campaigns;
 mod cli;
 mod domain;
+mod encrypted;
 mod federation;
 mod import;
 mod import_map;

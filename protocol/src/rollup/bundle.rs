@@ -1,19 +1,22 @@
 //! Bundles: a signed document with the chain that authenticates its signer and, for a rollup,
 //! every document the rollup tree binds, flat.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use super::{BUNDLE_SCHEMA, BUNDLE_SCHEMA_V1, Tree};
 use crate::envelope::{Digest, Envelope, MAX_BUNDLE_BYTES};
 use crate::error::{Error, Reason, Result};
+use crate::threshold::JointKey;
 
 /// Signed documents by digest: what a bundle carries beside its rollup, or what a hub holds.
 /// Each document is hashed once, when it is added.
 #[derive(Clone, Debug, Default)]
 pub struct Documents {
     by_digest: HashMap<Digest, Envelope>,
+    /// Joint keys that chapter reports' encrypted cells may be encrypted to, by id.
+    joint_keys: BTreeMap<Digest, JointKey>,
 }
 
 impl Documents {
@@ -40,7 +43,27 @@ impl Documents {
                 )));
             }
         }
-        Ok(Documents { by_digest })
+        Ok(Documents {
+            by_digest,
+            joint_keys: BTreeMap::new(),
+        })
+    }
+
+    /// Adds a joint key that reports' encrypted cells may name (verification refuses encrypted
+    /// cells under a key it was not given: `unknown-joint-key`). A key is its own id's proof: a
+    /// report names the id, which is a hash of the whole key.
+    pub fn add_joint_key(&mut self, key: JointKey) {
+        self.joint_keys.insert(key.id(), key);
+    }
+
+    /// The joint key with this id, if it was added.
+    pub fn joint_key(&self, id: &Digest) -> Option<&JointKey> {
+        self.joint_keys.get(id)
+    }
+
+    /// Every joint key added, in id order.
+    pub fn joint_keys(&self) -> impl Iterator<Item = &JointKey> {
+        self.joint_keys.values()
     }
 
     /// The document with this digest.
@@ -63,6 +86,7 @@ impl Documents {
         for (digest, envelope) in other.by_digest {
             self.by_digest.entry(digest).or_insert(envelope);
         }
+        self.joint_keys.extend(other.joint_keys);
     }
 
     /// Every digest held.
@@ -114,6 +138,10 @@ pub struct Bundle {
     /// Every certificate and document the rollup tree below `document` binds, in digest order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<Envelope>,
+    /// The joint keys the tree's encrypted cells are encrypted to (docs/protocol.md §17.4), in
+    /// id order; absent when none is. Unsigned: each is bound by the id the signed reports name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint_keys: Vec<JointKey>,
 }
 
 impl Bundle {
@@ -126,6 +154,7 @@ impl Bundle {
             chain,
             revocations,
             documents: Vec::new(),
+            joint_keys: Vec::new(),
         }
     }
 
@@ -150,8 +179,21 @@ impl Bundle {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut keys: BTreeSet<Digest> = BTreeSet::new();
+        for node in &tree.nodes {
+            if let super::Content::Report(r) = &node.content
+                && let Some(id) = r.joint_key
+            {
+                keys.insert(id);
+            }
+        }
+        let joint_keys = keys
+            .iter()
+            .filter_map(|id| pool.joint_key(id).cloned())
+            .collect();
         Ok(Bundle {
             documents,
+            joint_keys,
             ..Bundle::new(document, chain, revocations)
         })
     }

@@ -20,7 +20,7 @@ pub mod legacy;
 mod verify;
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,7 @@ use crate::envelope::{Digest, Document, Envelope};
 use crate::error::{Error, Reason, Result};
 use crate::identity::{Card, PartyId, SecretKeys};
 use crate::report::{CellKey, CellValue, Period, Report, check_schema};
+use crate::threshold::{ChapterBound, Ciphertext, Tally};
 
 /// Schema id of rollup payload v2 (children bound by digest).
 pub const ROLLUP_SCHEMA: &str = "shopfloor.rollup.v2";
@@ -86,6 +87,12 @@ pub struct SummedCell {
     pub contributors: u32,
     /// The largest single chapter's published count.
     pub largest: u64,
+    /// The encrypted sum of the chapters' encrypted values of this cell (their ciphertexts'
+    /// product) with every contributing chapter and its bound (docs/protocol.md §17.4): from
+    /// chapter reports' encrypted entries, and from child rollups' tallies. Absent when no child
+    /// encrypted the cell, and in rollups that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Tally>,
 }
 
 /// Reporting completeness of one period.
@@ -203,6 +210,19 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
         suppressed: u32,
         contributors: u32,
         largest: u64,
+        /// Per joint key id: the product of ciphertexts and the chapters counted.
+        tallies: Option<BTreeMap<Digest, (Ciphertext, Vec<ChapterBound>)>>,
+    }
+    impl Acc {
+        fn tally(&mut self, key: Digest, ciphertext: Ciphertext, chapters: &[ChapterBound]) {
+            let t = self
+                .tallies
+                .get_or_insert_with(BTreeMap::new)
+                .entry(key)
+                .or_insert_with(|| (Ciphertext::zero(), Vec::new()));
+            t.0 = t.0 + ciphertext;
+            t.1.extend_from_slice(chapters);
+        }
     }
     /// Keyed by reference: a key is cloned once, when the result is written, not per addition.
     /// Children's documents list their cells in the same order (the registry's), so the cell at
@@ -250,6 +270,18 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
                         CellValue::Suppressed => s.suppressed = s.suppressed.saturating_add(1),
                     }
                 }
+                if let Some(key) = r.joint_key {
+                    for e in &r.encrypted {
+                        let Some(s) = sums.slot(usize::MAX, &e.key) else {
+                            continue;
+                        };
+                        let chapter = ChapterBound {
+                            chapter: r.chapter.clone(),
+                            bound: e.cell.bound,
+                        };
+                        s.tally(key, e.cell.ciphertext, std::slice::from_ref(&chapter));
+                    }
+                }
             }
             Contribution::Rollup(r) => {
                 for (i, cell) in r.cells.iter().enumerate() {
@@ -260,6 +292,9 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
                     s.suppressed = s.suppressed.saturating_add(cell.suppressed);
                     s.contributors = s.contributors.saturating_add(cell.contributors);
                     s.largest = s.largest.max(cell.largest);
+                    if let Some(t) = &cell.tally {
+                        s.tally(t.key, t.ciphertext, &t.chapters);
+                    }
                 }
             }
         }
@@ -273,6 +308,18 @@ pub fn sum<'a>(contributions: &[Contribution<'a>]) -> Vec<SummedCell> {
             suppressed: a.suppressed,
             contributors: a.contributors,
             largest: a.largest,
+            // One key per tally: children under another key (during a rotation) are left out
+            // of it; the smallest key id is kept, so the choice does not depend on order.
+            tally: a.tallies.and_then(|t| t.into_iter().next()).map(
+                |(key, (ciphertext, mut chapters))| {
+                    chapters.sort();
+                    Tally {
+                        key,
+                        ciphertext,
+                        chapters,
+                    }
+                },
+            ),
         })
         .collect()
 }

@@ -259,7 +259,7 @@ impl<'a> Walk<'a> {
         }
         // Chapters are independent of one another: verify them on every core. A regional
         // child's tree is walked afterwards, in order (its own chapters go wide in turn).
-        let results = verify_chapters(hub, period, &pending, revocations);
+        let results = verify_chapters(hub, period, &pending, revocations, self.pool);
         for ((r, sources), result) in pending.iter().zip(results) {
             let outcome = match result {
                 Some(done) => done,
@@ -312,7 +312,7 @@ impl<'a> Walk<'a> {
         }
         let content = match card.kind {
             Kind::Chapter => {
-                chapter_report(hub, period, &cert, sources, revocations).map_err(one)?
+                chapter_report(hub, period, &cert, sources, revocations, self.pool).map_err(one)?
             }
             Kind::Regional | Kind::National => {
                 let (rollup, embedded) = open_rollup(sources.document, &card).map_err(one)?;
@@ -393,13 +393,16 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// A chapter's report under `hub`'s certificate `cert`, checked as [`Walk::child`] would.
+/// A chapter's report under `hub`'s certificate `cert`, checked as [`Walk::child`] would: with
+/// its encrypted cells checked under the joint key `keys` holds for them (range proofs and public
+/// bounds, [`Report::check_encrypted`]; `unknown-joint-key` for a key not given).
 fn chapter_report(
     hub: &Card,
     period: Period,
     cert: &Certificate,
     sources: &Sources<'_>,
     revocations: &RevocationSet,
+    keys: &Documents,
 ) -> Result<Content> {
     let report = verify_child_report(sources.document, &cert.subject, &hub.id, revocations)?;
     check_certificate(hub, cert, report.generated_at, revocations)?;
@@ -408,6 +411,15 @@ fn chapter_report(
             Reason::WrongPeriod,
             format!("report is for {}, rollup for {period}", report.period),
         ));
+    }
+    if let Some(id) = report.joint_key {
+        let key = keys.joint_key(&id).ok_or_else(|| {
+            Error::new(
+                Reason::UnknownJointKey,
+                format!("the report's cells are encrypted to joint key {id}, which the verifier was not given"),
+            )
+        })?;
+        report.check_encrypted(key)?;
     }
     Ok(Content::Report(Box::new(report)))
 }
@@ -419,6 +431,7 @@ fn verify_chapters(
     period: Period,
     pending: &[(&ChildRef, Sources<'_>)],
     revocations: &RevocationSet,
+    keys: &Documents,
 ) -> Vec<Option<std::result::Result<TreeNode, Errors>>> {
     let one = |r: &ChildRef, s: &Sources<'_>| -> Option<std::result::Result<TreeNode, Errors>> {
         let cert = match open_certificate(hub, s.certificate) {
@@ -429,7 +442,7 @@ fn verify_chapters(
         if cert.subject.kind != Kind::Chapter || cert.subject.id != r.id {
             return None;
         }
-        let content = chapter_report(hub, period, &cert, s, revocations)
+        let content = chapter_report(hub, period, &cert, s, revocations, keys)
             .map_err(|e| vec![e.context(format!("child {}", r.id))]);
         Some(content.map(|content| TreeNode {
             id: r.id.clone(),
@@ -475,6 +488,9 @@ fn compare_sums(hub: &PartyId, expected: &[SummedCell], found: &[SummedCell], er
                 Reason::SumMismatch,
                 format!("rollup of {hub}: cell {key} is missing (children sum to {})", w.sum),
             )),
+            Some(g) if g.tally != w.tally && strip(g) == strip(w) => {
+                errors.push(tally_mismatch(hub, key, g.tally.as_ref(), w.tally.as_ref()));
+            }
             Some(g) if g != w => errors.push(Error::new(
                 Reason::SumMismatch,
                 format!(
@@ -492,6 +508,36 @@ fn compare_sums(hub: &PartyId, expected: &[SummedCell], found: &[SummedCell], er
             format!("rollup of {hub}: cell {key} is not in any child's report"),
         ));
     }
+}
+
+/// The cell without its tally.
+fn strip(c: &SummedCell) -> (u64, u32, u32, u64) {
+    (c.sum, c.suppressed, c.contributors, c.largest)
+}
+
+/// A cell whose sums match but whose tally does not: names what differs.
+fn tally_mismatch(
+    hub: &PartyId,
+    key: &CellKey,
+    claimed: Option<&crate::threshold::Tally>,
+    recomputed: Option<&crate::threshold::Tally>,
+) -> Error {
+    let chapters = |t: Option<&crate::threshold::Tally>| -> BTreeSet<PartyId> {
+        t.map(|t| t.chapters.iter().map(|c| c.chapter.clone()).collect())
+            .unwrap_or_default()
+    };
+    let (have, want) = (chapters(claimed), chapters(recomputed));
+    let left_out: Vec<&str> = want.difference(&have).map(PartyId::as_str).collect();
+    let extra: Vec<&str> = have.difference(&want).map(PartyId::as_str).collect();
+    let what = if !left_out.is_empty() || !extra.is_empty() {
+        format!("leaves out {left_out:?} and counts {extra:?}, against its children")
+    } else {
+        "is not the product of its children's ciphertexts and bounds".to_owned()
+    };
+    Error::new(
+        Reason::TallyMismatch,
+        format!("rollup of {hub}: the tally of cell {key} {what}"),
+    )
 }
 
 fn check_completeness(rollup: &Rollup, errors: &mut Errors) {
@@ -643,7 +689,10 @@ fn verify_parts(
     let Some(claimed) = issuers.last() else {
         return Err(vec![Error::new(Reason::UntrustedChain, "no signer")]);
     };
-    let pool = pool.map_err(|e| vec![e])?;
+    let mut pool = pool.map_err(|e| vec![e])?;
+    for key in &bundle.joint_keys {
+        pool.add_joint_key(key.clone());
+    }
     // The document is opened once, with the key the chain names. Signed under another key, it
     // does not come from the chain at all; signed under that key but altered, it is forged.
     if !bundle

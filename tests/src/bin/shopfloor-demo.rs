@@ -55,6 +55,10 @@ struct Cli {
     /// Chapters worked on at once (with --chapters).
     #[arg(long, default_value_t = 4, requires = "chapters")]
     concurrency: usize,
+    /// Skip the trustees' key ceremony: reports then carry no encrypted withheld cells (a
+    /// baseline for the time encryption takes).
+    #[arg(long)]
+    no_encrypted_cells: bool,
 }
 
 fn main() -> ExitCode {
@@ -109,6 +113,9 @@ async fn run(cli: Cli) -> Result<()> {
     ];
     println!("Shopfloor demo: reporting period {period}");
     let mut builder = Federation::builder();
+    if !cli.no_encrypted_cells {
+        builder = builder.encrypted_cells();
+    }
     if let Some(d) = &cli.data {
         builder = builder.data_dir(d);
     }
@@ -117,6 +124,13 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let mut fed = builder.start().await.context("starting the federation")?;
     println!("Data directories: {}", fed.root.display());
+    if let Some(j) = &fed.joint_key {
+        println!(
+            "Joint key for encrypted small cells (2 of 3 trustees: national, the Southern region, {}): fingerprint {}",
+            shopfloor_testbed::trustees::OFFICER,
+            j.key.fingerprint()
+        );
+    }
     println!();
     println!(
         "Enrollments (approved automatically: the demo only; compare these by phone or Signal in real life):"
@@ -238,6 +252,7 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
     opts.seed = cli.seed;
     opts.data = cli.data.clone();
     opts.concurrency = cli.concurrency;
+    opts.encrypted = !cli.no_encrypted_cells;
     let plan = national::plan(&opts)?;
     let periods = national::periods(cli.periods)?;
     let (first, last) = match (periods.first(), periods.last()) {
@@ -299,6 +314,13 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
         .await
         .context("building the federation")?;
     println!("Data directories: {}", fed.root.display());
+    if let Some(j) = &fed.joint_key {
+        println!(
+            "Joint key for encrypted small cells (2 of 3 trustees: national, the Southern region, {}): fingerprint {}",
+            shopfloor_testbed::trustees::OFFICER,
+            j.key.fingerprint()
+        );
+    }
     println!(
         "Hubs ready in {:.1} s; {} chapters built and enrolled in {:.1} s",
         fed.timings.hubs,

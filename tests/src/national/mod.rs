@@ -56,6 +56,9 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Chapters worked on at once.
     pub concurrency: usize,
+    /// Run the trustees' key ceremony and publish the joint key before chapters enroll, so
+    /// reports carry encrypted withheld cells ([`crate::trustees`]).
+    pub encrypted: bool,
 }
 
 impl Options {
@@ -68,6 +71,7 @@ impl Options {
             seed: 2026,
             data: None,
             concurrency: 4,
+            encrypted: true,
         }
     }
 }
@@ -317,6 +321,8 @@ pub struct National {
     pub seed: u64,
     concurrency: usize,
     periods_run: usize,
+    /// The joint key and its trustees' files, when [`Options::encrypted`].
+    pub joint_key: Option<crate::trustees::JointKeySetup>,
 }
 
 /// The hub data directory's name: the hub's party id.
@@ -411,6 +417,22 @@ impl National {
                 server: HubServer::start(hub).await?,
             });
         }
+        let joint_key = match regionals.iter().find(|r| r.region.south) {
+            Some(south) if opts.encrypted => {
+                let hubs: Vec<shopfloor_hub::Hub> =
+                    regionals.iter().map(|r| r.server.hub.clone()).collect();
+                Some(
+                    crate::trustees::publish_joint_key(
+                        &root,
+                        &national.hub,
+                        &south.server.hub,
+                        &hubs,
+                    )
+                    .await?,
+                )
+            }
+            _ => None,
+        };
         timings.hubs = started.elapsed().as_secs_f64();
 
         let started = Instant::now();
@@ -460,6 +482,7 @@ impl National {
             seed: opts.seed,
             concurrency: opts.concurrency.max(1),
             periods_run: 0,
+            joint_key,
         })
     }
 

@@ -562,6 +562,7 @@ pub fn whole_table(
                     suppressed: 0,
                     contributors: 0,
                     largest: 0,
+                    tally: None,
                 },
                 |c| (*c).clone(),
             )
@@ -771,6 +772,7 @@ mod tests {
             suppressed,
             contributors,
             largest,
+            tally: None,
         }
     }
 
@@ -834,6 +836,7 @@ mod tests {
             suppressed: 0,
             contributors: 3,
             largest: 3,
+            tally: None,
         }];
         let t = whole_table(
             &published,

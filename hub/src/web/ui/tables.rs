@@ -739,6 +739,7 @@ fn grid(labels: &Labels<'_>, t: &Table, a: Dim, b: Dim) -> Grid {
             suppressed: 0,
             contributors: 0,
             largest: 0,
+            tally: None,
         })
         .collect();
     order(&mut col_cells, &[b]);
@@ -831,6 +832,7 @@ mod tests {
             suppressed: 0,
             contributors: 4,
             largest: 1,
+            tally: None,
         }];
         let tables = tables_of(&cells, &m, true);
         let metric = m.first().map(|m| m.tables.len()).unwrap_or(0);

@@ -91,6 +91,8 @@ pub struct ReportsPage {
     pub outbox: Vec<OutboxRow>,
     /// The "fewer than k" sentence, explained.
     pub k_note: String,
+    /// With a joint key pinned: withheld cells travel encrypted to it (its fingerprint).
+    pub encrypted_note: Option<String>,
     /// Notice.
     pub notice: Option<String>,
     /// Problem.
@@ -161,7 +163,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         .await?
         .as_ref()
         .clone();
-    let (catalog, history, receipts, outbox, hub) = page
+    let (catalog, history, receipts, outbox, hub, pinned) = page
         .state
         .store()
         .read_async(move |conn| {
@@ -185,6 +187,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                 crate::federation::receipts::list(conn)?,
                 crate::federation::outbox::list(conn)?,
                 crate::federation::hub_link(conn)?.map(|l| l.card.name),
+                crate::federation::joint_key::pinned(conn)?.map(|p| p.fingerprint),
             ))
         })
         .await?;
@@ -353,6 +356,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         history,
         outbox: outbox_rows,
         k_note: lang.ta("ui-report-k-note", &[("k", Arg::from(k))]),
+        encrypted_note: pinned.map(|f| lang.ta("ui-report-encrypted-note", &[("id", Arg::Str(f))])),
         notice,
         problem,
     })
