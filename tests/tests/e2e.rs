@@ -547,5 +547,14 @@ fn demo_smoke_passes() {
         stdout.contains("3 chapter reports and 2 hub rollups verified"),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("fingerprint ").count(), 8, "{stdout}");
+    // Two per enrollment (four enrollments), and the trustees' joint key.
+    assert_eq!(stdout.matches("fingerprint ").count(), 9, "{stdout}");
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("Joint key for encrypted small cells"))
+            .count(),
+        1,
+        "{stdout}"
+    );
 }
