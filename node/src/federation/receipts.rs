@@ -214,11 +214,12 @@ pub struct Consistency {
     pub receipts_checked: usize,
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(
+/// `GET path` from the hub: the body of a success, or the hub's refusal.
+pub(super) async fn get_bytes(
     client: &reqwest::Client,
     link: &HubLink,
     path: &str,
-) -> Result<T> {
+) -> Result<Vec<u8>> {
     let resp = client
         .get(url(&link.url, path))
         .send()
@@ -227,7 +228,16 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     if !resp.status().is_success() {
         return Err(refusal(resp).await);
     }
-    serde_json::from_slice(&body(resp).await?)
+    body(resp).await
+}
+
+/// `GET path` from the hub, read as JSON.
+pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    link: &HubLink,
+    path: &str,
+) -> Result<T> {
+    serde_json::from_slice(&get_bytes(client, link, path).await?)
         .map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))
 }
 

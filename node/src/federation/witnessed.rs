@@ -11,7 +11,8 @@ use shopfloor_protocol::log::Checkpoint;
 use shopfloor_protocol::note::{CheckpointText, Note, NoteKeys, NoteVerifier, TYPE_COSIGNATURE_V1};
 use shopfloor_protocol::{Digest, Envelope};
 
-use super::{Error, HubLink, Result, body, network, refusal, url};
+use super::receipts::{get_bytes, get_json};
+use super::{HubLink, Result};
 use crate::datadir::NodeConfig;
 
 /// Which witnesses must cosign, and how many.
@@ -56,18 +57,6 @@ impl Policy {
     }
 }
 
-async fn get(client: &reqwest::Client, link: &HubLink, path: &str) -> Result<Vec<u8>> {
-    let resp = client
-        .get(url(&link.url, path))
-        .send()
-        .await
-        .map_err(|e| network(&e))?;
-    if !resp.status().is_success() {
-        return Err(refusal(resp).await);
-    }
-    body(resp).await
-}
-
 /// Checks the hub's witnessed checkpoint against `current` (the checkpoint the hub showed this
 /// node). Returns the alarms to raise (kind, detail); network failures are errors, not alarms.
 pub async fn check(
@@ -79,10 +68,10 @@ pub async fn check(
     if !policy.is_required() {
         return Ok(Vec::new());
     }
-    let keys = Envelope::from_json(&get(client, link, "/api/v1/log/note-keys").await?)?;
+    let keys = Envelope::from_json(&get_bytes(client, link, "/api/v1/log/note-keys").await?)?;
     let keys = NoteKeys::open(&keys, &link.card)?;
     let log_key = NoteVerifier::from_vkey(&keys.log)?;
-    let raw = get(client, link, "/api/v1/log/note").await?;
+    let raw = get_bytes(client, link, "/api/v1/log/note").await?;
     let note = Note::parse(&raw)?;
     if note.verify(std::slice::from_ref(&log_key)).is_err() {
         return Ok(vec![(
@@ -127,15 +116,12 @@ pub async fn check(
         }
         return Ok(problems);
     }
-    let proof: ProofAnswer = serde_json::from_slice(
-        &get(
-            client,
-            link,
-            &format!("/api/v1/log/proof?old={}&new={}", older.0, newer.0),
-        )
-        .await?,
+    let proof: ProofAnswer = get_json(
+        client,
+        link,
+        &format!("/api/v1/log/proof?old={}&new={}", older.0, newer.0),
     )
-    .map_err(|e| Error::BadAnswer(format!("consistency proof: {e}")))?;
+    .await?;
     let ok = shopfloor_protocol::log::verify_consistency(
         older.0,
         newer.0,
