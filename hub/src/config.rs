@@ -88,6 +88,54 @@ pub struct Config {
     /// The log's checkpoints as C2SP signed notes, and witnessing (crate::witness).
     #[serde(default, skip_serializing_if = "LogConfig::is_default")]
     pub log: LogConfig,
+    /// Encrypted aggregates decrypted at publication, and this hub as a trustee
+    /// (crate::decryption).
+    #[serde(default, skip_serializing_if = "DecryptionConfig::is_default")]
+    pub decryption: DecryptionConfig,
+}
+
+/// `[decryption]` in `hub.toml` (docs/operate.md "Exact rare counts"): the other trustees this
+/// hub asks for decryption shares when it publishes, and whom it answers as a trustee with the
+/// trustee file it holds in `DATA/trustee/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptionConfig {
+    /// Other trustees' hubs, asked at publication (this hub's own trustee file, if any, is used
+    /// without asking).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trustees: Vec<TrusteePeer>,
+    /// Whether this hub answers other hubs' share requests with its trustee file.
+    #[serde(default = "default_true")]
+    pub answer: bool,
+    /// The hubs whose share requests it answers; empty: any hub the root card vouches for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answer_hubs: Vec<PartyId>,
+}
+
+impl Default for DecryptionConfig {
+    fn default() -> Self {
+        DecryptionConfig {
+            trustees: Vec::new(),
+            answer: true,
+            answer_hubs: Vec::new(),
+        }
+    }
+}
+
+impl DecryptionConfig {
+    fn is_default(&self) -> bool {
+        *self == DecryptionConfig::default()
+    }
+}
+
+/// One trustee in `[[decryption.trustees]]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteePeer {
+    /// The trustee's party id, as in the ceremony.
+    pub id: PartyId,
+    /// The hub's public URL (requests go to `<url>/api/v1/trustee/shares`).
+    pub url: String,
 }
 
 /// `[log]` in `hub.toml`: the log's origin, the witnesses that cosign this hub's checkpoints, and
@@ -325,6 +373,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Created> {
         rollup: RollupConfig::default(),
         web: WebConfig::default(),
         log: LogConfig::default(),
+        decryption: DecryptionConfig::default(),
     };
     let store = Store::open(&dir.join(DB_FILE))?;
     let (password, generated) = match &opts.admin_password {

@@ -37,6 +37,7 @@ pub mod aggregates;
 pub mod backup;
 pub mod campaigns;
 pub mod config;
+pub mod decryption;
 pub mod doctor;
 pub mod enroll;
 mod error;

@@ -241,6 +241,16 @@ enum Command {
     /// name, public address and admin password, runs init, writes hub.toml, starts the service
     /// and prints the next steps (Caddy, the root card or the enrollment at national).
     Setup(cli_setup::SetupArgs),
+    /// Write the period's newest publication with the rollup bundle its exact rare counts were
+    /// decrypted from, for `verify` to check offline (every signature, tally, range proof and
+    /// decryption proof back to the root card).
+    ExportPublication {
+        /// Period, YYYY-MM.
+        period: Period,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -704,6 +714,18 @@ fn run(cli: Cli) -> Result<i32> {
             return doctor(&dir, false);
         }
         Command::Trustee(cmd) => trustee_cli::run(&dir, cmd)?,
+        Command::ExportPublication { period, out } => {
+            let hub = open(&dir)?;
+            let (bundle, publication) = shopfloor_hub::decryption::export(&hub, period)?;
+            let bytes = serde_json::to_vec(&bundle)?;
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "Wrote publication {period} #{} with its rollup bundle to {} ({} released aggregates).",
+                publication.sequence,
+                out.display(),
+                publication.released.len()
+            );
+        }
     }
     Ok(0)
 }
@@ -796,6 +818,11 @@ fn verify(file: &Path, root: &Path, identity: Option<&Path>, json: bool) -> Resu
         None => None,
     };
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    if let Ok(bundle) =
+        serde_json::from_slice::<shopfloor_hub::decryption::PublicationBundle>(&bytes)
+    {
+        return verify_publication(&bundle, &root, json);
+    }
     match shopfloor_protocol::rollup::verify_bytes(&bytes, &root, keys.as_ref()) {
         Ok(summary) => {
             if json {
@@ -804,6 +831,42 @@ fn verify(file: &Path, root: &Path, identity: Option<&Path>, json: bool) -> Resu
                 )?;
             } else {
                 println!("{summary}");
+            }
+            Ok(0)
+        }
+        Err(errors) => {
+            if json {
+                let reasons: Vec<_> = errors
+                    .iter()
+                    .map(|e| json!({"code": e.reason().code(), "message": e.to_string()}))
+                    .collect();
+                print_json(&json!({"ok": false, "reasons": reasons}))?;
+            } else {
+                println!("FAILED: {} reason(s)", errors.len());
+                for e in &errors {
+                    println!("{}: {}", e.reason().code(), e.detail());
+                }
+            }
+            Ok(1)
+        }
+    }
+}
+
+fn verify_publication(
+    bundle: &shopfloor_hub::decryption::PublicationBundle,
+    root: &Card,
+    json: bool,
+) -> Result<i32> {
+    match shopfloor_hub::decryption::verify_publication_bundle(bundle, root) {
+        Ok(s) => {
+            let line = format!(
+                "publication {} #{} of {}: {} chapter reports and {} released aggregates verified (signatures, tallies, range proofs, decryption proofs, the release rule)",
+                s.period, s.sequence, s.hub, s.chapters, s.released
+            );
+            if json {
+                print_json(&json!({"ok": true, "summary": line, "details": s}))?;
+            } else {
+                println!("{line}");
             }
             Ok(0)
         }

@@ -215,6 +215,22 @@ pub fn latest(hub: &Hub, period: Period) -> Result<Option<Built>> {
     }))
 }
 
+/// One of this hub's rollups by its digest.
+pub fn by_digest(hub: &Hub, digest: &Digest) -> Result<Option<Envelope>> {
+    let bytes: Option<Vec<u8>> = hub.store().read(|db| {
+        Ok(db
+            .query_row(
+                "SELECT envelope FROM rollups WHERE digest = ?1",
+                [digest.to_hex()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    })?;
+    Ok(bytes
+        .map(|b| crate::store::stored_envelope(&b))
+        .transpose()?)
+}
+
 /// Builds, signs and stores the period's rollup, unless the newest one held already sums exactly
 /// the same child documents (then that one is returned).
 pub fn build(hub: &Hub, period: Period) -> Result<Built> {

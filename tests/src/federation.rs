@@ -166,9 +166,9 @@ impl FederationBuilder {
             )
         })
         .await?;
-        let national = HubServer::start(national).await?;
+        let mut national = HubServer::start(national).await?;
 
-        let (regional, regional_proxy) = if self.no_regional {
+        let (mut regional, regional_proxy) = if self.no_regional {
             (None, None)
         } else {
             // The regional hub's rollups reach national through a recording proxy too.
@@ -225,6 +225,9 @@ impl FederationBuilder {
             ),
             _ => None,
         };
+        if let (Some(setup), Some(r)) = (&joint_key, regional.as_mut()) {
+            crate::trustees::connect_trustees(setup, &mut national, r).await?;
+        }
         let mut chapters = Vec::new();
         for spec in self.chapters {
             let parent = match (spec.parent, &regional) {

@@ -12,7 +12,7 @@ use shopfloor_hub::Hub;
 use shopfloor_protocol::PartyId;
 use shopfloor_protocol::threshold::{Ceremony, JointKey, run_ceremony};
 
-use crate::servers::blocking;
+use crate::servers::{HubServer, blocking};
 
 /// The officer who holds the third share (an offline key in a real federation).
 pub const OFFICER: &str = "officer-treasurer";
@@ -76,6 +76,42 @@ pub async fn publish_joint_key(
         blocking(move || Ok(shopfloor_hub::guidance::relay(&h, parent)?)).await?;
     }
     Ok(setup)
+}
+
+/// Makes national and `southern` act as trustees at publication, as `docs/operate.md` has a
+/// federation do it: each hub's trustee file goes into its data directory (`DATA/trustee/`),
+/// each lists the other in `[[decryption.trustees]]`, and both are served again with that
+/// configuration. Two of the three trustees then decrypt what the release rule allows whenever
+/// either hub publishes; the officer's share stays offline.
+pub async fn connect_trustees(
+    setup: &JointKeySetup,
+    national: &mut HubServer,
+    southern: &mut HubServer,
+) -> Result<()> {
+    use shopfloor_hub::config::{self, Config, TrusteePeer};
+    let name = setup.key.ceremony().name().to_owned();
+    let pairs = [
+        (national.dir(), southern.card().id.clone(), southern.url()),
+        (southern.dir(), national.card().id.clone(), national.url()),
+    ];
+    for (i, (dir, peer, url)) in pairs.into_iter().enumerate() {
+        let file = setup
+            .trustee_files
+            .get(i)
+            .context("a trustee file per hub")?;
+        let folder = dir.join(shopfloor_hub::trustee::TRUSTEE_DIR);
+        std::fs::create_dir_all(&folder)?;
+        write_private(
+            &folder.join(format!("{name}.trustee.json")),
+            &std::fs::read(file)?,
+        )?;
+        let mut cfg = Config::load(&dir)?;
+        cfg.decryption.trustees = vec![TrusteePeer { id: peer, url }];
+        std::fs::write(dir.join(config::CONFIG_FILE), cfg.to_toml()?)?;
+    }
+    national.reload().await?;
+    southern.reload().await?;
+    Ok(())
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {

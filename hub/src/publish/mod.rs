@@ -125,7 +125,7 @@ impl View {
 }
 
 /// A hub's publication of a period.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Publication {
     /// [`SCHEMA`].
@@ -144,6 +144,14 @@ pub struct Publication {
     pub covers: Vec<Covered>,
     /// Every view viewers can reach; the first is the hub itself.
     pub views: Vec<View>,
+    /// The rollup whose tree the released aggregates were decrypted from (absent when none
+    /// was: no joint key, or nothing the rule releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollup: Option<Digest>,
+    /// Encrypted aggregates decrypted by the trustees, with their shares and proofs
+    /// (crate::decryption); the views show them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub released: Vec<shopfloor_protocol::threshold::Released>,
 }
 
 impl Publication {
@@ -441,6 +449,7 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
         return Ok(Outcome::Unchanged(Box::new(prev.clone())));
     }
     let decided = rule::decide(&tree);
+    let mut decrypted = crate::decryption::Decrypted::default();
     let problems = rule::audit(&tree, &decided);
     if !problems.is_empty() {
         return Err(Error::Internal(format!(
@@ -448,14 +457,21 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
             problems.join("; ")
         )));
     }
-    let views = views(&decided);
-    if let Some(prev) = &previous {
-        let reasons = difference_problems(prev, &tree, &views);
-        if !reasons.is_empty() {
-            return Ok(Outcome::HeldBack {
-                previous: prev.publication.sequence,
-                reasons,
-            });
+    let mut views = views(&decided);
+    // The clear figures first, so held-back changes cost no decryption; then again with the
+    // decrypted ones.
+    for round in 0..2 {
+        if let Some(prev) = &previous {
+            let reasons = difference_problems(prev, &tree, &views);
+            if !reasons.is_empty() {
+                return Ok(Outcome::HeldBack {
+                    previous: prev.publication.sequence,
+                    reasons,
+                });
+            }
+        }
+        if round == 0 {
+            decrypted = decrypt_into(hub, period, &covers, &mut views, &tree, previous.as_ref())?;
         }
     }
     let sequence = previous.as_ref().map_or(1, |p| p.publication.sequence + 1);
@@ -472,6 +488,8 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
         },
         covers,
         views,
+        rollup: decrypted.rollup.filter(|_| !decrypted.released.is_empty()),
+        released: decrypted.released.into_iter().map(|(r, _)| r).collect(),
     };
     let envelope = Envelope::sign(&publication, hub.keys());
     let digest = envelope.digest();
@@ -498,6 +516,78 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
         publication,
         leaves,
     })))
+}
+
+/// Decrypts what the release rule allows of the period's encrypted aggregates
+/// ([`crate::decryption`]) and shows each released one in its view
+/// ([`crate::decryption::shown`]). A failure leaves the views as the clear rule decided them:
+/// the publication goes out without exact rare counts, and the failure is logged.
+///
+/// After a first publication, an aggregate whose chapters changed is not decrypted again unless
+/// the previous publication released it over the same chapters: a changed value over other
+/// chapters would show viewers the difference.
+fn decrypt_into(
+    hub: &Hub,
+    period: Period,
+    covers: &[Covered],
+    views: &mut Vec<View>,
+    tree: &Tree,
+    previous: Option<&Stored>,
+) -> Result<crate::decryption::Decrypted> {
+    let covers: Vec<(PartyId, String)> = covers
+        .iter()
+        .map(|c| (c.child.clone(), c.digest.clone()))
+        .collect();
+    let mut decrypted = match crate::decryption::decrypt(hub, period, &covers) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(%period, "decryption at publication: {e}");
+            return Ok(crate::decryption::Decrypted::default());
+        }
+    };
+    for (w, why) in &decrypted.withheld {
+        tracing::debug!(%period, key = %w.key, view = ?w.view, "not decrypted: {why}");
+    }
+    if let Some(prev) = previous {
+        decrypted.released.retain(|(r, _)| {
+            prev.publication.released.is_empty()
+                || prev.publication.released.iter().any(|p| {
+                    p.key == r.key && p.view == r.view && p.tally.chapters == r.tally.chapters
+                })
+        });
+    }
+    // Cells whose whole total the released value is: decide the clear figures again with them
+    // known, so that complementary withholding accounts for them.
+    let exact: rule::Exact = decrypted
+        .released
+        .iter()
+        .filter(|(r, part)| {
+            part.sum == 0 && usize::try_from(part.suppressed).ok() == Some(r.tally.chapters.len())
+        })
+        .map(|(r, _)| (r.view.clone(), r.key.clone()))
+        .collect();
+    if !exact.is_empty() {
+        let decided = rule::decide_with(tree, &exact);
+        let problems = rule::audit_with(tree, &decided, &exact);
+        if !problems.is_empty() {
+            return Err(Error::Internal(format!(
+                "the publication rule's audit failed with decrypted cells: {}",
+                problems.join("; ")
+            )));
+        }
+        *views = self::views(&decided);
+    }
+    for (r, part) in &decrypted.released {
+        let Some(cell) = views
+            .iter_mut()
+            .find(|v| v.path == r.view)
+            .and_then(|v| v.cells.iter_mut().find(|c| c.key == r.key))
+        else {
+            continue;
+        };
+        cell.value = crate::decryption::shown(cell.value, *part, r.tally.chapters.len(), r.value);
+    }
+    Ok(decrypted)
 }
 
 /// One pass of the background publisher: each recent period is published when every expected

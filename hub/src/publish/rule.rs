@@ -175,25 +175,40 @@ impl Decided {
     }
 }
 
+/// Cells whose total viewers will know exactly from decrypted aggregates, by view path and key
+/// (crate::decryption): each one's clear part is zero (no chapter of the view published it) and
+/// every chapter that withheld it is in a tally the release rule released.
+pub type Exact = BTreeSet<(Vec<String>, CellKey)>;
+
 /// Decides every view of `tree` (the deciding hub at the top).
 pub fn decide(tree: &Tree) -> Decided {
-    decide_at(tree, Vec::new())
+    decide_with(tree, &Exact::new())
 }
 
-fn decide_at(tree: &Tree, path: Vec<String>) -> Decided {
+/// [`decide`] when the cells in `exact` are known to viewers: they are published (their value
+/// comes from the released aggregate, which the release rule judged; their clear part, and so
+/// every block's, is zero), and every line that holds them counts them as known, so complementary
+/// withholding protects the other cells from them. Complementary withholding may still withhold
+/// one of them; viewers then see only the released value as a lower bound.
+pub fn decide_with(tree: &Tree, exact: &Exact) -> Decided {
+    decide_at(tree, Vec::new(), exact)
+}
+
+fn decide_at(tree: &Tree, path: Vec<String>, exact: &Exact) -> Decided {
     let children: Vec<Decided> = tree
         .hubs
         .iter()
         .map(|h| {
             let mut p = path.clone();
             p.push(h.id.clone());
-            decide_at(h, p)
+            decide_at(h, p, exact)
         })
         .collect();
     let all = tree.all_leaves();
     let cells: Vec<SummedCell> = sum(all.iter().copied()).into_values().collect();
     let mut withheld: BTreeSet<CellKey> = cells
         .iter()
+        .filter(|c| !is_exact(exact, &path, c))
         .filter(|c| {
             !viewer_may_see(c) || !group_passes(&open_leaves(tree, &children, &c.key), &c.key)
         })
@@ -356,14 +371,24 @@ fn complement(
     }
 }
 
+/// Whether a view's cell is one of `exact`: listed, with a zero clear part.
+fn is_exact(exact: &Exact, path: &[String], cell: &SummedCell) -> bool {
+    cell.sum == 0 && exact.contains(&(path.to_vec(), cell.key.clone()))
+}
+
 /// What is wrong with a decision; empty when every rule holds.
 pub fn audit(tree: &Tree, decided: &Decided) -> Vec<String> {
+    audit_with(tree, decided, &Exact::new())
+}
+
+/// [`audit`] of a decision made by [`decide_with`] with the same `exact` cells.
+pub fn audit_with(tree: &Tree, decided: &Decided, exact: &Exact) -> Vec<String> {
     let mut problems = Vec::new();
     for (h, d) in tree.hubs.iter().zip(&decided.children) {
-        problems.extend(audit(h, d));
+        problems.extend(audit_with(h, d, exact));
     }
     for cell in &decided.cells {
-        if !decided.publishes(&cell.key) {
+        if !decided.publishes(&cell.key) || is_exact(exact, &decided.path, cell) {
             continue;
         }
         if !viewer_may_see(cell) {

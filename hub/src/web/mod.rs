@@ -11,6 +11,7 @@ mod error;
 mod publications;
 mod routes;
 pub mod throttle;
+mod trustee_api;
 pub mod ui;
 mod witness_api;
 

@@ -7,7 +7,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use super::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, ui, witness_api};
+use super::{
+    AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, trustee_api, ui, witness_api,
+};
 
 /// The application: the JSON API, the dashboards, limits, timeouts and the security headers.
 pub fn router(state: AppState) -> Router {
@@ -75,6 +77,21 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/witness/add-checkpoint",
             post(witness_api::add_checkpoint),
         );
+    // A trustee verifies a whole tree before it answers: its own body limit and timeout.
+    let trustee = Router::new()
+        .route(
+            "/api/v1/trustee/shares",
+            post(trustee_api::shares)
+                .layer(DefaultBodyLimit::max(trustee_api::SHARES_BODY_LIMIT))
+                .layer(axum::middleware::from_fn(api::large_uploads_one_at_a_time)),
+        )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            trustee_api::SHARES_TIMEOUT,
+        ))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(crate::logging::log_request))
+        .with_state(state.clone());
     Router::new()
         .merge(api)
         .merge(ui::router())
@@ -88,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(crate::logging::log_request))
         .with_state(state)
+        .merge(trustee)
 }
 
 /// Largest sealed body `POST /api/v1/reports` takes: a chapter's report anywhere, a regional

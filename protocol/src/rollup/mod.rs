@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 
 pub use bundle::{Bundle, Documents};
 pub use verify::{
-    Content, Tree, TreeNode, verify_bundle, verify_bytes, verify_child_report, verify_rollup,
+    Content, Tree, TreeNode, verify_bundle, verify_bundle_tree, verify_bytes, verify_child_report,
+    verify_rollup,
 };
 
 use crate::cert::RevocationSet;

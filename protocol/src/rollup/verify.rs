@@ -656,6 +656,19 @@ fn verify_parts(
     pool: Result<Documents>,
     root: &Card,
 ) -> std::result::Result<Summary, Errors> {
+    verify_parts_with(bundle, pool, root, |opened, signer, revs, pool| {
+        verify_signed(opened, signer, revs, pool)
+    })
+}
+
+/// The chain, revocations and signature of a bundle's document, then `then` on the opened
+/// document with its verified signer.
+fn verify_parts_with(
+    bundle: &Bundle,
+    pool: Result<Documents>,
+    root: &Card,
+    then: impl FnOnce(Opened, &Card, &RevocationSet, &Documents) -> std::result::Result<Summary, Errors>,
+) -> std::result::Result<Summary, Errors> {
     let mut revs = RevocationSet::new();
     let mut errors = Vec::new();
     // Revocation lists may be signed by the root or by any hub in the chain; learn the chain's
@@ -723,7 +736,44 @@ fn verify_parts(
     if !errors.is_empty() {
         return Err(errors);
     }
-    verify_signed(opened, &signer, &revs, &pool)
+    then(opened, &signer, &revs, &pool)
+}
+
+/// [`verify_bundle`] for a rollup's bundle, keeping what was verified: the signer's card (from
+/// the chain) and the whole tree below the rollup, every signature, tally and range proof
+/// checked. Anything but a rollup is refused (`wrong-payload-type`). A trustee asked to decrypt
+/// a hub's aggregates, and `verify` of a publication, start here.
+pub fn verify_bundle_tree(
+    bundle: &Bundle,
+    root: &Card,
+) -> std::result::Result<(Card, Tree), Errors> {
+    if bundle.document.payload_type() != Rollup::PAYLOAD_TYPE {
+        return Err(vec![Error::new(
+            Reason::WrongPayloadType,
+            format!(
+                "expected a rollup's bundle, not a {:?}",
+                bundle.document.payload_type()
+            ),
+        )]);
+    }
+    let pool = Documents::from_envelopes(bundle.documents.clone());
+    let mut tree = None;
+    let mut card = None;
+    verify_parts_with(bundle, pool, root, |opened, signer, revs, pool| {
+        let Opened::Rollup(rollup, embedded) = opened else {
+            return Err(vec![Error::new(Reason::WrongPayloadType, "not a rollup")]);
+        };
+        let t = verify_opened(*rollup, embedded, signer, revs, pool)?;
+        t.binds_all(pool).map_err(|e| vec![e])?;
+        let summary = t.summary.clone();
+        tree = Some(t);
+        card = Some(signer.clone());
+        Ok(summary)
+    })?;
+    match (card, tree) {
+        (Some(c), Some(t)) => Ok((c, t)),
+        _ => Err(vec![Error::new(Reason::WrongPayloadType, "not a rollup")]),
+    }
 }
 
 fn verify_signed(

@@ -64,6 +64,7 @@ pub mod decrypt;
 pub mod dkg;
 pub mod family;
 pub mod key;
+pub mod publication;
 pub mod release;
 pub mod released;
 pub mod tally;

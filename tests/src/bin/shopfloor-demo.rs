@@ -344,6 +344,7 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
     std::fs::write(&root_card, fed.root_card().to_json())?;
     println!("Reporting periods (national's rollup verified offline against the root card):");
     let mut last_bundle = None;
+    let all_periods = periods.clone();
     for period in periods {
         let t = Instant::now();
         let out = match fed.run_period(period).await {
@@ -383,6 +384,34 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
         println!("  (the temporary data directory is removed on exit; pass --data DIR to keep it)");
     }
     println!();
+    if fed.joint_key.is_some() {
+        println!(
+            "Publications (the trustees decrypt the rare counts the release rule allows; docs/operate.md):"
+        );
+        for period in all_periods {
+            let t = Instant::now();
+            let published = fed.publish(period).await?;
+            for (name, p) in &published {
+                let examples: Vec<String> = p
+                    .examples
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
+                println!(
+                    "  {period} {name:<34} {} aggregates decrypted, {} shown exactly{}",
+                    p.released,
+                    p.exact,
+                    if examples.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", examples.join(", "))
+                    }
+                );
+            }
+            println!("      ({:.1} s)", t.elapsed().as_secs_f64());
+        }
+        println!();
+    }
     // As in the small demo: the months are scripted; from here on the regional hubs forward by
     // themselves, as in production.
     for r in &mut fed.regionals {

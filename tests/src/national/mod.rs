@@ -299,6 +299,41 @@ pub struct PeriodOutcome {
     pub workplaces: u64,
 }
 
+/// What a hub's publication shows of its encrypted aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct Published {
+    /// Aggregates the trustees decrypted and the release rule released.
+    pub released: usize,
+    /// Of those, shown to viewers as exact counts.
+    pub exact: usize,
+    /// Exact counts of the hub's own view, by what they count (union staff, officers, ladder
+    /// stages, pods…), a few of each.
+    pub examples: Vec<(CellKey, u64)>,
+}
+
+impl Published {
+    fn of(p: &shopfloor_hub::publish::Publication) -> Published {
+        use shopfloor_hub::publish::Value;
+        let mut out = Published {
+            released: p.released.len(),
+            ..Published::default()
+        };
+        for r in &p.released {
+            let shown = p
+                .view(&r.view)
+                .and_then(|v| v.cells.iter().find(|c| c.key == r.key))
+                .map(|c| c.value);
+            if let Some(Value::Exact(v)) = shown {
+                out.exact += 1;
+                if r.view.is_empty() && out.examples.len() < 6 {
+                    out.examples.push((r.key.clone(), v));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A national-scale federation: hubs served on loopback, chapters as data directories.
 #[derive(Debug)]
 pub struct National {
@@ -379,7 +414,7 @@ impl National {
         let national =
             blocking(move || HubServer::init(&dir, Level::National, NATIONAL_NAME, None, false))
                 .await?;
-        let national = HubServer::start(national).await?;
+        let mut national = HubServer::start(national).await?;
         let mut enrollments = Vec::new();
         let mut regionals = Vec::new();
         for region in &plan.regions {
@@ -433,6 +468,11 @@ impl National {
             }
             _ => None,
         };
+        if let (Some(setup), Some(south)) =
+            (&joint_key, regionals.iter_mut().find(|r| r.region.south))
+        {
+            crate::trustees::connect_trustees(setup, &mut national, &mut south.server).await?;
+        }
         timings.hubs = started.elapsed().as_secs_f64();
 
         let started = Instant::now();
@@ -657,6 +697,36 @@ impl National {
 
     /// Logs in to every hub's web interface with the demo login over HTTP; returns each hub's
     /// name and address.
+    /// Publishes `period` at every regional hub, then at national (`shopfloor-hub publish`):
+    /// each asks the trustees to decrypt what the release rule allows. The hubs' names with
+    /// what each publication shows.
+    pub async fn publish(&self, period: Period) -> Result<Vec<(String, Published)>> {
+        let mut hubs: Vec<(String, shopfloor_hub::Hub)> = self
+            .regionals
+            .iter()
+            .map(|r| (r.region.name.clone(), r.server.hub.clone()))
+            .collect();
+        hubs.push((self.national.card().name.clone(), self.national.hub.clone()));
+        let mut out = Vec::new();
+        for (name, hub) in hubs {
+            let outcome = blocking(move || {
+                Ok(shopfloor_hub::publish::publish(
+                    &hub,
+                    period,
+                    shopfloor_hub::publish::Trigger::Command,
+                )?)
+            })
+            .await?;
+            let stored = match outcome {
+                shopfloor_hub::publish::Outcome::Published(s)
+                | shopfloor_hub::publish::Outcome::Unchanged(s) => s,
+                other => bail!("{name} did not publish {period}: {other:?}"),
+            };
+            out.push((name, Published::of(&stored.publication)));
+        }
+        Ok(out)
+    }
+
     pub async fn check_logins(&self) -> Result<Vec<(String, String)>> {
         crate::federation::check_hub_logins(
             std::iter::once(&self.national).chain(self.regionals.iter().map(|r| &r.server)),

@@ -1,0 +1,468 @@
+//! Exact rare counts: encrypted aggregates decrypted at publication (issue 14,
+//! docs/protocol.md §17.5, the rule in docs/threat-model.md §10).
+//!
+//! When a hub publishes a period and holds a joint key, it builds its rollup for the period
+//! (every chapter's encrypted cells tallied per view), computes from the verified tree which
+//! aggregates the release rule lets trustees decrypt
+//! ([`shopfloor_protocol::threshold::publication`]), and asks for decryption shares: from the
+//! trustee file it holds itself (`DATA/trustee/*.trustee.json`), and from the hubs listed in
+//! `[[decryption.trustees]]` over `POST /api/v1/trustee/shares`. Each trustee verifies the
+//! bundle and recomputes the rule on its own before it answers ([`answer_call`]). With `t`
+//! valid shares an aggregate is decrypted, the rule is applied again with the values, and what
+//! it releases goes into the publication with its shares and proofs, so that `verify` can check
+//! every one offline ([`verify_publication_bundle`]).
+//!
+//! No step here can decrypt one chapter's cell: a trustee answers only for a view's tally that
+//! the rule releases (three chapters or more, and more, see the rule), and the hub never holds
+//! `t` secret shares itself unless the ceremony gave it that many (it gives one).
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use shopfloor_protocol::rollup::{Bundle, Content, Tree, verify_bundle_tree};
+use shopfloor_protocol::threshold::publication::{
+    self, ShareAnswer, ShareCall, ShareRequest, Wanted,
+};
+use shopfloor_protocol::threshold::{JointKey, Released, Trustee};
+use shopfloor_protocol::{Card, CellKey, Digest, Envelope, PartyId, Period, Reason};
+
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::publish::{Publication, Value};
+
+/// The path of the share request endpoint under a hub's URL.
+pub const SHARES_PATH: &str = "/api/v1/trustee/shares";
+
+/// How long a hub waits for one trustee's answer: the trustee verifies the whole tree first.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Every trustee file this hub holds (`DATA/trustee/*.trustee.json`), each checked on load.
+pub fn own_trustees(dir: &Path) -> Vec<Trustee> {
+    let folder = dir.join(crate::trustee::TRUSTEE_DIR);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".trustee.json").map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|n| match crate::trustee::load_trustee(dir, n) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!("trustee file {n}: {e}");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Answers a share request as a trustee (`POST /api/v1/trustee/shares`), under the hub's
+/// `[decryption]` policy: `answer = false` refuses every request (`not-a-trustee`), and
+/// `answer_hubs`, when set, names the hubs it answers.
+pub fn answer_call(hub: &Hub, call: &ShareCall) -> Result<ShareAnswer> {
+    let config = &hub.config().decryption;
+    if !config.answer {
+        return Err(Error::refused(
+            403,
+            "not-a-trustee",
+            "this hub does not answer share requests ([decryption] answer = false)",
+        ));
+    }
+    let trustees = own_trustees(hub.dir());
+    if trustees.is_empty() {
+        return Err(Error::refused(
+            404,
+            "not-a-trustee",
+            "this hub holds no trustee file",
+        ));
+    }
+    let root = hub.root_card()?;
+    let allowed = |h: &PartyId| config.answer_hubs.is_empty() || config.answer_hubs.contains(h);
+    let mut last = None;
+    for t in &trustees {
+        match publication::answer(t, &root, call, allowed) {
+            Ok(a) => {
+                let shares = a.answers.iter().filter(|x| x.share.is_some()).count();
+                let _ = hub.store().write(|tx, _| {
+                    crate::store::audit(
+                        tx,
+                        "trustee",
+                        "decryption-shares",
+                        Some(&format!(
+                            "{} shares of {} asked, for {}",
+                            shares,
+                            a.answers.len(),
+                            a.rollup
+                        )),
+                    )
+                });
+                return Ok(a);
+            }
+            Err(e) if e.reason() == Reason::UnknownJointKey => last = Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last
+        .map(Error::from)
+        .unwrap_or_else(|| Error::refused(404, "not-a-trustee", "no trustee file answers")))
+}
+
+/// What decryption gave a publication.
+#[derive(Clone, Debug, Default)]
+pub struct Decrypted {
+    /// The rollup whose tree the tallies come from.
+    pub rollup: Option<Digest>,
+    /// The released aggregates, each with its view's clear part.
+    pub released: Vec<(Released, ClearPart)>,
+    /// Aggregates asked for and not released, and why.
+    pub withheld: Vec<(Wanted, String)>,
+}
+
+/// The joint key the tree's chapters encrypted to (the newest this hub holds, if several).
+fn tree_key(hub: &Hub, tree: &Tree) -> Result<Option<JointKey>> {
+    let keys = crate::encrypted::keys(hub)?;
+    Ok(keys.into_iter().rev().find(|k| {
+        let id = k.id();
+        tree.reports().any(|(_, r)| r.joint_key == Some(id))
+    }))
+}
+
+/// Decrypts what the rule releases of the period's aggregates, asking the configured trustees;
+/// `covers` are the child documents the publication sums, which the rollup must bind exactly
+/// (otherwise a report arrived in between and nothing is decrypted this time).
+pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Result<Decrypted> {
+    if crate::encrypted::keys(hub)?.is_empty() {
+        return Ok(Decrypted::default());
+    }
+    let built = crate::rollups::build(hub, period)?;
+    let bundle = crate::rollups::bundle(hub, built.envelope.clone())?;
+    let root = hub.root_card()?;
+    let (_, tree) = verify_bundle_tree(&bundle, &root).map_err(|errors| {
+        Error::Internal(format!(
+            "this hub's own rollup does not verify: {}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })?;
+    let mut bound: Vec<(PartyId, String)> = tree
+        .top
+        .children
+        .iter()
+        .map(|c| (c.id.clone(), c.document.to_hex()))
+        .collect();
+    bound.sort();
+    let mut wanted_covers = covers.to_vec();
+    wanted_covers.sort();
+    if bound != wanted_covers {
+        tracing::info!(%period, "a report arrived while publishing: no decryption this time");
+        return Ok(Decrypted::default());
+    }
+    let Some(key) = tree_key(hub, &tree)? else {
+        return Ok(Decrypted::default());
+    };
+    let policy = publication::policy_of(&tree)?;
+    let aggregates = publication::candidates(&tree, &key);
+    let lines = publication::lines(&aggregates);
+    let wanted = publication::wanted(&policy, &aggregates, &lines);
+    let rollup = built.envelope.digest();
+    if wanted.is_empty() {
+        return Ok(Decrypted {
+            rollup: Some(rollup),
+            ..Decrypted::default()
+        });
+    }
+    let request = ShareRequest {
+        schema: publication::SHARE_REQUEST_SCHEMA.into(),
+        hub: hub.card().id.clone(),
+        period,
+        rollup,
+        joint_key: key.id(),
+        wanted: wanted.clone(),
+    };
+    let call = ShareCall {
+        request: Envelope::sign(&request, hub.keys()),
+        bundle,
+    };
+    let mut answers = Vec::new();
+    for t in own_trustees(hub.dir())
+        .iter()
+        .filter(|t| t.joint_key().id() == key.id())
+    {
+        match publication::answer(t, &root, &call, |_| true) {
+            Ok(a) => answers.push(a),
+            Err(e) => tracing::warn!(%period, "this hub's own trustee file: {e}"),
+        }
+    }
+    let peers = hub.config().decryption.trustees.clone();
+    if !peers.is_empty() {
+        answers.extend(ask_peers(&peers, &call));
+    }
+    let combined = publication::combine_answers(
+        &key,
+        &policy,
+        &aggregates,
+        &lines,
+        &rollup,
+        &wanted,
+        &answers,
+    )?;
+    let released = combined
+        .released
+        .into_iter()
+        .map(|r| {
+            let part = clear_part(&tree, &r.view, &r.key);
+            (r, part)
+        })
+        .collect();
+    Ok(Decrypted {
+        rollup: Some(rollup),
+        released,
+        withheld: combined.withheld,
+    })
+}
+
+/// The clear part of a cell at a view of the tree.
+fn clear_part(tree: &Tree, view: &[String], key: &CellKey) -> ClearPart {
+    let rollup = match view.last() {
+        None => Some(&tree.top),
+        Some(id) => tree.nodes.iter().find_map(|n| match &n.content {
+            Content::Rollup(r) if n.id.as_str() == id => Some(r.as_ref()),
+            _ => None,
+        }),
+    };
+    rollup
+        .and_then(|r| r.cell(key))
+        .map_or(ClearPart::default(), |c| ClearPart {
+            sum: c.sum,
+            suppressed: c.suppressed,
+        })
+}
+
+/// Asks every configured trustee, each on its own connection, from a thread with its own
+/// runtime (publication runs in blocking code, from the background task or the command line).
+fn ask_peers(peers: &[crate::config::TrusteePeer], call: &ShareCall) -> Vec<ShareAnswer> {
+    let Ok(body) = serde_json::to_vec(call) else {
+        return Vec::new();
+    };
+    let run = || -> Vec<ShareAnswer> {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return Vec::new();
+        };
+        rt.block_on(async {
+            let Ok(client) = crate::forward::client() else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for p in peers {
+                let url = format!("{}{SHARES_PATH}", p.url.trim_end_matches('/'));
+                let sent = client
+                    .post(&url)
+                    .timeout(ANSWER_TIMEOUT)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(resp) if resp.status().is_success() => {
+                        match resp.json::<ShareAnswer>().await {
+                            Ok(a) => out.push(a),
+                            Err(e) => tracing::warn!(trustee = %p.id, "unreadable answer: {e}"),
+                        }
+                    }
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let text = resp.text().await.unwrap_or_default();
+                        tracing::warn!(trustee = %p.id, %status, "share request refused: {text}");
+                    }
+                    Err(e) => tracing::warn!(trustee = %p.id, "share request failed: {e}"),
+                }
+            }
+            out
+        })
+    };
+    std::thread::scope(|s| s.spawn(run).join().unwrap_or_default())
+}
+
+/// What viewers see of a released aggregate whose view shows `clear` for the cell's clear part
+/// (`sum` over chapters that published it, `suppressed` chapters that withheld it):
+///
+/// - the exact total `sum + value` when the clear part is published (`AtLeast(sum)`) and every
+///   chapter that withheld the cell encrypted it (the tally has `suppressed` chapters);
+/// - otherwise `AtLeast(sum + value)` over a published clear part, and `AtLeast(value)` over a
+///   withheld one: the clear part the publication rule withheld stays unknown, since `value`
+///   itself is public in the released aggregate.
+pub fn shown(clear: Value, part: ClearPart, encrypted: usize, value: u64) -> Value {
+    let complete = usize::try_from(part.suppressed).is_ok_and(|n| n == encrypted);
+    match clear {
+        Value::AtLeast(s) if s == part.sum && complete => Value::Exact(s.saturating_add(value)),
+        Value::AtLeast(s) if s == part.sum => Value::AtLeast(s.saturating_add(value)),
+        _ => Value::AtLeast(value),
+    }
+}
+
+/// A cell's clear part at a view: its rollup cell's published sum and how many chapters
+/// suppressed it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClearPart {
+    /// The sum of the chapters' published values.
+    pub sum: u64,
+    /// How many chapters withheld it.
+    pub suppressed: u32,
+}
+
+/// Schema id of a [`PublicationBundle`].
+pub const PUBLICATION_BUNDLE_SCHEMA: &str = "shopfloor.publication-bundle.v1";
+
+/// A publication with the rollup bundle its released aggregates were decrypted from: what
+/// `shopfloor-hub export-publication` writes and `shopfloor-hub verify` checks offline.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationBundle {
+    /// [`PUBLICATION_BUNDLE_SCHEMA`].
+    pub schema: String,
+    /// The signed publication.
+    pub publication: Envelope,
+    /// The hub's rollup bundle (chain, revocations, every document, joint keys).
+    pub rollup: Bundle,
+}
+
+/// What verifying a publication bundle found.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicationSummary {
+    /// The publishing hub.
+    pub hub: PartyId,
+    /// The period.
+    pub period: Period,
+    /// The publication's sequence number.
+    pub sequence: u32,
+    /// Chapter reports verified.
+    pub chapters: usize,
+    /// Released aggregates checked.
+    pub released: usize,
+}
+
+/// Verifies a publication bundle offline against the root card: the rollup bundle (every
+/// signature, tally and range proof to the root), the publication's signature by the same hub
+/// and its rollup's digest, every released aggregate (its tally, every decryption share's proof,
+/// the value, the family rule: `tally-mismatch`, `bad-decryption-share`, `insufficient-shares`,
+/// `release-refused`), and that what viewers see of each is what [`shown`] allows
+/// (`sum-mismatch`).
+pub fn verify_publication_bundle(
+    bundle: &PublicationBundle,
+    root: &Card,
+) -> std::result::Result<PublicationSummary, Vec<shopfloor_protocol::Error>> {
+    use shopfloor_protocol::Error as E;
+    let one = |e: E| vec![e];
+    if bundle.schema != PUBLICATION_BUNDLE_SCHEMA {
+        return Err(one(E::new(
+            Reason::UnsupportedSchema,
+            format!("publication bundle schema {}", bundle.schema),
+        )));
+    }
+    let (signer, tree) = verify_bundle_tree(&bundle.rollup, root)?;
+    let p: Publication = bundle
+        .publication
+        .open_document(&signer.signing_key)
+        .map_err(one)?;
+    if p.hub != signer.id || p.period != tree.top.period {
+        return Err(one(E::new(
+            Reason::BadSignature,
+            "the publication is not the rollup signer's for that period",
+        )));
+    }
+    if p.rollup != Some(bundle.rollup.document.digest()) {
+        return Err(one(E::new(
+            Reason::TallyMismatch,
+            "the publication names another rollup than the bundle's",
+        )));
+    }
+    if !p.released.is_empty() {
+        let key = p
+            .released
+            .first()
+            .and_then(|r| {
+                bundle
+                    .rollup
+                    .joint_keys
+                    .iter()
+                    .find(|k| k.id() == r.tally.key)
+            })
+            .ok_or_else(|| {
+                one(E::new(
+                    Reason::UnknownJointKey,
+                    "the bundle does not carry the joint key of the released aggregates",
+                ))
+            })?;
+        publication::check_released(&tree, key, &p.released).map_err(one)?;
+        for r in &p.released {
+            let part = clear_part(&tree, &r.view, &r.key);
+            let seen = p
+                .view(&r.view)
+                .and_then(|v| v.cells.iter().find(|c| c.key == r.key))
+                .map(|c| c.value);
+            let n = r.tally.chapters.len();
+            let ok = seen.is_some_and(|v| {
+                v == shown(Value::AtLeast(part.sum), part, n, r.value)
+                    || v == shown(Value::Withheld, part, n, r.value)
+            });
+            if !ok {
+                return Err(one(E::new(
+                    Reason::SumMismatch,
+                    format!(
+                        "{} at {:?}: viewers see {seen:?}, not what the released value {} allows",
+                        r.key, r.view, r.value
+                    ),
+                )));
+            }
+        }
+    }
+    Ok(PublicationSummary {
+        hub: p.hub.clone(),
+        period: p.period,
+        sequence: p.sequence,
+        chapters: tree.reports().count(),
+        released: p.released.len(),
+    })
+}
+
+/// The period's newest publication with the bundle of the rollup it names (or, when it names
+/// none, of the newest rollup), for offline verification.
+pub fn export(hub: &Hub, period: Period) -> Result<(PublicationBundle, Publication)> {
+    let stored = crate::publish::latest(hub, period)?.ok_or_else(|| {
+        Error::refused(
+            404,
+            "no-publication",
+            format!("no publication of {period} yet"),
+        )
+    })?;
+    let envelope = match stored.publication.rollup {
+        Some(digest) => crate::rollups::by_digest(hub, &digest)?,
+        None => crate::rollups::latest(hub, period)?.map(|b| b.envelope),
+    }
+    .ok_or_else(|| {
+        Error::refused(
+            404,
+            "no-rollup",
+            format!("the rollup of publication {period} is not held"),
+        )
+    })?;
+    Ok((
+        PublicationBundle {
+            schema: PUBLICATION_BUNDLE_SCHEMA.into(),
+            publication: stored.envelope,
+            rollup: crate::rollups::bundle(hub, envelope)?,
+        },
+        stored.publication,
+    ))
+}

@@ -1,0 +1,256 @@
+//! Exact rare counts at region and national (issue 14): chapters encrypt what they withhold,
+//! national and the Southern region act as trustees at publication, and their publications show
+//! the aggregates the release rule allows, each verifiable offline down to every decryption
+//! proof. Real hubs on loopback, real node data directories, the real 2-of-3 ceremony.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use shopfloor_hub::decryption::{PublicationBundle, verify_publication_bundle};
+use shopfloor_hub::publish::{self, Outcome, Trigger, Value};
+use shopfloor_protocol::threshold::publication::{ShareCall, ShareRequest, Wanted};
+use shopfloor_protocol::threshold::{DecodeTable, JointKey, Trustee, combine};
+use shopfloor_protocol::{Envelope, Reason};
+use shopfloor_testbed::national::{self, National, Options};
+use shopfloor_testbed::servers::blocking;
+
+fn trustee(path: &std::path::Path) -> Trustee {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+async fn publish_at(hub: &shopfloor_hub::Hub) -> publish::Stored {
+    let h = hub.clone();
+    let period = national::periods(1).unwrap()[0];
+    let outcome = blocking(move || Ok(publish::publish(&h, period, Trigger::Command)?))
+        .await
+        .unwrap();
+    match outcome {
+        Outcome::Published(s) => *s,
+        other => panic!("not published: {other:?}"),
+    }
+}
+
+fn codes(bundle: &PublicationBundle, root: &shopfloor_protocol::Card) -> Vec<Reason> {
+    match verify_publication_bundle(bundle, root) {
+        Ok(s) => panic!("a tampered bundle verified: {s:?}"),
+        Err(errors) => errors.iter().map(|e| e.reason()).collect(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
+    let opts = Options::new(12, 2, 1);
+    let plan = national::plan(&opts).unwrap();
+    let periods = national::periods(1).unwrap();
+    let mut fed = National::build(plan, &opts, periods[0]).await.unwrap();
+    let outcome = fed.run_period(periods[0]).await.unwrap();
+    assert_eq!(outcome.delivered, 12);
+    let setup = fed.joint_key.clone().expect("the demo runs the ceremony");
+    let key: JointKey = setup.key.clone();
+    let root = fed.root_card();
+
+    // The Southern region publishes first, then national: each asks the other for shares.
+    let south = fed
+        .regionals
+        .iter()
+        .find(|r| r.region.south)
+        .unwrap()
+        .server
+        .hub
+        .clone();
+    let south_pub = publish_at(&south).await;
+    let national_pub = publish_at(&fed.national.hub).await;
+    for (who, p) in [("south", &south_pub), ("national", &national_pub)] {
+        let released = &p.publication.released;
+        println!("{who}: {} released aggregates", released.len());
+        for r in released {
+            println!("   {} at {:?} = {}", r.key, r.view, r.value);
+        }
+        assert!(
+            !released.is_empty(),
+            "{who} released no aggregate: rare counts stay withheld"
+        );
+        // Every released aggregate is shown to viewers, exactly or as a lower bound.
+        for r in released {
+            let shown = p
+                .publication
+                .view(&r.view)
+                .and_then(|v| v.cells.iter().find(|c| c.key == r.key))
+                .map(|c| c.value)
+                .unwrap();
+            assert!(
+                matches!(shown, Value::Exact(v) | Value::AtLeast(v) if v >= r.value),
+                "{who}: {} shows {shown:?} for a released {}",
+                r.key,
+                r.value
+            );
+        }
+    }
+    assert!(
+        national_pub
+            .publication
+            .views
+            .iter()
+            .flat_map(|v| &v.cells)
+            .any(|c| matches!(c.value, Value::Exact(_))
+                && national_pub
+                    .publication
+                    .released
+                    .iter()
+                    .any(|r| r.key == c.key)),
+        "national shows no released aggregate as an exact count"
+    );
+
+    // Offline: the publication with its rollup bundle verifies back to the root card.
+    let h = fed.national.hub.clone();
+    let period = periods[0];
+    let (bundle, _) = blocking(move || Ok(shopfloor_hub::decryption::export(&h, period)?))
+        .await
+        .unwrap();
+    let summary = verify_publication_bundle(&bundle, &root).unwrap();
+    assert_eq!(summary.released, national_pub.publication.released.len());
+    assert_eq!(summary.chapters, 12);
+    // (c) A wrong decryption share: another trustee's share under the first one's index.
+    let mut wrong = bundle.clone();
+    let signer = fed.national.hub.keys();
+    let mut p: publish::Publication = wrong.publication.open_document(&root.signing_key).unwrap();
+    let first = p.released.first_mut().unwrap();
+    let other = first.shares.get(1).unwrap().clone();
+    first.shares[0].share = other.share;
+    wrong.publication = Envelope::sign(&p, signer);
+    assert!(codes(&wrong, &root).contains(&Reason::BadDecryptionShare));
+    // A released value that is not what the shares decrypt.
+    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
+    p.released[0].value += 1;
+    let mut lied = bundle.clone();
+    lied.publication = Envelope::sign(&p, signer);
+    assert!(codes(&lied, &root).contains(&Reason::BadDecryptionShare));
+    // A tally that leaves out a chapter.
+    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
+    p.released[0].tally.chapters.pop();
+    let mut short = bundle.clone();
+    short.publication = Envelope::sign(&p, signer);
+    assert!(codes(&short, &root).contains(&Reason::TallyMismatch));
+    // A tampered ciphertext in a chapter's signed report breaks its signature; one in the
+    // released tally no longer matches the tree's.
+    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
+    let swap = p.released.get(1).map(|r| r.tally.ciphertext);
+    if let Some(c) = swap {
+        p.released[0].tally.ciphertext = c;
+        let mut tampered = bundle.clone();
+        tampered.publication = Envelope::sign(&p, signer);
+        assert!(codes(&tampered, &root).contains(&Reason::TallyMismatch));
+    }
+
+    // (b) t trustees decrypt only released aggregates: asked directly for an aggregate the rule
+    // withholds (one region's view of a cell over fewer than three chapters), the Southern
+    // trustee refuses it, and answers the released ones.
+    let national_trustee = trustee(&setup.trustee_files[0]);
+    let south_trustee = trustee(&setup.trustee_files[1]);
+    let h = fed.national.hub.clone();
+    let tree_bundle = bundle.rollup.clone();
+    let (_, tree) = shopfloor_protocol::rollup::verify_bundle_tree(&tree_bundle, &root).unwrap();
+    let aggregates = shopfloor_protocol::threshold::publication::candidates(&tree, &key);
+    let released: Vec<Wanted> = national_pub
+        .publication
+        .released
+        .iter()
+        .map(|r| Wanted {
+            key: r.key.clone(),
+            view: r.view.clone(),
+        })
+        .collect();
+    let refused_one = aggregates
+        .iter()
+        .map(|a| Wanted {
+            key: a.candidate.key.clone(),
+            view: a.candidate.view.clone(),
+        })
+        .find(|w| !released.contains(w))
+        .expect("some aggregate is withheld");
+    let mut wanted = released.clone();
+    wanted.push(refused_one.clone());
+    let request = ShareRequest {
+        schema: shopfloor_protocol::threshold::publication::SHARE_REQUEST_SCHEMA.into(),
+        hub: root.id.clone(),
+        period: periods[0],
+        rollup: tree_bundle.document.digest(),
+        joint_key: key.id(),
+        wanted,
+    };
+    let call = ShareCall {
+        request: Envelope::sign(&request, h.keys()),
+        bundle: tree_bundle.clone(),
+    };
+    let south_url = fed
+        .regionals
+        .iter()
+        .find(|r| r.region.south)
+        .unwrap()
+        .server
+        .url();
+    let answer: shopfloor_protocol::threshold::publication::ShareAnswer = reqwest::Client::new()
+        .post(format!("{south_url}/api/v1/trustee/shares"))
+        .json(&call)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = answer.answers.last().unwrap();
+    assert_eq!(last.wanted, refused_one);
+    assert!(last.share.is_none() && last.refused.is_some(), "{last:?}");
+    assert!(
+        answer.answers[..released.len()]
+            .iter()
+            .all(|a| a.share.is_some())
+    );
+    // A request signed by someone other than the rollup's signer is refused.
+    let mut forged = call.clone();
+    forged.request = Envelope::sign(&request, south.keys());
+    let status = reqwest::Client::new()
+        .post(format!("{south_url}/api/v1/trustee/shares"))
+        .json(&forged)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_client_error(), "{status}");
+
+    // (a) No single trustee decrypts a chapter's cell: with one trustee's file (and every hub's
+    // files, which hold only ciphertexts and public keys), a chapter's ciphertext does not
+    // combine: one share is below the threshold, and the share alone is not the value.
+    let (_, report) = tree
+        .reports()
+        .find(|(_, r)| !r.encrypted.is_empty())
+        .expect("a chapter encrypted its withheld cells");
+    let entry = report.encrypted.first().unwrap();
+    let one_cell = shopfloor_protocol::threshold::Tally::of_cells(
+        &key,
+        &[shopfloor_protocol::threshold::Contribution::new(
+            report.chapter.clone(),
+            entry.cell.clone(),
+        )],
+    )
+    .unwrap();
+    let table = DecodeTable::new(1000).unwrap();
+    for t in [&national_trustee, &south_trustee] {
+        // The trustee's own rule refuses a single chapter's tally outright.
+        let policy = shopfloor_protocol::threshold::ReleasePolicy::new(5).unwrap();
+        assert_eq!(
+            t.share(&one_cell, &policy).unwrap_err().reason(),
+            Reason::ReleaseRefused
+        );
+        // And even a share taken around the rule does not decrypt alone.
+        let share = t.share_unchecked(&one_cell.ciphertext).unwrap();
+        assert_eq!(
+            combine(&key, &one_cell, &[share], &table)
+                .unwrap_err()
+                .reason(),
+            Reason::InsufficientShares
+        );
+    }
+    fed.stop().await.unwrap();
+}
