@@ -136,13 +136,17 @@ fn tree_key(hub: &Hub, tree: &Tree) -> Result<Option<JointKey>> {
 /// `covers` are the child documents the publication sums, which the rollup must bind exactly
 /// (otherwise a report arrived in between and nothing is decrypted this time).
 pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Result<Decrypted> {
-    if crate::encrypted::keys(hub)?.is_empty() {
+    let own = own_trustees(hub.dir());
+    if crate::encrypted::keys(hub)?.is_empty()
+        || (own.is_empty() && hub.config().decryption.trustees.is_empty())
+    {
+        // No joint key, or nobody to ask: nothing can be decrypted here.
         return Ok(Decrypted::default());
     }
     let built = crate::rollups::build(hub, period)?;
     let bundle = crate::rollups::bundle(hub, built.envelope.clone())?;
     let root = hub.root_card()?;
-    let (_, tree) = verify_bundle_tree(&bundle, &root).map_err(|errors| {
+    let (signer, tree) = verify_bundle_tree(&bundle, &root).map_err(|errors| {
         Error::Internal(format!(
             "this hub's own rollup does not verify: {}",
             errors
@@ -192,11 +196,8 @@ pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Resul
         bundle,
     };
     let mut answers = Vec::new();
-    for t in own_trustees(hub.dir())
-        .iter()
-        .filter(|t| t.joint_key().id() == key.id())
-    {
-        match publication::answer(t, &root, &call, |_| true) {
+    for t in own.iter().filter(|t| t.joint_key().id() == key.id()) {
+        match publication::answer_tree(t, &signer, &tree, &request, |_| true) {
             Ok(a) => answers.push(a),
             Err(e) => tracing::warn!(%period, "this hub's own trustee file: {e}"),
         }
@@ -333,6 +334,9 @@ pub struct PublicationBundle {
     pub schema: String,
     /// The signed publication.
     pub publication: Envelope,
+    /// The released aggregates its `released` digest names (the JSON those bytes are).
+    #[serde(default)]
+    pub released: String,
     /// The hub's rollup bundle (chain, revocations, every document, joint keys).
     pub rollup: Bundle,
 }
@@ -381,15 +385,31 @@ pub fn verify_publication_bundle(
             "the publication is not the rollup signer's for that period",
         )));
     }
-    if p.rollup != Some(bundle.rollup.document.digest()) {
-        return Err(one(E::new(
-            Reason::TallyMismatch,
-            "the publication names another rollup than the bundle's",
-        )));
-    }
-    if !p.released.is_empty() {
-        let key = p
-            .released
+    let released: Vec<Released> = match p.released {
+        None => Vec::new(),
+        Some(digest) => {
+            if Digest::of(bundle.released.as_bytes()) != digest {
+                return Err(one(E::new(
+                    Reason::TallyMismatch,
+                    "the released aggregates are not those the publication names",
+                )));
+            }
+            if p.rollup != Some(bundle.rollup.document.digest()) {
+                return Err(one(E::new(
+                    Reason::TallyMismatch,
+                    "the publication names another rollup than the bundle's",
+                )));
+            }
+            serde_json::from_str(&bundle.released).map_err(|e| {
+                one(E::new(
+                    Reason::Malformed,
+                    format!("the released aggregates: {e}"),
+                ))
+            })?
+        }
+    };
+    if !released.is_empty() {
+        let key = released
             .first()
             .and_then(|r| {
                 bundle
@@ -404,8 +424,8 @@ pub fn verify_publication_bundle(
                     "the bundle does not carry the joint key of the released aggregates",
                 ))
             })?;
-        publication::check_released(&tree, key, &p.released).map_err(one)?;
-        for r in &p.released {
+        publication::check_released(&tree, key, &released).map_err(one)?;
+        for r in &released {
             let part = clear_part(&tree, &r.view, &r.key);
             let seen = p
                 .view(&r.view)
@@ -432,13 +452,13 @@ pub fn verify_publication_bundle(
         period: p.period,
         sequence: p.sequence,
         chapters: tree.reports().count(),
-        released: p.released.len(),
+        released: released.len(),
     })
 }
 
 /// The period's newest publication with the bundle of the rollup it names (or, when it names
 /// none, of the newest rollup), for offline verification.
-pub fn export(hub: &Hub, period: Period) -> Result<(PublicationBundle, Publication)> {
+pub fn export(hub: &Hub, period: Period) -> Result<(PublicationBundle, Vec<Released>)> {
     let stored = crate::publish::latest(hub, period)?.ok_or_else(|| {
         Error::refused(
             404,
@@ -457,12 +477,19 @@ pub fn export(hub: &Hub, period: Period) -> Result<(PublicationBundle, Publicati
             format!("the rollup of publication {period} is not held"),
         )
     })?;
+    let released = crate::publish::released(hub, &stored)?;
+    let released_json = if stored.publication.released.is_some() {
+        serde_json::to_string(&released).map_err(|e| Error::Internal(e.to_string()))?
+    } else {
+        String::new()
+    };
     Ok((
         PublicationBundle {
             schema: PUBLICATION_BUNDLE_SCHEMA.into(),
             publication: stored.envelope,
+            released: released_json,
             rollup: crate::rollups::bundle(hub, envelope)?,
         },
-        stored.publication,
+        released,
     ))
 }

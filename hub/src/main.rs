@@ -716,14 +716,13 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Trustee(cmd) => trustee_cli::run(&dir, cmd)?,
         Command::ExportPublication { period, out } => {
             let hub = open(&dir)?;
-            let (bundle, publication) = shopfloor_hub::decryption::export(&hub, period)?;
+            let (bundle, released) = shopfloor_hub::decryption::export(&hub, period)?;
             let bytes = serde_json::to_vec(&bundle)?;
             std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
             println!(
-                "Wrote publication {period} #{} with its rollup bundle to {} ({} released aggregates).",
-                publication.sequence,
+                "Wrote publication {period} with its rollup bundle to {} ({} released aggregates).",
                 out.display(),
-                publication.released.len()
+                released.len()
             );
         }
     }

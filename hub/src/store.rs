@@ -371,6 +371,17 @@ CREATE TABLE IF NOT EXISTS witness_evidence (
     at INTEGER NOT NULL
 );
 "#,
+    // 14: exact rare counts (crate::decryption): the released aggregates of each publication
+    // (tallies with their chapters and bounds, shares, values), which only admins' exports and
+    // `verify` read; the publication viewers see carries their digest.
+    r#"
+CREATE TABLE IF NOT EXISTS publication_released (
+    period TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    released TEXT NOT NULL,
+    PRIMARY KEY (period, sequence)
+);
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than

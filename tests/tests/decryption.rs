@@ -8,7 +8,7 @@
 use shopfloor_hub::decryption::{PublicationBundle, verify_publication_bundle};
 use shopfloor_hub::publish::{self, Outcome, Trigger, Value};
 use shopfloor_protocol::threshold::publication::{ShareCall, ShareRequest, Wanted};
-use shopfloor_protocol::threshold::{DecodeTable, JointKey, Trustee, combine};
+use shopfloor_protocol::threshold::{DecodeTable, JointKey, Released, Trustee, combine};
 use shopfloor_protocol::{Envelope, Reason};
 use shopfloor_testbed::national::{self, National, Options};
 use shopfloor_testbed::servers::blocking;
@@ -17,15 +17,38 @@ fn trustee(path: &std::path::Path) -> Trustee {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-async fn publish_at(hub: &shopfloor_hub::Hub) -> publish::Stored {
+async fn publish_at(hub: &shopfloor_hub::Hub) -> (publish::Stored, Vec<Released>) {
     let h = hub.clone();
     let period = national::periods(1).unwrap()[0];
-    let outcome = blocking(move || Ok(publish::publish(&h, period, Trigger::Command)?))
-        .await
-        .unwrap();
-    match outcome {
-        Outcome::Published(s) => *s,
-        other => panic!("not published: {other:?}"),
+    blocking(move || {
+        let outcome = publish::publish(&h, period, Trigger::Command)?;
+        let Outcome::Published(s) = outcome else {
+            anyhow::bail!("not published: {outcome:?}");
+        };
+        let released = publish::released(&h, &s)?;
+        Ok((*s, released))
+    })
+    .await
+    .unwrap()
+}
+
+/// The bundle as a lying hub would sign it: `edit` changes the released aggregates, and the
+/// publication is signed again over their new digest.
+fn forge(
+    bundle: &PublicationBundle,
+    root: &shopfloor_protocol::Card,
+    keys: &shopfloor_protocol::SecretKeys,
+    edit: impl FnOnce(&mut Vec<Released>),
+) -> PublicationBundle {
+    let mut released: Vec<Released> = serde_json::from_str(&bundle.released).unwrap();
+    edit(&mut released);
+    let json = serde_json::to_string(&released).unwrap();
+    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
+    p.released = Some(shopfloor_protocol::Digest::of(json.as_bytes()));
+    PublicationBundle {
+        publication: Envelope::sign(&p, keys),
+        released: json,
+        ..bundle.clone()
     }
 }
 
@@ -57,10 +80,12 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .server
         .hub
         .clone();
-    let south_pub = publish_at(&south).await;
-    let national_pub = publish_at(&fed.national.hub).await;
-    for (who, p) in [("south", &south_pub), ("national", &national_pub)] {
-        let released = &p.publication.released;
+    let (south_pub, south_released) = publish_at(&south).await;
+    let (national_pub, national_released) = publish_at(&fed.national.hub).await;
+    for (who, p, released) in [
+        ("south", &south_pub, &south_released),
+        ("national", &national_pub, &national_released),
+    ] {
         println!("{who}: {} released aggregates", released.len());
         for r in released {
             println!("   {} at {:?} = {}", r.key, r.view, r.value);
@@ -92,11 +117,7 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
             .iter()
             .flat_map(|v| &v.cells)
             .any(|c| matches!(c.value, Value::Exact(_))
-                && national_pub
-                    .publication
-                    .released
-                    .iter()
-                    .any(|r| r.key == c.key)),
+                && national_released.iter().any(|r| r.key == c.key)),
         "national shows no released aggregate as an exact count"
     );
 
@@ -107,39 +128,40 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .await
         .unwrap();
     let summary = verify_publication_bundle(&bundle, &root).unwrap();
-    assert_eq!(summary.released, national_pub.publication.released.len());
+    assert_eq!(summary.released, national_released.len());
+    // Viewers' copy names the released aggregates by digest only: no tally, chapter or bound.
+    let viewers = String::from_utf8(national_pub.envelope.to_json()).unwrap();
+    assert!(
+        !viewers.contains("\"chapters\":["),
+        "chapters' bounds reach viewers"
+    );
     assert_eq!(summary.chapters, 12);
     // (c) A wrong decryption share: another trustee's share under the first one's index.
-    let mut wrong = bundle.clone();
     let signer = fed.national.hub.keys();
-    let mut p: publish::Publication = wrong.publication.open_document(&root.signing_key).unwrap();
-    let first = p.released.first_mut().unwrap();
-    let other = first.shares.get(1).unwrap().clone();
-    first.shares[0].share = other.share;
-    wrong.publication = Envelope::sign(&p, signer);
+    let wrong = forge(&bundle, &root, signer, |r| {
+        let other = r[0].shares[1].share;
+        r[0].shares[0].share = other;
+    });
     assert!(codes(&wrong, &root).contains(&Reason::BadDecryptionShare));
     // A released value that is not what the shares decrypt.
-    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
-    p.released[0].value += 1;
-    let mut lied = bundle.clone();
-    lied.publication = Envelope::sign(&p, signer);
+    let lied = forge(&bundle, &root, signer, |r| r[0].value += 1);
     assert!(codes(&lied, &root).contains(&Reason::BadDecryptionShare));
     // A tally that leaves out a chapter.
-    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
-    p.released[0].tally.chapters.pop();
-    let mut short = bundle.clone();
-    short.publication = Envelope::sign(&p, signer);
+    let short = forge(&bundle, &root, signer, |r| {
+        r[0].tally.chapters.pop();
+    });
     assert!(codes(&short, &root).contains(&Reason::TallyMismatch));
-    // A tampered ciphertext in a chapter's signed report breaks its signature; one in the
-    // released tally no longer matches the tree's.
-    let mut p: publish::Publication = bundle.publication.open_document(&root.signing_key).unwrap();
-    let swap = p.released.get(1).map(|r| r.tally.ciphertext);
-    if let Some(c) = swap {
-        p.released[0].tally.ciphertext = c;
-        let mut tampered = bundle.clone();
-        tampered.publication = Envelope::sign(&p, signer);
+    // Another tally's ciphertext in a released aggregate no longer matches the tree's.
+    if national_released.len() > 1 {
+        let tampered = forge(&bundle, &root, signer, |r| {
+            r[0].tally.ciphertext = r[1].tally.ciphertext;
+        });
         assert!(codes(&tampered, &root).contains(&Reason::TallyMismatch));
     }
+    // Released aggregates that are not those the publication names.
+    let mut swapped = bundle.clone();
+    swapped.released = wrong.released.clone();
+    assert!(codes(&swapped, &root).contains(&Reason::TallyMismatch));
 
     // (b) t trustees decrypt only released aggregates: asked directly for an aggregate the rule
     // withholds (one region's view of a cell over fewer than three chapters), the Southern
@@ -150,9 +172,34 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
     let tree_bundle = bundle.rollup.clone();
     let (_, tree) = shopfloor_protocol::rollup::verify_bundle_tree(&tree_bundle, &root).unwrap();
     let aggregates = shopfloor_protocol::threshold::publication::candidates(&tree, &key);
-    let released: Vec<Wanted> = national_pub
-        .publication
-        .released
+    // What the rule says of the rare counts the issue names, at national's own view.
+    {
+        use shopfloor_protocol::threshold::family::{self, Form};
+        let policy = shopfloor_protocol::threshold::publication::policy_of(&tree).unwrap();
+        let lines = shopfloor_protocol::threshold::publication::lines(&aggregates);
+        let cands: Vec<_> = aggregates.iter().map(|a| a.candidate.clone()).collect();
+        let d = family::decide(&policy, &cands, &lines, Form::BeforeDecryption);
+        for (i, c) in cands.iter().enumerate() {
+            let k = c.key.to_string();
+            let rare = ["union-status=staff", "union-status=officer", "pods"]
+                .iter()
+                .any(|r| k.contains(r))
+                || (k.starts_with("workplaces[stage=") && c.key.dims.len() == 1);
+            if rare && c.view.is_empty() {
+                println!(
+                    "   national {k}: {} chapters, bounds {:?}: {}",
+                    c.chapters.len(),
+                    c.chapters.iter().map(|b| b.bound).collect::<Vec<_>>(),
+                    if d.releases(i) {
+                        "released".to_owned()
+                    } else {
+                        format!("{:?}", d.withheld.get(&i))
+                    }
+                );
+            }
+        }
+    }
+    let released: Vec<Wanted> = national_released
         .iter()
         .map(|r| Wanted {
             key: r.key.clone(),
@@ -218,6 +265,42 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .unwrap()
         .status();
     assert!(status.is_client_error(), "{status}");
+
+    // The trustee's configured policy: a hub `answer_hubs` leaves out is refused, and
+    // `answer = false` refuses everyone.
+    let south_server = &mut fed
+        .regionals
+        .iter_mut()
+        .find(|r| r.region.south)
+        .unwrap()
+        .server;
+    for (hubs, answer, code) in [
+        (vec!["someone-else"], true, "release-refused"),
+        (vec![], false, "not-a-trustee"),
+    ] {
+        let dir = south_server.dir();
+        let mut cfg = shopfloor_hub::config::Config::load(&dir).unwrap();
+        cfg.decryption.answer = answer;
+        cfg.decryption.answer_hubs = hubs
+            .iter()
+            .map(|h| shopfloor_protocol::PartyId::new(h).unwrap())
+            .collect();
+        std::fs::write(
+            dir.join(shopfloor_hub::config::CONFIG_FILE),
+            cfg.to_toml().unwrap(),
+        )
+        .unwrap();
+        south_server.reload().await.unwrap();
+        let resp = reqwest::Client::new()
+            .post(format!("{south_url}/api/v1/trustee/shares"))
+            .json(&call)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_client_error(), "{}", resp.status());
+        let body = resp.text().await.unwrap();
+        assert!(body.contains(code), "{body}");
+    }
 
     // (a) No single trustee decrypts a chapter's cell: with one trustee's file (and every hub's
     // files, which hold only ciphertexts and public keys), a chapter's ciphertext does not

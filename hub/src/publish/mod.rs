@@ -22,6 +22,8 @@ use shopfloor_protocol::{
     Card, CellKey, Digest, Document, Envelope, PartyId, Period, Reason, Report,
 };
 
+use shopfloor_protocol::threshold::Released;
+
 use crate::enroll;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
@@ -148,10 +150,12 @@ pub struct Publication {
     /// was: no joint key, or nothing the rule releases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollup: Option<Digest>,
-    /// Encrypted aggregates decrypted by the trustees, with their shares and proofs
-    /// (crate::decryption); the views show them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub released: Vec<shopfloor_protocol::threshold::Released>,
+    /// The digest of the JSON list of encrypted aggregates the trustees decrypted for it
+    /// (crate::decryption), which the views show. The list itself (each tally names its
+    /// chapters and their bounds) is kept beside the publication for admins' exports and
+    /// `verify`, never shown to viewers ([`released`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<Digest>,
 }
 
 impl Publication {
@@ -489,7 +493,14 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
         covers,
         views,
         rollup: decrypted.rollup.filter(|_| !decrypted.released.is_empty()),
-        released: decrypted.released.into_iter().map(|(r, _)| r).collect(),
+        released: None,
+    };
+    let released: Vec<Released> = decrypted.released.into_iter().map(|(r, _)| r).collect();
+    let released_json = serde_json::to_string(&released)
+        .map_err(|e| Error::Internal(format!("released aggregates: {e}")))?;
+    let publication = Publication {
+        released: (!released.is_empty()).then(|| Digest::of(released_json.as_bytes())),
+        ..publication
     };
     let envelope = Envelope::sign(&publication, hub.keys());
     let digest = envelope.digest();
@@ -507,6 +518,12 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
                 now_secs()
             ],
         )?;
+        if !released.is_empty() {
+            tx.execute(
+                "INSERT INTO publication_released (period, sequence, released) VALUES (?1, ?2, ?3)",
+                params![period.to_string(), i64::from(sequence), released_json],
+            )?;
+        }
         crate::store::audit(tx, "hub", "publish", Some(&format!("{period} #{sequence}")))?;
         Ok(())
     })?;
@@ -516,6 +533,35 @@ pub fn publish(hub: &Hub, period: Period, trigger: Trigger) -> Result<Outcome> {
         publication,
         leaves,
     })))
+}
+
+/// The released aggregates a publication's `released` digest names, checked against it.
+pub fn released(hub: &Hub, stored: &Stored) -> Result<Vec<Released>> {
+    let Some(digest) = stored.publication.released else {
+        return Ok(Vec::new());
+    };
+    let json: Option<String> = hub.store().read(|db| {
+        Ok(db
+            .query_row(
+                "SELECT released FROM publication_released WHERE period = ?1 AND sequence = ?2",
+                params![
+                    stored.publication.period.to_string(),
+                    i64::from(stored.publication.sequence)
+                ],
+                |r| r.get(0),
+            )
+            .optional()?)
+    })?;
+    let json = json.ok_or_else(|| {
+        Error::Internal("a publication's released aggregates are not held".into())
+    })?;
+    if Digest::of(json.as_bytes()) != digest {
+        return Err(Error::Internal(
+            "a publication's released aggregates do not match its digest".into(),
+        ));
+    }
+    serde_json::from_str(&json)
+        .map_err(|e| Error::Internal(format!("stored released aggregates: {e}")))
 }
 
 /// Decrypts what the release rule allows of the period's encrypted aggregates
@@ -549,9 +595,10 @@ fn decrypt_into(
         tracing::debug!(%period, key = %w.key, view = ?w.view, "not decrypted: {why}");
     }
     if let Some(prev) = previous {
+        let before = released(hub, prev)?;
         decrypted.released.retain(|(r, _)| {
-            prev.publication.released.is_empty()
-                || prev.publication.released.iter().any(|p| {
+            before.is_empty()
+                || before.iter().any(|p| {
                     p.key == r.key && p.view == r.view && p.tally.chapters == r.tally.chapters
                 })
         });

@@ -294,15 +294,32 @@ pub fn answer(
             )
         })?;
     let request: ShareRequest = call.request.open_document(&signer.signing_key)?;
+    if request.rollup != call.bundle.document.digest() {
+        return Err(Error::malformed(
+            "the request names another rollup than the bundle's",
+        ));
+    }
+    answer_tree(trustee, &signer, &tree, &request, allowed)
+}
+
+/// [`answer`] for a tree already verified (the hub's own, when it holds a trustee file itself):
+/// `signer` signed the tree's top rollup and `request`.
+pub fn answer_tree(
+    trustee: &Trustee,
+    signer: &Card,
+    tree: &Tree,
+    request: &ShareRequest,
+    allowed: impl Fn(&PartyId) -> bool,
+) -> Result<ShareAnswer> {
     if request.hub != signer.id || tree.top.hub != signer.id {
         return Err(Error::new(
             Reason::BadSignature,
             "the request is not from the hub that signed the rollup",
         ));
     }
-    if request.rollup != call.bundle.document.digest() || request.period != tree.top.period {
+    if request.period != tree.top.period {
         return Err(Error::malformed(
-            "the request names another rollup or period than the bundle's",
+            "the request names another period than the rollup's",
         ));
     }
     if !allowed(&request.hub) {
@@ -322,8 +339,8 @@ pub fn answer(
             ),
         ));
     }
-    let policy = policy_of(&tree)?;
-    let aggregates = candidates(&tree, key);
+    let policy = policy_of(tree)?;
+    let aggregates = candidates(tree, key);
     let lines = lines(&aggregates);
     let d = decide(&policy, &aggregates, &lines, Form::BeforeDecryption);
     let answers = request

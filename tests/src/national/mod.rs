@@ -312,13 +312,16 @@ pub struct Published {
 }
 
 impl Published {
-    fn of(p: &shopfloor_hub::publish::Publication) -> Published {
+    fn of(
+        p: &shopfloor_hub::publish::Publication,
+        released: &[shopfloor_protocol::threshold::Released],
+    ) -> Published {
         use shopfloor_hub::publish::Value;
         let mut out = Published {
-            released: p.released.len(),
+            released: released.len(),
             ..Published::default()
         };
-        for r in &p.released {
+        for r in released {
             let shown = p
                 .view(&r.view)
                 .and_then(|v| v.cells.iter().find(|c| c.key == r.key))
@@ -709,6 +712,7 @@ impl National {
         hubs.push((self.national.card().name.clone(), self.national.hub.clone()));
         let mut out = Vec::new();
         for (name, hub) in hubs {
+            let hub_for_released = hub.clone();
             let outcome = blocking(move || {
                 Ok(shopfloor_hub::publish::publish(
                     &hub,
@@ -722,7 +726,10 @@ impl National {
                 | shopfloor_hub::publish::Outcome::Unchanged(s) => s,
                 other => bail!("{name} did not publish {period}: {other:?}"),
             };
-            out.push((name, Published::of(&stored.publication)));
+            let h = hub_for_released.clone();
+            let st = stored.clone();
+            let released = blocking(move || Ok(shopfloor_hub::publish::released(&h, &st)?)).await?;
+            out.push((name, Published::of(&stored.publication, &released)));
         }
         Ok(out)
     }
