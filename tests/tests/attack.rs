@@ -802,14 +802,15 @@ fn released_aggregates_leave_every_withheld_cell_protected() {
         per_key.join("\n")
     );
     assert!(
-        run.decided.1 >= 4,
-        "the test must release something to mean anything"
-    );
-    assert!(
         run.failures.is_empty(),
         "{} withheld cells narrowed by released aggregates:\n{}",
         run.failures.len(),
         run.failures.join("\n")
+    );
+    // Clause 9's price on this family: 3 of the 7 aggregates the per-key rule published.
+    assert!(
+        run.decided.1 >= 3,
+        "the test must release something to mean anything"
     );
 }
 
@@ -833,16 +834,16 @@ fn released_aggregates_leave_every_withheld_cell_protected_other_families() {
     ] {
         let run = released_family(&f, false);
         assert!(
-            run.decided.1 >= 4,
-            "seed {}: the test must release something to mean anything",
-            f.seed
-        );
-        assert!(
             run.failures.is_empty(),
             "seed {}: {} withheld cells narrowed by released aggregates:\n{}",
             f.seed,
             run.failures.len(),
             run.failures.join("\n")
+        );
+        assert!(
+            run.decided.1 >= 1,
+            "seed {}: the test must release something to mean anything",
+            f.seed
         );
     }
 }
