@@ -6,6 +6,9 @@
 //! The attacker model lives in `shopfloor_testbed::attack`. Each test also checks that the model
 //! is sound: the true values (read from the node's store, never given to the attacker) lie inside
 //! every interval, so a wrong relation cannot pass or fail the test by accident.
+//!
+//! One file over 800 lines: every case shares the synthetic chapters, the published-report and
+//! soundness helpers, and one test binary (each links a node and a hub).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
