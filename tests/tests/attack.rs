@@ -6,6 +6,9 @@
 //! The attacker model lives in `shopfloor_testbed::attack`. Each test also checks that the model
 //! is sound: the true values (read from the node's store, never given to the attacker) lie inside
 //! every interval, so a wrong relation cannot pass or fail the test by accident.
+//!
+//! One file over 800 lines: every case shares the synthetic chapters, the published-report and
+//! soundness helpers, and one test binary (each links a node and a hub).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -501,7 +504,11 @@ struct Encrypting {
 }
 
 fn encrypting(root: &Path, i: usize, members: usize) -> Encrypting {
-    let (dir, store, _) = chapter(&root.join(format!("c{i}")), members, 14_000 + i as u64);
+    encrypting_seeded(root, i, members, 14_000)
+}
+
+fn encrypting_seeded(root: &Path, i: usize, members: usize, seed: u64) -> Encrypting {
+    let (dir, store, _) = chapter(&root.join(format!("c{i}")), members, seed + i as u64);
     let report = published(&dir, &store, period());
     let raw = raw(&store, period());
     let bounds = released::range_bounds(&report, &raw);
@@ -600,31 +607,85 @@ fn sound(result: &AttackResult, owners: &[String], chapters: &[Encrypting]) {
     }
 }
 
-/// 30 synthetic chapters in 3 regions of 10, k = 5: the family rule decides which aggregates of
-/// union status and organizing stage national and the regions release; the attacker's program
-/// over every chapter's report, every range proof and every released aggregate must leave each
-/// withheld cell as wide as the disclosure rule demands ([`released::protected`]: not narrower
-/// than k, or, for a cell its proof bounds below k, exactly as wide as without any release,
-/// measured in the same run).
-///
-/// Ignored: it fails, and that is the finding it exists for. With each chapter's known
-/// intervals the rule leaves 2 of 372 cells narrowed (chapter c12's complementary
-/// `workplaces[stage=2]` and `[stage=5]`, `[4, 10]` → `[4, 7]`): c12's withheld stages share one
-/// public line sum, and aggregates of several stages at national and its region couple them; the
-/// per-key rule cannot see that (docs/threat-model.md §10, residual risks). Run it with
-/// `cargo test -p shopfloor-testbed --test attack -- --ignored released_aggregates`.
-#[test]
-#[ignore = "fails: cross-key coupling within a chapter's line (docs/threat-model.md §10)"]
-fn released_aggregates_leave_every_withheld_cell_protected() {
+/// One synthetic family for the released-aggregates test: `n` chapters (members
+/// `30 + (i · step) % 220`, seeds `seed + i`) in `regions` regions of consecutive chapters.
+struct Family {
+    seed: u64,
+    n: usize,
+    regions: usize,
+    step: usize,
+}
+
+/// What one family's run measured.
+struct FamilyRun {
+    /// Withheld cells the decided releases narrow (must be none).
+    failures: Vec<String>,
+    /// Withheld cells the per-key decision (no clause 9) narrows, when asked for.
+    per_key_failures: Option<Vec<String>>,
+    /// Aggregates released (before decryption, after) with clause 9 and per key.
+    decided: (usize, usize),
+    per_key: (usize, usize),
+    cells: usize,
+}
+
+/// Decides the family's releases before and after decryption (the trustees' form on bounds,
+/// then the combiner's on the values of what was decrypted), with `decide` or per key.
+fn decide_both(
+    policy: &ReleasePolicy,
+    cands: &[Candidate],
+    lines: &[family::Line],
+    per_key: bool,
+) -> (family::Decision, family::Decision) {
+    let run = |c: &[Candidate], form| {
+        if per_key {
+            family::decide_per_key(policy, c, lines, form)
+        } else {
+            family::decide(policy, c, lines, form)
+        }
+    };
+    let before = run(cands, Form::BeforeDecryption);
+    let decrypted: Vec<Candidate> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut c = c.clone();
+            if !before.releases(i) {
+                c.value = None;
+            }
+            c
+        })
+        .collect();
+    let after = run(&decrypted, Form::AfterDecryption);
+    for (i, r) in after.released.iter().enumerate() {
+        assert!(!r || before.releases(i), "released after but not before");
+    }
+    if !per_key {
+        assert!(family::audit(policy, &decrypted, lines, &after, Form::AfterDecryption).is_empty());
+        assert!(family::audit(policy, cands, lines, &before, Form::BeforeDecryption).is_empty());
+    }
+    (before, after)
+}
+
+fn count(d: &family::Decision) -> usize {
+    d.released.iter().filter(|r| **r).count()
+}
+
+/// Builds the family, decides its releases and runs the attacker's program over every report,
+/// range proof and released aggregate; with `per_key_too`, also over the per-key decision.
+fn released_family(f: &Family, per_key_too: bool) -> FamilyRun {
     let tmp = tempfile::tempdir().unwrap();
-    let chapters: Vec<Encrypting> = (0..30)
-        .map(|i| encrypting(tmp.path(), i, 30 + (i * 53) % 220))
+    let chapters: Vec<Encrypting> = (0..f.n)
+        .map(|i| encrypting_seeded(tmp.path(), i, 30 + (i * f.step) % 220, f.seed))
         .collect();
     let k = chapters[0].report.policy.k;
     let policy = ReleasePolicy::new(k).unwrap();
-    let mut views: Vec<(Vec<String>, Vec<usize>)> = vec![(Vec::new(), (0..30).collect())];
-    for r in 0..3 {
-        views.push((vec![format!("r{r}")], (r * 10..r * 10 + 10).collect()));
+    let mut views: Vec<(Vec<String>, Vec<usize>)> = vec![(Vec::new(), (0..f.n).collect())];
+    let size = f.n.div_ceil(f.regions);
+    for r in 0..f.regions {
+        views.push((
+            vec![format!("r{r}")],
+            (r * size..((r + 1) * size).min(f.n)).collect(),
+        ));
     }
     let keys = rare_keys(&chapters);
     let seen: Vec<released::Chapter<'_>> = chapters
@@ -639,6 +700,7 @@ fn released_aggregates_leave_every_withheld_cell_protected() {
     // the rule must not narrow it.
     let started = std::time::Instant::now();
     let (base, owners) = released::attack_released("no release", k, &seen, &[], &keys);
+    sound(&base, &owners, &chapters);
     let known: Known = base
         .cells
         .iter()
@@ -651,32 +713,8 @@ fn released_aggregates_leave_every_withheld_cell_protected() {
         .collect();
     let cands = candidates(&chapters, &views, &keys, &known);
     let lines = family::table_lines(&keys);
-    // Trustees decide on bounds; the combiner on the values of what they decrypted.
-    let before = family::decide(&policy, &cands, &lines, Form::BeforeDecryption);
-    let decrypted: Vec<Candidate> = cands
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut c = c.clone();
-            if !before.releases(i) {
-                c.value = None;
-            }
-            c
-        })
-        .collect();
-    let after = family::decide(&policy, &decrypted, &lines, Form::AfterDecryption);
-    assert!(family::audit(&policy, &decrypted, &lines, &after, Form::AfterDecryption).is_empty());
-    for (i, r) in after.released.iter().enumerate() {
-        assert!(!r || before.releases(i), "released after but not before");
-    }
-    let published = released_of(&cands, &after.released);
-    println!(
-        "{} candidates over {} keys; {} released before decryption, {} after",
-        cands.len(),
-        keys.len(),
-        before.released.iter().filter(|r| **r).count(),
-        published.len()
-    );
+    let (before, after) = decide_both(&policy, &cands, &lines, false);
+    let (pk_before, pk_after) = decide_both(&policy, &cands, &lines, true);
     for (i, c) in cands.iter().enumerate() {
         println!(
             "   {:<40} {:?} {} chapters: {}",
@@ -690,40 +728,127 @@ fn released_aggregates_leave_every_withheld_cell_protected() {
             }
         );
     }
+    let narrowed = |decision: &family::Decision, case: &str| {
+        let published = released_of(&cands, &decision.released);
+        let (with, owners_with) = released::attack_released(case, k, &seen, &published, &keys);
+        assert_eq!(owners, owners_with);
+        sound(&with, &owners, &chapters);
+        with.cells
+            .iter()
+            .zip(&base.cells)
+            .filter(|(c, b)| !released::protected(c, b, k))
+            .map(|(c, b)| {
+                format!(
+                    "{}: [{}, {}], without releases [{}, {}]",
+                    c.cell, c.lo, c.hi, b.lo, b.hi
+                )
+            })
+            .collect::<Vec<String>>()
+    };
+    let failures = narrowed(&after, "released aggregates");
+    let per_key_failures = per_key_too.then(|| narrowed(&pk_after, "per key, no clause 9"));
+    let run = FamilyRun {
+        failures,
+        per_key_failures,
+        decided: (count(&before), count(&after)),
+        per_key: (count(&pk_before), count(&pk_after)),
+        cells: base.cells.len(),
+    };
+    println!(
+        "seed {} ({} chapters, {} regions): {} candidates over {} keys; released before/after \
+         decryption: {}/{} with clause 9, {}/{} per key; {} withheld cells; attacks took {:.1} s",
+        f.seed,
+        f.n,
+        f.regions,
+        cands.len(),
+        keys.len(),
+        run.decided.0,
+        run.decided.1,
+        run.per_key.0,
+        run.per_key.1,
+        run.cells,
+        started.elapsed().as_secs_f64()
+    );
+    run
+}
+
+/// 30 synthetic chapters in 3 regions of 10, k = 5: the family rule decides which aggregates of
+/// union status and organizing stage national and the regions release; the attacker's program
+/// over every chapter's report, every range proof and every released aggregate must leave each
+/// withheld cell as wide as the disclosure rule demands ([`released::protected`]: not narrower
+/// than k, or, for a cell its proof bounds below k, exactly as wide as without any release,
+/// measured in the same run).
+///
+/// The same family decided per key (without clause 9, tied cells) narrows cells: chapter c12's
+/// complementary `workplaces[stage=2]` and `[stage=5]` share one public line sum, and
+/// aggregates of several stages at national and its region couple them (docs/threat-model.md
+/// §10). That half shows the test can fail.
+#[test]
+fn released_aggregates_leave_every_withheld_cell_protected() {
+    let run = released_family(
+        &Family {
+            seed: 14_000,
+            n: 30,
+            regions: 3,
+            step: 53,
+        },
+        true,
+    );
+    let per_key = run.per_key_failures.unwrap();
     assert!(
-        published.len() >= 4,
+        !per_key.is_empty(),
+        "per key, the finding should reproduce: some withheld cell narrowed"
+    );
+    println!(
+        "per key (no clause 9): {} cells narrowed:\n{}",
+        per_key.len(),
+        per_key.join("\n")
+    );
+    assert!(
+        run.failures.is_empty(),
+        "{} withheld cells narrowed by released aggregates:\n{}",
+        run.failures.len(),
+        run.failures.join("\n")
+    );
+    // Clause 9's price on this family: 3 of the 7 aggregates the per-key rule published.
+    assert!(
+        run.decided.1 >= 3,
         "the test must release something to mean anything"
     );
-    let (with, owners_with) =
-        released::attack_released("released aggregates", k, &seen, &published, &keys);
-    println!(
-        "   {} cells; attacks took {:.1} s ({} + {} solves)",
-        with.cells.len(),
-        started.elapsed().as_secs_f64(),
-        base.solves,
-        with.solves
-    );
-    assert_eq!(owners, owners_with);
-    sound(&base, &owners, &chapters);
-    sound(&with, &owners, &chapters);
-    let failures: Vec<String> = with
-        .cells
-        .iter()
-        .zip(&base.cells)
-        .filter(|(c, b)| !released::protected(c, b, k))
-        .map(|(c, b)| {
-            format!(
-                "{}: [{}, {}], without releases [{}, {}]",
-                c.cell, c.lo, c.hi, b.lo, b.hi
-            )
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} withheld cells narrowed by released aggregates:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+}
+
+/// Two more families, other seeds and shapes: 24 chapters in 4 regions of 6, and 36 chapters
+/// in 2 regions of 18.
+#[test]
+fn released_aggregates_leave_every_withheld_cell_protected_other_families() {
+    for f in [
+        Family {
+            seed: 24_000,
+            n: 24,
+            regions: 4,
+            step: 71,
+        },
+        Family {
+            seed: 36_000,
+            n: 36,
+            regions: 2,
+            step: 37,
+        },
+    ] {
+        let run = released_family(&f, false);
+        assert!(
+            run.failures.is_empty(),
+            "seed {}: {} withheld cells narrowed by released aggregates:\n{}",
+            f.seed,
+            run.failures.len(),
+            run.failures.join("\n")
+        );
+        assert!(
+            run.decided.1 >= 1,
+            "seed {}: the test must release something to mean anything",
+            f.seed
+        );
+    }
 }
 
 /// The negative case: national and a region whose chapter sets differ by one chapter. The

@@ -31,9 +31,23 @@
 //!   child views), a line must not have exactly one unknown non-empty aggregate: when it has,
 //!   one more aggregate of the deciding view is withheld (the released one of the line over the
 //!   fewest chapters, then the smallest key), until nothing changes.
+//! - **Tied cells, across cell keys and views (clause 9).** Within one chapter, lines tie its
+//!   encrypted cells together: a chapter that encrypted stages 2 and 5 of its workplaces has a
+//!   public sum for them. Releasing aggregates of both keys over that chapter (at any views)
+//!   lets an attacker trade one key's aggregate against the other's through every such
+//!   chapter, and the per-key clauses cannot see it (the attacker's program narrowed such
+//!   cells). So for each chapter, its *open* encrypted keys (known interval wider than one
+//!   value) are grouped by the lines that hold two of them (transitively), and released
+//!   aggregates sum at most one key of each group over that chapter: an aggregate that would
+//!   sum a second one is withheld ([`Withheld::Coupled`]), in deciding order (deepest views
+//!   first, then by key). Then each chapter's released cells lie in distinct groups, every
+//!   combination of their known intervals is a value its report allows, the family splits into
+//!   one problem per key, and clauses 6 to 8 (with rule 5 over known intervals) keep every
+//!   interval (docs/threat-model.md §10 gives the argument).
 //!
 //! **Order.** Views are decided from the bottom up (deepest paths first, then paths in order),
-//! and a view decides only its own aggregates, taking those below as given: when a block fails,
+//! and a view decides only its own aggregates (rules 1 to 5, blocks and overlaps; then tied
+//! cells; then lines), taking those below as given: when a block fails,
 //! the view's own aggregate is withheld, which merges that block into the block of the view
 //! above. A figure is withheld only when a clause fails at its turn; this is greedy, not a
 //! global minimum, and deterministic: the same candidates give the same decision in any order.
@@ -54,6 +68,9 @@
 //! a chapter that reports late changes the chapter set, and the two months' values differ by
 //! more than that chapter), and the relations that are inequalities. The attacker's integer
 //! program (`tests/src/attack/released.rs`) measures what these leave.
+//!
+//! One file over 800 lines: the clauses share one index of the candidates and are sound only
+//! together (the argument is about their conjunction); about half of it is their unit tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -160,6 +177,16 @@ pub enum Withheld {
         /// The views subtracted (empty: the view itself).
         minus: Vec<Vec<String>>,
     },
+    /// Clause 9: a chapter of this aggregate has another cell, tied to this one by lines, that
+    /// a released aggregate (at any view) already sums.
+    Coupled {
+        /// The chapter.
+        chapter: PartyId,
+        /// The other key, already released over that chapter.
+        with: CellKey,
+        /// The chapter's keys tied together by lines (its coupled cells), in order.
+        tied: Vec<CellKey>,
+    },
 }
 
 /// The decision for a family of candidates, index by index.
@@ -185,7 +212,31 @@ pub fn decide(
     lines: &[Line],
     form: Form,
 ) -> Decision {
+    decide_clauses(policy, candidates, lines, form, true)
+}
+
+/// The family rule without clause 9 (coupled cells): what the rule released before the
+/// attacker's program found the coupling. Never for publication: it exists to measure what
+/// clause 9 costs and to show, in the attacker's test, what it prevents. Hubs and trustees call
+/// [`decide`].
+pub fn decide_per_key(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+) -> Decision {
+    decide_clauses(policy, candidates, lines, form, false)
+}
+
+fn decide_clauses(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+    coupling: bool,
+) -> Decision {
     let ix = Index::new(candidates);
+    let tied = Tied::new(candidates, lines);
     let mut d = Decision {
         released: vec![false; candidates.len()],
         withheld: BTreeMap::new(),
@@ -207,6 +258,28 @@ pub fn decide(
                 }
                 Err(why) => {
                     d.withheld.insert(i, why);
+                }
+            }
+        }
+        // Clause 9, in key order: an aggregate that would sum a second coupled cell of one of
+        // its chapters is withheld.
+        if coupling {
+            let passed: Vec<usize> = here.iter().copied().filter(|i| d.releases(*i)).collect();
+            for &i in &passed {
+                if let Some(r) = d.released.get_mut(i) {
+                    *r = false;
+                }
+            }
+            for &i in &passed {
+                match tied.conflict(candidates, &d.released, i) {
+                    None => {
+                        if let Some(r) = d.released.get_mut(i) {
+                            *r = true;
+                        }
+                    }
+                    Some(why) => {
+                        d.withheld.insert(i, why);
+                    }
                 }
             }
         }
@@ -274,6 +347,15 @@ pub fn audit(
             problems.push(format!(
                 "view {view:?} minus {minus:?}: a line of {line:?} has one unknown aggregate"
             ));
+        }
+    }
+    let tied = Tied::new(candidates, lines);
+    for (i, c) in candidates.iter().enumerate() {
+        if !decision.releases(i) {
+            continue;
+        }
+        if let Some(why) = tied.conflict(candidates, &decision.released, i) {
+            problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view));
         }
     }
     problems
@@ -565,6 +647,95 @@ impl Index {
     }
 }
 
+/// Clause 9's view of the family: for each chapter, its encrypted cells whose value its
+/// published cells leave open (known interval wider than one value), grouped into the sets that
+/// lines tie together, and the candidates that sum each chapter's cell.
+struct Tied {
+    /// (chapter, key) → the chapter's tied group holding the key (two keys or more).
+    groups: BTreeMap<(PartyId, CellKey), BTreeSet<CellKey>>,
+    /// (chapter, key) → the candidates of the key that name the chapter.
+    having: BTreeMap<(PartyId, CellKey), Vec<usize>>,
+}
+
+impl Tied {
+    fn new(candidates: &[Candidate], lines: &[Line]) -> Self {
+        // A chapter's key is open unless every candidate naming the chapter knows it exactly.
+        let mut open: BTreeMap<PartyId, BTreeMap<CellKey, bool>> = BTreeMap::new();
+        let mut having: BTreeMap<(PartyId, CellKey), Vec<usize>> = BTreeMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            for b in &c.chapters {
+                let k = c.known_of(&b.chapter, b.bound);
+                let wide = k.hi.min(k.bound.saturating_sub(1)) > k.lo;
+                let e = open
+                    .entry(b.chapter.clone())
+                    .or_default()
+                    .entry(c.key.clone())
+                    .or_insert(false);
+                *e |= wide;
+                having
+                    .entry((b.chapter.clone(), c.key.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let mut groups = BTreeMap::new();
+        for (chapter, keys) in open {
+            let keys: BTreeSet<CellKey> = keys
+                .into_iter()
+                .filter_map(|(k, wide)| wide.then_some(k))
+                .collect();
+            // A line joins the groups of the open keys it holds; groups start as single keys.
+            let mut sets: Vec<BTreeSet<CellKey>> =
+                keys.iter().map(|k| BTreeSet::from([k.clone()])).collect();
+            for line in lines {
+                let (joined, rest): (Vec<_>, Vec<_>) = sets
+                    .into_iter()
+                    .partition(|set| line.keys.iter().any(|k| set.contains(k)));
+                sets = rest;
+                sets.push(joined.into_iter().flatten().collect());
+                sets.retain(|set| !set.is_empty());
+            }
+            for set in sets {
+                if set.len() < 2 {
+                    continue;
+                }
+                for k in &set {
+                    groups.insert((chapter.clone(), k.clone()), set.clone());
+                }
+            }
+        }
+        Tied { groups, having }
+    }
+
+    /// Whether releasing candidate `i` would make released aggregates sum two cells of one of
+    /// its chapters' tied groups: the first such chapter and other key.
+    fn conflict(&self, candidates: &[Candidate], released: &[bool], i: usize) -> Option<Withheld> {
+        let c = candidates.get(i)?;
+        for b in &c.chapters {
+            let Some(group) = self.groups.get(&(b.chapter.clone(), c.key.clone())) else {
+                continue;
+            };
+            for other in group.iter().filter(|k| **k != c.key) {
+                let summed = self
+                    .having
+                    .get(&(b.chapter.clone(), other.clone()))
+                    .is_some_and(|js| {
+                        js.iter()
+                            .any(|j| *j != i && released.get(*j).copied().unwrap_or(false))
+                    });
+                if summed {
+                    return Some(Withheld::Coupled {
+                        chapter: b.chapter.clone(),
+                        with: other.clone(),
+                        tied: group.iter().cloned().collect(),
+                    });
+                }
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,25 +931,37 @@ mod tests {
             Form::BeforeDecryption,
         );
         assert!(!problems.is_empty());
-        // Both pass: both released, the line has no unknown.
+        // Both pass: per key, both released, the line has no unknown. But every chapter
+        // encrypted both, so clause 9 keeps one (officer, the smaller key), and then the line
+        // has one unknown: neither is released.
         let cands = vec![
             Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
             Candidate::new(officer, vec![], chapters(&SOUTH, 5)),
         ];
-        let d = decide(
+        let d = decide_per_key(
             &p5(),
             &cands,
             std::slice::from_ref(&line),
             Form::BeforeDecryption,
         );
         assert_eq!(d.released, vec![true, true]);
+        let d = decide(
+            &p5(),
+            &cands,
+            std::slice::from_ref(&line),
+            Form::BeforeDecryption,
+        );
+        assert_eq!(d.released, vec![false, false]);
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Coupled { .. })));
+        assert!(matches!(d.withheld.get(&1), Some(Withheld::Line { .. })));
     }
 
     #[test]
     fn a_line_of_a_difference_counts_too() {
         // The region releases staff and officer; national's officer block (Maine alone) fails,
         // so national's officer is withheld; national − south's line would then have one
-        // unknown (officer) next to a known staff: national's staff is withheld too.
+        // unknown (officer) next to a known staff: national's staff is withheld too. (The
+        // south's chapters' reports fix their officer cells, so clause 9 ties nothing there.)
         let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
         let line = Line {
             keys: vec![staff(), officer.clone()],
@@ -787,11 +970,13 @@ mod tests {
         all.extend(["maine", "m2", "m3"]);
         let mut south_and_maine: Vec<&str> = SOUTH.to_vec();
         south_and_maine.push("maine");
+        let exact: BTreeMap<PartyId, (u64, u64)> = SOUTH.iter().map(|n| (id(n), (2, 2))).collect();
         let cands = vec![
             Candidate::new(staff(), vec![], chapters(&all, 5)),
-            Candidate::new(officer.clone(), vec![], chapters(&south_and_maine, 5)),
+            Candidate::new(officer.clone(), vec![], chapters(&south_and_maine, 5))
+                .with_known(exact.clone()),
             Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
-            Candidate::new(officer, path(&["south"]), chapters(&SOUTH, 5)),
+            Candidate::new(officer, path(&["south"]), chapters(&SOUTH, 5)).with_known(exact),
         ];
         let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
         assert_eq!(d.released, vec![true, false, true, true]);
@@ -828,6 +1013,119 @@ mod tests {
         // Without what the reports imply, 12 would pass.
         let bare = Candidate::new(staff(), vec![], chapters(&["a", "b", "c"], 9)).with_value(12);
         assert!(decide(&p5(), &[bare], &[], Form::AfterDecryption).releases(0));
+    }
+
+    fn stage(s: &str) -> CellKey {
+        CellKey::new("workplaces", &[(Dim::Stage, s)])
+    }
+
+    #[test]
+    fn two_tied_cells_of_one_chapter_are_never_both_summed() {
+        // Five chapters each encrypt stages 2, 3 and 5 of their workplaces: per chapter the
+        // three have a public sum (the total minus the published stages). Each key passes the
+        // rule alone; released together, stages 2 and 3 would tie every chapter's cells, so
+        // clause 9 keeps stage 2 only (key order) and the line keeps two unknowns.
+        let line = Line {
+            keys: vec![
+                CellKey::total("workplaces"),
+                stage("2"),
+                stage("3"),
+                stage("5"),
+            ],
+        };
+        let lines = std::slice::from_ref(&line);
+        let cands: Vec<Candidate> = ["2", "3", "5"]
+            .iter()
+            .map(|s| Candidate::new(stage(s), vec![], chapters(&SOUTH, 9)))
+            .collect();
+        let per_key = decide_per_key(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(per_key.released, vec![true, true, true]);
+        let problems = audit(&p5(), &cands, lines, &per_key, Form::BeforeDecryption);
+        assert!(
+            problems.iter().any(|p| p.contains("Coupled")),
+            "{problems:?}"
+        );
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false, false]);
+        assert!(matches!(
+            d.withheld.get(&1),
+            Some(Withheld::Coupled { with, tied, .. }) if with == &stage("2") && tied.len() == 3
+        ));
+        assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
+        // The trustees' check refuses the coupled aggregate.
+        let err = may_decrypt_in(&p5(), &cands, lines, 2).unwrap_err();
+        assert_eq!(err.reason(), Reason::ReleaseRefused);
+        assert!(err.to_string().contains("Coupled"), "{err}");
+        assert!(may_decrypt_in(&p5(), &cands, lines, 0).is_ok());
+        // The combiner's form withholds them too.
+        let valued: Vec<Candidate> = cands.iter().map(|c| c.clone().with_value(20)).collect();
+        let after = decide(&p5(), &valued, lines, Form::AfterDecryption);
+        assert_eq!(after.released, vec![true, false, false]);
+        // Without the line nothing ties the keys: all three are released.
+        let free = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(free.released, vec![true, true, true]);
+    }
+
+    #[test]
+    fn a_region_s_key_blocks_another_key_of_the_line_at_national() {
+        // The south releases stage 2 over its five chapters. National's stage 3 sums the same
+        // five chapters and three more: it would tie the south's cells, so it is withheld; its
+        // stage 2 (same key) is not.
+        let line = Line {
+            keys: vec![
+                CellKey::total("workplaces"),
+                stage("2"),
+                stage("3"),
+                stage("5"),
+            ],
+        };
+        let lines = std::slice::from_ref(&line);
+        let mut all: Vec<&str> = SOUTH.to_vec();
+        all.extend(["m1", "m2", "m3"]);
+        let cands = vec![
+            Candidate::new(stage("2"), path(&["south"]), chapters(&SOUTH, 9)),
+            Candidate::new(stage("2"), vec![], chapters(&all, 9)),
+            Candidate::new(stage("3"), vec![], chapters(&all, 9)),
+            Candidate::new(stage("5"), vec![], chapters(&all, 9)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, true, false, false]);
+        assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
+    }
+
+    #[test]
+    fn cells_a_report_fixes_or_chapters_that_do_not_share_tie_nothing() {
+        let line = Line {
+            keys: vec![
+                CellKey::total("workplaces"),
+                stage("2"),
+                stage("3"),
+                stage("5"),
+                stage("6"),
+            ],
+        };
+        let lines = std::slice::from_ref(&line);
+        // Every chapter's stage 3 is known exactly from its report (lo = hi): it is a constant
+        // in each chapter's line and ties nothing, so it is released next to stage 2; stages 5
+        // and 6 are tied to stage 2 and withheld (the line keeps two unknowns).
+        let exact: BTreeMap<PartyId, (u64, u64)> = SOUTH.iter().map(|n| (id(n), (2, 2))).collect();
+        let cands = vec![
+            Candidate::new(stage("2"), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(stage("3"), vec![], chapters(&SOUTH, 5)).with_known(exact),
+            Candidate::new(stage("5"), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(stage("6"), vec![], chapters(&SOUTH, 5)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, true, false, false], "{d:?}");
+        assert!(matches!(d.withheld.get(&3), Some(Withheld::Coupled { .. })));
+        // Disjoint chapters: each key's chapters encrypt only that key of the line.
+        let other = ["t1", "t2", "t3", "t4", "t5"];
+        let cands = vec![
+            Candidate::new(stage("2"), vec![], chapters(&SOUTH, 9)),
+            Candidate::new(stage("3"), vec![], chapters(&other, 9)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, true]);
     }
 
     #[test]

@@ -32,8 +32,9 @@
 //! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
 //! be published is never decrypted. Whoever combines the shares applies
 //! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
-//! released aggregates (two aggregates whose chapters differ by one chapter or a small group) are
-//! not checked here yet: that is a later slice (docs/threat-model.md).
+//! released aggregates (two aggregates whose chapters differ by one chapter or a small group),
+//! lines across keys and cells a chapter's lines tie together are the family rule's
+//! ([`super::family`], docs/threat-model.md §10).
 
 use crate::error::{Error, Reason, Result};
 use crate::report::DisclosurePolicy;
