@@ -6,7 +6,6 @@
 //! member outside their pods gets the same 404 as for a member that does not exist.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,6 +20,7 @@ use crate::domain::members::{self, ListFields, NodeFields};
 use crate::domain::workplaces::{self, Link, WorkplaceFields};
 use crate::domain::{audit, mentorships, reserve, trainings};
 use crate::web::AppError;
+use crate::web::handler::{CsrfForm, Editor, Organizer, SeesMembers};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::LangExt as _;
 
@@ -230,13 +230,12 @@ fn workplace_label(w: &workplaces::Workplace) -> String {
 }
 
 /// `GET /members` — search, filters, pagination.
-pub async fn list(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn list(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = list_inner(&page, raw).await;
     page.respond(r)
 }
 
 async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppError> {
-    page.require(page.role().can_see_members())?;
     let lq: ListQuery = query(raw.as_deref());
     let lang = page.lang;
     let filter = MemberFilter {
@@ -493,13 +492,16 @@ struct ShowQuery {
 }
 
 /// `GET /members/{id}` — one member.
-pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Response {
+pub async fn show(
+    SeesMembers(page): SeesMembers<Page>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = show_inner(&page, id, raw).await;
     page.respond(r)
 }
 
 async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Response, AppError> {
-    page.require(page.role().can_see_members())?;
     let sq: ShowQuery = query(raw.as_deref());
     let lang = page.lang;
     let scope = page.user.member_scope();
@@ -1014,9 +1016,8 @@ fn edit_page(
 }
 
 /// `GET /members/{id}/edit` — the form.
-pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
+pub async fn edit(Editor(page): Editor<Page>, Path(id): Path<i64>) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
         let scope = page.user.member_scope();
         let m = page
             .state
@@ -1030,14 +1031,16 @@ pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
 }
 
 /// `POST /members/{id}/edit` — saves, or shows the form again with what is wrong.
-pub async fn update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = update_inner(&page, id, body).await;
+pub async fn update(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<EditForm>,
+) -> Response {
+    let r = update_inner(&page, id, form).await;
     page.respond(r)
 }
 
-async fn update_inner(page: &Page, id: i64, body: Bytes) -> Result<Response, AppError> {
-    page.require(page.role().can_edit())?;
-    let form: EditForm = page.form(&body)?;
+async fn update_inner(page: &Page, id: i64, form: EditForm) -> Result<Response, AppError> {
     let lang = page.lang;
     let mut errors = Vec::new();
     let readiness = match form.readiness.trim() {
@@ -1217,24 +1220,21 @@ async fn new_page(
 }
 
 /// `GET /members/new` — the form.
-pub async fn new(page: Page) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        view::ok(&new_page(&page, &NewForm::default(), Vec::new()).await?)
-    }
-    .await;
+pub async fn new(Organizer(page): Organizer<Page>) -> Response {
+    let r = async { view::ok(&new_page(&page, &NewForm::default(), Vec::new()).await?) }.await;
     page.respond(r)
 }
 
 /// `POST /members/new` — adds a member (and, optionally, their workplace).
-pub async fn create(page: Page, body: Bytes) -> Response {
-    let r = create_inner(&page, body).await;
+pub async fn create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(form): CsrfForm<NewForm>,
+) -> Response {
+    let r = create_inner(&page, form).await;
     page.respond(r)
 }
 
-async fn create_inner(page: &Page, body: Bytes) -> Result<Response, AppError> {
-    page.require(page.role().can_organize())?;
-    let form: NewForm = page.form(&body)?;
+async fn create_inner(page: &Page, form: NewForm) -> Result<Response, AppError> {
     let lang = page.lang;
     let mut errors = Vec::new();
     if form.first_name.trim().is_empty() && form.last_name.trim().is_empty() {
@@ -1366,10 +1366,12 @@ impl HasCsrf for LinkForm {
 }
 
 /// `POST /members/{id}/workplace` — links an existing workplace, or a new one by name.
-pub async fn link(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn link(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<LinkForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: LinkForm = page.form(&body)?;
         let scope = page.user.member_scope();
         let can_create = page.role().can_organize();
         let actor = page.user.username.clone();
@@ -1462,10 +1464,12 @@ impl HasCsrf for TrainingForm {
 }
 
 /// `POST /members/{id}/trainings` — records a completed training.
-pub async fn training(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn training(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<TrainingForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: TrainingForm = page.form(&body)?;
         let scope = page.user.member_scope();
         let actor = page.user.username.clone();
         let res = page
@@ -1488,26 +1492,22 @@ pub async fn training(page: Page, Path(id): Path<i64>, body: Bytes) -> Response 
 }
 
 /// The reserve opt-in (skills are repeated `skill` fields, so it is read as pairs).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
 pub struct ReserveForm {
+    csrf: String,
     languages: String,
     availability: String,
     active: String,
     skills: Vec<String>,
 }
 
-impl ReserveForm {
-    fn parse(page: &Page, body: &Bytes) -> Result<ReserveForm, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::extract::check_text_fields(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
+impl From<Vec<(String, String)>> for ReserveForm {
+    fn from(pairs: Vec<(String, String)>) -> Self {
         let mut form = ReserveForm::default();
-        let mut csrf = String::new();
         for (k, v) in pairs {
             match k.as_str() {
-                "csrf" => csrf = v,
+                "csrf" => form.csrf = v,
                 "languages" => form.languages = v,
                 "availability" => form.availability = v,
                 "active" => form.active = v,
@@ -1515,16 +1515,23 @@ impl ReserveForm {
                 _ => {}
             }
         }
-        crate::web::check_csrf(&page.user, &csrf)?;
-        Ok(form)
+        form
+    }
+}
+
+impl HasCsrf for ReserveForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }
 
 /// `POST /members/{id}/reserve` — opts a member in (or updates, or opts out).
-pub async fn reserve_opt(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn reserve_opt(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ReserveForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form = ReserveForm::parse(&page, &body)?;
         let scope = page.user.member_scope();
         let actor = page.user.username.clone();
         let res = page

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod campaign_approval;
 pub mod chart;
 pub mod dashboard;
+pub mod flash;
 pub mod i18n;
 pub mod import_map;
 pub mod members;

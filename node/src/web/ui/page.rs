@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::i18n::Lang;
 use super::view::{self, Chrome, Nav};
 use crate::web::auth::{AuthRejection, CurrentUser, Role};
+use crate::web::handler::{Refuser, Requester};
 use crate::web::ui::i18n::LangExt as _;
 use crate::web::{AppError, AppState};
 
@@ -78,12 +79,28 @@ impl FromRequestParts<AppState> for Page {
             .as_deref()
             .and_then(Lang::parse)
             .unwrap_or_else(|| anonymous_lang(&parts.headers));
-        Ok(Page {
+        let page = Page {
             user,
             lang,
             path: path_of(parts),
             state: state.clone(),
-        })
+        };
+        // Refusals after this point (a form's CSRF or fields) are pages in this language.
+        let p = page.clone();
+        parts
+            .extensions
+            .insert(Refuser::new(move |e| view::error_page(Some(&p), p.lang, e)));
+        Ok(page)
+    }
+}
+
+impl Requester for Page {
+    fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    fn refuse(&self, e: &AppError) -> Response {
+        view::error_page(Some(self), self.lang, e)
     }
 }
 
@@ -117,15 +134,7 @@ impl Page {
     /// ([`crate::web::extract::check_text_fields`]) and its CSRF token (every form `POST` goes
     /// through here).
     pub fn form<T: DeserializeOwned + HasCsrf>(&self, body: &Bytes) -> Result<T, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::extract::check_text_fields(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
-        let form: T = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::check_csrf(&self.user, form.csrf())?;
-        Ok(form)
+        crate::web::handler::parse_form(&self.user, body)
     }
 
     /// Turns a handler's result into a response: errors become a page in the user's language.
@@ -137,11 +146,7 @@ impl Page {
     }
 }
 
-/// A form with a CSRF field.
-pub trait HasCsrf {
-    /// The submitted token.
-    fn csrf(&self) -> &str;
-}
+pub use crate::web::handler::HasCsrf;
 
 /// Parses a query string leniently: unknown or malformed parameters are ignored (a filter form
 /// must never fail the page).

@@ -3,19 +3,19 @@
 //! from the hubs.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::response::Response;
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 use shopfloor_protocol::{CellValue, Period};
 
+use super::flash::Flash;
 use super::i18n::{Arg, Lang};
-use super::organizing::Flash;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav};
 use crate::report;
 use crate::web::AppError;
+use crate::web::handler::{Admin, CsrfForm, Organizer};
 use crate::web::ui::i18n::LangExt as _;
 
 /// A cell as shown.
@@ -382,10 +382,8 @@ impl HasCsrf for SubmitForm {
 /// outbox for delivery to the hub. With `correction=1`, a closed period is rebuilt from the
 /// current state and labelled a correction (the page offers it when the node recorded no
 /// snapshot of the period).
-pub async fn submit(page: Page, body: Bytes) -> Response {
+pub async fn submit(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SubmitForm>) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SubmitForm = page.form(&body)?;
         let Ok(period) = f.period.parse::<Period>() else {
             return Ok(view::redirect("/reports?error=period"));
         };
@@ -453,10 +451,11 @@ impl HasCsrf for SupportForm {
 
 /// `POST /support` — asks the hub to relay a request for help to chapters with matching
 /// reserve organizers.
-pub async fn ask_support(page: Page, body: Bytes) -> Response {
+pub async fn ask_support(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<SupportForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: SupportForm = page.form(&body)?;
         let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let request = shopfloor_protocol::support::SupportBody {
             skills: opt(f.skill).into_iter().collect(),
@@ -518,14 +517,12 @@ impl HasCsrf for SupportStatusForm {
 /// which passes the word on to every hub holding a copy (audited as `support.met` /
 /// `support.unmet`).
 pub async fn support_status(
-    page: Page,
+    Organizer(page): Organizer<Page>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<SupportStatusForm>,
 ) -> Response {
     use shopfloor_protocol::support::Status;
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: SupportStatusForm = page.form(&body)?;
         let status = match Status::parse(f.status.trim()) {
             Some(s @ (Status::Met | Status::Unmet)) => s,
             _ => return Ok(view::redirect("/guidance?error=support-status")),

@@ -4,7 +4,6 @@
 //! Coworkers who are not members are never named: a workplace carries counts only.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,6 +15,7 @@ use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
 use crate::domain::workplaces::{self, WorkplaceFields};
 use crate::domain::{audit, members};
+use crate::web::handler::{CsrfForm, Editor, Organizer, SeesMembers};
 use crate::web::query::{self as q, PageParams, WorkplaceFilter};
 use crate::web::ui::i18n::LangExt as _;
 
@@ -92,9 +92,8 @@ pub fn label(f: &WorkplaceFields) -> String {
 }
 
 /// `GET /workplaces` — search and filter.
-pub async fn list(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn list(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let lq: ListQuery = query(raw.as_deref());
         let lang = page.lang;
         let filter = WorkplaceFilter {
@@ -230,9 +229,12 @@ struct ShowQuery {
 }
 
 /// `GET /workplaces/{id}` — ladder, history, counts.
-pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Response {
+pub async fn show(
+    SeesMembers(page): SeesMembers<Page>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let sq: ShowQuery = query(raw.as_deref());
         let lang = page.lang;
         let scope = page.user.member_scope();
@@ -419,10 +421,12 @@ impl HasCsrf for StageForm {
 }
 
 /// `POST /workplaces/{id}/stage` — moves the workplace to a stage, with a dated note.
-pub async fn stage(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn stage(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<StageForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: StageForm = page.form(&body)?;
         let Ok(to) = form.stage.parse::<i64>() else {
             return Ok(view::redirect(&format!("/workplaces/{id}?error=stage")));
         };
@@ -661,9 +665,8 @@ fn count_errors(page: &Page, bad: &[&str]) -> Vec<(String, String)> {
 }
 
 /// `GET /workplaces/new`
-pub async fn new(page: Page) -> Response {
+pub async fn new(Organizer(page): Organizer<Page>) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let f = WorkplaceForm {
             state: page.state.config().state.clone(),
             representation: "none".into(),
@@ -683,10 +686,11 @@ pub async fn new(page: Page) -> Response {
 }
 
 /// `POST /workplaces/new`
-pub async fn create(page: Page, body: Bytes) -> Response {
+pub async fn create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(form): CsrfForm<WorkplaceForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let form: WorkplaceForm = page.form(&body)?;
         let title = page.t("ui-workplace-new-title");
         let fields = match form.fields() {
             Ok(f) => f,
@@ -745,9 +749,8 @@ pub async fn create(page: Page, body: Bytes) -> Response {
 }
 
 /// `GET /workplaces/{id}/edit`
-pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
+pub async fn edit(Editor(page): Editor<Page>, Path(id): Path<i64>) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
         let scope = page.user.member_scope();
         let w = page
             .state
@@ -772,10 +775,12 @@ pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
 }
 
 /// `POST /workplaces/{id}/edit`
-pub async fn update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn update(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<WorkplaceForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: WorkplaceForm = page.form(&body)?;
         let title = page.lang.ta(
             "ui-workplace-edit-title",
             &[("name", form.employer.clone().into())],
