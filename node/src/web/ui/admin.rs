@@ -17,7 +17,7 @@ use rusqlite::params;
 use serde::Deserialize;
 use shopfloor_protocol::report::ChapterFacts;
 
-use super::flash::Flash;
+use super::flash::{Back, Flash, back};
 use super::i18n::{Arg, Lang};
 use super::import_map;
 use super::members::{Choice, action_label, choices_of};
@@ -26,7 +26,7 @@ use super::view::{self, Chrome, Nav, Pager, field_error};
 use crate::domain::{audit, facts, users};
 use crate::import::{self, Format, ImportOptions, ImportSummary, ProblemKind};
 use crate::web::AppError;
-use crate::web::handler::{Admin, CsrfForm, Organizer};
+use crate::web::handler::{Admin, CsrfForm, Organizer, audit};
 use crate::web::ui::i18n::LangExt as _;
 
 // ---------------------------------------------------------------------------------------------
@@ -729,17 +729,9 @@ impl HasCsrf for SettingsForm {
     }
 }
 
-fn settings_back(res: crate::Result<()>, anchor: &str) -> Result<Response, AppError> {
-    match res {
-        Ok(()) => Ok(view::redirect(&format!("/settings?saved=1#{anchor}"))),
-        Err(crate::Error::Invalid { field, .. }) => {
-            Ok(view::redirect(&format!("/settings?error={field}#{anchor}")))
-        }
-        Err(crate::Error::AlreadyExists(_)) => {
-            Ok(view::redirect(&format!("/settings?error=exists#{anchor}")))
-        }
-        Err(e) => Err(e.into()),
-    }
+/// Back to a section of the settings page.
+fn settings_back(anchor: &'static str) -> Back {
+    back("/settings").anchor(anchor)
 }
 
 /// `POST /settings/users` — adds a user (a password is generated and shown once if none is
@@ -758,14 +750,11 @@ pub async fn users_add(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsF
             .await
         {
             Ok(h) => h,
-            Err(e) => return settings_back(Err(e), "users"),
+            Err(e) => return settings_back("#users").answer(Err::<(), _>(e)),
         };
-        let actor = page.user.username.clone();
         let member: Option<i64> = f.member_id.trim().parse().ok();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let id = users::add(tx, f.username.trim(), &f.role, &hash)?;
                 if let Some(m) = member {
                     crate::domain::members::get(tx, m)
@@ -775,8 +764,7 @@ pub async fn users_add(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsF
                         params![id, m],
                     )?;
                 }
-                audit::record(tx, &actor, "user.add", &format!("user:{id}"), &f.role)?;
-                Ok(())
+                Ok(audit("user.add", format!("user:{id}")).detail(f.role))
             })
             .await;
         match res {
@@ -784,7 +772,7 @@ pub async fn users_add(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsF
                 StatusCode::OK,
                 &settings_page(&page, Some("saved=1"), Some(password)).await?,
             )),
-            other => settings_back(other, "users"),
+            other => settings_back("#users").answer(other),
         }
     }
     .await;
@@ -797,87 +785,61 @@ pub async fn users_update(
     axum::extract::Path(id): axum::extract::Path<i64>,
     CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> Response {
-    let r = async {
-        let actor = page.user.username.clone();
-        let me = page.user.id;
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let username: String = tx
-                    .query_row(
-                        "SELECT username FROM users WHERE id = ?1",
-                        params![id],
-                        |r| r.get(0),
-                    )
-                    .map_err(|_| crate::Error::not_found(format!("user {id}")))?;
-                if !f.disabled.is_empty() {
-                    let disable = f.disabled == "1";
-                    if disable && id == me {
-                        return Err(crate::Error::invalid("username", "not yourself"));
-                    }
-                    users::set_disabled(tx, &username, disable)?;
-                    if disable {
-                        tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
-                    }
-                    audit::record(
-                        tx,
-                        &actor,
-                        "user.disable",
-                        &format!("user:{id}"),
-                        &f.disabled,
-                    )?;
-                } else {
-                    let member: Option<i64> = match f.member_id.trim() {
-                        "" => None,
-                        s => Some(
-                            s.parse()
-                                .map_err(|_| crate::Error::invalid("member", "a number"))?,
-                        ),
-                    };
-                    if let Some(m) = member {
-                        crate::domain::members::get(tx, m)
-                            .map_err(|_| crate::Error::invalid("member", "no such member"))?;
-                    }
-                    tx.execute(
-                        "UPDATE users SET member_id = ?2 WHERE id = ?1",
-                        params![id, member],
-                    )?;
-                    audit::record(tx, &actor, "user.add", &format!("user:{id}"), "member link")?;
-                }
-                Ok(())
-            })
-            .await;
-        settings_back(res, "users")
-    }
-    .await;
-    page.respond(r)
+    let me = page.user.id;
+    page.save(settings_back("#users"), move |tx| {
+        let username: String = tx
+            .query_row(
+                "SELECT username FROM users WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .map_err(|_| crate::Error::not_found(format!("user {id}")))?;
+        if !f.disabled.is_empty() {
+            let disable = f.disabled == "1";
+            if disable && id == me {
+                return Err(crate::Error::invalid("username", "not yourself"));
+            }
+            users::set_disabled(tx, &username, disable)?;
+            if disable {
+                tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
+            }
+            Ok(audit("user.disable", format!("user:{id}")).detail(f.disabled))
+        } else {
+            let member: Option<i64> = match f.member_id.trim() {
+                "" => None,
+                s => Some(
+                    s.parse()
+                        .map_err(|_| crate::Error::invalid("member", "a number"))?,
+                ),
+            };
+            if let Some(m) = member {
+                crate::domain::members::get(tx, m)
+                    .map_err(|_| crate::Error::invalid("member", "no such member"))?;
+            }
+            tx.execute(
+                "UPDATE users SET member_id = ?2 WHERE id = ?1",
+                params![id, member],
+            )?;
+            Ok(audit("user.add", format!("user:{id}")).detail("member link"))
+        }
+    })
+    .await
 }
 
 /// `POST /settings/facts` — the chapter's facts.
 pub async fn facts_save(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsForm>) -> Response {
-    let r = async {
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                facts::set(
-                    tx,
-                    &ChapterFacts {
-                        labor_committee: f.labor_committee == "1",
-                        clc_delegate: f.clc_delegate == "1",
-                        bylaws: f.bylaws == "1",
-                    },
-                )?;
-                audit::record(tx, &actor, "facts", "chapter", "")?;
-                Ok(())
-            })
-            .await;
-        settings_back(res, "facts")
-    }
-    .await;
-    page.respond(r)
+    page.save(settings_back("#facts"), move |tx| {
+        facts::set(
+            tx,
+            &ChapterFacts {
+                labor_committee: f.labor_committee == "1",
+                clc_delegate: f.clc_delegate == "1",
+                bylaws: f.bylaws == "1",
+            },
+        )?;
+        Ok(audit("facts", "chapter"))
+    })
+    .await
 }
 
 /// `POST /settings/enroll` — asks a hub to enroll this node; shows both fingerprints to
@@ -889,12 +851,8 @@ pub async fn enroll(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsForm
         match crate::federation::enroll::start(&store, &dir, &f.hub_url, f.code.trim(), None).await
         {
             Ok(s) => {
-                let actor = page.user.username.clone();
                 let hub_url = s.hub_url.clone();
-                page.state
-                    .store()
-                    .write_async(move |tx| audit::record(tx, &actor, "enroll", &hub_url, ""))
-                    .await?;
+                page.write(move |_| Ok(audit("enroll", hub_url))).await?;
                 Ok(view::redirect(&format!(
                     "/settings?node={}&hub={}#hub",
                     view::encode(&s.node_fingerprint),
@@ -928,15 +886,21 @@ pub async fn backup_now(
             jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")
         );
         let out = folder.join(&name);
-        let actor = page.user.username.clone();
         let res = tokio::task::spawn_blocking(move || -> crate::Result<()> {
             std::fs::create_dir_all(&folder).map_err(|e| crate::Error::io(&folder, e))?;
             crate::backup::backup(&dir, &store, std::slice::from_ref(&recipient), &out)?;
-            store.write(|tx| audit::record(tx, &actor, "backup", &name, "1 recipient(s)"))
+            Ok(())
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        settings_back(res, "backups")
+        let res = match res {
+            Ok(()) => {
+                page.write(move |_| Ok(audit("backup", name).detail("1 recipient(s)")))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        settings_back("#backups").answer(res)
     }
     .await;
     page.respond(r)

@@ -20,6 +20,7 @@ pub struct Back {
     path: String,
     flag: &'static str,
     anchor: &'static str,
+    saved_anchor: &'static str,
     exists_flash: bool,
 }
 
@@ -29,6 +30,7 @@ pub fn back(path: impl Into<String>) -> Back {
         path: path.into(),
         flag: "saved=1",
         anchor: "",
+        saved_anchor: "",
         exists_flash: true,
     }
 }
@@ -44,6 +46,15 @@ impl Back {
         Back { anchor, ..self }
     }
 
+    /// Both outcomes jump to this anchor (e.g. `#users`).
+    pub fn anchor(self, anchor: &'static str) -> Back {
+        Back {
+            anchor,
+            saved_anchor: anchor,
+            ..self
+        }
+    }
+
     /// A duplicate is an error page (409), not a flash.
     pub fn exists_is_error(self) -> Back {
         Back {
@@ -55,10 +66,14 @@ impl Back {
     /// The redirect for a write's outcome.
     pub fn answer<T>(&self, res: crate::Result<T>) -> Result<Response, AppError> {
         let Back {
-            path, flag, anchor, ..
+            path,
+            flag,
+            anchor,
+            saved_anchor,
+            ..
         } = self;
         match res {
-            Ok(_) => Ok(view::redirect(&format!("{path}?{flag}"))),
+            Ok(_) => Ok(view::redirect(&format!("{path}?{flag}{saved_anchor}"))),
             Err(crate::Error::Invalid { field, .. }) => Ok(view::redirect(&format!(
                 "{path}?error={}{anchor}",
                 encode(field)

@@ -13,14 +13,15 @@ use rusqlite::{Connection, params};
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 
+use super::flash::{Back, back};
 use super::i18n::Lang;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
 use crate::domain::members::{self, ListFields, NodeFields};
 use crate::domain::workplaces::{self, Link, WorkplaceFields};
-use crate::domain::{audit, mentorships, reserve, trainings};
+use crate::domain::{mentorships, reserve, trainings};
 use crate::web::AppError;
-use crate::web::handler::{CsrfForm, Editor, Organizer, SeesMembers};
+use crate::web::handler::{Audited, CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::LangExt as _;
 
@@ -847,13 +848,13 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
 }
 
 /// The audit entries about one member, newest first (edits, not views).
-fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<audit::Entry>> {
+fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<crate::domain::audit::Entry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, actor, action, subject, detail FROM audit_log
          WHERE subject = ?1 AND action <> 'member.view' ORDER BY id DESC LIMIT 50",
     )?;
     let rows = stmt.query_map(params![format!("member:{id}")], |r| {
-        Ok(audit::Entry {
+        Ok(crate::domain::audit::Entry {
             id: r.get(0)?,
             at: r.get(1)?,
             actor: r.get(2)?,
@@ -1077,15 +1078,11 @@ async fn update_inner(page: &Page, id: i64, form: EditForm) -> Result<Response, 
         languages: Some(form.languages.clone()),
         preferred_language: Some(form.preferred_language.clone()),
     };
-    let actor = page.user.username.clone();
     let saved = page
-        .state
-        .store()
-        .write_async(move |tx| {
+        .write(move |tx| {
             q::require_member(tx, &scope, id)?;
             members::update_node_fields(tx, id, &fields)?;
-            audit::record(tx, &actor, "member.edit", &format!("member:{id}"), "")?;
-            Ok(())
+            Ok(audit("member.edit", format!("member:{id}")))
         })
         .await;
     match saved {
@@ -1297,22 +1294,14 @@ async fn create_inner(page: &Page, form: NewForm) -> Result<Response, AppError> 
     let job_title = form.job_title.trim().to_owned();
     let actor = page.user.username.clone();
     let result = page
-        .state
-        .store()
-        .write_async(move |tx| {
+        .write(move |tx| {
             let id = members::create(tx, &fields)?;
-            audit::record(tx, &actor, "member.create", &format!("member:{id}"), "")?;
+            let mut done = audit("member.create", format!("member:{id}"));
             let wp = match (existing, new_wp) {
                 (Some(w), _) => Some(workplaces::get(tx, w)?.id),
                 (None, Some(f)) => {
                     let w = workplaces::create(tx, &f, &actor)?;
-                    audit::record(
-                        tx,
-                        &actor,
-                        "workplace.create",
-                        &format!("workplace:{w}"),
-                        "",
-                    )?;
+                    done = done.and("workplace.create", format!("workplace:{w}"));
                     Some(w)
                 }
                 (None, None) => None,
@@ -1328,9 +1317,9 @@ async fn create_inner(page: &Page, form: NewForm) -> Result<Response, AppError> 
                         is_primary: true,
                     },
                 )?;
-                audit::record(tx, &actor, "member.workplace", &format!("member:{id}"), "")?;
+                done = done.and("member.workplace", format!("member:{id}"));
             }
-            Ok(id)
+            Ok(done.returning(id))
         })
         .await;
     match result {
@@ -1371,81 +1360,62 @@ pub async fn link(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<LinkForm>,
 ) -> Response {
-    let r = async {
-        let scope = page.user.member_scope();
-        let can_create = page.role().can_organize();
-        let actor = page.user.username.clone();
-        let state = page.state.config().state.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                let wp = match form.workplace_id.parse::<i64>() {
-                    Ok(w) => {
-                        if !can_create {
-                            q::require_workplace(tx, &scope, w)?;
-                        }
-                        workplaces::get(tx, w)?.id
-                    }
-                    Err(_) => {
-                        let Some(employer) = opt(&form.employer) else {
-                            return Err(crate::Error::invalid("workplace", "choose or name one"));
-                        };
-                        if !can_create {
-                            return Err(crate::Error::invalid("workplace", "choose one"));
-                        }
-                        let w = workplaces::create(
-                            tx,
-                            &WorkplaceFields {
-                                employer,
-                                state: Some(state),
-                                sector: opt(&form.sector),
-                                representation: "none".into(),
-                                ..WorkplaceFields::default()
-                            },
-                            &actor,
-                        )?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "workplace.create",
-                            &format!("workplace:{w}"),
-                            "",
-                        )?;
-                        w
-                    }
+    let scope = page.user.member_scope();
+    let can_create = page.role().can_organize();
+    let actor = page.user.username.clone();
+    let state = page.state.config().state.clone();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        let mut done = Audited::nothing();
+        let wp = match form.workplace_id.parse::<i64>() {
+            Ok(w) => {
+                if !can_create {
+                    q::require_workplace(tx, &scope, w)?;
+                }
+                workplaces::get(tx, w)?.id
+            }
+            Err(_) => {
+                let Some(employer) = opt(&form.employer) else {
+                    return Err(crate::Error::invalid("workplace", "choose or name one"));
                 };
-                workplaces::link_member(
+                if !can_create {
+                    return Err(crate::Error::invalid("workplace", "choose one"));
+                }
+                let w = workplaces::create(
                     tx,
-                    &Link {
-                        member_id: id,
-                        workplace_id: wp,
-                        job_title: form.job_title.trim().to_owned(),
-                        since: opt(&form.since),
-                        is_primary: form.primary == "1",
+                    &WorkplaceFields {
+                        employer,
+                        state: Some(state),
+                        sector: opt(&form.sector),
+                        representation: "none".into(),
+                        ..WorkplaceFields::default()
                     },
+                    &actor,
                 )?;
-                audit::record(tx, &actor, "member.workplace", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+                done = done.and("workplace.create", format!("workplace:{w}"));
+                w
+            }
+        };
+        workplaces::link_member(
+            tx,
+            &Link {
+                member_id: id,
+                workplace_id: wp,
+                job_title: form.job_title.trim().to_owned(),
+                since: opt(&form.since),
+                is_primary: form.primary == "1",
+            },
+        )?;
+        Ok(done.and("member.workplace", format!("member:{id}")))
+    })
+    .await
 }
 
 /// A member form's outcome: back to the member page with a notice, or with the field in error.
-fn after_form(id: i64, res: crate::Result<()>) -> Result<Response, AppError> {
-    match res {
-        Ok(()) => Ok(view::redirect(&format!("/members/{id}?saved=1"))),
-        Err(crate::Error::Invalid { field, .. }) => Ok(view::redirect(&format!(
-            "/members/{id}?error={}#forms",
-            encode(field)
-        ))),
-        Err(e) => Err(e.into()),
-    }
+fn after_form(id: i64) -> Back {
+    back(format!("/members/{id}"))
+        .error_anchor("#forms")
+        .exists_is_error()
 }
 
 /// Recording a training.
@@ -1469,26 +1439,16 @@ pub async fn training(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<TrainingForm>,
 ) -> Response {
-    let r = async {
-        let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                if !trainings::catalog(tx)?.iter().any(|t| t.code == form.code) {
-                    return Err(crate::Error::invalid("code", "choose a training"));
-                }
-                trainings::complete(tx, id, &form.code, &form.on)?;
-                audit::record(tx, &actor, "member.training", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+    let scope = page.user.member_scope();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        if !trainings::catalog(tx)?.iter().any(|t| t.code == form.code) {
+            return Err(crate::Error::invalid("code", "choose a training"));
+        }
+        trainings::complete(tx, id, &form.code, &form.on)?;
+        Ok(audit("member.training", format!("member:{id}")))
+    })
+    .await
 }
 
 /// The reserve opt-in (skills are repeated `skill` fields, so it is read as pairs).
@@ -1531,32 +1491,22 @@ pub async fn reserve_opt(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<ReserveForm>,
 ) -> Response {
-    let r = async {
-        let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                let languages = crate::domain::vocab::language_list(&form.languages)
-                    .map_err(|m| crate::Error::invalid("languages", m))?;
-                reserve::opt_in(
-                    tx,
-                    &reserve::ReserveEntry {
-                        member_id: id,
-                        languages,
-                        skills: form.skills.clone(),
-                        availability: form.availability.trim().to_owned(),
-                        active: form.active == "1",
-                    },
-                )?;
-                audit::record(tx, &actor, "member.reserve", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+    let scope = page.user.member_scope();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        let languages = crate::domain::vocab::language_list(&form.languages)
+            .map_err(|m| crate::Error::invalid("languages", m))?;
+        reserve::opt_in(
+            tx,
+            &reserve::ReserveEntry {
+                member_id: id,
+                languages,
+                skills: form.skills.clone(),
+                availability: form.availability.trim().to_owned(),
+                active: form.active == "1",
+            },
+        )?;
+        Ok(audit("member.reserve", format!("member:{id}")))
+    })
+    .await
 }

@@ -15,7 +15,7 @@ use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav};
 use crate::report;
 use crate::web::AppError;
-use crate::web::handler::{Admin, CsrfForm, Organizer};
+use crate::web::handler::{Admin, CsrfForm, Organizer, audit};
 use crate::web::ui::i18n::LangExt as _;
 
 /// A cell as shown.
@@ -389,29 +389,27 @@ pub async fn submit(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SubmitForm>)
         };
         let store = page.state.store().clone();
         let dir = page.state.dir().clone();
-        let actor = page.user.username.clone();
         let correction = f.correction == "1";
         let res = tokio::task::spawn_blocking(move || {
-            let q = crate::federation::reports::enqueue_as(&store, &dir, period, correction)?;
-            store
-                .write(|tx| {
-                    crate::domain::audit::record(
-                        tx,
-                        &actor,
-                        "report.submit",
-                        &format!("report:{period}"),
-                        &if correction {
-                            format!("revision {}, correction", q.revision)
-                        } else {
-                            format!("revision {}", q.revision)
-                        },
-                    )
-                })
-                .map_err(crate::federation::Error::from)?;
-            Ok::<_, crate::federation::Error>(q)
+            crate::federation::reports::enqueue_as(&store, &dir, period, correction)
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        let res = match res {
+            Ok(q) => {
+                let detail = if correction {
+                    format!("revision {}, correction", q.revision)
+                } else {
+                    format!("revision {}", q.revision)
+                };
+                page.write(move |_| {
+                    Ok(audit("report.submit", format!("report:{period}")).detail(detail))
+                })
+                .await
+                .map_err(crate::federation::Error::from)
+            }
+            Err(e) => Err(e),
+        };
         match res {
             // The page shows the period's outbox state from the database.
             Ok(_) => Ok(view::redirect(&format!("/reports?period={period}"))),
@@ -470,19 +468,8 @@ pub async fn ask_support(
         match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
         {
             Ok(posted) => {
-                let store = page.state.store().clone();
-                let actor = page.user.username.clone();
                 let id = posted.id.clone();
-                store
-                    .write_async(move |tx| {
-                        crate::domain::audit::record(
-                            tx,
-                            &actor,
-                            "support.ask",
-                            &format!("support:{id}"),
-                            "",
-                        )
-                    })
+                page.write(move |_| Ok(audit("support.ask", format!("support:{id}"))))
                     .await?;
                 Ok(view::redirect(&format!(
                     "/guidance?asked={}",
@@ -536,19 +523,11 @@ pub async fn support_status(
         .await
         {
             Ok(()) => {
-                let store = page.state.store().clone();
-                let actor = page.user.username.clone();
-                let action = format!("support.{}", status.as_str());
-                store
-                    .write_async(move |tx| {
-                        crate::domain::audit::record(
-                            tx,
-                            &actor,
-                            &action,
-                            &format!("support:{id}"),
-                            "",
-                        )
-                    })
+                let action = match status {
+                    Status::Met => "support.met",
+                    _ => "support.unmet",
+                };
+                page.write(move |_| Ok(audit(action, format!("support:{id}"))))
                     .await?;
                 Ok(view::redirect(&format!(
                     "/guidance?closed={}",

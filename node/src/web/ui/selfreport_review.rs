@@ -9,10 +9,9 @@ use serde::Deserialize;
 use shopfloor_protocol::registry::Dim;
 
 use super::selfreport::{Check, county_name};
-use crate::domain::audit;
 use crate::domain::selfreport::{self as sr, Answers, Selection, Target};
 use crate::web::auth::MemberScope;
-use crate::web::handler::{CsrfForm, Organizer};
+use crate::web::handler::{CsrfForm, Organizer, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::{Arg, Lang, LangExt as _};
 use crate::web::ui::members::Choice;
@@ -312,19 +311,14 @@ pub async fn make_links(
         let actor = page.user.username.clone();
         let what = form.selection.clone();
         let links = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let ids = sr::select(tx, &selection)?;
                 let links = sr::make_links(tx, &ids, &actor, days)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "selfreport.links",
-                    &format!("members:{}", links.len()),
-                    &format!("selection={what} days={days}"),
-                )?;
-                Ok(links)
+                Ok(
+                    audit("selfreport.links", format!("members:{}", links.len()))
+                        .detail(format!("selection={what} days={days}"))
+                        .returning(links),
+                )
             })
             .await?;
         let base = base_url(&page.state, &headers);
@@ -542,34 +536,20 @@ pub async fn decide(
                             .map_err(|_| AppError::invalid("workplace", "a workplace id"))?,
                     ),
                 };
-                page.state
-                    .store()
-                    .write_async(move |tx| {
-                        let (member, wp) = sr::accept(tx, id, target, &actor)?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "selfreport.accept",
-                            &format!("member:{member}"),
-                            &format!("answer:{id} workplace:{wp}"),
-                        )
-                    })
-                    .await?;
+                page.write(move |tx| {
+                    let (member, wp) = sr::accept(tx, id, target, &actor)?;
+                    Ok(audit("selfreport.accept", format!("member:{member}"))
+                        .detail(format!("answer:{id} workplace:{wp}")))
+                })
+                .await?;
             }
             "discard" => {
-                page.state
-                    .store()
-                    .write_async(move |tx| {
-                        let member = sr::discard(tx, id, &actor)?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "selfreport.discard",
-                            &format!("member:{member}"),
-                            &format!("answer:{id}"),
-                        )
-                    })
-                    .await?;
+                page.write(move |tx| {
+                    let member = sr::discard(tx, id, &actor)?;
+                    Ok(audit("selfreport.discard", format!("member:{member}"))
+                        .detail(format!("answer:{id}")))
+                })
+                .await?;
             }
             _ => return Err(AppError::invalid("decision", "accept or discard")),
         }

@@ -10,12 +10,13 @@ use axum::response::Response;
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 
+use super::flash::back;
 use super::members::{Choice, choices, full_name};
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
+use crate::domain::members;
 use crate::domain::workplaces::{self, WorkplaceFields};
-use crate::domain::{audit, members};
-use crate::web::handler::{CsrfForm, Editor, Organizer, SeesMembers};
+use crate::web::handler::{Audited, CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query::{self as q, PageParams, WorkplaceFilter};
 use crate::web::ui::i18n::LangExt as _;
 
@@ -479,31 +480,21 @@ pub async fn stage(
             }
         }
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 q::require_workplace(tx, &scope, id)?;
                 let changed = workplaces::set_stage(tx, id, to, &actor, &note)?;
-                if changed {
-                    audit::record(
-                        tx,
-                        &actor,
-                        "workplace.stage",
-                        &format!("workplace:{id}"),
-                        &format!("stage {to}"),
-                    )?;
-                }
-                Ok(())
+                Ok(if changed {
+                    audit("workplace.stage", format!("workplace:{id}"))
+                        .detail(format!("stage {to}"))
+                } else {
+                    Audited::nothing()
+                })
             })
             .await;
-        match res {
-            Ok(()) => Ok(view::redirect(&format!("/workplaces/{id}?moved=1"))),
-            Err(crate::Error::Invalid { field, .. }) => Ok(view::redirect(&format!(
-                "/workplaces/{id}?error={}",
-                encode(field)
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        back(format!("/workplaces/{id}"))
+            .flag("moved=1")
+            .exists_is_error()
+            .answer(res)
     }
     .await;
     page.respond(r)
@@ -711,18 +702,9 @@ pub async fn create(
         };
         let actor = page.user.username.clone();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let id = workplaces::create(tx, &fields, &actor)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "workplace.create",
-                    &format!("workplace:{id}"),
-                    "",
-                )?;
-                Ok(id)
+                Ok(audit("workplace.create", format!("workplace:{id}")).returning(id))
             })
             .await;
         match res {
@@ -803,15 +785,11 @@ pub async fn update(
             }
         };
         let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 q::require_workplace(tx, &scope, id)?;
                 workplaces::update(tx, id, &fields)?;
-                audit::record(tx, &actor, "workplace.edit", &format!("workplace:{id}"), "")?;
-                Ok(())
+                Ok(audit("workplace.edit", format!("workplace:{id}")))
             })
             .await;
         match res {
