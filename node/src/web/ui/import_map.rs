@@ -8,7 +8,7 @@
 //! wrong choice can be changed without uploading the file again.
 
 use super::i18n::Lang;
-use super::members::Choice;
+use super::view::Choice;
 use crate::import::headers::FIELD_NAMES;
 use crate::import::{ImportError, ProblemKind};
 use crate::web::AppError;

@@ -17,6 +17,7 @@ use super::flash::{Back, back};
 use super::i18n::Lang;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
+pub use super::view::{Choice, KNOWN_ACTIONS};
 use crate::domain::members::{self, ListFields, NodeFields};
 use crate::domain::workplaces::{self, Link, WorkplaceFields};
 use crate::domain::{mentorships, reserve, trainings};
@@ -27,17 +28,6 @@ use crate::web::ui::i18n::LangExt as _;
 
 /// Members per page.
 const PER_PAGE: i64 = 50;
-
-/// A choice in a `<select>`.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    /// Submitted value.
-    pub value: String,
-    /// Shown label.
-    pub label: String,
-    /// Whether selected.
-    pub selected: bool,
-}
 
 /// Choices from registry terms, with the current value selected and a leading "any" option.
 pub fn choices(
@@ -865,45 +855,6 @@ fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<crate::domain::au
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
-
-/// Audit actions with a translated name.
-pub const KNOWN_ACTIONS: &[&str] = &[
-    "member.create",
-    "member.edit",
-    "member.workplace",
-    "member.training",
-    "member.reserve",
-    "member.view",
-    "members.list",
-    "workplace.create",
-    "workplace.edit",
-    "workplace.stage",
-    "import",
-    "login",
-    "logout",
-    "password",
-    "report.submit",
-    "pod.create",
-    "pod.member",
-    "mentorship.start",
-    "mentorship.end",
-    "campaign.create",
-    "campaign.edit",
-    "recruitment",
-    "training.add",
-    "user.add",
-    "user.disable",
-    "user.unlock",
-    "login.lock",
-    "facts",
-    "backup",
-    "export.members",
-    "enroll",
-    "campaign.submit",
-    "selfreport.links",
-    "selfreport.accept",
-    "selfreport.discard",
-];
 
 /// A translated name for an audit action (the action itself if unknown).
 pub fn action_label(lang: Lang, action: &str) -> String {

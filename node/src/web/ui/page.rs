@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use super::i18n::Lang;
-use super::view::{self, Chrome, Nav};
+use super::view::{self, Chrome, Nav, NavItem};
 use crate::web::auth::{AuthRejection, CurrentUser, Role};
 use crate::web::handler::{Refuser, Requester};
 use crate::web::ui::i18n::LangExt as _;
@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Page {
         let p = page.clone();
         parts
             .extensions
-            .insert(Refuser::new(move |e| view::error_page(Some(&p), p.lang, e)));
+            .insert(Refuser::new(move |e| p.error_page(e)));
         Ok(page)
     }
 }
@@ -100,7 +100,7 @@ impl Requester for Page {
     }
 
     fn refuse(&self, e: &AppError) -> Response {
-        view::error_page(Some(self), self.lang, e)
+        self.error_page(e)
     }
 }
 
@@ -117,12 +117,38 @@ impl Page {
 
     /// The frame of a page titled by `title_id`, in section `nav`.
     pub fn chrome(&self, title_id: &str, nav: Nav) -> Chrome {
-        Chrome::for_user(self, self.lang.t(title_id), nav)
+        self.chrome_titled(self.lang.t(title_id), nav)
     }
 
-    /// The frame of a page with an already written title.
+    /// The frame of a page with an already written title: the user, their role and sections.
     pub fn chrome_titled(&self, title: String, nav: Nav) -> Chrome {
-        Chrome::for_user(self, title, nav)
+        let lang = self.lang;
+        Chrome {
+            lang,
+            title,
+            chapter: self.state.config().chapter_name.clone(),
+            user: Some(self.user.username.clone()),
+            role: view::role_label(lang, self.user.role),
+            csrf: self.user.csrf_token().unwrap_or_default().to_owned(),
+            here: self.path.clone(),
+            nav: view::sections(self.user.role)
+                .into_iter()
+                .map(|(n, href, id)| NavItem {
+                    href,
+                    label: lang.t(id),
+                    current: n == nav,
+                })
+                .collect(),
+        }
+    }
+
+    /// An error page in this user's frame and language.
+    pub fn error_page(&self, e: &AppError) -> Response {
+        view::error_page(
+            Some(self.chrome_titled(String::new(), Nav::None)),
+            self.lang,
+            e,
+        )
     }
 
     /// `Ok` if the role allows it, else 403.
@@ -141,7 +167,7 @@ impl Page {
     pub fn respond(&self, result: Result<Response, AppError>) -> Response {
         match result {
             Ok(r) => r,
-            Err(e) => view::error_page(Some(self), self.lang, &e),
+            Err(e) => self.error_page(&e),
         }
     }
 }
