@@ -4,7 +4,6 @@
 //! The language is, in order: the user's saved choice, the `sf_lang` cookie (set by the switcher
 //! before login), the browser's `Accept-Language`, English.
 
-use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -154,13 +153,6 @@ impl Page {
     /// `Ok` if the role allows it, else 403.
     pub fn require(&self, allowed: bool) -> Result<(), AppError> {
         self.user.require(allowed)
-    }
-
-    /// Parses a form body, checks every text field's length and characters
-    /// ([`crate::web::extract::check_text_fields`]) and its CSRF token (every form `POST` goes
-    /// through here).
-    pub fn form<T: DeserializeOwned + HasCsrf>(&self, body: &Bytes) -> Result<T, AppError> {
-        crate::web::handler::parse_form(&self.user, body)
     }
 
     /// Turns a handler's result into a response: errors become a page in the user's language.
