@@ -1,5 +1,7 @@
 //! The node library's errors.
 
+pub mod import_problem;
+
 use std::path::PathBuf;
 
 /// Result with the node's [`Error`].
@@ -38,7 +40,7 @@ pub enum Error {
     },
     /// The import was refused; nothing was written.
     #[error("{0}")]
-    Import(#[from] crate::import::ImportError),
+    Import(#[from] import_problem::ImportError),
     /// A national list would mark many members missing and the import was not confirmed;
     /// nothing was written.
     #[error(

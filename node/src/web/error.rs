@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::import::ImportError;
 
 /// A handler's error. Each variant is one stable `error` code.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum AppError {
     /// 401 `unauthenticated`: no, unknown, expired or disabled credentials.
     Unauthenticated,

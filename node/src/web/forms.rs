@@ -16,8 +16,9 @@ use serde::Deserialize;
 use super::api::account;
 use super::auth::{ClientIp, percent_encode, safe_next};
 use super::extract::FormBody;
+use super::handler::{CsrfForm, FormRefused, HasCsrf};
 use super::session;
-use super::{AppError, AppState, CurrentUser, check_csrf};
+use super::{AppError, AppState, CurrentUser};
 
 /// The login form.
 #[derive(Debug, Deserialize)]
@@ -62,6 +63,18 @@ pub async fn login(
     }
 }
 
+impl HasCsrf for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl HasCsrf for PasswordForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// The logout form (just the CSRF token).
 #[derive(Debug, Deserialize)]
 pub struct LogoutForm {
@@ -74,9 +87,8 @@ pub struct LogoutForm {
 pub async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
-    FormBody(form): FormBody<LogoutForm>,
+    CsrfForm(_form): CsrfForm<LogoutForm>,
 ) -> Result<Response, AppError> {
-    check_csrf(&user, &form.csrf)?;
     account::log_out(&state, &user).await?;
     let mut response = Redirect::to("/login?logged_out=1").into_response();
     response
@@ -104,13 +116,19 @@ pub async fn password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     user: CurrentUser,
-    FormBody(form): FormBody<PasswordForm>,
+    form: Result<CsrfForm<PasswordForm>, FormRefused>,
 ) -> Result<Response, AppError> {
     let back =
         |code: &str| Redirect::to(&format!("/account/password?error={code}")).into_response();
-    if check_csrf(&user, &form.csrf).is_err() {
-        return Ok(back("csrf"));
-    }
+    // A wrong CSRF token goes back to the form with `error=csrf`; other refusals as they are.
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(FormRefused {
+            error: Some(AppError::Csrf),
+            ..
+        }) => return Ok(back("csrf")),
+        Err(refused) => return Ok(refused.into_response()),
+    };
     if form.new_password != form.confirm_password {
         return Ok(back("mismatch"));
     }

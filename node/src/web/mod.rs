@@ -24,6 +24,7 @@ pub mod csrf;
 mod error;
 pub mod extract;
 pub mod forms;
+pub mod handler;
 pub mod query;
 mod routes;
 pub mod session;
@@ -45,6 +46,7 @@ pub use accept::Limits;
 pub use auth::{CurrentUser, MemberScope, Role};
 pub use csrf::{CsrfToken, check_csrf};
 pub use error::AppError;
+pub use handler::{Admin, CsrfForm, Editor, HasCsrf, Organizer, SeesMembers, audit, write_audited};
 pub use routes::router;
 pub use throttle::LoginLimiter;
 

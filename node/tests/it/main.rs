@@ -9,6 +9,7 @@ mod cli;
 mod domain;
 mod encrypted;
 mod federation;
+mod handlers;
 mod import;
 mod import_map;
 mod import_web;

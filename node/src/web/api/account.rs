@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use crate::domain::{audit, users};
 use crate::web::auth::{AuthMethod, ClientIp};
 use crate::web::extract::JsonBody;
+use crate::web::handler::{self, write_audited};
 use crate::web::session::{self, NewSession};
 use crate::web::{AppError, AppState, CurrentUser};
 
@@ -154,13 +155,11 @@ pub async fn log_out(state: &AppState, user: &CurrentUser) -> Result<(), AppErro
     if let AuthMethod::Session { secret, .. } = &user.auth {
         let secret = secret.clone();
         let name = user.username.clone();
-        state
-            .store()
-            .write_async(move |tx| {
-                session::delete(tx, &secret)?;
-                crate::domain::audit::record(tx, &name, "logout", &name, "")
-            })
-            .await?;
+        write_audited(state, user, move |tx| {
+            session::delete(tx, &secret)?;
+            Ok(handler::audit("logout", name))
+        })
+        .await?;
     }
     Ok(())
 }
@@ -203,13 +202,11 @@ pub async fn change_password(
         .await?;
     let Some(hash) = hash else {
         let name = user.username.clone();
-        state
-            .store()
-            .write_async(move |tx| {
-                limiter.record_reauth_failure(tx, &name, ip, session::now_unix())?;
-                audit::record(tx, &name, "password.change.failure", &name, "")
-            })
-            .await?;
+        write_audited(state, user, move |tx| {
+            limiter.record_reauth_failure(tx, &name, ip, session::now_unix())?;
+            Ok(handler::audit("password.change.failure", name))
+        })
+        .await?;
         return Err(wrong());
     };
     let (id, name) = (user.id, user.username.clone());
@@ -217,14 +214,12 @@ pub async fn change_password(
         AuthMethod::Session { secret, .. } => Some(secret.clone()),
         AuthMethod::Token => None,
     };
-    state
-        .store()
-        .write_async(move |tx| {
-            users::set_password_hash(tx, &name, &hash)?;
-            session::delete_all_of(tx, id, keep.as_deref())?;
-            audit::record(tx, &name, "password.change", &name, "")
-        })
-        .await?;
+    write_audited(state, user, move |tx| {
+        users::set_password_hash(tx, &name, &hash)?;
+        session::delete_all_of(tx, id, keep.as_deref())?;
+        Ok(handler::audit("password.change", name))
+    })
+    .await?;
     Ok(())
 }
 

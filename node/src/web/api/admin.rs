@@ -14,9 +14,10 @@ use super::{audit_event, read, write_audited};
 use crate::domain::{audit, users};
 use crate::import::{self, Format, ImportOptions, ImportSummary};
 use crate::web::extract::{JsonBody, Params};
+use crate::web::handler::{Admin, Organizer};
 use crate::web::query::{Page, PageParams};
 use crate::web::session;
-use crate::web::{AppError, AppState, CurrentUser, Role};
+use crate::web::{AppError, AppState, Role};
 
 // ---- users ----
 
@@ -68,10 +69,9 @@ fn user_row(conn: &rusqlite::Connection, id: i64) -> crate::Result<UserRow> {
 /// `GET /api/v1/users` — admins.
 pub async fn users_list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(_user): Admin,
     Params(page): Params<PageParams>,
 ) -> Result<Json<Page<UserRow>>, AppError> {
-    user.require(user.role.can_admin())?;
     let all = read(&state, |conn| user_rows(conn, None)).await?;
     Ok(Json(page.slice(all)?))
 }
@@ -92,10 +92,9 @@ pub struct NewUser {
 /// `POST /api/v1/users` — admins. Returns the generated password once if none was given.
 pub async fn users_create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(user): Admin,
     JsonBody(b): JsonBody<NewUser>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
-    user.require(user.role.can_admin())?;
     let generated = b.password.is_none();
     let password = match b.password {
         Some(p) => p,
@@ -151,11 +150,10 @@ pub struct UserPatch {
 /// `PATCH /api/v1/users/{id}` — admins. An admin cannot demote or disable themselves.
 pub async fn users_update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(user): Admin,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<UserPatch>,
 ) -> Result<Json<UserRow>, AppError> {
-    user.require(user.role.can_admin())?;
     if let Some(r) = &b.role
         && Role::parse(r).is_none()
     {
@@ -230,11 +228,10 @@ pub async fn users_update(
 /// generated and returned once); ends the user's sessions.
 pub async fn users_reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(user): Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    user.require(user.role.can_admin())?;
     #[derive(Deserialize)]
     struct Given {
         password: Option<String>,
@@ -281,10 +278,9 @@ pub async fn users_reset_password(
 /// `GET /api/v1/audit` — newest first, paginated; admins.
 pub async fn audit_log(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(_user): Admin,
     Params(page): Params<PageParams>,
 ) -> Result<Json<Page<audit::Entry>>, AppError> {
-    user.require(user.role.can_admin())?;
     let (limit, offset) = page.limit_offset()?;
     let (items, total) = read(&state, move |conn| {
         let total: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?;
@@ -319,9 +315,8 @@ pub async fn audit_log(
 /// `GET /api/v1/export/members` — every member as CSV; admins; audited (`export.members`).
 pub async fn export_members(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(user): Admin,
 ) -> Result<Response, AppError> {
-    user.require(user.role.can_admin())?;
     let (bytes, n) = read(&state, crate::export::members_csv_bytes).await?;
     audit_event(
         &state,
@@ -353,11 +348,10 @@ pub async fn export_members(
 /// `conflict`, saying how many). Audited (`import`, `import.dry_run`).
 pub async fn import_csv(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportSummary>, AppError> {
-    user.require(user.role.can_organize())?;
     let body = body?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
         .map_err(|e| AppError::bad_request(format!("query: {e}")))?;

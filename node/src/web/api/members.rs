@@ -10,8 +10,9 @@ use super::{audit_event, read, write_audited};
 use crate::domain::members::{self, NodeFields};
 use crate::domain::trainings;
 use crate::web::extract::{JsonBody, Params};
+use crate::web::handler::{Editor, SeesMembers};
 use crate::web::query::{self, MemberDetail, MemberFilter, Page, PageParams};
-use crate::web::{AppError, AppState, CurrentUser};
+use crate::web::{AppError, AppState};
 
 /// The member-list query. Read as strings (serde_urlencoded cannot parse numbers inside
 /// flattened structs), then checked.
@@ -46,10 +47,9 @@ pub(crate) fn int(field: &'static str, v: Option<String>) -> Result<Option<i64>,
 /// &list_status&standing&page&per_page`. Audited (`member.list`).
 pub async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Params(raw): Params<ListQuery>,
 ) -> Result<Json<Page<members::Member>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let page = PageParams {
         page: int("page", raw.page)?,
         per_page: int("per_page", raw.per_page)?,
@@ -91,10 +91,9 @@ pub async fn list(
 /// (`member.view`).
 pub async fn get(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Path(id): Path<i64>,
 ) -> Result<Json<MemberDetail>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let detail = read(&state, move |conn| query::member_detail(conn, &scope, id)).await?;
     audit_event(
@@ -135,11 +134,10 @@ fn changed_fields(f: &NodeFields) -> String {
 /// preferred language). Audited (`member.edit`, field names only).
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(fields): JsonBody<NodeFields>,
 ) -> Result<Json<MemberDetail>, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     let detail = changed_fields(&fields);
     let s2 = scope.clone();
@@ -162,10 +160,9 @@ pub async fn update(
 /// `GET /api/v1/members/{id}/trainings` — `[(code, date)]`.
 pub async fn trainings_of(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<(String, String)>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let out = read(&state, move |conn| {
         query::require_member(conn, &scope, id)?;
@@ -187,11 +184,10 @@ pub struct Completion {
 /// `POST /api/v1/members/{id}/trainings` — `{"code", "on"}`. Audited (`training.complete`).
 pub async fn complete_training(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(c): JsonBody<Completion>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     let detail = format!("training {}", c.code);
     write_audited(

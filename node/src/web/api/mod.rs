@@ -17,8 +17,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{AppError, AppState, CurrentUser};
-use crate::domain::audit;
+use super::{AppError, AppState, CurrentUser, handler};
 use crate::error::Result;
 
 /// Appends an audit entry (who, what, on what, details: never member data).
@@ -45,8 +44,8 @@ pub async fn read<T: Send + 'static>(
     Ok(state.store().read_async(f).await?)
 }
 
-/// Runs a write transaction that also records `action` on `subject` by `user` (atomically: no
-/// change without its audit entry).
+/// [`crate::web::handler::write_audited`] for a write whose audit row is known before it runs:
+/// `action` on `subject` by `user`, with `detail`, in the same transaction as the change.
 pub async fn write_audited<T: Send + 'static>(
     state: &AppState,
     user: &CurrentUser,
@@ -55,15 +54,8 @@ pub async fn write_audited<T: Send + 'static>(
     detail: String,
     f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
-    let actor = user.username.clone();
-    Ok(state
-        .store()
-        .write_async(move |tx| {
-            let out = f(tx)?;
-            audit::record(tx, &actor, action, &subject, &detail)?;
-            Ok(out)
-        })
-        .await?)
+    let entry = handler::audit(action, subject).detail(detail);
+    Ok(handler::write_audited(state, user, move |tx| Ok(entry.returning(f(tx)?))).await?)
 }
 
 /// A created record's id.

@@ -19,6 +19,7 @@ use crate::domain::{facts, pods};
 use crate::error::Error;
 use crate::web::auth::MemberScope;
 use crate::web::extract::{JsonBody, Params};
+use crate::web::handler::{Editor, Organizer, SeesMembers};
 use crate::web::query::{self, Page, PageParams};
 use crate::web::{AppError, AppState, CurrentUser};
 
@@ -27,10 +28,9 @@ use crate::web::{AppError, AppState, CurrentUser};
 /// `GET /api/v1/pods` — pods with their members' ids (pod leads: the pods they lead).
 pub async fn pods_list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Params(page): Params<PageParams>,
 ) -> Result<Json<Page<pods::Pod>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let all = read(&state, move |conn| query::visible_pods(conn, &scope)).await?;
     Ok(Json(page.slice(all)?))
@@ -48,10 +48,9 @@ pub struct PodBody {
 /// `POST /api/v1/pods` — organizers and admins.
 pub async fn pods_create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     JsonBody(b): JsonBody<PodBody>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(user.role.can_organize())?;
     let id = write_audited(
         &state,
         &user,
@@ -90,11 +89,10 @@ fn pod_exists(conn: &rusqlite::Connection, id: i64) -> crate::Result<()> {
 /// `POST /api/v1/pods/{id}/members` — `{"member_id", "lead"}`; organizers and admins.
 pub async fn pods_add_member(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<PodMemberBody>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_organize())?;
     write_audited(
         &state,
         &user,
@@ -114,10 +112,9 @@ pub async fn pods_add_member(
 /// `DELETE /api/v1/pods/{id}/members/{member_id}` — organizers and admins.
 pub async fn pods_remove_member(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_organize())?;
     write_audited(
         &state,
         &user,
@@ -156,11 +153,10 @@ pub struct TrainingBody {
 /// `PUT /api/v1/trainings/{code}` — add or rename a chapter training; organizers and admins.
 pub async fn trainings_upsert(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path(code): Path<String>,
     JsonBody(b): JsonBody<TrainingBody>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_organize())?;
     write_audited(
         &state,
         &user,
@@ -192,10 +188,9 @@ fn visible(conn: &rusqlite::Connection, scope: &MemberScope, id: i64) -> crate::
 /// `GET /api/v1/mentorships` — pairs (pod leads: those involving a member of their pods).
 pub async fn mentorships_list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Params(page): Params<PageParams>,
 ) -> Result<Json<Page<Mentorship>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let all = read(&state, move |conn| {
         let mut out = Vec::new();
@@ -224,10 +219,9 @@ pub struct MentorshipBody {
 /// `POST /api/v1/mentorships` — both members must be within the user's scope.
 pub async fn mentorships_start(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     JsonBody(b): JsonBody<MentorshipBody>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     let id = write_audited(
         &state,
@@ -255,11 +249,10 @@ pub struct EndBody {
 /// `POST /api/v1/mentorships/{id}/end` — `{"ended_on"}`; both members within scope.
 pub async fn mentorships_end(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<EndBody>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     write_audited(
         &state,
@@ -287,10 +280,9 @@ pub async fn mentorships_end(
 /// `GET /api/v1/reserve` — volunteers (pod leads: members of their pods).
 pub async fn reserve_list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Params(page): Params<PageParams>,
 ) -> Result<Json<Page<ReserveEntry>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let all = read(&state, move |conn| {
         let mut out = Vec::new();
@@ -329,11 +321,10 @@ fn yes() -> bool {
 /// `PUT /api/v1/reserve/{member_id}` — opt a member in or update their entry.
 pub async fn reserve_put(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(member_id): Path<i64>,
     JsonBody(b): JsonBody<ReserveBody>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     if b.availability.chars().count() > 500 {
         return Err(AppError::invalid("availability", "at most 500 characters"));
     }
@@ -365,10 +356,9 @@ pub async fn reserve_put(
 /// `DELETE /api/v1/reserve/{member_id}` — opt a member out.
 pub async fn reserve_delete(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(member_id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     write_audited(
         &state,
@@ -411,10 +401,9 @@ pub async fn campaigns_get(
 /// `POST /api/v1/campaigns` — organizers and admins.
 pub async fn campaigns_create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     JsonBody(f): JsonBody<CampaignFields>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(user.role.can_organize())?;
     let id = write_audited(
         &state,
         &user,
@@ -430,11 +419,10 @@ pub async fn campaigns_create(
 /// `PUT /api/v1/campaigns/{id}` — replaces the fields; organizers and admins.
 pub async fn campaigns_update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path(id): Path<i64>,
     JsonBody(f): JsonBody<CampaignFields>,
 ) -> Result<Json<Campaign>, AppError> {
-    user.require(user.role.can_organize())?;
     let out = write_audited(
         &state,
         &user,
@@ -454,11 +442,10 @@ pub async fn campaigns_update(
 /// the named metric); organizers and admins.
 pub async fn campaigns_metric(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path(id): Path<i64>,
     JsonBody(m): JsonBody<SuccessMetric>,
 ) -> Result<Json<Campaign>, AppError> {
-    user.require(user.role.can_organize())?;
     let out = write_audited(
         &state,
         &user,
@@ -485,11 +472,10 @@ pub struct CampaignWorkplaceBody {
 /// `POST /api/v1/campaigns/{id}/workplaces` — link a workplace; organizers and admins.
 pub async fn campaigns_add_workplace(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<CampaignWorkplaceBody>,
 ) -> Result<Json<Campaign>, AppError> {
-    user.require(user.role.can_organize())?;
     let out = write_audited(
         &state,
         &user,
@@ -520,10 +506,9 @@ pub async fn facts_get(
 /// `PUT /api/v1/facts` — organizers and admins.
 pub async fn facts_put(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     JsonBody(f): JsonBody<ChapterFacts>,
 ) -> Result<Json<ChapterFacts>, AppError> {
-    user.require(user.role.can_organize())?;
     let out = write_audited(
         &state,
         &user,

@@ -11,8 +11,9 @@ use super::{Created, read, write_audited};
 use crate::domain::recruitments;
 use crate::domain::workplaces::{self, Link, Workplace, WorkplaceFields};
 use crate::web::extract::{JsonBody, Params};
+use crate::web::handler::{Editor, Organizer, SeesMembers};
 use crate::web::query::{self, Page, PageParams, WorkplaceDetail, WorkplaceFilter};
-use crate::web::{AppError, AppState, CurrentUser};
+use crate::web::{AppError, AppState};
 
 /// The workplace-list query.
 #[derive(Debug, Deserialize)]
@@ -29,10 +30,9 @@ pub struct ListQuery {
 /// `GET /api/v1/workplaces` — `?search&sector&stage&state&page&per_page`.
 pub async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Params(q): Params<ListQuery>,
 ) -> Result<Json<Page<Workplace>>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let page = PageParams {
         page: q.page,
@@ -54,10 +54,9 @@ pub async fn list(
 /// `GET /api/v1/workplaces/{id}` — with stage history, recruitment total and linked members.
 pub async fn get(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SeesMembers(user): SeesMembers,
     Path(id): Path<i64>,
 ) -> Result<Json<WorkplaceDetail>, AppError> {
-    user.require(user.role.can_see_members())?;
     let scope = user.member_scope();
     let out = read(&state, move |conn| {
         query::workplace_detail(conn, &scope, id)
@@ -69,10 +68,9 @@ pub async fn get(
 /// `POST /api/v1/workplaces` — organizers and admins. Starts at stage 0.
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Organizer(user): Organizer,
     JsonBody(f): JsonBody<WorkplaceFields>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(user.role.can_organize())?;
     let actor = user.username.clone();
     let id = write_audited(
         &state,
@@ -89,11 +87,10 @@ pub async fn create(
 /// `PUT /api/v1/workplaces/{id}` — replaces the fields (not the stage).
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(f): JsonBody<WorkplaceFields>,
 ) -> Result<Json<WorkplaceDetail>, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     let s2 = scope.clone();
     write_audited(
@@ -128,11 +125,10 @@ pub struct StageBody {
 /// `POST /api/v1/workplaces/{id}/stage` — `{"stage", "note"}`; recorded in the history.
 pub async fn set_stage(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<StageBody>,
 ) -> Result<Json<WorkplaceDetail>, AppError> {
-    user.require(user.role.can_edit())?;
     if b.note.chars().count() > 2000 {
         return Err(AppError::invalid("note", "at most 2000 characters"));
     }
@@ -176,11 +172,10 @@ pub struct LinkBody {
 /// `POST /api/v1/workplaces/{id}/members` — link a member (pod leads: a member of their pods).
 pub async fn link_member(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<LinkBody>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     write_audited(
         &state,
@@ -210,10 +205,9 @@ pub async fn link_member(
 /// `DELETE /api/v1/workplaces/{id}/members/{member_id}` — unlink.
 pub async fn unlink_member(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     write_audited(
         &state,
@@ -242,11 +236,10 @@ pub struct RecruitBody {
 /// `POST /api/v1/workplaces/{id}/recruitments` — `{"on", "count"}` (counts, never names).
 pub async fn recruit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Editor(user): Editor,
     Path(id): Path<i64>,
     JsonBody(b): JsonBody<RecruitBody>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    user.require(user.role.can_edit())?;
     let scope = user.member_scope();
     let rid = write_audited(
         &state,

@@ -10,7 +10,6 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Multipart, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,15 +17,16 @@ use rusqlite::params;
 use serde::Deserialize;
 use shopfloor_protocol::report::ChapterFacts;
 
+use super::flash::{Back, Flash, back};
 use super::i18n::{Arg, Lang};
 use super::import_map;
 use super::members::{Choice, action_label, choices_of};
-use super::organizing::Flash;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, field_error};
 use crate::domain::{audit, facts, users};
 use crate::import::{self, Format, ImportOptions, ImportSummary, ProblemKind};
 use crate::web::AppError;
+use crate::web::handler::{Admin, CsrfForm, Organizer, audit};
 use crate::web::ui::i18n::LangExt as _;
 
 // ---------------------------------------------------------------------------------------------
@@ -245,23 +245,18 @@ fn missing_large(lang: Lang, s: &ImportSummary, id: &str) -> Option<String> {
 }
 
 /// `GET /import` — the upload form.
-pub async fn import_form(page: Page) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        view::ok(&import_page(&page))
-    }
-    .await;
+pub async fn import_form(Organizer(page): Organizer<Page>) -> Response {
+    let r = async { view::ok(&import_page(&page)) }.await;
     page.respond(r)
 }
 
 /// `POST /import` — uploads a list and shows the dry run (nothing is written yet).
-pub async fn import_upload(page: Page, multipart: Multipart) -> Response {
+pub async fn import_upload(Organizer(page): Organizer<Page>, multipart: Multipart) -> Response {
     let r = import_upload_inner(&page, multipart).await;
     page.respond(r)
 }
 
 async fn import_upload_inner(page: &Page, mut mp: Multipart) -> Result<Response, AppError> {
-    page.require(page.role().can_organize())?;
     let lang = page.lang;
     let mut csrf = String::new();
     let mut format = Format::National;
@@ -409,12 +404,29 @@ async fn dry_run(
     }
 }
 
-/// The mapping form's fields besides the `col`/`to` pairs.
+/// The mapping form: `csrf`, `token` and the repeated `col`/`to` pairs (read as pairs).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(from = "Vec<(String, String)>")]
 pub struct MapForm {
     csrf: String,
     token: String,
+    all: Vec<(String, String)>,
+}
+
+impl From<Vec<(String, String)>> for MapForm {
+    fn from(all: Vec<(String, String)>) -> Self {
+        let field = |name: &str| {
+            all.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        MapForm {
+            csrf: field("csrf"),
+            token: field("token"),
+            all,
+        }
+    }
 }
 
 impl HasCsrf for MapForm {
@@ -425,11 +437,12 @@ impl HasCsrf for MapForm {
 
 /// `POST /import/map` — maps the unknown columns of the list waiting under `token` (each to a
 /// member field or "ignore", as `--map` does) and makes the dry run again.
-pub async fn import_map(page: Page, body: Bytes) -> Response {
+pub async fn import_map(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<MapForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: MapForm = page.form(&body)?;
-        let maps = import_map::pairs(&body)?;
+        let maps = import_map::pairs(&f.all)?;
         let Some(p) = take(&f.token, &page.user.username) else {
             let mut out = import_page(&page);
             out.problem = Some(page.lang.t("err-import-expired"));
@@ -458,10 +471,11 @@ impl HasCsrf for ConfirmForm {
 }
 
 /// `POST /import/confirm` — imports the list shown in the dry run.
-pub async fn import_confirm(page: Page, body: Bytes) -> Response {
+pub async fn import_confirm(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: ConfirmForm = page.form(&body)?;
         let lang = page.lang;
         let mut out = import_page(&page);
         let Some(p) = take(&f.token, &page.user.username) else {
@@ -687,12 +701,8 @@ async fn settings_page(
 }
 
 /// `GET /settings` — users, hub enrollment, backups, chapter facts.
-pub async fn settings(page: Page, RawQuery(raw): RawQuery) -> Response {
-    let r = async {
-        page.require(page.role().can_admin())?;
-        view::ok(&settings_page(&page, raw.as_deref(), None).await?)
-    }
-    .await;
+pub async fn settings(Admin(page): Admin<Page>, RawQuery(raw): RawQuery) -> Response {
+    let r = async { view::ok(&settings_page(&page, raw.as_deref(), None).await?) }.await;
     page.respond(r)
 }
 
@@ -719,25 +729,15 @@ impl HasCsrf for SettingsForm {
     }
 }
 
-fn settings_back(res: crate::Result<()>, anchor: &str) -> Result<Response, AppError> {
-    match res {
-        Ok(()) => Ok(view::redirect(&format!("/settings?saved=1#{anchor}"))),
-        Err(crate::Error::Invalid { field, .. }) => {
-            Ok(view::redirect(&format!("/settings?error={field}#{anchor}")))
-        }
-        Err(crate::Error::AlreadyExists(_)) => {
-            Ok(view::redirect(&format!("/settings?error=exists#{anchor}")))
-        }
-        Err(e) => Err(e.into()),
-    }
+/// Back to a section of the settings page.
+fn settings_back(anchor: &'static str) -> Back {
+    back("/settings").anchor(anchor)
 }
 
 /// `POST /settings/users` — adds a user (a password is generated and shown once if none is
 /// given).
-pub async fn users_add(page: Page, body: Bytes) -> Response {
+pub async fn users_add(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsForm>) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SettingsForm = page.form(&body)?;
         let (password, generated) = if f.password.is_empty() {
             (users::generate_password()?, true)
         } else {
@@ -750,14 +750,11 @@ pub async fn users_add(page: Page, body: Bytes) -> Response {
             .await
         {
             Ok(h) => h,
-            Err(e) => return settings_back(Err(e), "users"),
+            Err(e) => return settings_back("#users").answer(Err::<(), _>(e)),
         };
-        let actor = page.user.username.clone();
         let member: Option<i64> = f.member_id.trim().parse().ok();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let id = users::add(tx, f.username.trim(), &f.role, &hash)?;
                 if let Some(m) = member {
                     crate::domain::members::get(tx, m)
@@ -767,8 +764,7 @@ pub async fn users_add(page: Page, body: Bytes) -> Response {
                         params![id, m],
                     )?;
                 }
-                audit::record(tx, &actor, "user.add", &format!("user:{id}"), &f.role)?;
-                Ok(())
+                Ok(audit("user.add", format!("user:{id}")).detail(f.role))
             })
             .await;
         match res {
@@ -776,7 +772,7 @@ pub async fn users_add(page: Page, body: Bytes) -> Response {
                 StatusCode::OK,
                 &settings_page(&page, Some("saved=1"), Some(password)).await?,
             )),
-            other => settings_back(other, "users"),
+            other => settings_back("#users").answer(other),
         }
     }
     .await;
@@ -785,114 +781,78 @@ pub async fn users_add(page: Page, body: Bytes) -> Response {
 
 /// `POST /settings/users/{id}` — disables or enables a user, or links a pod lead to a member.
 pub async fn users_update(
-    page: Page,
+    Admin(page): Admin<Page>,
     axum::extract::Path(id): axum::extract::Path<i64>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> Response {
-    let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SettingsForm = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let me = page.user.id;
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let username: String = tx
-                    .query_row(
-                        "SELECT username FROM users WHERE id = ?1",
-                        params![id],
-                        |r| r.get(0),
-                    )
-                    .map_err(|_| crate::Error::not_found(format!("user {id}")))?;
-                if !f.disabled.is_empty() {
-                    let disable = f.disabled == "1";
-                    if disable && id == me {
-                        return Err(crate::Error::invalid("username", "not yourself"));
-                    }
-                    users::set_disabled(tx, &username, disable)?;
-                    if disable {
-                        tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
-                    }
-                    audit::record(
-                        tx,
-                        &actor,
-                        "user.disable",
-                        &format!("user:{id}"),
-                        &f.disabled,
-                    )?;
-                } else {
-                    let member: Option<i64> = match f.member_id.trim() {
-                        "" => None,
-                        s => Some(
-                            s.parse()
-                                .map_err(|_| crate::Error::invalid("member", "a number"))?,
-                        ),
-                    };
-                    if let Some(m) = member {
-                        crate::domain::members::get(tx, m)
-                            .map_err(|_| crate::Error::invalid("member", "no such member"))?;
-                    }
-                    tx.execute(
-                        "UPDATE users SET member_id = ?2 WHERE id = ?1",
-                        params![id, member],
-                    )?;
-                    audit::record(tx, &actor, "user.add", &format!("user:{id}"), "member link")?;
-                }
-                Ok(())
-            })
-            .await;
-        settings_back(res, "users")
-    }
-    .await;
-    page.respond(r)
+    let me = page.user.id;
+    page.save(settings_back("#users"), move |tx| {
+        let username: String = tx
+            .query_row(
+                "SELECT username FROM users WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .map_err(|_| crate::Error::not_found(format!("user {id}")))?;
+        if !f.disabled.is_empty() {
+            let disable = f.disabled == "1";
+            if disable && id == me {
+                return Err(crate::Error::invalid("username", "not yourself"));
+            }
+            users::set_disabled(tx, &username, disable)?;
+            if disable {
+                tx.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
+            }
+            Ok(audit("user.disable", format!("user:{id}")).detail(f.disabled))
+        } else {
+            let member: Option<i64> = match f.member_id.trim() {
+                "" => None,
+                s => Some(
+                    s.parse()
+                        .map_err(|_| crate::Error::invalid("member", "a number"))?,
+                ),
+            };
+            if let Some(m) = member {
+                crate::domain::members::get(tx, m)
+                    .map_err(|_| crate::Error::invalid("member", "no such member"))?;
+            }
+            tx.execute(
+                "UPDATE users SET member_id = ?2 WHERE id = ?1",
+                params![id, member],
+            )?;
+            Ok(audit("user.add", format!("user:{id}")).detail("member link"))
+        }
+    })
+    .await
 }
 
 /// `POST /settings/facts` — the chapter's facts.
-pub async fn facts_save(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SettingsForm = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                facts::set(
-                    tx,
-                    &ChapterFacts {
-                        labor_committee: f.labor_committee == "1",
-                        clc_delegate: f.clc_delegate == "1",
-                        bylaws: f.bylaws == "1",
-                    },
-                )?;
-                audit::record(tx, &actor, "facts", "chapter", "")?;
-                Ok(())
-            })
-            .await;
-        settings_back(res, "facts")
-    }
-    .await;
-    page.respond(r)
+pub async fn facts_save(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsForm>) -> Response {
+    page.save(settings_back("#facts"), move |tx| {
+        facts::set(
+            tx,
+            &ChapterFacts {
+                labor_committee: f.labor_committee == "1",
+                clc_delegate: f.clc_delegate == "1",
+                bylaws: f.bylaws == "1",
+            },
+        )?;
+        Ok(audit("facts", "chapter"))
+    })
+    .await
 }
 
 /// `POST /settings/enroll` — asks a hub to enroll this node; shows both fingerprints to
 /// compare with the hub's administrators before they approve.
-pub async fn enroll(page: Page, body: Bytes) -> Response {
+pub async fn enroll(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SettingsForm>) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SettingsForm = page.form(&body)?;
         let store = page.state.store().clone();
         let dir = page.state.dir().clone();
         match crate::federation::enroll::start(&store, &dir, &f.hub_url, f.code.trim(), None).await
         {
             Ok(s) => {
-                let actor = page.user.username.clone();
                 let hub_url = s.hub_url.clone();
-                page.state
-                    .store()
-                    .write_async(move |tx| audit::record(tx, &actor, "enroll", &hub_url, ""))
-                    .await?;
+                page.write(move |_| Ok(audit("enroll", hub_url))).await?;
                 Ok(view::redirect(&format!(
                     "/settings?node={}&hub={}#hub",
                     view::encode(&s.node_fingerprint),
@@ -912,10 +872,11 @@ pub async fn enroll(page: Page, body: Bytes) -> Response {
 /// `POST /settings/backup` — writes a backup sealed to the node's own key into
 /// `DATA/backups/` (copy it off the server; for recovery after losing the server, use the
 /// command line with each officer's recipient).
-pub async fn backup_now(page: Page, body: Bytes) -> Response {
+pub async fn backup_now(
+    Admin(page): Admin<Page>,
+    CsrfForm(_f): CsrfForm<SettingsForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
-        let _f: SettingsForm = page.form(&body)?;
         let dir = page.state.dir().clone();
         let store = page.state.store().clone();
         let recipient = page.state.card().age_recipient.clone();
@@ -925,15 +886,21 @@ pub async fn backup_now(page: Page, body: Bytes) -> Response {
             jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")
         );
         let out = folder.join(&name);
-        let actor = page.user.username.clone();
         let res = tokio::task::spawn_blocking(move || -> crate::Result<()> {
             std::fs::create_dir_all(&folder).map_err(|e| crate::Error::io(&folder, e))?;
             crate::backup::backup(&dir, &store, std::slice::from_ref(&recipient), &out)?;
-            store.write(|tx| audit::record(tx, &actor, "backup", &name, "1 recipient(s)"))
+            Ok(())
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        settings_back(res, "backups")
+        let res = match res {
+            Ok(()) => {
+                page.write(move |_| Ok(audit("backup", name).detail("1 recipient(s)")))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        settings_back("#backups").answer(res)
     }
     .await;
     page.respond(r)
@@ -976,9 +943,8 @@ struct AuditQuery {
 }
 
 /// `GET /audit` — who did what, when (admins).
-pub async fn audit_log(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn audit_log(Admin(page): Admin<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
         const PER: i64 = 100;
         let aq: AuditQuery = query(raw.as_deref());
         let wanted: i64 = aq.page.parse().unwrap_or(1).max(1);

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::response::Response;
 use rusqlite::Connection;
@@ -18,6 +17,7 @@ use super::members::{Choice, choices, choices_of};
 use super::page::{HasCsrf, Page};
 use super::view;
 use crate::federation::campaigns::{self as fc, Ask};
+use crate::web::handler::{CsrfForm, Organizer};
 use crate::web::ui::i18n::LangExt as _;
 
 /// How long a page load waits for the hub's decisions.
@@ -169,10 +169,12 @@ impl HasCsrf for SubmitForm {
 }
 
 /// `POST /campaigns/{id}/submit` — sends the campaign to the hub for approval.
-pub async fn campaign_submit(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn campaign_submit(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<SubmitForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: SubmitForm = page.form(&body)?;
         let ask = Ask {
             campaign_id: id,
             criterion: f.criterion.trim().to_owned(),

@@ -7,10 +7,8 @@
 //! A mapping that still leaves problems is offered again with the columns already mapped, so a
 //! wrong choice can be changed without uploading the file again.
 
-use axum::body::Bytes;
-
 use super::i18n::Lang;
-use super::members::Choice;
+use super::view::Choice;
 use crate::import::headers::FIELD_NAMES;
 use crate::import::{ImportError, ProblemKind};
 use crate::web::AppError;
@@ -104,9 +102,7 @@ pub fn rows(lang: Lang, mapped: &[(String, String)], unknown: &[String]) -> Vec<
 /// The mapping form's `col`/`to` pairs, in the form's order: each column's hidden `col` field
 /// is followed by its `to` choice. A column left on "choose" is left out, so it stays unknown
 /// and is offered again with the list's problems.
-pub fn pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
-    let all: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
+pub fn pairs(all: &[(String, String)]) -> Result<Vec<(String, String)>, AppError> {
     let cols: Vec<&String> = all
         .iter()
         .filter(|(k, _)| k == "col")

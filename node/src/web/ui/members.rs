@@ -6,7 +6,6 @@
 //! member outside their pods gets the same 404 as for a member that does not exist.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,29 +13,21 @@ use rusqlite::{Connection, params};
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 
+use super::flash::{Back, back};
 use super::i18n::Lang;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
+pub use super::view::{Choice, KNOWN_ACTIONS};
 use crate::domain::members::{self, ListFields, NodeFields};
 use crate::domain::workplaces::{self, Link, WorkplaceFields};
-use crate::domain::{audit, mentorships, reserve, trainings};
+use crate::domain::{mentorships, reserve, trainings};
 use crate::web::AppError;
+use crate::web::handler::{Audited, CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::LangExt as _;
 
 /// Members per page.
 const PER_PAGE: i64 = 50;
-
-/// A choice in a `<select>`.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    /// Submitted value.
-    pub value: String,
-    /// Shown label.
-    pub label: String,
-    /// Whether selected.
-    pub selected: bool,
-}
 
 /// Choices from registry terms, with the current value selected and a leading "any" option.
 pub fn choices(
@@ -230,13 +221,12 @@ fn workplace_label(w: &workplaces::Workplace) -> String {
 }
 
 /// `GET /members` — search, filters, pagination.
-pub async fn list(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn list(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = list_inner(&page, raw).await;
     page.respond(r)
 }
 
 async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppError> {
-    page.require(page.role().can_see_members())?;
     let lq: ListQuery = query(raw.as_deref());
     let lang = page.lang;
     let filter = MemberFilter {
@@ -493,13 +483,16 @@ struct ShowQuery {
 }
 
 /// `GET /members/{id}` — one member.
-pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Response {
+pub async fn show(
+    SeesMembers(page): SeesMembers<Page>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = show_inner(&page, id, raw).await;
     page.respond(r)
 }
 
 async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Response, AppError> {
-    page.require(page.role().can_see_members())?;
     let sq: ShowQuery = query(raw.as_deref());
     let lang = page.lang;
     let scope = page.user.member_scope();
@@ -845,13 +838,13 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
 }
 
 /// The audit entries about one member, newest first (edits, not views).
-fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<audit::Entry>> {
+fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<crate::domain::audit::Entry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, actor, action, subject, detail FROM audit_log
          WHERE subject = ?1 AND action <> 'member.view' ORDER BY id DESC LIMIT 50",
     )?;
     let rows = stmt.query_map(params![format!("member:{id}")], |r| {
-        Ok(audit::Entry {
+        Ok(crate::domain::audit::Entry {
             id: r.get(0)?,
             at: r.get(1)?,
             actor: r.get(2)?,
@@ -862,45 +855,6 @@ fn history_of(conn: &Connection, id: i64) -> crate::Result<Vec<audit::Entry>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
-
-/// Audit actions with a translated name.
-pub const KNOWN_ACTIONS: &[&str] = &[
-    "member.create",
-    "member.edit",
-    "member.workplace",
-    "member.training",
-    "member.reserve",
-    "member.view",
-    "members.list",
-    "workplace.create",
-    "workplace.edit",
-    "workplace.stage",
-    "import",
-    "login",
-    "logout",
-    "password",
-    "report.submit",
-    "pod.create",
-    "pod.member",
-    "mentorship.start",
-    "mentorship.end",
-    "campaign.create",
-    "campaign.edit",
-    "recruitment",
-    "training.add",
-    "user.add",
-    "user.disable",
-    "user.unlock",
-    "login.lock",
-    "facts",
-    "backup",
-    "export.members",
-    "enroll",
-    "campaign.submit",
-    "selfreport.links",
-    "selfreport.accept",
-    "selfreport.discard",
-];
 
 /// A translated name for an audit action (the action itself if unknown).
 pub fn action_label(lang: Lang, action: &str) -> String {
@@ -1014,9 +968,8 @@ fn edit_page(
 }
 
 /// `GET /members/{id}/edit` — the form.
-pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
+pub async fn edit(Editor(page): Editor<Page>, Path(id): Path<i64>) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
         let scope = page.user.member_scope();
         let m = page
             .state
@@ -1030,14 +983,16 @@ pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
 }
 
 /// `POST /members/{id}/edit` — saves, or shows the form again with what is wrong.
-pub async fn update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = update_inner(&page, id, body).await;
+pub async fn update(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<EditForm>,
+) -> Response {
+    let r = update_inner(&page, id, form).await;
     page.respond(r)
 }
 
-async fn update_inner(page: &Page, id: i64, body: Bytes) -> Result<Response, AppError> {
-    page.require(page.role().can_edit())?;
-    let form: EditForm = page.form(&body)?;
+async fn update_inner(page: &Page, id: i64, form: EditForm) -> Result<Response, AppError> {
     let lang = page.lang;
     let mut errors = Vec::new();
     let readiness = match form.readiness.trim() {
@@ -1074,15 +1029,11 @@ async fn update_inner(page: &Page, id: i64, body: Bytes) -> Result<Response, App
         languages: Some(form.languages.clone()),
         preferred_language: Some(form.preferred_language.clone()),
     };
-    let actor = page.user.username.clone();
     let saved = page
-        .state
-        .store()
-        .write_async(move |tx| {
+        .write(move |tx| {
             q::require_member(tx, &scope, id)?;
             members::update_node_fields(tx, id, &fields)?;
-            audit::record(tx, &actor, "member.edit", &format!("member:{id}"), "")?;
-            Ok(())
+            Ok(audit("member.edit", format!("member:{id}")))
         })
         .await;
     match saved {
@@ -1217,24 +1168,21 @@ async fn new_page(
 }
 
 /// `GET /members/new` — the form.
-pub async fn new(page: Page) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        view::ok(&new_page(&page, &NewForm::default(), Vec::new()).await?)
-    }
-    .await;
+pub async fn new(Organizer(page): Organizer<Page>) -> Response {
+    let r = async { view::ok(&new_page(&page, &NewForm::default(), Vec::new()).await?) }.await;
     page.respond(r)
 }
 
 /// `POST /members/new` — adds a member (and, optionally, their workplace).
-pub async fn create(page: Page, body: Bytes) -> Response {
-    let r = create_inner(&page, body).await;
+pub async fn create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(form): CsrfForm<NewForm>,
+) -> Response {
+    let r = create_inner(&page, form).await;
     page.respond(r)
 }
 
-async fn create_inner(page: &Page, body: Bytes) -> Result<Response, AppError> {
-    page.require(page.role().can_organize())?;
-    let form: NewForm = page.form(&body)?;
+async fn create_inner(page: &Page, form: NewForm) -> Result<Response, AppError> {
     let lang = page.lang;
     let mut errors = Vec::new();
     if form.first_name.trim().is_empty() && form.last_name.trim().is_empty() {
@@ -1297,22 +1245,14 @@ async fn create_inner(page: &Page, body: Bytes) -> Result<Response, AppError> {
     let job_title = form.job_title.trim().to_owned();
     let actor = page.user.username.clone();
     let result = page
-        .state
-        .store()
-        .write_async(move |tx| {
+        .write(move |tx| {
             let id = members::create(tx, &fields)?;
-            audit::record(tx, &actor, "member.create", &format!("member:{id}"), "")?;
+            let mut done = audit("member.create", format!("member:{id}"));
             let wp = match (existing, new_wp) {
                 (Some(w), _) => Some(workplaces::get(tx, w)?.id),
                 (None, Some(f)) => {
                     let w = workplaces::create(tx, &f, &actor)?;
-                    audit::record(
-                        tx,
-                        &actor,
-                        "workplace.create",
-                        &format!("workplace:{w}"),
-                        "",
-                    )?;
+                    done = done.and("workplace.create", format!("workplace:{w}"));
                     Some(w)
                 }
                 (None, None) => None,
@@ -1328,9 +1268,9 @@ async fn create_inner(page: &Page, body: Bytes) -> Result<Response, AppError> {
                         is_primary: true,
                     },
                 )?;
-                audit::record(tx, &actor, "member.workplace", &format!("member:{id}"), "")?;
+                done = done.and("member.workplace", format!("member:{id}"));
             }
-            Ok(id)
+            Ok(done.returning(id))
         })
         .await;
     match result {
@@ -1366,84 +1306,67 @@ impl HasCsrf for LinkForm {
 }
 
 /// `POST /members/{id}/workplace` — links an existing workplace, or a new one by name.
-pub async fn link(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_edit())?;
-        let form: LinkForm = page.form(&body)?;
-        let scope = page.user.member_scope();
-        let can_create = page.role().can_organize();
-        let actor = page.user.username.clone();
-        let state = page.state.config().state.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                let wp = match form.workplace_id.parse::<i64>() {
-                    Ok(w) => {
-                        if !can_create {
-                            q::require_workplace(tx, &scope, w)?;
-                        }
-                        workplaces::get(tx, w)?.id
-                    }
-                    Err(_) => {
-                        let Some(employer) = opt(&form.employer) else {
-                            return Err(crate::Error::invalid("workplace", "choose or name one"));
-                        };
-                        if !can_create {
-                            return Err(crate::Error::invalid("workplace", "choose one"));
-                        }
-                        let w = workplaces::create(
-                            tx,
-                            &WorkplaceFields {
-                                employer,
-                                state: Some(state),
-                                sector: opt(&form.sector),
-                                representation: "none".into(),
-                                ..WorkplaceFields::default()
-                            },
-                            &actor,
-                        )?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "workplace.create",
-                            &format!("workplace:{w}"),
-                            "",
-                        )?;
-                        w
-                    }
+pub async fn link(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<LinkForm>,
+) -> Response {
+    let scope = page.user.member_scope();
+    let can_create = page.role().can_organize();
+    let actor = page.user.username.clone();
+    let state = page.state.config().state.clone();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        let mut done = Audited::nothing();
+        let wp = match form.workplace_id.parse::<i64>() {
+            Ok(w) => {
+                if !can_create {
+                    q::require_workplace(tx, &scope, w)?;
+                }
+                workplaces::get(tx, w)?.id
+            }
+            Err(_) => {
+                let Some(employer) = opt(&form.employer) else {
+                    return Err(crate::Error::invalid("workplace", "choose or name one"));
                 };
-                workplaces::link_member(
+                if !can_create {
+                    return Err(crate::Error::invalid("workplace", "choose one"));
+                }
+                let w = workplaces::create(
                     tx,
-                    &Link {
-                        member_id: id,
-                        workplace_id: wp,
-                        job_title: form.job_title.trim().to_owned(),
-                        since: opt(&form.since),
-                        is_primary: form.primary == "1",
+                    &WorkplaceFields {
+                        employer,
+                        state: Some(state),
+                        sector: opt(&form.sector),
+                        representation: "none".into(),
+                        ..WorkplaceFields::default()
                     },
+                    &actor,
                 )?;
-                audit::record(tx, &actor, "member.workplace", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+                done = done.and("workplace.create", format!("workplace:{w}"));
+                w
+            }
+        };
+        workplaces::link_member(
+            tx,
+            &Link {
+                member_id: id,
+                workplace_id: wp,
+                job_title: form.job_title.trim().to_owned(),
+                since: opt(&form.since),
+                is_primary: form.primary == "1",
+            },
+        )?;
+        Ok(done.and("member.workplace", format!("member:{id}")))
+    })
+    .await
 }
 
 /// A member form's outcome: back to the member page with a notice, or with the field in error.
-fn after_form(id: i64, res: crate::Result<()>) -> Result<Response, AppError> {
-    match res {
-        Ok(()) => Ok(view::redirect(&format!("/members/{id}?saved=1"))),
-        Err(crate::Error::Invalid { field, .. }) => Ok(view::redirect(&format!(
-            "/members/{id}?error={}#forms",
-            encode(field)
-        ))),
-        Err(e) => Err(e.into()),
-    }
+fn after_form(id: i64) -> Back {
+    back(format!("/members/{id}"))
+        .error_anchor("#forms")
+        .exists_is_error()
 }
 
 /// Recording a training.
@@ -1462,52 +1385,40 @@ impl HasCsrf for TrainingForm {
 }
 
 /// `POST /members/{id}/trainings` — records a completed training.
-pub async fn training(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_edit())?;
-        let form: TrainingForm = page.form(&body)?;
-        let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                if !trainings::catalog(tx)?.iter().any(|t| t.code == form.code) {
-                    return Err(crate::Error::invalid("code", "choose a training"));
-                }
-                trainings::complete(tx, id, &form.code, &form.on)?;
-                audit::record(tx, &actor, "member.training", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+pub async fn training(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<TrainingForm>,
+) -> Response {
+    let scope = page.user.member_scope();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        if !trainings::catalog(tx)?.iter().any(|t| t.code == form.code) {
+            return Err(crate::Error::invalid("code", "choose a training"));
+        }
+        trainings::complete(tx, id, &form.code, &form.on)?;
+        Ok(audit("member.training", format!("member:{id}")))
+    })
+    .await
 }
 
 /// The reserve opt-in (skills are repeated `skill` fields, so it is read as pairs).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
 pub struct ReserveForm {
+    csrf: String,
     languages: String,
     availability: String,
     active: String,
     skills: Vec<String>,
 }
 
-impl ReserveForm {
-    fn parse(page: &Page, body: &Bytes) -> Result<ReserveForm, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::extract::check_text_fields(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
+impl From<Vec<(String, String)>> for ReserveForm {
+    fn from(pairs: Vec<(String, String)>) -> Self {
         let mut form = ReserveForm::default();
-        let mut csrf = String::new();
         for (k, v) in pairs {
             match k.as_str() {
-                "csrf" => csrf = v,
+                "csrf" => form.csrf = v,
                 "languages" => form.languages = v,
                 "availability" => form.availability = v,
                 "active" => form.active = v,
@@ -1515,41 +1426,38 @@ impl ReserveForm {
                 _ => {}
             }
         }
-        crate::web::check_csrf(&page.user, &csrf)?;
-        Ok(form)
+        form
+    }
+}
+
+impl HasCsrf for ReserveForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }
 
 /// `POST /members/{id}/reserve` — opts a member in (or updates, or opts out).
-pub async fn reserve_opt(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_edit())?;
-        let form = ReserveForm::parse(&page, &body)?;
-        let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                q::require_member(tx, &scope, id)?;
-                let languages = crate::domain::vocab::language_list(&form.languages)
-                    .map_err(|m| crate::Error::invalid("languages", m))?;
-                reserve::opt_in(
-                    tx,
-                    &reserve::ReserveEntry {
-                        member_id: id,
-                        languages,
-                        skills: form.skills.clone(),
-                        availability: form.availability.trim().to_owned(),
-                        active: form.active == "1",
-                    },
-                )?;
-                audit::record(tx, &actor, "member.reserve", &format!("member:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        after_form(id, res)
-    }
-    .await;
-    page.respond(r)
+pub async fn reserve_opt(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ReserveForm>,
+) -> Response {
+    let scope = page.user.member_scope();
+    page.save(after_form(id), move |tx| {
+        q::require_member(tx, &scope, id)?;
+        let languages = crate::domain::vocab::language_list(&form.languages)
+            .map_err(|m| crate::Error::invalid("languages", m))?;
+        reserve::opt_in(
+            tx,
+            &reserve::ReserveEntry {
+                member_id: id,
+                languages,
+                skills: form.skills.clone(),
+                availability: form.availability.trim().to_owned(),
+                active: form.active == "1",
+            },
+        )?;
+        Ok(audit("member.reserve", format!("member:{id}")))
+    })
+    .await
 }

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod campaign_approval;
 pub mod chart;
 pub mod dashboard;
+pub mod flash;
 pub mod i18n;
 pub mod import_map;
 pub mod members;
@@ -197,7 +198,8 @@ mod tests {
     fn every_message_the_pages_use_exists_in_both_languages() {
         let ids = literal_ids();
         assert!(ids.len() > 300, "found only {} ids", ids.len());
-        let dynamic = super::view::dynamic_ids();
+        let mut dynamic = super::view::dynamic_ids();
+        dynamic.extend(super::import_map::dynamic_ids());
         for lang in Lang::ALL {
             for id in ids.iter().chain(dynamic.iter()) {
                 let before = missing_lookups();

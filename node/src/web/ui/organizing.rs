@@ -2,7 +2,6 @@
 //! reserve, campaigns, recruitment.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
 use rusqlite::{Connection, params};
@@ -11,14 +10,15 @@ use shopfloor_protocol::guidance::Guidance;
 use shopfloor_protocol::registry::{self, Dim};
 
 use super::chart::{self, Datum};
+use super::flash::{Flash, back};
 use super::i18n::Lang;
 use super::members::{Choice, choices, choices_of, full_name};
-use super::page::{HasCsrf, Page, query};
-use super::view::{self, Chrome, Nav, encode, field_error, opt};
+use super::page::{HasCsrf, Page};
+use super::view::{self, Chrome, Nav, opt};
 use crate::domain::campaigns::{self, CampaignFields, SuccessMetric};
 use crate::domain::trainings::{self, Training};
-use crate::domain::{audit, members, mentorships, pods, recruitments, reserve, workplaces};
-use crate::web::AppError;
+use crate::domain::{members, mentorships, pods, recruitments, reserve, workplaces};
+use crate::web::handler::{CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query as q;
 use crate::web::ui::i18n::LangExt as _;
 
@@ -48,41 +48,6 @@ pub struct Fields {
 impl HasCsrf for Fields {
     fn csrf(&self) -> &str {
         &self.csrf
-    }
-}
-
-/// Back to `path` with `?saved=1`, or `?error=field` when the domain refused a value.
-fn back(path: &str, res: crate::Result<()>) -> Result<Response, AppError> {
-    match res {
-        Ok(()) => Ok(view::redirect(&format!("{path}?saved=1"))),
-        Err(crate::Error::Invalid { field, .. }) => {
-            Ok(view::redirect(&format!("{path}?error={}", encode(field))))
-        }
-        Err(crate::Error::AlreadyExists(_)) => Ok(view::redirect(&format!("{path}?error=exists"))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `?saved=1&error=field` on a page.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Flash {
-    saved: String,
-    error: String,
-}
-
-impl Flash {
-    /// The notice and problem to show.
-    pub fn messages(raw: Option<&str>, lang: Lang) -> (Option<String>, Option<String>) {
-        let f: Flash = query(raw);
-        (
-            (!f.saved.is_empty()).then(|| lang.t("ui-saved")),
-            match f.error.as_str() {
-                "" => None,
-                "exists" => Some(lang.t("err-exists")),
-                other => Some(field_error(lang, other)),
-            },
-        )
     }
 }
 
@@ -152,9 +117,8 @@ pub struct PodsPage {
 }
 
 /// `GET /pods` — pods within the user's scope, with leads and members.
-pub async fn pods_page(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn pods_page(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let lang = page.lang;
         let scope = page.user.member_scope();
         let list = page
@@ -204,64 +168,41 @@ pub async fn pods_page(page: Page, RawQuery(raw): RawQuery) -> Response {
 }
 
 /// `POST /pods` — creates a pod.
-pub async fn pods_create(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let exists: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM pods WHERE name = ?1)",
-                    params![f.name.trim()],
-                    |r| r.get(0),
-                )?;
-                if exists {
-                    return Err(crate::Error::AlreadyExists("pod".into()));
-                }
-                let id = pods::create(tx, &f.name, opt(&f.sector).as_deref())?;
-                audit::record(tx, &actor, "pod.create", &format!("pod:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        back("/pods", res)
-    }
-    .await;
-    page.respond(r)
+pub async fn pods_create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back("/pods"), move |tx| {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pods WHERE name = ?1)",
+            params![f.name.trim()],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(crate::Error::AlreadyExists("pod".into()));
+        }
+        let id = pods::create(tx, &f.name, opt(&f.sector).as_deref())?;
+        Ok(audit("pod.create", format!("pod:{id}")))
+    })
+    .await
 }
 
 /// `POST /members/{id}/pods` — puts a member in a pod (optionally as its lead).
-pub async fn pods_add_member(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let pod: i64 = f
-                    .pod_id
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("pod", "choose a pod"))?;
-                members::get(tx, id)?;
-                pods::add_member(tx, pod, id, f.lead == "1")?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "pod.member",
-                    &format!("member:{id}"),
-                    &format!("pod:{pod}"),
-                )?;
-                Ok(())
-            })
-            .await;
-        back(&format!("/members/{id}"), res)
-    }
-    .await;
-    page.respond(r)
+pub async fn pods_add_member(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back(format!("/members/{id}")), move |tx| {
+        let pod: i64 = f
+            .pod_id
+            .parse()
+            .map_err(|_| crate::Error::invalid("pod", "choose a pod"))?;
+        members::get(tx, id)?;
+        pods::add_member(tx, pod, id, f.lead == "1")?;
+        Ok(audit("pod.member", format!("member:{id}")).detail(format!("pod:{pod}")))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,55 +328,38 @@ pub async fn trainings_page(page: Page, RawQuery(raw): RawQuery) -> Response {
 }
 
 /// `POST /trainings` — adds the chapter's own training, or takes one from the hub's catalog.
-pub async fn trainings_add(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let t = if f.source == "hub" {
-                    let g = guidance(tx)?;
-                    let Some(t) =
-                        g.and_then(|g| g.trainings.into_iter().find(|t| t.code == f.code))
-                    else {
-                        return Err(crate::Error::invalid("code", "not in the hub's catalog"));
-                    };
-                    Training {
-                        code: t.code,
-                        title_en: t.title_en,
-                        title_es: t.title_es,
-                        source: "hub".into(),
-                    }
-                } else {
-                    let title_en = f.title_en.trim().to_owned();
-                    if title_en.is_empty() || title_en.chars().count() > 200 {
-                        return Err(crate::Error::invalid("title", "1-200 characters"));
-                    }
-                    Training {
-                        code: f.code.trim().to_lowercase(),
-                        title_es: f.title_es.trim().to_owned(),
-                        title_en,
-                        source: "chapter".into(),
-                    }
-                };
-                trainings::upsert(tx, &t)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "training.add",
-                    &format!("training:{}", t.code),
-                    "",
-                )?;
-                Ok(())
-            })
-            .await;
-        back("/trainings", res)
-    }
-    .await;
-    page.respond(r)
+pub async fn trainings_add(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back("/trainings"), move |tx| {
+        let t = if f.source == "hub" {
+            let g = guidance(tx)?;
+            let Some(t) = g.and_then(|g| g.trainings.into_iter().find(|t| t.code == f.code)) else {
+                return Err(crate::Error::invalid("code", "not in the hub's catalog"));
+            };
+            Training {
+                code: t.code,
+                title_en: t.title_en,
+                title_es: t.title_es,
+                source: "hub".into(),
+            }
+        } else {
+            let title_en = f.title_en.trim().to_owned();
+            if title_en.is_empty() || title_en.chars().count() > 200 {
+                return Err(crate::Error::invalid("title", "1-200 characters"));
+            }
+            Training {
+                code: f.code.trim().to_lowercase(),
+                title_es: f.title_es.trim().to_owned(),
+                title_en,
+                source: "chapter".into(),
+            }
+        };
+        trainings::upsert(tx, &t)?;
+        Ok(audit("training.add", format!("training:{}", t.code)))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,9 +403,11 @@ pub struct LeadershipPage {
 }
 
 /// `GET /leadership` — readiness levels and mentorship pairs.
-pub async fn leadership_page(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn leadership_page(
+    Organizer(page): Organizer<Page>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let lang = page.lang;
         let (levels, ments, people) = page
             .state
@@ -560,65 +486,36 @@ pub async fn leadership_page(page: Page, RawQuery(raw): RawQuery) -> Response {
 }
 
 /// `POST /mentorships` — starts a mentorship.
-pub async fn mentorship_start(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let mentor: i64 = f
-                    .mentor_id
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("member", "choose a mentor"))?;
-                let mentee: i64 = f
-                    .mentee_id
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("mentee", "choose a mentee"))?;
-                let id = mentorships::start(tx, mentor, mentee, &f.on)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "mentorship.start",
-                    &format!("mentorship:{id}"),
-                    "",
-                )?;
-                Ok(())
-            })
-            .await;
-        back("/leadership", res)
-    }
-    .await;
-    page.respond(r)
+pub async fn mentorship_start(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back("/leadership"), move |tx| {
+        let mentor: i64 = f
+            .mentor_id
+            .parse()
+            .map_err(|_| crate::Error::invalid("member", "choose a mentor"))?;
+        let mentee: i64 = f
+            .mentee_id
+            .parse()
+            .map_err(|_| crate::Error::invalid("mentee", "choose a mentee"))?;
+        let id = mentorships::start(tx, mentor, mentee, &f.on)?;
+        Ok(audit("mentorship.start", format!("mentorship:{id}")))
+    })
+    .await
 }
 
 /// `POST /mentorships/{id}/end` — ends a mentorship.
-pub async fn mentorship_end(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                mentorships::end(tx, id, &f.on)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "mentorship.end",
-                    &format!("mentorship:{id}"),
-                    "",
-                )?;
-                Ok(())
-            })
-            .await;
-        back("/leadership", res)
-    }
-    .await;
-    page.respond(r)
+pub async fn mentorship_end(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back("/leadership"), move |tx| {
+        mentorships::end(tx, id, &f.on)?;
+        Ok(audit("mentorship.end", format!("mentorship:{id}")))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,9 +549,8 @@ pub struct ReservePage {
 }
 
 /// `GET /reserve` — members who volunteered to help other chapters.
-pub async fn reserve_page(page: Page) -> Response {
+pub async fn reserve_page(Organizer(page): Organizer<Page>) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let lang = page.lang;
         let entries = page
             .state
@@ -869,31 +765,24 @@ impl CampaignForm {
 }
 
 /// `POST /campaigns` — creates a campaign.
-pub async fn campaigns_create(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: CampaignForm = page.form(&body)?;
-        let mut fields = f.fields();
-        if fields.approval.is_empty() {
-            fields.approval = "draft".into();
-        }
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let id = campaigns::create_by_hand(tx, &fields)?;
-                audit::record(tx, &actor, "campaign.create", &format!("campaign:{id}"), "")?;
-                Ok(id)
-            })
-            .await;
-        match res {
-            Ok(id) => Ok(view::redirect(&format!("/campaigns/{id}?saved=1"))),
-            Err(e) => back("/campaigns", Err(e)),
-        }
+pub async fn campaigns_create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<CampaignForm>,
+) -> Response {
+    let mut fields = f.fields();
+    if fields.approval.is_empty() {
+        fields.approval = "draft".into();
     }
-    .await;
-    page.respond(r)
+    let res = page
+        .write(move |tx| {
+            let id = campaigns::create_by_hand(tx, &fields)?;
+            Ok(audit("campaign.create", format!("campaign:{id}")).returning(id))
+        })
+        .await;
+    page.respond(match res {
+        Ok(id) => back(format!("/campaigns/{id}")).answer(Ok(())),
+        Err(e) => back("/campaigns").answer(Err::<(), _>(e)),
+    })
 }
 
 /// A success metric as shown.
@@ -1070,98 +959,62 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
 }
 
 /// `POST /campaigns/{id}` — edits a campaign.
-pub async fn campaign_update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: CampaignForm = page.form(&body)?;
-        let fields = f.fields();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                campaigns::edit_by_hand(tx, id, &fields)?;
-                audit::record(tx, &actor, "campaign.edit", &format!("campaign:{id}"), "")?;
-                Ok(())
-            })
-            .await;
-        back(&format!("/campaigns/{id}"), res)
-    }
-    .await;
-    page.respond(r)
+pub async fn campaign_update(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<CampaignForm>,
+) -> Response {
+    let fields = f.fields();
+    page.save(back(format!("/campaigns/{id}")), move |tx| {
+        campaigns::edit_by_hand(tx, id, &fields)?;
+        Ok(audit("campaign.edit", format!("campaign:{id}")))
+    })
+    .await
 }
 
 /// `POST /campaigns/{id}/metrics` — sets a success metric's target and actual.
-pub async fn campaign_metric(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let n = |s: &str| s.trim().replace(',', "").parse::<i64>();
-                let (Ok(target), Ok(actual)) = (n(&f.target), n(&f.actual)) else {
-                    return Err(crate::Error::invalid("metric", "numbers"));
-                };
-                campaigns::get(tx, id)?;
-                campaigns::set_metric(
-                    tx,
-                    id,
-                    &SuccessMetric {
-                        name: f.name.trim().to_owned(),
-                        target,
-                        actual,
-                    },
-                )?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "campaign.edit",
-                    &format!("campaign:{id}"),
-                    "metric",
-                )?;
-                Ok(())
-            })
-            .await;
-        back(&format!("/campaigns/{id}"), res)
-    }
-    .await;
-    page.respond(r)
+pub async fn campaign_metric(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back(format!("/campaigns/{id}")), move |tx| {
+        let n = |s: &str| s.trim().replace(',', "").parse::<i64>();
+        let (Ok(target), Ok(actual)) = (n(&f.target), n(&f.actual)) else {
+            return Err(crate::Error::invalid("metric", "numbers"));
+        };
+        campaigns::get(tx, id)?;
+        campaigns::set_metric(
+            tx,
+            id,
+            &SuccessMetric {
+                name: f.name.trim().to_owned(),
+                target,
+                actual,
+            },
+        )?;
+        Ok(audit("campaign.edit", format!("campaign:{id}")).detail("metric"))
+    })
+    .await
 }
 
 /// `POST /campaigns/{id}/workplaces` — links a workplace to a campaign.
-pub async fn campaign_workplace(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_organize())?;
-        let f: Fields = page.form(&body)?;
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let w: i64 = f
-                    .workplace_id
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("workplace", "choose one"))?;
-                campaigns::get(tx, id)?;
-                workplaces::get(tx, w)?;
-                campaigns::add_workplace(tx, id, w)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "campaign.edit",
-                    &format!("campaign:{id}"),
-                    "workplace",
-                )?;
-                Ok(())
-            })
-            .await;
-        back(&format!("/campaigns/{id}"), res)
-    }
-    .await;
-    page.respond(r)
+pub async fn campaign_workplace(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    page.save(back(format!("/campaigns/{id}")), move |tx| {
+        let w: i64 = f
+            .workplace_id
+            .parse()
+            .map_err(|_| crate::Error::invalid("workplace", "choose one"))?;
+        campaigns::get(tx, id)?;
+        workplaces::get(tx, w)?;
+        campaigns::add_workplace(tx, id, w)?;
+        Ok(audit("campaign.edit", format!("campaign:{id}")).detail("workplace"))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1190,9 +1043,11 @@ pub struct RecruitmentPage {
 }
 
 /// `GET /recruitment` — coworkers recruited, by month and recent entries (counts, never names).
-pub async fn recruitment_page(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn recruitment_page(
+    SeesMembers(page): SeesMembers<Page>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let lang = page.lang;
         let period = super::dashboard::current_period()?;
         let scope = page.user.member_scope();
@@ -1271,39 +1126,24 @@ pub async fn recruitment_page(page: Page, RawQuery(raw): RawQuery) -> Response {
 }
 
 /// `POST /recruitment` — records coworkers recruited at a workplace on a date.
-pub async fn recruitment_record(page: Page, body: Bytes) -> Response {
-    let r = async {
-        page.require(page.role().can_edit())?;
-        let f: Fields = page.form(&body)?;
-        let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
-        let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
-                let w: i64 = f
-                    .workplace_id
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("workplace", "choose one"))?;
-                q::require_workplace(tx, &scope, w)?;
-                let n: i64 = f
-                    .count
-                    .trim()
-                    .parse()
-                    .map_err(|_| crate::Error::invalid("count", "a number"))?;
-                recruitments::record(tx, w, &f.on, n)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "recruitment",
-                    &format!("workplace:{w}"),
-                    &n.to_string(),
-                )?;
-                Ok(())
-            })
-            .await;
-        back("/recruitment", res)
-    }
-    .await;
-    page.respond(r)
+pub async fn recruitment_record(
+    Editor(page): Editor<Page>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Response {
+    let scope = page.user.member_scope();
+    page.save(back("/recruitment"), move |tx| {
+        let w: i64 = f
+            .workplace_id
+            .parse()
+            .map_err(|_| crate::Error::invalid("workplace", "choose one"))?;
+        q::require_workplace(tx, &scope, w)?;
+        let n: i64 = f
+            .count
+            .trim()
+            .parse()
+            .map_err(|_| crate::Error::invalid("count", "a number"))?;
+        recruitments::record(tx, w, &f.on, n)?;
+        Ok(audit("recruitment", format!("workplace:{w}")).detail(n.to_string()))
+    })
+    .await
 }

@@ -4,7 +4,6 @@
 //! The language is, in order: the user's saved choice, the `sf_lang` cookie (set by the switcher
 //! before login), the browser's `Accept-Language`, English.
 
-use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -12,8 +11,9 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 
 use super::i18n::Lang;
-use super::view::{self, Chrome, Nav};
+use super::view::{self, Chrome, Nav, NavItem};
 use crate::web::auth::{AuthRejection, CurrentUser, Role};
+use crate::web::handler::{Refuser, Requester};
 use crate::web::ui::i18n::LangExt as _;
 use crate::web::{AppError, AppState};
 
@@ -78,12 +78,28 @@ impl FromRequestParts<AppState> for Page {
             .as_deref()
             .and_then(Lang::parse)
             .unwrap_or_else(|| anonymous_lang(&parts.headers));
-        Ok(Page {
+        let page = Page {
             user,
             lang,
             path: path_of(parts),
             state: state.clone(),
-        })
+        };
+        // Refusals after this point (a form's CSRF or fields) are pages in this language.
+        let p = page.clone();
+        parts
+            .extensions
+            .insert(Refuser::new(move |e| p.error_page(e)));
+        Ok(page)
+    }
+}
+
+impl Requester for Page {
+    fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    fn refuse(&self, e: &AppError) -> Response {
+        self.error_page(e)
     }
 }
 
@@ -100,12 +116,38 @@ impl Page {
 
     /// The frame of a page titled by `title_id`, in section `nav`.
     pub fn chrome(&self, title_id: &str, nav: Nav) -> Chrome {
-        Chrome::for_user(self, self.lang.t(title_id), nav)
+        self.chrome_titled(self.lang.t(title_id), nav)
     }
 
-    /// The frame of a page with an already written title.
+    /// The frame of a page with an already written title: the user, their role and sections.
     pub fn chrome_titled(&self, title: String, nav: Nav) -> Chrome {
-        Chrome::for_user(self, title, nav)
+        let lang = self.lang;
+        Chrome {
+            lang,
+            title,
+            chapter: self.state.config().chapter_name.clone(),
+            user: Some(self.user.username.clone()),
+            role: view::role_label(lang, self.user.role),
+            csrf: self.user.csrf_token().unwrap_or_default().to_owned(),
+            here: self.path.clone(),
+            nav: view::sections(self.user.role)
+                .into_iter()
+                .map(|(n, href, id)| NavItem {
+                    href,
+                    label: lang.t(id),
+                    current: n == nav,
+                })
+                .collect(),
+        }
+    }
+
+    /// An error page in this user's frame and language.
+    pub fn error_page(&self, e: &AppError) -> Response {
+        view::error_page(
+            Some(self.chrome_titled(String::new(), Nav::None)),
+            self.lang,
+            e,
+        )
     }
 
     /// `Ok` if the role allows it, else 403.
@@ -113,35 +155,16 @@ impl Page {
         self.user.require(allowed)
     }
 
-    /// Parses a form body, checks every text field's length and characters
-    /// ([`crate::web::extract::check_text_fields`]) and its CSRF token (every form `POST` goes
-    /// through here).
-    pub fn form<T: DeserializeOwned + HasCsrf>(&self, body: &Bytes) -> Result<T, AppError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::extract::check_text_fields(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
-        let form: T = serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::bad_request(format!("form: {e}")))?;
-        crate::web::check_csrf(&self.user, form.csrf())?;
-        Ok(form)
-    }
-
     /// Turns a handler's result into a response: errors become a page in the user's language.
     pub fn respond(&self, result: Result<Response, AppError>) -> Response {
         match result {
             Ok(r) => r,
-            Err(e) => view::error_page(Some(self), self.lang, &e),
+            Err(e) => self.error_page(&e),
         }
     }
 }
 
-/// A form with a CSRF field.
-pub trait HasCsrf {
-    /// The submitted token.
-    fn csrf(&self) -> &str;
-}
+pub use crate::web::handler::HasCsrf;
 
 /// Parses a query string leniently: unknown or malformed parameters are ignored (a filter form
 /// must never fail the page).

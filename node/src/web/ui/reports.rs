@@ -3,19 +3,19 @@
 //! from the hubs.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::response::Response;
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 use shopfloor_protocol::{CellValue, Period};
 
+use super::flash::Flash;
 use super::i18n::{Arg, Lang};
-use super::organizing::Flash;
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav};
 use crate::report;
 use crate::web::AppError;
+use crate::web::handler::{Admin, CsrfForm, Organizer, audit};
 use crate::web::ui::i18n::LangExt as _;
 
 /// A cell as shown.
@@ -382,38 +382,34 @@ impl HasCsrf for SubmitForm {
 /// outbox for delivery to the hub. With `correction=1`, a closed period is rebuilt from the
 /// current state and labelled a correction (the page offers it when the node recorded no
 /// snapshot of the period).
-pub async fn submit(page: Page, body: Bytes) -> Response {
+pub async fn submit(Admin(page): Admin<Page>, CsrfForm(f): CsrfForm<SubmitForm>) -> Response {
     let r = async {
-        page.require(page.role().can_admin())?;
-        let f: SubmitForm = page.form(&body)?;
         let Ok(period) = f.period.parse::<Period>() else {
             return Ok(view::redirect("/reports?error=period"));
         };
         let store = page.state.store().clone();
         let dir = page.state.dir().clone();
-        let actor = page.user.username.clone();
         let correction = f.correction == "1";
         let res = tokio::task::spawn_blocking(move || {
-            let q = crate::federation::reports::enqueue_as(&store, &dir, period, correction)?;
-            store
-                .write(|tx| {
-                    crate::domain::audit::record(
-                        tx,
-                        &actor,
-                        "report.submit",
-                        &format!("report:{period}"),
-                        &if correction {
-                            format!("revision {}, correction", q.revision)
-                        } else {
-                            format!("revision {}", q.revision)
-                        },
-                    )
-                })
-                .map_err(crate::federation::Error::from)?;
-            Ok::<_, crate::federation::Error>(q)
+            crate::federation::reports::enqueue_as(&store, &dir, period, correction)
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        let res = match res {
+            Ok(q) => {
+                let detail = if correction {
+                    format!("revision {}, correction", q.revision)
+                } else {
+                    format!("revision {}", q.revision)
+                };
+                page.write(move |_| {
+                    Ok(audit("report.submit", format!("report:{period}")).detail(detail))
+                })
+                .await
+                .map_err(crate::federation::Error::from)
+            }
+            Err(e) => Err(e),
+        };
         match res {
             // The page shows the period's outbox state from the database.
             Ok(_) => Ok(view::redirect(&format!("/reports?period={period}"))),
@@ -453,10 +449,11 @@ impl HasCsrf for SupportForm {
 
 /// `POST /support` — asks the hub to relay a request for help to chapters with matching
 /// reserve organizers.
-pub async fn ask_support(page: Page, body: Bytes) -> Response {
+pub async fn ask_support(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(f): CsrfForm<SupportForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: SupportForm = page.form(&body)?;
         let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let request = shopfloor_protocol::support::SupportBody {
             skills: opt(f.skill).into_iter().collect(),
@@ -471,19 +468,8 @@ pub async fn ask_support(page: Page, body: Bytes) -> Response {
         match crate::federation::support::ask(page.state.store(), page.state.dir(), &request).await
         {
             Ok(posted) => {
-                let store = page.state.store().clone();
-                let actor = page.user.username.clone();
                 let id = posted.id.clone();
-                store
-                    .write_async(move |tx| {
-                        crate::domain::audit::record(
-                            tx,
-                            &actor,
-                            "support.ask",
-                            &format!("support:{id}"),
-                            "",
-                        )
-                    })
+                page.write(move |_| Ok(audit("support.ask", format!("support:{id}"))))
                     .await?;
                 Ok(view::redirect(&format!(
                     "/guidance?asked={}",
@@ -518,14 +504,12 @@ impl HasCsrf for SupportStatusForm {
 /// which passes the word on to every hub holding a copy (audited as `support.met` /
 /// `support.unmet`).
 pub async fn support_status(
-    page: Page,
+    Organizer(page): Organizer<Page>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    body: Bytes,
+    CsrfForm(f): CsrfForm<SupportStatusForm>,
 ) -> Response {
     use shopfloor_protocol::support::Status;
     let r = async {
-        page.require(page.role().can_organize())?;
-        let f: SupportStatusForm = page.form(&body)?;
         let status = match Status::parse(f.status.trim()) {
             Some(s @ (Status::Met | Status::Unmet)) => s,
             _ => return Ok(view::redirect("/guidance?error=support-status")),
@@ -539,19 +523,11 @@ pub async fn support_status(
         .await
         {
             Ok(()) => {
-                let store = page.state.store().clone();
-                let actor = page.user.username.clone();
-                let action = format!("support.{}", status.as_str());
-                store
-                    .write_async(move |tx| {
-                        crate::domain::audit::record(
-                            tx,
-                            &actor,
-                            &action,
-                            &format!("support:{id}"),
-                            "",
-                        )
-                    })
+                let action = match status {
+                    Status::Met => "support.met",
+                    _ => "support.unmet",
+                };
+                page.write(move |_| Ok(audit(action, format!("support:{id}"))))
                     .await?;
                 Ok(view::redirect(&format!(
                     "/guidance?closed={}",

@@ -2,7 +2,6 @@
 //! unmapped), the CSV of links, the review queue and its decisions, and the dashboard's lines.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -10,9 +9,9 @@ use serde::Deserialize;
 use shopfloor_protocol::registry::Dim;
 
 use super::selfreport::{Check, county_name};
-use crate::domain::audit;
 use crate::domain::selfreport::{self as sr, Answers, Selection, Target};
 use crate::web::auth::MemberScope;
+use crate::web::handler::{CsrfForm, Organizer, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::{Arg, Lang, LangExt as _};
 use crate::web::ui::members::Choice;
@@ -152,9 +151,11 @@ fn filtered_ids(conn: &rusqlite::Connection, filter: &MemberFilter) -> crate::Re
 }
 
 /// `GET /self-report` — progress, making links, and who is still unmapped.
-pub async fn admin(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
+pub async fn admin(
+    Organizer(page): Organizer<Page>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let fq: MemberFilterQuery = crate::web::ui::page::query(raw.as_deref());
         let filter = fq.filter();
         let (progress, pods, unmapped, filtered) = page
@@ -263,10 +264,12 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 
 /// `POST /self-report/links` — makes a link for each chosen member and answers with the CSV
 /// (member id, email, first name, link). Audited (`selfreport.links`, a count, never names).
-pub async fn make_links(page: Page, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn make_links(
+    Organizer(page): Organizer<Page>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<LinksForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let form: LinksForm = page.form(&body)?;
         let selection = match form.selection.as_str() {
             "all" => Selection::AllCurrent,
             "unmapped" => Selection::Unmapped,
@@ -308,19 +311,14 @@ pub async fn make_links(page: Page, headers: HeaderMap, body: Bytes) -> Response
         let actor = page.user.username.clone();
         let what = form.selection.clone();
         let links = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let ids = sr::select(tx, &selection)?;
                 let links = sr::make_links(tx, &ids, &actor, days)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "selfreport.links",
-                    &format!("members:{}", links.len()),
-                    &format!("selection={what} days={days}"),
-                )?;
-                Ok(links)
+                Ok(
+                    audit("selfreport.links", format!("members:{}", links.len()))
+                        .detail(format!("selection={what} days={days}"))
+                        .returning(links),
+                )
             })
             .await?;
         let base = base_url(&page.state, &headers);
@@ -444,9 +442,11 @@ fn lines_of(lang: Lang, a: &Answers) -> Vec<(String, String)> {
 }
 
 /// `GET /self-report/review` — answers waiting for an organizer.
-pub async fn review(page: Page, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
+pub async fn review(
+    Organizer(page): Organizer<Page>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let pending = page
             .state
             .store()
@@ -520,10 +520,12 @@ impl HasCsrf for ReviewForm {
 
 /// `POST /self-report/review/{id}` — accept (into a workplace) or discard one answer. Audited
 /// (`selfreport.accept`, `selfreport.discard`).
-pub async fn decide(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn decide(
+    Organizer(page): Organizer<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let form: ReviewForm = page.form(&body)?;
         let actor = page.user.username.clone();
         match form.decision.as_str() {
             "accept" => {
@@ -534,34 +536,20 @@ pub async fn decide(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
                             .map_err(|_| AppError::invalid("workplace", "a workplace id"))?,
                     ),
                 };
-                page.state
-                    .store()
-                    .write_async(move |tx| {
-                        let (member, wp) = sr::accept(tx, id, target, &actor)?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "selfreport.accept",
-                            &format!("member:{member}"),
-                            &format!("answer:{id} workplace:{wp}"),
-                        )
-                    })
-                    .await?;
+                page.write(move |tx| {
+                    let (member, wp) = sr::accept(tx, id, target, &actor)?;
+                    Ok(audit("selfreport.accept", format!("member:{member}"))
+                        .detail(format!("answer:{id} workplace:{wp}")))
+                })
+                .await?;
             }
             "discard" => {
-                page.state
-                    .store()
-                    .write_async(move |tx| {
-                        let member = sr::discard(tx, id, &actor)?;
-                        audit::record(
-                            tx,
-                            &actor,
-                            "selfreport.discard",
-                            &format!("member:{member}"),
-                            &format!("answer:{id}"),
-                        )
-                    })
-                    .await?;
+                page.write(move |tx| {
+                    let member = sr::discard(tx, id, &actor)?;
+                    Ok(audit("selfreport.discard", format!("member:{member}"))
+                        .detail(format!("answer:{id}")))
+                })
+                .await?;
             }
             _ => return Err(AppError::invalid("decision", "accept or discard")),
         }

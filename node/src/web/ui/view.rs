@@ -6,11 +6,60 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::i18n::{Arg, Lang};
-use super::page::Page;
 use crate::domain::text::TextProblem;
 use crate::web::AppError;
 use crate::web::auth::Role;
 use crate::web::ui::i18n::LangExt as _;
+
+/// A choice in a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Submitted value.
+    pub value: String,
+    /// Shown label.
+    pub label: String,
+    /// Whether selected.
+    pub selected: bool,
+}
+
+/// Audit actions with a translated name.
+pub const KNOWN_ACTIONS: &[&str] = &[
+    "member.create",
+    "member.edit",
+    "member.workplace",
+    "member.training",
+    "member.reserve",
+    "member.view",
+    "members.list",
+    "workplace.create",
+    "workplace.edit",
+    "workplace.stage",
+    "import",
+    "login",
+    "logout",
+    "password",
+    "report.submit",
+    "pod.create",
+    "pod.member",
+    "mentorship.start",
+    "mentorship.end",
+    "campaign.create",
+    "campaign.edit",
+    "recruitment",
+    "training.add",
+    "user.add",
+    "user.disable",
+    "user.unlock",
+    "login.lock",
+    "facts",
+    "backup",
+    "export.members",
+    "enroll",
+    "campaign.submit",
+    "selfreport.links",
+    "selfreport.accept",
+    "selfreport.discard",
+];
 
 /// A section of the interface, for the navigation's `aria-current`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,28 +190,6 @@ pub fn role_label(lang: Lang, role: Role) -> String {
 }
 
 impl Chrome {
-    /// The frame for a logged-in user.
-    pub fn for_user(page: &Page, title: String, nav: Nav) -> Chrome {
-        let lang = page.lang;
-        Chrome {
-            lang,
-            title,
-            chapter: page.state.config().chapter_name.clone(),
-            user: Some(page.user.username.clone()),
-            role: role_label(lang, page.user.role),
-            csrf: page.user.csrf_token().unwrap_or_default().to_owned(),
-            here: page.path.clone(),
-            nav: sections(page.user.role)
-                .into_iter()
-                .map(|(n, href, id)| NavItem {
-                    href,
-                    label: lang.t(id),
-                    current: n == nav,
-                })
-                .collect(),
-        }
-    }
-
     /// The frame for someone not logged in.
     pub fn anonymous(lang: Lang, title: String, chapter: &str, here: &str) -> Chrome {
         Chrome {
@@ -306,16 +333,20 @@ fn error_ids(e: &AppError) -> (&'static str, &'static str) {
     }
 }
 
-/// Renders an error as a page in the user's language (the cause is logged, never shown).
-pub fn error_page(page: Option<&Page>, lang: Lang, e: &AppError) -> Response {
+/// Renders an error as a page in the user's language (in `frame`, a logged-in user's page frame,
+/// whose title it sets; without one, the anonymous frame) (the cause is logged, never shown).
+pub fn error_page(frame: Option<Chrome>, lang: Lang, e: &AppError) -> Response {
     match e {
         AppError::Internal(cause) => tracing::error!("internal error: {cause}"),
         other => tracing::debug!("page refused: {}", other.code()),
     }
     let (problem, fix) = error_ids(e);
     let title = lang.t("ui-error-title");
-    let c = match page {
-        Some(p) => p.chrome_titled(title, Nav::None),
+    let c = match frame {
+        Some(mut c) => {
+            c.title = title;
+            c
+        }
         None => Chrome::anonymous(lang, title, "", "/"),
     };
     let details = match e {
@@ -391,7 +422,7 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Message ids built at run time (field errors, roles, audit actions, approval and outbox
-/// states), for the catalogue tests.
+/// states), for the catalogue tests (which add the import mapping's own).
 pub fn dynamic_ids() -> Vec<String> {
     let mut out: Vec<String> = FIELDS
         .iter()
@@ -401,7 +432,7 @@ pub fn dynamic_ids() -> Vec<String> {
         out.push(format!("ui-role-{}", r.as_str().replace('_', "-")));
     }
     out.extend(
-        super::members::KNOWN_ACTIONS
+        KNOWN_ACTIONS
             .iter()
             .map(|a| format!("ui-action-{}", a.replace('.', "-"))),
     );
@@ -411,7 +442,6 @@ pub fn dynamic_ids() -> Vec<String> {
     for s in ["pending", "delivered", "failed"] {
         out.push(format!("ui-outbox-{s}"));
     }
-    out.extend(super::import_map::dynamic_ids());
     out
 }
 

@@ -4,18 +4,19 @@
 //! Coworkers who are not members are never named: a workplace carries counts only.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use shopfloor_protocol::registry::{self, Dim};
 
+use super::flash::back;
 use super::members::{Choice, choices, full_name};
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav, Pager, encode, field_error, opt};
+use crate::domain::members;
 use crate::domain::workplaces::{self, WorkplaceFields};
-use crate::domain::{audit, members};
+use crate::web::handler::{Audited, CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query::{self as q, PageParams, WorkplaceFilter};
 use crate::web::ui::i18n::LangExt as _;
 
@@ -92,9 +93,8 @@ pub fn label(f: &WorkplaceFields) -> String {
 }
 
 /// `GET /workplaces` — search and filter.
-pub async fn list(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn list(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let lq: ListQuery = query(raw.as_deref());
         let lang = page.lang;
         let filter = WorkplaceFilter {
@@ -230,9 +230,12 @@ struct ShowQuery {
 }
 
 /// `GET /workplaces/{id}` — ladder, history, counts.
-pub async fn show(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Response {
+pub async fn show(
+    SeesMembers(page): SeesMembers<Page>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let r = async {
-        page.require(page.role().can_see_members())?;
         let sq: ShowQuery = query(raw.as_deref());
         let lang = page.lang;
         let scope = page.user.member_scope();
@@ -419,10 +422,12 @@ impl HasCsrf for StageForm {
 }
 
 /// `POST /workplaces/{id}/stage` — moves the workplace to a stage, with a dated note.
-pub async fn stage(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn stage(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<StageForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: StageForm = page.form(&body)?;
         let Ok(to) = form.stage.parse::<i64>() else {
             return Ok(view::redirect(&format!("/workplaces/{id}?error=stage")));
         };
@@ -475,31 +480,21 @@ pub async fn stage(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
             }
         }
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 q::require_workplace(tx, &scope, id)?;
                 let changed = workplaces::set_stage(tx, id, to, &actor, &note)?;
-                if changed {
-                    audit::record(
-                        tx,
-                        &actor,
-                        "workplace.stage",
-                        &format!("workplace:{id}"),
-                        &format!("stage {to}"),
-                    )?;
-                }
-                Ok(())
+                Ok(if changed {
+                    audit("workplace.stage", format!("workplace:{id}"))
+                        .detail(format!("stage {to}"))
+                } else {
+                    Audited::nothing()
+                })
             })
             .await;
-        match res {
-            Ok(()) => Ok(view::redirect(&format!("/workplaces/{id}?moved=1"))),
-            Err(crate::Error::Invalid { field, .. }) => Ok(view::redirect(&format!(
-                "/workplaces/{id}?error={}",
-                encode(field)
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        back(format!("/workplaces/{id}"))
+            .flag("moved=1")
+            .exists_is_error()
+            .answer(res)
     }
     .await;
     page.respond(r)
@@ -661,9 +656,8 @@ fn count_errors(page: &Page, bad: &[&str]) -> Vec<(String, String)> {
 }
 
 /// `GET /workplaces/new`
-pub async fn new(page: Page) -> Response {
+pub async fn new(Organizer(page): Organizer<Page>) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
         let f = WorkplaceForm {
             state: page.state.config().state.clone(),
             representation: "none".into(),
@@ -683,10 +677,11 @@ pub async fn new(page: Page) -> Response {
 }
 
 /// `POST /workplaces/new`
-pub async fn create(page: Page, body: Bytes) -> Response {
+pub async fn create(
+    Organizer(page): Organizer<Page>,
+    CsrfForm(form): CsrfForm<WorkplaceForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_organize())?;
-        let form: WorkplaceForm = page.form(&body)?;
         let title = page.t("ui-workplace-new-title");
         let fields = match form.fields() {
             Ok(f) => f,
@@ -707,18 +702,9 @@ pub async fn create(page: Page, body: Bytes) -> Response {
         };
         let actor = page.user.username.clone();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 let id = workplaces::create(tx, &fields, &actor)?;
-                audit::record(
-                    tx,
-                    &actor,
-                    "workplace.create",
-                    &format!("workplace:{id}"),
-                    "",
-                )?;
-                Ok(id)
+                Ok(audit("workplace.create", format!("workplace:{id}")).returning(id))
             })
             .await;
         match res {
@@ -745,9 +731,8 @@ pub async fn create(page: Page, body: Bytes) -> Response {
 }
 
 /// `GET /workplaces/{id}/edit`
-pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
+pub async fn edit(Editor(page): Editor<Page>, Path(id): Path<i64>) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
         let scope = page.user.member_scope();
         let w = page
             .state
@@ -772,10 +757,12 @@ pub async fn edit(page: Page, Path(id): Path<i64>) -> Response {
 }
 
 /// `POST /workplaces/{id}/edit`
-pub async fn update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn update(
+    Editor(page): Editor<Page>,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<WorkplaceForm>,
+) -> Response {
     let r = async {
-        page.require(page.role().can_edit())?;
-        let form: WorkplaceForm = page.form(&body)?;
         let title = page.lang.ta(
             "ui-workplace-edit-title",
             &[("name", form.employer.clone().into())],
@@ -798,15 +785,11 @@ pub async fn update(page: Page, Path(id): Path<i64>, body: Bytes) -> Response {
             }
         };
         let scope = page.user.member_scope();
-        let actor = page.user.username.clone();
         let res = page
-            .state
-            .store()
-            .write_async(move |tx| {
+            .write(move |tx| {
                 q::require_workplace(tx, &scope, id)?;
                 workplaces::update(tx, id, &fields)?;
-                audit::record(tx, &actor, "workplace.edit", &format!("workplace:{id}"), "")?;
-                Ok(())
+                Ok(audit("workplace.edit", format!("workplace:{id}")))
             })
             .await;
         match res {
