@@ -371,6 +371,16 @@ CREATE TABLE IF NOT EXISTS witness_evidence (
     at INTEGER NOT NULL
 );
 "#,
+    // 13: the witnessed logs regional children send with their rollups (crate::witness), for
+    // this hub's bundles (docs/protocol.md §18.6).
+    r#"
+CREATE TABLE IF NOT EXISTS child_logs (
+    rollup TEXT PRIMARY KEY,
+    log TEXT NOT NULL,
+    witnessed TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Reads back a signed document this hub stored (which may be a legacy v1 rollup larger than
