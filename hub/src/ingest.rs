@@ -431,8 +431,8 @@ fn child_log(mut logs: Vec<WitnessedLog>) -> Result<Option<WitnessedLog>> {
 }
 
 /// Checks a regional hub's witnessed log against the rollup it came with (its note keys signed
-/// by its card, the log key's signature, an inclusion proof of each document the rollup binds;
-/// no quorum: `verify` asks for that), before anything is stored.
+/// by its card, the log key's signature, the inclusion proofs it carries for the documents the
+/// rollup binds; no quorum: `verify` asks for that), before anything is stored.
 fn check_child_log(checked: &Checked, log: &WitnessedLog) -> Result<()> {
     let Some((tree, _)) = &checked.tree else {
         return Err(shopfloor_protocol::Error::new(
@@ -443,10 +443,12 @@ fn check_child_log(checked: &Checked, log: &WitnessedLog) -> Result<()> {
     };
     let required: Vec<Digest> = tree.top.children.iter().map(|c| c.document).collect();
     let policy = rollup::WitnessPolicy::default();
+    // A document missing from it is for `verify` to name (`unwitnessed`); what does not hold
+    // (keys, signature, a proof) refuses the rollup.
     match log
         .check(&checked.child.card, &required, &policy)
         .into_iter()
-        .next()
+        .find(|e| e.reason() != Reason::Unwitnessed)
     {
         Some(e) => Err(e.into()),
         None => Ok(()),
