@@ -205,6 +205,8 @@ pub async fn attempt(hub: &Hub, built: &Built) -> Result<Attempt> {
     let parent = blocking(move || h.parent())
         .await?
         .ok_or_else(|| Error::Config("this hub has no parent".into()))?;
+    // Its witnessed log goes with it: gather the witnesses' cosignatures first if some lack.
+    crate::witness::gather_if_short(hub).await;
     // The rollup travels with every document it binds, flat, sealed to national.
     let (h, envelope) = (hub.clone(), built.envelope.clone());
     let recipient = parent.card.age_recipient.clone();

@@ -14,8 +14,8 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use shopfloor_protocol::cert::verify_certificate;
 use shopfloor_protocol::envelope::{MAX_BUNDLE_BYTES, MAX_DOCUMENT_BYTES, open_bytes};
-use shopfloor_protocol::log::issue_receipt;
-use shopfloor_protocol::rollup::{self, Bundle, Documents, Rollup, Tree};
+use shopfloor_protocol::log::issue_noted_receipt;
+use shopfloor_protocol::rollup::{self, Bundle, Documents, Rollup, Tree, WitnessedLog};
 use shopfloor_protocol::{Digest, Document as _, Envelope, Kind, PartyId, Period, Reason, Report};
 
 use crate::config::Level;
@@ -79,6 +79,7 @@ pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
             e.into()
         }
     })?;
+    let mut witnessed = None;
     let (envelope, pool) = if plain.starts_with(b"{\"schema\"") {
         let bundle = Bundle::from_json_limited(&plain, limit)?;
         if !bundle.chain.is_empty() || !bundle.revocations.is_empty() {
@@ -88,6 +89,9 @@ pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
             )
             .into());
         }
+        // The child's own witnessed log, if it sent one (docs/protocol.md §18.6); checked once
+        // the rollup is.
+        witnessed = child_log(bundle.witnessed)?;
         let pool = Documents::from_envelopes(bundle.documents)?;
         (bundle.document, pool)
     } else {
@@ -98,7 +102,14 @@ pub fn ingest(hub: &Hub, sealed: &[u8]) -> Result<Ingested> {
     };
     drop(plain);
     let checked = check(hub, &envelope, pool)?;
-    store(hub, &envelope, checked)
+    if let Some(log) = &witnessed {
+        check_child_log(&checked, log)?;
+    }
+    let ingested = store(hub, &envelope, checked)?;
+    if let Some(log) = witnessed {
+        crate::witness::keep_child_log(hub, &ingested.digest, &log)?;
+    }
+    Ok(ingested)
 }
 
 fn check(hub: &Hub, envelope: &Envelope, pool: Documents) -> Result<Checked> {
@@ -114,6 +125,12 @@ fn check(hub: &Hub, envelope: &Envelope, pool: Documents) -> Result<Checked> {
         }
         Ok(None)
     })?;
+    // DSSE's keyid is an optional hint: with none, or none that names an enrolled child, try
+    // every enrolled child's key (at most one verification per enrolled party).
+    let child = match child {
+        Some(c) => Some(c),
+        None => signer_by_trial(hub, envelope)?,
+    };
     let Some(child) = child else {
         return Err(Error::refused(
             403,
@@ -272,6 +289,8 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
     let digest = envelope.digest();
     let period_text = c.period.to_string();
     let bytes = envelope.to_json();
+    // The receipt carries the checkpoint as the log's signed note too (docs/protocol.md §18.5).
+    let origin = crate::witness::origin(hub)?;
     hub.store().write(|tx, tree| {
         let held: Option<Vec<u8>> = tx
             .query_row("SELECT receipt FROM reports WHERE digest = ?1", [digest.to_hex()], |r| r.get(0))
@@ -325,7 +344,14 @@ fn store(hub: &Hub, envelope: &Envelope, c: Checked) -> Result<Ingested> {
             }
         }
         let index = translog::append(tx, tree, digest)?;
-        let receipt = issue_receipt(tree, &hub.card().id, index, Timestamp::now(), hub.keys())?;
+        let receipt = issue_noted_receipt(
+            tree,
+            &hub.card().id,
+            &origin,
+            index,
+            Timestamp::now(),
+            hub.keys(),
+        )?;
         tx.execute(
             "UPDATE reports SET superseded = 1 WHERE child = ?1 AND period = ?2",
             params![c.child.id.as_str(), period_text],
@@ -381,4 +407,50 @@ fn store_bound(tx: &rusqlite::Transaction<'_>, rollup: &Digest, pool: &Documents
         }
     }
     Ok(())
+}
+
+/// The enrolled child whose key verifies the envelope, tried one by one: for an envelope whose
+/// signatures name no enrolled child's key id (DSSE makes `keyid` optional). Stops at the first
+/// key that verifies.
+fn signer_by_trial(hub: &Hub, envelope: &Envelope) -> Result<Option<ChildRecord>> {
+    Ok(enroll::children(hub.store())?
+        .into_iter()
+        .find(|c| envelope.verify(&c.card.signing_key).is_ok()))
+}
+
+/// A child's bundle carries at most its own log.
+fn child_log(mut logs: Vec<WitnessedLog>) -> Result<Option<WitnessedLog>> {
+    if logs.len() > 1 {
+        return Err(shopfloor_protocol::Error::new(
+            Reason::Malformed,
+            "a child's bundle carries at most its own witnessed log",
+        )
+        .into());
+    }
+    Ok(logs.pop())
+}
+
+/// Checks a regional hub's witnessed log against the rollup it came with (its note keys signed
+/// by its card, the log key's signature, the inclusion proofs it carries for the documents the
+/// rollup binds; no quorum: `verify` asks for that), before anything is stored.
+fn check_child_log(checked: &Checked, log: &WitnessedLog) -> Result<()> {
+    let Some((tree, _)) = &checked.tree else {
+        return Err(shopfloor_protocol::Error::new(
+            Reason::Malformed,
+            "only a rollup's bundle carries a witnessed log",
+        )
+        .into());
+    };
+    let required: Vec<Digest> = tree.top.children.iter().map(|c| c.document).collect();
+    let policy = rollup::WitnessPolicy::default();
+    // A document missing from it is for `verify` to name (`unwitnessed`); what does not hold
+    // (keys, signature, a proof) refuses the rollup.
+    match log
+        .check(&checked.child.card, &required, &policy)
+        .into_iter()
+        .find(|e| e.reason() != Reason::Unwitnessed)
+    {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }

@@ -177,6 +177,13 @@ enum Command {
         /// Print `{"ok": ..., ...}`.
         #[arg(long)]
         json: bool,
+        /// A witness's cosigner vkey (repeatable): its cosignatures count towards the quorum.
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Valid cosignatures (from the --witness keys) each log checkpoint the bundle relies on
+        /// must carry; 0 checks no witnessing (docs/protocol.md §18.6).
+        #[arg(long, default_value_t = 0)]
+        witness_quorum: usize,
     },
     /// Show reporting completeness for a period.
     Completeness {
@@ -531,6 +538,8 @@ fn run(cli: Cli) -> Result<i32> {
             let hub = open(&dir)?;
             let built = rollups::build(&hub, period)?;
             if let Some(out) = &out {
+                // The bundle carries the log's witnessed checkpoint: gather cosignatures first.
+                runtime()?.block_on(shopfloor_hub::witness::gather_if_short(&hub));
                 let bundle = rollups::bundle(&hub, built.envelope.clone())?;
                 // Streamed to the file: a national bundle is tens of megabytes.
                 let file = std::fs::File::create(out)
@@ -631,7 +640,13 @@ fn run(cli: Cli) -> Result<i32> {
             root,
             identity,
             json,
-        } => return verify(&file, &root, identity.as_deref(), json),
+            witnesses,
+            witness_quorum,
+        } => {
+            let policy =
+                shopfloor_protocol::rollup::WitnessPolicy::new(&witnesses, witness_quorum)?;
+            return verify(&file, &root, identity.as_deref(), json, &policy);
+        }
         Command::Completeness { period, json } => {
             let hub = open(&dir)?;
             let c = rollups::completeness(&hub, period)?;
@@ -802,7 +817,13 @@ fn user(dir: &Path, cmd: UserCommand) -> Result<()> {
     Ok(())
 }
 
-fn verify(file: &Path, root: &Path, identity: Option<&Path>, json: bool) -> Result<i32> {
+fn verify(
+    file: &Path,
+    root: &Path,
+    identity: Option<&Path>,
+    json: bool,
+    policy: &shopfloor_protocol::rollup::WitnessPolicy,
+) -> Result<i32> {
     let root_bytes = std::fs::read(root).with_context(|| format!("reading {}", root.display()))?;
     let root = Card::from_json(&root_bytes).context("the root card")?;
     if root.kind != Kind::National {
@@ -822,7 +843,12 @@ fn verify(file: &Path, root: &Path, identity: Option<&Path>, json: bool) -> Resu
     {
         return verify_publication(&bundle, &root, json);
     }
-    match shopfloor_protocol::rollup::verify_bytes(&bytes, &root, keys.as_ref()) {
+    let verified = if policy.quorum == 0 && policy.witnesses.is_empty() {
+        shopfloor_protocol::rollup::verify_bytes(&bytes, &root, keys.as_ref())
+    } else {
+        shopfloor_protocol::rollup::verify_bytes_witnessed(&bytes, &root, keys.as_ref(), policy)
+    };
+    match verified {
         Ok(summary) => {
             if json {
                 print_json(

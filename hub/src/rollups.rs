@@ -308,26 +308,23 @@ pub fn build(hub: &Hub, period: Period) -> Result<Built> {
 pub fn bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
     let (tree, pool) = own_tree(hub, &envelope)?;
     let revocations: Vec<Envelope> = enroll::revocation_list(hub.store())?.into_iter().collect();
-    Ok(Bundle::for_tree(
-        envelope,
-        hub.chain()?,
-        revocations,
-        &tree,
-        &pool,
-    )?)
+    let mut bundle = Bundle::for_tree(envelope, hub.chain()?, revocations, &tree, &pool)?;
+    bundle.witnessed = crate::witness::bundle_logs(hub, &tree)?;
+    Ok(bundle)
 }
 
 /// What a regional hub sends national: its rollup and every document it binds, no chain
 /// (national enrolled the region and knows its card).
 pub fn forward_bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
     let (tree, pool) = own_tree(hub, &envelope)?;
-    Ok(Bundle::for_tree(
-        envelope,
-        Vec::new(),
-        Vec::new(),
-        &tree,
-        &pool,
-    )?)
+    let mut bundle = Bundle::for_tree(envelope, Vec::new(), Vec::new(), &tree, &pool)?;
+    // This hub's own log only: national keeps it for its bundles (docs/protocol.md §18.6).
+    let own: Vec<shopfloor_protocol::Digest> =
+        tree.top.children.iter().map(|c| c.document).collect();
+    if !own.is_empty() {
+        bundle.witnessed = vec![crate::witness::witnessed_log(hub, &own)?];
+    }
+    Ok(bundle)
 }
 
 /// One of this hub's own rollups, verified again with the documents it binds, looked up by the

@@ -371,6 +371,16 @@ CREATE TABLE IF NOT EXISTS witness_evidence (
     at INTEGER NOT NULL
 );
 "#,
+    // 13: the witnessed logs regional children send with their rollups (crate::witness), for
+    // this hub's bundles (docs/protocol.md §18.6).
+    r#"
+CREATE TABLE IF NOT EXISTS child_logs (
+    rollup TEXT PRIMARY KEY,
+    log TEXT NOT NULL,
+    witnessed TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+"#,
     // 14: exact rare counts (crate::decryption): the released aggregates of each publication
     // (tallies with their chapters and bounds, shares, values), which only admins' exports and
     // `verify` read; the publication viewers see carries their digest.

@@ -22,6 +22,7 @@ use shopfloor_protocol::note::{
     AddCheckpoint, CheckpointText, Note, NoteKeys, NoteSignature, NoteSigner, NoteVerifier,
     TYPE_COSIGNATURE_V1, TYPE_ED25519, WitnessAnswer,
 };
+use shopfloor_protocol::rollup::{Content, LogEntry, Tree, WitnessedLog};
 use shopfloor_protocol::{Digest, Envelope};
 
 use crate::config::LogConfig;
@@ -456,4 +457,146 @@ pub fn evidence(hub: &Hub) -> Result<Vec<(String, String, i64)>> {
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     })
+}
+
+/// This log's witnessed checkpoint for a bundle (docs/protocol.md §18.6), with an inclusion proof
+/// of each of `entries` (envelope digests this hub accepted). The checkpoint is the size, among
+/// those that hold every entry, with the most cosignatures gathered (the larger on a tie), or
+/// the current size if none was cosigned; the note carries the log key's signature and every
+/// cosignature held for it.
+pub fn witnessed_log(hub: &Hub, entries: &[Digest]) -> Result<WitnessedLog> {
+    let origin = origin(hub)?;
+    let signer = log_signer(hub, &origin)?;
+    let keys = keys_envelope(hub)?;
+    let (text, lines, proofs) = hub.store().write(|tx, tree| {
+        let mut indexed = Vec::with_capacity(entries.len());
+        for d in entries {
+            let index: Option<i64> = tx
+                .query_row(
+                    "SELECT log_index FROM reports WHERE digest = ?1",
+                    [d.to_hex()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(i) = index {
+                indexed.push((*d, size_u64(i)?));
+            }
+        }
+        let need = indexed.iter().map(|(_, i)| i + 1).max().unwrap_or(0);
+        let best: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT size, root FROM log_cosignatures WHERE size >= ?1 AND size <= ?2
+                 GROUP BY size, root ORDER BY COUNT(*) DESC, size DESC LIMIT 1",
+                params![size_i64(need)?, size_i64(tree.len())?],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let mut text = text_at(&origin, tree);
+        if let Some((size, root)) = best {
+            let size = size_u64(size)?;
+            let root = Digest::from_hex(&root)?;
+            if tree.root_at(size)? == root {
+                text = CheckpointText {
+                    origin: origin.clone(),
+                    size,
+                    root,
+                };
+            }
+        }
+        let lines: Vec<String> = {
+            let mut st = tx.prepare(
+                "SELECT line FROM log_cosignatures WHERE size = ?1 AND root = ?2 ORDER BY witness",
+            )?;
+            let rows = st.query_map(params![size_i64(text.size)?, text.root.to_hex()], |r| {
+                r.get::<_, String>(0)
+            })?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()?
+        };
+        let mut proofs = Vec::with_capacity(indexed.len());
+        for (entry, index) in indexed {
+            proofs.push(LogEntry {
+                entry,
+                index,
+                inclusion: tree.inclusion_proof(index, text.size)?,
+            });
+        }
+        Ok((text, lines, proofs))
+    })?;
+    let body = text.to_text();
+    let mut note = Note::new(&body)?;
+    note.add(signer.sign(&body)?)?;
+    for line in lines {
+        note.add(NoteSignature::parse_line(&line)?)?;
+    }
+    Ok(WitnessedLog {
+        log: hub.card().id.clone(),
+        keys,
+        note: note.to_text(),
+        entries: proofs,
+    })
+}
+
+/// Keeps a regional child's witnessed log, checked at ingest, for the rollup it came with; a
+/// later copy for the same rollup (more cosignatures) replaces it.
+pub fn keep_child_log(hub: &Hub, rollup: &Digest, log: &WitnessedLog) -> Result<()> {
+    let json = serde_json::to_string(log).map_err(|e| Error::Internal(e.to_string()))?;
+    hub.store().write(|tx, _| {
+        tx.execute(
+            "INSERT INTO child_logs (rollup, log, witnessed, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (rollup) DO UPDATE SET witnessed = excluded.witnessed, at = excluded.at",
+            params![rollup.to_hex(), log.log.as_str(), json, now_secs()],
+        )?;
+        Ok(())
+    })
+}
+
+/// The witnessed logs a bundle of this hub's rollup carries: this hub's log (for the documents
+/// its rollup binds) and, for each regional child's rollup it binds, the child's log as kept at
+/// ingest. A child whose log was not sent is left out (`verify` then names it `unwitnessed`).
+pub fn bundle_logs(hub: &Hub, tree: &Tree) -> Result<Vec<WitnessedLog>> {
+    let mut out = Vec::new();
+    let own: Vec<Digest> = tree.top.children.iter().map(|c| c.document).collect();
+    if !own.is_empty() {
+        out.push(witnessed_log(hub, &own)?);
+    }
+    let id = &hub.card().id;
+    for node in &tree.nodes {
+        if &node.parent != id || !matches!(node.content, Content::Rollup(_)) {
+            continue;
+        }
+        let kept: Option<String> = hub.store().read(|db| {
+            Ok(db
+                .query_row(
+                    "SELECT witnessed FROM child_logs WHERE rollup = ?1",
+                    [node.digest.to_hex()],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })?;
+        if let Some(json) = kept {
+            let log: WitnessedLog = serde_json::from_str(&json)
+                .map_err(|e| Error::Internal(format!("a kept child log: {e}")))?;
+            out.push(log);
+        }
+    }
+    Ok(out)
+}
+
+/// Gathers cosignatures first if this hub's current checkpoint lacks some configured witness's
+/// (before a bundle is written or forwarded, so it carries them). Best effort: a witness that
+/// does not answer leaves the bundle with fewer.
+pub async fn gather_if_short(hub: &Hub) {
+    if hub.config().log.witnesses.is_empty() {
+        return;
+    }
+    let h = hub.clone();
+    let have = tokio::task::spawn_blocking(move || witnessed(&h)).await;
+    if let Ok(Ok((n, _))) = have
+        && n >= hub.config().log.witnesses.len()
+    {
+        return;
+    }
+    if let Err(e) = gather(hub).await {
+        tracing::warn!("witnesses: {e}");
+    }
 }

@@ -91,6 +91,9 @@ pub enum Reason {
     BadBound,
     /// Encrypted cells under a joint key the receiver does not hold from national's guidance.
     UnknownJointKey,
+    /// A log checkpoint that carries fewer valid cosignatures from the required witnesses than
+    /// the quorum, or a document not shown to be in a witnessed log (docs/protocol.md §18.6).
+    Unwitnessed,
 }
 
 impl Reason {
@@ -126,6 +129,7 @@ impl Reason {
             Reason::ReleaseRefused => "release-refused",
             Reason::BadBound => "bad-bound",
             Reason::UnknownJointKey => "unknown-joint-key",
+            Reason::Unwitnessed => "unwitnessed",
         }
     }
 
@@ -161,6 +165,7 @@ impl Reason {
             Reason::ApiMisuse => Fault::Local,
             Reason::BadBound => Fault::Untrusted,
             Reason::UnknownJointKey => Fault::Unacceptable,
+            Reason::Unwitnessed => Fault::Unacceptable,
         }
     }
 
@@ -195,6 +200,7 @@ impl Reason {
         Reason::ReleaseRefused,
         Reason::BadBound,
         Reason::UnknownJointKey,
+        Reason::Unwitnessed,
     ];
 }
 

@@ -91,6 +91,7 @@ use sha2::{Digest as _, Sha256};
 use crate::envelope::{Digest, Document, Envelope};
 use crate::error::{Error, Reason, Result};
 use crate::identity::{PartyId, SecretKeys};
+use crate::note::{CheckpointText, Note, NoteSigner, NoteVerifier};
 use crate::report::check_schema;
 
 /// Schema id of a [`Checkpoint`].
@@ -365,6 +366,7 @@ impl MerkleTree {
             index,
             checkpoint: self.checkpoint(log, time),
             inclusion,
+            note: String::new(),
         })
     }
 }
@@ -679,6 +681,10 @@ pub struct Receipt {
     pub checkpoint: Checkpoint,
     /// The RFC 6962 audit path from the entry's leaf to the checkpoint's root.
     pub inclusion: Vec<Digest>,
+    /// The same checkpoint (size and root) as a C2SP signed note of the hub's log, signed by its
+    /// log key (docs/protocol.md §18.5); empty in receipts that predate it, and then not written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 impl Receipt {
@@ -713,6 +719,7 @@ impl Receipt {
                 self.inclusion.len()
             )));
         }
+        self.note_checkpoint()?;
         Ok(())
     }
 
@@ -770,6 +777,75 @@ pub fn issue_receipt(
     keys: &SecretKeys,
 ) -> Result<Envelope> {
     let receipt = tree.receipt(log, index, time)?;
+    Ok(Envelope::sign(&receipt, keys))
+}
+
+impl Receipt {
+    /// Adds the note: this receipt's checkpoint (its size and root) as a tlog-checkpoint of the
+    /// log `origin`, signed by `log_key` (the hub's log key, named by the origin).
+    pub fn with_note(mut self, log_key: &NoteSigner) -> Result<Self> {
+        let text = CheckpointText {
+            origin: log_key.verifier().name().to_owned(),
+            size: self.checkpoint.size,
+            root: self.checkpoint.root,
+        }
+        .to_text();
+        let mut note = Note::new(&text)?;
+        note.add(log_key.sign(&text)?)?;
+        self.note = note.to_text();
+        Ok(self)
+    }
+
+    /// The note's checkpoint, if the receipt carries a note: it must parse and state this
+    /// receipt's checkpoint size and root (`bad-proof` otherwise). Checks no signature.
+    fn note_checkpoint(&self) -> Result<Option<(Note, CheckpointText)>> {
+        if self.note.is_empty() {
+            return Ok(None);
+        }
+        let note = Note::parse(self.note.as_bytes())?;
+        let cp = CheckpointText::parse(note.text())?;
+        if cp.size != self.checkpoint.size || cp.root != self.checkpoint.root {
+            return Err(bad_proof(format!(
+                "the receipt's note states size {} and root {}, its checkpoint size {} and root {}",
+                cp.size, cp.root, self.checkpoint.size, self.checkpoint.root
+            )));
+        }
+        Ok(Some((note, cp)))
+    }
+
+    /// Verifies the receipt's note, if it carries one, against the log's note key (from the
+    /// hub's published note keys): the log key's signature (`bad-signature`), the origin it names
+    /// (`bad-proof`), and that it states the receipt's checkpoint size and root (`bad-proof`).
+    /// Returns the note (`None` for a receipt without one).
+    pub fn verify_note(&self, log_key: &NoteVerifier) -> Result<Option<Note>> {
+        let Some((note, cp)) = self.note_checkpoint()? else {
+            return Ok(None);
+        };
+        if cp.origin != log_key.name() {
+            return Err(bad_proof(format!(
+                "the receipt's note is for log {:?}, not {:?}",
+                cp.origin,
+                log_key.name()
+            )));
+        }
+        note.verify(std::slice::from_ref(log_key))?;
+        Ok(Some(note))
+    }
+}
+
+/// [`issue_receipt`], with the checkpoint also as a C2SP signed note of the log `origin`, signed
+/// by the log key derived from `keys` ([`NoteSigner::log`]).
+pub fn issue_noted_receipt(
+    tree: &MerkleTree,
+    log: &PartyId,
+    origin: &str,
+    index: u64,
+    time: jiff::Timestamp,
+    keys: &SecretKeys,
+) -> Result<Envelope> {
+    let receipt = tree
+        .receipt(log, index, time)?
+        .with_note(&NoteSigner::log(keys, origin)?)?;
     Ok(Envelope::sign(&receipt, keys))
 }
 
@@ -1326,6 +1402,55 @@ mod tests {
             parse(&nested).unwrap_err().reason(),
             Reason::UnsupportedSchema
         );
+    }
+
+    #[test]
+    fn receipts_carry_the_note_and_old_receipts_keep_their_bytes() {
+        let (keys, log) = hub();
+        let tree = tree_of(&entries(9, 12));
+        let plain = tree.receipt(&log, 4, at()).unwrap();
+        // Without a note, the wire form has no `note` field: old receipts keep their bytes.
+        let v: serde_json::Value = serde_json::from_slice(&plain.to_payload()).unwrap();
+        assert!(v.get("note").is_none());
+        assert_eq!(plain.verify_note(&log_verifier(&keys)).unwrap(), None);
+
+        let env = issue_noted_receipt(&tree, &log, "example.org/log", 4, at(), &keys).unwrap();
+        let receipt: Receipt = env.open_document(&keys.public_key()).unwrap();
+        receipt.verify().unwrap();
+        let signer = NoteSigner::log(&keys, "example.org/log").unwrap();
+        let note = receipt.verify_note(signer.verifier()).unwrap().unwrap();
+        let cp = CheckpointText::parse(note.text()).unwrap();
+        assert_eq!((cp.size, cp.root), (9, tree.root()));
+        assert_eq!(cp.origin, "example.org/log");
+
+        // Another log key, another origin, a changed note: each refused with its reason.
+        let other = NoteSigner::log(&SecretKeys::generate().unwrap(), "example.org/log").unwrap();
+        assert_eq!(
+            receipt.verify_note(other.verifier()).unwrap_err().reason(),
+            Reason::BadSignature
+        );
+        let renamed = NoteSigner::log(&keys, "example.org/other").unwrap();
+        assert_eq!(
+            receipt
+                .verify_note(renamed.verifier())
+                .unwrap_err()
+                .reason(),
+            Reason::BadProof
+        );
+        // A note of another size does not match the receipt's checkpoint.
+        let mut r = receipt.clone();
+        r.note = r.note.replacen("\n9\n", "\n10\n", 1);
+        assert_eq!(r.verify().unwrap_err().reason(), Reason::BadProof);
+        let mut r = receipt;
+        r.note = "not a note".into();
+        assert_eq!(r.verify().unwrap_err().reason(), Reason::Malformed);
+    }
+
+    fn log_verifier(keys: &SecretKeys) -> NoteVerifier {
+        NoteSigner::log(keys, "example.org/log")
+            .unwrap()
+            .verifier()
+            .clone()
     }
 
     proptest! {

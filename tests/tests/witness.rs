@@ -192,3 +192,100 @@ async fn three_hubs_witness_each_other_and_a_rewritten_log_is_caught() {
     west.stop().await.unwrap();
     fed.stop().await.unwrap();
 }
+
+/// A witnessed bundle (issue 17): the region forwards its rollup with its log's checkpoint,
+/// cosigned by national and the western region, and an inclusion proof of each chapter report;
+/// national's bundle carries that and its own log's checkpoint, cosigned by both regions; offline
+/// verification requires the quorum on both logs and names what is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_carries_both_logs_witnessed_and_verify_requires_the_quorum() {
+    use shopfloor_protocol::rollup::{Bundle, WitnessPolicy, verify_bytes_witnessed};
+
+    let period = last_month().unwrap();
+    let mut fed = Federation::builder()
+        .chapter(
+            ChapterProfile::new("Durham DSA", "NC", 120, 7).as_of(last_day(period).unwrap()),
+            Parent::Regional,
+        )
+        .start()
+        .await
+        .unwrap();
+    let root = fed.root.clone();
+    let west = blocking(move || {
+        HubServer::init(
+            &root.join("western-hub"),
+            Level::Regional,
+            "Western Region",
+            None,
+            false,
+        )
+    })
+    .await
+    .unwrap();
+    let mut west = HubServer::start(west).await.unwrap();
+    let south = fed.regional.as_mut().unwrap();
+    let (nk, sk, wk) = (keys_of(&fed.national), keys_of(south), keys_of(&west));
+    append(
+        &fed.national,
+        &log_section(&[&sk, &wk], &[(&sk, south), (&wk, &west)]),
+    );
+    append(
+        south,
+        &log_section(&[&nk, &wk], &[(&nk, &fed.national), (&wk, &west)]),
+    );
+    append(
+        &west,
+        &log_section(&[&nk, &sk], &[(&nk, &fed.national), (&sk, south)]),
+    );
+    fed.national.reload().await.unwrap();
+    fed.regional.as_mut().unwrap().reload().await.unwrap();
+    west.reload().await.unwrap();
+
+    // The chapter reports, the region gathers its witnesses before forwarding; then national
+    // gathers its own and writes its bundle.
+    fed.run_period(period).await.unwrap();
+    witness::gather(&fed.national.hub).await.unwrap();
+    let (_, bytes) = fed.national_rollup(period).await.unwrap();
+    let bundle = Bundle::from_json(&bytes).unwrap();
+    let logs: Vec<String> = bundle.witnessed.iter().map(|l| l.log.to_string()).collect();
+    let south_id = fed.regional.as_ref().unwrap().card().id.to_string();
+    assert_eq!(
+        logs,
+        [fed.national.card().id.to_string(), south_id.clone()],
+        "national's log and the region's"
+    );
+    let root = fed.root_card();
+    let all = [nk.witness.clone(), sk.witness.clone(), wk.witness.clone()];
+    let policy = |quorum| WitnessPolicy::new(&all, quorum).unwrap();
+    let summary = verify_bytes_witnessed(&bytes, &root, None, &policy(2)).unwrap_or_else(|e| {
+        panic!("{e:?}");
+    });
+    assert_eq!(summary.chapters, 1);
+
+    // Three cosignatures cannot be: a log's own witness key never counts for it.
+    let errors = verify_bytes_witnessed(&bytes, &root, None, &policy(3)).unwrap_err();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.reason() == shopfloor_protocol::Reason::Unwitnessed),
+        "{errors:?}"
+    );
+
+    // Without the region's log, the region's rollup is not witnessed.
+    let mut without = bundle.clone();
+    without.witnessed.retain(|l| l.log.as_str() != south_id);
+    let errors = verify_bytes_witnessed(&without.to_json(), &root, None, &policy(2)).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].reason(), shopfloor_protocol::Reason::Unwitnessed);
+    assert!(errors[0].detail().contains(&south_id), "{errors:?}");
+
+    // The node's daily check reads its receipt's note and finds it signed by the log key.
+    let chapter = &fed.chapters[0].node;
+    let ok = receipts::check_consistency(&chapter.store, &witnessed::Policy::default())
+        .await
+        .unwrap();
+    assert!(ok.receipts_checked >= 1);
+    west.stop().await.unwrap();
+    fed.stop().await.unwrap();
+}

@@ -366,6 +366,7 @@ pub async fn check_consistency(
         }
     }
     problems.extend(super::witnessed::check(&client, &link, witnesses, &new).await?);
+    problems.extend(super::witnessed::check_receipt_notes(&client, &link, store).await?);
     let mut receipts_checked = 0;
     for r in &receipts {
         let (Ok(index), Ok(entry)) = (u64::try_from(r.log_index), Digest::from_hex(&r.digest))

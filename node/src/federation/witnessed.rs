@@ -7,7 +7,7 @@
 //! either the witnessed checkpoint is not consistent with the node's view (`log-fork`), or the
 //! node's view lacks the cosignatures (`unwitnessed`). Both are alarms.
 
-use shopfloor_protocol::log::Checkpoint;
+use shopfloor_protocol::log::{Checkpoint, Receipt};
 use shopfloor_protocol::note::{CheckpointText, Note, NoteKeys, NoteVerifier, TYPE_COSIGNATURE_V1};
 use shopfloor_protocol::{Digest, Envelope};
 
@@ -147,4 +147,53 @@ fn split_view(witnessed: &CheckpointText, shown: &Checkpoint) -> String {
          showed this node (size {}, root {}) are not one log",
         witnessed.size, witnessed.root, shown.size, shown.root
     )
+}
+
+/// Checks the signed notes the hub's receipts carry (docs/protocol.md §18.5): each must be
+/// signed by the log key the hub publishes in its note keys (signed by its card) and state the
+/// receipt's checkpoint size and root. Receipts without a note (from hubs before notes) and
+/// receipts that do not open with the hub's current card are skipped. Returns the alarms to raise;
+/// the note keys are fetched only if some receipt carries a note.
+pub async fn check_receipt_notes(
+    client: &reqwest::Client,
+    link: &HubLink,
+    store: &crate::store::Store,
+) -> Result<Vec<(&'static str, String)>> {
+    let log = link.card.id.to_string();
+    let envelopes: Vec<(String, String)> = super::read(store, move |c| {
+        let mut st = c.prepare("SELECT digest, envelope FROM receipts WHERE log = ?1")?;
+        let rows = st.query_map([&log], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    })
+    .await?;
+    let mut noted = Vec::new();
+    for (digest, json) in envelopes {
+        let Ok(env) = Envelope::from_json(json.as_bytes()) else {
+            continue;
+        };
+        if let Ok(r) = env.open_document::<Receipt>(&link.card.signing_key)
+            && !r.note.is_empty()
+        {
+            noted.push((digest, r));
+        }
+    }
+    if noted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = Envelope::from_json(&get_bytes(client, link, "/api/v1/log/note-keys").await?)?;
+    let keys = NoteKeys::open(&keys, &link.card)?;
+    let log_key = NoteVerifier::from_vkey(&keys.log)?;
+    Ok(noted
+        .into_iter()
+        .filter_map(|(digest, r)| {
+            r.verify_note(&log_key).err().map(|e| {
+                (
+                    "bad-checkpoint",
+                    format!(
+                        "the signed note in the hub's receipt for report {digest} does not hold: {e}"
+                    ),
+                )
+            })
+        })
+        .collect())
 }

@@ -142,6 +142,10 @@ pub struct Bundle {
     /// id order; absent when none is. Unsigned: each is bound by the id the signed reports name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub joint_keys: Vec<JointKey>,
+    /// The witnessed checkpoints of the logs that accepted what the tree binds (docs/protocol.md
+    /// §18.6): the publishing hub's and its regional children's; absent when none is carried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnessed: Vec<super::witnessed::WitnessedLog>,
 }
 
 impl Bundle {
@@ -155,6 +159,7 @@ impl Bundle {
             revocations,
             documents: Vec::new(),
             joint_keys: Vec::new(),
+            witnessed: Vec::new(),
         }
     }
 

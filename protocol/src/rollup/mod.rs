@@ -18,6 +18,7 @@
 mod bundle;
 pub mod legacy;
 mod verify;
+pub mod witnessed;
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,10 +27,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{Bundle, Documents};
+pub use verify::verify_bytes_witnessed;
 pub use verify::{
     Content, Tree, TreeNode, verify_bundle, verify_bundle_tree, verify_bytes, verify_child_report,
     verify_rollup,
 };
+pub use witnessed::{LogEntry, WitnessPolicy, WitnessedLog};
 
 use crate::cert::RevocationSet;
 use crate::envelope::{Digest, Document, Envelope};

@@ -887,3 +887,44 @@ fn verify_envelope(envelope: &Envelope, root: &Card) -> std::result::Result<Summ
         )])
     }
 }
+
+/// [`verify_bytes`], then the witnessed logs (docs/protocol.md §18.6): for a rollup's bundle, the
+/// log of the hub that signed it and of each regional hub below must each carry a checkpoint
+/// with at least `policy.quorum` valid cosignatures from `policy.witnesses`, and every document
+/// a rollup binds an inclusion proof in its hub's witnessed checkpoint. A report, a certificate
+/// or a bare envelope is in no log the file relies on, and is verified as [`verify_bytes`] does.
+pub fn verify_bytes_witnessed(
+    bytes: &[u8],
+    root: &Card,
+    identity: Option<&SecretKeys>,
+    policy: &super::WitnessPolicy,
+) -> std::result::Result<Summary, Errors> {
+    let sealed = bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----");
+    let (plain, limit) = if sealed {
+        let Some(keys) = identity else {
+            return verify_bytes(bytes, root, identity);
+        };
+        (
+            std::borrow::Cow::Owned(
+                open_bytes(bytes, keys, MAX_BUNDLE_BYTES).map_err(|e| vec![e])?,
+            ),
+            MAX_BUNDLE_BYTES,
+        )
+    } else {
+        (std::borrow::Cow::Borrowed(bytes), MAX_STORED_BYTES)
+    };
+    let Ok(mut bundle) = Bundle::from_json_limited(&plain, limit) else {
+        return verify_plain(&plain, root, limit);
+    };
+    let logs = std::mem::take(&mut bundle.witnessed);
+    let side = super::witnessed::Side::collect(&bundle);
+    let pool = Documents::from_envelopes(std::mem::take(&mut bundle.documents));
+    let summary = verify_parts(&bundle, pool, root)?;
+    let errors = super::witnessed::check_bundle(&bundle, &logs, &side, root, policy);
+    if errors.is_empty() {
+        Ok(summary)
+    } else {
+        Err(errors)
+    }
+}
