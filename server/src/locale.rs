@@ -253,6 +253,117 @@ pub fn percent_of(part: u64, whole: u64) -> Option<u64> {
     Some(u64::try_from(pct).unwrap_or(u64::MAX))
 }
 
+/// What in a catalogue message writes a number or a percentage by hand instead of leaving it to
+/// the formatter: a percent sign beside an argument or a number (`{ $pct }%`, `{ $pct } %`,
+/// `80 %`), or a number of four or more digits without grouping. Dates in examples written
+/// with hyphens or slashes (`2026-05`, `M/D/YYYY`) are codes the reader types, not numbers.
+/// The catalogue tests of the node and the hub fail on any message this finds something in.
+pub fn hand_formatted_in_message(message: &str) -> Option<String> {
+    let chars: Vec<char> = message.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '%' {
+            let mut j = i;
+            while j > 0 && is_space(chars[j - 1]) {
+                j -= 1;
+            }
+            if j > 0 && (chars[j - 1] == '}' || chars[j - 1].is_ascii_digit()) {
+                return Some(format!("a percentage written by hand in {message:?}"));
+            }
+        }
+    }
+    for (start, run) in digit_runs(&chars) {
+        let before = start.checked_sub(1).map(|k| chars[k]);
+        let after = chars.get(start + run.len()).copied();
+        let code = |c: Option<char>| matches!(c, Some('-' | '/' | ':'));
+        if run.len() >= 4 && !code(before) && !code(after) && !run.contains(',') {
+            return Some(format!("the number {run} is not grouped in {message:?}"));
+        }
+    }
+    None
+}
+
+/// What on a page's visible text was not written by [`Format`]: Spain's conventions (`24 %`,
+/// `1.009`), numbers of five or more digits without grouping (and four-digit ones that are not
+/// years), dates as stored (`2025-03-04`). Text that is an identifier on purpose (hashes,
+/// fingerprints, codes) must be left out by the caller. One line per finding.
+pub fn not_formatted_on_page(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let context = |start: usize, end: usize| -> String {
+        let a = start.saturating_sub(30);
+        let b = (end + 30).min(chars.len());
+        chars[a..b].iter().collect::<String>().replace('\n', " ")
+    };
+    for (start, run) in digit_runs(&chars) {
+        let end = start + run.chars().count();
+        let before = start.checked_sub(1).map(|k| chars[k]);
+        if before.is_some_and(|b| b.is_alphanumeric() || matches!(b, '-' | '/' | ':' | '_' | '#')) {
+            continue;
+        }
+        let after: String = chars[end..(end + 6).min(chars.len())].iter().collect();
+        if after.starts_with('-') && after.chars().nth(3) == Some('-') {
+            found.push(format!("a date as stored: …{}…", context(start, end)));
+            continue;
+        }
+        if after.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-') {
+            continue;
+        }
+        let mut rest = after.chars();
+        if rest.next().is_some_and(is_space) && rest.next() == Some('%') {
+            found.push(format!(
+                "a percentage with a space: …{}…",
+                context(start, end)
+            ));
+        }
+        let int: &str = run.split('.').next().unwrap_or("");
+        let ungrouped = !int.contains(',')
+            && (int.len() >= 5
+                || (int.len() == 4
+                    && !int.parse::<u32>().is_ok_and(|y| (1900..=2100).contains(&y))));
+        let spain = !run.contains(',')
+            && run.split('.').count() > 1
+            && run.split('.').skip(1).all(|g| g.len() == 3);
+        if ungrouped || spain {
+            found.push(format!(
+                "a number not grouped as in the US: …{}…",
+                context(start, end)
+            ));
+        }
+    }
+    found
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+}
+
+/// Maximal runs of digits with `,` or `.` between digits, with their start (in chars).
+fn digit_runs(chars: &[char]) -> Vec<(usize, String)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut run = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            let joins =
+                matches!(c, ',' | '.') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if c.is_ascii_digit() || joins {
+                run.push(c);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        runs.push((start, run));
+    }
+    runs
+}
+
 fn gregorian(date: jiff::civil::Date) -> Option<Date<Gregorian>> {
     Date::try_new_gregorian(
         i32::from(date.year()),
@@ -342,5 +453,49 @@ mod tests {
         );
         assert_eq!(format(Locale::EsUs).stored_time("2025-03-04"), "4 mar 2025");
         assert_eq!(format(Locale::EsUs).stored_time("soon"), "soon");
+    }
+
+    #[test]
+    fn hand_formatting_in_messages_is_found() {
+        for bad in [
+            "{ $pct }%",
+            "({ $pct } %)",
+            "el 80 % o más",
+            "up to 2500 rows",
+        ] {
+            assert!(hand_formatted_in_message(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "{ $pct } of the workforce",
+            "like 2026-05",
+            "M/D/YYYY",
+            "at least 3 chapters",
+            "2,500 rows",
+        ] {
+            assert_eq!(hand_formatted_in_message(good), None, "{good}");
+        }
+    }
+
+    #[test]
+    fn pages_written_by_hand_are_found() {
+        for bad in [
+            "Supporters: 24 % of the workforce",
+            "Members: 2507",
+            "Miembros: 1.009",
+            "Sent on 2025-03-04 17:20 UTC",
+            "1234 rows",
+        ] {
+            assert_eq!(not_formatted_on_page(bad).len(), 1, "{bad}");
+        }
+        let en = format(Locale::EnUs);
+        let es = format(Locale::EsUs);
+        let good = format!(
+            "Members: {} ({}) on {}, {}; period 2025-03; key ab12-3456; 5:20 p.m.; since 2024",
+            en.int(1_234_567),
+            es.percent(24),
+            es.date_time_utc(jiff::Timestamp::UNIX_EPOCH),
+            en.fixed(2.5, 1)
+        );
+        assert_eq!(not_formatted_on_page(&good), Vec::<String>::new(), "{good}");
     }
 }

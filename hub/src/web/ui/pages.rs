@@ -139,7 +139,11 @@ pub(super) fn publication_line(lang: Lang, level: &Level) -> String {
             "hub-publication-shown",
             &[
                 ("sequence", u64::from(sequence).into()),
-                ("date", at.strftime("%Y-%m-%d").to_string().into()),
+                (
+                    "date",
+                    lang.date(at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+                        .into(),
+                ),
             ],
         ),
         None => lang.t("hub-publication-live"),
@@ -525,7 +529,7 @@ fn goals(
                 elsewhere: m.now == Figure::Elsewhere,
                 unpublished: m.now == Figure::Unpublished,
                 target: goal.target,
-                by: goal.by.to_string(),
+                by: lang.date(goal.by),
                 series: m
                     .series
                     .iter()

@@ -978,10 +978,15 @@ async fn source_view(
                         "ui-goal-share",
                         &[(
                             "pct",
-                            v.saturating_mul(100)
-                                .checked_div(goal.target)
-                                .unwrap_or(100)
-                                .into(),
+                            lang.pct(
+                                i64::try_from(
+                                    v.saturating_mul(100)
+                                        .checked_div(goal.target)
+                                        .unwrap_or(100),
+                                )
+                                .unwrap_or(i64::MAX),
+                            )
+                            .into(),
                         )],
                     ),
                 ),
@@ -1009,7 +1014,7 @@ async fn source_view(
                 .collect::<Vec<_>>()
                 .join(" · "),
                 target: lang.num(i64::try_from(goal.target).unwrap_or(i64::MAX)),
-                by: goal.by.to_string(),
+                by: lang.date(goal.by),
                 how,
                 part,
                 share,
