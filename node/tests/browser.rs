@@ -13,7 +13,10 @@
 mod loopback;
 mod webdriver;
 use loopback::{ADMIN_PASSWORD, Node, start_node};
-use webdriver::{Driver, browser, click, js_bool, screenshots_dir, source, wait_for};
+use webdriver::{
+    Driver, assert_formatted, assert_text_in_cards, browser, click, js_bool, screenshots_dir,
+    source, wait_for,
+};
 
 use std::path::Path;
 
@@ -30,6 +33,9 @@ async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
         c.goto(&format!("{base}{path}")).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}-{lang}-{size}.png")), png).unwrap();
+        let what = format!("{path} ({lang}, {size})");
+        assert_formatted(c, &what).await;
+        assert_text_in_cards(c, &what).await;
     }
 }
 
@@ -165,8 +171,14 @@ async fn a_chapters_monthly_work_in_a_real_browser() {
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path(), None).await;
     let base = node.base.clone();
+    let missing = shopfloor_node::web::ui::i18n::missing_lookups();
     let result = run(&c, &node, &base).await;
     let _ = c.close().await;
+    assert_eq!(
+        shopfloor_node::web::ui::i18n::missing_lookups(),
+        missing,
+        "a page looked up a message the catalogue lacks"
+    );
     result
 }
 

@@ -146,3 +146,79 @@ pub async fn js_bool(c: &Client, script: &str) -> bool {
         .as_bool()
         .unwrap_or_else(|| panic!("{script} did not return a boolean"))
 }
+
+/// The page's visible text, leaving out what is an identifier on purpose (hashes, fingerprints
+/// and codes are `.mono`, `code`, `pre`, `kbd` or `samp`) and form controls' own text.
+const VISIBLE_WORDS: &str = r#"
+const body = document.body.cloneNode(true);
+for (const e of body.querySelectorAll('.mono, code, pre, kbd, samp, script, style, select, textarea, .visually-hidden')) e.remove();
+document.documentElement.appendChild(body);
+body.style.position = 'absolute';
+const text = body.innerText;
+body.remove();
+return text;
+"#;
+
+/// Every number, percentage and date the page shows was written by the language's formatter
+/// (`shopfloor_server::locale`): no Spain-style `24 %` or `1.009`, no ungrouped `2507`, no date as
+/// stored (`2025-03-04`); and no message id (`ui-…`, `hub-…`, `err-…`, `rec-…`) or unresolved
+/// Fluent placeable is on screen.
+pub async fn assert_formatted(c: &Client, what: &str) {
+    let text = c.execute(VISIBLE_WORDS, vec![]).await.unwrap();
+    let text = text.as_str().unwrap_or_default();
+    let found = shopfloor_server::locale::not_formatted_on_page(text);
+    assert!(found.is_empty(), "{what}: {}", found.join("; "));
+    for word in text.split(|ch: char| ch.is_whitespace() || "()[]«»“”\"',.:;".contains(ch)) {
+        let id_like = ["ui-", "hub-", "err-", "rec-"]
+            .iter()
+            .any(|p| word.starts_with(p) && word.len() > p.len())
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        assert!(!id_like, "{what}: a message id on screen: {word:?}");
+    }
+    assert!(
+        !text.contains("{$") && !text.contains("{ $"),
+        "{what}: an unresolved placeable"
+    );
+}
+
+/// No text runs out of its card (`.card`, the dashboard's `ul.stats li`) or, inside a chart, out
+/// of the chart; text in a box that scrolls sideways on purpose (`overflow-x: auto`) is left to
+/// that box. Compares each text run's boxes with its card's.
+pub async fn assert_text_in_cards(c: &Client, what: &str) {
+    const SPILL: &str = r#"
+const out = [];
+for (const card of document.querySelectorAll('.card, ul.stats li')) {
+  const cr = card.getBoundingClientRect();
+  if (cr.width === 0) continue;
+  const walk = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = walk.nextNode())) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el || !el.checkVisibility() || el.closest('.visually-hidden')) continue;
+    let box = cr, a = el, scrolls = false;
+    while (a && a !== card) {
+      if (a.tagName.toLowerCase() === 'svg') { box = a.getBoundingClientRect(); break; }
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') { scrolls = true; break; }
+      a = a.parentElement;
+    }
+    if (scrolls) continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    for (const r of range.getClientRects()) {
+      if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1)) {
+        out.push(JSON.stringify(n.textContent.trim().slice(0, 50)) + ' to ' + Math.round(r.right)
+          + ' px, its box ends at ' + Math.round(box.right));
+        break;
+      }
+    }
+  }
+}
+return out.slice(0, 8).join('; ');
+"#;
+    let v = c.execute(SPILL, vec![]).await.unwrap();
+    let spill = v.as_str().unwrap_or_default();
+    assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
+}
