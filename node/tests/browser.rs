@@ -14,8 +14,8 @@ mod loopback;
 mod webdriver;
 use loopback::{ADMIN_PASSWORD, Node, start_node};
 use webdriver::{
-    Driver, assert_formatted, assert_text_in_cards, browser, click, js_bool, screenshots_dir,
-    source, wait_for,
+    Driver, assert_formatted, assert_text_in_cards, browser, browser_in, click, js_bool,
+    screenshots_dir, source, wait_for,
 };
 
 use std::path::Path;
@@ -501,4 +501,101 @@ async fn run(c: &Client, node: &Node, base: &str) {
         !source(c).await.contains("Users and roles"),
         "pod lead cannot open settings"
     );
+}
+
+/// Date fields in a Chromium whose own language is US English or US Spanish (`--lang`): the
+/// pages follow the browser's language, the date control takes the date in the browser's own
+/// order (month first in en-US, day first in es-US) and sends it as year-month-day, and no
+/// label next to a date control claims a format the control does not show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn date_fields_follow_the_browsers_language_and_claim_no_format() {
+    let driver = Driver::start();
+    let node = start_node().await;
+    let id = node
+        .store
+        .write(|tx| {
+            Ok(members::create(
+                tx,
+                &members::ListFields {
+                    first_name: "Ana".into(),
+                    last_name: "Ruiz".into(),
+                    ..members::ListFields::default()
+                },
+            )?)
+        })
+        .unwrap();
+    for (browser_lang, page_lang, typed) in
+        [("en-US", "en", "03042025"), ("es-US", "es", "04032025")]
+    {
+        let profile = tempfile::tempdir().unwrap();
+        let c = browser_in(&driver, profile.path(), None, browser_lang).await;
+        c.set_window_size(1280, 900).await.unwrap();
+        login(&c, &node.base, "admin", ADMIN_PASSWORD).await;
+        c.goto(&format!("{}/members/{id}", node.base))
+            .await
+            .unwrap();
+        let html = source(&c).await;
+        assert!(
+            html.contains(&format!("<html lang=\"{page_lang}\">")),
+            "a {browser_lang} browser gets the page in {page_lang}"
+        );
+        assert!(
+            js_bool(
+                &c,
+                &format!("return navigator.language === '{browser_lang}';")
+            )
+            .await,
+            "Chromium runs in {browser_lang}"
+        );
+        let labels = c
+            .execute(
+                "return [...document.querySelectorAll('input[type=date]')]\
+                 .map(i => (i.labels[0] || {innerText: ''}).innerText + ' ' \
+                 + (i.closest('.field') || i.parentElement).innerText).join(' | ');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let labels = labels.as_str().unwrap().to_lowercase();
+        assert!(!labels.trim().is_empty(), "the member page has date fields");
+        for claim in [
+            "yyyy",
+            "aaaa",
+            "mm/dd",
+            "dd/mm",
+            "año-mes",
+            "year-month",
+            "(año",
+            "(year",
+            "-mm-",
+        ] {
+            assert!(
+                !labels.contains(claim),
+                "{browser_lang}: a label claims {claim:?}: {labels}"
+            );
+        }
+        let since = c.find(Locator::Id("since")).await.unwrap();
+        since.send_keys(typed).await.unwrap();
+        assert!(
+            js_bool(
+                &c,
+                "return document.getElementById('since').value === '2025-03-04';"
+            )
+            .await,
+            "{browser_lang}: {typed} typed in the browser's order is 4 March 2025"
+        );
+        c.execute(
+            "document.getElementById('since').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(
+            screenshots_dir().join(format!("member-date-{page_lang}-desktop.png")),
+            png,
+        )
+        .unwrap();
+        let _ = c.close().await;
+    }
 }

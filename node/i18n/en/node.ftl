@@ -909,3 +909,6 @@ ui-import-field-job-title = Job title (goes to the answers to review)
 
 ## Encrypted withheld cells
 ui-report-encrypted-note = Withheld numbers also travel encrypted to the federation's joint key (fingerprint { $id }). No single server can read them: only sums over several chapters can be decrypted, by several trustees together.
+
+## Numbers and dates (locale)
+ui-report-recipient-unenrolled = No hub yet: this node is not enrolled

@@ -909,3 +909,6 @@ ui-import-field-job-title = Puesto (va a las respuestas por revisar)
 
 ## Cifras reservadas cifradas
 ui-report-encrypted-note = Las cifras reservadas también viajan cifradas con la clave conjunta de la federación (huella { $id }). Ningún servidor puede leerlas por sí solo: solo se pueden descifrar sumas de varios capítulos, y solo con varios custodios de la clave juntos.
+
+## Numbers and dates (locale)
+ui-report-recipient-unenrolled = Ningún hub todavía: este nodo no está inscrito

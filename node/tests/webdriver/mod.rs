@@ -70,13 +70,24 @@ impl Drop for Driver {
 /// A headless Chromium session with its own `profile` directory; downloads go to `downloads`
 /// when given.
 pub async fn browser(driver: &Driver, profile: &Path, downloads: Option<&Path>) -> Client {
+    browser_in(driver, profile, downloads, "en-US").await
+}
+
+/// A headless Chromium session whose own language (`--lang`: its date controls, its
+/// `Accept-Language`) is `lang`, e.g. `es-US`.
+pub async fn browser_in(
+    driver: &Driver,
+    profile: &Path,
+    downloads: Option<&Path>,
+    lang: &str,
+) -> Client {
     let chromium = tool("CHROMIUM", "/usr/bin/chromium");
     let mut options = serde_json::json!({
         "binary": chromium,
         "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-dev-shm-usage", "--lang=en-US", "--hide-scrollbars",
+            "--disable-dev-shm-usage", format!("--lang={lang}"), "--hide-scrollbars",
             format!("--user-data-dir={}", profile.display()),
         ],
     });

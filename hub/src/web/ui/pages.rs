@@ -186,10 +186,10 @@ pub struct OverviewPage {
     c: Chrome,
     level: String,
     fingerprint: String,
-    active: usize,
-    revoked: usize,
-    pending: Option<usize>,
-    log_size: u64,
+    active: String,
+    revoked: String,
+    pending: Option<String>,
+    log_size: String,
     log_root: String,
     parent: Option<String>,
     period: Option<String>,
@@ -296,10 +296,10 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 HubLevel::Regional => lang.t("hub-level-regional"),
             },
             fingerprint: hub.card().fingerprint().to_string(),
-            active,
-            revoked,
-            pending,
-            log_size: cp.size,
+            active: lang.num(u64::try_from(active).unwrap_or(u64::MAX)),
+            revoked: lang.num(u64::try_from(revoked).unwrap_or(u64::MAX)),
+            pending: pending.map(|n| lang.num(u64::try_from(n).unwrap_or(u64::MAX))),
+            log_size: lang.num(cp.size),
             log_root: cp.root.to_hex(),
             parent,
             period,
@@ -1563,7 +1563,7 @@ pub struct CheckedRow {
 #[template(path = "verification.html")]
 pub struct VerificationPage {
     c: Chrome,
-    size: u64,
+    size: String,
     root: String,
     time: String,
     rollups: Vec<CheckedRow>,
@@ -1628,7 +1628,7 @@ pub async fn verification(State(state): State<AppState>, Member(v, _): Member) -
             None
         };
         Ok(Ok(VerificationPage {
-            size: cp.size,
+            size: lang.num(cp.size),
             root: cp.root.to_hex(),
             time: lang.time(cp.time),
             rollups,
