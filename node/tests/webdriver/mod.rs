@@ -37,6 +37,12 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Driver {
+        Driver::start_in("en-US")
+    }
+
+    /// chromedriver whose Chromiums run in the locale `lang` (on Linux, Chromium takes its own
+    /// locale, that of its date controls, from `LANGUAGE`; `--lang` alone is not enough).
+    pub fn start_in(lang: &str) -> Driver {
         let exe = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -46,6 +52,7 @@ impl Driver {
         let child = Command::new(exe)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
+            .env("LANGUAGE", lang.replace('-', "_"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -91,11 +98,12 @@ pub async fn browser_in(
             format!("--user-data-dir={}", profile.display()),
         ],
     });
+    // `--lang` sets Chromium's own locale (its date controls); the preference sets the
+    // languages it asks pages for (`navigator.language`, `Accept-Language`).
+    options["prefs"] = serde_json::json!({ "intl.accept_languages": lang });
     if let Some(dir) = downloads {
-        options["prefs"] = serde_json::json!({
-            "download.default_directory": dir,
-            "download.prompt_for_download": false,
-        });
+        options["prefs"]["download.default_directory"] = serde_json::json!(dir);
+        options["prefs"]["download.prompt_for_download"] = serde_json::json!(false);
     }
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), options);
