@@ -513,14 +513,14 @@ async fn date_fields_follow_the_browsers_language_and_claim_no_format() {
     let id = node
         .store
         .write(|tx| {
-            Ok(members::create(
+            members::create(
                 tx,
                 &members::ListFields {
                     first_name: "Ana".into(),
                     last_name: "Ruiz".into(),
                     ..members::ListFields::default()
                 },
-            )?)
+            )
         })
         .unwrap();
     for (browser_lang, page_lang, typed) in
