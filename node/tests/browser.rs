@@ -13,7 +13,10 @@
 mod loopback;
 mod webdriver;
 use loopback::{ADMIN_PASSWORD, Node, start_node};
-use webdriver::{Driver, browser, click, js_bool, screenshots_dir, source, wait_for};
+use webdriver::{
+    Driver, assert_formatted, assert_text_in_cards, browser, browser_in, click, js_bool,
+    screenshots_dir, source, wait_for,
+};
 
 use std::path::Path;
 
@@ -30,6 +33,9 @@ async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
         c.goto(&format!("{base}{path}")).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}-{lang}-{size}.png")), png).unwrap();
+        let what = format!("{path} ({lang}, {size})");
+        assert_formatted(c, &what).await;
+        assert_text_in_cards(c, &what).await;
     }
 }
 
@@ -165,8 +171,14 @@ async fn a_chapters_monthly_work_in_a_real_browser() {
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path(), None).await;
     let base = node.base.clone();
+    let missing = shopfloor_node::web::ui::i18n::missing_lookups();
     let result = run(&c, &node, &base).await;
     let _ = c.close().await;
+    assert_eq!(
+        shopfloor_node::web::ui::i18n::missing_lookups(),
+        missing,
+        "a page looked up a message the catalogue lacks"
+    );
     result
 }
 
@@ -489,4 +501,116 @@ async fn run(c: &Client, node: &Node, base: &str) {
         !source(c).await.contains("Users and roles"),
         "pod lead cannot open settings"
     );
+}
+
+/// Date fields in a Chromium whose own language is US English or US Spanish (`--lang`), on pages
+/// in the same language: the date control takes the date in the browser's own
+/// order (month first in en-US, day first in es-US) and sends it as year-month-day, and no
+/// label next to a date control claims a format the control does not show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn date_fields_follow_the_browsers_language_and_claim_no_format() {
+    let node = start_node().await;
+    let id = node
+        .store
+        .write(|tx| {
+            members::create(
+                tx,
+                &members::ListFields {
+                    first_name: "Ana".into(),
+                    last_name: "Ruiz".into(),
+                    ..members::ListFields::default()
+                },
+            )
+        })
+        .unwrap();
+    for (browser_lang, page_lang, typed) in
+        [("en-US", "en", "03042025"), ("es-US", "es", "04032025")]
+    {
+        let driver = Driver::start_in(browser_lang);
+        let profile = tempfile::tempdir().unwrap();
+        let c = browser_in(&driver, profile.path(), None, browser_lang).await;
+        c.set_window_size(1280, 900).await.unwrap();
+        login(&c, &node.base, "admin", ADMIN_PASSWORD).await;
+        // The user's stored language wins over the browser's: choose the page's language too.
+        click(&c, &format!("form.langs button[value='{page_lang}']")).await;
+        wait_for(&c, &format!("<html lang=\"{page_lang}\">")).await;
+        c.goto(&format!("{}/members/{id}", node.base))
+            .await
+            .unwrap();
+        let html = source(&c).await;
+        assert!(html.contains(&format!("<html lang=\"{page_lang}\">")));
+        let nav = c
+            .execute("return navigator.language;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            nav.as_str(),
+            Some(browser_lang),
+            "Chromium runs in {browser_lang}"
+        );
+        let labels = c
+            .execute(
+                "return [...document.querySelectorAll('input[type=date]')]\
+                 .map(i => (i.labels[0] || {innerText: ''}).innerText + ' ' \
+                 + (i.closest('.field') || i.parentElement).innerText).join(' | ');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let labels = labels.as_str().unwrap().to_lowercase();
+        assert!(!labels.trim().is_empty(), "the member page has date fields");
+        for claim in [
+            "yyyy",
+            "aaaa",
+            "mm/dd",
+            "dd/mm",
+            "año-mes",
+            "year-month",
+            "(año",
+            "(year",
+            "-mm-",
+        ] {
+            assert!(
+                !labels.contains(claim),
+                "{browser_lang}: a label claims {claim:?}: {labels}"
+            );
+        }
+        // Chromium draws its controls in a language only with its locale file (Debian's
+        // chromium-l10n); without it every control is en-US and the order cannot be checked.
+        let pak = std::path::Path::new("/usr/lib/chromium/locales").join(if page_lang == "es" {
+            "es-419.pak"
+        } else {
+            "en-US.pak"
+        });
+        if pak.exists() {
+            let since = c.find(Locator::Id("since")).await.unwrap();
+            since.send_keys(typed).await.unwrap();
+            assert!(
+                js_bool(
+                    &c,
+                    "return document.getElementById('since').value === '2025-03-04';"
+                )
+                .await,
+                "{browser_lang}: {typed} typed in the browser's order is 4 March 2025"
+            );
+        } else {
+            eprintln!(
+                "{} missing: the date control's order in {browser_lang} is not checked",
+                pak.display()
+            );
+        }
+        c.execute(
+            "document.getElementById('since').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(
+            screenshots_dir().join(format!("member-date-{page_lang}-desktop.png")),
+            png,
+        )
+        .unwrap();
+        let _ = c.close().await;
+    }
 }

@@ -14,7 +14,10 @@
 mod loopback;
 mod webdriver;
 use loopback::{ADMIN_PASSWORD, Node, start_node};
-use webdriver::{Driver, browser, click, js_bool, screenshots_dir, wait_for};
+use webdriver::{
+    Driver, assert_formatted, assert_text_in_cards, browser, click, js_bool, screenshots_dir,
+    wait_for,
+};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -213,6 +216,8 @@ async fn run(
         phone.screenshot().await.unwrap(),
     )
     .unwrap();
+    assert_formatted(phone, "self-report-es-phone.png").await;
+    assert_text_in_cards(phone, "self-report-es-phone.png").await;
     type_in(phone, "employer", "Duke Regional Hospital").await;
     type_in(phone, "city", "Durham").await;
     choose(phone, "state", "NC").await;
@@ -244,6 +249,8 @@ async fn run(
         phone.screenshot().await.unwrap(),
     )
     .unwrap();
+    assert_formatted(phone, "self-report-step2-es-phone.png").await;
+    assert_text_in_cards(phone, "self-report-step2-es-phone.png").await;
     click(phone, "main form button[type=submit]").await;
     wait_for(phone, "Recibimos sus respuestas").await;
 

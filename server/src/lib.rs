@@ -6,5 +6,6 @@
 //! The hub never depends on the node (it must not link member-level code), so code both need
 //! lives here rather than in either. Nothing here knows about members, reports or hubs.
 
+pub mod locale;
 pub mod logging;
 pub mod setup;

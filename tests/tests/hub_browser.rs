@@ -23,7 +23,7 @@
 
 #[path = "../../node/tests/webdriver/mod.rs"]
 mod webdriver;
-use webdriver::{Driver, browser, click, screenshots_dir, source, wait_for};
+use webdriver::{Driver, assert_formatted, browser, click, screenshots_dir, source, wait_for};
 
 use std::time::{Duration, Instant};
 
@@ -124,6 +124,7 @@ async fn shoot_current(c: &Client, name: &str, lang: &str) {
     .unwrap();
     assert_no_raw_ids(c, name).await;
     assert_fits(c, name).await;
+    assert_formatted(c, name).await;
 }
 
 /// Opens `path` at phone and desktop sizes, checks it, and keeps screenshots.
@@ -144,6 +145,7 @@ async fn visit(c: &Client, base: &str, path: &str, name: &str, lang: &str, words
         std::fs::write(dir.join(format!("hub-{name}-{lang}-{size}.png")), png).unwrap();
         assert_no_raw_ids(c, path).await;
         assert_fits(c, &format!("{path} ({lang}, {size})")).await;
+        assert_formatted(c, &format!("{path} ({lang}, {size})")).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 }

@@ -123,7 +123,7 @@ ui-chart-members-by-sector = Members by sector
 ui-chart-ladder = Workplaces on the organizing ladder
 ui-chart-ladder-caption = { $reached } reached · { $here } here
 ui-chart-density = Union density
-ui-chart-density-pct = Union density: { $pct }% of members whose status is known are in a union
+ui-chart-density-pct = Union density: { $pct } of members whose status is known are in a union
 ui-chart-trainings = Trainings completed
 ui-chart-recruitment = Coworkers recruited, last 12 months
 ui-chart-readiness = Members by leadership readiness
@@ -255,7 +255,7 @@ ui-workplace-moved = Moved to { $stage }.
 ui-workplace-structure = Structure
 ui-workplace-members-here = Members working here
 ui-workplace-recruited = Coworkers recruited here
-ui-workplace-majority-pct = Supporters: { $pct }% of the workforce
+ui-workplace-majority-pct = Supporters: { $pct } of the workforce
 ui-workplace-majority-unknown = Majority: enter the workforce size to see the percentage.
 ui-workplace-has-majority = Majority support
 ui-workplace-counts-only = Only counts are kept about coworkers: never their names.
@@ -483,7 +483,7 @@ ui-goal-part-intro = This chapter's part counts its own records the way the hubs
 ui-goal-how = Counted as
 ui-goal-part = This chapter
 ui-goal-share-col = Share of the target
-ui-goal-share = { $pct }%
+ui-goal-share = { $pct }
 ui-goal-stock = As it stands now
 ui-goal-per-period = Sum of each month, { $first } to { $last }
 ui-goal-to-date = Growth from { $first } to { $last }
@@ -813,7 +813,7 @@ ui-sr-admin-title = Where members work
 ui-sr-admin-lead = Make a personal link for each member, to send with the chapter's own email or texting tool: the node sends nothing. A link opens a short form (no login) that shows only the member's first name; it works once and expires. Answers wait for an organizer's review.
 ui-sr-progress = Progress
 ui-sr-mapped = Current members with a workplace recorded
-ui-sr-mapped-value = { $pct }% ({ $n } of { $total })
+ui-sr-mapped-value = { $pct } ({ $n } of { $total })
 ui-sr-sent = Links made
 ui-sr-opened = Links opened
 ui-sr-answered = Links answered
@@ -909,3 +909,6 @@ ui-import-field-job-title = Job title (goes to the answers to review)
 
 ## Encrypted withheld cells
 ui-report-encrypted-note = Withheld numbers also travel encrypted to the federation's joint key (fingerprint { $id }). No single server can read them: only sums over several chapters can be decrypted, by several trustees together.
+
+## Numbers and dates (locale)
+ui-report-recipient-unenrolled = No hub yet: this node is not enrolled

@@ -123,7 +123,7 @@ ui-chart-members-by-sector = Miembros por sector
 ui-chart-ladder = Centros de trabajo en la escalera de organización
 ui-chart-ladder-caption = { $reached } llegaron · { $here } aquí
 ui-chart-density = Tasa de sindicalización
-ui-chart-density-pct = Tasa de sindicalización: { $pct } % de los miembros con situación conocida están en un sindicato
+ui-chart-density-pct = Tasa de sindicalización: { $pct } de los miembros con situación conocida están en un sindicato
 ui-chart-trainings = Capacitaciones completadas
 ui-chart-recruitment = Compañeros reclutados, últimos 12 meses
 ui-chart-readiness = Miembros según preparación para el liderazgo
@@ -255,7 +255,7 @@ ui-workplace-moved = Pasó a { $stage }.
 ui-workplace-structure = Estructura
 ui-workplace-members-here = Miembros que trabajan aquí
 ui-workplace-recruited = Compañeros reclutados aquí
-ui-workplace-majority-pct = Simpatizantes: { $pct } % de la plantilla
+ui-workplace-majority-pct = Simpatizantes: { $pct } de la plantilla
 ui-workplace-majority-unknown = Mayoría: indique el tamaño de la plantilla para ver el porcentaje.
 ui-workplace-has-majority = Apoyo mayoritario
 ui-workplace-counts-only = De los compañeros de trabajo solo se guardan cifras, nunca sus nombres.
@@ -483,7 +483,7 @@ ui-goal-part-intro = La parte de este capítulo cuenta sus propios registros com
 ui-goal-how = Cómo se cuenta
 ui-goal-part = Este capítulo
 ui-goal-share-col = Proporción de la meta
-ui-goal-share = { $pct } %
+ui-goal-share = { $pct }
 ui-goal-stock = Como está ahora
 ui-goal-per-period = Suma de cada mes, de { $first } a { $last }
 ui-goal-to-date = Aumento de { $first } a { $last }
@@ -813,7 +813,7 @@ ui-sr-admin-title = Dónde trabajan los miembros
 ui-sr-admin-lead = Cree un enlace personal para cada miembro y envíelo con la herramienta de correo o de mensajes del capítulo: el nodo no envía nada. El enlace abre un formulario breve (sin iniciar sesión) que muestra solo el nombre de pila del miembro; funciona una sola vez y vence. Las respuestas esperan la revisión de un organizador.
 ui-sr-progress = Avance
 ui-sr-mapped = Miembros actuales con centro de trabajo registrado
-ui-sr-mapped-value = { $pct } % ({ $n } de { $total })
+ui-sr-mapped-value = { $pct } ({ $n } de { $total })
 ui-sr-sent = Enlaces creados
 ui-sr-opened = Enlaces abiertos
 ui-sr-answered = Enlaces respondidos
@@ -909,3 +909,6 @@ ui-import-field-job-title = Puesto (va a las respuestas por revisar)
 
 ## Cifras reservadas cifradas
 ui-report-encrypted-note = Las cifras reservadas también viajan cifradas con la clave conjunta de la federación (huella { $id }). Ningún servidor puede leerlas por sí solo: solo se pueden descifrar sumas de varios capítulos, y solo con varios custodios de la clave juntos.
+
+## Numbers and dates (locale)
+ui-report-recipient-unenrolled = Ningún hub todavía: este nodo no está inscrito

@@ -232,7 +232,7 @@ async fn import_page_lists_fifty_problems_and_counts_the_rest() {
         50,
         "{html}"
     );
-    assert!(html.contains("The list has 1000 problems"), "{html}");
+    assert!(html.contains("The list has 1,000 problems"), "{html}");
     assert!(
         html.contains("950 more problems, not listed here"),
         "{html}"

@@ -366,7 +366,7 @@ pub fn goal_bars(rows: Vec<GoalRow>, lang: Lang) -> (Vec<GoalBar>, u32) {
                     &[
                         ("value", shown_text(lang, shown).into()),
                         ("target", lang.num(target).into()),
-                        ("percent", pct.into()),
+                        ("percent", lang.pct(pct).into()),
                         ("date", by.into()),
                     ],
                 )

@@ -129,6 +129,14 @@ pub fn shapes() -> &'static [CountyShape] {
     &SHAPES
 }
 
+/// A county for people, from its FIPS code: its name and state (`Durham, NC`), so tables show no
+/// bare code; `None` for a code the map data does not hold.
+pub fn county_name(fips: &str) -> Option<String> {
+    let all = shapes();
+    let shape = all.get(all.binary_search_by(|s| s.fips.cmp(fips)).ok()?)?;
+    Some(format!("{}, {}", shape.name, state_of(fips)?))
+}
+
 /// How many data lines the generated file holds (for the data test).
 #[cfg(test)]
 fn data_lines() -> usize {

@@ -9,13 +9,19 @@ use std::collections::HashMap;
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader as _, langid};
+use shopfloor_server::locale::{Format, Locale};
 
 fluent_templates::static_loader! {
     static LOCALES = {
         locales: "./i18n",
         fallback_language: "en",
-        // Without this, Fluent wraps every argument in invisible bidi isolation marks.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // Without set_use_isolating(false), Fluent wraps every argument in invisible bidi
+        // isolation marks. The formatter writes every number argument the locale's way.
+        customise: |bundle| {
+            bundle.set_use_isolating(false);
+            let es = bundle.locales.first().is_some_and(|l| l.language.as_str() == "es");
+            bundle.set_formatter(Some(if es { fluent_number_es } else { fluent_number_en }));
+        },
     };
 }
 
@@ -23,6 +29,43 @@ static EN: LanguageIdentifier = langid!("en");
 static ES: LanguageIdentifier = langid!("es");
 
 pub use shopfloor_protocol::registry::Language as Lang;
+
+/// The CLDR locale a language is shown in: the users are in the United States.
+pub fn locale(lang: Lang) -> Locale {
+    match lang {
+        Lang::En => Locale::EnUs,
+        Lang::Es => Locale::EsUs,
+    }
+}
+
+/// The one formatter of numbers, percentages and dates for a language.
+pub fn fmt(lang: Lang) -> &'static Format {
+    shopfloor_server::locale::format(locale(lang))
+}
+
+fn fluent_number_en<M>(v: &FluentValue, _: &M) -> Option<String> {
+    fluent_number(Lang::En, v)
+}
+
+fn fluent_number_es<M>(v: &FluentValue, _: &M) -> Option<String> {
+    fluent_number(Lang::Es, v)
+}
+
+/// A number argument of a message, written by the language's formatter (Fluent's own would
+/// print `1009`).
+fn fluent_number(lang: Lang, v: &FluentValue) -> Option<String> {
+    let FluentValue::Number(n) = v else {
+        return None;
+    };
+    let digits = n
+        .options
+        .maximum_fraction_digits
+        .or(n.options.minimum_fraction_digits);
+    Some(match digits {
+        None if n.value.fract() == 0.0 && n.value.abs() < 9.0e15 => fmt(lang).int(n.value as i64),
+        d => fmt(lang).fixed(n.value, u8::try_from(d.unwrap_or(2)).unwrap_or(6)),
+    })
+}
 
 fn lang_id(lang: Lang) -> &'static LanguageIdentifier {
     match lang {
@@ -39,12 +82,18 @@ pub trait LangExt {
     /// A message with arguments.
     fn ta(self, id: &str, args: &[(&'static str, Arg)]) -> String;
 
-    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
-    /// and Mexico).
+    /// A count for people, by the language's formatter (`12,345` in en-US and es-US).
     fn num(self, n: u64) -> String;
 
-    /// A date and time (UTC) for people.
+    /// A date and time (UTC) for people (`Mar 4, 2025, 5:20 PM UTC`, `4 mar 2025, 5:20 p.m.
+    /// UTC`).
     fn time(self, ts: jiff::Timestamp) -> String;
+
+    /// A whole percentage (`57%` in en-US and es-US).
+    fn pct(self, pct: u64) -> String;
+
+    /// A calendar date (`Mar 4, 2025`, `4 mar 2025`).
+    fn date(self, date: jiff::civil::Date) -> String;
 }
 
 impl LangExt for Lang {
@@ -72,23 +121,24 @@ impl LangExt for Lang {
             .unwrap_or_else(|| id.to_owned())
     }
 
-    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
-    /// and Mexico).
+    /// A count for people, by the language's formatter.
     fn num(self, n: u64) -> String {
-        let digits = n.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        fmt(self).count(n)
     }
 
     /// A date and time (UTC) for people.
     fn time(self, ts: jiff::Timestamp) -> String {
-        ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+        fmt(self).date_time_utc(ts)
+    }
+
+    /// A whole percentage.
+    fn pct(self, pct: u64) -> String {
+        fmt(self).percent(i64::try_from(pct).unwrap_or(i64::MAX))
+    }
+
+    /// A calendar date.
+    fn date(self, date: jiff::civil::Date) -> String {
+        fmt(self).date(date)
     }
 }
 
@@ -148,5 +198,40 @@ mod tests {
         assert_eq!(Lang::En.num(999), "999");
         assert_eq!(Lang::Es.num(1234), "1,234");
         assert_eq!(Lang::En.num(1234567), "1,234,567");
+    }
+
+    /// Numbers and percentages in messages come from the formatter (`{ $pct }` is already
+    /// `24%`), never from the catalogue: no `{ $pct }%`, `{ $pct } %`, `80 %` or `2500`.
+    #[test]
+    fn no_message_formats_a_number_or_percentage_by_hand() {
+        for (lang, ftl) in [
+            ("en", include_str!("../../../i18n/en/hub.ftl")),
+            ("es", include_str!("../../../i18n/es/hub.ftl")),
+        ] {
+            for line in ftl.lines().filter(|l| !l.starts_with('#')) {
+                let found = shopfloor_server::locale::hand_formatted_in_message(line);
+                assert_eq!(found, None, "{lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn number_arguments_go_through_the_formatter() {
+        for lang in Lang::ALL {
+            let s = lang.ta(
+                "hub-goal-progress",
+                &[
+                    ("value", Arg::Str(lang.num(1009))),
+                    ("target", Arg::Num(25070)),
+                    ("percent", Arg::Str(lang.pct(4))),
+                    ("date", Arg::Str(lang.date(jiff::civil::date(2027, 6, 30)))),
+                ],
+            );
+            assert!(
+                s.contains("1,009") && s.contains("25,070") && s.contains("%"),
+                "{s}"
+            );
+            assert!(!s.contains(" %"), "{s}");
+        }
     }
 }

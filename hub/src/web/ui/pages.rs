@@ -139,7 +139,11 @@ pub(super) fn publication_line(lang: Lang, level: &Level) -> String {
             "hub-publication-shown",
             &[
                 ("sequence", u64::from(sequence).into()),
-                ("date", at.strftime("%Y-%m-%d").to_string().into()),
+                (
+                    "date",
+                    lang.date(at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+                        .into(),
+                ),
             ],
         ),
         None => lang.t("hub-publication-live"),
@@ -182,10 +186,10 @@ pub struct OverviewPage {
     c: Chrome,
     level: String,
     fingerprint: String,
-    active: usize,
-    revoked: usize,
-    pending: Option<usize>,
-    log_size: u64,
+    active: String,
+    revoked: String,
+    pending: Option<String>,
+    log_size: String,
     log_root: String,
     parent: Option<String>,
     period: Option<String>,
@@ -292,10 +296,10 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                 HubLevel::Regional => lang.t("hub-level-regional"),
             },
             fingerprint: hub.card().fingerprint().to_string(),
-            active,
-            revoked,
-            pending,
-            log_size: cp.size,
+            active: lang.num(u64::try_from(active).unwrap_or(u64::MAX)),
+            revoked: lang.num(u64::try_from(revoked).unwrap_or(u64::MAX)),
+            pending: pending.map(|n| lang.num(u64::try_from(n).unwrap_or(u64::MAX))),
+            log_size: lang.num(cp.size),
             log_root: cp.root.to_hex(),
             parent,
             period,
@@ -525,7 +529,7 @@ fn goals(
                 elsewhere: m.now == Figure::Elsewhere,
                 unpublished: m.now == Figure::Unpublished,
                 target: goal.target,
-                by: goal.by.to_string(),
+                by: lang.date(goal.by),
                 series: m
                     .series
                     .iter()
@@ -1559,7 +1563,7 @@ pub struct CheckedRow {
 #[template(path = "verification.html")]
 pub struct VerificationPage {
     c: Chrome,
-    size: u64,
+    size: String,
     root: String,
     time: String,
     rollups: Vec<CheckedRow>,
@@ -1624,7 +1628,7 @@ pub async fn verification(State(state): State<AppState>, Member(v, _): Member) -
             None
         };
         Ok(Ok(VerificationPage {
-            size: cp.size,
+            size: lang.num(cp.size),
             root: cp.root.to_hex(),
             time: lang.time(cp.time),
             rollups,

@@ -245,6 +245,11 @@ impl Labels<'_> {
         if dim == Dim::Training && code != UNKNOWN {
             return pages::training_labeler(self.lang, self.guidance)(code);
         }
+        if dim == Dim::County
+            && let Some(name) = super::counties::county_name(code)
+        {
+            return name;
+        }
         charts::value_label(self.lang, dim, code)
     }
 

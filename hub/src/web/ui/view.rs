@@ -105,6 +105,22 @@ impl Chrome {
         self.lang.t(id)
     }
 
+    /// What viewers are shown, with the publication rule's thresholds written by the formatter
+    /// (`publish::rule`: at least `MIN_CHAPTERS` chapters, none with 4/5 of the sum or more).
+    pub fn viewer_rule(&self) -> String {
+        use super::i18n::{Arg, LangExt as _};
+        self.lang.ta(
+            "hub-viewer-rule",
+            &[
+                (
+                    "chapters",
+                    Arg::Num(i64::from(crate::publish::rule::MIN_CHAPTERS)),
+                ),
+                ("share", Arg::Str(self.lang.pct(80))),
+            ],
+        )
+    }
+
     /// The `lang` attribute.
     pub fn lang_code(&self) -> &'static str {
         self.lang.code()

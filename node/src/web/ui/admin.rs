@@ -650,7 +650,7 @@ async fn settings_page(
             hub.push((lang.t("ui-settings-enrolled-at"), lang.time(at)));
         }
         if let Some(k) = enrollment.policy_k {
-            hub.push((lang.t("ui-settings-hub-k"), k.to_string()));
+            hub.push((lang.t("ui-settings-hub-k"), lang.num(k)));
         }
     }
     let mut backups = Vec::new();

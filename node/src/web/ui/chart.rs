@@ -6,7 +6,7 @@
 //! below for screen readers and copying. Labels are escaped here. The view box is narrow (400
 //! units) so text stays legible when a phone scales the chart down.
 
-use crate::web::ui::i18n::LangExt as _;
+use crate::web::ui::i18n::{Lang, LangExt as _};
 use std::fmt::Write as _;
 
 /// Width of every chart's view box.
@@ -58,13 +58,9 @@ fn open(out: &mut String, height: f64, title: &str) {
     );
 }
 
-fn num(n: i64) -> String {
-    super::i18n::Lang::En.num(n)
-}
-
 /// Horizontal bars, one per datum: the label on its own line, the bar below with its value at
 /// the end. An empty chart says `empty` instead.
-pub fn bars(title: &str, data: &[Datum], empty: &str) -> String {
+pub fn bars(lang: Lang, title: &str, data: &[Datum], empty: &str) -> String {
     let mut out = String::new();
     if data.is_empty() {
         open(&mut out, 30.0, title);
@@ -87,7 +83,7 @@ pub fn bars(title: &str, data: &[Datum], empty: &str) -> String {
             label = esc(&d.label),
             vx = w + 6.0,
             vy = y + 34.0,
-            v = num(d.value),
+            v = lang.num(d.value),
         );
     }
     out.push_str("</svg>");
@@ -133,7 +129,7 @@ pub fn funnel(title: &str, stages: &[Datum], caption: impl Fn(i64, i64) -> Strin
 /// A 100 % stacked bar (union density): segments left to right with a legend below that names
 /// each segment, its count and its share, and a pattern on alternate segments so neighbours
 /// differ by more than colour.
-pub fn stacked(title: &str, parts: &[Datum], empty: &str) -> String {
+pub fn stacked(lang: Lang, title: &str, parts: &[Datum], empty: &str) -> String {
     let mut out = String::new();
     let total: i64 = parts.iter().map(|d| d.value.max(0)).sum();
     if total == 0 {
@@ -161,14 +157,15 @@ pub fn stacked(title: &str, parts: &[Datum], empty: &str) -> String {
     for (i, d) in parts.iter().enumerate() {
         let y = 40.0 + i as f64 * legend_row;
         let fill = fills[i % fills.len()];
-        let pct = d.value.max(0) as f64 * 100.0 / total as f64;
+        let pct =
+            super::i18n::fmt(lang).percent_fixed(d.value.max(0) as f64 * 100.0 / total as f64, 0);
         let _ = write!(
             out,
-            r##"<rect x="0" y="{ry}" width="14" height="14" fill="{fill}" stroke="#1b1b1f" stroke-width="1"/><text x="22" y="{ty}">{label}: <tspan class="value">{v}</tspan> ({pct:.0}%)</text>"##,
+            r##"<rect x="0" y="{ry}" width="14" height="14" fill="{fill}" stroke="#1b1b1f" stroke-width="1"/><text x="22" y="{ty}">{label}: <tspan class="value">{v}</tspan> ({pct})</text>"##,
             ry = y,
             ty = y + 12.0,
             label = esc(&d.label),
-            v = num(d.value),
+            v = lang.num(d.value),
         );
     }
     out.push_str("</svg>");
@@ -177,7 +174,7 @@ pub fn stacked(title: &str, parts: &[Datum], empty: &str) -> String {
 
 /// Columns over periods (recruitment by month), the value above each column and the period
 /// below.
-pub fn columns(title: &str, data: &[Datum], empty: &str) -> String {
+pub fn columns(lang: Lang, title: &str, data: &[Datum], empty: &str) -> String {
     let mut out = String::new();
     if data.iter().all(|d| d.value <= 0) {
         open(&mut out, 30.0, title);
@@ -203,7 +200,7 @@ pub fn columns(title: &str, data: &[Datum], empty: &str) -> String {
             r#"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{h:.1}"/><text class="value" x="{cx:.1}" y="{vy:.1}" text-anchor="middle" font-size="12">{v}</text><text x="{cx:.1}" y="{ly}" text-anchor="middle" font-size="11" transform="rotate(-45 {cx:.1} {ly})">{label}</text>"#,
             y = base - h,
             vy = base - h - 4.0,
-            v = num(d.value),
+            v = lang.num(d.value),
             ly = base + 16.0,
             label = esc(&d.label),
         );
@@ -218,7 +215,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        let svg = bars("T<", &[Datum::new("<script>&", 3)], "none");
+        let svg = bars(Lang::En, "T<", &[Datum::new("<script>&", 3)], "none");
         assert!(svg.contains("&lt;script&gt;&amp;"));
         assert!(!svg.contains("<script>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
@@ -227,9 +224,9 @@ mod tests {
     #[test]
     fn every_value_is_written_as_text() {
         let data = [Datum::new("a", 1234), Datum::new("b", 0)];
-        let svg = bars("t", &data, "none");
+        let svg = bars(Lang::En, "t", &data, "none");
         assert!(svg.contains(">1,234<") && svg.contains(">0<"));
-        let svg = stacked("t", &data, "none");
+        let svg = stacked(Lang::En, "t", &data, "none");
         assert!(svg.contains("1,234") && svg.contains("(100%)"));
     }
 
@@ -247,8 +244,11 @@ mod tests {
 
     #[test]
     fn empty_charts_say_so() {
-        assert!(bars("t", &[], "Nothing yet").contains("Nothing yet"));
-        assert!(columns("t", &[Datum::new("2025-01", 0)], "Nothing yet").contains("Nothing yet"));
-        assert!(stacked("t", &[], "Nothing yet").contains("Nothing yet"));
+        assert!(bars(Lang::En, "t", &[], "Nothing yet").contains("Nothing yet"));
+        assert!(
+            columns(Lang::En, "t", &[Datum::new("2025-01", 0)], "Nothing yet")
+                .contains("Nothing yet")
+        );
+        assert!(stacked(Lang::En, "t", &[], "Nothing yet").contains("Nothing yet"));
     }
 }

@@ -318,7 +318,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
     by_sector.sort_by_key(|d| std::cmp::Reverse(d.value));
     let title = lang.t("ui-chart-members-by-sector");
     charts.push(Chart {
-        svg: chart::bars(&title, &by_sector, &none),
+        svg: chart::bars(lang, &title, &by_sector, &none),
         rows: rows(lang, &by_sector),
         title,
     });
@@ -364,13 +364,13 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
     let title = if known > 0 {
         lang.ta(
             "ui-chart-density-pct",
-            &[("pct", Arg::Num(density[0].value * 100 / known))],
+            &[("pct", Arg::Str(lang.pct(density[0].value * 100 / known)))],
         )
     } else {
         lang.t("ui-chart-density")
     };
     charts.push(Chart {
-        svg: chart::stacked(&title, &density, &none),
+        svg: chart::stacked(lang, &title, &density, &none),
         rows: rows(lang, &density),
         title,
     });
@@ -399,7 +399,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         .collect();
     let title = lang.t("ui-chart-trainings");
     charts.push(Chart {
-        svg: chart::bars(&title, &trainings, &none),
+        svg: chart::bars(lang, &title, &trainings, &none),
         rows: rows(lang, &trainings),
         title,
     });
@@ -410,7 +410,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         .collect();
     let title = lang.t("ui-chart-recruitment");
     charts.push(Chart {
-        svg: chart::columns(&title, &months, &none),
+        svg: chart::columns(lang, &title, &months, &none),
         rows: rows(lang, &months),
         title,
     });

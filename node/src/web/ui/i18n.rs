@@ -14,13 +14,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader as _, langid};
 use shopfloor_protocol::registry::{Dim, Term};
+use shopfloor_server::locale::{Format, Locale};
 
 fluent_templates::static_loader! {
     static LOCALES = {
         locales: "./i18n",
         fallback_language: "en",
-        // Without this, Fluent wraps every argument in invisible bidi isolation marks.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // Without set_use_isolating(false), Fluent wraps every argument in invisible bidi
+        // isolation marks. The formatter writes every number argument the locale's way.
+        customise: |bundle| {
+            bundle.set_use_isolating(false);
+            let es = bundle.locales.first().is_some_and(|l| l.language.as_str() == "es");
+            bundle.set_formatter(Some(if es { fluent_number_es } else { fluent_number_en }));
+        },
     };
 }
 
@@ -35,6 +41,43 @@ pub fn missing_lookups() -> usize {
 }
 
 pub use shopfloor_protocol::registry::Language as Lang;
+
+/// The CLDR locale a language is shown in: the users are in the United States.
+pub fn locale(lang: Lang) -> Locale {
+    match lang {
+        Lang::En => Locale::EnUs,
+        Lang::Es => Locale::EsUs,
+    }
+}
+
+/// The one formatter of numbers, percentages and dates for a language.
+pub fn fmt(lang: Lang) -> &'static Format {
+    shopfloor_server::locale::format(locale(lang))
+}
+
+fn fluent_number_en<M>(v: &FluentValue, _: &M) -> Option<String> {
+    fluent_number(Lang::En, v)
+}
+
+fn fluent_number_es<M>(v: &FluentValue, _: &M) -> Option<String> {
+    fluent_number(Lang::Es, v)
+}
+
+/// A number argument of a message, written by the language's formatter (Fluent's own would
+/// print `1009`).
+fn fluent_number(lang: Lang, v: &FluentValue) -> Option<String> {
+    let FluentValue::Number(n) = v else {
+        return None;
+    };
+    let digits = n
+        .options
+        .maximum_fraction_digits
+        .or(n.options.minimum_fraction_digits);
+    Some(match digits {
+        None if n.value.fract() == 0.0 && n.value.abs() < 9.0e15 => fmt(lang).int(n.value as i64),
+        d => fmt(lang).fixed(n.value, u8::try_from(d.unwrap_or(2)).unwrap_or(6)),
+    })
+}
 
 fn lang_id(lang: Lang) -> &'static LanguageIdentifier {
     match lang {
@@ -61,12 +104,18 @@ pub trait LangExt {
     /// The name of a registry dimension.
     fn dim(self, dim: Dim) -> &'static str;
 
-    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
-    /// and Mexico).
+    /// A count for people, by the language's formatter (`12,345` in en-US and es-US).
     fn num(self, n: i64) -> String;
 
-    /// An RFC 3339 timestamp as stored, for people (`2025-03-04 17:20 UTC`).
+    /// An RFC 3339 timestamp as stored, for people (`Mar 4, 2025, 5:20 PM UTC`, `4 mar 2025,
+    /// 5:20 p.m. UTC`); a stored date alone as [`LangExt::date`].
     fn time(self, rfc3339: &str) -> String;
+
+    /// A whole percentage (`57%` in en-US and es-US).
+    fn pct(self, pct: i64) -> String;
+
+    /// A calendar date (`Mar 4, 2025`, `4 mar 2025`).
+    fn date(self, date: jiff::civil::Date) -> String;
 }
 
 impl LangExt for Lang {
@@ -123,29 +172,24 @@ impl LangExt for Lang {
         self.pick(en, es)
     }
 
-    /// A count for people: digits grouped by thousands (`12,345` in both languages, as in the US
-    /// and Mexico).
+    /// A count for people, by the language's formatter (`12,345` in en-US and es-US).
     fn num(self, n: i64) -> String {
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-        if n < 0 {
-            out.push('-');
-        }
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        fmt(self).int(n)
     }
 
-    /// An RFC 3339 timestamp as stored, for people (`2025-03-04 17:20 UTC`).
+    /// An RFC 3339 timestamp as stored, for people; a stored date alone as a date.
     fn time(self, rfc3339: &str) -> String {
-        rfc3339
-            .parse::<jiff::Timestamp>()
-            .map(|ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|_| rfc3339.to_owned())
+        fmt(self).stored_time(rfc3339)
+    }
+
+    /// A whole percentage.
+    fn pct(self, pct: i64) -> String {
+        fmt(self).percent(pct)
+    }
+
+    /// A calendar date.
+    fn date(self, date: jiff::civil::Date) -> String {
+        fmt(self).date(date)
     }
 }
 
@@ -275,6 +319,40 @@ mod tests {
                 assert_eq!(missing_lookups(), before, "{id} missing in {}", lang.code());
                 assert!(!s.contains('\u{2068}'), "{id}: isolation marks");
             }
+        }
+    }
+
+    /// Numbers and percentages in messages come from the formatter (`{ $pct }` is already
+    /// `24%`), never from the catalogue: no `{ $pct }%`, `{ $pct } %`, `80 %` or `2500`.
+    #[test]
+    fn no_message_formats_a_number_or_percentage_by_hand() {
+        for (lang, ftl) in [
+            ("en", include_str!("../../../i18n/en/node.ftl")),
+            ("es", include_str!("../../../i18n/es/node.ftl")),
+        ] {
+            for line in ftl.lines().filter(|l| !l.starts_with('#')) {
+                let found = shopfloor_server::locale::hand_formatted_in_message(line);
+                assert_eq!(found, None, "{lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn number_arguments_go_through_the_formatter() {
+        for lang in Lang::ALL {
+            let s = lang.ta(
+                "ui-sr-mapped-value",
+                &[
+                    ("pct", Arg::Str(lang.pct(24))),
+                    ("n", Arg::Num(1009)),
+                    ("total", Arg::Num(25070)),
+                ],
+            );
+            assert!(
+                s.contains("1,009") && s.contains("25,070") && s.contains("%"),
+                "{s}"
+            );
+            assert!(!s.contains(" %"), "{s}");
         }
     }
 }

@@ -317,7 +317,7 @@ pub async fn trainings_page(page: Page, RawQuery(raw): RawQuery) -> Response {
             c: page.chrome("ui-trainings-title", Nav::Trainings),
             catalog: views,
             offered,
-            chart: chart::bars(&title, &data, &lang.t("ui-chart-empty")),
+            chart: chart::bars(lang, &title, &data, &lang.t("ui-chart-empty")),
             can_add: page.role().can_organize(),
             notice,
             problem,
@@ -453,7 +453,7 @@ pub async fn leadership_page(
         let (notice, problem) = Flash::messages(raw.as_deref(), lang);
         view::ok(&LeadershipPage {
             c: page.chrome("ui-leadership-title", Nav::Leadership),
-            chart: chart::bars(&title, &data, &lang.t("ui-chart-empty")),
+            chart: chart::bars(lang, &title, &data, &lang.t("ui-chart-empty")),
             levels: data
                 .iter()
                 .map(|d| (d.label.clone(), lang.num(d.value)))
@@ -578,7 +578,7 @@ pub async fn reserve_page(Organizer(page): Organizer<Page>) -> Response {
         let title = lang.t("ui-chart-reserve-skills");
         view::ok(&ReservePage {
             c: page.chrome("ui-reserve-title", Nav::Reserve),
-            chart: chart::bars(&title, &data, &lang.t("ui-chart-empty")),
+            chart: chart::bars(lang, &title, &data, &lang.t("ui-chart-empty")),
             entries: entries
                 .into_iter()
                 .map(|(e, name)| ReserveView {
@@ -794,8 +794,8 @@ pub struct MetricView {
     pub target: String,
     /// Actual.
     pub actual: String,
-    /// Percent of target.
-    pub pct: i64,
+    /// Percent of target, formatted.
+    pub pct: String,
     /// Met.
     pub met: bool,
 }
@@ -896,11 +896,11 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
                 name: m.name.clone(),
                 target: lang.num(m.target),
                 actual: lang.num(m.actual),
-                pct: if m.target > 0 {
+                pct: lang.pct(if m.target > 0 {
                     m.actual * 100 / m.target
                 } else {
                     100
-                },
+                }),
                 met: m.actual >= m.target,
             })
             .collect();
@@ -926,7 +926,7 @@ pub async fn campaign_page(page: Page, Path(id): Path<i64>, RawQuery(raw): RawQu
             c: page.chrome_titled(f.title.clone(), Nav::Campaigns),
             id,
             facts,
-            chart: chart::bars(&title, &data, &lang.t("ui-chart-empty")),
+            chart: chart::bars(lang, &title, &data, &lang.t("ui-chart-empty")),
             metrics,
             workplaces: wps
                 .iter()
@@ -1100,7 +1100,7 @@ pub async fn recruitment_page(
         let (notice, problem) = Flash::messages(raw.as_deref(), lang);
         view::ok(&RecruitmentPage {
             c: page.chrome("ui-recruitment-title", Nav::Recruitment),
-            chart: chart::columns(&title, &data, &lang.t("ui-chart-empty")),
+            chart: chart::columns(lang, &title, &data, &lang.t("ui-chart-empty")),
             months: data
                 .iter()
                 .map(|d| (d.label.clone(), lang.num(d.value)))

@@ -260,15 +260,33 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         (lang.t("ui-report-as-of"), when),
         (
             lang.t("ui-report-recipient"),
-            // The hub's name, not its id.
-            hub.clone().unwrap_or_else(|| ov.recipient.clone()),
+            // The hub's name, not its id; a node not yet enrolled says so in words.
+            hub.clone().unwrap_or_else(|| {
+                if ov.recipient == report::UNENROLLED_RECIPIENT {
+                    lang.t("ui-report-recipient-unenrolled")
+                } else {
+                    ov.recipient.clone()
+                }
+            }),
         ),
-        (lang.t("ui-report-revision"), ov.revision.to_string()),
-        (lang.t("ui-report-k"), ov.k.to_string()),
-        (lang.t("ui-report-published"), ov.published.to_string()),
+        (
+            lang.t("ui-report-revision"),
+            lang.num(i64::from(ov.revision)),
+        ),
+        (
+            lang.t("ui-report-k"),
+            lang.num(i64::try_from(ov.k).unwrap_or(i64::MAX)),
+        ),
+        (
+            lang.t("ui-report-published"),
+            lang.num(i64::try_from(ov.published).unwrap_or(i64::MAX)),
+        ),
         (
             lang.t("ui-report-withheld"),
-            (ov.primary_suppressed + ov.complementary_suppressed).to_string(),
+            lang.num(
+                i64::try_from(ov.primary_suppressed + ov.complementary_suppressed)
+                    .unwrap_or(i64::MAX),
+            ),
         ),
     ];
     let yes_no = |b: bool| lang.t(if b { "ui-yes" } else { "ui-no" });
@@ -850,7 +868,10 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
                     lang.t("ui-guidance-issued"),
                     lang.time(&g.issued_at.to_string()),
                 ),
-                (lang.t("ui-report-k"), s.policy_k.to_string()),
+                (
+                    lang.t("ui-report-k"),
+                    lang.num(i64::try_from(s.policy_k).unwrap_or(i64::MAX)),
+                ),
                 (
                     lang.t("ui-guidance-fetched"),
                     jiff::Timestamp::from_second(s.fetched_at)
@@ -954,10 +975,15 @@ async fn source_view(
                         "ui-goal-share",
                         &[(
                             "pct",
-                            v.saturating_mul(100)
-                                .checked_div(goal.target)
-                                .unwrap_or(100)
-                                .into(),
+                            lang.pct(
+                                i64::try_from(
+                                    v.saturating_mul(100)
+                                        .checked_div(goal.target)
+                                        .unwrap_or(100),
+                                )
+                                .unwrap_or(i64::MAX),
+                            )
+                            .into(),
                         )],
                     ),
                 ),
@@ -985,7 +1011,7 @@ async fn source_view(
                 .collect::<Vec<_>>()
                 .join(" · "),
                 target: lang.num(i64::try_from(goal.target).unwrap_or(i64::MAX)),
-                by: goal.by.to_string(),
+                by: lang.date(goal.by),
                 how,
                 part,
                 share,

@@ -51,7 +51,7 @@ pub fn progress_lines(lang: Lang, p: &sr::Progress) -> Vec<(String, String)> {
             lang.ta(
                 "ui-sr-mapped-value",
                 &[
-                    ("pct", Arg::Num(p.mapped_pct())),
+                    ("pct", Arg::Str(lang.pct(p.mapped_pct()))),
                     ("n", Arg::Num(p.mapped)),
                     ("total", Arg::Num(p.current)),
                 ],

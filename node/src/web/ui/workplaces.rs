@@ -313,7 +313,7 @@ pub async fn show(
         let majority_unshown =
             (w.stage >= 3 && !has_majority).then(|| lang.t("ui-workplace-majority-unshown"));
         let majority = match pct {
-            Some(p) => lang.ta("ui-workplace-majority-pct", &[("pct", p.into())]),
+            Some(p) => lang.ta("ui-workplace-majority-pct", &[("pct", lang.pct(p).into())]),
             None => lang.t("ui-workplace-majority-unknown"),
         };
         let ladder = registry::STAGES
