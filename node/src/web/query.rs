@@ -152,6 +152,19 @@ pub fn member_page(
     filter: &MemberFilter,
     page: &PageParams,
 ) -> Result<Page<Member>> {
+    member_page_among(conn, scope, filter, page, None)
+}
+
+/// [`member_page`], with the search already answered: `among` is the JSON array of the ids
+/// whose names or email contain the search text ([`crate::store::search`]), used instead of
+/// the `LIKE`s when given.
+pub fn member_page_among(
+    conn: &Connection,
+    scope: &MemberScope,
+    filter: &MemberFilter,
+    page: &PageParams,
+    among: Option<&str>,
+) -> Result<Page<Member>> {
     let (limit, offset) = page.limit_offset()?;
     let mut args = Vec::new();
     let mut conds = vec![member_scope_sql(scope, "m.id", &mut args)];
@@ -161,7 +174,10 @@ pub fn member_page(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    if let Some(s) = text(&filter.search) {
+    if let Some(ids) = among {
+        conds.push("m.id IN (SELECT value FROM json_each(?))".into());
+        args.push(Value::Text(ids.to_owned()));
+    } else if let Some(s) = text(&filter.search) {
         let p = like_pattern(&s);
         conds.push(
             "(lower(m.first_name) LIKE ? ESCAPE '\\' OR lower(m.last_name) LIKE ? ESCAPE '\\' \
