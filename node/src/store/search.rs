@@ -30,6 +30,10 @@ pub const TTL: Duration = Duration::from_secs(60);
 /// Key of the index in the store's read cache.
 pub const CACHE_KEY: &str = "member-search-index";
 
+/// More matches than this are left to the SQL: a page of them is then found by walking the
+/// name index in order, no slower than a lookup of each.
+pub const MAX_IDS: usize = 2_000;
+
 /// Separates fields in the haystack: no search text contains it (see [`MemberIndex::matching`]).
 const SEP: char = '\0';
 

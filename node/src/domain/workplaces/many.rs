@@ -33,8 +33,8 @@ pub fn primaries_of(conn: &Connection, member_ids: &[i64]) -> Result<HashMap<i64
     let mut out = HashMap::new();
     while let Some(r) = rows.next()? {
         let member: i64 = r.get(MEMBER_COLUMN)?;
-        if !out.contains_key(&member) {
-            out.insert(member, from_row(r)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = out.entry(member) {
+            e.insert(from_row(r)?);
         }
     }
     Ok(out)

@@ -281,6 +281,7 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
             let among = match (&index, &filter.search) {
                 (Some(index), Some(text)) => index
                     .matching(&search::needle(text))
+                    .filter(|ids| ids.len() <= search::MAX_IDS)
                     .map(|ids| search::json_ids(&ids)),
                 _ => None,
             };
