@@ -70,3 +70,21 @@ pub fn list(conn: &Connection) -> Result<Vec<Mentorship>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// The mentorships `member_id` is in, as mentor or mentee, newest first (those of [`list`]).
+pub fn of_member(conn: &Connection, member_id: i64) -> Result<Vec<Mentorship>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, mentor_id, mentee_id, started_on, ended_on FROM mentorships
+         WHERE mentor_id = ?1 OR mentee_id = ?1 ORDER BY started_on DESC, id DESC",
+    )?;
+    let rows = stmt.query_map(params![member_id], |r| {
+        Ok(Mentorship {
+            id: r.get(0)?,
+            mentor_id: r.get(1)?,
+            mentee_id: r.get(2)?,
+            started_on: r.get(3)?,
+            ended_on: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

@@ -95,3 +95,33 @@ pub fn list(conn: &Connection) -> Result<Vec<ReserveEntry>> {
     }
     Ok(entries)
 }
+
+/// One member's reserve entry, if they have one (what [`list`] holds for them).
+pub fn of_member(conn: &Connection, member_id: i64) -> Result<Option<ReserveEntry>> {
+    let entry = conn
+        .prepare_cached("SELECT languages, availability, active FROM reserve WHERE member_id = ?1")?
+        .query_row(params![member_id], |r| {
+            let langs: String = r.get(0)?;
+            Ok(ReserveEntry {
+                member_id,
+                languages: langs
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                skills: Vec::new(),
+                availability: r.get(1)?,
+                active: r.get(2)?,
+            })
+        });
+    let mut entry = match entry {
+        Ok(e) => e,
+        Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    entry.skills = conn
+        .prepare_cached("SELECT skill FROM reserve_skills WHERE member_id = ?1 ORDER BY skill")?
+        .query_map(params![member_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(entry))
+}

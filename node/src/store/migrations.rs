@@ -62,6 +62,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "list_indexes",
         sql: include_str!("migrations/0010_list_indexes.sql"),
     },
+    Migration {
+        name: "member_pages",
+        sql: include_str!("migrations/0011_member_pages.sql"),
+    },
 ];
 
 /// The schema version this build writes.

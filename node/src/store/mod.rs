@@ -19,6 +19,7 @@ pub mod cache;
 mod connection;
 pub mod migrations;
 mod pool;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

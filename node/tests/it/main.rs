@@ -15,6 +15,7 @@ mod import_map;
 mod import_web;
 mod joint_key;
 mod ladder;
+mod member_search;
 mod ops;
 mod outbox_page;
 mod periods;

@@ -2,6 +2,7 @@
 
 mod create;
 mod link;
+mod many;
 mod stage;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use create::{create, update};
 pub use link::{Link, link_member, links_of_member, set_primary, unlink_member};
+pub use many::{get_many, primaries_of};
 pub use stage::{StageChange, set_stage, stage_history};
 
 use crate::error::{Error, Result};

@@ -21,6 +21,7 @@ pub use super::view::{Choice, KNOWN_ACTIONS};
 use crate::domain::members::{self, ListFields, NodeFields};
 use crate::domain::workplaces::{self, Link, WorkplaceFields};
 use crate::domain::{mentorships, reserve, trainings};
+use crate::store::search;
 use crate::web::AppError;
 use crate::web::handler::{Audited, CsrfForm, Editor, Organizer, SeesMembers, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
@@ -249,31 +250,50 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
     let wanted: i64 = lq.page.parse().unwrap_or(1).max(1);
     let scope = page.user.member_scope();
     let actor = page.user.username.clone();
+    // A search is answered from the store's index of names and emails (store::search).
+    let index = match &filter.search {
+        Some(_) => Some(
+            page.state
+                .store()
+                .read_cached(
+                    search::CACHE_KEY.into(),
+                    search::TTL,
+                    search::MemberIndex::build,
+                )
+                .await?,
+        ),
+        None => None,
+    };
     let (result, pods, rows) = page
         .state
         .store()
         .read_async(move |tx| {
+            let among = match (&index, &filter.search) {
+                (Some(index), Some(text)) => index
+                    .matching(&search::needle(text))
+                    .filter(|ids| ids.len() <= search::MAX_IDS)
+                    .map(|ids| search::json_ids(&ids)),
+                _ => None,
+            };
             let pods = q::visible_pods(tx, &scope)?;
             let mut params = PageParams {
                 page: Some(wanted),
                 per_page: Some(PER_PAGE),
             };
-            let mut result = q::member_page(tx, &scope, &filter, &params)?;
+            let mut result = q::member_page_among(tx, &scope, &filter, &params, among.as_deref())?;
             // A page past the end (after filtering) shows the last page instead.
             let last = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
             if wanted > last {
                 params.page = Some(last);
-                result = q::member_page(tx, &scope, &filter, &params)?;
+                result = q::member_page_among(tx, &scope, &filter, &params, among.as_deref())?;
             }
-            let mut rows = Vec::new();
-            for m in &result.items {
-                let primary = workplaces::links_of_member(tx, m.id)?
-                    .into_iter()
-                    .find(|l| l.is_primary)
-                    .map(|l| workplaces::get(tx, l.workplace_id))
-                    .transpose()?;
-                rows.push((m.clone(), primary));
-            }
+            let ids: Vec<i64> = result.items.iter().map(|m| m.id).collect();
+            let mut primaries = workplaces::primaries_of(tx, &ids)?;
+            let rows = result
+                .items
+                .iter()
+                .map(|m| (m.clone(), primaries.remove(&m.id)))
+                .collect::<Vec<_>>();
             Ok((result, pods, rows))
         })
         .await?;
@@ -518,9 +538,14 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
         .store()
         .read_async(move |tx| {
             let detail = q::member_detail(tx, &scope, id)?;
+            let wanted: Vec<i64> = detail.workplaces.iter().map(|l| l.workplace_id).collect();
+            let found = workplaces::get_many(tx, &wanted)?;
             let mut links = Vec::new();
             for l in &detail.workplaces {
-                links.push((l.clone(), workplaces::get(tx, l.workplace_id)?));
+                let w = found.get(&l.workplace_id).cloned().ok_or_else(|| {
+                    crate::Error::not_found(format!("workplace {}", l.workplace_id))
+                })?;
+                links.push((l.clone(), w));
             }
             let names = |conn: &Connection, mid: i64| -> crate::Result<String> {
                 Ok(if q::member_visible(conn, &scope, mid)? {
@@ -530,14 +555,14 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 })
             };
             let mut ments = Vec::new();
-            for m in mentorships::list(tx)? {
+            for m in mentorships::of_member(tx, id)? {
                 if m.mentor_id == id {
                     ments.push((true, names(tx, m.mentee_id)?, m));
                 } else if m.mentee_id == id {
                     ments.push((false, names(tx, m.mentor_id)?, m));
                 }
             }
-            let entry = reserve::list(tx)?.into_iter().find(|e| e.member_id == id);
+            let entry = reserve::of_member(tx, id)?;
             let catalog = trainings::catalog(tx)?;
             let choices = if all_workplaces {
                 Vec::new()
