@@ -848,33 +848,8 @@ fn verify(
     } else {
         shopfloor_protocol::rollup::verify_bytes_witnessed(&bytes, &root, keys.as_ref(), policy)
     };
-    match verified {
-        Ok(summary) => {
-            if json {
-                print_json(
-                    &json!({"ok": true, "summary": summary.to_string(), "details": summary}),
-                )?;
-            } else {
-                println!("{summary}");
-            }
-            Ok(0)
-        }
-        Err(errors) => {
-            if json {
-                let reasons: Vec<_> = errors
-                    .iter()
-                    .map(|e| json!({"code": e.reason().code(), "message": e.to_string()}))
-                    .collect();
-                print_json(&json!({"ok": false, "reasons": reasons}))?;
-            } else {
-                println!("FAILED: {} reason(s)", errors.len());
-                for e in &errors {
-                    println!("{}: {}", e.reason().code(), e.detail());
-                }
-            }
-            Ok(1)
-        }
-    }
+    let verified = verified.map(|summary| (summary.to_string(), json!(summary)));
+    print_verification(verified, json)
 }
 
 fn verify_publication(
@@ -882,16 +857,29 @@ fn verify_publication(
     root: &Card,
     json: bool,
 ) -> Result<i32> {
-    match shopfloor_hub::decryption::verify_publication_bundle(bundle, root) {
-        Ok(s) => {
+    let verified =
+        shopfloor_hub::decryption::verify_publication_bundle(bundle, root).map(|s| {
             let line = format!(
                 "publication {} #{} of {}: {} chapter reports and {} released aggregates verified (signatures, tallies, range proofs, decryption proofs, the release rule)",
                 s.period, s.sequence, s.hub, s.chapters, s.released
             );
+            (line, json!(s))
+        });
+    print_verification(verified, json)
+}
+
+/// Prints what `verify` found, as a sentence or JSON: the summary and its details, or every
+/// reason with its code. The exit status: 0 verified, 1 refused.
+fn print_verification(
+    verified: std::result::Result<(String, serde_json::Value), Vec<shopfloor_protocol::Error>>,
+    json: bool,
+) -> Result<i32> {
+    match verified {
+        Ok((summary, details)) => {
             if json {
-                print_json(&json!({"ok": true, "summary": line, "details": s}))?;
+                print_json(&json!({"ok": true, "summary": summary, "details": details}))?;
             } else {
-                println!("{line}");
+                println!("{summary}");
             }
             Ok(0)
         }

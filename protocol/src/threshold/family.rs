@@ -40,7 +40,7 @@
 //!   value) are grouped by the lines that hold two of them (transitively), and released
 //!   aggregates sum at most one key of each group over that chapter: an aggregate that would
 //!   sum a second one is withheld ([`Withheld::Coupled`]), in deciding order (deepest views
-//!   first, then by key). Then each chapter's released cells lie in distinct groups, every
+//!   first, then margins before their breakdowns: fewer dimensions first, then by key). Then each chapter's released cells lie in distinct groups, every
 //!   combination of their known intervals is a value its report allows, the family splits into
 //!   one problem per key, and clauses 6 to 8 (with rule 5 over known intervals) keep every
 //!   interval (docs/threat-model.md §10 gives the argument).
@@ -261,10 +261,16 @@ fn decide_clauses(
                 }
             }
         }
-        // Clause 9, in key order: an aggregate that would sum a second coupled cell of one of
-        // its chapters is withheld.
+        // Clause 9, margins first, then in key order: an aggregate that would sum a second
+        // coupled cell of one of its chapters is withheld. Margins first because a chapter's
+        // tied group is often its whole table, so the first key taken is the one released:
+        // national totals (union officers, a ladder stage) before their breakdowns by sector.
         if coupling {
-            let passed: Vec<usize> = here.iter().copied().filter(|i| d.releases(*i)).collect();
+            let mut passed: Vec<usize> = here.iter().copied().filter(|i| d.releases(*i)).collect();
+            passed.sort_by(|a, b| {
+                let key = |i: &usize| candidates.get(*i).map(|c| (c.key.dims.len(), &c.key));
+                key(a).cmp(&key(b))
+            });
             for &i in &passed {
                 if let Some(r) = d.released.get_mut(i) {
                     *r = false;
