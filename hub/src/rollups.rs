@@ -306,11 +306,17 @@ pub fn build(hub: &Hub, period: Period) -> Result<Built> {
 /// A bundle of one of this hub's rollups with its chain and revocation list and every document
 /// the rollup tree binds, for offline verification.
 pub fn bundle(hub: &Hub, envelope: Envelope) -> Result<Bundle> {
+    Ok(bundle_with_tree(hub, envelope)?.0)
+}
+
+/// [`bundle`] with the tree it verified on the way (every signature, tally and range proof),
+/// for callers that need both (decryption at publication) without verifying it again.
+pub fn bundle_with_tree(hub: &Hub, envelope: Envelope) -> Result<(Bundle, Tree)> {
     let (tree, pool) = own_tree(hub, &envelope)?;
     let revocations: Vec<Envelope> = enroll::revocation_list(hub.store())?.into_iter().collect();
     let mut bundle = Bundle::for_tree(envelope, hub.chain()?, revocations, &tree, &pool)?;
     bundle.witnessed = crate::witness::bundle_logs(hub, &tree)?;
-    Ok(bundle)
+    Ok((bundle, tree))
 }
 
 /// What a regional hub sends national: its rollup and every document it binds, no chain
