@@ -352,8 +352,9 @@ pub struct PublicationSummary {
 /// signature, tally and range proof to the root), the publication's signature by the same hub
 /// and its rollup's digest, every released aggregate (its tally, every decryption share's proof,
 /// the value, the family rule: `tally-mismatch`, `bad-decryption-share`, `insufficient-shares`,
-/// `release-refused`), and that what viewers see of each is what [`shown`] allows
-/// (`sum-mismatch`).
+/// `release-refused`), and that every figure viewers see is the one the hub's rule derives from
+/// the verified reports with those values ([`crate::publish::views_with`]: the clear rule, then
+/// each released value as [`shown`] allows; `sum-mismatch` naming the first cell that differs).
 pub fn verify_publication_bundle(
     bundle: &PublicationBundle,
     root: &Card,
@@ -417,26 +418,17 @@ pub fn verify_publication_bundle(
                 ))
             })?;
         publication::check_released(&tree, key, &released).map_err(one)?;
-        for r in &released {
-            let part = clear_part(&tree, &r.view, &r.key);
-            let seen = p
-                .view(&r.view)
-                .and_then(|v| v.cells.iter().find(|c| c.key == r.key))
-                .map(|c| c.value);
-            let n = r.tally.chapters.len();
-            let ok = seen.is_some_and(|v| {
-                v == shown(Value::AtLeast(part.sum), part, n, r.value)
-                    || v == shown(Value::Withheld, part, n, r.value)
-            });
-            if !ok {
-                return Err(one(E::new(
-                    Reason::SumMismatch,
-                    format!(
-                        "{} at {:?}: viewers see {seen:?}, not what the released value {} allows",
-                        r.key, r.view, r.value
-                    ),
-                )));
-            }
+        // Every figure viewers see, derived again from the verified reports: the clear rule's
+        // decision with these released values, and each value as `shown` allows.
+        let pairs: Vec<(Released, ClearPart)> = released
+            .iter()
+            .map(|r| (r.clone(), clear_part(&tree, &r.view, &r.key)))
+            .collect();
+        let rule_tree = crate::publish::tree_of_rollup(&tree, &signer);
+        let expected = crate::publish::views_with(&rule_tree, &pairs)
+            .map_err(|e| one(E::new(Reason::SumMismatch, e.to_string())))?;
+        if let Some(why) = views_differ(&p.views, &expected) {
+            return Err(one(E::new(Reason::SumMismatch, why)));
         }
     }
     Ok(PublicationSummary {
@@ -446,6 +438,41 @@ pub fn verify_publication_bundle(
         chapters: tree.reports().count(),
         released: released.len(),
     })
+}
+
+/// The first difference between the views a publication shows and those the rule derives.
+fn views_differ(
+    shown: &[crate::publish::View],
+    derived: &[crate::publish::View],
+) -> Option<String> {
+    if shown.len() != derived.len() {
+        return Some(format!(
+            "the publication shows {} views, the rule over the verified reports {}",
+            shown.len(),
+            derived.len()
+        ));
+    }
+    for v in shown {
+        let Some(d) = derived.iter().find(|d| d.path == v.path) else {
+            return Some(format!("view {:?} is not one the rule derives", v.path));
+        };
+        if v.chapters != d.chapters || v.cells.len() != d.cells.len() {
+            return Some(format!(
+                "view {:?}: its chapters or cells are not the rule's",
+                v.path
+            ));
+        }
+        for c in &v.cells {
+            let want = d.cells.iter().find(|x| x.key == c.key).map(|x| x.value);
+            if want != Some(c.value) {
+                return Some(format!(
+                    "{} at {:?}: viewers see {:?}, the rule over the verified reports gives {want:?}",
+                    c.key, v.path, c.value
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The period's newest publication with the bundle of the rollup it names (or, when it names

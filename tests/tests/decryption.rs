@@ -160,6 +160,24 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
     let mut swapped = bundle.clone();
     swapped.released = wrong.released.clone();
     assert!(codes(&swapped, &root).contains(&Reason::TallyMismatch));
+    // A clear figure the rule does not derive from the verified reports (one more in the first
+    // exact count viewers see), signed again by the hub: `verify` derives every view again.
+    let mut inflated: publish::Publication =
+        bundle.publication.open_document(&root.signing_key).unwrap();
+    let cell = inflated
+        .views
+        .iter_mut()
+        .flat_map(|v| v.cells.iter_mut())
+        .find(|c| matches!(c.value, Value::Exact(_)))
+        .unwrap();
+    if let Value::Exact(v) = &mut cell.value {
+        *v += 1;
+    }
+    let inflated = PublicationBundle {
+        publication: Envelope::sign(&inflated, signer),
+        ..bundle.clone()
+    };
+    assert!(codes(&inflated, &root).contains(&Reason::SumMismatch));
 
     // (b) t trustees decrypt only released aggregates: asked directly for an aggregate the rule
     // withholds (one region's view of a cell over fewer than three chapters), the Southern

@@ -603,28 +603,38 @@ fn decrypt_into(
                 })
         });
     }
-    // Cells whose whole total the released value is: decide the clear figures again with them
-    // known, so that complementary withholding accounts for them.
-    let exact: rule::Exact = decrypted
-        .released
+    if !decrypted.released.is_empty() {
+        *views = views_with(tree, &decrypted.released)?;
+    }
+    Ok(decrypted)
+}
+
+/// The views a publication shows of `tree` with these released aggregates (each with its view's
+/// clear part): the clear rule's decision (again with the cells whose whole total a released
+/// value is, so that complementary withholding accounts for them), then each released value as
+/// [`crate::decryption::shown`] allows. The publisher calls it, and `verify` calls it again on
+/// the verified rollup, so every published figure is derived from authentic reports twice.
+pub fn views_with(
+    tree: &Tree,
+    released: &[(Released, crate::decryption::ClearPart)],
+) -> Result<Vec<View>> {
+    let exact: rule::Exact = released
         .iter()
         .filter(|(r, part)| {
             part.sum == 0 && usize::try_from(part.suppressed).ok() == Some(r.tally.chapters.len())
         })
         .map(|(r, _)| (r.view.clone(), r.key.clone()))
         .collect();
-    if !exact.is_empty() {
-        let decided = rule::decide_with(tree, &exact);
-        let problems = rule::audit_with(tree, &decided, &exact);
-        if !problems.is_empty() {
-            return Err(Error::Internal(format!(
-                "the publication rule's audit failed with decrypted cells: {}",
-                problems.join("; ")
-            )));
-        }
-        *views = self::views(&decided);
+    let decided = rule::decide_with(tree, &exact);
+    let problems = rule::audit_with(tree, &decided, &exact);
+    if !problems.is_empty() {
+        return Err(Error::Internal(format!(
+            "the publication rule's audit failed with decrypted cells: {}",
+            problems.join("; ")
+        )));
     }
-    for (r, part) in &decrypted.released {
+    let mut views = views(&decided);
+    for (r, part) in released {
         let Some(cell) = views
             .iter_mut()
             .find(|v| v.path == r.view)
@@ -634,7 +644,16 @@ fn decrypt_into(
         };
         cell.value = crate::decryption::shown(cell.value, *part, r.tally.chapters.len(), r.value);
     }
-    Ok(decrypted)
+    Ok(views)
+}
+
+/// The publishing hub's clear-rule tree from its verified rollup tree (for `verify`): the same
+/// leaves and subtrees [`tree`] builds from the stored reports, children in id order.
+pub fn tree_of_rollup(tree: &shopfloor_protocol::rollup::Tree, card: &Card) -> Tree {
+    let mut t = subtree(card.id.as_str(), card, &tree.nodes);
+    t.leaves.sort_by(|a, b| a.id.cmp(&b.id));
+    t.hubs.sort_by(|a, b| a.id.cmp(&b.id));
+    t
 }
 
 /// One pass of the background publisher: each recent period is published when every expected

@@ -415,6 +415,14 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
                     }
                 );
             }
+            for (name, p) in &published {
+                let rare: Vec<String> = p
+                    .rare
+                    .iter()
+                    .map(|(k, v)| format!("{k} {}", shown(v)))
+                    .collect();
+                println!("      {name}: {}", rare.join(", "));
+            }
             println!("      ({:.1} s)", t.elapsed().as_secs_f64());
         }
         println!();
@@ -459,6 +467,16 @@ async fn run_national(cli: &Cli, chapters: usize) -> Result<()> {
     println!("Stopping.");
     fed.stop().await?;
     Ok(())
+}
+
+/// A published value as the demo prints it: `12`, `≥ 12` or `withheld`.
+fn shown(v: &shopfloor_hub::publish::Value) -> String {
+    use shopfloor_hub::publish::Value;
+    match v {
+        Value::Exact(n) => n.to_string(),
+        Value::AtLeast(n) => format!("≥ {n}"),
+        Value::Withheld => "withheld".to_owned(),
+    }
 }
 
 /// Where the time went, so far.

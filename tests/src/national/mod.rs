@@ -309,6 +309,23 @@ pub struct Published {
     /// Exact counts of the hub's own view, by what they count (union staff, officers, ladder
     /// stages, pods…), a few of each.
     pub examples: Vec<(CellKey, u64)>,
+    /// What the hub's own view shows of the rare counts the federation asks for: union staff,
+    /// union officers, workplaces at each ladder stage, and pods ([`rare_keys`]).
+    pub rare: Vec<(CellKey, shopfloor_hub::publish::Value)>,
+}
+
+/// The rare counts the federation asks national for, in the order the demo prints them.
+pub fn rare_keys() -> Vec<CellKey> {
+    use shopfloor_protocol::registry::Dim;
+    let mut keys = vec![
+        CellKey::new("members", &[(Dim::UnionStatus, "staff")]),
+        CellKey::new("members", &[(Dim::UnionStatus, "officer")]),
+    ];
+    for stage in ["0", "1", "2", "3", "4", "5"] {
+        keys.push(CellKey::new("workplaces", &[(Dim::Stage, stage)]));
+    }
+    keys.push(CellKey::total("pods"));
+    keys
 }
 
 impl Published {
@@ -321,6 +338,16 @@ impl Published {
             released: released.len(),
             ..Published::default()
         };
+        let own = p.view(&[]);
+        out.rare = rare_keys()
+            .into_iter()
+            .map(|k| {
+                let v = own
+                    .and_then(|v| v.cells.iter().find(|c| c.key == k))
+                    .map_or(Value::Exact(0), |c| c.value);
+                (k, v)
+            })
+            .collect();
         for r in released {
             let shown = p
                 .view(&r.view)
