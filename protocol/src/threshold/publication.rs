@@ -249,6 +249,17 @@ fn decide(
     family::decide(policy, &cands, lines, form)
 }
 
+/// The aggregates' candidates without values: values are filled in as shares decrypt them.
+fn valueless(aggregates: &[Aggregate]) -> Vec<Candidate> {
+    aggregates
+        .iter()
+        .map(|a| Candidate {
+            value: None,
+            ..a.candidate.clone()
+        })
+        .collect()
+}
+
 /// What a hub asks trustees for: every aggregate the rule releases before decryption.
 pub fn wanted(policy: &ReleasePolicy, aggregates: &[Aggregate], lines: &[Line]) -> Vec<Wanted> {
     let d = decide(policy, aggregates, lines, Form::BeforeDecryption);
@@ -408,14 +419,7 @@ pub fn combine_answers(
         .min(MAX_TABLE);
     let table = DecodeTable::new(max)?;
     let mut out = Combined::default();
-    let mut with_values: Vec<Candidate> = aggregates
-        .iter()
-        .map(|a| {
-            let mut c = a.candidate.clone();
-            c.value = None;
-            c
-        })
-        .collect();
+    let mut with_values = valueless(aggregates);
     let mut shares_of: BTreeMap<usize, Vec<DecryptionShare>> = BTreeMap::new();
     for w in asked {
         let Some((i, a)) = find(aggregates, w) else {
@@ -499,14 +503,7 @@ pub fn check_released(tree: &Tree, key: &JointKey, released: &[Released]) -> Res
     let policy = policy_of(tree)?;
     let aggregates = candidates(tree, key);
     let lines = lines(&aggregates);
-    let mut with_values: Vec<Candidate> = aggregates
-        .iter()
-        .map(|a| {
-            let mut c = a.candidate.clone();
-            c.value = None;
-            c
-        })
-        .collect();
+    let mut with_values = valueless(&aggregates);
     let mut forced = vec![false; aggregates.len()];
     for r in released {
         let w = Wanted {
