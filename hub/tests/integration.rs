@@ -995,6 +995,17 @@ async fn hostile_input_never_panics() {
         error_code(&resp.bytes().await.unwrap()),
         "method-not-allowed"
     );
+    // So does the trustees' route, which has its own limits.
+    let resp = client()
+        .get(server.api("/api/v1/trustee/shares"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(
+        error_code(&resp.bytes().await.unwrap()),
+        "method-not-allowed"
+    );
     let expect_refusal = |status: u16, body: &[u8], what: &str| {
         assert!((400..500).contains(&status), "{what}: status {status}");
         let v: Value = serde_json::from_slice(body)

@@ -226,6 +226,43 @@ pub async fn large_uploads_one_at_a_time(
     next.run(req).await
 }
 
+/// Reads `POST /api/v1/reports`'s body within [`super::REQUEST_TIMEOUT`] (408 otherwise) and up
+/// to the route's limit (413 `too-large`), so that the route's longer timeout covers verifying
+/// it, not a slow sender.
+pub async fn body_within_request_timeout(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = super::routes::report_body_limit(state.hub().level());
+    let too_large = || {
+        AppError(Error::refused(
+            413,
+            "too-large",
+            format!("the report is larger than {limit} bytes"),
+        ))
+        .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match tokio::time::timeout(super::REQUEST_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => {
+            next.run(axum::extract::Request::from_parts(parts, bytes.into()))
+                .await
+        }
+        // Over the limit, or a body that broke off (whose sender no longer reads the answer).
+        Ok(Err(_)) => too_large(),
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
 /// POST /api/v1/reports: sealed bytes (`application/octet-stream`); answers the signed receipt.
 pub async fn reports(
     State(state): State<AppState>,

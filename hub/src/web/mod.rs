@@ -29,8 +29,13 @@ pub use throttle::LoginLimiter;
 /// Largest request body, except `POST /api/v1/reports` at national, which takes a regional hub's
 /// sealed bundle ([`routes::report_body_limit`]).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
-/// Longest a request may take.
+/// Longest a request may take (and, for `POST /api/v1/reports`, its body to arrive).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest `POST /api/v1/reports` may take once its body has arrived: at national, a regional
+/// hub's bundle is verified whole (every chapter's signatures and range proofs), which takes
+/// longer than [`REQUEST_TIMEOUT`] for a large region on a small or busy machine. Only enrolled
+/// children's documents get that far; a stranger's is refused at its signature.
+pub const INGEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]

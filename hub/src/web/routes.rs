@@ -8,7 +8,8 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use super::{
-    AppState, BODY_LIMIT, REQUEST_TIMEOUT, api, publications, trustee_api, ui, witness_api,
+    AppState, BODY_LIMIT, INGEST_TIMEOUT, REQUEST_TIMEOUT, api, publications, trustee_api, ui,
+    witness_api,
 };
 
 /// The application: the JSON API, the dashboards, limits, timeouts and the security headers.
@@ -23,14 +24,6 @@ pub fn router(state: AppState) -> Router {
         // Children.
         .route("/api/v1/enroll", post(api::enroll))
         .route("/api/v1/enroll/{id}", get(api::enroll_status))
-        .route(
-            "/api/v1/reports",
-            post(api::reports)
-                .layer(DefaultBodyLimit::max(report_body_limit(
-                    state.hub().level(),
-                )))
-                .layer(axum::middleware::from_fn(api::large_uploads_one_at_a_time)),
-        )
         .route("/api/v1/rotate", post(api::rotate))
         .route(
             "/api/v1/support-requests",
@@ -85,9 +78,33 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(trustee_api::SHARES_BODY_LIMIT))
                 .layer(axum::middleware::from_fn(api::large_uploads_one_at_a_time)),
         )
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             trustee_api::SHARES_TIMEOUT,
+        ))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(crate::logging::log_request))
+        .with_state(state.clone());
+    // Reports and rollups: the body must arrive within the usual timeout, and verifying it may
+    // take up to INGEST_TIMEOUT.
+    let ingest = Router::new()
+        .route(
+            "/api/v1/reports",
+            post(api::reports)
+                .layer(DefaultBodyLimit::max(report_body_limit(
+                    state.hub().level(),
+                )))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    api::body_within_request_timeout,
+                ))
+                .layer(axum::middleware::from_fn(api::large_uploads_one_at_a_time)),
+        )
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            INGEST_TIMEOUT,
         ))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(crate::logging::log_request))
@@ -106,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::logging::log_request))
         .with_state(state)
         .merge(trustee)
+        .merge(ingest)
 }
 
 /// Largest sealed body `POST /api/v1/reports` takes: a chapter's report anywhere, a regional
