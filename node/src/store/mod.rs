@@ -16,6 +16,7 @@
 
 pub mod audit_queue;
 pub mod cache;
+pub mod checkpoint;
 mod connection;
 pub mod migrations;
 mod pool;
@@ -56,6 +57,8 @@ struct Inner {
     /// Audit rows of views, committed in batches ([`audit_queue`]). Declared last: dropped
     /// after the rest, it writes what is queued before the writer closes.
     audit: audit_queue::AuditQueue,
+    /// Checkpoints the WAL off the writer's commits ([`checkpoint`]).
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 /// Handle to a node's database. Clone freely.
@@ -70,6 +73,8 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut writer = open_connection(&path, false)?;
         migrations::migrate(&mut writer)?;
+        checkpoint::disable_auto(&writer)?;
+        let checkpointer = checkpoint::Checkpointer::start(&path)?;
         let writer = Arc::new(Mutex::new(writer));
         let audit = audit_queue::AuditQueue::start(writer.clone())?;
         let readers = r2d2::Pool::builder()
@@ -88,6 +93,7 @@ impl Store {
                 read_gate: Arc::new(tokio::sync::Semaphore::new(READERS as usize)),
                 write_gate: Arc::new(tokio::sync::Semaphore::new(1)),
                 audit,
+                _checkpointer: checkpointer,
             }),
         })
     }
