@@ -525,7 +525,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 .store()
                 .read_cached(
                     "workplace-choices".into(),
-                    super::dashboard::CACHE_TTL,
+                    super::shared::CACHE_TTL,
                     |conn| workplaces::list(conn, None, 1000, 0),
                 )
                 .await?,
