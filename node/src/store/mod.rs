@@ -235,6 +235,29 @@ impl Store {
         .map_err(|e| Error::Task(e.to_string()))?
     }
 
+    /// [`Store::read_cached`] for code already on a reader (`conn`, e.g. inside
+    /// [`Store::read_async`]): a page that needs a cached value and a query takes one trip to the
+    /// blocking pool and one reader, not two.
+    pub fn cached_on<T, F>(
+        &self,
+        conn: &Connection,
+        key: &str,
+        ttl: Duration,
+        f: F,
+    ) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce(&Connection) -> Result<T>,
+    {
+        let inner = &self.inner;
+        inner.cache.get_or_compute(
+            key,
+            || inner.generation.load(Ordering::Acquire),
+            ttl,
+            || f(conn),
+        )
+    }
+
     /// Appends an audit row for a view (who looked at what), committed with other views' rows
     /// in one transaction; returns once it is committed ([`audit_queue`]).
     pub async fn record_view(
