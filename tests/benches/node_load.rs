@@ -1,19 +1,26 @@
 //! The chapter node under a whole committee at once: 32 concurrent users of one logged-in
 //! session against a 20,000-member node, over real loopback HTTP, with `/api/v1/health` as the
-//! baseline measured in the same run; and the process's memory idle, under load and after.
+//! baseline measured in the same run; and the node's memory idle, under load and after.
 //!
 //! `cargo bench -p shopfloor-testbed --bench node_load` (release). Knobs (environment):
 //! `BENCH_SECS` seconds per route (default 10; 3 to iterate), `BENCH_USERS` concurrent users
 //! (default 32), `BENCH_MEMBERS` (default 20,000), `BENCH_SOAK` seconds of a mixed soak after
-//! the routes (default 0; 600 for the ten-minute soak), `BENCH_FIXTURE` a directory to keep the
-//! built node in and reuse on the next run.
+//! the routes (default 0), `BENCH_FIXTURE` a directory to keep the built node in and reuse on
+//! the next run, `BENCH_ALLOC` the allocator settings to run the node under, in order, each a
+//! whole run of the routes (default `arena2,glibc,arena2-trim`; see [`VARIANTS`]).
+//!
+//! The soak: `cargo bench -p shopfloor-testbed --bench node_soak` is this file again (the
+//! `node_soak` target); there `BENCH_SECS` is the soak's length (default 600: ten minutes of
+//! mixed pages at 32 users after 1 s per route), under `arena2` only, the node's service setting.
 //!
 //! The fixture (synthetic members from `shopfloor_testbed::synth`, imported through the national
 //! import, plus the first 10,000 members' organizing data) is built in a child process (this
-//! binary again, with `BENCH_BUILD_ONLY` set), so the memory figures are the served node's
-//! (and this client's), not the generator's. Memory: VmRSS from /proc/self/status, sampled every
-//! 100 ms while a route is under load; VmHWM with the peak reset (/proc/self/clear_refs) after
-//! start-up.
+//! binary again, with `BENCH_BUILD_ONLY` set). The node is served by another child (this binary
+//! with `BENCH_SERVE_ONLY`, under the variant's environment: glibc reads `MALLOC_ARENA_MAX` and
+//! `GLIBC_TUNABLES` when the process starts, as it does for the service under systemd), so the
+//! memory figures are the served node's alone, not the client's. Memory: the child's VmRSS from
+//! /proc/PID/status, sampled every 100 ms while a route is under load; VmHWM with the peak reset
+//! (/proc/PID/clear_refs) after start-up.
 
 // A benchmark: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -25,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, ensure};
 use shopfloor_node::datadir::DataDir;
-use shopfloor_node::store::Store;
 use shopfloor_testbed::servers::{DEMO_PASSWORD, NodeServer};
 use shopfloor_testbed::synth::{self, ChapterProfile, MAX_MEMBERS};
 
@@ -36,8 +42,22 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn proc_status(field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+/// Allocator settings the node can be run under: a name and the environment it adds.
+/// `arena2` is the service's setting (`packaging/shopfloor.service.in`).
+const VARIANTS: &[(&str, &[(&str, &str)])] = &[
+    ("arena2", &[("MALLOC_ARENA_MAX", "2")]),
+    ("glibc", &[]),
+    (
+        "arena2-trim",
+        &[(
+            "GLIBC_TUNABLES",
+            "glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072",
+        )],
+    ),
+];
+
+fn proc_status(pid: u32, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = text.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
@@ -95,14 +115,82 @@ fn build(root: &Path, members: usize) -> Result<()> {
 }
 
 /// A member id for `/members/ID`, several of them so one row is not always hot.
-fn member_ids(store: &Store) -> Result<Vec<i64>> {
-    Ok(store.read(|c| {
-        let mut st = c.prepare("SELECT id FROM members ORDER BY id")?;
-        let ids = st
-            .query_map([], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
-        Ok(ids.into_iter().step_by(97).collect())
-    })?)
+fn member_ids(db: &Path) -> Result<Vec<i64>> {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut st = c.prepare("SELECT id FROM members ORDER BY id")?;
+    let ids = st
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids.into_iter().step_by(97).collect())
+}
+
+fn audit_rows(db: &Path) -> Result<i64> {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
+}
+
+/// The served node in a child process (this binary with `BENCH_SERVE_ONLY`).
+struct Child {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Child {
+    fn start(root: &Path, env: &[(&str, &str)]) -> Result<Child> {
+        use std::io::BufRead as _;
+        let mut cmd = std::process::Command::new(std::env::current_exe()?);
+        cmd.env("BENCH_SERVE_ONLY", root)
+            .env_remove("MALLOC_ARENA_MAX")
+            .env_remove("GLIBC_TUNABLES")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().context("starting the node")?;
+        let out = child.stdout.take().context("node stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(out).read_line(&mut line)?;
+        let url = line.trim().to_owned();
+        ensure!(url.starts_with("http://"), "node said {line:?}");
+        Ok(Child { child, url })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes its stdin (it stops serving) and waits for it.
+    fn stop(mut self) -> Result<()> {
+        drop(self.child.stdin.take());
+        let status = self.child.wait()?;
+        ensure!(status.success(), "node exited with {status}");
+        Ok(())
+    }
+}
+
+/// `BENCH_SERVE_ONLY`: serves the node at `root` on loopback, prints its URL, stops when stdin
+/// closes. The runtime is the node's own (`shopfloor-node serve`: 2 worker threads).
+fn serve(root: &Path) -> Result<()> {
+    use std::io::{Read as _, Write as _};
+    shopfloor_hub::forward::client()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let mut server = NodeServer::start(DataDir::new(root)).await?;
+        let mut out = std::io::stdout();
+        writeln!(out, "{}", server.url())?;
+        out.flush()?;
+        tokio::task::spawn_blocking(|| {
+            let mut sink = Vec::new();
+            let _ = std::io::stdin().read_to_end(&mut sink);
+        })
+        .await?;
+        server.stop().await?;
+        Ok::<_, anyhow::Error>(())
+    })
 }
 
 struct Run {
@@ -124,7 +212,9 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// `users` tasks each fetch `paths` (round robin) as fast as they can for `secs`.
+#[allow(clippy::too_many_arguments)]
 async fn load(
+    pid: u32,
     client: &reqwest::Client,
     base: &str,
     cookie: &str,
@@ -153,7 +243,7 @@ async fn load(
         let peak = peak.clone();
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                if let Some(kb) = proc_status("VmRSS:") {
+                if let Some(kb) = proc_status(pid, "VmRSS:") {
                     peak.fetch_max(kb, Ordering::Relaxed);
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -230,7 +320,205 @@ async fn login(client: &reqwest::Client, base: &str) -> Result<String> {
     Ok(cookies.join("; "))
 }
 
-fn main() -> Result<()> {
+/// What one variant's run measured.
+struct Measured {
+    runs: Vec<Run>,
+    rss_start: Option<u64>,
+    rss_idle: Option<u64>,
+    rss_loaded: Option<u64>,
+    hwm: Option<u64>,
+    reset: bool,
+    rss_after: Option<u64>,
+    soak: Vec<(usize, Option<u64>)>,
+}
+
+async fn run_variant(
+    root: &Path,
+    env: &[(&str, &str)],
+    ids: &[i64],
+    users: usize,
+    secs: f64,
+    soak: f64,
+) -> Result<Measured> {
+    let node = Child::start(root, env)?;
+    let pid = node.pid();
+    let rss_start = proc_status(pid, "VmRSS:");
+    let base = node.url.clone();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .pool_max_idle_per_host(users)
+        .build()?;
+    let cookie = login(&client, &base).await?;
+    // One visit to every page, then idle: what a node that has been used a little holds.
+    for p in ["/", "/members", "/workplaces", "/reports"] {
+        let _ = client
+            .get(format!("{base}{p}"))
+            .header("cookie", &cookie)
+            .send()
+            .await?
+            .bytes()
+            .await?;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle = proc_status(pid, "VmRSS:");
+    let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+
+    let routes: Vec<(&str, Vec<String>)> = vec![
+        ("/api/v1/health (baseline)", vec!["/api/v1/health".into()]),
+        ("dashboard /", vec!["/".into()]),
+        ("/members", vec!["/members".into()]),
+        ("/members?q=smith", vec!["/members?q=smith".into()]),
+        ("/members page 5", vec!["/members?page=5".into()]),
+        (
+            "/members/ID",
+            ids.iter().map(|id| format!("/members/{id}")).collect(),
+        ),
+        ("/workplaces", vec!["/workplaces".into()]),
+        ("report preview /reports", vec!["/reports".into()]),
+        ("/api/v1/dashboard", vec!["/api/v1/dashboard".into()]),
+    ];
+    let mut runs = Vec::new();
+    for (name, paths) in routes {
+        let run = load(
+            pid,
+            &client,
+            &base,
+            &cookie,
+            name,
+            Arc::new(paths),
+            users,
+            secs,
+        )
+        .await
+        .with_context(|| format!("route {name}"))?;
+        eprintln!(
+            "  {name}: {} requests, p99 {:.1} ms",
+            run.requests,
+            run.p99.as_secs_f64() * 1e3
+        );
+        runs.push(run);
+    }
+    let hwm = proc_status(pid, "VmHWM:");
+    let rss_loaded = proc_status(pid, "VmRSS:");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let rss_after = proc_status(pid, "VmRSS:");
+
+    let mut samples = Vec::new();
+    if soak > 0.0 {
+        let mut mixed: Vec<String> = vec![
+            "/".into(),
+            "/members".into(),
+            "/workplaces".into(),
+            "/reports".into(),
+            "/members?page=3".into(),
+            "/members?q=smith".into(),
+        ];
+        mixed.extend(ids.iter().take(20).map(|id| format!("/members/{id}")));
+        let mixed = Arc::new(mixed);
+        let slices = (soak / 60.0).ceil().max(1.0) as usize;
+        for i in 0..slices {
+            let run = load(
+                pid,
+                &client,
+                &base,
+                &cookie,
+                "soak",
+                mixed.clone(),
+                users,
+                soak / slices as f64,
+            )
+            .await?;
+            let rss = proc_status(pid, "VmRSS:");
+            eprintln!(
+                "  soak slice {}: {} requests, p99 {:.1} ms, RSS {}",
+                i + 1,
+                run.requests,
+                run.p99.as_secs_f64() * 1e3,
+                mb(rss)
+            );
+            samples.push((run.requests, rss));
+        }
+    }
+    drop(client);
+    node.stop()?;
+    Ok(Measured {
+        runs,
+        rss_start,
+        rss_idle,
+        rss_loaded,
+        hwm,
+        reset,
+        rss_after,
+        soak: samples,
+    })
+}
+
+fn report(variant: &str, env: &[(&str, &str)], m: &Measured, audit: i64) {
+    let env = env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("  node under {variant} ({env}):");
+    let runs = &m.runs;
+    let base_p99 = runs[0].p99.as_secs_f64().max(1e-9);
+    let base_rps = runs[0].requests as f64 / runs[0].secs;
+    println!(
+        "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>9}",
+        "route", "req/s", "p50 ms", "p99 ms", "max ms", "p99/health", "rps/health", "RSS peak"
+    );
+    for r in runs {
+        let rps = r.requests as f64 / r.secs;
+        println!(
+            "  {:<28} {:>9.1} {:>9.2} {:>9.2} {:>9.1} {:>9.1}x {:>9.4}x {:>9}",
+            r.name,
+            rps,
+            r.p50.as_secs_f64() * 1e3,
+            r.p99.as_secs_f64() * 1e3,
+            r.max.as_secs_f64() * 1e3,
+            r.p99.as_secs_f64() / base_p99,
+            rps / base_rps,
+            mb(r.rss_peak)
+        );
+    }
+    let worst = runs[1..]
+        .iter()
+        .map(|r| r.p99.as_secs_f64() / base_p99)
+        .fold(0.0, f64::max);
+    println!("  slowest page p99: {worst:.1}x the health route's p99 (target <= 25x, <= 50 ms)");
+    println!(
+        "  node RSS: {} at start, {} idle after one visit per page, {} at the end of the load, \
+         peak {}{}, {} 5 s after",
+        mb(m.rss_start),
+        mb(m.rss_idle),
+        mb(m.rss_loaded),
+        mb(m.hwm),
+        if m.reset { "" } else { " (peak not reset)" },
+        mb(m.rss_after)
+    );
+    if !m.soak.is_empty() {
+        let first = m.soak.first().and_then(|s| s.1);
+        let last = m.soak.last().and_then(|s| s.1);
+        let max = m.soak.iter().filter_map(|s| s.1).max();
+        println!(
+            "  soak, mixed pages: {} requests; RSS after each slice {:?} MB; first {}, last {}, \
+             highest {}",
+            m.soak.iter().map(|s| s.0).sum::<usize>(),
+            m.soak
+                .iter()
+                .map(|s| s.1.map_or(0, |k| k / 1024))
+                .collect::<Vec<_>>(),
+            mb(first),
+            mb(last),
+            mb(max)
+        );
+    }
+    println!("  audit rows after this run: {audit}");
+}
+
+/// The bench (`node_load`, and `node_soak` through `benches/node_soak.rs`).
+pub fn main() -> Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
     }
@@ -238,17 +526,42 @@ fn main() -> Result<()> {
     if let Ok(root) = std::env::var("BENCH_BUILD_ONLY") {
         return build(Path::new(&root), members);
     }
+    if let Ok(root) = std::env::var("BENCH_SERVE_ONLY") {
+        return serve(Path::new(&root));
+    }
     // Installs the TLS crypto provider reqwest needs (the client here speaks plain HTTP).
     shopfloor_hub::forward::client()?;
-    let secs = env_u64("BENCH_SECS", 10) as f64;
+    let soak_bench = env!("CARGO_CRATE_NAME") == "node_soak";
+    let (secs, soak) = if soak_bench {
+        (1.0, env_u64("BENCH_SECS", 600) as f64)
+    } else {
+        (
+            env_u64("BENCH_SECS", 10) as f64,
+            env_u64("BENCH_SOAK", 0) as f64,
+        )
+    };
     let users = env_u64("BENCH_USERS", 32) as usize;
-    let soak = env_u64("BENCH_SOAK", 0) as f64;
+    let default_variants = if soak_bench {
+        "arena2"
+    } else {
+        "arena2,glibc,arena2-trim"
+    };
+    let wanted = std::env::var("BENCH_ALLOC").unwrap_or_else(|_| default_variants.to_owned());
+    let mut variants = Vec::new();
+    for name in wanted.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let v = VARIANTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .with_context(|| format!("BENCH_ALLOC: no variant {name}"))?;
+        variants.push(*v);
+    }
     let tmp = tempfile::tempdir()?;
     let root: PathBuf = match std::env::var("BENCH_FIXTURE") {
         Ok(p) => PathBuf::from(p),
         Err(_) => tmp.path().join("node"),
     };
-    if !root.join("shopfloor.db").exists() {
+    let db = root.join("shopfloor.db");
+    if !db.exists() {
         eprintln!("building a {members}-member node in a child process...");
         let status = std::process::Command::new(std::env::current_exe()?)
             .env("BENCH_BUILD_ONLY", &root)
@@ -256,153 +569,20 @@ fn main() -> Result<()> {
             .context("running the fixture builder")?;
         ensure!(status.success(), "fixture builder failed: {status}");
     }
-    let rss_start = proc_status("VmRSS:");
+    let ids = member_ids(&db)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(async move {
-        let mut server = NodeServer::start(DataDir::new(&root)).await?;
-        let ids = member_ids(&server.store)?;
-        let base = server.url();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(users)
-            .build()?;
-        let cookie = login(&client, &base).await?;
-        // One visit to every page, then idle: what a node that has been used a little holds.
-        for p in ["/", "/members", "/workplaces", "/reports"] {
-            let _ = client
-                .get(format!("{base}{p}"))
-                .header("cookie", &cookie)
-                .send()
-                .await?
-                .bytes()
-                .await?;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let rss_idle = proc_status("VmRSS:");
-        let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-
-        let routes: Vec<(&str, Vec<String>)> = vec![
-            ("/api/v1/health (baseline)", vec!["/api/v1/health".into()]),
-            ("dashboard /", vec!["/".into()]),
-            ("/members", vec!["/members".into()]),
-            ("/members?q=smith", vec!["/members?q=smith".into()]),
-            ("/members page 5", vec!["/members?page=5".into()]),
-            (
-                "/members/ID",
-                ids.iter().map(|id| format!("/members/{id}")).collect(),
-            ),
-            ("/workplaces", vec!["/workplaces".into()]),
-            ("report preview /reports", vec!["/reports".into()]),
-            ("/api/v1/dashboard", vec!["/api/v1/dashboard".into()]),
-        ];
-        let mut runs = Vec::new();
-        for (name, paths) in routes {
-            let run = load(&client, &base, &cookie, name, Arc::new(paths), users, secs)
-                .await
-                .with_context(|| format!("route {name}"))?;
-            eprintln!(
-                "  {name}: {} requests, p99 {:.1} ms",
-                run.requests,
-                run.p99.as_secs_f64() * 1e3
-            );
-            runs.push(run);
-        }
-        let hwm = proc_status("VmHWM:");
-        let rss_loaded = proc_status("VmRSS:");
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let rss_after = proc_status("VmRSS:");
-
-        let mut soak_line = None;
-        if soak > 0.0 {
-            let mut mixed: Vec<String> = vec![
-                "/".into(),
-                "/members".into(),
-                "/workplaces".into(),
-                "/reports".into(),
-                "/members?page=3".into(),
-            ];
-            mixed.extend(ids.iter().take(20).map(|id| format!("/members/{id}")));
-            let mixed = Arc::new(mixed);
-            let mut samples = Vec::new();
-            let slices = (soak / 60.0).ceil().max(1.0) as usize;
-            for _ in 0..slices {
-                let run = load(
-                    &client,
-                    &base,
-                    &cookie,
-                    "soak",
-                    mixed.clone(),
-                    users,
-                    soak / slices as f64,
-                )
-                .await?;
-                samples.push((run.requests, proc_status("VmRSS:")));
-            }
-            let first = samples.first().and_then(|s| s.1);
-            let last = samples.last().and_then(|s| s.1);
-            soak_line = Some(format!(
-                "  soak {soak:.0} s mixed pages: RSS after each minute {:?} MB; first {} last {}",
-                samples
-                    .iter()
-                    .map(|s| s.1.map_or(0, |k| k / 1024))
-                    .collect::<Vec<_>>(),
-                mb(first),
-                mb(last)
-            ));
-        }
-
-        println!("node load: {members} members, {users} concurrent users, {secs:.0} s per route");
-        let base_p99 = runs[0].p99.as_secs_f64().max(1e-9);
-        let base_rps = runs[0].requests as f64 / runs[0].secs;
-        println!(
-            "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>9}",
-            "route", "req/s", "p50 ms", "p99 ms", "max ms", "p99/health", "rps/health", "RSS peak"
-        );
-        for r in &runs {
-            let rps = r.requests as f64 / r.secs;
-            println!(
-                "  {:<28} {:>9.1} {:>9.2} {:>9.2} {:>9.1} {:>9.1}x {:>9.4}x {:>9}",
-                r.name,
-                rps,
-                r.p50.as_secs_f64() * 1e3,
-                r.p99.as_secs_f64() * 1e3,
-                r.max.as_secs_f64() * 1e3,
-                r.p99.as_secs_f64() / base_p99,
-                rps / base_rps,
-                mb(r.rss_peak)
-            );
-        }
-        let worst = runs[1..]
-            .iter()
-            .map(|r| r.p99.as_secs_f64() / base_p99)
-            .fold(0.0, f64::max);
-        println!(
-            "  slowest page p99: {worst:.1}x the health route's p99 (target <= 25x, <= 50 ms)"
-        );
-        println!(
-            "  RSS: {} at start, {} idle after one visit per page, {} at the end of the load, \
-             peak {}{}, {} 5 s after",
-            mb(rss_start),
-            mb(rss_idle),
-            mb(rss_loaded),
-            mb(hwm),
-            if reset { "" } else { " (peak not reset)" },
-            mb(rss_after)
-        );
-        let audit: i64 = server
-            .store
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?))?;
-        println!("  audit rows after the run: {audit}");
-        if let Some(line) = soak_line {
-            println!("{line}");
-        }
-        server.stop().await?;
-        Ok::<_, anyhow::Error>(())
-    })?;
+    println!(
+        "node load: {members} members, {users} concurrent users, {secs:.0} s per route, \
+         soak {soak:.0} s"
+    );
+    for (name, env) in variants {
+        eprintln!("node under {name}...");
+        let m = rt.block_on(run_variant(&root, env, &ids, users, secs, soak))?;
+        report(name, env, &m, audit_rows(&db)?);
+    }
     drop(tmp);
     Ok(())
 }

@@ -16,6 +16,7 @@
 
 pub mod audit_queue;
 pub mod cache;
+pub mod checkpoint;
 mod connection;
 pub mod migrations;
 mod pool;
@@ -56,6 +57,8 @@ struct Inner {
     /// Audit rows of views, committed in batches ([`audit_queue`]). Declared last: dropped
     /// after the rest, it writes what is queued before the writer closes.
     audit: audit_queue::AuditQueue,
+    /// Checkpoints the WAL off the writer's commits ([`checkpoint`]).
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 /// Handle to a node's database. Clone freely.
@@ -70,6 +73,8 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut writer = open_connection(&path, false)?;
         migrations::migrate(&mut writer)?;
+        checkpoint::disable_auto(&writer)?;
+        let checkpointer = checkpoint::Checkpointer::start(&path)?;
         let writer = Arc::new(Mutex::new(writer));
         let audit = audit_queue::AuditQueue::start(writer.clone())?;
         let readers = r2d2::Pool::builder()
@@ -88,6 +93,7 @@ impl Store {
                 read_gate: Arc::new(tokio::sync::Semaphore::new(READERS as usize)),
                 write_gate: Arc::new(tokio::sync::Semaphore::new(1)),
                 audit,
+                _checkpointer: checkpointer,
             }),
         })
     }
@@ -227,6 +233,29 @@ impl Store {
         })
         .await
         .map_err(|e| Error::Task(e.to_string()))?
+    }
+
+    /// [`Store::read_cached`] for code already on a reader (`conn`, e.g. inside
+    /// [`Store::read_async`]): a page that needs a cached value and a query takes one trip to the
+    /// blocking pool and one reader, not two.
+    pub fn cached_on<T, F>(
+        &self,
+        conn: &Connection,
+        key: &str,
+        ttl: Duration,
+        f: F,
+    ) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce(&Connection) -> Result<T>,
+    {
+        let inner = &self.inner;
+        inner.cache.get_or_compute(
+            key,
+            || inner.generation.load(Ordering::Acquire),
+            ttl,
+            || f(conn),
+        )
     }
 
     /// Appends an audit row for a view (who looked at what), committed with other views' rows

@@ -233,9 +233,7 @@ fn flags(conn: &Connection, previous: Option<Period>) -> crate::Result<Flags> {
     })
 }
 
-/// How long the dashboard's and the report preview's numbers are kept at most when nothing is
-/// written through this server (a write elsewhere, e.g. the command line, shows after this).
-pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+pub use super::shared::CACHE_TTL;
 
 /// `GET /` — the dashboard.
 pub async fn show(page: Page) -> Response {
@@ -492,7 +490,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         ),
         Nav::Dashboard,
     );
-    let mapping = super::selfreport::dashboard_progress(&page.state, lang).await?;
+    let mapping = super::selfreport_review::dashboard_progress(&page.state, lang).await?;
     view::ok(&DashboardPage {
         c,
         stats,

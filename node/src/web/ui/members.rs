@@ -250,30 +250,25 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
     let wanted: i64 = lq.page.parse().unwrap_or(1).max(1);
     let scope = page.user.member_scope();
     let actor = page.user.username.clone();
-    // A search is answered from the store's index of names and emails (store::search).
-    let index = match &filter.search {
-        Some(_) => Some(
-            page.state
-                .store()
-                .read_cached(
-                    search::CACHE_KEY.into(),
-                    search::TTL,
-                    search::MemberIndex::build,
-                )
-                .await?,
-        ),
-        None => None,
-    };
+    // A search is answered from the store's index of names and emails (store::search), taken
+    // on the same reader as the page's queries (one trip to the blocking pool, not two).
+    let store = page.state.store().clone();
     let (result, pods, rows) = page
         .state
         .store()
         .read_async(move |tx| {
-            let among = match (&index, &filter.search) {
-                (Some(index), Some(text)) => index
+            let among = match &filter.search {
+                Some(text) => store
+                    .cached_on(
+                        tx,
+                        search::CACHE_KEY,
+                        search::TTL,
+                        search::MemberIndex::build,
+                    )?
                     .matching(&search::needle(text))
                     .filter(|ids| ids.len() <= search::MAX_IDS)
                     .map(|ids| search::json_ids(&ids)),
-                _ => None,
+                None => None,
             };
             let pods = q::visible_pods(tx, &scope)?;
             let mut params = PageParams {
@@ -525,7 +520,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 .store()
                 .read_cached(
                     "workplace-choices".into(),
-                    super::dashboard::CACHE_TTL,
+                    super::shared::CACHE_TTL,
                     |conn| workplaces::list(conn, None, 1000, 0),
                 )
                 .await?,

@@ -27,6 +27,7 @@ pub mod page;
 pub mod reports;
 pub mod selfreport;
 pub mod selfreport_review;
+pub mod shared;
 pub mod view;
 pub mod workplaces;
 

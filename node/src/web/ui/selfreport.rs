@@ -23,8 +23,8 @@ use rusqlite::{Connection, params};
 use shopfloor_protocol::registry::{self, Dim};
 
 use super::i18n::{Arg, Lang};
-use super::members::Choice;
 use super::page::{LANG_COOKIE, anonymous_lang};
+use super::view::Choice;
 use super::view::{self, Chrome};
 use crate::domain::selfreport::{self as sr, Answers, industry};
 use crate::web::auth::ClientIp;
@@ -39,8 +39,8 @@ pub const TOKEN_LIMIT: i64 = 20;
 /// The window, in seconds.
 pub const WINDOW_SECS: i64 = 600;
 
-/// US counties (FIPS, name), compiled in.
-const COUNTIES: &str = include_str!("../../../assets/counties.tsv");
+use super::shared::COUNTIES;
+pub use super::shared::{Check, county_name};
 
 /// The counties of a state, by name.
 pub fn counties_of(state: &str) -> Vec<(&'static str, &'static str)> {
@@ -59,15 +59,6 @@ pub fn counties_of(state: &str) -> Vec<(&'static str, &'static str)> {
         .collect();
     out.sort_by(|a, b| a.1.cmp(b.1));
     out
-}
-
-/// A county's name, or its code.
-pub fn county_name(fips: &str) -> String {
-    COUNTIES
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .find(|(f, _)| *f == fips)
-        .map_or_else(|| fips.to_owned(), |(_, n)| n.to_owned())
 }
 
 /// Counts one request against a key; `false` once the key is over `limit` in this window.
@@ -237,17 +228,6 @@ impl Values {
             consent: self.consent,
         }
     }
-}
-
-/// A checkbox or radio choice.
-#[derive(Debug)]
-pub struct Check {
-    /// Value.
-    pub value: String,
-    /// Label.
-    pub label: String,
-    /// Checked.
-    pub checked: bool,
 }
 
 /// `GET /r/{token}`: the member's form.

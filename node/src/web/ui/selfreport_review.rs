@@ -8,14 +8,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shopfloor_protocol::registry::Dim;
 
-use super::selfreport::{Check, county_name};
+use super::shared::{Check, county_name};
 use crate::domain::selfreport::{self as sr, Answers, Selection, Target};
 use crate::web::auth::MemberScope;
 use crate::web::handler::{CsrfForm, Organizer, audit};
 use crate::web::query::{self as q, MemberFilter, PageParams};
 use crate::web::ui::i18n::{Arg, Lang, LangExt as _};
-use crate::web::ui::members::Choice;
 use crate::web::ui::page::{HasCsrf, Page};
+use crate::web::ui::view::Choice;
 use crate::web::ui::view::{self, Chrome, Nav};
 use crate::web::{AppError, AppState};
 
