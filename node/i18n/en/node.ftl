@@ -912,3 +912,12 @@ ui-report-encrypted-note = Withheld numbers also travel encrypted to the federat
 
 ## Numbers and dates (locale)
 ui-report-recipient-unenrolled = No hub yet: this node is not enrolled
+
+## Periods as months, outbox attempts (issue 19)
+ui-outbox-what = { $period } · revision { $n }
+ui-outbox-attempts = Delivery attempts
+ui-outbox-attempts-count = { $n ->
+    [0] Not tried yet
+    [one] { $n } attempt
+   *[other] { $n } attempts
+}

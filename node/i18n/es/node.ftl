@@ -912,3 +912,12 @@ ui-report-encrypted-note = Las cifras reservadas también viajan cifradas con la
 
 ## Numbers and dates (locale)
 ui-report-recipient-unenrolled = Ningún hub todavía: este nodo no está inscrito
+
+## Periods as months, outbox attempts (issue 19)
+ui-outbox-what = { $period } · revisión { $n }
+ui-outbox-attempts = Intentos de entrega
+ui-outbox-attempts-count = { $n ->
+    [0] Aún no se ha intentado
+    [one] { $n } intento
+   *[other] { $n } intentos
+}

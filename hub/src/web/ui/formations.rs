@@ -131,7 +131,7 @@ pub async fn formations(
         };
         let path = pages::split_path(q.path.as_deref());
         let mut page = FormationsPage {
-            periods: pages::period_choices(&periods, period),
+            periods: pages::period_choices(lang, &periods, period),
             path: path.join("/"),
             trail: Vec::new(),
             heading: String::new(),
