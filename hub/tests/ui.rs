@@ -1238,6 +1238,11 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
     let chapters = chapters_report(&hub);
     let triangle = &chapters[0];
     let before = last_month().previous().unwrap();
+    // Series label periods by their month, in few letters ("Oct 2026").
+    let short = |p: Period| {
+        shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+            .period_short(&p.to_string())
+    };
     // Triangle's latest accepted report is last month's: the correction chains after it.
     let last_digest: String = hub
         .store()
@@ -1274,11 +1279,11 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
     let page = admin.get("/ui/dashboards").await;
     assert_eq!(page.status, 200);
     assert!(
-        page.body.contains(&format!("{before} *")),
+        page.body.contains(&format!("{} *", short(before))),
         "the month is marked"
     );
     assert!(
-        !page.body.contains(&format!("{} *", last_month())),
+        !page.body.contains(&format!("{} *", short(last_month()))),
         "only that month"
     );
     assert!(
@@ -1295,7 +1300,7 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
         let t = admin.get(path).await;
         assert_eq!(t.status, 200);
         assert!(
-            t.body.contains(&format!("{before} *")),
+            t.body.contains(&format!("{} *", short(before))),
             "{path} marks the month"
         );
         assert!(
@@ -1556,7 +1561,10 @@ async fn labor_formations_per_chapter_for_admins_and_counts_for_viewers() {
     let triangle = line("Triangle");
     assert_eq!(triangle.matches(">Yes<").count(), 3, "{triangle}");
     assert!(triangle.contains("North Carolina"));
-    assert!(triangle.contains(&format!(">{}<", last_month())));
+    // The last report's period, as its month.
+    let month = shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+        .period(&last_month().to_string());
+    assert!(triangle.contains(&format!(">{month}<")), "{triangle}");
     assert!(triangle.contains(">On time<") || triangle.contains(">Late<"));
     let houston = line("Houston");
     assert_eq!(houston.matches(">No<").count(), 3, "{houston}");

@@ -158,6 +158,34 @@ async fn assert_fits(c: &Client, what: &str) {
     assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
 }
 
+/// Chart text as drawn: the smallest and largest font size, in CSS pixels on screen, of the
+/// labels in charts (bars, goals, sparklines; maps excepted), scaled as their SVG is.
+const CHART_TEXT: &str = r#"
+let lo = 1e9, hi = 0;
+for (const t of document.querySelectorAll('svg:not(.usmap):not(.countymap) text')) {
+  const svg = t.ownerSVGElement;
+  const vb = svg && svg.viewBox && svg.viewBox.baseVal;
+  if (!vb || !vb.width || !t.checkVisibility()) continue;
+  const px = parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / vb.width;
+  if (px > 0) { lo = Math.min(lo, px); hi = Math.max(hi, px); }
+}
+return [lo, hi];
+"#;
+
+/// Chart labels stay readable and in proportion at every width (issue 19, item 13: they were
+/// ~40 px on desktop and ~9 px on a phone).
+async fn assert_chart_text(c: &Client, what: &str) {
+    let v = c.execute(CHART_TEXT, vec![]).await.unwrap();
+    let (lo, hi) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    if hi == 0.0 {
+        return;
+    }
+    assert!(
+        lo >= 9.5 && hi <= 24.0,
+        "{what}: chart text from {lo:.1} to {hi:.1} px"
+    );
+}
+
 /// Screenshots of the page as it is now (after a form), at the current size.
 async fn shoot_current(c: &Client, name: &str, lang: &str) {
     let png = c.screenshot().await.unwrap();
@@ -192,6 +220,7 @@ async fn visit(c: &Client, base: &str, path: &str, name: &str, lang: &str, words
         assert_fits(c, &format!("{path} ({lang}, {size})")).await;
         assert_formatted(c, &format!("{path} ({lang}, {size})")).await;
         assert_no_data_ids(c, ids(), &format!("{path} ({lang}, {size})")).await;
+        assert_chart_text(c, &format!("{path} ({lang}, {size})")).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 }

@@ -921,3 +921,4 @@ ui-outbox-attempts-count = { $n ->
     [one] { $n } attempt
    *[other] { $n } attempts
 }
+ui-guidance-none-enrolled-since = This node has been enrolled with { $name } since { $when }, and { $name } has not published any guidance yet. The node asks for it once a day; it appears here as soon as the hub publishes.

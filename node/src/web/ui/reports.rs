@@ -843,12 +843,32 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
             .store()
             .read_async(crate::federation::hub_link)
             .await?;
+        // When the node enrolled: an enrolled node's page says since when.
+        let enrolled_at: Option<String> = page
+            .state
+            .store()
+            .read_async(|conn| {
+                Ok(conn
+                    .query_row("SELECT enrolled_at FROM enrollment WHERE id = 1", [], |r| {
+                        r.get(0)
+                    })
+                    .ok()
+                    .flatten())
+            })
+            .await?;
         let mut out = GuidancePage {
             c: page.chrome("ui-guidance-title", Nav::Guidance),
             present: stored.is_some(),
-            none_text: match &link {
-                None => lang.t("ui-guidance-none"),
-                Some(l) => lang.ta(
+            none_text: match (&link, enrolled_at) {
+                (None, _) => lang.t("ui-guidance-none"),
+                (Some(l), Some(at)) => lang.ta(
+                    "ui-guidance-none-enrolled-since",
+                    &[
+                        ("name", Arg::from(l.card.name.clone())),
+                        ("when", Arg::from(lang.time(&at))),
+                    ],
+                ),
+                (Some(l), None) => lang.ta(
                     "ui-guidance-none-enrolled",
                     &[("name", Arg::from(l.card.name.clone()))],
                 ),
