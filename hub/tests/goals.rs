@@ -357,10 +357,23 @@ async fn a_recruitment_goal_sums_its_window_and_trainings_count_their_growth() {
     assert!(rows[0].1.starts_with("197 of 500 (39%)"), "{rows:?}");
     // Trainings to date: 765 at the last month less 650 the month before the window.
     assert!(rows[1].1.starts_with("115 of 500"), "{rows:?}");
-    // The series, month by month: the window's sum as of each stored month.
-    assert!(html.contains(&format!("{}: 51", months[0])), "series");
-    assert!(html.contains(&format!("{}: 117", months[1])), "series");
-    assert!(html.contains(&format!("{}: 197", months[2])), "series");
+    // The series, month by month: the window's sum as of each stored month ("Oct 2026").
+    let short = |p: Period| {
+        shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+            .period_short(&p.to_string())
+    };
+    assert!(
+        html.contains(&format!("{}: 51", short(months[0]))),
+        "series"
+    );
+    assert!(
+        html.contains(&format!("{}: 117", short(months[1]))),
+        "series"
+    );
+    assert!(
+        html.contains(&format!("{}: 197", short(months[2]))),
+        "series"
+    );
     // An earlier month shows the window as far as it had got.
     let html = dashboard(&hub, months[1], "es").await;
     let rows = goal_rows(&html);

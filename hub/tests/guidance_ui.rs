@@ -225,7 +225,7 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
     assert!(preview.contains("One-on-ones") && preview.contains("Conversaciones uno a uno"));
     assert!(preview.contains("Apoyo mayoritario: 50") && preview.contains("Majority support: 50"));
     assert!(
-        preview.contains("desde 2026-07 hasta el 2027-06-30"),
+        preview.contains("desde julio de 2026 hasta el 30 jun 2027"),
         "{preview}"
     );
     // Spanish material missing: chapters link to the English one, and so does the preview.
@@ -234,7 +234,10 @@ async fn an_admin_previews_fixes_the_error_shown_in_spanish_and_publishes() {
         es.contains("<a href=\"https://example.org/en/1on1\""),
         "{es}"
     );
-    assert!(preview.contains("from 2026-07 through 2027-06-30"));
+    assert!(
+        preview.contains("from July 2026 through Jun 30, 2027"),
+        "{preview}"
+    );
     assert!(guidance::current(&hub).unwrap().is_none());
     assert_eq!(fetch_guidance(&served.url).await.0, 404);
 

@@ -245,10 +245,10 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert_eq!(p.status, 200);
     for text in [
         "Solicitudes de apoyo",
-        "Triangle (triangle)",
+        "<h2>Triangle <span",
         "Urgente",
         "Un capítulo de este hub",
-        "Automáticamente a Durham (durham)",
+        "Automáticamente a Durham,",
         "Reenviar al hub nacional",
     ] {
         assert!(p.body.contains(text), "{text} missing: {}", p.body);
@@ -285,7 +285,14 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
         .lang("en")
         .logged_in("admin", ADMIN_PASSWORD)
         .await;
-    let body = west_ui.until("/ui/support", "triangle").await;
+    let body = west_ui
+        .until("/ui/support", "A hospital committee needs Spanish-speaking")
+        .await;
+    // A chapter of another region, whose request carries no name: said in words, not its id.
+    assert!(
+        body.contains("<h2>A chapter or hub outside this hub"),
+        "{body}"
+    );
     assert!(body.contains("Relayed down by the national hub"), "{body}");
     assert!(
         !body.contains("relay-up"),
@@ -316,7 +323,9 @@ async fn requests_travel_up_and_down_and_close_everywhere() {
     assert_eq!(inbox_a["yours"][0]["status"], "met");
 
     // The status reaches national's copy, then West's, and D sees it closed.
-    nat_ui.until("/ui/support?show=closed", "triangle").await;
+    nat_ui
+        .until("/ui/support?show=closed", "A hospital committee needs")
+        .await;
     eventually(30, "met at West", || async {
         let (_, v) = signed(&reg_w, &west, &d, "GET", "/api/v1/support-requests", b"").await;
         (v["for_you"][0]["status"] == "met").then_some(())

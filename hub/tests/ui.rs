@@ -1238,6 +1238,11 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
     let chapters = chapters_report(&hub);
     let triangle = &chapters[0];
     let before = last_month().previous().unwrap();
+    // Series label periods by their month, in few letters ("Oct 2026").
+    let short = |p: Period| {
+        shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+            .period_short(&p.to_string())
+    };
     // Triangle's latest accepted report is last month's: the correction chains after it.
     let last_digest: String = hub
         .store()
@@ -1274,11 +1279,11 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
     let page = admin.get("/ui/dashboards").await;
     assert_eq!(page.status, 200);
     assert!(
-        page.body.contains(&format!("{before} *")),
+        page.body.contains(&format!("{} *", short(before))),
         "the month is marked"
     );
     assert!(
-        !page.body.contains(&format!("{} *", last_month())),
+        !page.body.contains(&format!("{} *", short(last_month()))),
         "only that month"
     );
     assert!(
@@ -1295,7 +1300,7 @@ async fn a_corrected_report_marks_its_period_in_the_series() {
         let t = admin.get(path).await;
         assert_eq!(t.status, 200);
         assert!(
-            t.body.contains(&format!("{before} *")),
+            t.body.contains(&format!("{} *", short(before))),
             "{path} marks the month"
         );
         assert!(
@@ -1556,7 +1561,10 @@ async fn labor_formations_per_chapter_for_admins_and_counts_for_viewers() {
     let triangle = line("Triangle");
     assert_eq!(triangle.matches(">Yes<").count(), 3, "{triangle}");
     assert!(triangle.contains("North Carolina"));
-    assert!(triangle.contains(&format!(">{}<", last_month())));
+    // The last report's period, as its month.
+    let month = shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+        .period(&last_month().to_string());
+    assert!(triangle.contains(&format!(">{month}<")), "{triangle}");
     assert!(triangle.contains(">On time<") || triangle.contains(">Late<"));
     let houston = line("Houston");
     assert_eq!(houston.matches(">No<").count(), 3, "{houston}");
@@ -1568,7 +1576,9 @@ async fn labor_formations_per_chapter_for_admins_and_counts_for_viewers() {
     let before = last_month().previous().unwrap();
     let b = admin.get(&format!("/ui/formations?period={before}")).await;
     assert_eq!(b.status, 200);
-    assert!(b.body.contains(&format!(">{before}<")));
+    let month = shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+        .period(&before.to_string());
+    assert!(b.body.contains(&format!(">{month}<")));
     let t = admin.get("/ui/formations?path=triangle").await;
     assert_eq!(t.status, 200);
     assert!(t.body.contains("1 of 1 chapter has all three"));
@@ -1597,6 +1607,12 @@ async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
     let mut viewer = logged_in(&served.url, "vera", VIEWER_PASSWORD).await;
     let last = last_month();
     let before = last.previous().unwrap();
+    // The series label months in few letters ("Oct 2026").
+    let short = |p: Period| {
+        shopfloor_server::locale::format(shopfloor_server::locale::Locale::EnUs)
+            .period_short(&p.to_string())
+    };
+    let (last_s, before_s) = (short(last), short(before));
     let total = NC_MEMBERS + LA_MEMBERS + TX_MEMBERS;
     let a = admin.get("/ui/trends").await;
     assert_eq!(a.status, 200, "{}", a.body);
@@ -1608,13 +1624,13 @@ async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
     // Two months ago was reported today, after its deadline: marked, and the legend says so.
     assert!(
         a.body
-            .contains(&format!("{before} †: {}", util_group(total - 30)))
+            .contains(&format!("{before_s} †: {}", util_group(total - 30)))
     );
     assert!(a.body.contains("arrived after the deadline"));
     assert!(
         a.body
             .replace(" †", "")
-            .contains(&format!("{last}: {}", util_group(total)))
+            .contains(&format!("{last_s}: {}", util_group(total)))
     );
     assert!(a.body.contains("+30 since last month"));
     assert!(a.body.contains("<polyline"), "a sparkline");
@@ -1627,7 +1643,7 @@ async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
     assert!(
         r.body
             .replace(" †", "")
-            .contains(&format!("{last}: {}", util_group(NC_MEMBERS)))
+            .contains(&format!("{last_s}: {}", util_group(NC_MEMBERS)))
     );
     // Viewers: published totals only; the trainings total (one chapter holds 98%) is a gap.
     let v = viewer.get("/ui/trends").await;
@@ -1635,7 +1651,7 @@ async fn trends_draw_every_metric_over_every_period_under_the_viewer_rule() {
     assert!(
         v.body
             .replace(" †", "")
-            .contains(&format!("{last}: {}", util_group(total)))
+            .contains(&format!("{last_s}: {}", util_group(total)))
     );
     assert!(
         !shows_number(&v.body, NC_TRAININGS + 13),

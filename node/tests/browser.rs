@@ -14,8 +14,8 @@ mod loopback;
 mod webdriver;
 use loopback::{ADMIN_PASSWORD, Node, start_node};
 use webdriver::{
-    Driver, assert_formatted, assert_text_in_cards, browser, browser_in, click, js_bool,
-    screenshots_dir, source, wait_for,
+    Driver, assert_formatted, assert_no_data_ids, assert_text_in_cards, browser, browser_in, click,
+    js_bool, screenshots_dir, source, wait_for,
 };
 
 use std::path::Path;
@@ -36,6 +36,9 @@ async fn shoot(c: &Client, base: &str, path: &str, name: &str, lang: &str) {
         let what = format!("{path} ({lang}, {size})");
         assert_formatted(c, &what).await;
         assert_text_in_cards(c, &what).await;
+        // The chapter's id and the pod lead's login: people read the chapter's name.
+        let ids = ["triangle-dsa".to_owned(), "lena".to_owned()];
+        assert_no_data_ids(c, &ids, &what).await;
     }
 }
 

@@ -73,6 +73,7 @@ pub struct Format {
     date: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
     date_time: Option<FixedCalendarDateTimeFormatter<Gregorian, YMDT>>,
     month: Option<FixedCalendarDateTimeFormatter<Gregorian, YM>>,
+    month_short: Option<FixedCalendarDateTimeFormatter<Gregorian, YM>>,
 }
 
 /// The formatter of a locale (built once, then shared).
@@ -104,12 +105,16 @@ impl Format {
         let month = FixedCalendarDateTimeFormatter::try_new((&icu).into(), YM::long())
             .inspect_err(|e| tracing::error!("month formats for {}: {e}", locale.tag()))
             .ok();
+        let month_short = FixedCalendarDateTimeFormatter::try_new((&icu).into(), YM::medium())
+            .inspect_err(|e| tracing::error!("month formats for {}: {e}", locale.tag()))
+            .ok();
         Format {
             locale,
             decimal,
             date,
             date_time,
             month,
+            month_short,
         }
     }
 
@@ -119,6 +124,7 @@ impl Format {
             && self.date.is_some()
             && self.date_time.is_some()
             && self.month.is_some()
+            && self.month_short.is_some()
     }
 
     /// The locale this formats for.
@@ -241,6 +247,32 @@ impl Format {
         }
         stored.to_owned()
     }
+
+    /// A reporting period as stored (`2026-11`) as its month, like [`Format::month`]: `November
+    /// 2026` / `noviembre de 2026`; anything else is returned as it is.
+    pub fn period(&self, stored: &str) -> String {
+        let month = stored.split_once('-').and_then(|(y, m)| {
+            if y.len() != 4 || m.len() != 2 {
+                return None;
+            }
+            self.month(y.parse().ok()?, m.parse().ok()?)
+        });
+        month.unwrap_or_else(|| stored.to_owned())
+    }
+
+    /// A reporting period as stored (`2026-11`) in few letters, for a chart's axis: `Nov 2026`
+    /// / `nov 2026`; anything else is returned as it is.
+    pub fn period_short(&self, stored: &str) -> String {
+        let short = stored.split_once('-').and_then(|(y, m)| {
+            if y.len() != 4 || m.len() != 2 {
+                return None;
+            }
+            let date = jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()?;
+            let f = self.month_short.as_ref()?;
+            Some(f.format(&gregorian(date)?).to_string())
+        });
+        short.unwrap_or_else(|| stored.to_owned())
+    }
 }
 
 /// `part` out of `whole` in whole percent, rounded half up; `None` when `whole` is 0.
@@ -284,7 +316,7 @@ pub fn hand_formatted_in_message(message: &str) -> Option<String> {
 
 /// What on a page's visible text was not written by [`Format`]: Spain's conventions (`24 %`,
 /// `1.009`), numbers of five or more digits without grouping (and four-digit ones that are not
-/// years), dates as stored (`2025-03-04`). Text that is an identifier on purpose (hashes,
+/// years), dates and months as stored (`2025-03-04`, `2026-11`). Text that is an identifier on purpose (hashes,
 /// fingerprints, codes) must be left out by the caller. One line per finding.
 pub fn not_formatted_on_page(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
@@ -303,6 +335,18 @@ pub fn not_formatted_on_page(text: &str) -> Vec<String> {
         let after: String = chars[end..(end + 6).min(chars.len())].iter().collect();
         if after.starts_with('-') && after.chars().nth(3) == Some('-') {
             found.push(format!("a date as stored: …{}…", context(start, end)));
+            continue;
+        }
+        let mut month = after.chars();
+        if run.len() == 4
+            && month.next() == Some('-')
+            && month.next().is_some_and(|c| c.is_ascii_digit())
+            && month.next().is_some_and(|c| c.is_ascii_digit())
+            && !month
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '-')
+        {
+            found.push(format!("a month as stored: …{}…", context(start, end)));
             continue;
         }
         if after.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-') {
@@ -433,6 +477,16 @@ mod tests {
             Some("marzo de 2025")
         );
         assert_eq!(format(Locale::EsUs).month(2025, 13), None);
+        assert_eq!(format(Locale::EnUs).period("2026-11"), "November 2026");
+        assert_eq!(format(Locale::EsUs).period("2026-11"), "noviembre de 2026");
+        assert_eq!(format(Locale::EsUs).period("2026-13"), "2026-13");
+        assert_eq!(format(Locale::EnUs).period("latest"), "latest");
+        assert_eq!(format(Locale::EnUs).period_short("2026-11"), "Nov 2026");
+        assert!(
+            format(Locale::EsUs)
+                .period_short("2026-11")
+                .starts_with("nov")
+        );
     }
 
     #[test]
@@ -484,17 +538,19 @@ mod tests {
             "Miembros: 1.009",
             "Sent on 2025-03-04 17:20 UTC",
             "1234 rows",
+            "Report for 2026-11 sent",
         ] {
             assert_eq!(not_formatted_on_page(bad).len(), 1, "{bad}");
         }
         let en = format(Locale::EnUs);
         let es = format(Locale::EsUs);
         let good = format!(
-            "Members: {} ({}) on {}, {}; period 2025-03; key ab12-3456; 5:20 p.m.; since 2024",
+            "Members: {} ({}) on {}, {}; period {}; key ab12-3456; sectors 31-33; 5:20 p.m.; since 2024",
             en.int(1_234_567),
             es.percent(24),
             es.date_time_utc(jiff::Timestamp::UNIX_EPOCH),
-            en.fixed(2.5, 1)
+            en.fixed(2.5, 1),
+            es.period("2025-03")
         );
         assert_eq!(not_formatted_on_page(&good), Vec::<String>::new(), "{good}");
     }

@@ -23,14 +23,58 @@
 
 #[path = "../../node/tests/webdriver/mod.rs"]
 mod webdriver;
-use webdriver::{Driver, assert_formatted, browser, click, screenshots_dir, source, wait_for};
+use webdriver::{
+    Driver, assert_formatted, assert_no_data_ids, browser, click, screenshots_dir, source, wait_for,
+};
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use shopfloor_protocol::support::{SupportBody, Urgency};
 use shopfloor_testbed::national::{self, National, Options, ScaleChapter};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
+
+/// Every data id the federation knows: chapter and hub ids, the chapters' training codes and the
+/// logins of their users (the hubs' `admin` is the word people sign in with, shown as such).
+/// No page may show one as text (issue 19, item 10).
+static IDS: OnceLock<Vec<String>> = OnceLock::new();
+
+fn ids() -> &'static [String] {
+    IDS.get().map_or(&[], Vec::as_slice)
+}
+
+fn federation_ids(fed: &National) -> Vec<String> {
+    let mut ids: Vec<String> = fed.chapters.iter().map(|c| c.plan.id.clone()).collect();
+    ids.push(fed.national.hub.card().id.to_string());
+    ids.extend(
+        fed.regionals
+            .iter()
+            .map(|r| r.server.hub.card().id.to_string()),
+    );
+    for c in &fed.chapters {
+        let (codes, logins) = c
+            .store
+            .read(|db| {
+                let codes = db
+                    .prepare("SELECT code FROM trainings")?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let logins = db
+                    .prepare("SELECT username FROM users WHERE username <> 'admin'")?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((codes, logins))
+            })
+            .unwrap();
+        ids.extend(codes);
+        ids.extend(logins);
+    }
+    ids.extend(["synth".to_owned()]);
+    ids.sort();
+    ids.dedup();
+    ids
+}
 
 /// Waits (up to 15 s) for the page to contain one of `texts`.
 async fn wait_for_any(c: &Client, texts: &[&str]) -> String {
@@ -114,6 +158,34 @@ async fn assert_fits(c: &Client, what: &str) {
     assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
 }
 
+/// Chart text as drawn: the smallest and largest font size, in CSS pixels on screen, of the
+/// labels in charts (bars, goals, sparklines; maps excepted), scaled as their SVG is.
+const CHART_TEXT: &str = r#"
+let lo = 1e9, hi = 0;
+for (const t of document.querySelectorAll('svg:not(.usmap):not(.countymap) text')) {
+  const svg = t.ownerSVGElement;
+  const vb = svg && svg.viewBox && svg.viewBox.baseVal;
+  if (!vb || !vb.width || !t.checkVisibility()) continue;
+  const px = parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / vb.width;
+  if (px > 0) { lo = Math.min(lo, px); hi = Math.max(hi, px); }
+}
+return [lo, hi];
+"#;
+
+/// Chart labels stay readable and in proportion at every width (issue 19, item 13: they were
+/// ~40 px on desktop and ~9 px on a phone).
+async fn assert_chart_text(c: &Client, what: &str) {
+    let v = c.execute(CHART_TEXT, vec![]).await.unwrap();
+    let (lo, hi) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    if hi == 0.0 {
+        return;
+    }
+    assert!(
+        lo >= 9.5 && hi <= 24.0,
+        "{what}: chart text from {lo:.1} to {hi:.1} px"
+    );
+}
+
 /// Screenshots of the page as it is now (after a form), at the current size.
 async fn shoot_current(c: &Client, name: &str, lang: &str) {
     let png = c.screenshot().await.unwrap();
@@ -125,6 +197,7 @@ async fn shoot_current(c: &Client, name: &str, lang: &str) {
     assert_no_raw_ids(c, name).await;
     assert_fits(c, name).await;
     assert_formatted(c, name).await;
+    assert_no_data_ids(c, ids(), name).await;
 }
 
 /// Opens `path` at phone and desktop sizes, checks it, and keeps screenshots.
@@ -146,6 +219,8 @@ async fn visit(c: &Client, base: &str, path: &str, name: &str, lang: &str, words
         assert_no_raw_ids(c, path).await;
         assert_fits(c, &format!("{path} ({lang}, {size})")).await;
         assert_formatted(c, &format!("{path} ({lang}, {size})")).await;
+        assert_no_data_ids(c, ids(), &format!("{path} ({lang}, {size})")).await;
+        assert_chart_text(c, &format!("{path} ({lang}, {size})")).await;
     }
     c.set_window_size(1280, 900).await.unwrap();
 }
@@ -207,6 +282,7 @@ async fn a_southern_coordinator_and_national_staff_in_a_real_browser() {
     shopfloor_node::federation::support::ask(&asker.store, &asker.dir, &request)
         .await
         .unwrap();
+    IDS.set(federation_ids(&fed)).unwrap();
     let south_url = south.server.url();
     let national_url = fed.national.url();
 

@@ -507,3 +507,6 @@ hub-map-to-counties = See members by county
 err-bad-states = Those states cannot be drawn.
 rec-bad-states = Pick states from the list, or write their two-letter postal codes separated by commas.
 hub-county-attribution = Map: us-atlas (ISC licence) by Mike Bostock, from U.S. Census Bureau boundaries.
+
+## Support requests by name (issue 19)
+hub-support-unknown-party = A chapter or hub outside this hub's network

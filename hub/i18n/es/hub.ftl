@@ -507,3 +507,6 @@ hub-map-to-counties = Ver los miembros por condado
 err-bad-states = Esos estados no se pueden dibujar.
 rec-bad-states = Elija los estados de la lista, o escriba sus códigos postales de dos letras separados por comas.
 hub-county-attribution = Mapa: us-atlas (licencia ISC), de Mike Bostock, a partir de los límites de la Oficina del Censo de los EE. UU.
+
+## Support requests by name (issue 19)
+hub-support-unknown-party = Un capítulo o hub fuera de la red de este hub

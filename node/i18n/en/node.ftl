@@ -912,3 +912,13 @@ ui-report-encrypted-note = Withheld numbers also travel encrypted to the federat
 
 ## Numbers and dates (locale)
 ui-report-recipient-unenrolled = No hub yet: this node is not enrolled
+
+## Periods as months, outbox attempts (issue 19)
+ui-outbox-what = { $period } · revision { $n }
+ui-outbox-attempts = Delivery attempts
+ui-outbox-attempts-count = { $n ->
+    [0] Not tried yet
+    [one] { $n } attempt
+   *[other] { $n } attempts
+}
+ui-guidance-none-enrolled-since = This node has been enrolled with { $name } since { $when }, and { $name } has not published any guidance yet. The node asks for it once a day; it appears here as soon as the hub publishes.

@@ -721,7 +721,9 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
     assert!(!html.contains("piedmont-dsa"), "{html}");
     // Enrolled, nothing published yet: the page says so instead of "once the node is enrolled".
     assert!(
-        html.contains("which has not published any guidance yet"),
+        html.contains("has not published any guidance yet")
+            && html.contains("This node has been enrolled with")
+            && html.contains(" since "),
         "{html}"
     );
     assert!(!html.contains("once the node is enrolled"));

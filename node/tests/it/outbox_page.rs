@@ -73,6 +73,15 @@ async fn submit(s: &Session, server: &Server, period: &str) -> String {
 }
 
 /// The outbox section of the page (after its heading).
+/// A period as the pages write it: its month, in English and in Spanish.
+fn months(period: &str) -> (String, String) {
+    use shopfloor_server::locale::{Locale, format};
+    (
+        format(Locale::EnUs).period(period),
+        format(Locale::EsUs).period(period),
+    )
+}
+
 fn outbox_section(html: &str) -> &str {
     let at = html.find("id=\"outbox-h\"").expect("the outbox section");
     &html[at..]
@@ -85,6 +94,7 @@ async fn a_sent_report_shows_queued_on_every_refresh_then_delivered_with_its_rec
     let hub = TestHub::start(&hub_dir, any_port()).await;
     let (server, s) = enrolled_server(&hub).await;
     let period = last_month().to_string();
+    let (month, mes) = months(&period);
 
     let to = submit(&s, &server, &period).await;
     for _ in 0..2 {
@@ -93,12 +103,26 @@ async fn a_sent_report_shows_queued_on_every_refresh_then_delivered_with_its_rec
         assert_eq!(status, StatusCode::OK);
         assert!(
             html.contains(&format!(
-                "The report for {period} (revision 1) is waiting in the outbox."
+                "The report for {month} (revision 1) is waiting in the outbox."
             )),
             "{html}"
         );
         assert!(html.contains("attempts so far: 0"), "{html}");
         assert!(outbox_section(&html).contains("Waiting to be delivered"));
+        // The outbox row: the period as its month, the attempts in words under their label.
+        let outbox = outbox_section(&html);
+        assert!(outbox.contains("Delivery attempts"), "{outbox}");
+        assert!(outbox.contains("<td>Not tried yet</td>"), "{outbox}");
+        assert!(
+            outbox.contains(&format!("{month} · revision 1")),
+            "{outbox}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<option value=\"{period}\" selected>{month}</option>"
+            )),
+            "the period picker shows the month, its value stays the id: {html}"
+        );
         assert!(!html.contains("has reached the hub"));
     }
     // "Sent to" names the hub, not its id.
@@ -120,7 +144,7 @@ async fn a_sent_report_shows_queued_on_every_refresh_then_delivered_with_its_rec
     let (_, html) = get(&s, &server, &format!("/reports?period={period}")).await;
     assert!(
         html.contains(&format!(
-            "The report for {period} (revision 1) has reached the hub."
+            "The report for {month} (revision 1) has reached the hub."
         )),
         "{html}"
     );
@@ -142,7 +166,7 @@ async fn a_sent_report_shows_queued_on_every_refresh_then_delivered_with_its_rec
     set_lang(&s, &server, "es").await;
     let (_, html) = get(&s, &server, &format!("/reports?period={period}")).await;
     assert!(
-        html.contains(&format!("El informe de {period} (versión 1) llegó al hub.")),
+        html.contains(&format!("El informe de {mes} (versión 1) llegó al hub.")),
         "{html}"
     );
     assert!(
@@ -164,6 +188,7 @@ async fn an_unreachable_hub_and_a_refusal_are_said_in_words_in_both_languages() 
     let (server, s) = enrolled_server(&hub).await;
     let (hub_dir, addr) = hub.stop().await;
     let period = last_month().to_string();
+    let (month, mes) = months(&period);
 
     // The hub is down: the try fails and the page says why, and that it will try again.
     let to = submit(&s, &server, &period).await;
@@ -175,6 +200,10 @@ async fn an_unreachable_hub_and_a_refusal_are_said_in_words_in_both_languages() 
     let (_, html) = get(&s, &server, &to).await;
     assert!(html.contains("is waiting in the outbox"), "{html}");
     assert!(html.contains("attempts so far: 1; next try at"), "{html}");
+    assert!(
+        outbox_section(&html).contains("<td>1 attempt</td>"),
+        "{html}"
+    );
     assert!(
         html.contains(
             "The last try did not go through: the hub could not be reached (it may be down, or \
@@ -210,10 +239,10 @@ async fn an_unreachable_hub_and_a_refusal_are_said_in_words_in_both_languages() 
     let (_, html) = get(&s, &server, &to).await;
     assert!(
         html.contains(&format!(
-            "The hub refused the report for {period} (revision 1): the hub has revoked this \
+            "The hub refused the report for {month} (revision 1): the hub has revoked this \
              node&#39;s enrollment."
         )) || html.contains(&format!(
-            "The hub refused the report for {period} (revision 1): the hub has revoked this \
+            "The hub refused the report for {month} (revision 1): the hub has revoked this \
              node&#x27;s enrollment."
         )),
         "{html}"
@@ -230,7 +259,7 @@ async fn an_unreachable_hub_and_a_refusal_are_said_in_words_in_both_languages() 
     let (_, html) = get(&s, &server, &to).await;
     assert!(
         html.contains(&format!(
-            "El hub rechazó el informe de {period} (versión 1): el hub revocó la inscripción de \
+            "El hub rechazó el informe de {mes} (versión 1): el hub revocó la inscripción de \
              este nodo."
         )),
         "{html}"

@@ -8,6 +8,29 @@ use shopfloor_node::web::ui::i18n::missing_lookups;
 use crate::util::ADMIN_PASSWORD;
 use crate::web::{PASSWORD, Seed, Server, Session, login, seed};
 
+/// Periods written as stored (`2026-11`) in the text people read: outside tags, `<pre>` and
+/// `<code>` (the report's exact payload is shown as it leaves). Periods read as their month.
+fn months_as_stored(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        text.push(' ');
+        let tail = &rest[at..];
+        let skip = ["pre", "code"].iter().find_map(|t| {
+            let opens = tail.starts_with(&format!("<{t}>")) || tail.starts_with(&format!("<{t} "));
+            opens.then(|| tail.find(&format!("</{t}>")).map(|e| e + t.len() + 3))?
+        });
+        let end = skip.unwrap_or_else(|| tail.find('>').map_or(tail.len(), |e| e + 1));
+        rest = &tail[end..];
+    }
+    text.push_str(rest);
+    shopfloor_server::locale::not_formatted_on_page(&text)
+        .into_iter()
+        .filter(|f| f.starts_with("a month as stored"))
+        .collect()
+}
+
 /// A raw message id (`ui-...`, `err-...`, `rec-...`) in a page's text.
 fn raw_id(html: &str) -> Option<String> {
     // Only text and attribute values a person reads: drop the tags' own names.
@@ -122,6 +145,8 @@ async fn every_page_renders_for_every_role_in_both_languages() {
                     "{user} {lang} {path}: lang attribute"
                 );
                 assert_eq!(raw_id(&html), None, "{user} {lang} {path}: raw message id");
+                let months = months_as_stored(&html);
+                assert!(months.is_empty(), "{user} {lang} {path}: {months:?}");
                 if *user == "viewer" {
                     assert!(!html.contains("CANARY"), "viewer saw member data on {path}");
                 }

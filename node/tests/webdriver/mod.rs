@@ -241,3 +241,22 @@ return out.slice(0, 8).join('; ');
     let spill = v.as_str().unwrap_or_default();
     assert!(spill.is_empty(), "{what}: text out of its card: {spill}");
 }
+
+/// No data id the test knows (`ids`: chapter and hub ids, training codes, logins that are not
+/// display names) appears as a word of the page's visible text, at any width, in either language.
+/// Attributes and addresses may hold ids; what people read names things.
+pub async fn assert_no_data_ids(c: &Client, ids: &[String], what: &str) {
+    let text = c
+        .execute("return document.body.innerText;", vec![])
+        .await
+        .unwrap();
+    let text = text.as_str().unwrap_or_default();
+    let words = text.split(|ch: char| !(ch.is_alphanumeric() || "-_.".contains(ch)));
+    let mut found: Vec<&str> = words
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| ids.iter().any(|id| id == w))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    assert!(found.is_empty(), "{what}: data ids on screen: {found:?}");
+}

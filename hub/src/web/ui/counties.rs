@@ -649,7 +649,13 @@ pub async fn counties(
             "hub-county-heading",
             &[
                 ("metric", pages::metric_label(lang, METRIC).into()),
-                ("period", period_text.clone().unwrap_or_default().into()),
+                (
+                    "period",
+                    period
+                        .map(|p| pages::month(lang, p))
+                        .unwrap_or_default()
+                        .into(),
+                ),
             ],
         );
         let mut state_map = String::from("/ui/map");
@@ -664,7 +670,7 @@ pub async fn counties(
             state_map = format!("{state_map}?{}", sq.join("&"));
         }
         Ok(Ok(CountiesPage {
-            periods: pages::period_choices(&periods, period),
+            periods: pages::period_choices(lang, &periods, period),
             picks: picks(lang, &pick),
             path: path.join("/"),
             trail,

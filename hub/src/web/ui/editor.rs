@@ -796,11 +796,14 @@ fn goal_line(lang: Lang, g: &Goal, names: &BTreeMap<String, String>) -> String {
     let mut args = vec![
         ("name", Arg::from(what)),
         ("value", Arg::from(lang.num(g.target))),
-        ("when", Arg::from(g.by.to_string())),
+        ("when", Arg::from(lang.date(g.by))),
     ];
     match g.from {
         Some(p) => {
-            args.push(("period", Arg::from(p.to_string())));
+            args.push((
+                "period",
+                Arg::from(super::i18n::fmt(lang).period(&p.to_string())),
+            ));
             lang.ta("hub-guidance-goal-from", &args)
         }
         None => lang.ta("hub-guidance-goal", &args),

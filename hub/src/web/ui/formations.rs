@@ -131,7 +131,7 @@ pub async fn formations(
         };
         let path = pages::split_path(q.path.as_deref());
         let mut page = FormationsPage {
-            periods: pages::period_choices(&periods, period),
+            periods: pages::period_choices(lang, &periods, period),
             path: path.join("/"),
             trail: Vec::new(),
             heading: String::new(),
@@ -272,7 +272,7 @@ pub async fn formations(
                 committee: yes_no(lang, facts.map(|f| f.labor_committee)),
                 delegate: yes_no(lang, facts.map(|f| f.clc_delegate)),
                 bylaws: yes_no(lang, facts.map(|f| f.bylaws)),
-                last: last_period.to_owned(),
+                last: super::i18n::fmt(lang).period(last_period),
                 status,
             });
         }

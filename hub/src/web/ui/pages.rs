@@ -165,12 +165,21 @@ pub struct Choice {
     pub selected: bool,
 }
 
-pub(super) fn period_choices(periods: &[Period], current: Option<Period>) -> Vec<Choice> {
+/// A period for people: its month (`November 2026`, `noviembre de 2026`).
+pub(super) fn month(lang: Lang, p: Period) -> String {
+    super::i18n::fmt(lang).period(&p.to_string())
+}
+
+pub(super) fn period_choices(
+    lang: Lang,
+    periods: &[Period],
+    current: Option<Period>,
+) -> Vec<Choice> {
     periods
         .iter()
         .map(|p| Choice {
             value: p.to_string(),
-            label: p.to_string(),
+            label: month(lang, *p),
             selected: Some(*p) == current,
         })
         .collect()
@@ -270,7 +279,7 @@ pub async fn overview(State(state): State<AppState>, Member(v, _): Member) -> Re
                     }
                 };
                 (
-                    Some(p.to_string()),
+                    Some(month(lang, *p)),
                     lang.ta(
                         "hub-overview-reported",
                         &[
@@ -415,11 +424,31 @@ pub(super) fn training_labeler(
             .flat_map(|g| g.trainings.iter())
             .find(|t| t.code == code)
             .map_or_else(
-                // A chapter's own training, which no guidance names: its code, quoted and said
-                // to be a chapter's own, in the page's language.
-                || lang.ta("hub-training-unnamed", &[("code", code.to_owned().into())]),
+                // A chapter's own training, which no guidance names (reports carry codes, not
+                // titles): its code read as words, said to be a chapter's own, in the page's
+                // language; never the bare code.
+                || {
+                    lang.ta(
+                        "hub-training-unnamed",
+                        &[("code", code_as_words(code).into())],
+                    )
+                },
                 |t| lang.pick(&t.title_en, &t.title_es).to_owned(),
             )
+    }
+}
+
+/// A code read as words: `eowc-101` is `Eowc 101`, `organizing-conversations` is `Organizing
+/// conversations`.
+fn code_as_words(code: &str) -> String {
+    let spaced: String = code
+        .chars()
+        .map(|c| if c == '-' || c == '_' { ' ' } else { c })
+        .collect();
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -498,20 +527,20 @@ fn goals(
             };
             let how = match (m.accrual, m.window) {
                 (Accrual::Stock, _) | (_, None) => {
-                    lang.ta("hub-goal-stock", &[("period", period.to_string().into())])
+                    lang.ta("hub-goal-stock", &[("period", month(lang, period).into())])
                 }
                 (Accrual::PerPeriod, Some((from, until))) => lang.ta(
                     "hub-goal-per-period",
                     &[
-                        ("from", from.to_string().into()),
-                        ("until", until.to_string().into()),
+                        ("from", month(lang, from).into()),
+                        ("until", month(lang, until).into()),
                     ],
                 ),
                 (Accrual::ToDate, Some((from, until))) => lang.ta(
                     "hub-goal-to-date",
                     &[
-                        ("from", from.to_string().into()),
-                        ("until", until.to_string().into()),
+                        ("from", month(lang, from).into()),
+                        ("until", month(lang, until).into()),
                     ],
                 ),
             };
@@ -533,7 +562,12 @@ fn goals(
                 series: m
                     .series
                     .iter()
-                    .map(|(p, f)| (p.to_string(), shown_of(*f)))
+                    .map(|(p, f)| {
+                        (
+                            super::i18n::fmt(lang).period_short(&p.to_string()),
+                            shown_of(*f),
+                        )
+                    })
                     .collect(),
             }
         })
@@ -628,7 +662,7 @@ pub async fn dashboards(
         let level = match data::view_level(hub, period, &path, admin)? {
             Ok(l) => l,
             Err(PathError::NotPublished) => {
-                let mut page = empty(c, period_choices(&periods, Some(period)));
+                let mut page = empty(c, period_choices(lang, &periods, Some(period)));
                 page.not_published = true;
                 page.path = path.join("/");
                 return Ok(Ok(page));
@@ -670,16 +704,16 @@ pub async fn dashboards(
                 corrections.push(lang.ta(
                     "hub-corrections-note",
                     &[
-                        ("period", p.to_string().into()),
+                        ("period", month(lang, p).into()),
                         ("count", u64::try_from(corrected.len()).unwrap_or(0).into()),
                         ("names", names.join("; ").into()),
                     ],
                 ));
             }
             let label = if corrected.is_empty() {
-                p.to_string()
+                super::i18n::fmt(lang).period_short(&p.to_string())
             } else {
-                format!("{p} *")
+                format!("{} *", super::i18n::fmt(lang).period_short(&p.to_string()))
             };
             if admin {
                 // One stored row per period (crate::aggregates), not the whole level.
@@ -792,7 +826,7 @@ pub async fn dashboards(
             |n| format!("{} ({})", n.name, kind_label(lang, n.kind)),
         );
         Ok(Ok(DashboardsPage {
-            periods: period_choices(&periods, Some(period)),
+            periods: period_choices(lang, &periods, Some(period)),
             path: path.join("/"),
             trail: trail(
                 lang,
@@ -938,12 +972,12 @@ pub async fn map(
                 ("metric", metric_label(lang, &metric).into()),
                 (
                     "period",
-                    period.map(|p| p.to_string()).unwrap_or_default().into(),
+                    period.map(|p| month(lang, p)).unwrap_or_default().into(),
                 ),
             ],
         );
         Ok(Ok(MapPage {
-            periods: period_choices(&periods, period),
+            periods: period_choices(lang, &periods, period),
             metrics,
             path: path.join("/"),
             trail: trail_list,
@@ -1321,6 +1355,8 @@ pub struct CompletenessRow {
 #[derive(Debug)]
 pub struct PeriodSummary {
     period: String,
+    /// The period's month, for people.
+    label: String,
     deadline: String,
     text: String,
     /// A regional hub's forwarding of the period to its parent (admins act on it).
@@ -1467,6 +1503,7 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
                     .as_ref()
                     .map(|f| forward_status(lang, f.get(i).and_then(Option::as_ref))),
                 period: p.period.to_string(),
+                label: month(lang, p.period),
                 deadline: lang.time(p.deadline),
                 text: lang.ta(
                     "hub-completeness-summary",
@@ -1481,7 +1518,10 @@ pub async fn completeness(State(state): State<AppState>, Staff(v, _): Staff) -> 
             })
             .collect();
         Ok(Ok(CompletenessPage {
-            periods: periods.iter().map(ToString::to_string).collect(),
+            periods: periods
+                .iter()
+                .map(|p| super::i18n::fmt(lang).period_short(&p.to_string()))
+                .collect(),
             rows,
             summaries,
             c,
@@ -1590,7 +1630,7 @@ fn checked_rows(lang: Lang, rows: Vec<data::Checked>) -> Vec<CheckedRow> {
                 } else {
                     lang.t("hub-doc-report")
                 },
-                period: r.period,
+                period: super::i18n::fmt(lang).period(&r.period),
                 revision: r.revision,
                 digest: r.digest,
                 at: lang.time(enroll::ts(r.at)),
@@ -1663,8 +1703,8 @@ mod tests {
     #[test]
     fn a_training_no_guidance_names_is_quoted_as_a_chapters_own_never_a_bare_code() {
         let es = training_labeler(Lang::Es, &[])("eowc-101");
-        assert_eq!(es, "«eowc-101» (capacitación propia de un capítulo)");
+        assert_eq!(es, "«Eowc 101» (capacitación propia de un capítulo)");
         let en = training_labeler(Lang::En, &[])("organizing-conversations");
-        assert_eq!(en, "“organizing-conversations” (a chapter’s own training)");
+        assert_eq!(en, "“Organizing conversations” (a chapter’s own training)");
     }
 }

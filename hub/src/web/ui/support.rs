@@ -115,15 +115,22 @@ pub async fn support_page(
         let c = Chrome::new(&vv, &hub.config().name, "hub-support-title", Nav::Support);
         let can_up = hub.level() == Level::Regional
             && hub.parent()?.is_some_and(|p| p.certificate.is_some());
-        // Children by name; anyone else (a chapter of another region, the parent) by id.
-        let names: std::collections::BTreeMap<String, String> =
+        // Children, this hub and its parent by name; anyone else (a chapter of another region)
+        // by the name the request carries, or in words: never by id.
+        let mut names: std::collections::BTreeMap<String, String> =
             crate::enroll::children(hub.store())?
                 .into_iter()
                 .map(|c| (c.id.as_str().to_owned(), c.name))
                 .collect();
-        let name = |id: &str| match names.get(id) {
-            Some(n) => format!("{n} ({id})"),
-            None => id.to_owned(),
+        names.insert(hub.card().id.to_string(), hub.config().name.clone());
+        if let Some(p) = hub.parent()? {
+            names.insert(p.card.id.to_string(), p.card.name.clone());
+        }
+        let name = |id: &str| {
+            names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| lang.t("hub-support-unknown-party"))
         };
         let rows = support::list(hub, open)?
             .into_iter()
@@ -159,7 +166,12 @@ pub async fn support_page(
                         && a.origin != Origin::Parent
                         && !gone_up,
                     id: a.id,
-                    from: name(&a.requester),
+                    from: names.get(a.requester.as_str()).cloned().unwrap_or_else(|| {
+                        a.body
+                            .chapter
+                            .clone()
+                            .unwrap_or_else(|| lang.t("hub-support-unknown-party"))
+                    }),
                     skills: a
                         .body
                         .skills

@@ -542,7 +542,7 @@ pub async fn tables(
         };
         let path = pages::split_path(q.path.as_deref());
         let mut page = TablesPage {
-            periods: pages::period_choices(&periods, period),
+            periods: pages::period_choices(lang, &periods, period),
             metrics,
             path: path.join("/"),
             trail: Vec::new(),
@@ -623,7 +623,7 @@ pub async fn tables(
             page.total = lang.ta(
                 "hub-tables-now",
                 &[
-                    ("period", period.to_string().into()),
+                    ("period", pages::month(lang, period).into()),
                     ("total", charts::shown_text(lang, now).into()),
                 ],
             );
@@ -633,7 +633,7 @@ pub async fn tables(
         let rows: Vec<Row> = series
             .iter()
             .map(|(p, s)| Row {
-                label: trends::label(*p, &marks),
+                label: trends::label(lang, *p, &marks),
                 shown: *s,
             })
             .collect();

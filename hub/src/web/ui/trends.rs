@@ -72,9 +72,9 @@ pub fn marks(hub: &Hub, periods: &[Period]) -> Result<BTreeMap<Period, Mark>> {
 }
 
 /// A period's label in a series, with its marks.
-pub fn label(p: Period, marks: &BTreeMap<Period, Mark>) -> String {
+pub fn label(lang: Lang, p: Period, marks: &BTreeMap<Period, Mark>) -> String {
     let m = marks.get(&p).copied().unwrap_or_default();
-    let mut out = p.to_string();
+    let mut out = super::i18n::fmt(lang).period_short(&p.to_string());
     if m.corrected {
         out.push_str(" *");
     }
@@ -294,7 +294,13 @@ pub async fn trends(
             };
             let words = series
                 .iter()
-                .map(|(p, s)| format!("{}: {}", label(*p, &marks), charts::shown_text(lang, *s)))
+                .map(|(p, s)| {
+                    format!(
+                        "{}: {}",
+                        label(lang, *p, &marks),
+                        charts::shown_text(lang, *s)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             let mut query = vec![format!("period={last_period}"), format!("metric={}", m.id)];
@@ -307,7 +313,7 @@ pub async fn trends(
                 latest: lang.ta(
                     "hub-tables-now",
                     &[
-                        ("period", label(last_period, &marks).into()),
+                        ("period", label(lang, last_period, &marks).into()),
                         ("total", charts::shown_text(lang, last).into()),
                     ],
                 ),

@@ -11,7 +11,7 @@ use shopfloor_protocol::registry::{self, Dim};
 use shopfloor_protocol::{Cell, CellValue, Period};
 
 use super::chart::{self, Datum};
-use super::i18n::{Arg, Lang};
+use super::i18n::{Arg, Lang, fmt};
 use super::page::Page;
 use super::view::{self, Chrome, Nav};
 use crate::web::AppError;
@@ -404,7 +404,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
 
     let months: Vec<Datum> = recruited
         .iter()
-        .map(|(p, n)| Datum::new(p.to_string(), *n))
+        .map(|(p, n)| Datum::new(fmt(lang).period_short(&p.to_string()), *n))
         .collect();
     let title = lang.t("ui-chart-recruitment");
     charts.push(Chart {
@@ -464,7 +464,10 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
         && let Some(p) = previous
     {
         attention.push(Attention {
-            text: lang.ta("ui-attn-report-due", &[("period", Arg::Str(p.to_string()))]),
+            text: lang.ta(
+                "ui-attn-report-due",
+                &[("period", Arg::Str(fmt(lang).period(&p.to_string())))],
+            ),
             href: Some(format!("/reports?period={p}")),
         });
     }
@@ -486,7 +489,7 @@ async fn show_inner(page: &Page) -> Result<Response, AppError> {
     let c = page.chrome_titled(
         lang.ta(
             "ui-dashboard-title",
-            &[("period", Arg::Str(period.to_string()))],
+            &[("period", Arg::Str(fmt(lang).period(&period.to_string())))],
         ),
         Nav::Dashboard,
     );

@@ -1094,16 +1094,16 @@ pub async fn recruitment_page(
             .await?;
         let data: Vec<Datum> = months
             .iter()
-            .map(|(p, n)| Datum::new(p.to_string(), *n))
+            .map(|(p, n)| Datum::new(super::i18n::fmt(lang).period_short(&p.to_string()), *n))
             .collect();
         let title = lang.t("ui-chart-recruitment");
         let (notice, problem) = Flash::messages(raw.as_deref(), lang);
         view::ok(&RecruitmentPage {
             c: page.chrome("ui-recruitment-title", Nav::Recruitment),
             chart: chart::columns(lang, &title, &data, &lang.t("ui-chart-empty")),
-            months: data
+            months: months
                 .iter()
-                .map(|d| (d.label.clone(), lang.num(d.value)))
+                .map(|(p, n)| (super::i18n::fmt(lang).period(&p.to_string()), lang.num(*n)))
                 .collect(),
             recent: recent
                 .into_iter()

@@ -6,7 +6,7 @@
 
 use shopfloor_protocol::Period;
 
-use super::i18n::{Arg, Lang, LangExt as _};
+use super::i18n::{Arg, Lang, LangExt as _, fmt};
 use crate::federation::outbox::{
     Item, RETRY_BAD_RECEIPT, RETRY_BUSY, RETRY_HUB_ERROR, RETRY_UNREACHABLE,
 };
@@ -32,8 +32,8 @@ pub struct OutboxRow {
     pub state: State,
     /// The state in words.
     pub status: String,
-    /// Attempts made.
-    pub attempts: i64,
+    /// Attempts made, in words ("2 attempts", "Not tried yet").
+    pub attempts: String,
     /// The details in a sentence: since when and the next try, the receipt, or the refusal.
     pub detail: String,
 }
@@ -141,14 +141,20 @@ pub fn rows(lang: Lang, items: &[Item], receipts: &[StoredReceipt], hub: &str) -
         .map(|it| {
             let state = state_of(it);
             OutboxRow {
-                what: format!("{} · r{}", it.period, it.revision),
+                what: lang.ta(
+                    "ui-outbox-what",
+                    &[
+                        ("period", Arg::Str(fmt(lang).period(&it.period))),
+                        ("n", Arg::Num(it.revision)),
+                    ],
+                ),
                 state,
                 status: lang.t(match state {
                     State::Queued => "ui-outbox-pending",
                     State::Delivered => "ui-outbox-delivered",
                     State::Failed => "ui-outbox-failed",
                 }),
-                attempts: it.attempts,
+                attempts: lang.ta("ui-outbox-attempts-count", &[("n", Arg::Num(it.attempts))]),
                 detail: detail(lang, it, receipts, hub),
             }
         })
@@ -170,7 +176,7 @@ pub fn banner(
     };
     let args = |extra: String| {
         vec![
-            ("period", Arg::Str(p.clone())),
+            ("period", Arg::Str(fmt(lang).period(&p))),
             ("n", Arg::Num(it.revision)),
             ("value", Arg::Str(extra)),
         ]

@@ -10,7 +10,7 @@ use shopfloor_protocol::registry::{self, Dim};
 use shopfloor_protocol::{CellValue, Period};
 
 use super::flash::Flash;
-use super::i18n::{Arg, Lang};
+use super::i18n::{Arg, Lang, fmt};
 use super::page::{HasCsrf, Page, query};
 use super::view::{self, Chrome, Nav};
 use crate::report;
@@ -65,8 +65,8 @@ pub struct ReportsPage {
     pub c: Chrome,
     /// The period previewed.
     pub period: String,
-    /// Choices of period.
-    pub periods: Vec<(String, bool)>,
+    /// Choices of period: (id, its month for people, selected).
+    pub periods: Vec<(String, String, bool)>,
     /// Overview (label, value).
     pub overview: Vec<(String, String)>,
     /// Cells by metric.
@@ -251,12 +251,12 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let basis_note = lang.ta(
         basis_id,
         &[
-            ("period", Arg::Str(ov.period.clone())),
+            ("period", Arg::Str(fmt(lang).period(&ov.period))),
             ("when", Arg::Str(when.clone())),
         ],
     );
     let overview = vec![
-        (lang.t("ui-report-period"), ov.period.clone()),
+        (lang.t("ui-report-period"), fmt(lang).period(&ov.period)),
         (lang.t("ui-report-as-of"), when),
         (
             lang.t("ui-report-recipient"),
@@ -322,7 +322,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                 .map(|r| lang.ta("ui-report-receipt", &[("index", Arg::Num(r.log_index))]))
                 .unwrap_or_default();
             HistoryRow {
-                period: p,
+                period: fmt(lang).period(&p),
                 revision: rev,
                 digest: digest.chars().take(16).collect(),
                 built: lang.time(&built_at),
@@ -336,7 +336,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     let mut p = Some(current);
     for _ in 0..12 {
         let Some(q) = p else { break };
-        periods.push((q.to_string(), q == period));
+        periods.push((q.to_string(), fmt(lang).period(&q.to_string()), q == period));
         p = q.previous();
     }
     // Where the period's report stands, from the outbox table (not from the address).
@@ -348,13 +348,13 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
     if rq.error == "closed" {
         problem = Some(lang.ta(
             "err-report-closed",
-            &[("period", Arg::Str(period.to_string()))],
+            &[("period", Arg::Str(fmt(lang).period(&period.to_string())))],
         ));
     }
     let c = page.chrome_titled(
         lang.ta(
             "ui-reports-title",
-            &[("period", Arg::Str(period.to_string()))],
+            &[("period", Arg::Str(fmt(lang).period(&period.to_string())))],
         ),
         Nav::Reports,
     );
@@ -843,12 +843,32 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
             .store()
             .read_async(crate::federation::hub_link)
             .await?;
+        // When the node enrolled: an enrolled node's page says since when.
+        let enrolled_at: Option<String> = page
+            .state
+            .store()
+            .read_async(|conn| {
+                Ok(conn
+                    .query_row("SELECT enrolled_at FROM enrollment WHERE id = 1", [], |r| {
+                        r.get(0)
+                    })
+                    .ok()
+                    .flatten())
+            })
+            .await?;
         let mut out = GuidancePage {
             c: page.chrome("ui-guidance-title", Nav::Guidance),
             present: stored.is_some(),
-            none_text: match &link {
-                None => lang.t("ui-guidance-none"),
-                Some(l) => lang.ta(
+            none_text: match (&link, enrolled_at) {
+                (None, _) => lang.t("ui-guidance-none"),
+                (Some(l), Some(at)) => lang.ta(
+                    "ui-guidance-none-enrolled-since",
+                    &[
+                        ("name", Arg::from(l.card.name.clone())),
+                        ("when", Arg::from(lang.time(&at))),
+                    ],
+                ),
+                (Some(l), None) => lang.ta(
                     "ui-guidance-none-enrolled",
                     &[("name", Arg::from(l.card.name.clone()))],
                 ),
@@ -955,15 +975,15 @@ async fn source_view(
                 (Accrual::PerPeriod, Some((from, until))) => lang.ta(
                     "ui-goal-per-period",
                     &[
-                        ("first", from.to_string().into()),
-                        ("last", until.to_string().into()),
+                        ("first", fmt(lang).period(&from.to_string()).into()),
+                        ("last", fmt(lang).period(&until.to_string()).into()),
                     ],
                 ),
                 (Accrual::ToDate, Some((from, until))) => lang.ta(
                     "ui-goal-to-date",
                     &[
-                        ("first", from.to_string().into()),
-                        ("last", until.to_string().into()),
+                        ("first", fmt(lang).period(&from.to_string()).into()),
+                        ("last", fmt(lang).period(&until.to_string()).into()),
                     ],
                 ),
             };
