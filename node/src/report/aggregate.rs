@@ -174,7 +174,7 @@ pub(crate) fn raw_cells_where(
             }
             "reserve-organizers" => {
                 let n: i64 = conn.query_row(
-                    "SELECT count(*) FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT count(*) FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present'",
                     [],
                     |r| r.get(0),
@@ -183,7 +183,7 @@ pub(crate) fn raw_cells_where(
             }
             "reserve-languages" => {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT r.languages FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT r.languages FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present'",
                 )?;
                 let mut rows = stmt.query([])?;
@@ -207,7 +207,7 @@ pub(crate) fn raw_cells_where(
                 // Once per organizer and skill; unknown only for an organizer with no valid skill
                 // (the registry's relation: each skill plus unknown is at most the reserve).
                 let mut stmt = conn.prepare_cached(
-                    "SELECT r.member_id, s.skill FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT r.member_id, s.skill FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      LEFT JOIN reserve_skills s ON s.member_id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present' ORDER BY 1",
                 )?;

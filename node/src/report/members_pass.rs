@@ -103,7 +103,8 @@ impl MembersPass {
             "SELECT m.standing, m.union_role, m.union_code, CAST(m.readiness AS TEXT),
                     m.preferred_language, l.workplace_id
              FROM members m
-             LEFT JOIN member_workplaces l ON l.member_id = m.id AND l.is_primary = 1
+             LEFT JOIN member_workplaces l INDEXED BY member_workplaces_primary
+                 ON l.member_id = m.id AND l.is_primary = 1
              WHERE m.list_status = 'present'",
         )?;
         let mut rows = stmt.query([])?;

@@ -29,7 +29,9 @@ fn per_member(store: &shopfloor_node::store::Store) -> Vec<Row> {
             )?;
             let rows = st
                 .query_map([], |r| {
-                    Ok(std::array::from_fn(|i| r.get::<_, Option<String>>(i).unwrap()))
+                    Ok(std::array::from_fn(|i| {
+                        r.get::<_, Option<String>>(i).unwrap()
+                    }))
                 })?
                 .collect::<Result<Vec<Row>, _>>()?;
             Ok(rows)
@@ -43,7 +45,19 @@ fn reference(rows: &[Row]) -> (BTreeMap<CellKey, u64>, u64) {
     let mut cells = BTreeMap::new();
     let mut total = 0;
     let mut lapsed = 0;
-    for [list, standing, role, code, readiness, lang, sector, state, county, stage] in rows {
+    for [
+        list,
+        standing,
+        role,
+        code,
+        readiness,
+        lang,
+        sector,
+        state,
+        county,
+        stage,
+    ] in rows
+    {
         if list.as_deref() != Some("present") {
             continue;
         }

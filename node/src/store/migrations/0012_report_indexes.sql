@@ -4,5 +4,5 @@
 -- link's row.
 CREATE INDEX members_report ON members
     (list_status, standing, union_role, union_code, readiness, preferred_language);
-CREATE INDEX member_workplaces_primary ON member_workplaces (member_id, workplace_id)
+CREATE INDEX member_workplaces_primary ON member_workplaces (member_id, workplace_id, is_primary)
     WHERE is_primary = 1;
