@@ -101,91 +101,101 @@ pub(super) fn apply(conn: &Connection, file: &ParsedFile, format: Format) -> Res
         .iter()
         .filter_map(|r| r.fields.actionkit_id.as_deref())
         .collect();
-    for row in &file.rows {
-        let new_standing = vocab::standing(&row.fields.membership_status);
-        if new_standing == Some("lapsed") {
-            s.lapsed_in_list += 1;
-        }
-        // Match by actionkit_id, then by email among members not yet matched in this import
-        // whose actionkit_id is absent or not on this list.
-        let mut found = row
-            .fields
-            .actionkit_id
-            .as_ref()
-            .and_then(|ak| by_ak.get(ak).copied());
-        if found.is_some_and(|i| existing.get(i).is_some_and(|e| e.claimed)) {
-            found = None;
-        }
-        if found.is_none()
-            && let Some(em) = email_norm(row.fields.email.as_deref())
-            && let Some(cands) = by_email.get(&em)
-        {
-            let free: Vec<usize> = cands
-                .iter()
-                .copied()
-                .filter(|i| {
-                    existing.get(*i).is_some_and(|e| {
-                        !e.claimed
-                            && match (&e.list.actionkit_id, &row.fields.actionkit_id) {
-                                (Some(old), Some(new)) => {
-                                    old == new || !file_aks.contains(old.as_str())
+    let bulk = super::bulk::worth_deferring(file.rows.len(), existing.len());
+    let mut load = || -> Result<()> {
+        for row in &file.rows {
+            let new_standing = vocab::standing(&row.fields.membership_status);
+            if new_standing == Some("lapsed") {
+                s.lapsed_in_list += 1;
+            }
+            // Match by actionkit_id, then by email among members not yet matched in this import
+            // whose actionkit_id is absent or not on this list.
+            let mut found = row
+                .fields
+                .actionkit_id
+                .as_ref()
+                .and_then(|ak| by_ak.get(ak).copied());
+            if found.is_some_and(|i| existing.get(i).is_some_and(|e| e.claimed)) {
+                found = None;
+            }
+            if found.is_none()
+                && let Some(em) = email_norm(row.fields.email.as_deref())
+                && let Some(cands) = by_email.get(&em)
+            {
+                let free: Vec<usize> = cands
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        existing.get(*i).is_some_and(|e| {
+                            !e.claimed
+                                && match (&e.list.actionkit_id, &row.fields.actionkit_id) {
+                                    (Some(old), Some(new)) => {
+                                        old == new || !file_aks.contains(old.as_str())
+                                    }
+                                    _ => true,
                                 }
-                                _ => true,
-                            }
+                        })
                     })
-                })
-                .collect();
-            if free.len() == 1 {
-                found = free.first().copied();
+                    .collect();
+                if free.len() == 1 {
+                    found = free.first().copied();
+                }
             }
-        }
-        match found.and_then(|i| existing.get_mut(i)) {
-            Some(e) => {
-                e.claimed = true;
-                seen_ids.insert(e.id);
-                if let Some(w) = &row.work {
-                    crate::domain::selfreport::queue_import(conn, e.id, w)?;
-                    s.self_reports += 1;
-                }
-                let mut merged = e.list.clone();
-                for f in &file.present {
-                    copy_field(&mut merged, &row.fields, *f);
-                }
-                if merged != e.list || !e.present || e.by_hand {
-                    members::update_list_fields(conn, e.id, &merged, &now)?;
-                    s.updated += 1;
-                    if !e.present {
-                        s.returned += 1;
+            match found.and_then(|i| existing.get_mut(i)) {
+                Some(e) => {
+                    e.claimed = true;
+                    seen_ids.insert(e.id);
+                    if let Some(w) = &row.work {
+                        crate::domain::selfreport::queue_import(conn, e.id, w)?;
+                        s.self_reports += 1;
                     }
-                    if new_standing == Some("lapsed") && e.standing.as_deref() != Some("lapsed") {
-                        s.newly_lapsed += 1;
+                    let mut merged = e.list.clone();
+                    for f in &file.present {
+                        copy_field(&mut merged, &row.fields, *f);
                     }
-                } else {
-                    s.unchanged += 1;
+                    if merged != e.list || !e.present || e.by_hand {
+                        members::update_list_fields(conn, e.id, &merged, &now)?;
+                        s.updated += 1;
+                        if !e.present {
+                            s.returned += 1;
+                        }
+                        if new_standing == Some("lapsed") && e.standing.as_deref() != Some("lapsed")
+                        {
+                            s.newly_lapsed += 1;
+                        }
+                    } else {
+                        s.unchanged += 1;
+                    }
+                }
+                None => {
+                    let id = members::insert_list_fields(conn, &row.fields, &now)?;
+                    seen_ids.insert(id);
+                    if let Some(w) = &row.work {
+                        crate::domain::selfreport::queue_import(conn, id, w)?;
+                        s.self_reports += 1;
+                    }
+                    s.created += 1;
                 }
             }
-            None => {
-                let id = members::insert_list_fields(conn, &row.fields, &now)?;
-                seen_ids.insert(id);
-                if let Some(w) = &row.work {
-                    crate::domain::selfreport::queue_import(conn, id, w)?;
-                    s.self_reports += 1;
-                }
-                s.created += 1;
+        }
+        if format == Format::National {
+            let mut stmt = conn.prepare_cached(
+                "UPDATE members SET list_status = 'missing', updated_at = ?2 WHERE id = ?1",
+            )?;
+            for e in existing
+                .iter()
+                .filter(|e| e.present && !e.by_hand && !seen_ids.contains(&e.id))
+            {
+                stmt.execute(params![e.id, now])?;
+                s.marked_missing += 1;
             }
         }
-    }
-    if format == Format::National {
-        let mut stmt = conn.prepare_cached(
-            "UPDATE members SET list_status = 'missing', updated_at = ?2 WHERE id = ?1",
-        )?;
-        for e in existing
-            .iter()
-            .filter(|e| e.present && !e.by_hand && !seen_ids.contains(&e.id))
-        {
-            stmt.execute(params![e.id, now])?;
-            s.marked_missing += 1;
-        }
+        Ok(())
+    };
+    if bulk {
+        super::bulk::with_member_indexes_deferred(conn, load)?;
+    } else {
+        load()?;
     }
     Ok(s)
 }

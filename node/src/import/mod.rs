@@ -13,6 +13,7 @@
 //! [`MISSING_CONFIRM_MIN`]) is imported only with [`ImportOptions::confirm_missing`].
 
 mod apply;
+mod bulk;
 pub mod dates;
 pub mod headers;
 mod parse;

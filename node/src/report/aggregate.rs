@@ -7,10 +7,11 @@ use shopfloor_protocol::registry::{self, Dim, METRICS, UNKNOWN};
 use shopfloor_protocol::report::{PublicCampaign, SuccessMetric};
 use shopfloor_protocol::{Cell, CellKey, Period};
 
+use super::members_pass::MembersPass;
 use crate::error::Result;
 
 /// Accumulates weighted observations into every table of one metric.
-struct Tally {
+pub(super) struct Tally {
     metric: &'static registry::Metric,
     cells: BTreeMap<CellKey, u64>,
 }
@@ -47,6 +48,32 @@ impl Tally {
             }
             *self.cells.entry(key).or_insert(0) += n;
         }
+    }
+
+    /// The metric's tables (each a list of dimensions).
+    pub(super) fn tables(&self) -> &'static [&'static [Dim]] {
+        self.metric.tables
+    }
+
+    /// Adds `n` to the total only (the caller adds to the tables with [`Tally::add_at`]).
+    pub(super) fn add_total(&mut self, n: u64) {
+        *self
+            .cells
+            .entry(CellKey::total(self.metric.id))
+            .or_insert(0) += n;
+    }
+
+    /// Adds `n` to one table's cell at `values` (one per dimension of `table`, already checked
+    /// against the dimension's vocabulary as [`Tally::add`] does).
+    pub(super) fn add_at(&mut self, table: &[Dim], values: &[&str], n: u64) {
+        if n == 0 {
+            return;
+        }
+        let mut key = CellKey::total(self.metric.id);
+        for (d, v) in table.iter().zip(values) {
+            key.dims.insert(*d, (*v).to_owned());
+        }
+        *self.cells.entry(key).or_insert(0) += n;
     }
 
     /// Emits the cells: every total, and every non-zero cell (absent cells are zeros).
@@ -87,17 +114,15 @@ pub(crate) fn raw_cells_where(
 ) -> Result<Vec<Cell>> {
     let (start, end) = bounds(period);
     let mut out = Vec::new();
+    // `members` and `lapsed-members` share one read of the members table.
+    let mut pass: Option<MembersPass> = None;
     for m in METRICS.iter().filter(|m| want(m.id)) {
         let mut t = Tally::new(m.id)?;
         match m.id {
-            "members" => members(conn, &mut t)?,
+            "members" => members_pass(conn, &mut pass)?.fold_members(&mut t),
             "lapsed-members" => {
-                let n: i64 = conn.query_row(
-                    "SELECT count(*) FROM members WHERE list_status = 'present' AND standing = 'lapsed'",
-                    [],
-                    |r| r.get(0),
-                )?;
-                t.add(&[], count(n));
+                let n = members_pass(conn, &mut pass)?.lapsed;
+                t.add(&[], n);
             }
             "workplaces" => {
                 let mut stmt = conn.prepare_cached(
@@ -149,7 +174,7 @@ pub(crate) fn raw_cells_where(
             }
             "reserve-organizers" => {
                 let n: i64 = conn.query_row(
-                    "SELECT count(*) FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT count(*) FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present'",
                     [],
                     |r| r.get(0),
@@ -158,7 +183,7 @@ pub(crate) fn raw_cells_where(
             }
             "reserve-languages" => {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT r.languages FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT r.languages FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present'",
                 )?;
                 let mut rows = stmt.query([])?;
@@ -182,7 +207,7 @@ pub(crate) fn raw_cells_where(
                 // Once per organizer and skill; unknown only for an organizer with no valid skill
                 // (the registry's relation: each skill plus unknown is at most the reserve).
                 let mut stmt = conn.prepare_cached(
-                    "SELECT r.member_id, s.skill FROM reserve r JOIN members m ON m.id = r.member_id
+                    "SELECT r.member_id, s.skill FROM reserve r CROSS JOIN members m ON m.id = r.member_id
                      LEFT JOIN reserve_skills s ON s.member_id = r.member_id
                      WHERE r.active = 1 AND m.list_status = 'present' ORDER BY 1",
                 )?;
@@ -271,67 +296,23 @@ fn one_dim(
     Ok(())
 }
 
-/// Members: present on the list and not lapsed, by every dimension of the registry.
-fn members(conn: &Connection, t: &mut Tally) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.standing, w.sector, w.state, w.county_fips, m.union_role, m.union_code,
-                CAST(w.stage AS TEXT), CAST(m.readiness AS TEXT), m.preferred_language, count(*)
-         FROM members m
-         LEFT JOIN member_workplaces l ON l.member_id = m.id AND l.is_primary = 1
-         LEFT JOIN workplaces w ON w.id = l.workplace_id
-         WHERE m.list_status = 'present' AND (m.standing IS NULL OR m.standing <> 'lapsed')
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let v: [Option<String>; 9] = [
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-        ];
-        let n: i64 = r.get(9)?;
-        let [
-            status,
-            sector,
-            state,
-            county,
-            role,
-            union,
-            stage,
-            readiness,
-            lang,
-        ] = &v;
-        let state = effective_state(state.as_deref(), county.as_deref());
-        let union = effective_union(role.as_deref(), union.as_deref());
-        t.add(
-            &[
-                (Dim::Status, status.as_deref()),
-                (Dim::Sector, sector.as_deref()),
-                (Dim::State, state),
-                (Dim::County, county.as_deref()),
-                (Dim::UnionStatus, role.as_deref()),
-                (Dim::Union, union),
-                (Dim::Stage, stage.as_deref()),
-                (Dim::Readiness, readiness.as_deref()),
-                (Dim::Language, lang.as_deref()),
-            ],
-            count(n),
-        );
+/// The members pass, read on first use.
+fn members_pass<'a>(
+    conn: &Connection,
+    pass: &'a mut Option<MembersPass>,
+) -> Result<&'a MembersPass> {
+    if pass.is_none() {
+        *pass = Some(MembersPass::read(conn)?);
     }
-    Ok(())
+    pass.as_ref()
+        .ok_or_else(|| crate::Error::invalid("report", "the members pass is missing"))
 }
 
 /// The state a member is counted under: their workplace's county's state when the county is
 /// known, else the workplace's own state, so that the registry's relations "a county lies in its
 /// state" and "unknown state means unknown county" hold on every report whatever was stored (the
 /// forms refuse a county outside the workplace's state, but a state can be cleared later).
-fn effective_state<'a>(state: Option<&'a str>, county: Option<&str>) -> Option<&'a str> {
+pub(super) fn effective_state<'a>(state: Option<&'a str>, county: Option<&str>) -> Option<&'a str> {
     county
         .filter(|c| Dim::County.accepts(c))
         .and_then(shopfloor_protocol::relations::county_state)
@@ -342,7 +323,7 @@ fn effective_state<'a>(state: Option<&'a str>, county: Option<&str>) -> Option<&
 /// when union status is none or organizing" holds whatever was typed by hand: a member whose
 /// status says they are not in a union counts as `none`, and one whose status says they are (or
 /// is unknown) never does (their union is then unknown).
-fn effective_union<'a>(role: Option<&str>, union: Option<&'a str>) -> Option<&'a str> {
+pub(super) fn effective_union<'a>(role: Option<&str>, union: Option<&'a str>) -> Option<&'a str> {
     match role {
         Some("none") | Some("organizing") => Some("none"),
         _ => union.filter(|u| *u != "none"),

@@ -10,6 +10,7 @@
 //! workplace.
 
 mod aggregate;
+mod members_pass;
 pub mod snapshot;
 
 use std::collections::BTreeMap;

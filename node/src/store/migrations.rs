@@ -66,6 +66,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "member_pages",
         sql: include_str!("migrations/0011_member_pages.sql"),
     },
+    Migration {
+        name: "report_indexes",
+        sql: include_str!("migrations/0012_report_indexes.sql"),
+    },
 ];
 
 /// The schema version this build writes.

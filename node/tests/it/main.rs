@@ -20,6 +20,7 @@ mod ops;
 mod outbox_page;
 mod periods;
 mod report;
+mod report_aggregation;
 mod selfreport;
 mod serve;
 mod speed;

@@ -1,0 +1,175 @@
+//! The members table read once for the report: `members` (every table of it) and
+//! `lapsed-members` come from one scan of the present members, folded in Rust.
+//!
+//! The scan reads the covering index `members_report` (migration 0012) rather than the wide
+//! `members` rows and joins each member's primary workplace link through the covering index
+//! `member_workplaces_primary`; the workplaces' own fields (a few hundred rows) are read once
+//! into a map instead of being joined per member. Rows are grouped in Rust on interned values
+//! (no temporary B-tree, no string copied per member), and each group is added to each of the
+//! metric's tables through a per-table map, so a cell key is built once per distinct cell, not
+//! once per group and table. The cells are exactly those of the former per-metric `GROUP BY`
+//! queries (`node/tests/it/report_aggregation.rs` compares them with a per-member count).
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+use shopfloor_protocol::registry::{Dim, UNKNOWN};
+
+use super::aggregate::{Tally, effective_state, effective_union};
+use crate::error::{Error, Result};
+
+/// The distinct values of one text column; id 0 is NULL.
+struct Interner {
+    ids: HashMap<Box<[u8]>, u32>,
+    values: Vec<Option<String>>,
+}
+
+impl Interner {
+    fn new() -> Self {
+        Interner {
+            ids: HashMap::new(),
+            values: vec![None],
+        }
+    }
+
+    fn id(&mut self, v: ValueRef<'_>) -> Result<u32> {
+        let bytes = match v {
+            ValueRef::Null => return Ok(0),
+            ValueRef::Text(b) => b,
+            _ => return Err(Error::invalid("report", "a member column is not text")),
+        };
+        if let Some(id) = self.ids.get(bytes) {
+            return Ok(*id);
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| Error::invalid("report", "a member column is not UTF-8"))?;
+        let id = u32::try_from(self.values.len())
+            .map_err(|_| Error::invalid("report", "too many distinct values"))?;
+        self.values.push(Some(text.to_owned()));
+        self.ids.insert(bytes.into(), id);
+        Ok(id)
+    }
+
+    fn get(&self, id: u32) -> Option<&str> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.values.get(i))
+            .and_then(|v| v.as_deref())
+    }
+}
+
+/// A workplace's fields a member is counted under: sector, state, county, stage.
+type Place = [Option<String>; 4];
+
+/// The present members, grouped.
+pub(super) struct MembersPass {
+    /// Columns: standing, union role, union code, readiness, preferred language.
+    columns: [Interner; 5],
+    /// Non-lapsed present members by (the five columns' ids, primary workplace id or 0).
+    groups: HashMap<([u32; 5], i64), u64>,
+    places: HashMap<i64, Place>,
+    /// Present members whose standing is lapsed.
+    pub(super) lapsed: u64,
+}
+
+impl MembersPass {
+    /// Reads the present members once.
+    pub(super) fn read(conn: &Connection) -> Result<Self> {
+        let mut places = HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, sector, state, county_fips, CAST(stage AS TEXT) FROM workplaces",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            places.insert(
+                r.get::<_, i64>(0)?,
+                [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+            );
+        }
+        let mut pass = MembersPass {
+            columns: [
+                Interner::new(),
+                Interner::new(),
+                Interner::new(),
+                Interner::new(),
+                Interner::new(),
+            ],
+            groups: HashMap::new(),
+            places,
+            lapsed: 0,
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.standing, m.union_role, m.union_code, CAST(m.readiness AS TEXT),
+                    m.preferred_language, l.workplace_id
+             FROM members m
+             LEFT JOIN member_workplaces l INDEXED BY member_workplaces_primary
+                 ON l.member_id = m.id AND l.is_primary = 1
+             WHERE m.list_status = 'present'",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if matches!(r.get_ref(0)?, ValueRef::Text(b"lapsed")) {
+                pass.lapsed += 1;
+                continue;
+            }
+            let mut key = [0u32; 5];
+            for (i, (slot, column)) in key.iter_mut().zip(pass.columns.iter_mut()).enumerate() {
+                *slot = column.id(r.get_ref(i)?)?;
+            }
+            let workplace: Option<i64> = r.get(5)?;
+            *pass
+                .groups
+                .entry((key, workplace.unwrap_or(0)))
+                .or_insert(0) += 1;
+        }
+        Ok(pass)
+    }
+
+    /// Adds every non-lapsed present member to the `members` metric's tally.
+    pub(super) fn fold_members(&self, t: &mut Tally) {
+        let none: Place = [None, None, None, None];
+        let tables = t.tables();
+        let mut per_table: Vec<HashMap<Vec<&str>, u64>> = vec![HashMap::new(); tables.len()];
+        let mut total = 0u64;
+        for ((key, workplace), n) in &self.groups {
+            let [status, role, union, readiness, lang] =
+                [0, 1, 2, 3, 4].map(|i| self.columns[i].get(key[i]));
+            let place = self.places.get(workplace).unwrap_or(&none);
+            let [sector, state, county, stage] = [0, 1, 2, 3].map(|i| place[i].as_deref());
+            let state = effective_state(state, county);
+            let union = effective_union(role, union);
+            let dims = [
+                (Dim::Status, status),
+                (Dim::Sector, sector),
+                (Dim::State, state),
+                (Dim::County, county),
+                (Dim::UnionStatus, role),
+                (Dim::Union, union),
+                (Dim::Stage, stage),
+                (Dim::Readiness, readiness),
+                (Dim::Language, lang),
+            ];
+            total += n;
+            for (table, cells) in tables.iter().zip(per_table.iter_mut()) {
+                let cell: Vec<&str> = table
+                    .iter()
+                    .map(|d| {
+                        let raw = dims.iter().find(|(x, _)| x == d).and_then(|(_, v)| *v);
+                        match raw {
+                            Some(v) if d.accepts(v) => v,
+                            _ => UNKNOWN,
+                        }
+                    })
+                    .collect();
+                *cells.entry(cell).or_insert(0) += n;
+            }
+        }
+        t.add_total(total);
+        for (table, cells) in tables.iter().zip(per_table) {
+            for (values, n) in cells {
+                t.add_at(table, &values, n);
+            }
+        }
+    }
+}
