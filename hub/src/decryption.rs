@@ -83,9 +83,11 @@ pub fn answer_call(hub: &Hub, call: &ShareCall) -> Result<ShareAnswer> {
     }
     let root = hub.root_card()?;
     let allowed = |h: &PartyId| config.answer_hubs.is_empty() || config.answer_hubs.contains(h);
+    let verified = verified_reports(hub)?;
+    let known = |d: &Digest| verified.contains(&d.to_hex());
     let mut last = None;
     for t in &trustees {
-        match publication::answer(t, &root, call, allowed) {
+        match publication::answer_known(t, &root, call, allowed, Some(&known)) {
             Ok(a) => {
                 let shares = a.answers.iter().filter(|x| x.share.is_some()).count();
                 let _ = hub.store().write(|tx, _| {
@@ -511,4 +513,18 @@ pub fn export(hub: &Hub, period: Period) -> Result<(PublicationBundle, Vec<Relea
         },
         released,
     ))
+}
+
+/// Digests of the chapter reports this hub ingested, each verified then (signature, range
+/// proofs): a trustee does not verify them again in a share call (docs/protocol.md §17.13).
+fn verified_reports(hub: &Hub) -> Result<std::collections::HashSet<String>> {
+    hub.store().read(|db| {
+        let mut stmt = db.prepare("SELECT digest FROM reports WHERE kind = 'report'")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = std::collections::HashSet::new();
+        for row in rows {
+            out.insert(row?);
+        }
+        Ok(out)
+    })
 }

@@ -418,6 +418,13 @@ pub struct Verified<'a> {
 }
 
 impl<'a> Verified<'a> {
+    /// An envelope whose exact signed bytes (its [`Envelope::digest`]) the caller verified
+    /// earlier, signature and contents alike: a trustee's known-verified reports
+    /// (docs/protocol.md §17.13). Only the rollup walk uses it, and only for such a digest.
+    pub(crate) fn known(envelope: &'a Envelope) -> Verified<'a> {
+        Verified { envelope }
+    }
+
     /// The exact payload bytes that were signed.
     pub fn payload(&self) -> &'a [u8] {
         &self.envelope.payload

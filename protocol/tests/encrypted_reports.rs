@@ -582,3 +582,119 @@ fn a_tampered_ciphertext_in_a_chapter_report_is_refused_by_verify() {
         errs[0]
     );
 }
+
+/// National's bundle with one chapter's report replaced by `tampered` (re-signed by the chapter)
+/// and the path above re-signed (a compromised south and national), so only the report's own
+/// checks can refuse it.
+fn with_tampered_report(
+    f: &Federation,
+    bundle: &Bundle,
+    victim: usize,
+    tampered: &Report,
+) -> Bundle {
+    let victim = &f.chapters[victim];
+    let resigned = Envelope::sign(tampered, &victim.keys);
+    let old_report = bundle
+        .documents
+        .iter()
+        .find(|env| {
+            env.open_document::<Report>(&victim.card.signing_key)
+                .is_ok()
+        })
+        .unwrap()
+        .digest();
+    let old_south = bundle
+        .documents
+        .iter()
+        .find(|env| {
+            env.open_document::<Rollup>(&f.south.card.signing_key)
+                .is_ok()
+        })
+        .unwrap()
+        .clone();
+    let mut south: Rollup = old_south.open_document(&f.south.card.signing_key).unwrap();
+    for c in &mut south.children {
+        if c.document == old_report {
+            c.document = resigned.digest();
+        }
+    }
+    let new_south = Envelope::sign(&south, &f.south.keys);
+    let mut national: Rollup = bundle
+        .document
+        .open_document(&f.national.card.signing_key)
+        .unwrap();
+    for c in &mut national.children {
+        if c.document == old_south.digest() {
+            c.document = new_south.digest();
+        }
+    }
+    let mut out = bundle.clone();
+    out.document = Envelope::sign(&national, &f.national.keys);
+    for env in &mut out.documents {
+        if env.digest() == old_report {
+            *env = resigned.clone();
+        } else if env.digest() == old_south.digest() {
+            *env = new_south.clone();
+        }
+    }
+    out
+}
+
+#[test]
+fn a_trustee_reuses_reports_it_verified_by_digest_and_still_refuses_tampered_ones() {
+    let f = federation();
+    let (bundle, _, _) = two_level(&f, &with_key());
+    let mut bundle = bundle;
+    bundle.joint_keys = vec![key().clone()];
+    let digests: Vec<_> = bundle.documents.iter().map(Envelope::digest).collect();
+    // Every report known: the same tree as a full verification.
+    let all = |d: &shopfloor_protocol::Digest| digests.contains(d);
+    let (_, full) = rollup::verify_bundle_tree(&bundle, &f.national.card).unwrap();
+    let (_, reused) =
+        rollup::verify_bundle_tree_known(&bundle, &f.national.card, Some(&all)).unwrap();
+    assert_eq!(full.digests(), reused.digests());
+    assert_eq!(full.summary.chapters, reused.summary.chapters);
+
+    let victim = 1;
+    let card = &f.chapters[victim].card;
+    let original: Report = bundle
+        .documents
+        .iter()
+        .find_map(|env| env.open_document::<Report>(&card.signing_key).ok())
+        .unwrap();
+    let mut r = original.clone();
+    let other = r.encrypted[1].cell.ciphertext;
+    r.encrypted[0].cell.ciphertext = other;
+    let tampered = with_tampered_report(&f, &bundle, victim, &r);
+    let reason = |b: &Bundle, known: Option<rollup::Known<'_>>| {
+        let errs = rollup::verify_bundle_tree_known(b, &f.national.card, known).unwrap_err();
+        assert!(errs[0].detail().contains(card.id.as_str()), "{}", errs[0]);
+        errs[0].reason()
+    };
+    // With no cache: refused by the range proof, as today.
+    assert_eq!(reason(&tampered, None), Reason::BadRangeProof);
+    // A trustee that saw every other report, but not this one: the same refusal.
+    let original_digest = Envelope::sign(&original, &f.chapters[victim].keys).digest();
+    let others = |d: &shopfloor_protocol::Digest| digests.contains(d) && *d != original_digest;
+    assert_eq!(reason(&tampered, Some(&others)), Reason::BadRangeProof);
+    // A trustee that saw every report, this one included: the altered copy has another digest
+    // and is verified in full.
+    assert_eq!(reason(&tampered, Some(&all)), Reason::BadRangeProof);
+    // The bundle's binding is still checked for known reports: a tally left wrong is refused.
+    let mut national: Rollup = bundle
+        .document
+        .open_document(&f.national.card.signing_key)
+        .unwrap();
+    let cell = national
+        .cells
+        .iter_mut()
+        .find(|c| c.key == staff())
+        .unwrap();
+    let t = cell.tally.as_mut().unwrap();
+    t.ciphertext = t.ciphertext + t.ciphertext;
+    let mut bad_tally = bundle.clone();
+    bad_tally.document = Envelope::sign(&national, &f.national.keys);
+    let errs =
+        rollup::verify_bundle_tree_known(&bad_tally, &f.national.card, Some(&all)).unwrap_err();
+    assert_eq!(errs[0].reason(), Reason::TallyMismatch, "{errs:?}");
+}

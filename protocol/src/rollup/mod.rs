@@ -32,6 +32,7 @@ pub use verify::{
     Content, Tree, TreeNode, verify_bundle, verify_bundle_tree, verify_bytes, verify_child_report,
     verify_rollup,
 };
+pub use verify::{Known, verify_bundle_tree_known};
 pub use witnessed::{LogEntry, WitnessPolicy, WitnessedLog};
 
 use crate::cert::RevocationSet;

@@ -108,6 +108,21 @@ fn open_rollup(doc: &Envelope, signer: &Card) -> Result<(Rollup, Option<Vec<Chil
     }
 }
 
+/// Which chapter reports a verifier already verified, by the digest of their signed bytes.
+pub type Known<'k> = &'k (dyn Fn(&Digest) -> bool + Sync);
+
+/// [`verify_child_report`] for a report whose exact signed bytes were verified before: parsed
+/// without checking the signature, then held to the same chapter, recipient and revocation.
+fn known_child_report(
+    envelope: &Envelope,
+    chapter: &Card,
+    hub: &PartyId,
+    revocations: &RevocationSet,
+) -> Result<Report> {
+    let report: Report = crate::envelope::Verified::known(envelope).document()?;
+    check_child_report(report, chapter, hub, revocations)
+}
+
 /// Verifies a chapter's report for this hub: the chapter's signature, that it is addressed to
 /// `hub`, and that the chapter was not revoked by `hub` when it generated the report.
 pub fn verify_child_report(
@@ -117,6 +132,16 @@ pub fn verify_child_report(
     revocations: &RevocationSet,
 ) -> Result<Report> {
     let report: Report = envelope.open_document(&chapter.signing_key)?;
+    check_child_report(report, chapter, hub, revocations)
+}
+
+/// What [`verify_child_report`] checks once the report is open.
+fn check_child_report(
+    report: Report,
+    chapter: &Card,
+    hub: &PartyId,
+    revocations: &RevocationSet,
+) -> Result<Report> {
     if report.chapter != chapter.id {
         return Err(Error::new(
             Reason::BadSignature,
@@ -149,6 +174,7 @@ type Errors = Vec<Error>;
 /// The walk down a tree: where documents come from, what has been used, what was verified.
 pub(super) struct Walk<'a> {
     pool: &'a Documents,
+    known: Option<Known<'a>>,
     used: HashSet<Digest>,
     nodes: Vec<TreeNode>,
     stats: Summary,
@@ -165,6 +191,7 @@ impl<'a> Walk<'a> {
     pub(super) fn new(pool: &'a Documents) -> Self {
         Walk {
             pool,
+            known: None,
             used: HashSet::new(),
             nodes: Vec::new(),
             stats: Summary::default(),
@@ -259,7 +286,7 @@ impl<'a> Walk<'a> {
         }
         // Chapters are independent of one another: verify them on every core. A regional
         // child's tree is walked afterwards, in order (its own chapters go wide in turn).
-        let results = verify_chapters(hub, period, &pending, revocations, self.pool);
+        let results = verify_chapters(hub, period, &pending, revocations, self.pool, self.known);
         for ((r, sources), result) in pending.iter().zip(results) {
             let outcome = match result {
                 Some(done) => done,
@@ -311,9 +338,16 @@ impl<'a> Walk<'a> {
             )));
         }
         let content = match card.kind {
-            Kind::Chapter => {
-                chapter_report(hub, period, &cert, sources, revocations, self.pool).map_err(one)?
-            }
+            Kind::Chapter => chapter_report(
+                hub,
+                period,
+                &cert,
+                sources,
+                revocations,
+                self.pool,
+                self.known,
+            )
+            .map_err(one)?,
             Kind::Regional | Kind::National => {
                 let (rollup, embedded) = open_rollup(sources.document, &card).map_err(one)?;
                 check_certificate(hub, &cert, rollup.generated_at, revocations).map_err(one)?;
@@ -403,8 +437,16 @@ fn chapter_report(
     sources: &Sources<'_>,
     revocations: &RevocationSet,
     keys: &Documents,
+    known: Option<Known<'_>>,
 ) -> Result<Content> {
-    let report = verify_child_report(sources.document, &cert.subject, &hub.id, revocations)?;
+    // A report whose exact signed bytes the caller verified before (signature, range proofs)
+    // is parsed, not verified again; everything that binds it into this tree still is.
+    let seen = known.is_some_and(|k| k(&sources.document.digest()));
+    let report = if seen {
+        known_child_report(sources.document, &cert.subject, &hub.id, revocations)?
+    } else {
+        verify_child_report(sources.document, &cert.subject, &hub.id, revocations)?
+    };
     check_certificate(hub, cert, report.generated_at, revocations)?;
     if report.period != period {
         return Err(Error::new(
@@ -419,7 +461,9 @@ fn chapter_report(
                 format!("the report's cells are encrypted to joint key {id}, which the verifier was not given"),
             )
         })?;
-        report.check_encrypted(key)?;
+        if !seen {
+            report.check_encrypted(key)?;
+        }
     }
     Ok(Content::Report(Box::new(report)))
 }
@@ -432,6 +476,7 @@ fn verify_chapters(
     pending: &[(&ChildRef, Sources<'_>)],
     revocations: &RevocationSet,
     keys: &Documents,
+    known: Option<Known<'_>>,
 ) -> Vec<Option<std::result::Result<TreeNode, Errors>>> {
     let one = |r: &ChildRef, s: &Sources<'_>| -> Option<std::result::Result<TreeNode, Errors>> {
         let cert = match open_certificate(hub, s.certificate) {
@@ -442,7 +487,7 @@ fn verify_chapters(
         if cert.subject.kind != Kind::Chapter || cert.subject.id != r.id {
             return None;
         }
-        let content = chapter_report(hub, period, &cert, s, revocations, keys)
+        let content = chapter_report(hub, period, &cert, s, revocations, keys, known)
             .map_err(|e| vec![e.context(format!("child {}", r.id))]);
         Some(content.map(|content| TreeNode {
             id: r.id.clone(),
@@ -570,6 +615,7 @@ fn verify_opened(
     signer: &Card,
     revocations: &RevocationSet,
     pool: &Documents,
+    known: Option<Known<'_>>,
 ) -> std::result::Result<Tree, Errors> {
     let summary = Summary {
         document: "rollup".into(),
@@ -580,6 +626,7 @@ fn verify_opened(
         ..Summary::default()
     };
     let mut walk = Walk::new(pool);
+    walk.known = known;
     let mut revs = revocations.clone();
     walk.contents(&rollup, embedded.as_deref(), signer, &mut revs)?;
     walk.stats.hubs += 1;
@@ -597,7 +644,7 @@ pub fn verify_rollup(
     pool: &Documents,
 ) -> std::result::Result<Tree, Errors> {
     let (rollup, embedded) = open_rollup(envelope, signer).map_err(|e| vec![e])?;
-    verify_opened(rollup, embedded, signer, revocations, pool)
+    verify_opened(rollup, embedded, signer, revocations, pool, None)
 }
 
 /// A document opened once with its signer's key.
@@ -747,6 +794,22 @@ pub fn verify_bundle_tree(
     bundle: &Bundle,
     root: &Card,
 ) -> std::result::Result<(Card, Tree), Errors> {
+    verify_bundle_tree_known(bundle, root, None)
+}
+
+/// [`verify_bundle_tree`] for a verifier that already verified some chapter reports (a trustee
+/// hub ingested them, or verified them in an earlier share call): a chapter report whose
+/// [`Envelope::digest`] `known` accepts is parsed without checking its signature and range
+/// proofs again. Everything that binds the tree is still checked: certificates and their
+/// windows, recipients, periods, revocations, each rollup's signature, every tally against the
+/// product of its children's ciphertexts, completeness, and that the bundle carries exactly its
+/// tree (docs/protocol.md §17.13). A copy of a known report altered in any way has another
+/// digest and is verified in full.
+pub fn verify_bundle_tree_known(
+    bundle: &Bundle,
+    root: &Card,
+    known: Option<Known<'_>>,
+) -> std::result::Result<(Card, Tree), Errors> {
     if bundle.document.payload_type() != Rollup::PAYLOAD_TYPE {
         return Err(vec![Error::new(
             Reason::WrongPayloadType,
@@ -763,7 +826,7 @@ pub fn verify_bundle_tree(
         let Opened::Rollup(rollup, embedded) = opened else {
             return Err(vec![Error::new(Reason::WrongPayloadType, "not a rollup")]);
         };
-        let t = verify_opened(*rollup, embedded, signer, revs, pool)?;
+        let t = verify_opened(*rollup, embedded, signer, revs, pool, known)?;
         t.binds_all(pool).map_err(|e| vec![e])?;
         let summary = t.summary.clone();
         tree = Some(t);
@@ -789,7 +852,7 @@ fn verify_signed(
     }
     match opened {
         Opened::Rollup(rollup, embedded) => {
-            let tree = verify_opened(*rollup, embedded, signer, revs, pool)?;
+            let tree = verify_opened(*rollup, embedded, signer, revs, pool, None)?;
             tree.binds_all(pool).map_err(|e| vec![e])?;
             let Tree { summary, nodes, .. } = tree;
             drop_wide(nodes);

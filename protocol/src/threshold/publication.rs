@@ -295,8 +295,21 @@ pub fn answer(
     call: &ShareCall,
     allowed: impl Fn(&PartyId) -> bool,
 ) -> Result<ShareAnswer> {
-    let (signer, tree) =
-        crate::rollup::verify_bundle_tree(&call.bundle, root).map_err(|errors| {
+    answer_known(trustee, root, call, allowed, None)
+}
+
+/// [`answer`] by a trustee that already verified some chapter reports: those `known` accepts
+/// (by the digest of their signed bytes) are not verified again
+/// ([`crate::rollup::verify_bundle_tree_known`]); the tree, the request and the rule are.
+pub fn answer_known(
+    trustee: &Trustee,
+    root: &Card,
+    call: &ShareCall,
+    allowed: impl Fn(&PartyId) -> bool,
+    known: Option<crate::rollup::Known<'_>>,
+) -> Result<ShareAnswer> {
+    let (signer, tree) = crate::rollup::verify_bundle_tree_known(&call.bundle, root, known)
+        .map_err(|errors| {
             let detail: Vec<String> = errors.iter().map(ToString::to_string).collect();
             let reason = errors.first().map_or(Reason::Malformed, Error::reason);
             Error::new(
