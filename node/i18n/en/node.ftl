@@ -922,3 +922,6 @@ ui-outbox-attempts-count = { $n ->
    *[other] { $n } attempts
 }
 ui-guidance-none-enrolled-since = This node has been enrolled with { $name } since { $when }, and { $name } has not published any guidance yet. The node asks for it once a day; it appears here as soon as the hub publishes.
+
+## Guidance: when the node last asked
+ui-guidance-none-enrolled-checked = This node has been enrolled with { $name } since { $when }. It last asked { $name } for guidance on { $checked }, and nothing had been published yet. The node asks once a day; guidance appears here as soon as the hub publishes it.

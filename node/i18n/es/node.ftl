@@ -922,3 +922,6 @@ ui-outbox-attempts-count = { $n ->
    *[other] { $n } intentos
 }
 ui-guidance-none-enrolled-since = Este nodo está inscrito con { $name } desde el { $when }, y { $name } todavía no ha publicado orientaciones. El nodo las solicita una vez al día; aparecerán aquí en cuanto el hub las publique.
+
+## Guidance: when the node last asked
+ui-guidance-none-enrolled-checked = Este nodo está inscrito con { $name } desde el { $when }. Pidió orientaciones a { $name } por última vez el { $checked }, y todavía no se había publicado nada. El nodo las solicita una vez al día; aparecerán aquí en cuanto el hub las publique.

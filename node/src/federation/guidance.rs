@@ -62,6 +62,15 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
         .await
         .map_err(|e| network(&e))?;
     if resp.status().as_u16() == 404 {
+        // The hub answered: nothing published yet. The guidance page says when it last asked.
+        write(store, |tx| {
+            tx.execute(
+                "UPDATE enrollment SET guidance_checked_at = ?1 WHERE id = 1",
+                params![jiff::Timestamp::now().to_string()],
+            )?;
+            Ok(())
+        })
+        .await?;
         return Ok(None);
     }
     if !resp.status().is_success() {
@@ -84,6 +93,10 @@ pub async fn fetch(store: &Store) -> Result<Option<Fetched>> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        tx.execute(
+            "UPDATE enrollment SET guidance_checked_at = ?1 WHERE id = 1",
+            params![jiff::Timestamp::now().to_string()],
+        )?;
         if let Some((d, t)) = &held {
             if d == &digest {
                 tx.execute(

@@ -70,6 +70,10 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "report_indexes",
         sql: include_str!("migrations/0012_report_indexes.sql"),
     },
+    Migration {
+        name: "guidance_checked",
+        sql: include_str!("migrations/0013_guidance_checked.sql"),
+    },
 ];
 
 /// The schema version this build writes.

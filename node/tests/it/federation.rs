@@ -720,10 +720,23 @@ async fn the_guidance_page_shows_relayed_requests_and_sends_new_ones() {
     assert!(html.contains("<strong>Piedmont DSA</strong>"), "{html}");
     assert!(!html.contains("piedmont-dsa"), "{html}");
     // Enrolled, nothing published yet: the page says so instead of "once the node is enrolled".
+    // The hub has published nothing: the node asked (when it enrolled) and the page says when.
+    federation::guidance::fetch(&server.store).await.unwrap();
+    let html = s
+        .client
+        .get(server.url("/guidance"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
-        html.contains("has not published any guidance yet")
+        html.contains("nothing had been published yet")
             && html.contains("This node has been enrolled with")
-            && html.contains(" since "),
+            && html.contains(" since ")
+            && html.contains("for guidance on "),
         "{html}"
     );
     assert!(!html.contains("once the node is enrolled"));

@@ -207,6 +207,7 @@ pub(crate) fn test_args() -> Vec<(&'static str, Arg)> {
     v.extend(
         [
             "period", "name", "stage", "value", "column", "field", "id", "target", "when",
+            "checked",
         ]
         .into_iter()
         .map(|k| (k, Arg::Str("X".into()))),

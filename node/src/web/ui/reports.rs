@@ -844,16 +844,18 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
             .read_async(crate::federation::hub_link)
             .await?;
         // When the node enrolled: an enrolled node's page says since when.
-        let enrolled_at: Option<String> = page
+        // And when it last asked its hub for guidance.
+        let (enrolled_at, checked_at): (Option<String>, Option<String>) = page
             .state
             .store()
             .read_async(|conn| {
                 Ok(conn
-                    .query_row("SELECT enrolled_at FROM enrollment WHERE id = 1", [], |r| {
-                        r.get(0)
-                    })
-                    .ok()
-                    .flatten())
+                    .query_row(
+                        "SELECT enrolled_at, guidance_checked_at FROM enrollment WHERE id = 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap_or((None, None)))
             })
             .await?;
         let mut out = GuidancePage {
@@ -861,6 +863,17 @@ pub async fn guidance(page: Page, RawQuery(raw): RawQuery) -> Response {
             present: stored.is_some(),
             none_text: match (&link, enrolled_at) {
                 (None, _) => lang.t("ui-guidance-none"),
+                (Some(l), Some(at)) if checked_at.is_some() => lang.ta(
+                    "ui-guidance-none-enrolled-checked",
+                    &[
+                        ("name", Arg::from(l.card.name.clone())),
+                        ("when", Arg::from(lang.time(&at))),
+                        (
+                            "checked",
+                            Arg::from(lang.time(checked_at.as_deref().unwrap_or_default())),
+                        ),
+                    ],
+                ),
                 (Some(l), Some(at)) => lang.ta(
                     "ui-guidance-none-enrolled-since",
                     &[
