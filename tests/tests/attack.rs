@@ -810,7 +810,7 @@ fn released_aggregates_leave_every_withheld_cell_protected() {
         run.failures.len(),
         run.failures.join("\n")
     );
-    // Clause 9's price on this family: 3 of the 7 aggregates the per-key rule published.
+    // Clause 9's price on this family: 3 of the 13 aggregates the per-key rule published.
     assert!(
         run.decided.1 >= 3,
         "the test must release something to mean anything"

@@ -7,6 +7,8 @@
 //! interpolates them (Lagrange, in the crate) and looks the value up in a bounded
 //! [`DecodeTable`] (`undecodable` beyond it; never a panic).
 
+use std::collections::BTreeMap;
+
 use elastic_elgamal::{
     CandidateDecryption, DiscreteLogTable, LogEqualityProof, VerifiableDecryption,
 };
@@ -19,6 +21,7 @@ use super::tally::Tally;
 use super::{Group, rng};
 use crate::envelope::Digest;
 use crate::error::{Error, Reason, Result};
+use crate::identity::PartyId;
 
 /// The largest table [`DecodeTable::new`] builds: aggregates up to this value decode.
 pub const MAX_TABLE: u64 = 100_000;
@@ -50,6 +53,22 @@ impl Trustee {
             .check_id(&tally.key, Reason::TallyMismatch, "tally")?;
         tally.check_chapters()?;
         policy.may_decrypt(&tally.bounds())?;
+        self.share_of(&tally.ciphertext)
+    }
+
+    /// [`Trustee::share`] with what is public of each chapter's value (its published cells'
+    /// intervals, [`super::family::Candidate::known`]): the release rule judged as the
+    /// federation judges it ([`ReleasePolicy::may_decrypt_known`]).
+    pub fn share_known(
+        &self,
+        tally: &Tally,
+        policy: &ReleasePolicy,
+        intervals: &BTreeMap<PartyId, (u64, u64)>,
+    ) -> Result<DecryptionShare> {
+        self.joint_key()
+            .check_id(&tally.key, Reason::TallyMismatch, "tally")?;
+        tally.check_chapters()?;
+        policy.may_decrypt_known(&tally.known(intervals))?;
         self.share_of(&tally.ciphertext)
     }
 

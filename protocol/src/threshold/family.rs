@@ -64,8 +64,8 @@
 //! report implies nothing more; the attacker's program found cells a report narrows (a margin
 //! minus its published parts shared by two encrypted cells) that an aggregate then pins.
 //!
-//! **Two forms.** Trustees apply [`Form::BeforeDecryption`] over bounds only (no value is
-//! needed) and answer only for aggregates it releases ([`may_decrypt_in`]); whoever combines the
+//! **Two forms.** Trustees apply [`Form::BeforeDecryption`] with what is known before
+//! decryption (no value is needed) and answer only for aggregates it releases ([`may_decrypt_in`]); whoever combines the
 //! shares applies [`Form::AfterDecryption`] with the values, where an aggregate without a value
 //! (not decrypted) is withheld. The second form releases a subset of the first when given the
 //! values of what the first released.
@@ -144,10 +144,10 @@ pub struct Line {
     pub keys: Vec<CellKey>,
 }
 
-/// Which form of the rule: trustees' (bounds only) or the combiner's (with values).
+/// Which form of the rule: trustees' (no values) or the combiner's (with values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
-    /// Over the bounds only: whether the aggregate may be decrypted.
+    /// With no value: whether the aggregate may be decrypted.
     BeforeDecryption,
     /// With the decrypted values: whether it may be published.
     AfterDecryption,
@@ -976,8 +976,13 @@ mod tests {
             after.withheld.get(&0),
             Some(Withheld::Block { .. })
         ));
-        // With 13 + 9 = 22, the block's 9 would pin each of the three at ≥ 1: withheld too.
+        // With 13 + 9 = 22, the block's 9 leaves each of the three anywhere in 1..=4 (the
+        // other two hold 2..=8): released. With 13 + 10 = 23, the block's 10 would show each
+        // holds at least 2: withheld.
         low[0].value = Some(22);
+        let after = decide(&p5(), &low, &[], Form::AfterDecryption);
+        assert_eq!(after.released, vec![true, true]);
+        low[0].value = Some(23);
         let after = decide(&p5(), &low, &[], Form::AfterDecryption);
         assert_eq!(after.released, vec![false, true]);
         // Not decrypted: withheld after decryption.

@@ -380,7 +380,7 @@ pub fn answer_tree(
                         d.withheld.get(&i)
                     )),
                 ),
-                Some((_, a)) => match trustee.share(&a.tally, &policy) {
+                Some((_, a)) => match trustee.share_known(&a.tally, &policy, &a.candidate.known) {
                     Ok(s) => (Some(s), None),
                     Err(e) => (None, Some(e.to_string())),
                 },
@@ -547,7 +547,7 @@ pub fn check_released(tree: &Tree, key: &JointKey, released: &[Released]) -> Res
                 r.key, r.view
             )));
         }
-        r.check(key, &policy)
+        r.check_known(key, &policy, &a.candidate.known)
             .map_err(|e| e.context(format!("released {} at {:?}", r.key, r.view)))?;
         if let (Some(c), Some(f)) = (with_values.get_mut(i), forced.get_mut(i)) {
             c.value = Some(r.value);

@@ -18,13 +18,26 @@
 //!    `aggregate ≥ (n − 1) + max (bound − 1)` (ten chapters with bound 5 and an aggregate of 10
 //!    each hold exactly 1).
 //!
-//! Rule 5 in general ([`Known`]): what an outsider knows of a chapter's value before any release
-//! is an interval `lo..=hi`, by default `1..=bound − 1`, but narrower when the chapter's
+//! Rules 3 to 5 in general ([`Known`]): what an outsider knows of a chapter's value before any
+//! release is an interval `lo..=hi`, by default `1..=bound − 1`, but narrower when the chapter's
 //! published cells imply more (its margin minus its published parts leaves 5 for two withheld
 //! cells below 5: each is in `1..=4`, but if one is known to be at least 2 the other is at most
-//! 3). With `L = Σ lo`, `H = Σ hi` and `w = max (hi − lo)`, the aggregate must lie in
-//! `L + w ..= H − w`: then for every chapter the others' intervals can absorb the aggregate
-//! whatever its value in its own interval, so the aggregate narrows no chapter's interval.
+//! 3; a cell withheld to protect another, whose range proof is the table total, 289, is often
+//! known from the same margin to hold at most 12). The range proof's `bound − 1` is one such
+//! upper end; the interval is everything public about the value, so the rule is stated on it:
+//!
+//! - rule 3 on the largest `hi`: no chapter can hold 80% of the aggregate if the most its
+//!   published cells and its range proof allow it to hold is below 80%;
+//! - rules 4 and 5 as one: with `L = Σ lo`, `H = Σ hi` and `w = max (hi − lo)`, the aggregate
+//!   must lie in `L + w ..= H − w`. Then for every chapter the others' intervals can absorb the
+//!   aggregate whatever its value in its own interval, so the aggregate narrows no chapter's
+//!   interval (for chapter `c` and any `v` in its interval, `aggregate − v` lies between
+//!   `L − lo_c` and `H − hi_c`, every value of which the others can sum to).
+//!
+//! With only the bounds known this is rules 3 to 5 above, except that rule 4 above does not
+//! count the 1 every chapter is known to hold, so it stops one short of `H − w`. The known form
+//! is the one the federation applies ([`super::family`]); the bounds form stays for a tally
+//! judged alone.
 //!
 //! Trustees do not know the aggregate before decrypting, so they apply
 //! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 5. Rules 2, 3
@@ -85,11 +98,8 @@ impl ReleasePolicy {
 
     /// [`ReleasePolicy::may_decrypt`] with what an outsider knows of each chapter's value.
     pub fn may_decrypt_known(&self, known: &[Known]) -> Result<()> {
-        let bounds: Vec<u64> = known.iter().map(|c| c.bound).collect();
-        let (total, largest) = totals(&bounds);
         let (_, high, wide) = spans(known)?;
-        let best = total.saturating_sub(largest).min(high.saturating_sub(wide));
-        let best = u64::try_from(best).unwrap_or(u64::MAX);
+        let best = u64::try_from(high.saturating_sub(wide)).unwrap_or(u64::MAX);
         self.check_known(known, best)
             .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
@@ -100,9 +110,14 @@ impl ReleasePolicy {
     }
 
     fn check_known(&self, known: &[Known], aggregate: u64) -> Result<()> {
-        let bounds: Vec<u64> = known.iter().map(|c| c.bound).collect();
-        self.check(&bounds, aggregate)?;
+        self.check_count(known.len(), aggregate)?;
         let (low, high, wide) = spans(known)?;
+        let most = known
+            .iter()
+            .map(|c| u128::from(c.hi.min(c.bound.saturating_sub(1))))
+            .max()
+            .unwrap_or(0);
+        dominance(most, aggregate)?;
         let a = u128::from(aggregate);
         if a < low.saturating_add(wide) || a.saturating_add(wide) > high {
             return Err(refused(format!(
@@ -114,23 +129,23 @@ impl ReleasePolicy {
         Ok(())
     }
 
-    fn check(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
-        if bounds.len() < MIN_CHAPTERS {
+    /// Rules 1 and 2.
+    fn check_count(&self, chapters: usize, aggregate: u64) -> Result<()> {
+        if chapters < MIN_CHAPTERS {
             return Err(refused(format!(
-                "{} contributing chapters, at least {MIN_CHAPTERS} needed",
-                bounds.len()
+                "{chapters} contributing chapters, at least {MIN_CHAPTERS} needed"
             )));
         }
         if aggregate < self.k {
             return Err(refused(format!("the aggregate is below k = {}", self.k)));
         }
+        Ok(())
+    }
+
+    fn check(&self, bounds: &[u64], aggregate: u64) -> Result<()> {
+        self.check_count(bounds.len(), aggregate)?;
         let (total, largest) = totals(bounds);
-        let limit = u128::from(DOMINANCE_PERCENT) * u128::from(aggregate);
-        if 100 * largest >= limit {
-            return Err(refused(format!(
-                "a chapter that may hold {largest} could hold {DOMINANCE_PERCENT}% or more of the aggregate"
-            )));
-        }
+        dominance(largest, aggregate)?;
         if u128::from(aggregate) + largest > total {
             return Err(refused(format!(
                 "the aggregate would show that a chapter that may hold {largest} holds at least {}",
@@ -170,6 +185,16 @@ impl Known {
             hi,
         }
     }
+}
+
+/// Rule 3: a chapter that may hold `most` must hold less than 80% of `aggregate`.
+fn dominance(most: u128, aggregate: u64) -> Result<()> {
+    if 100 * most >= u128::from(DOMINANCE_PERCENT) * u128::from(aggregate) {
+        return Err(refused(format!(
+            "a chapter that may hold {most} could hold {DOMINANCE_PERCENT}% or more of the aggregate"
+        )));
+    }
+    Ok(())
 }
 
 /// `Σ lo`, `Σ hi` and `max (hi − lo)`, each interval clipped to the bound; an empty interval
@@ -255,27 +280,26 @@ mod tests {
         }
         assert!(p.may_publish(&b, 13).is_ok());
         assert!(p.may_decrypt(&b).is_ok());
-        // Rule 5 with known intervals: three chapters known to hold 3..=4 each. With bound 5,
-        // rule 4 caps the aggregate at 8, below anything they can hold: never. With bound 9,
-        // rule 3 wants more than 10 and the intervals at most 11 (12 shows all hold 4).
-        let known = [Known {
-            bound: 5,
-            lo: 3,
-            hi: 4,
-        }; 3];
-        let ok: Vec<u64> = (0..20)
-            .filter(|a| p.may_publish_known(&known, *a).is_ok())
-            .collect();
-        assert!(ok.is_empty(), "rule 4 for the bounds caps at 8: {ok:?}");
+        // Rules 3 to 5 with known intervals: three chapters known to hold 3..=4 each. Rule 3
+        // wants more than 5 (none holds more than 4), and the intervals allow 10 and 11: 9
+        // would show all hold 3 and 12 all hold 4. The range proof's bound, 5 or 9, adds
+        // nothing the intervals do not already say.
+        for bound in [5, 9] {
+            let known = [Known {
+                bound,
+                lo: 3,
+                hi: 4,
+            }; 3];
+            let ok: Vec<u64> = (0..20)
+                .filter(|a| p.may_publish_known(&known, *a).is_ok())
+                .collect();
+            assert_eq!(ok, vec![10, 11], "bound {bound}");
+        }
         let known = [Known {
             bound: 9,
             lo: 3,
             hi: 4,
         }; 3];
-        let ok: Vec<u64> = (0..20)
-            .filter(|a| p.may_publish_known(&known, *a).is_ok())
-            .collect();
-        assert_eq!(ok, vec![11]);
         assert!(p.may_decrypt_known(&known).is_ok());
         assert!(
             p.may_publish_known(
@@ -288,14 +312,68 @@ mod tests {
             )
             .is_err()
         );
-        // With only the bounds known, the two forms agree.
+        // With only the bounds known, the known form releases what the bounds form does, and
+        // one more at the top: rule 4 in the bounds form does not count the 1 each chapter is
+        // known to hold (four chapters of bound 5 at 13: each of the others holds 1..=4, so
+        // any one holds 13 − (3..=12) = 1..=4, all it could).
         for a in 0..20 {
             let known = [Known::from_bound(5); 4];
+            let bounds = p.may_publish(&[5; 4], a).is_ok();
             assert_eq!(
                 p.may_publish_known(&known, a).is_ok(),
-                p.may_publish(&[5; 4], a).is_ok(),
+                bounds || a == 13,
                 "{a}"
             );
+        }
+        // A cell withheld to protect another: its range proof is the table total (bound 289),
+        // but its own margin minus its published parts leaves it at most 12. Judged on the
+        // bound, it would dominate anything up to 360; judged on what is public, an aggregate
+        // over it and six cells below 5 is released from 18 to 25 (rule 3 from 16, the
+        // intervals 7 + 11 ..= 36 − 11).
+        let mut known = vec![Known::from_bound(5); 6];
+        known.push(Known {
+            bound: 289,
+            lo: 1,
+            hi: 12,
+        });
+        let bounds: Vec<u64> = known.iter().map(|c| c.bound).collect();
+        let ok: Vec<u64> = (0..400)
+            .filter(|a| p.may_publish_known(&known, *a).is_ok())
+            .collect();
+        assert_eq!(ok, (18..=25).collect::<Vec<_>>());
+        assert!(p.may_decrypt_known(&known).is_ok());
+        assert!(p.may_decrypt(&bounds).is_err(), "the bound alone dominates");
+        // Rule 3 on the tightest upper end: a chapter known to hold at most 12 dominates 15.
+        let mut three = vec![Known::from_bound(3); 2];
+        three.push(Known {
+            bound: 289,
+            lo: 10,
+            hi: 12,
+        });
+        let err = p.may_publish_known(&three, 13).unwrap_err();
+        assert!(err.to_string().contains("80%"), "{err}");
+    }
+
+    /// The known form's may_decrypt says yes exactly when some aggregate passes its
+    /// may_publish (small cases, all aggregates tried).
+    #[test]
+    fn may_decrypt_known_is_exactly_some_aggregate_may_be_published() {
+        let p = ReleasePolicy::new(3).unwrap();
+        let mut cases: Vec<Vec<Known>> = Vec::new();
+        for lo in 1..4u64 {
+            for hi in lo..6u64 {
+                for bound in [hi + 1, 20] {
+                    let c = Known { bound, lo, hi };
+                    cases.push(vec![c, Known::from_bound(4), Known::from_bound(5)]);
+                    cases.push(vec![c; 3]);
+                    cases.push(vec![c, c, Known::from_bound(3), Known::from_bound(6)]);
+                }
+            }
+        }
+        for known in cases {
+            let most: u64 = known.iter().map(|c| c.hi).sum();
+            let any = (0..=most).any(|v| p.may_publish_known(&known, v).is_ok());
+            assert_eq!(p.may_decrypt_known(&known).is_ok(), any, "{known:?}");
         }
     }
 

@@ -6,6 +6,8 @@
 //! which is compared with the claimed value's, so a check costs `t` proof verifications and one
 //! scalar multiplication whatever the value.
 
+use std::collections::BTreeMap;
+
 use elastic_elgamal::group::Group as _;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +17,7 @@ use super::key::JointKey;
 use super::release::ReleasePolicy;
 use super::tally::Tally;
 use crate::error::{Error, Reason, Result};
+use crate::identity::PartyId;
 use crate::report::CellKey;
 
 /// One released aggregate of a publication.
@@ -41,6 +44,25 @@ impl Released {
     /// tally's chapters (`release-refused`). The rule over the whole family of a period's
     /// aggregates needs them all: [`super::family::audit`].
     pub fn check(&self, key: &JointKey, policy: &ReleasePolicy) -> Result<()> {
+        self.check_value(key)?;
+        policy.may_publish(&self.tally.bounds(), self.value)
+    }
+
+    /// [`Released::check`] with what is public of each chapter's value (its published cells'
+    /// intervals): the release rule judged as the federation judges it
+    /// ([`ReleasePolicy::may_publish_known`]).
+    pub fn check_known(
+        &self,
+        key: &JointKey,
+        policy: &ReleasePolicy,
+        intervals: &BTreeMap<PartyId, (u64, u64)>,
+    ) -> Result<()> {
+        self.check_value(key)?;
+        policy.may_publish_known(&self.tally.known(intervals), self.value)
+    }
+
+    /// Everything [`Released::check`] checks but the release rule.
+    fn check_value(&self, key: &JointKey) -> Result<()> {
         key.check_id(&self.tally.key, Reason::TallyMismatch, "tally")?;
         self.tally.check_chapters()?;
         let mut seen = Vec::with_capacity(self.shares.len());
@@ -81,7 +103,7 @@ impl Released {
                 format!("the shares do not decrypt the tally to {}", self.value),
             ));
         }
-        policy.may_publish(&self.tally.bounds(), self.value)
+        Ok(())
     }
 }
 
@@ -158,5 +180,62 @@ mod tests {
             ..good
         };
         assert_eq!(code(&refused), Reason::ReleaseRefused);
+    }
+
+    /// The federation's form: a chapter whose range proof is a table total (bound 30) but whose
+    /// published cells leave it at most 4. On bounds, it could hold 80% of anything up to 36:
+    /// trustees refuse their share and a checker the value. On what is public, 15 over six
+    /// chapters narrows nothing (each is in 1..=4, the others hold 5..=20): both accept. With
+    /// intervals whose lower ends sum to 15, the same value would show every chapter at its
+    /// lower end: refused.
+    #[test]
+    fn the_known_form_judges_shares_and_values_on_what_is_public() {
+        let ids = ["national", "south", "officer-a"].map(|s| PartyId::new(s).unwrap());
+        let ceremony = Ceremony::new("federation-2027", ids.to_vec(), 2).unwrap();
+        let trustees = run_ceremony(&ceremony).unwrap();
+        let key = trustees[0].joint_key().clone();
+        let chapter = |i: usize| PartyId::new(&format!("chapter-{i}")).unwrap();
+        let cells: Vec<Contribution> = [4u64, 3, 1, 2, 4, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let bound = if i == 0 { 30 } else { 5 };
+                Contribution::new(chapter(i), EncryptedCell::encrypt(&key, v, bound).unwrap())
+            })
+            .collect();
+        let tally = Tally::of_cells(&key, &cells).unwrap();
+        let policy = ReleasePolicy::new(5).unwrap();
+        let mut intervals = BTreeMap::new();
+        intervals.insert(chapter(0), (1, 4));
+        assert_eq!(
+            trustees[0].share(&tally, &policy).unwrap_err().reason(),
+            Reason::ReleaseRefused
+        );
+        let shares = vec![
+            trustees[0]
+                .share_known(&tally, &policy, &intervals)
+                .unwrap(),
+            trustees[1]
+                .share_known(&tally, &policy, &intervals)
+                .unwrap(),
+        ];
+        let released = Released {
+            key: CellKey::new("members", &[(Dim::UnionStatus, "officer")]),
+            view: Vec::new(),
+            tally,
+            shares,
+            value: 15,
+        };
+        assert_eq!(
+            released.check(&key, &policy).unwrap_err().reason(),
+            Reason::ReleaseRefused
+        );
+        released.check_known(&key, &policy, &intervals).unwrap();
+        for (i, lo) in [(0, 4), (1, 3), (3, 2), (4, 4)] {
+            intervals.insert(chapter(i), (lo, 4));
+        }
+        let err = released.check_known(&key, &policy, &intervals).unwrap_err();
+        assert_eq!(err.reason(), Reason::ReleaseRefused);
+        assert!(err.to_string().contains("narrow"), "{err}");
     }
 }

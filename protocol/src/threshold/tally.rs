@@ -162,6 +162,25 @@ impl Tally {
         self.chapters.iter().map(|c| c.bound).collect()
     }
 
+    /// What an outsider knows of each chapter's value, in the tally's order: the interval
+    /// `intervals` gives for it (its published cells' implications), else `1..=bound − 1`.
+    pub fn known(
+        &self,
+        intervals: &std::collections::BTreeMap<PartyId, (u64, u64)>,
+    ) -> Vec<super::release::Known> {
+        self.chapters
+            .iter()
+            .map(|c| match intervals.get(&c.chapter) {
+                Some(&(lo, hi)) => super::release::Known {
+                    bound: c.bound,
+                    lo,
+                    hi,
+                },
+                None => super::release::Known::from_bound(c.bound),
+            })
+            .collect()
+    }
+
     /// The largest value the tally can hold: the sum of each chapter's bound minus one.
     pub fn max_value(&self) -> u64 {
         self.chapters
