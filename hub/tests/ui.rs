@@ -307,6 +307,38 @@ fn assert_no_raw_ids(html: &str, what: &str) {
     }
 }
 
+/// The text a reader sees: the page without its tags (attributes, where ids belong, go with
+/// them).
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// No child's or request's id as a word on screen (issue 19, item 10): people read names.
+fn assert_no_child_ids(html: &str, what: &str) {
+    let text = visible_text(html);
+    for id in ["houston", "triangle", "new-orleans", "savannah"] {
+        assert!(
+            !text
+                .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .any(|w| w == id),
+            "{what}: the id {id:?} on screen:\n{text}"
+        );
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // Catalogues.
 
@@ -584,7 +616,8 @@ async fn forms_without_the_csrf_token_are_refused() {
         )
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("Revoke Houston (houston)?"), "{}", p.body);
+    assert!(p.body.contains("Revoke Houston?"), "{}", p.body);
+    assert_no_child_ids(&p.body, "revoke confirmation");
     assert!(p.body.contains("This cannot be undone"));
     assert!(p.body.contains("Yes, revoke Houston"));
     assert!(p.body.contains("name=\"confirm\" value=\"yes\""));
@@ -714,6 +747,7 @@ async fn every_page_renders_in_english_and_spanish() {
         assert!(p.body.contains("<html lang=\"es\">"), "{path}");
         assert!(p.body.contains(word), "{path} in Spanish lacks {word:?}");
         assert_no_raw_ids(&p.body, path);
+        assert_no_child_ids(&p.body, path);
     }
     let d = admin.get("/ui/dashboards").await;
     // Registry labels in Spanish, and the guidance's training title.
@@ -736,6 +770,7 @@ async fn every_page_renders_in_english_and_spanish() {
         assert!(p.body.contains("<html lang=\"en\">"), "{path}");
         assert!(p.body.contains(word), "{path} in English lacks {word:?}");
         assert_no_raw_ids(&p.body, path);
+        assert_no_child_ids(&p.body, path);
     }
     let mut again = logged_in(&served.url, "admin", ADMIN_PASSWORD).await;
     again.accept_language = Some("es".into());

@@ -572,6 +572,49 @@ pub fn map_attribution() -> &'static str {
 mod tests {
     use super::*;
 
+    /// Issue 19, item 13: a Spanish sector label was cut off ("…de manejo de resid"). Every
+    /// label of every registry vocabulary, in both languages, lays out in lines of at most
+    /// `WRAP` characters, and `WRAP` characters of 13 px text at 0.6 em each (wider than the
+    /// average advance of any sans-serif the stylesheet falls back to) fit the view box.
+    #[test]
+    fn every_registry_label_fits_its_chart_in_both_languages() {
+        assert!(WRAP as f64 * 13.0 * 0.6 <= f64::from(WIDTH));
+        let mut seen = 0;
+        for dim in Dim::ALL {
+            for term in dim.terms().unwrap_or(&[]) {
+                for (lang, label) in [(Lang::En, term.en), (Lang::Es, term.es)] {
+                    let rows = vec![Row {
+                        label: label.to_owned(),
+                        shown: Shown::Exact(1_009),
+                    }];
+                    let chart = layout("t", "T".into(), "D".into(), rows, lang, false);
+                    let lines: Vec<&str> = chart.bars[0]
+                        .label_lines
+                        .iter()
+                        .map(|(_, l)| l.as_str())
+                        .collect();
+                    assert_eq!(lines.join(" "), label, "{dim:?} {lang:?}: words lost");
+                    for line in &lines {
+                        assert!(
+                            line.chars().count() <= WRAP,
+                            "{dim:?} {lang:?}: {line:?} is longer than {WRAP} characters"
+                        );
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 100, "only {seen} labels");
+        let long = "Servicios administrativos, de apoyo y de manejo de residuos";
+        assert_eq!(
+            wrap(long, WRAP),
+            [
+                "Servicios administrativos, de apoyo y de",
+                "manejo de residuos"
+            ]
+        );
+    }
+
     #[test]
     fn labels_wrap_at_spaces() {
         assert_eq!(wrap("short", 10), ["short"]);
