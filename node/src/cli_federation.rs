@@ -601,7 +601,7 @@ pub fn federation_cmd(dir: &DataDir, store: &Store, cmd: FederationCommand) -> R
         }
         FederationCommand::Check => match runtime()?.block_on(receipts::check_consistency(
             store,
-            &federation::witnessed::Policy::from_config(&dir.config()?)?,
+            &dir.config()?.witness_policy()?,
         )) {
             Ok(c) => {
                 println!(

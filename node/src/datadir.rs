@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use shopfloor_protocol::{Card, Kind, PartyId, SecretKeys};
 
+pub mod agekey;
+
 use crate::domain::{audit, users};
 use crate::error::{Error, Result};
 use crate::store::{DB_FILE, Store};
@@ -76,11 +78,11 @@ fn default_report_day() -> u8 {
 }
 
 fn default_header_read_timeout_secs() -> u64 {
-    crate::web::accept::DEFAULT_HEADER_READ_TIMEOUT_SECS
+    crate::limits::DEFAULT_HEADER_READ_TIMEOUT_SECS
 }
 
 fn default_max_connections() -> u32 {
-    crate::web::accept::DEFAULT_MAX_CONNECTIONS
+    crate::limits::DEFAULT_MAX_CONNECTIONS
 }
 
 impl NodeConfig {
@@ -127,13 +129,18 @@ impl NodeConfig {
                 self.min_cell_size
             )));
         }
-        crate::federation::witnessed::Policy::from_config(self)?;
+        self.witness_policy()?;
         Ok(())
     }
 
+    /// The witnesses that must cosign the hub's checkpoints, and how many, checked.
+    pub fn witness_policy(&self) -> Result<crate::federation::witness_policy::Policy> {
+        crate::federation::witness_policy::Policy::new(&self.witnesses, self.witness_quorum)
+    }
+
     /// The web server's header-read timeout and connection limit.
-    pub fn limits(&self) -> crate::web::Limits {
-        crate::web::Limits {
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
             max_connections: self.max_connections,
         }
@@ -312,7 +319,7 @@ pub fn init(
         0o600,
     )?;
     write_new_file(&dir.keys_path(), keys.to_text().as_bytes(), 0o600)?;
-    crate::agekey::sync(&dir)?;
+    agekey::sync(&dir)?;
     write_new_file(
         &dir.card_path(),
         format!("{}\n", card.to_json()).as_bytes(),

@@ -14,7 +14,7 @@
 
 #![deny(missing_docs)]
 
-pub mod agekey;
+pub use datadir::agekey;
 pub mod backup;
 pub mod datadir;
 pub mod doctor;
@@ -23,6 +23,7 @@ mod error;
 pub mod export;
 pub mod federation;
 pub mod import;
+pub mod limits;
 pub use shopfloor_server::logging;
 pub mod report;
 pub mod store;

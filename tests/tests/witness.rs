@@ -122,7 +122,7 @@ async fn three_hubs_witness_each_other_and_a_rewritten_log_is_caught() {
     let mut cfg = chapter.dir.config().unwrap();
     cfg.witnesses = vec![nk.witness.clone(), wk.witness.clone()];
     cfg.witness_quorum = 2;
-    let policy = witnessed::Policy::from_config(&cfg).unwrap();
+    let policy = cfg.witness_policy().unwrap();
     let ok = receipts::check_consistency(&chapter.store, &policy)
         .await
         .unwrap();
@@ -132,7 +132,7 @@ async fn three_hubs_witness_each_other_and_a_rewritten_log_is_caught() {
     let mut strict = cfg.clone();
     strict.witnesses.push(sk.witness.clone());
     strict.witness_quorum = 3;
-    let policy3 = witnessed::Policy::from_config(&strict).unwrap();
+    let policy3 = strict.witness_policy().unwrap();
     let err = receipts::check_consistency(&chapter.store, &policy3)
         .await
         .unwrap_err();

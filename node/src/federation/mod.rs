@@ -40,6 +40,7 @@ pub mod reports;
 pub mod rotate;
 pub mod scheduler;
 pub mod support;
+pub mod witness_policy;
 pub mod witnessed;
 
 use std::time::Duration;
@@ -175,6 +176,33 @@ pub(crate) async fn refusal(resp: reqwest::Response) -> Error {
         code,
         message,
     }
+}
+
+/// `GET path` from the hub: the body of a success, or the hub's refusal.
+pub(crate) async fn get_bytes(
+    client: &reqwest::Client,
+    link: &HubLink,
+    path: &str,
+) -> Result<Vec<u8>> {
+    let resp = client
+        .get(url(&link.url, path))
+        .send()
+        .await
+        .map_err(|e| network(&e))?;
+    if !resp.status().is_success() {
+        return Err(refusal(resp).await);
+    }
+    body(resp).await
+}
+
+/// `GET path` from the hub, read as JSON.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    link: &HubLink,
+    path: &str,
+) -> Result<T> {
+    serde_json::from_slice(&get_bytes(client, link, path).await?)
+        .map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))
 }
 
 /// Reads a response body of at most 16 MiB.

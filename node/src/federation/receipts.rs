@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use shopfloor_protocol::log::{Checkpoint, Receipt, verify_inclusion};
 use shopfloor_protocol::{Card, Digest, Envelope, Period};
 
-use super::{Error, HubLink, Result, body, client, network, now_secs, read, refusal, url, write};
+use super::{
+    Error, HubLink, Result, body, client, get_json, network, now_secs, read, refusal, url, write,
+};
 use crate::domain::audit;
 use crate::store::Store;
 
@@ -212,33 +214,6 @@ pub struct Consistency {
     pub checkpoints_checked: usize,
     /// Receipts whose entries were proven to be in it.
     pub receipts_checked: usize,
-}
-
-/// `GET path` from the hub: the body of a success, or the hub's refusal.
-pub(super) async fn get_bytes(
-    client: &reqwest::Client,
-    link: &HubLink,
-    path: &str,
-) -> Result<Vec<u8>> {
-    let resp = client
-        .get(url(&link.url, path))
-        .send()
-        .await
-        .map_err(|e| network(&e))?;
-    if !resp.status().is_success() {
-        return Err(refusal(resp).await);
-    }
-    body(resp).await
-}
-
-/// `GET path` from the hub, read as JSON.
-pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
-    client: &reqwest::Client,
-    link: &HubLink,
-    path: &str,
-) -> Result<T> {
-    serde_json::from_slice(&get_bytes(client, link, path).await?)
-        .map_err(|e| Error::BadAnswer(format!("GET {path}: {e}")))
 }
 
 /// Fetches `GET /api/v1/log/checkpoint` and verifies the hub's signature.

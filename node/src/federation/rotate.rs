@@ -88,7 +88,7 @@ pub async fn rotate_keys(store: &Store, dir: &DataDir) -> Result<Rotated> {
     let _ = fs::remove_file(&staged);
     write_new_file(&staged, new_keys.to_text().as_bytes(), 0o600)?;
     fs::rename(&staged, dir.keys_path()).map_err(|e| crate::Error::io(dir.keys_path(), e))?;
-    crate::agekey::sync(dir)?;
+    crate::datadir::agekey::sync(dir)?;
     fs::write(dir.card_path(), new_card.to_json())
         .map_err(|e| crate::Error::io(dir.card_path(), e))?;
     let cert_json = String::from_utf8_lossy(&answer.certificate.to_json()).into_owned();

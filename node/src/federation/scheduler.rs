@@ -142,7 +142,7 @@ pub async fn tick(store: &Store, dir: &DataDir, now: Timestamp, daily: bool) -> 
         Ok(o) => t.delivered = o,
         Err(e) => t.errors.push(format!("outbox: {e}")),
     }
-    let witnesses = super::witnessed::Policy::from_config(&dir.config()?)?;
+    let witnesses = dir.config()?.witness_policy()?;
     if daily && let Err(e) = super::receipts::check_consistency(store, &witnesses).await {
         t.errors.push(format!("log check: {e}"));
     }

@@ -8,54 +8,11 @@
 //! node's view lacks the cosignatures (`unwitnessed`). Both are alarms.
 
 use shopfloor_protocol::log::{Checkpoint, Receipt};
-use shopfloor_protocol::note::{CheckpointText, Note, NoteKeys, NoteVerifier, TYPE_COSIGNATURE_V1};
+use shopfloor_protocol::note::{CheckpointText, Note, NoteKeys, NoteVerifier};
 use shopfloor_protocol::{Digest, Envelope};
 
-use super::receipts::{get_bytes, get_json};
-use super::{HubLink, Result};
-use crate::datadir::NodeConfig;
-
-/// Which witnesses must cosign, and how many.
-#[derive(Clone, Debug, Default)]
-pub struct Policy {
-    /// The witnesses' cosigner keys.
-    pub witnesses: Vec<NoteVerifier>,
-    /// How many must have cosigned.
-    pub quorum: usize,
-}
-
-impl Policy {
-    /// The policy in `node.toml`, checked: cosigner vkeys, and a quorum they can meet.
-    pub fn from_config(config: &NodeConfig) -> crate::Result<Policy> {
-        let mut witnesses = Vec::new();
-        for vkey in &config.witnesses {
-            let v = NoteVerifier::from_vkey(vkey)
-                .map_err(|e| crate::Error::Config(format!("witnesses: {vkey}: {e}")))?;
-            if v.kind() != TYPE_COSIGNATURE_V1 {
-                return Err(crate::Error::Config(format!(
-                    "witnesses: {vkey} is not a cosigner key (type 0x04)"
-                )));
-            }
-            witnesses.push(v);
-        }
-        if config.witness_quorum > witnesses.len() {
-            return Err(crate::Error::Config(format!(
-                "witness_quorum {} is more than the {} witnesses listed",
-                config.witness_quorum,
-                witnesses.len()
-            )));
-        }
-        Ok(Policy {
-            witnesses,
-            quorum: config.witness_quorum,
-        })
-    }
-
-    /// Whether anything is to be checked.
-    pub fn is_required(&self) -> bool {
-        self.quorum > 0
-    }
-}
+pub use super::witness_policy::Policy;
+use super::{HubLink, Result, get_bytes, get_json};
 
 /// Checks the hub's witnessed checkpoint against `current` (the checkpoint the hub showed this
 /// node). Returns the alarms to raise (kind, detail); network failures are errors, not alarms.

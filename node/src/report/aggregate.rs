@@ -7,8 +7,10 @@ use shopfloor_protocol::registry::{self, Dim, METRICS, UNKNOWN};
 use shopfloor_protocol::report::{PublicCampaign, SuccessMetric};
 use shopfloor_protocol::{Cell, CellKey, Period};
 
-use super::members_pass::MembersPass;
+mod members_pass;
+
 use crate::error::Result;
+use members_pass::MembersPass;
 
 /// Accumulates weighted observations into every table of one metric.
 pub(super) struct Tally {

@@ -10,7 +10,6 @@
 //! workplace.
 
 mod aggregate;
-mod members_pass;
 pub mod snapshot;
 
 use std::collections::BTreeMap;

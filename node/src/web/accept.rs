@@ -34,33 +34,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
 
-/// Default longest wait for a request's headers, in seconds.
-pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
-/// Default connections served at once: sized for a 1 vCPU / 512 MB server whose systemd unit
-/// keeps the default `LimitNOFILE` (1024 descriptors), leaving room for the database, logs and
-/// outgoing connections.
-pub const DEFAULT_MAX_CONNECTIONS: u32 = 256;
+pub use crate::limits::Limits;
+
 /// Pause after an accept error that would repeat at once (out of descriptors or buffers).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
-
-/// How long clients may stall and how many may be served at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest a client may take to send a request's headers; also how long an idle keep-alive
-    /// connection stays open.
-    pub header_read_timeout: Duration,
-    /// Connections served at once (at least 1).
-    pub max_connections: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT_SECS),
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-        }
-    }
-}
 
 /// Serves `app` on `listener` within `limits` until `shutdown` resolves, then waits for the
 /// connections still open to finish.

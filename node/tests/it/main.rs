@@ -16,6 +16,7 @@ mod import_web;
 mod joint_key;
 mod ladder;
 mod member_search;
+mod modules;
 mod ops;
 mod outbox_page;
 mod periods;

@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use shopfloor_protocol::registry::{Dim, UNKNOWN};
 
-use super::aggregate::{Tally, effective_state, effective_union};
+use super::{Tally, effective_state, effective_union};
 use crate::error::{Error, Result};
 
 /// The distinct values of one text column; id 0 is NULL.

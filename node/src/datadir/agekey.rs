@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use shopfloor_protocol::SecretKeys;
 
-use crate::datadir::{DataDir, write_new_file};
+use super::{DataDir, write_new_file};
 use crate::error::{Error, Result};
 
 /// The file name inside the data directory.
