@@ -396,6 +396,19 @@ fn benches(c: &mut Criterion) {
                 .unwrap()
         });
     });
+    // Where the aggregation's time goes: each metric alone (`BENCH_METRICS=1`; one group per
+    // metric of the registry, about a minute in all).
+    if std::env::var_os("BENCH_METRICS").is_some() {
+        for m in shopfloor_protocol::registry::METRICS {
+            g.bench_function(format!("metric: {}", m.id), |b| {
+                b.iter(|| {
+                    store
+                        .read(|conn| Ok(black_box(report::raw_cells_of(conn, period, m.id)?.len())))
+                        .unwrap()
+                });
+            });
+        }
+    }
     g.bench_function(
         "shopfloor report build (aggregates + suppression + validate)",
         |b| {

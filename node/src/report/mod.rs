@@ -28,6 +28,17 @@ pub(crate) use aggregate::raw_cells_where;
 pub use aggregate::{public_campaigns, raw_cells};
 pub use snapshot::close_period;
 
+/// The exact cells of one metric (before disclosure control): what the report benchmark times
+/// metric by metric. `members` and `lapsed-members` each pay for the members pass they share
+/// in a whole report.
+pub fn raw_cells_of(
+    conn: &rusqlite::Connection,
+    period: Period,
+    metric: &str,
+) -> Result<Vec<Cell>> {
+    aggregate::raw_cells_where(conn, period, |m| m == metric)
+}
+
 use crate::datadir::NodeConfig;
 use crate::domain::{enrollment, facts};
 use crate::error::{Error, Result};

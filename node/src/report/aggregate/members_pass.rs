@@ -2,8 +2,8 @@
 //! `lapsed-members` come from one scan of the present members, folded in Rust.
 //!
 //! The scan reads the covering index `members_report` (migration 0012) rather than the wide
-//! `members` rows and joins each member's primary workplace link through the covering index
-//! `member_workplaces_primary`; the workplaces' own fields (a few hundred rows) are read once
+//! `members` rows, and each member's primary workplace from one scan of the covering index
+//! `member_workplaces_primary` held in a map; the workplaces' own fields (a few hundred rows) are read once
 //! into a map instead of being joined per member. Rows are grouped in Rust on interned values
 //! (no temporary B-tree, no string copied per member), and each group is added to each of the
 //! metric's tables through a per-table map, so a cell key is built once per distinct cell, not
@@ -18,6 +18,9 @@ use shopfloor_protocol::registry::{Dim, UNKNOWN};
 
 use super::{Tally, effective_state, effective_union};
 use crate::error::{Error, Result};
+
+/// Distinct values up to which [`Interner::id`] compares instead of hashing.
+const LINEAR: usize = 24;
 
 /// The distinct values of one text column; id 0 is NULL.
 struct Interner {
@@ -39,7 +42,19 @@ impl Interner {
             ValueRef::Text(b) => b,
             _ => return Err(Error::invalid("report", "a member column is not text")),
         };
-        if let Some(id) = self.ids.get(bytes) {
+        // A column has a handful of distinct values (standings, union roles, readiness
+        // levels): comparing with each is cheaper than hashing the value for every member.
+        if self.values.len() <= LINEAR {
+            let found = self
+                .values
+                .iter()
+                .skip(1)
+                .position(|v| v.as_deref().is_some_and(|known| known.as_bytes() == bytes));
+            if let Some(i) = found {
+                return u32::try_from(i + 1)
+                    .map_err(|_| Error::invalid("report", "too many distinct values"));
+            }
+        } else if let Some(id) = self.ids.get(bytes) {
             return Ok(*id);
         }
         let text = std::str::from_utf8(bytes)
@@ -99,13 +114,23 @@ impl MembersPass {
             places,
             lapsed: 0,
         };
+        // Each member's primary workplace, from one scan of the partial index (a member has at
+        // most one, `member_workplaces_one_primary`): a map lookup per member below instead of
+        // a B-tree probe per member in a join, which took most of the pass.
+        let mut primary: HashMap<i64, i64> = HashMap::new();
         let mut stmt = conn.prepare_cached(
-            "SELECT m.standing, m.union_role, m.union_code, CAST(m.readiness AS TEXT),
-                    m.preferred_language, l.workplace_id
-             FROM members m
-             LEFT JOIN member_workplaces l INDEXED BY member_workplaces_primary
-                 ON l.member_id = m.id AND l.is_primary = 1
-             WHERE m.list_status = 'present'",
+            "SELECT member_id, workplace_id FROM member_workplaces
+             INDEXED BY member_workplaces_primary WHERE is_primary = 1",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            primary.insert(r.get(0)?, r.get(1)?);
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT standing, union_role, union_code, CAST(readiness AS TEXT),
+                    preferred_language, id
+             FROM members INDEXED BY members_report
+             WHERE list_status = 'present'",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -117,11 +142,8 @@ impl MembersPass {
             for (i, (slot, column)) in key.iter_mut().zip(pass.columns.iter_mut()).enumerate() {
                 *slot = column.id(r.get_ref(i)?)?;
             }
-            let workplace: Option<i64> = r.get(5)?;
-            *pass
-                .groups
-                .entry((key, workplace.unwrap_or(0)))
-                .or_insert(0) += 1;
+            let workplace = primary.get(&r.get::<_, i64>(5)?).copied().unwrap_or(0);
+            *pass.groups.entry((key, workplace)).or_insert(0) += 1;
         }
         Ok(pass)
     }
