@@ -124,10 +124,7 @@ impl Candidate {
     }
 
     fn known_of(&self, chapter: &PartyId, bound: u64) -> Known {
-        match self.known.get(chapter) {
-            Some(&(lo, hi)) => Known { bound, lo, hi },
-            None => Known::from_bound(bound),
-        }
+        Known::within(bound, self.known.get(chapter).copied())
     }
 
     /// The same candidate with its decrypted value.

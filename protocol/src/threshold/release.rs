@@ -176,6 +176,14 @@ pub struct Known {
 }
 
 impl Known {
+    /// The interval its published cells give, if any, else only the bound.
+    pub fn within(bound: u64, interval: Option<(u64, u64)>) -> Self {
+        match interval {
+            Some((lo, hi)) => Known { bound, lo, hi },
+            None => Known::from_bound(bound),
+        }
+    }
+
     /// Only the bound is known: `1..=bound − 1` (a chapter publishes its zeros).
     pub fn from_bound(bound: u64) -> Self {
         let hi = bound.saturating_sub(1);

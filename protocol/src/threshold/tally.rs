@@ -170,14 +170,7 @@ impl Tally {
     ) -> Vec<super::release::Known> {
         self.chapters
             .iter()
-            .map(|c| match intervals.get(&c.chapter) {
-                Some(&(lo, hi)) => super::release::Known {
-                    bound: c.bound,
-                    lo,
-                    hi,
-                },
-                None => super::release::Known::from_bound(c.bound),
-            })
+            .map(|c| super::release::Known::within(c.bound, intervals.get(&c.chapter).copied()))
             .collect()
     }
 
