@@ -205,6 +205,7 @@ pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Resul
         &policy,
         &aggregates,
         &lines,
+        &publication::reports(&tree, &key, &policy),
         &rollup,
         &wanted,
         &answers,

@@ -405,6 +405,56 @@ pub fn intervals_report(
     intervals_under(cells, &relations::constraints(cells, campaigns))
 }
 
+/// [`intervals_report`] once some withheld cells are known to lie in narrower intervals (what
+/// range proofs and released aggregates of encrypted cells show, docs/threat-model.md §10,
+/// clause 10): the feasible interval of every withheld cell in a group that holds one of
+/// `touched`, under the report's relations and `lo <= cell <= hi` for each of `narrowed`.
+/// `None` when no value of the report fits those intervals (a group becomes inconsistent), or
+/// a bound does not fit the constraints' integers.
+pub fn intervals_within(
+    cells: &[Cell],
+    campaigns: &[PublicCampaign],
+    narrowed: &BTreeMap<CellKey, (u64, u64)>,
+    touched: &BTreeSet<&CellKey>,
+) -> Option<BTreeMap<CellKey, (u64, u64)>> {
+    let mut constraints = relations::constraints(cells, campaigns);
+    for (key, (lo, hi)) in narrowed {
+        let lo = i64::try_from(*lo).ok()?;
+        let hi = i64::try_from(*hi).ok()?;
+        constraints.push(Constraint {
+            terms: vec![(key.clone(), 1)],
+            rhs: hi,
+            equal: false,
+            why: "a released aggregate's upper end",
+        });
+        constraints.push(Constraint {
+            terms: vec![(key.clone(), -1)],
+            rhs: -lo,
+            equal: false,
+            why: "a released aggregate's lower end",
+        });
+    }
+    let mut out = BTreeMap::new();
+    for group in joint_groups(cells, &constraints) {
+        if !touched.iter().any(|k| group.contains_key(*k)) {
+            continue;
+        }
+        let keys: Vec<&CellKey> = group.keys().copied().collect();
+        let states: Vec<CellValue> = group.values().map(|(v, _)| *v).collect();
+        let model = Model::build(keys, &constraints);
+        let analysis = analyze(&model, &states, None, Mode::Exact);
+        if analysis.inconsistent {
+            return None;
+        }
+        for (node, iv) in analysis.intervals {
+            if let Some(key) = model.keys.get(node) {
+                out.insert((*key).clone(), iv.to_u64());
+            }
+        }
+    }
+    Some(out)
+}
+
 fn intervals_under(cells: &[Cell], constraints: &[Constraint]) -> BTreeMap<CellKey, (u64, u64)> {
     let mut out = BTreeMap::new();
     for group in joint_groups(cells, constraints) {

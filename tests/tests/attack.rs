@@ -489,6 +489,7 @@ async fn hub_viewer_case(with_atlanta: bool) {
 
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::threshold::family::{self, Candidate, Form};
+use shopfloor_protocol::threshold::narrowing::Reports;
 use shopfloor_protocol::threshold::{ChapterBound, ReleasePolicy};
 use shopfloor_testbed::attack::released::{self, ReleasedAggregate};
 
@@ -635,12 +636,13 @@ fn decide_both(
     cands: &[Candidate],
     lines: &[family::Line],
     per_key: bool,
+    reports: &Reports<'_>,
 ) -> (family::Decision, family::Decision) {
     let run = |c: &[Candidate], form| {
         if per_key {
-            family::decide_per_key(policy, c, lines, form)
+            family::decide_per_key(policy, c, lines, form, reports)
         } else {
-            family::decide(policy, c, lines, form)
+            family::decide_with(policy, c, lines, form, reports)
         }
     };
     let before = run(cands, Form::BeforeDecryption);
@@ -660,7 +662,15 @@ fn decide_both(
         assert!(!r || before.releases(i), "released after but not before");
     }
     if !per_key {
-        assert!(family::audit(policy, &decrypted, lines, &after, Form::AfterDecryption).is_empty());
+        let after_ok = family::audit_with(
+            policy,
+            &decrypted,
+            lines,
+            &after,
+            Form::AfterDecryption,
+            reports,
+        );
+        assert!(after_ok.is_empty(), "{after_ok:?}");
         assert!(family::audit(policy, cands, lines, &before, Form::BeforeDecryption).is_empty());
     }
     (before, after)
@@ -713,8 +723,14 @@ fn released_family(f: &Family, per_key_too: bool) -> FamilyRun {
         .collect();
     let cands = candidates(&chapters, &views, &keys, &known);
     let lines = family::table_lines(&keys);
-    let (before, after) = decide_both(&policy, &cands, &lines, false);
-    let (pk_before, pk_after) = decide_both(&policy, &cands, &lines, true);
+    // Clause 10 on each chapter's report and the bounds the attacker assumes its proofs show.
+    let mut reports = Reports::new(k);
+    for c in &chapters {
+        let id = shopfloor_protocol::PartyId::new(&c.id).unwrap();
+        reports.insert_with_bounds(id, &c.report, &c.bounds);
+    }
+    let (before, after) = decide_both(&policy, &cands, &lines, false, &reports);
+    let (pk_before, pk_after) = decide_both(&policy, &cands, &lines, true, &reports);
     for (i, c) in cands.iter().enumerate() {
         println!(
             "   {:<40} {:?} {} chapters: {}",

@@ -48,8 +48,21 @@
 //!   in rounds (at most 12); the round that releases the most is the decision. Then each
 //!   chapter's released cells lie in distinct groups, every combination of their known
 //!   intervals is a value its report allows, the family splits into one problem per key, and
-//!   clauses 6 to 8 (with rule 5 over known intervals) keep every interval
-//!   (docs/threat-model.md §10 gives the argument).
+//!   clauses 6 to 8 (with rules 4 and 5 over known intervals) keep every interval at least `k`
+//!   values wide, or as wide as it was (docs/threat-model.md §10 gives the argument).
+//! - **Narrowing, across a chapter's cells (clause 10).** Rules 4 and 5 let an aggregate narrow
+//!   a chapter's interval for the key it sums down to `k` values
+//!   ([`ReleasePolicy::narrowing`]); that chapter's published lines carry the narrowing to its
+//!   other withheld cells (a complementary cell narrowed to five values leaves the small cell
+//!   it protects five values, or fewer where the line's other cells are themselves bounded).
+//!   After decryption, each released aggregate's block gives what it narrows of each of its
+//!   chapters, and a [`Narrowing`] that holds the chapters' reports (`super::narrowing::Reports`)
+//!   recomputes each narrowed chapter's intervals with all of its released cells' new
+//!   intervals at once; an aggregate that would leave any withheld cell of that chapter fewer
+//!   than `k` values (or fewer than it had) is withheld ([`Withheld::Narrows`]). Without the
+//!   reports ([`decide`], [`audit`]) no narrowing is accepted. Before decryption the value,
+//!   and so the narrowing, is unknown: trustees judge rules 1 to 5, and the combiner may
+//!   withhold what they decrypted.
 //!
 //! **Order.** Views are decided from the bottom up (deepest paths first, then paths in order),
 //! and a view decides only its own aggregates (rules 1 to 5, blocks and overlaps, and the kept
@@ -180,6 +193,13 @@ pub enum Withheld {
         /// The views subtracted (empty: the view itself).
         minus: Vec<Vec<String>>,
     },
+    /// Clause 10: with its value, the aggregate (or its block) narrows what is known of one
+    /// chapter's cell, and with it another withheld cell of that chapter's report, to fewer than
+    /// `k` values (or narrows one that had fewer).
+    Narrows {
+        /// The chapter.
+        chapter: PartyId,
+    },
     /// Clause 9: a chapter of this aggregate has another cell, tied to this one by lines, that
     /// a released aggregate (at any view) already sums.
     Coupled {
@@ -209,14 +229,86 @@ impl Decision {
     }
 }
 
+/// Clause 10: what narrowing some of a chapter's encrypted cells does to the rest of its report.
+/// An aggregate that passes rules 1 to 5 with its value may narrow a chapter's interval down to
+/// `k` values ([`ReleasePolicy::narrowing`]); the chapter's lines carry that to its other
+/// withheld cells, which must each stay at least `k` values wide, or as wide as they were.
+/// Only something that holds the chapters' reports can tell (`super::narrowing::Reports`).
+pub trait Narrowing {
+    /// Whether every withheld cell of `chapter`'s report keeps at least `k` values, or all it
+    /// had, once its encrypted cells `narrowed` are known to lie in the given intervals.
+    fn keeps_protected(&self, chapter: &PartyId, narrowed: &Intervals) -> bool;
+}
+
+/// No chapter's report at hand: no narrowing is accepted, so after decryption rules 4 and 5
+/// release only aggregates that narrow no chapter at all.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unnarrowed;
+
+impl Narrowing for Unnarrowed {
+    fn keeps_protected(&self, _: &PartyId, narrowed: &Intervals) -> bool {
+        narrowed.is_empty()
+    }
+}
+
+/// Intervals by cell key.
+pub type Intervals = BTreeMap<CellKey, (u64, u64)>;
+
+/// What a chapter's released cells are narrowed to, by chapter and key.
+type Narrowed = BTreeMap<PartyId, Intervals>;
+
+/// Narrows `key`'s interval in `cells` to `lo..=hi` (its intersection with what is there).
+pub(crate) fn tighten(cells: &mut Intervals, key: &CellKey, lo: u64, hi: u64) {
+    let slot = cells.entry(key.clone()).or_insert((lo, hi));
+    *slot = (slot.0.max(lo), slot.1.min(hi));
+}
+
+/// Adds one candidate's narrowings to `narrowed`, if every chapter they touch keeps its report
+/// protected (clause 10); otherwise leaves `narrowed` as it was and names the first chapter that
+/// does not.
+fn narrow(
+    narrowed: &mut Narrowed,
+    key: &CellKey,
+    narrowings: &[(PartyId, u64, u64)],
+    guard: &dyn Narrowing,
+) -> std::result::Result<(), Withheld> {
+    let mut next: Vec<(PartyId, Intervals)> = Vec::new();
+    for (chapter, lo, hi) in narrowings {
+        let mut cells = narrowed.get(chapter).cloned().unwrap_or_default();
+        tighten(&mut cells, key, *lo, *hi);
+        if !guard.keeps_protected(chapter, &cells) {
+            return Err(Withheld::Narrows {
+                chapter: chapter.clone(),
+            });
+        }
+        next.push((chapter.clone(), cells));
+    }
+    narrowed.extend(next);
+    Ok(())
+}
+
 /// Decides which candidates may be released together (see the [module documentation](self)).
+///
+/// No chapter's report is at hand, so no narrowing is accepted ([`Unnarrowed`]); the federation
+/// calls [`decide_with`] with its chapters' reports.
 pub fn decide(
     policy: &ReleasePolicy,
     candidates: &[Candidate],
     lines: &[Line],
     form: Form,
 ) -> Decision {
-    decide_clauses(policy, candidates, lines, form, true)
+    decide_with(policy, candidates, lines, form, &Unnarrowed)
+}
+
+/// [`decide`] with clause 10 judged by `guard` (the chapters' reports).
+pub fn decide_with(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+    guard: &dyn Narrowing,
+) -> Decision {
+    decide_clauses(policy, candidates, lines, form, true, guard)
 }
 
 /// The family rule without clause 9 (coupled cells): what the rule released before the
@@ -228,8 +320,9 @@ pub fn decide_per_key(
     candidates: &[Candidate],
     lines: &[Line],
     form: Form,
+    guard: &dyn Narrowing,
 ) -> Decision {
-    decide_clauses(policy, candidates, lines, form, false)
+    decide_clauses(policy, candidates, lines, form, false, guard)
 }
 
 fn decide_clauses(
@@ -238,9 +331,10 @@ fn decide_clauses(
     lines: &[Line],
     form: Form,
     coupling: bool,
+    guard: &dyn Narrowing,
 ) -> Decision {
     if !coupling {
-        return decide_views(policy, candidates, lines, form, None);
+        return decide_views(policy, candidates, lines, form, None, guard);
     }
     // Clause 9 over the whole family at once: each chapter's tied group keeps one key, chosen
     // for every view together (margins first), so a region's breakdown cannot take the key its
@@ -254,7 +348,7 @@ fn decide_clauses(
     let count = |d: &Decision| d.released.iter().filter(|r| **r).count();
     let mut given_up: BTreeSet<(PartyId, CellKey)> = BTreeSet::new();
     let kept = tied.keep(&passes, &given_up);
-    let mut best = decide_views(policy, candidates, lines, form, Some((&tied, &kept)));
+    let mut best = decide_views(policy, candidates, lines, form, Some((&tied, &kept)), guard);
     let mut last = best.clone();
     let mut kept = kept;
     for _ in 1..ROUNDS {
@@ -264,7 +358,7 @@ fn decide_clauses(
         }
         given_up.extend(stale);
         kept = tied.keep(&passes, &given_up);
-        last = decide_views(policy, candidates, lines, form, Some((&tied, &kept)));
+        last = decide_views(policy, candidates, lines, form, Some((&tied, &kept)), guard);
         if count(&last) > count(&best) {
             best = last.clone();
         }
@@ -300,12 +394,16 @@ fn decide_views(
     lines: &[Line],
     form: Form,
     coupling: Option<(&Tied, &Kept)>,
+    guard: &dyn Narrowing,
 ) -> Decision {
     let ix = Index::new(candidates);
     let mut d = Decision {
         released: vec![false; candidates.len()],
         withheld: BTreeMap::new(),
     };
+    // What released aggregates narrow, by chapter (clause 10). An aggregate withheld later by
+    // a line keeps its narrowings here: later candidates are judged more strictly, never less.
+    let mut narrowed = Narrowed::new();
     for &i in &ix.duplicate {
         d.withheld.insert(
             i,
@@ -315,12 +413,18 @@ fn decide_views(
     for view in &ix.order {
         let here: Vec<usize> = ix.at_view(view);
         for &i in &here {
-            let verdict = ix
-                .judge(policy, candidates, &d.released, i, form)
-                .and_then(|()| match coupling {
-                    Some((tied, kept)) => tied.keeps(candidates, kept, i),
-                    None => Ok(()),
-                });
+            let verdict =
+                ix.judge(policy, candidates, &d.released, i, form)
+                    .and_then(|narrowings| {
+                        if let Some((tied, kept)) = coupling {
+                            tied.keeps(candidates, kept, i)?;
+                        }
+                        let key = candidates.get(i).map(|c| &c.key);
+                        match key {
+                            Some(key) => narrow(&mut narrowed, key, &narrowings, guard),
+                            None => Ok(()),
+                        }
+                    });
             match verdict {
                 Ok(()) => {
                     if let Some(r) = d.released.get_mut(i) {
@@ -379,14 +483,41 @@ pub fn audit(
     decision: &Decision,
     form: Form,
 ) -> Vec<String> {
+    audit_with(policy, candidates, lines, decision, form, &Unnarrowed)
+}
+
+/// [`audit`] with clause 10 judged by `guard` (the chapters' reports): every chapter's cells as
+/// all the released aggregates together narrow them.
+pub fn audit_with(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    decision: &Decision,
+    form: Form,
+    guard: &dyn Narrowing,
+) -> Vec<String> {
     let ix = Index::new(candidates);
     let mut problems = Vec::new();
+    let mut narrowed = Narrowed::new();
     for (i, c) in candidates.iter().enumerate() {
         if !decision.releases(i) {
             continue;
         }
-        if let Err(why) = ix.judge(policy, candidates, &decision.released, i, form) {
-            problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view));
+        match ix.judge(policy, candidates, &decision.released, i, form) {
+            Err(why) => problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view)),
+            Ok(narrowings) => {
+                for (chapter, lo, hi) in narrowings {
+                    tighten(narrowed.entry(chapter).or_default(), &c.key, lo, hi);
+                }
+            }
+        }
+    }
+    for (chapter, cells) in &narrowed {
+        if !guard.keeps_protected(chapter, cells) {
+            problems.push(format!(
+                "the released aggregates narrow a withheld cell of {chapter}'s report to fewer \
+                 than k values ({cells:?})"
+            ));
         }
     }
     for view in &ix.order {
@@ -514,7 +645,9 @@ impl Index {
         out
     }
 
-    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released.
+    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released; with
+    /// its value, what its block (its chapters outside its nearest released descendants, whose
+    /// own blocks narrow the rest) narrows of each chapter's interval.
     fn judge(
         &self,
         policy: &ReleasePolicy,
@@ -522,7 +655,7 @@ impl Index {
         released: &[bool],
         i: usize,
         form: Form,
-    ) -> std::result::Result<(), Withheld> {
+    ) -> std::result::Result<Vec<(PartyId, u64, u64)>, Withheld> {
         let Some(c) = candidates.get(i) else {
             return Err(Withheld::Malformed("no such candidate".into()));
         };
@@ -592,24 +725,30 @@ impl Index {
             below_sum = below_sum.saturating_add(o.value.unwrap_or(0));
         }
         if block.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let known: Vec<Known> = block.iter().map(|(p, b)| c.known_of(p, *b)).collect();
-        let check = match value {
+        let rest = match value {
+            None => None,
+            Some(v) => Some(v.checked_sub(below_sum).ok_or_else(|| {
+                Withheld::Malformed("the value is below its released descendants' sum".into())
+            })?),
+        };
+        let check = match rest {
             None => policy.may_decrypt_known(&known),
-            Some(v) => match v.checked_sub(below_sum) {
-                Some(rest) => policy.may_publish_known(&known, rest),
-                None => {
-                    return Err(Withheld::Malformed(
-                        "the value is below its released descendants' sum".into(),
-                    ));
-                }
-            },
+            Some(rest) => policy.may_publish_known(&known, rest),
         };
         check.map_err(|e| Withheld::Block {
             chapters: block.keys().map(|p| (*p).clone()).collect(),
             detail: e.to_string(),
-        })
+        })?;
+        let ids: Vec<&PartyId> = block.keys().copied().collect();
+        Ok(rest
+            .map(|rest| policy.narrowing(&known, rest))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(j, lo, hi)| ids.get(j).map(|p| ((*p).clone(), lo, hi)))
+            .collect())
     }
 
     /// The differences viewers can form at `view`: itself, minus each view below, and minus
@@ -1100,6 +1239,7 @@ mod tests {
             &cands,
             std::slice::from_ref(&line),
             Form::BeforeDecryption,
+            &Unnarrowed,
         );
         assert_eq!(d.released, vec![true, true]);
         let d = decide(
@@ -1198,7 +1338,7 @@ mod tests {
             .iter()
             .map(|s| Candidate::new(stage(s), vec![], chapters(&SOUTH, 9)))
             .collect();
-        let per_key = decide_per_key(&p5(), &cands, lines, Form::BeforeDecryption);
+        let per_key = decide_per_key(&p5(), &cands, lines, Form::BeforeDecryption, &Unnarrowed);
         assert_eq!(per_key.released, vec![true, true, true]);
         let problems = audit(&p5(), &cands, lines, &per_key, Form::BeforeDecryption);
         assert!(
@@ -1290,7 +1430,7 @@ mod tests {
 
     #[test]
     fn a_chapter_keeps_its_national_total_over_its_region_s_breakdown() {
-        // The south's officer total fails alone (s1's bound of 30 dominates five chapters),
+        // The south's officer total fails alone (s1's bound of 60 dominates five chapters),
         // its breakdown by sector passes; national's total, with three more large chapters,
         // passes. Deciding the south first took the breakdown's key for every southern chapter
         // and then withheld national's total as coupled. Clause 9 now keeps each chapter's
@@ -1309,7 +1449,7 @@ mod tests {
         let lines = std::slice::from_ref(&line);
         let mut south = chapters(&SOUTH, 5);
         if let Some(first) = south.first_mut() {
-            first.bound = 30;
+            first.bound = 60;
         }
         let mut all = south.clone();
         all.extend(chapters(&["m1", "m2", "m3"], 30));
@@ -1332,7 +1472,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, c)| match i {
-                1 => c.clone().with_value(60),
+                1 => c.clone().with_value(100),
                 _ => c.clone(),
             })
             .collect();

@@ -64,6 +64,7 @@ pub mod decrypt;
 pub mod dkg;
 pub mod family;
 pub mod key;
+pub mod narrowing;
 pub mod publication;
 pub mod release;
 pub mod released;

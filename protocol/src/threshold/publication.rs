@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use super::decrypt::{DecodeTable, DecryptionShare, MAX_TABLE, combine};
 use super::family::{self, Candidate, Decision, Form, Line};
 use super::key::{JointKey, Trustee};
+use super::narrowing::Reports;
 use super::release::ReleasePolicy;
 use super::released::Released;
 use super::tally::Tally;
@@ -232,6 +233,19 @@ pub fn candidates(tree: &Tree, key: &JointKey) -> Vec<Aggregate> {
     out
 }
 
+/// The reports of the tree's chapters that encrypted to `key`, for clause 10 of the family rule
+/// after decryption ([`super::narrowing`]).
+pub fn reports<'a>(tree: &'a Tree, key: &JointKey, policy: &ReleasePolicy) -> Reports<'a> {
+    let id = key.id();
+    let mut out = Reports::new(policy.k());
+    for (node, report) in tree.reports() {
+        if report.joint_key == Some(id) {
+            out.insert(node.id.clone(), report);
+        }
+    }
+    out
+}
+
 /// The lines between the candidates' keys ([`family::lines_for`]).
 pub fn lines(aggregates: &[Aggregate]) -> Vec<Line> {
     let keys: BTreeSet<CellKey> = aggregates.iter().map(|a| a.candidate.key.clone()).collect();
@@ -411,13 +425,15 @@ pub struct Combined {
 
 /// Combines the trustees' answers: for each aggregate asked for, the valid shares (each checked
 /// against its proof; answers for another rollup are ignored) are combined when there are `t`;
-/// then the rule is applied with the values ([`Form::AfterDecryption`]) and what it releases is
-/// returned as [`Released`] aggregates.
+/// then the rule is applied with the values ([`Form::AfterDecryption`], clause 10 on the
+/// chapters' `reports`) and what it releases is returned as [`Released`] aggregates.
+#[allow(clippy::too_many_arguments)]
 pub fn combine_answers(
     key: &JointKey,
     policy: &ReleasePolicy,
     aggregates: &[Aggregate],
     lines: &[Line],
+    reports: &Reports<'_>,
     rollup: &Digest,
     asked: &[Wanted],
     answers: &[ShareAnswer],
@@ -479,7 +495,7 @@ pub fn combine_answers(
             Err(e) => out.withheld.push((w.clone(), e.to_string())),
         }
     }
-    let d = family::decide(policy, &with_values, lines, Form::AfterDecryption);
+    let d = family::decide_with(policy, &with_values, lines, Form::AfterDecryption, reports);
     for (i, shares) in shares_of {
         let (Some(a), Some(c)) = (aggregates.get(i), with_values.get(i)) else {
             continue;
@@ -558,12 +574,13 @@ pub fn check_released(tree: &Tree, key: &JointKey, released: &[Released]) -> Res
         released: forced,
         withheld: BTreeMap::new(),
     };
-    let problems = family::audit(
+    let problems = family::audit_with(
         &policy,
         &with_values,
         &lines,
         &decision,
         Form::AfterDecryption,
+        &reports(tree, key, &policy),
     );
     if problems.is_empty() {
         Ok(())

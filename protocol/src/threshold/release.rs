@@ -28,22 +28,31 @@
 //!
 //! - rule 3 on the largest `hi`: no chapter can hold 80% of the aggregate if the most its
 //!   published cells and its range proof allow it to hold is below 80%;
-//! - rules 4 and 5 as one: with `L = Σ lo`, `H = Σ hi` and `w = max (hi − lo)`, the aggregate
-//!   must lie in `L + w ..= H − w`. Then for every chapter the others' intervals can absorb the
-//!   aggregate whatever its value in its own interval, so the aggregate narrows no chapter's
-//!   interval (for chapter `c` and any `v` in its interval, `aggregate − v` lies between
-//!   `L − lo_c` and `H − hi_c`, every value of which the others can sum to).
+//! - rules 4 and 5 as one, with `L = Σ lo` and `H = Σ hi`: the aggregate leaves every chapter
+//!   at least `k` possible values, or every value it had. An aggregate `A` in `L..=H` leaves
+//!   chapter `c` the interval `max(lo, A − (H − hi)) ..= min(hi, A − (L − lo))`, which is
+//!   `min(hi − lo, H − L − (hi − lo), A − L, H − A) + 1` values wide (the others' intervals sum
+//!   to every integer between their ends). So a chapter whose own interval and the others'
+//!   together each span at least `k` values (`hi − lo ≥ k − 1` and `H − L − (hi − lo) ≥ k − 1`)
+//!   asks for `A` in `L + k − 1 ..= H − k + 1`, and any other chapter, which must not be
+//!   narrowed at all, for `A` in `L + (hi − lo) ..= H − (hi − lo)`; the aggregate must satisfy
+//!   every chapter ([`ReleasePolicy::narrowing`] gives what it leaves of each). This is the
+//!   chapter's own disclosure rule (docs/protocol.md §9.1: a withheld cell is not known to
+//!   fewer than `k` values) carried over to what releases show; what narrowing one encrypted
+//!   cell does to the chapter's other withheld cells is clause 10 of the family rule
+//!   ([`super::family`], [`super::narrowing`]).
 //!
-//! With only the bounds known this is rules 3 to 5 above, except that rule 4 above does not
-//! count the 1 every chapter is known to hold, so it stops one short of `H − w`. The known form
-//! is the one the federation applies ([`super::family`]); the bounds form stays for a tally
-//! judged alone.
+//! With only the bounds known and no chapter wide enough to be narrowed this is rules 3 to 5
+//! above, except that rule 4 above does not count the 1 every chapter is known to hold, so it
+//! stops one short of `H − (hi − lo)`. The known form is the one the federation applies
+//! ([`super::family`]); the bounds form stays for a tally judged alone.
 //!
 //! Trustees do not know the aggregate before decrypting, so they apply
 //! [`ReleasePolicy::may_decrypt`]: whether some aggregate could pass rules 1 to 5. Rules 2, 3
 //! and 5 are easier and rule 4 harder the larger the aggregate, so this is the rule applied to the
-//! largest aggregate rule 4 allows, `Σ (bound − 1) − max (bound − 1)`; a tally that could never
-//! be published is never decrypted. Whoever combines the shares applies
+//! largest aggregate rule 4 allows (`Σ (bound − 1) − max (bound − 1)`; in the known form,
+//! `H` minus the largest chapter's margin above); a tally that could never be published is
+//! never decrypted. Whoever combines the shares applies
 //! [`ReleasePolicy::may_publish`] to the value and withholds it if it fails. Differences between
 //! released aggregates (two aggregates whose chapters differ by one chapter or a small group),
 //! lines across keys and cells a chapter's lines tie together are the family rule's
@@ -98,8 +107,9 @@ impl ReleasePolicy {
 
     /// [`ReleasePolicy::may_decrypt`] with what an outsider knows of each chapter's value.
     pub fn may_decrypt_known(&self, known: &[Known]) -> Result<()> {
-        let (_, high, wide) = spans(known)?;
-        let best = u64::try_from(high.saturating_sub(wide)).unwrap_or(u64::MAX);
+        let (low, high) = spans(known)?;
+        let best =
+            u64::try_from(high.saturating_sub(self.margin(known, low, high))).unwrap_or(u64::MAX);
         self.check_known(known, best)
             .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
@@ -111,22 +121,72 @@ impl ReleasePolicy {
 
     fn check_known(&self, known: &[Known], aggregate: u64) -> Result<()> {
         self.check_count(known.len(), aggregate)?;
-        let (low, high, wide) = spans(known)?;
+        let (low, high) = spans(known)?;
         let most = known
             .iter()
             .map(|c| u128::from(c.hi.min(c.bound.saturating_sub(1))))
             .max()
             .unwrap_or(0);
         dominance(most, aggregate)?;
+        let margin = self.margin(known, low, high);
         let a = u128::from(aggregate);
-        if a < low.saturating_add(wide) || a.saturating_add(wide) > high {
+        if a < low.saturating_add(margin) || a.saturating_add(margin) > high {
             return Err(refused(format!(
-                "the aggregate would narrow what is known of a chapter (it must lie in {}..={})",
-                low.saturating_add(wide),
-                high.saturating_sub(wide)
+                "the aggregate would narrow what is known of a chapter to fewer than k = {} \
+                 values, or narrow an interval that had fewer (it must lie in {}..={})",
+                self.k,
+                low.saturating_add(margin),
+                high.saturating_sub(margin)
             )));
         }
         Ok(())
+    }
+
+    /// How far inside `L..=H` an aggregate must lie (rules 4 and 5): the largest of the
+    /// chapters' margins, `k − 1` for a chapter that may be narrowed (its interval and the
+    /// others' together each span at least `k` values) and `hi − lo` for any other (it must not
+    /// be narrowed at all).
+    fn margin(&self, known: &[Known], low: u128, high: u128) -> u128 {
+        let keep = u128::from(self.k.saturating_sub(1));
+        known
+            .iter()
+            .map(|c| {
+                let width = u128::from(c.top().saturating_sub(c.lo));
+                let others = high.saturating_sub(low).saturating_sub(width);
+                if width >= keep && others >= keep {
+                    keep
+                } else {
+                    width
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// What an aggregate that passes rules 1 to 5 shows of each chapter: for every chapter
+    /// (same index) whose interval it narrows, the interval left, `max(lo, A − (H − hi)) ..=
+    /// min(hi, A − (L − lo))`. Rules 4 and 5 keep each at least `k` values wide, or as wide as
+    /// it was; what that does to the chapter's other withheld cells is the family rule's
+    /// (clause 10, [`super::family`]).
+    pub fn narrowing(&self, known: &[Known], aggregate: u64) -> Vec<(usize, u64, u64)> {
+        let Ok((low, high)) = spans(known) else {
+            return Vec::new();
+        };
+        let a = u128::from(aggregate);
+        known
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let (lo, hi) = (u128::from(c.lo), u128::from(c.top()));
+                let others_most = high.saturating_sub(hi);
+                let others_least = low.saturating_sub(lo);
+                let from = lo.max(a.saturating_sub(others_most));
+                let to = hi.min(a.saturating_sub(others_least));
+                let from = u64::try_from(from).ok()?;
+                let to = u64::try_from(to).ok()?;
+                (from > c.lo || to < c.top()).then_some((i, from, to))
+            })
+            .collect()
     }
 
     /// Rules 1 and 2.
@@ -176,6 +236,11 @@ pub struct Known {
 }
 
 impl Known {
+    /// The upper end, clipped to the bound: `min(hi, bound − 1)`.
+    pub fn top(&self) -> u64 {
+        self.hi.min(self.bound.saturating_sub(1))
+    }
+
     /// The interval its published cells give, if any, else only the bound.
     pub fn within(bound: u64, interval: Option<(u64, u64)>) -> Self {
         match interval {
@@ -205,10 +270,9 @@ fn dominance(most: u128, aggregate: u64) -> Result<()> {
     Ok(())
 }
 
-/// `Σ lo`, `Σ hi` and `max (hi − lo)`, each interval clipped to the bound; an empty interval
-/// is refused.
-fn spans(known: &[Known]) -> Result<(u128, u128, u128)> {
-    let mut out = (0u128, 0u128, 0u128);
+/// `Σ lo` and `Σ hi`, each interval clipped to the bound; an empty interval is refused.
+fn spans(known: &[Known]) -> Result<(u128, u128)> {
+    let mut out = (0u128, 0u128);
     for c in known {
         let hi = c.hi.min(c.bound.saturating_sub(1));
         if c.lo > hi {
@@ -219,7 +283,6 @@ fn spans(known: &[Known]) -> Result<(u128, u128, u128)> {
         }
         out.0 = out.0.saturating_add(u128::from(c.lo));
         out.1 = out.1.saturating_add(u128::from(hi));
-        out.2 = out.2.max(u128::from(hi - c.lo));
     }
     Ok(out)
 }
@@ -336,8 +399,10 @@ mod tests {
         // A cell withheld to protect another: its range proof is the table total (bound 289),
         // but its own margin minus its published parts leaves it at most 12. Judged on the
         // bound, it would dominate anything up to 360; judged on what is public, an aggregate
-        // over it and six cells below 5 is released from 18 to 25 (rule 3 from 16, the
-        // intervals 7 + 11 ..= 36 − 11).
+        // over it and six cells below 5 is released from 16 to 32 (rule 3 from 16; the
+        // intervals 7 + 4 ..= 36 − 4: the six chapters in 1..=4 keep all four values, and the
+        // one in 1..=12 keeps at least k = 5 of its twelve). Not narrowing it at all would
+        // allow only 18..=25.
         let mut known = vec![Known::from_bound(5); 6];
         known.push(Known {
             bound: 289,
@@ -348,7 +413,7 @@ mod tests {
         let ok: Vec<u64> = (0..400)
             .filter(|a| p.may_publish_known(&known, *a).is_ok())
             .collect();
-        assert_eq!(ok, (18..=25).collect::<Vec<_>>());
+        assert_eq!(ok, (16..=32).collect::<Vec<_>>());
         assert!(p.may_decrypt_known(&known).is_ok());
         assert!(p.may_decrypt(&bounds).is_err(), "the bound alone dominates");
         // Rule 3 on the tightest upper end: a chapter known to hold at most 12 dominates 15.
@@ -382,6 +447,78 @@ mod tests {
             let most: u64 = known.iter().map(|c| c.hi).sum();
             let any = (0..=most).any(|v| p.may_publish_known(&known, v).is_ok());
             assert_eq!(p.may_decrypt_known(&known).is_ok(), any, "{known:?}");
+        }
+    }
+
+    /// Rules 4 and 5 over known intervals are exactly "every chapter keeps at least k values,
+    /// or all it had": checked against the intervals an attacker computes by enumeration, and
+    /// [`ReleasePolicy::narrowing`] is exactly what the attacker learns.
+    #[test]
+    fn rules_4_and_5_keep_every_chapter_k_values_wide_or_untouched() {
+        let p = ReleasePolicy::new(3).unwrap();
+        let k = p.k();
+        let shapes: Vec<(u64, u64)> = vec![(1, 2), (1, 4), (2, 3), (1, 7), (3, 9), (5, 5), (1, 1)];
+        let mut cases: Vec<Vec<Known>> = Vec::new();
+        for a in &shapes {
+            for b in &shapes {
+                for c in &shapes {
+                    let known: Vec<Known> = [a, b, c]
+                        .iter()
+                        .map(|(lo, hi)| Known {
+                            bound: hi + 1,
+                            lo: *lo,
+                            hi: *hi,
+                        })
+                        .collect();
+                    cases.push(known.clone());
+                    let mut four = known;
+                    four.push(Known::from_bound(3));
+                    cases.push(four);
+                }
+            }
+        }
+        for known in cases {
+            let low: u64 = known.iter().map(|c| c.lo).sum();
+            let high: u64 = known.iter().map(|c| c.hi).sum();
+            for a in 0..=high + 1 {
+                // What the aggregate leaves of each chapter, by enumeration.
+                let left: Vec<(u64, u64)> = known
+                    .iter()
+                    .map(|c| {
+                        let fits = |v: u64| {
+                            let rest = a.checked_sub(v);
+                            rest.is_some_and(|r| r >= low - c.lo && r <= high - c.hi)
+                        };
+                        let vs: Vec<u64> = (c.lo..=c.hi).filter(|v| fits(*v)).collect();
+                        (
+                            vs.first().copied().unwrap_or(1),
+                            vs.last().copied().unwrap_or(0),
+                        )
+                    })
+                    .collect();
+                let feasible = (low..=high).contains(&a);
+                let kept = known.iter().zip(&left).all(|(c, (lo, hi))| {
+                    let had = c.hi - c.lo + 1;
+                    hi + 1 >= lo + had.min(k)
+                });
+                let most = known.iter().map(|c| c.hi).max().unwrap_or(0);
+                let rules_1_to_3 = a >= k && 100 * most < 80 * a;
+                assert_eq!(
+                    p.may_publish_known(&known, a).is_ok(),
+                    feasible && rules_1_to_3 && kept,
+                    "{known:?} at {a}"
+                );
+                if feasible {
+                    let narrowed: Vec<(usize, u64, u64)> = known
+                        .iter()
+                        .zip(&left)
+                        .enumerate()
+                        .filter(|(_, (c, (lo, hi)))| (*lo, *hi) != (c.lo, c.hi))
+                        .map(|(i, (_, (lo, hi)))| (i, *lo, *hi))
+                        .collect();
+                    assert_eq!(p.narrowing(&known, a), narrowed, "{known:?} at {a}");
+                }
+            }
         }
     }
 
