@@ -636,7 +636,7 @@ fn decide_both(
     cands: &[Candidate],
     lines: &[family::Line],
     per_key: bool,
-    reports: &Reports<'_>,
+    reports: &dyn family::Narrowing,
 ) -> (family::Decision, family::Decision) {
     let run = |c: &[Candidate], form| {
         if per_key {
