@@ -313,8 +313,8 @@ pub fn decide_with(
 
 /// The family rule without clause 9 (coupled cells): what the rule released before the
 /// attacker's program found the coupling. Never for publication: it exists to measure what
-/// clause 9 costs and to show, in the attacker's test, what it prevents. Hubs and trustees call
-/// [`decide`].
+/// clause 9 costs and to show, in the attacker's test, what it prevents. Trustees call
+/// [`decide`] (through [`may_decrypt_in`]), hubs and verifiers [`decide_with`] and [`audit_with`].
 pub fn decide_per_key(
     policy: &ReleasePolicy,
     candidates: &[Candidate],
