@@ -84,11 +84,13 @@ pub fn answer_call(hub: &Hub, call: &ShareCall) -> Result<ShareAnswer> {
     let root = hub.root_card()?;
     let allowed = |h: &PartyId| config.answer_hubs.is_empty() || config.answer_hubs.contains(h);
     let verified = verified_reports(hub)?;
-    let known = |d: &Digest| verified.contains(&d.to_hex());
+    let seen = hub.seen_reports().snapshot();
+    let known = |d: &Digest| verified.contains(&d.to_hex()) || seen.contains(d);
     let mut last = None;
     for t in &trustees {
         match publication::answer_known(t, &root, call, allowed, Some(&known)) {
-            Ok(a) => {
+            Ok((a, reports)) => {
+                hub.seen_reports().remember(&reports);
                 let shares = a.answers.iter().filter(|x| x.share.is_some()).count();
                 let _ = hub.store().write(|tx, _| {
                     crate::store::audit(
@@ -112,6 +114,68 @@ pub fn answer_call(hub: &Hub, call: &ShareCall) -> Result<ShareAnswer> {
     Err(last
         .map(Error::from)
         .unwrap_or_else(|| Error::refused(404, "not-a-trustee", "no trustee file answers")))
+}
+
+/// Chapter reports a trustee hub verified in full (signature and range proofs) while answering
+/// share calls, by the digest of their signed bytes: the next call's bundle, which holds most of
+/// them again (the same period at another view, or the next publication), does not verify them
+/// again (docs/protocol.md §17.13). Reports the hub ingested itself are known from its store.
+/// In memory only and bounded: beyond [`SeenReports::MAX`] the oldest are forgotten, so a
+/// restart or a flood of calls costs time, never a check (a forgotten report is verified again).
+#[derive(Debug, Default)]
+pub struct SeenReports {
+    inner: std::sync::Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    order: std::collections::VecDeque<Digest>,
+    set: std::collections::HashSet<Digest>,
+}
+
+impl SeenReports {
+    /// The most digests kept: a national federation's reports for several periods (250 chapters
+    /// × 12 months is 3,000), at 32 bytes each.
+    pub const MAX: usize = 8_192;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        // A panic elsewhere while holding the lock leaves a set that is still only digests of
+        // verified reports; keep using it.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The digests remembered now.
+    pub fn snapshot(&self) -> std::collections::HashSet<Digest> {
+        self.lock().set.clone()
+    }
+
+    /// Remembers digests of reports just verified in full, forgetting the oldest beyond
+    /// [`SeenReports::MAX`].
+    pub fn remember(&self, digests: &[Digest]) {
+        let mut seen = self.lock();
+        for d in digests {
+            if seen.set.insert(*d) {
+                seen.order.push_back(*d);
+            }
+        }
+        while seen.order.len() > Self::MAX {
+            if let Some(old) = seen.order.pop_front() {
+                seen.set.remove(&old);
+            }
+        }
+    }
+
+    /// How many digests are remembered.
+    pub fn len(&self) -> usize {
+        self.lock().set.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What decryption gave a publication.
@@ -528,4 +592,30 @@ fn verified_reports(hub: &Hub) -> Result<std::collections::HashSet<String>> {
         }
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_reports_forget_the_oldest_beyond_their_bound() {
+        let seen = SeenReports::default();
+        assert!(seen.is_empty());
+        let digest = |i: usize| {
+            let mut b = [0u8; 32];
+            b[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            Digest(b)
+        };
+        let first: Vec<Digest> = (0..10).map(digest).collect();
+        seen.remember(&first);
+        seen.remember(&first);
+        assert_eq!(seen.len(), 10, "a digest remembered twice counts once");
+        let rest: Vec<Digest> = (10..SeenReports::MAX + 5).map(digest).collect();
+        seen.remember(&rest);
+        assert_eq!(seen.len(), SeenReports::MAX);
+        let now = seen.snapshot();
+        assert!(!now.contains(&digest(0)) && !now.contains(&digest(4)));
+        assert!(now.contains(&digest(5)) && now.contains(&digest(SeenReports::MAX + 4)));
+    }
 }

@@ -25,6 +25,8 @@ struct Inner {
     store: Store,
     /// The newest signed checkpoint of the log ([`crate::translog::checkpoint`]).
     checkpoint: crate::translog::CheckpointCache,
+    /// Chapter reports verified while answering share calls ([`crate::decryption::SeenReports`]).
+    seen_reports: crate::decryption::SeenReports,
 }
 
 impl std::fmt::Debug for Hub {
@@ -76,6 +78,7 @@ impl Hub {
                 card,
                 store,
                 checkpoint: crate::translog::CheckpointCache::default(),
+                seen_reports: crate::decryption::SeenReports::default(),
             }),
         };
         hub.fill_aggregates()?;
@@ -136,6 +139,11 @@ impl Hub {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Chapter reports this hub verified in full while answering share calls.
+    pub fn seen_reports(&self) -> &crate::decryption::SeenReports {
+        &self.inner.seen_reports
     }
 
     /// National or regional.

@@ -270,6 +270,34 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
             .iter()
             .all(|a| a.share.is_some())
     );
+    // Asked again, the trustee takes the chapter reports it verified for the first call as
+    // known (their digests, not its store: other regions' reports never reached it) and answers
+    // the same: the same aggregates shared or refused, the same partial decryptions (their
+    // proofs are randomized).
+    let again: shopfloor_protocol::threshold::publication::ShareAnswer = reqwest::Client::new()
+        .post(format!("{south_url}/api/v1/trustee/shares"))
+        .json(&call)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let same = |a: &shopfloor_protocol::threshold::publication::ShareAnswer| {
+        a.answers
+            .iter()
+            .map(|x| {
+                let share = x
+                    .share
+                    .as_ref()
+                    .map(|s| serde_json::to_value(&s.share).unwrap());
+                (x.wanted.clone(), share, x.refused.is_some())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(same(&again), same(&answer));
     // A request signed by someone other than the rollup's signer is refused.
     let mut forged = call.clone();
     forged.request = Envelope::sign(&request, south.keys());

@@ -309,19 +309,21 @@ pub fn answer(
     call: &ShareCall,
     allowed: impl Fn(&PartyId) -> bool,
 ) -> Result<ShareAnswer> {
-    answer_known(trustee, root, call, allowed, None)
+    answer_known(trustee, root, call, allowed, None).map(|(answer, _)| answer)
 }
 
 /// [`answer`] by a trustee that already verified some chapter reports: those `known` accepts
 /// (by the digest of their signed bytes) are not verified again
 /// ([`crate::rollup::verify_bundle_tree_known`]); the tree, the request and the rule are.
+/// Returns the answer and the digest of every chapter report the tree binds, each of them now
+/// verified, which a trustee may remember for its next call.
 pub fn answer_known(
     trustee: &Trustee,
     root: &Card,
     call: &ShareCall,
     allowed: impl Fn(&PartyId) -> bool,
     known: Option<crate::rollup::Known<'_>>,
-) -> Result<ShareAnswer> {
+) -> Result<(ShareAnswer, Vec<Digest>)> {
     let (signer, tree) = crate::rollup::verify_bundle_tree_known(&call.bundle, root, known)
         .map_err(|errors| {
             let detail: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -337,7 +339,9 @@ pub fn answer_known(
             "the request names another rollup than the bundle's",
         ));
     }
-    answer_tree(trustee, &signer, &tree, &request, allowed)
+    let answer = answer_tree(trustee, &signer, &tree, &request, allowed)?;
+    let reports = tree.reports().map(|(node, _)| node.digest).collect();
+    Ok((answer, reports))
 }
 
 /// [`answer`] for a tree already verified (the hub's own, when it holds a trustee file itself):
