@@ -505,10 +505,34 @@ pub fn workplace_detail(
 
 /// Pods within the scope: all for organizers and admins, the led ones for pod leads.
 pub fn visible_pods(conn: &Connection, scope: &MemberScope) -> Result<Vec<pods::Pod>> {
-    let all = pods::list(conn)?;
-    Ok(match scope {
+    Ok(within_scope(pods::list(conn)?, scope))
+}
+
+fn within_scope(all: Vec<pods::Pod>, scope: &MemberScope) -> Vec<pods::Pod> {
+    match scope {
         MemberScope::All => all,
         MemberScope::Pods(ids) => all.into_iter().filter(|p| ids.contains(&p.id)).collect(),
         MemberScope::None => Vec::new(),
-    })
+    }
+}
+
+/// Every pod with its members, kept in `store`'s read cache until the next write
+/// (`store::cache`): the member pages read them on every view, one query per pod.
+pub fn all_pods_cached(
+    conn: &Connection,
+    store: &crate::store::Store,
+) -> Result<std::sync::Arc<Vec<pods::Pod>>> {
+    store.cached_on(conn, "pods", crate::web::ui::shared::CACHE_TTL, pods::list)
+}
+
+/// [`visible_pods`], from the cached list ([`all_pods_cached`]).
+pub fn visible_pods_cached(
+    conn: &Connection,
+    store: &crate::store::Store,
+    scope: &MemberScope,
+) -> Result<Vec<pods::Pod>> {
+    Ok(within_scope(
+        all_pods_cached(conn, store)?.as_ref().clone(),
+        scope,
+    ))
 }

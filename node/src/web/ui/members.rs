@@ -270,7 +270,7 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
                     .map(|ids| search::json_ids(&ids)),
                 None => None,
             };
-            let pods = q::visible_pods(tx, &scope)?;
+            let pods = q::visible_pods_cached(tx, &store, &scope)?;
             let mut params = PageParams {
                 page: Some(wanted),
                 per_page: Some(PER_PAGE),
@@ -543,6 +543,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
     } else {
         None
     };
+    let pods_store = page.state.store().clone();
     let loaded = page
         .state
         .store()
@@ -589,7 +590,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 .items
             };
             let history = history_of(tx, id)?;
-            let all_pods = crate::domain::pods::list(tx)?;
+            let all_pods = q::all_pods_cached(tx, &pods_store)?;
             Ok((
                 detail, links, ments, entry, catalog, choices, history, all_pods,
             ))
