@@ -208,6 +208,7 @@ async fn cached_member_list_total_and_workplace_choices_follow_writes() {
                 tx,
                 &WorkplaceFields {
                     employer: "CANARYspeedemployer".into(),
+                    representation: "none".into(),
                     ..WorkplaceFields::default()
                 },
                 "test",
