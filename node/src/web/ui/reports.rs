@@ -275,7 +275,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         .await?;
     let rep = &built.report;
     let k = rep.policy.k;
-    let ov = report::overview(&built);
+    let ov = report::overview(built);
     let when = ov
         .as_of
         .as_deref()
