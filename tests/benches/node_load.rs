@@ -7,7 +7,11 @@
 //! (default 32), `BENCH_MEMBERS` (default 20,000), `BENCH_SOAK` seconds of a mixed soak after
 //! the routes (default 0), `BENCH_FIXTURE` a directory to keep the built node in and reuse on
 //! the next run, `BENCH_ALLOC` the allocator settings to run the node under, in order, each a
-//! whole run of the routes (default `arena2,glibc,arena2-trim`; see [`VARIANTS`]).
+//! whole run of the routes (default `arena2,glibc,arena2-trim`; see [`VARIANTS`]),
+//! `BENCH_ROUTES` a comma-separated list of routes to run, each by its path or its name as
+//! printed (`/`, `/members`, `/members?q=smith`, `/members?page=5`, `/members/ID`,
+//! `/workplaces`, `/reports`, `/api/v1/dashboard`; default all; the health baseline always runs),
+//! e.g. `BENCH_ROUTES=/` to profile the dashboard page alone.
 //!
 //! The soak: `cargo bench -p shopfloor-testbed --bench node_soak` is this file again (the
 //! `node_soak` target); there `BENCH_SECS` is the soak's length (default 600: ten minutes of
@@ -342,6 +346,7 @@ async fn run_variant(
 ) -> Result<Measured> {
     let node = Child::start(root, env)?;
     let pid = node.pid();
+    eprintln!("  node pid {pid} (for a profiler: perf record -p {pid})");
     let rss_start = proc_status(pid, "VmRSS:");
     let base = node.url.clone();
     let client = reqwest::Client::builder()
@@ -378,8 +383,22 @@ async fn run_variant(
         ("report preview /reports", vec!["/reports".into()]),
         ("/api/v1/dashboard", vec!["/api/v1/dashboard".into()]),
     ];
+    let only = std::env::var("BENCH_ROUTES").unwrap_or_default();
+    let only: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let mut runs = Vec::new();
-    for (name, paths) in routes {
+    for (i, (name, paths)) in routes.into_iter().enumerate() {
+        if i > 0
+            && !only.is_empty()
+            && !only
+                .iter()
+                .any(|o| *o == name || Some(o) == paths.first().map(String::as_str).as_ref())
+        {
+            continue;
+        }
         let run = load(
             pid,
             &client,

@@ -152,18 +152,21 @@ pub fn member_page(
     filter: &MemberFilter,
     page: &PageParams,
 ) -> Result<Page<Member>> {
-    member_page_among(conn, scope, filter, page, None)
+    member_page_among(conn, scope, filter, page, None, None)
 }
 
 /// [`member_page`], with the search already answered: `among` is the JSON array of the ids
 /// whose names or email contain the search text ([`crate::store::search`]), used instead of
-/// the `LIKE`s when given.
+/// the `LIKE`s when given. With `totals`, the count of a listing without a search is kept in
+/// that store's read cache until the next write (`store::cache`): counting every present member
+/// was two fifths of the member list's time at 20,000 members (docs/performance.md).
 pub fn member_page_among(
     conn: &Connection,
     scope: &MemberScope,
     filter: &MemberFilter,
     page: &PageParams,
     among: Option<&str>,
+    totals: Option<&crate::store::Store>,
 ) -> Result<Page<Member>> {
     let (limit, offset) = page.limit_offset()?;
     let mut args = Vec::new();
@@ -257,11 +260,22 @@ pub fn member_page_among(
         args.push(Value::Text(s));
     }
     let cond = conds.join(" AND ");
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM {from} WHERE {cond}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
+    let count_sql = format!("SELECT count(*) FROM {from} WHERE {cond}");
+    let count = |conn: &Connection| -> Result<i64> {
+        Ok(conn
+            .prepare_cached(&count_sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?)
+    };
+    let total: i64 = match totals {
+        // The key is the query and its arguments: one slot per scope and filter.
+        Some(store) if among.is_none() && text(&filter.search).is_none() => *store.cached_on(
+            conn,
+            &format!("members:total:{cond}:{args:?}"),
+            crate::web::ui::shared::CACHE_TTL,
+            count,
+        )?,
+        _ => count(conn)?,
+    };
     args.push(Value::Integer(limit));
     args.push(Value::Integer(offset));
     // Qualified: json_each has columns of the same names (id, ...).
@@ -270,7 +284,7 @@ pub fn member_page_among(
         .map(|c| format!("m.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {columns} FROM {from} WHERE {cond}
          ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?"
     ))?;
@@ -491,10 +505,34 @@ pub fn workplace_detail(
 
 /// Pods within the scope: all for organizers and admins, the led ones for pod leads.
 pub fn visible_pods(conn: &Connection, scope: &MemberScope) -> Result<Vec<pods::Pod>> {
-    let all = pods::list(conn)?;
-    Ok(match scope {
+    Ok(within_scope(pods::list(conn)?, scope))
+}
+
+fn within_scope(all: Vec<pods::Pod>, scope: &MemberScope) -> Vec<pods::Pod> {
+    match scope {
         MemberScope::All => all,
         MemberScope::Pods(ids) => all.into_iter().filter(|p| ids.contains(&p.id)).collect(),
         MemberScope::None => Vec::new(),
-    })
+    }
+}
+
+/// Every pod with its members, kept in `store`'s read cache until the next write
+/// (`store::cache`): the member pages read them on every view, one query per pod.
+pub fn all_pods_cached(
+    conn: &Connection,
+    store: &crate::store::Store,
+) -> Result<std::sync::Arc<Vec<pods::Pod>>> {
+    store.cached_on(conn, "pods", crate::web::ui::shared::CACHE_TTL, pods::list)
+}
+
+/// [`visible_pods`], from the cached list ([`all_pods_cached`]).
+pub fn visible_pods_cached(
+    conn: &Connection,
+    store: &crate::store::Store,
+    scope: &MemberScope,
+) -> Result<Vec<pods::Pod>> {
+    Ok(within_scope(
+        all_pods_cached(conn, store)?.as_ref().clone(),
+        scope,
+    ))
 }

@@ -87,8 +87,14 @@ fn the_index_selects_the_members_the_like_search_selects() {
                 let by_like = q::member_page(conn, &MemberScope::All, &filter, &all)?;
                 let ids = index.matching(&needle(text)).expect("the index answers");
                 let json = json_ids(&ids);
-                let by_index =
-                    q::member_page_among(conn, &MemberScope::All, &filter, &all, Some(&json))?;
+                let by_index = q::member_page_among(
+                    conn,
+                    &MemberScope::All,
+                    &filter,
+                    &all,
+                    Some(&json),
+                    None,
+                )?;
                 let like: Vec<i64> = by_like.items.iter().map(|m| m.id).collect();
                 let indexed: Vec<i64> = by_index.items.iter().map(|m| m.id).collect();
                 assert_eq!(like, indexed, "search {text:?}");

@@ -103,3 +103,130 @@ async fn concurrent_views_are_each_audited_before_their_answer() {
     );
     assert_eq!(per_member, 8);
 }
+
+async fn page_html(s: &crate::web::Session, server: &Server, path: &str) -> String {
+    let r = s.client.get(server.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn cached_mapping_progress_on_the_dashboard_follows_writes() {
+    use shopfloor_node::domain::selfreport as sr;
+    use shopfloor_node::domain::workplaces::{self, Link};
+    use shopfloor_node::web::ui::i18n::Lang;
+    use shopfloor_node::web::ui::selfreport_review::progress_lines;
+
+    let server = Server::start().await;
+    let seeded = seed(&server);
+    let s = login(&server, "admin", ADMIN_PASSWORD).await;
+    // The mapped line as the page renders it, from counts read straight from the database.
+    let mapped_line = |server: &Server| {
+        let p = server.store.read(sr::progress).unwrap();
+        (p.mapped, progress_lines(Lang::En, &p)[0].1.clone())
+    };
+    let (mapped, line) = mapped_line(&server);
+    let page = page_html(&s, &server, "/").await;
+    assert!(page.contains(&line), "the dashboard does not show {line:?}");
+    assert_eq!(page_html(&s, &server, "/").await, page, "served again");
+    // m_b works nowhere yet: linking it is one more member mapped, shown on the next view.
+    server
+        .store
+        .write(|tx| {
+            workplaces::link_member(
+                tx,
+                &Link {
+                    member_id: seeded.m_b,
+                    workplace_id: seeded.w1,
+                    job_title: "CANARYjobspeed".into(),
+                    since: None,
+                    is_primary: true,
+                },
+            )
+        })
+        .unwrap();
+    let (mapped_after, line_after) = mapped_line(&server);
+    assert_eq!(mapped_after, mapped + 1);
+    assert_ne!(line, line_after);
+    let page_after = page_html(&s, &server, "/").await;
+    assert!(
+        page_after.contains(&line_after),
+        "the dashboard still shows the old mapping line, not {line_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn cached_member_list_total_and_workplace_choices_follow_writes() {
+    use shopfloor_node::domain::workplaces::{self, WorkplaceFields};
+    use shopfloor_node::web::ui::i18n::{Lang, LangExt as _};
+
+    let server = Server::start().await;
+    let seeded = seed(&server);
+    let s = login(&server, "admin", ADMIN_PASSWORD).await;
+    let showing = |n: i64| {
+        Lang::En.ta(
+            "ui-members-showing",
+            &[
+                ("first", 1i64.into()),
+                ("last", n.into()),
+                ("total", n.into()),
+            ],
+        )
+    };
+    let present = |server: &Server| {
+        count(
+            &server.store,
+            "SELECT count(*) FROM members WHERE list_status = 'present'",
+        )
+    };
+    let n = present(&server);
+    assert!(n > 0);
+    let list = page_html(&s, &server, "/members").await;
+    assert!(
+        list.contains(&showing(n)),
+        "the list does not show {:?}",
+        showing(n)
+    );
+    // A page past the end is answered with the last page, from the same (cached) total.
+    assert!(
+        page_html(&s, &server, "/members?page=9")
+            .await
+            .contains(&showing(n))
+    );
+    let member = format!("/members/{}", seeded.m_d);
+    assert!(
+        !page_html(&s, &server, &member)
+            .await
+            .contains("CANARYspeedemployer")
+    );
+
+    server
+        .store
+        .write(|tx| {
+            members::create(tx, &canary_member("speed3"))?;
+            workplaces::create(
+                tx,
+                &WorkplaceFields {
+                    employer: "CANARYspeedemployer".into(),
+                    representation: "none".into(),
+                    ..WorkplaceFields::default()
+                },
+                "test",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(present(&server), n + 1);
+    let list_after = page_html(&s, &server, "/members").await;
+    assert!(
+        list_after.contains(&showing(n + 1)),
+        "the list does not show {:?} after a write",
+        showing(n + 1)
+    );
+    assert!(
+        page_html(&s, &server, &member)
+            .await
+            .contains("CANARYspeedemployer"),
+        "the member page does not offer the new workplace"
+    );
+}

@@ -270,17 +270,25 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
                     .map(|ids| search::json_ids(&ids)),
                 None => None,
             };
-            let pods = q::visible_pods(tx, &scope)?;
+            let pods = q::visible_pods_cached(tx, &store, &scope)?;
             let mut params = PageParams {
                 page: Some(wanted),
                 per_page: Some(PER_PAGE),
             };
-            let mut result = q::member_page_among(tx, &scope, &filter, &params, among.as_deref())?;
+            let mut result =
+                q::member_page_among(tx, &scope, &filter, &params, among.as_deref(), Some(&store))?;
             // A page past the end (after filtering) shows the last page instead.
             let last = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
             if wanted > last {
                 params.page = Some(last);
-                result = q::member_page_among(tx, &scope, &filter, &params, among.as_deref())?;
+                result = q::member_page_among(
+                    tx,
+                    &scope,
+                    &filter,
+                    &params,
+                    among.as_deref(),
+                    Some(&store),
+                )?;
             }
             let ids: Vec<i64> = result.items.iter().map(|m| m.id).collect();
             let mut primaries = workplaces::primaries_of(tx, &ids)?;
@@ -513,7 +521,9 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
     let scope = page.user.member_scope();
     let actor = page.user.username.clone();
     let all_workplaces = page.role().can_organize();
-    // Every workplace, for the link form: the same list for every member, kept until a write.
+    // Every workplace, for the link form, as (id, label) pairs: the same list for every
+    // member, kept until a write (store::cache). Up to 1,000 workplaces: cloning whole rows per
+    // request cost a fifth of this page's time at 20,000 members (docs/performance.md).
     let every_workplace = if all_workplaces {
         Some(
             page.state
@@ -521,13 +531,19 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 .read_cached(
                     "workplace-choices".into(),
                     super::shared::CACHE_TTL,
-                    |conn| workplaces::list(conn, None, 1000, 0),
+                    |conn| {
+                        Ok(workplaces::list(conn, None, 1000, 0)?
+                            .iter()
+                            .map(|w| (w.id.to_string(), workplace_label(w)))
+                            .collect::<Vec<(String, String)>>())
+                    },
                 )
                 .await?,
         )
     } else {
         None
     };
+    let pods_store = page.state.store().clone();
     let loaded = page
         .state
         .store()
@@ -574,7 +590,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                 .items
             };
             let history = history_of(tx, id)?;
-            let all_pods = crate::domain::pods::list(tx)?;
+            let all_pods = q::all_pods_cached(tx, &pods_store)?;
             Ok((
                 detail, links, ments, entry, catalog, choices, history, all_pods,
             ))
@@ -584,10 +600,14 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
         .store()
         .record_view(&actor, "member.view", &format!("member:{id}"), "")
         .await?;
-    let (detail, links, ments, entry, catalog, mut linkable, history, all_pods) = loaded;
-    if let Some(every) = every_workplace {
-        linkable = every.as_ref().clone();
-    }
+    let (detail, links, ments, entry, catalog, linkable, history, all_pods) = loaded;
+    let linkable: Vec<(String, String)> = match &every_workplace {
+        Some(every) => every.as_ref().clone(),
+        None => linkable
+            .iter()
+            .map(|w| (w.id.to_string(), workplace_label(w)))
+            .collect(),
+    };
     let m = &detail.member;
     let f = &m.list;
     let dash = |s: &str| {
@@ -807,14 +827,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
             .map(|r| lang.value(Dim::Readiness, &r.to_string()))
             .unwrap_or_else(|| "—".into()),
         can_edit: page.role().can_edit(),
-        workplace_choices: choices_of(
-            linkable
-                .iter()
-                .map(|w| (w.id.to_string(), workplace_label(w)))
-                .collect(),
-            "",
-            Some(lang.t("ui-choose")),
-        ),
+        workplace_choices: choices_of(linkable, "", Some(lang.t("ui-choose"))),
         training_choices: choices_of(
             catalog
                 .iter()

@@ -60,7 +60,7 @@ pub use super::outbox::OutboxRow;
 /// `GET /reports`
 #[derive(Template, Debug)]
 #[template(path = "reports.html")]
-pub struct ReportsPage {
+pub struct ReportsPage<'a> {
     /// The frame.
     pub c: Chrome,
     /// The period previewed.
@@ -69,14 +69,14 @@ pub struct ReportsPage {
     pub periods: Vec<(String, String, bool)>,
     /// Overview (label, value).
     pub overview: Vec<(String, String)>,
-    /// Cells by metric.
-    pub metrics: Vec<MetricBlock>,
+    /// Cells by metric (kept with the report until the next write, see [`PreviewView`]).
+    pub metrics: &'a [MetricBlock],
     /// Chapter facts sent.
     pub facts: Vec<(String, String)>,
     /// Public campaigns sent: (title, type, status).
     pub campaigns: Vec<(String, String, String)>,
     /// The exact payload (JSON).
-    pub payload: String,
+    pub payload: &'a str,
     /// When the counts were taken, and on what basis, in a sentence.
     pub basis_note: String,
     /// The period closed without a snapshot: it can only be sent as a correction.
@@ -125,72 +125,24 @@ fn dim_value(
     lang.value(dim, value)
 }
 
-/// `GET /reports?period=YYYY-MM` — the preview, history and outbox.
-pub async fn reports(page: Page, RawQuery(raw): RawQuery) -> Response {
-    let r = reports_inner(&page, raw).await;
-    page.respond(r)
+/// The report and what the preview shows of it in one language: kept in the store's read cache
+/// until the next write.
+#[derive(Debug)]
+struct PreviewView {
+    /// The report as built, and the basis of its stock counts.
+    built: std::sync::Arc<(report::Built, report::StockBasis)>,
+    /// Its cells by metric, as shown.
+    metrics: Vec<MetricBlock>,
+    /// The exact payload (JSON), as text.
+    payload: String,
 }
 
-async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, AppError> {
-    let lang = page.lang;
-    let rq: ReportQuery = query(raw.as_deref());
-    let current = super::dashboard::current_period()?;
-    let default = current.previous().unwrap_or(current);
-    // A month that has not started has no report to preview (building one fails on its dates):
-    // like an unreadable period, it shows the default month.
-    let period: Period = rq
-        .period
-        .parse()
-        .ok()
-        .filter(|p| *p <= current)
-        .unwrap_or(default);
-    let config = page.state.config().clone();
-    let card = page.state.card().clone();
-    // The report is kept until the next write (store::cache); the lists below are read each time.
-    let (built, basis) = page
-        .state
-        .store()
-        .read_cached(
-            format!("report-preview:{period}"),
-            super::dashboard::CACHE_TTL,
-            move |conn| {
-                let ctx = report::context(conn, &config, &card, period)?;
-                let basis = report::stock_basis(conn, period, ctx.generated_at)?;
-                let built = report::build(conn, &ctx)?;
-                Ok((built, basis))
-            },
-        )
-        .await?
-        .as_ref()
-        .clone();
-    let (catalog, history, receipts, outbox, hub, pinned) = page
-        .state
-        .store()
-        .read_async(move |conn| {
-            let history = conn
-                .prepare_cached(
-                    "SELECT period, revision, digest, built_at FROM reports
-                     ORDER BY period DESC, revision DESC LIMIT 50",
-                )?
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((
-                crate::domain::trainings::catalog(conn)?,
-                history,
-                crate::federation::receipts::list(conn)?,
-                crate::federation::outbox::list(conn)?,
-                crate::federation::hub_link(conn)?.map(|l| l.card.name),
-                crate::federation::joint_key::pinned(conn)?.map(|p| p.fingerprint),
-            ))
-        })
-        .await?;
+/// The report's cells by metric, as the preview shows them in `lang`.
+fn metric_blocks(
+    lang: Lang,
+    built: &report::Built,
+    catalog: &[crate::domain::trainings::Training],
+) -> Vec<MetricBlock> {
     let rep = &built.report;
     let k = rep.policy.k;
     let fewer = lang.ta("ui-report-fewer-than", &[("k", Arg::from(k))]);
@@ -208,7 +160,7 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
                     .key
                     .dims
                     .iter()
-                    .map(|(d, v)| format!("{}: {}", lang.dim(*d), dim_value(lang, *d, v, &catalog)))
+                    .map(|(d, v)| format!("{}: {}", lang.dim(*d), dim_value(lang, *d, v, catalog)))
                     .collect::<Vec<_>>()
                     .join(" · ");
                 let (value, suppressed) = match c.value {
@@ -235,7 +187,95 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
             cells: rows,
         });
     }
-    let ov = report::overview(&built);
+    metrics
+}
+
+/// `GET /reports?period=YYYY-MM` — the preview, history and outbox.
+pub async fn reports(page: Page, RawQuery(raw): RawQuery) -> Response {
+    let r = reports_inner(&page, raw).await;
+    page.respond(r)
+}
+
+async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, AppError> {
+    let lang = page.lang;
+    let rq: ReportQuery = query(raw.as_deref());
+    let current = super::dashboard::current_period()?;
+    let default = current.previous().unwrap_or(current);
+    // A month that has not started has no report to preview (building one fails on its dates):
+    // like an unreadable period, it shows the default month.
+    let period: Period = rq
+        .period
+        .parse()
+        .ok()
+        .filter(|p| *p <= current)
+        .unwrap_or(default);
+    let config = page.state.config().clone();
+    let card = page.state.card().clone();
+    // The report, and what the page shows of it in this language, are kept until the next write
+    // (store::cache); the lists below are read each time. Building the cells' rows and the
+    // payload's text per view was most of this page's time (docs/performance.md).
+    let store = page.state.store().clone();
+    let view = page
+        .state
+        .store()
+        .read_cached(
+            format!("report-view:{period}:{}", lang.code()),
+            super::dashboard::CACHE_TTL,
+            move |conn| {
+                let built = store.cached_on(
+                    conn,
+                    &format!("report-preview:{period}"),
+                    super::dashboard::CACHE_TTL,
+                    move |conn| {
+                        let ctx = report::context(conn, &config, &card, period)?;
+                        let basis = report::stock_basis(conn, period, ctx.generated_at)?;
+                        let built = report::build(conn, &ctx)?;
+                        Ok((built, basis))
+                    },
+                )?;
+                let catalog = crate::domain::trainings::catalog(conn)?;
+                let metrics = metric_blocks(lang, &built.0, &catalog);
+                let payload =
+                    String::from_utf8_lossy(&report::payload(&built.0.report)).into_owned();
+                Ok(PreviewView {
+                    built,
+                    metrics,
+                    payload,
+                })
+            },
+        )
+        .await?;
+    let (built, basis) = (&view.built.0, view.built.1);
+    let (history, receipts, outbox, hub, pinned) = page
+        .state
+        .store()
+        .read_async(move |conn| {
+            let history = conn
+                .prepare_cached(
+                    "SELECT period, revision, digest, built_at FROM reports
+                     ORDER BY period DESC, revision DESC LIMIT 50",
+                )?
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((
+                history,
+                crate::federation::receipts::list(conn)?,
+                crate::federation::outbox::list(conn)?,
+                crate::federation::hub_link(conn)?.map(|l| l.card.name),
+                crate::federation::joint_key::pinned(conn)?.map(|p| p.fingerprint),
+            ))
+        })
+        .await?;
+    let rep = &built.report;
+    let k = rep.policy.k;
+    let ov = report::overview(built);
     let when = ov
         .as_of
         .as_deref()
@@ -312,7 +352,6 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
             )
         })
         .collect();
-    let payload = String::from_utf8_lossy(&report::payload(rep)).into_owned();
     let history = history
         .into_iter()
         .map(|(p, rev, digest, built_at)| {
@@ -363,10 +402,10 @@ async fn reports_inner(page: &Page, raw: Option<String>) -> Result<Response, App
         period: period.to_string(),
         periods,
         overview,
-        metrics,
+        metrics: &view.metrics,
         facts,
         campaigns,
-        payload,
+        payload: &view.payload,
         basis_note,
         needs_correction,
         enrolled: rep.recipient.to_string() != report::UNENROLLED_RECIPIENT,

@@ -560,12 +560,20 @@ pub async fn decide(
 }
 
 /// The dashboard's lines about mapping: the mapped share, and links sent / opened / answered /
-/// accepted once any were made.
+/// accepted once any were made. The counts are kept until the next write (store::cache), like
+/// the dashboard's other aggregates: at 20,000 members they cost more than the rest of the page.
 pub async fn dashboard_progress(
     state: &AppState,
     lang: Lang,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let p = state.store().read_async(sr::progress).await?;
+    let p = *state
+        .store()
+        .read_cached(
+            "selfreport:progress".to_owned(),
+            super::shared::CACHE_TTL,
+            sr::progress,
+        )
+        .await?;
     let mut lines = progress_lines(lang, &p);
     if p.sent == 0 {
         lines.truncate(1);
