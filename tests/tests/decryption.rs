@@ -292,7 +292,7 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
                 let share = x
                     .share
                     .as_ref()
-                    .map(|s| serde_json::to_value(&s.share).unwrap());
+                    .map(|s| serde_json::to_value(s.share).unwrap());
                 (x.wanted.clone(), share, x.refused.is_some())
             })
             .collect::<Vec<_>>()
