@@ -300,6 +300,77 @@ pub fn member_page_among(
     })
 }
 
+/// [`member_page`] for a search answered from the store's index ([`crate::store::search`]):
+/// the count and the page's ids come from the index, and only the page's rows are read. `None`
+/// when the index cannot answer it: no search text (or one it does not take), a scope other than
+/// every member, or a filter it does not hold (pod, workplace, sector, stage, language); the
+/// caller then asks [`member_page_among`]. The same members, order and count as
+/// [`member_page`] (tested in `tests/member_search.rs`).
+pub fn member_page_indexed(
+    conn: &Connection,
+    index: &crate::store::search::MemberIndex,
+    scope: &MemberScope,
+    filter: &MemberFilter,
+    page: &PageParams,
+) -> Result<Option<Page<Member>>> {
+    use crate::store::search::{Wanted, needle};
+    let (limit, offset) = page.limit_offset()?;
+    fn text(s: &Option<String>) -> Option<&str> {
+        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let Some(search) = text(&filter.search) else {
+        return Ok(None);
+    };
+    if !matches!(scope, MemberScope::All)
+        || filter.pod.is_some()
+        || filter.workplace.is_some()
+        || text(&filter.sector).is_some()
+        || filter.stage.is_some()
+        || text(&filter.language).is_some()
+    {
+        return Ok(None);
+    }
+    let wanted = Wanted {
+        list_status: text(&filter.list_status),
+        standing: text(&filter.standing),
+        union_role: text(&filter.union_role),
+        union_code: text(&filter.union_code),
+    };
+    let (Ok(offset), Ok(limit)) = (usize::try_from(offset), usize::try_from(limit)) else {
+        return Ok(None);
+    };
+    let Some((total, ids)) = index.page(&needle(search), &wanted, offset, limit) else {
+        return Ok(None);
+    };
+    let (page, per_page) = page.resolve()?;
+    Ok(Some(Page {
+        items: members_in_order(conn, &ids)?,
+        page,
+        per_page,
+        total: i64::try_from(total).unwrap_or(i64::MAX),
+    }))
+}
+
+/// Members `ids`, in that order (one that no longer exists is left out).
+fn members_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<Member>> {
+    let columns = members::COLUMNS
+        .split(',')
+        .map(|c| format!("m.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns} FROM json_each(?) j CROSS JOIN members m ON m.id = j.value \
+         ORDER BY j.key"
+    ))?;
+    let items = stmt
+        .query_map(
+            params![crate::store::search::json_ids(ids)],
+            members::from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(items)
+}
+
 /// Whether member `id` exists and is within `scope`.
 pub fn member_visible(conn: &Connection, scope: &MemberScope, id: i64) -> Result<bool> {
     let mut args = vec![Value::Integer(id)];

@@ -160,3 +160,175 @@ async fn a_search_finds_a_member_written_after_the_previous_search() {
             .contains(&format!("/members/{id}"))
     );
 }
+
+/// Every page of every search below, from the index (`member_page_indexed`) and from the SQL
+/// (`member_page`): the same ids, order and count. Panics with `when` on a difference.
+fn same_pages_as_sql(store: &shopfloor_node::store::Store, when: &str) {
+    use shopfloor_node::store::search::{CACHE_KEY, TTL};
+    let texts = [
+        "smith",
+        "SMI",
+        "a",
+        "ana",
+        "example",
+        "zz-nobody",
+        "o'b",
+        "%",
+    ];
+    let statuses = [None, Some("present"), Some("missing")];
+    let standings = [None, Some("good-standing"), Some("lapsed"), Some("bogus")];
+    let roles = [None, Some("member"), Some("none")];
+    store
+        .read(|conn| {
+            // As the list page takes it: from the store's cache, rebuilt after a write.
+            let index = store.cached_on(conn, CACHE_KEY, TTL, MemberIndex::build)?;
+            for text in texts {
+                for list_status in statuses {
+                    for standing in standings {
+                        for role in roles {
+                            let filter = MemberFilter {
+                                search: Some(text.into()),
+                                list_status: list_status.map(str::to_owned),
+                                standing: standing.map(str::to_owned),
+                                union_role: role.map(str::to_owned),
+                                ..MemberFilter::default()
+                            };
+                            for (page, per_page) in [(1, 3), (2, 3), (3, 3), (40, 3), (1, 100)] {
+                                let params = PageParams {
+                                    page: Some(page),
+                                    per_page: Some(per_page),
+                                };
+                                let sql =
+                                    q::member_page(conn, &MemberScope::All, &filter, &params)?;
+                                let mem = q::member_page_indexed(
+                                    conn,
+                                    &index,
+                                    &MemberScope::All,
+                                    &filter,
+                                    &params,
+                                )?
+                                .expect("the index answers this filter");
+                                let a: Vec<i64> = sql.items.iter().map(|m| m.id).collect();
+                                let b: Vec<i64> = mem.items.iter().map(|m| m.id).collect();
+                                let what = format!("{when}: {filter:?} page {page}/{per_page}");
+                                assert_eq!(a, b, "{what}");
+                                assert_eq!(sql.total, mem.total, "{what}");
+                                assert_eq!((sql.page, sql.per_page), (mem.page, mem.per_page));
+                            }
+                        }
+                    }
+                }
+            }
+            // What the index does not hold goes to SQL: a pod lead's scope, a pod filter.
+            let filter = MemberFilter {
+                search: Some("smith".into()),
+                ..MemberFilter::default()
+            };
+            let params = PageParams::default();
+            assert!(
+                q::member_page_indexed(
+                    conn,
+                    &index,
+                    &MemberScope::Pods(vec![1]),
+                    &filter,
+                    &params
+                )?
+                .is_none()
+            );
+            assert!(
+                q::member_page_indexed(conn, &index, &MemberScope::None, &filter, &params)?
+                    .is_none()
+            );
+            let by_pod = MemberFilter {
+                pod: Some(1),
+                ..filter.clone()
+            };
+            assert!(
+                q::member_page_indexed(conn, &index, &MemberScope::All, &by_pod, &params)?
+                    .is_none()
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_search_pages_and_counts_from_the_index_as_the_sql_does_and_after_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = shopfloor_node::store::Store::open(tmp.path().join("s.db")).unwrap();
+    // Ties and near-ties in the list's order (lower(last), lower(first), id), case and
+    // non-ASCII differences, and each standing and union answer.
+    let people = [
+        (
+            "Ana",
+            "Smith",
+            Some("ana.smith@example.org"),
+            "Member in Good Standing",
+            "Yes",
+        ),
+        ("ana", "smith", None, "Lapsed", "No"),
+        ("ANA", "SMITH", Some("a2@example.org"), "Member", ""),
+        ("Bob", "Smith", None, "Member in Good Standing", "Yes"),
+        ("bob", "Smithers", Some("bob@example.org"), "", "No"),
+        ("Álvaro", "Smith", None, "Lapsed", "Yes"),
+        ("Zed", "smith", None, "Member in Good Standing", ""),
+        ("Zoë", "O'Brien", Some("zoe@example.org"), "Member", "Yes"),
+        ("Li", "100% Wei", Some("li%wei@example.org"), "Lapsed", "No"),
+        ("", "Solo", None, "Member in Good Standing", "Yes"),
+        (
+            "Mary",
+            "Ñandú",
+            Some("mary@example.org"),
+            "Member in Good Standing",
+            "Yes",
+        ),
+        ("Nate", "Asmith", None, "Member", "Yes"),
+    ];
+    let ids = store
+        .write(|tx| {
+            let mut ids = Vec::new();
+            for (f, l, e, status, union) in people {
+                let mut p = person(f, l, e);
+                p.membership_status = status.into();
+                p.union_member = union.into();
+                ids.push(members::create(tx, &p)?);
+            }
+            // Some are off the list.
+            members::set_list_status(tx, ids[2], false)?;
+            members::set_list_status(tx, ids[9], false)?;
+            Ok(ids)
+        })
+        .unwrap();
+    same_pages_as_sql(&store, "at first");
+    // A new member matching the searches, sorting before everyone.
+    store
+        .write(|tx| members::create(tx, &person("Aaron", "Smith", Some("aa@example.org"))))
+        .unwrap();
+    same_pages_as_sql(&store, "after a new member");
+    // A member renamed out of "smith" and one renamed into it; one lapsed.
+    store
+        .write(|tx| {
+            let mut f = members::get(tx, ids[0])?.list;
+            f.last_name = "Jones".into();
+            f.email = None;
+            members::update_list_fields(tx, ids[0], &f, "2026-01-01T00:00:00Z")?;
+            let mut f = members::get(tx, ids[7])?.list;
+            f.last_name = "Smithson".into();
+            members::update_list_fields(tx, ids[7], &f, "2026-01-01T00:00:00Z")?;
+            let mut f = members::get(tx, ids[3])?.list;
+            f.membership_status = "Lapsed".into();
+            members::update_list_fields(tx, ids[3], &f, "2026-01-01T00:00:00Z")
+        })
+        .unwrap();
+    same_pages_as_sql(&store, "after renames and a lapse");
+    // One taken off the list, one back on it, one removed.
+    store
+        .write(|tx| {
+            members::set_list_status(tx, ids[5], false)?;
+            members::set_list_status(tx, ids[2], true)?;
+            tx.execute("DELETE FROM members WHERE id = ?1", [ids[6]])?;
+            Ok(())
+        })
+        .unwrap();
+    same_pages_as_sql(&store, "after list changes and a removal");
+}

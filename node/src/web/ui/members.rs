@@ -257,38 +257,43 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
         .state
         .store()
         .read_async(move |tx| {
-            let among = match &filter.search {
-                Some(text) => store
-                    .cached_on(
-                        tx,
-                        search::CACHE_KEY,
-                        search::TTL,
-                        search::MemberIndex::build,
-                    )?
-                    .matching(&search::needle(text))
-                    .filter(|ids| ids.len() <= search::MAX_IDS)
-                    .map(|ids| search::json_ids(&ids)),
+            let index = match &filter.search {
+                Some(_) => Some(store.cached_on(
+                    tx,
+                    search::CACHE_KEY,
+                    search::TTL,
+                    search::MemberIndex::build,
+                )?),
                 None => None,
             };
             let pods = q::visible_pods_cached(tx, &store, &scope)?;
+            // The count and the page's ids from the index when it holds what the filters and
+            // the scope need; else the matching ids (or the LIKEs) in SQL.
+            let page_of = |params: &PageParams| -> crate::error::Result<q::Page<members::Member>> {
+                if let Some(index) = &index
+                    && let Some(page) = q::member_page_indexed(tx, index, &scope, &filter, params)?
+                {
+                    return Ok(page);
+                }
+                let among = match (&index, &filter.search) {
+                    (Some(index), Some(text)) => index
+                        .matching(&search::needle(text))
+                        .filter(|ids| ids.len() <= search::MAX_IDS)
+                        .map(|ids| search::json_ids(&ids)),
+                    _ => None,
+                };
+                q::member_page_among(tx, &scope, &filter, params, among.as_deref(), Some(&store))
+            };
             let mut params = PageParams {
                 page: Some(wanted),
                 per_page: Some(PER_PAGE),
             };
-            let mut result =
-                q::member_page_among(tx, &scope, &filter, &params, among.as_deref(), Some(&store))?;
+            let mut result = page_of(&params)?;
             // A page past the end (after filtering) shows the last page instead.
             let last = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
             if wanted > last {
                 params.page = Some(last);
-                result = q::member_page_among(
-                    tx,
-                    &scope,
-                    &filter,
-                    &params,
-                    among.as_deref(),
-                    Some(&store),
-                )?;
+                result = page_of(&params)?;
             }
             let ids: Vec<i64> = result.items.iter().map(|m| m.id).collect();
             let mut primaries = workplaces::primaries_of(tx, &ids)?;
