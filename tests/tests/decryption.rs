@@ -251,17 +251,20 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .unwrap()
         .server
         .url();
-    let answer: shopfloor_protocol::threshold::publication::ShareAnswer = reqwest::Client::new()
-        .post(format!("{south_url}/api/v1/trustee/shares"))
-        .json(&call)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ask = || async {
+        reqwest::Client::new()
+            .post(format!("{south_url}/api/v1/trustee/shares"))
+            .json(&call)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json::<shopfloor_protocol::threshold::publication::ShareAnswer>()
+            .await
+            .unwrap()
+    };
+    let answer = ask().await;
     let last = answer.answers.last().unwrap();
     assert_eq!(last.wanted, refused_one);
     assert!(last.share.is_none() && last.refused.is_some(), "{last:?}");
@@ -274,17 +277,7 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
     // known (their digests, not its store: other regions' reports never reached it) and answers
     // the same: the same aggregates shared or refused, the same partial decryptions (their
     // proofs are randomized).
-    let again: shopfloor_protocol::threshold::publication::ShareAnswer = reqwest::Client::new()
-        .post(format!("{south_url}/api/v1/trustee/shares"))
-        .json(&call)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = ask().await;
     let same = |a: &shopfloor_protocol::threshold::publication::ShareAnswer| {
         a.answers
             .iter()

@@ -278,12 +278,7 @@ pub fn member_page_among(
     };
     args.push(Value::Integer(limit));
     args.push(Value::Integer(offset));
-    // Qualified: json_each has columns of the same names (id, ...).
-    let columns = members::COLUMNS
-        .split(',')
-        .map(|c| format!("m.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = qualified_columns();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {columns} FROM {from} WHERE {cond}
          ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?"
@@ -351,13 +346,18 @@ pub fn member_page_indexed(
     }))
 }
 
-/// Members `ids`, in that order (one that no longer exists is left out).
-fn members_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<Member>> {
-    let columns = members::COLUMNS
+/// The member columns qualified by `m.`: `json_each` has columns of the same names (id, ...).
+fn qualified_columns() -> String {
+    members::COLUMNS
         .split(',')
         .map(|c| format!("m.{}", c.trim()))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// Members `ids`, in that order (one that no longer exists is left out).
+fn members_in_order(conn: &Connection, ids: &[i64]) -> Result<Vec<Member>> {
+    let columns = qualified_columns();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {columns} FROM json_each(?) j CROSS JOIN members m ON m.id = j.value \
          ORDER BY j.key"
