@@ -220,7 +220,11 @@ impl MemberIndex {
         }
         let mut out = Vec::new();
         let mut from = 0usize;
-        while let Some(found) = self.hay.get(from..).and_then(|h| h.find(needle)) {
+        // One vectorised pass over the haystack's bytes. A UTF-8 needle matches a UTF-8
+        // haystack only at character boundaries, so the bytes find what `str::find` would.
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let hay = self.hay.as_bytes();
+        while let Some(found) = hay.get(from..).and_then(|h| finder.find(h)) {
             let at = from + found;
             // The member whose fields hold `at`: the last start at or before it.
             let i = self

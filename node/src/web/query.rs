@@ -498,7 +498,7 @@ pub fn workplace_page(
     args.push(Value::Integer(limit));
     args.push(Value::Integer(offset));
     let ids = conn
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT w.id FROM workplaces w WHERE {cond}
              ORDER BY lower(w.employer), lower(w.site), w.id LIMIT ? OFFSET ?"
         ))?

@@ -230,3 +230,64 @@ async fn cached_member_list_total_and_workplace_choices_follow_writes() {
         "the member page does not offer the new workplace"
     );
 }
+
+/// A statement the node keeps in a connection's cache is compiled once. Without the query
+/// planner stability guarantee (`store::connection::configure`), SQLite planned these shapes
+/// from their bound values and compiled them again at every use from rusqlite's cache: the
+/// member list's page and the session lookup, at every request.
+#[test]
+fn cached_statements_are_not_compiled_again_at_each_use() {
+    use rusqlite::StatementStatus;
+    use rusqlite::types::Value;
+    let (_tmp, _dir, store) = crate::util::node();
+    store
+        .write(|tx| {
+            for i in 0..20 {
+                members::create(tx, &canary_member(&format!("recompile{i}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The shapes of `web::query::member_page_among`'s page and `web::session::resolve_session`.
+    let shapes: [(&str, Vec<Value>); 2] = [
+        (
+            "SELECT m.id FROM members m WHERE 1 AND m.list_status = ? \
+             ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?",
+            vec!["present".to_owned().into(), 50.into(), 0.into()],
+        ),
+        (
+            "SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND s.last_seen > ?3 AND u.disabled = 0",
+            vec!["hash".to_owned().into(), 5.into(), 3.into()],
+        ),
+    ];
+    let check = |conn: &rusqlite::Connection| {
+        for (sql, args) in &shapes {
+            for _ in 0..3 {
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(args.iter()), |_| Ok(()))
+                    .unwrap();
+                assert!(rows.map(Result::unwrap).count() <= 50);
+            }
+            let stmt = conn.prepare_cached(sql).unwrap();
+            assert_eq!(
+                stmt.get_status(StatementStatus::RePrepare),
+                0,
+                "compiled again when taken from the cache: {sql}"
+            );
+        }
+    };
+    store
+        .read(|conn| {
+            check(conn);
+            Ok(())
+        })
+        .unwrap();
+    store
+        .write(|tx| {
+            check(tx);
+            Ok(())
+        })
+        .unwrap();
+}

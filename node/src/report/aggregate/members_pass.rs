@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
+use rustc_hash::FxHashMap;
 use shopfloor_protocol::registry::{Dim, UNKNOWN};
 
 use super::{Tally, effective_state, effective_union};
@@ -22,9 +23,12 @@ use crate::error::{Error, Result};
 /// Distinct values up to which [`Interner::id`] compares instead of hashing.
 const LINEAR: usize = 24;
 
-/// The distinct values of one text column; id 0 is NULL.
+/// The distinct values of one column (text, or an integer such as readiness, counted under
+/// its decimal text); id 0 is NULL.
 struct Interner {
     ids: HashMap<Box<[u8]>, u32>,
+    /// Integers seen, with their ids: a handful (readiness is 1 to 4).
+    ints: Vec<(i64, u32)>,
     values: Vec<Option<String>>,
 }
 
@@ -32,16 +36,41 @@ impl Interner {
     fn new() -> Self {
         Interner {
             ids: HashMap::new(),
+            ints: Vec::new(),
             values: vec![None],
         }
+    }
+
+    fn next_id(&self) -> Result<u32> {
+        u32::try_from(self.values.len())
+            .map_err(|_| Error::invalid("report", "too many distinct values"))
     }
 
     fn id(&mut self, v: ValueRef<'_>) -> Result<u32> {
         let bytes = match v {
             ValueRef::Null => return Ok(0),
             ValueRef::Text(b) => b,
-            _ => return Err(Error::invalid("report", "a member column is not text")),
+            // Read as stored: SQLite need not make text of every member's value.
+            ValueRef::Integer(i) => {
+                if let Some((_, id)) = self.ints.iter().find(|(known, _)| *known == i) {
+                    return Ok(*id);
+                }
+                let id = self.next_id()?;
+                self.values.push(Some(i.to_string()));
+                self.ints.push((i, id));
+                return Ok(id);
+            }
+            // Not written by the node (readiness is 1 to 4): counted under its text, as the
+            // former `CAST(… AS TEXT)` did.
+            ValueRef::Real(f) => return self.id_text(f.to_string().as_bytes()),
+            ValueRef::Blob(_) => {
+                return Err(Error::invalid("report", "a member column is not text"));
+            }
         };
+        self.id_text(bytes)
+    }
+
+    fn id_text(&mut self, bytes: &[u8]) -> Result<u32> {
         // A column has a handful of distinct values (standings, union roles, readiness
         // levels): comparing with each is cheaper than hashing the value for every member.
         if self.values.len() <= LINEAR {
@@ -59,8 +88,7 @@ impl Interner {
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::invalid("report", "a member column is not UTF-8"))?;
-        let id = u32::try_from(self.values.len())
-            .map_err(|_| Error::invalid("report", "too many distinct values"))?;
+        let id = self.next_id()?;
         self.values.push(Some(text.to_owned()));
         self.ids.insert(bytes.into(), id);
         Ok(id)
@@ -81,8 +109,9 @@ type Place = [Option<String>; 4];
 pub(super) struct MembersPass {
     /// Columns: standing, union role, union code, readiness, preferred language.
     columns: [Interner; 5],
-    /// Non-lapsed present members by (the five columns' ids, primary workplace id or 0).
-    groups: HashMap<([u32; 5], i64), u64>,
+    /// Non-lapsed present members by (the five columns' ids, primary workplace id or 0). The
+    /// keys are the node's own small integers, hashed once per member: Fx, not SipHash.
+    groups: FxHashMap<([u32; 5], i64), u64>,
     places: HashMap<i64, Place>,
     /// Present members whose standing is lapsed.
     pub(super) lapsed: u64,
@@ -110,14 +139,14 @@ impl MembersPass {
                 Interner::new(),
                 Interner::new(),
             ],
-            groups: HashMap::new(),
+            groups: FxHashMap::default(),
             places,
             lapsed: 0,
         };
         // Each member's primary workplace, from one scan of the partial index (a member has at
         // most one, `member_workplaces_one_primary`): a map lookup per member below instead of
         // a B-tree probe per member in a join, which took most of the pass.
-        let mut primary: HashMap<i64, i64> = HashMap::new();
+        let mut primary: FxHashMap<i64, i64> = FxHashMap::default();
         let mut stmt = conn.prepare_cached(
             "SELECT member_id, workplace_id FROM member_workplaces
              INDEXED BY member_workplaces_primary WHERE is_primary = 1",
@@ -127,7 +156,7 @@ impl MembersPass {
             primary.insert(r.get(0)?, r.get(1)?);
         }
         let mut stmt = conn.prepare_cached(
-            "SELECT standing, union_role, union_code, CAST(readiness AS TEXT),
+            "SELECT standing, union_role, union_code, readiness,
                     preferred_language, id
              FROM members INDEXED BY members_report
              WHERE list_status = 'present'",

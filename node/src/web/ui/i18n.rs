@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, RwLock};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader as _, langid};
@@ -34,6 +35,22 @@ static EN: LanguageIdentifier = langid!("en");
 static ES: LanguageIdentifier = langid!("es");
 
 static MISSING: AtomicUsize = AtomicUsize::new(0);
+
+/// Messages without arguments as Fluent wrote them, by language and id. Such a message is the
+/// same text every time, and a page asks for dozens (its navigation, headings, labels and
+/// choices): each Fluent lookup negotiates the language and formats the pattern again, about a
+/// tenth of the member list's processor time at 20,000 members (docs/performance.md). Bounded
+/// by the catalogues: only ids they hold are kept.
+type Texts = LazyLock<RwLock<HashMap<Box<str>, Box<str>>>>;
+static TEXTS_EN: Texts = LazyLock::new(|| RwLock::new(HashMap::new()));
+static TEXTS_ES: Texts = LazyLock::new(|| RwLock::new(HashMap::new()));
+
+fn texts(lang: Lang) -> &'static RwLock<HashMap<Box<str>, Box<str>>> {
+    match lang {
+        Lang::En => &TEXTS_EN,
+        Lang::Es => &TEXTS_ES,
+    }
+}
 
 /// How many lookups have missed since the process started (tests check it stays put).
 pub fn missing_lookups() -> usize {
@@ -121,11 +138,28 @@ pub trait LangExt {
 impl LangExt for Lang {
     /// A message; the id itself if the catalogue lacks it (counted, and a test fails).
     fn t(self, id: &str) -> String {
-        LOCALES.try_lookup(lang_id(self), id).unwrap_or_else(|| {
-            MISSING.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!("missing message {id} ({})", self.code());
-            id.to_owned()
-        })
+        // A poisoned lock only means a panic elsewhere while it was held: the map is whole.
+        if let Some(text) = texts(self)
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+        {
+            return text.to_string();
+        }
+        match LOCALES.try_lookup(lang_id(self), id) {
+            Some(text) => {
+                texts(self)
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(id.into(), text.as_str().into());
+                text
+            }
+            None => {
+                MISSING.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!("missing message {id} ({})", self.code());
+                id.to_owned()
+            }
+        }
     }
 
     /// A message with arguments.

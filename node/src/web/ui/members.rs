@@ -297,10 +297,13 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
             }
             let ids: Vec<i64> = result.items.iter().map(|m| m.id).collect();
             let mut primaries = workplaces::primaries_of(tx, &ids)?;
-            let rows = result
-                .items
-                .iter()
-                .map(|m| (m.clone(), primaries.remove(&m.id)))
+            // The members move into the rows: the page keeps only its numbers.
+            let rows = std::mem::take(&mut result.items)
+                .into_iter()
+                .map(|m| {
+                    let w = primaries.remove(&m.id);
+                    (m, w)
+                })
                 .collect::<Vec<_>>();
             Ok((result, pods, rows))
         })
@@ -311,7 +314,7 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
             &actor,
             "members.list",
             "members",
-            &format!("page {} ({} shown)", result.page, result.items.len()),
+            &format!("page {} ({} shown)", result.page, rows.len()),
         )
         .await?;
     let rows: Vec<Row> = rows
