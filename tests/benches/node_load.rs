@@ -11,7 +11,10 @@
 //! `BENCH_ROUTES` a comma-separated list of routes to run, each by its path or its name as
 //! printed (`/`, `/members`, `/members?q=smith`, `/members?page=5`, `/members/ID`,
 //! `/workplaces`, `/reports`, `/api/v1/dashboard`; default all; the health baseline always runs),
-//! e.g. `BENCH_ROUTES=/` to profile the dashboard page alone.
+//! e.g. `BENCH_ROUTES=/` to profile the dashboard page alone, and `BENCH_NODE_BIN` the path of
+//! a `shopfloor-node` binary to serve the node with instead of this one (e.g.
+//! `target/release/shopfloor-node`, after `cargo build --release -p shopfloor-node`): its memory
+//! is then the node's own, without the hub, testbed and client this binary holds.
 //!
 //! The soak: `cargo bench -p shopfloor-testbed --bench node_soak` is this file again (the
 //! `node_soak` target); there `BENCH_SECS` is the soak's length (default 600: ten minutes of
@@ -133,15 +136,21 @@ fn audit_rows(db: &Path) -> Result<i64> {
     Ok(c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
 }
 
-/// The served node in a child process (this binary with `BENCH_SERVE_ONLY`).
+/// The served node in a child process: this binary with `BENCH_SERVE_ONLY`, or with
+/// `BENCH_NODE_BIN` the `shopfloor-node` binary at that path (`serve`).
 struct Child {
     child: std::process::Child,
     url: String,
+    /// The `shopfloor-node` binary, stopped with a signal.
+    binary: bool,
 }
 
 impl Child {
     fn start(root: &Path, env: &[(&str, &str)]) -> Result<Child> {
         use std::io::BufRead as _;
+        if let Ok(bin) = std::env::var("BENCH_NODE_BIN") {
+            return Self::start_binary(Path::new(&bin), root, env);
+        }
         let mut cmd = std::process::Command::new(std::env::current_exe()?);
         cmd.env("BENCH_SERVE_ONLY", root)
             .env_remove("MALLOC_ARENA_MAX")
@@ -157,15 +166,67 @@ impl Child {
         std::io::BufReader::new(out).read_line(&mut line)?;
         let url = line.trim().to_owned();
         ensure!(url.starts_with("http://"), "node said {line:?}");
-        Ok(Child { child, url })
+        Ok(Child {
+            child,
+            url,
+            binary: false,
+        })
+    }
+
+    /// `shopfloor-node --data ROOT serve` on a free loopback port: the node as a chapter runs
+    /// it, whose memory is its own binary's (this bench binary also holds the hub, the testbed
+    /// and the client).
+    fn start_binary(bin: &Path, root: &Path, env: &[(&str, &str)]) -> Result<Child> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg("--data")
+            .arg(root)
+            .arg("serve")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .env_remove("MALLOC_ARENA_MAX")
+            .env_remove("GLIBC_TUNABLES")
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = child.try_wait()? {
+                anyhow::bail!("{} exited with {status}", bin.display());
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(60),
+                "{} did not listen within 60 s",
+                bin.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Child {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            binary: true,
+        })
     }
 
     fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    /// Closes its stdin (it stops serving) and waits for it.
+    /// Closes its stdin (it stops serving) and waits for it; kills the node binary.
     fn stop(mut self) -> Result<()> {
+        if self.binary {
+            self.child.kill()?;
+            self.child.wait()?;
+            return Ok(());
+        }
         drop(self.child.stdin.take());
         let status = self.child.wait()?;
         ensure!(status.success(), "node exited with {status}");

@@ -11,6 +11,16 @@
 //! nobody waits for it. A checkpoint that takes more than [`SLOW`] is logged (warn), with its
 //! duration and the log's size.
 //!
+//! **The log is kept short.** A passive checkpoint copies the log into the database but cannot
+//! start it again from the beginning while readers are still in it, and under sustained load
+//! some reader always is: the log then grows without end (3.4 GB after the load benchmark's
+//! runs, with the shared index of the log every process maps growing with it, 7 MB more resident
+//! memory in a ten-minute soak; docs/performance.md). So when a passive checkpoint has copied a
+//! log of [`TRUNCATE_PAGES`] or more, the thread also runs a `TRUNCATE` checkpoint, which waits
+//! for the readers then in the log (new readers read the database file, the log being all
+//! copied) and empties the file. It holds new writers back while it waits, so it waits at most
+//! [`TRUNCATE_WAIT`] and otherwise tries again at the next interval.
+//!
 //! **Durability is unchanged.** With `synchronous=NORMAL` a commit in WAL mode never waited
 //! for an `fsync` of its own, only for a checkpoint's when it happened to trigger one: a commit
 //! survives a crash of the process once it returns; a power failure or an operating-system
@@ -33,6 +43,12 @@ pub const INTERVAL: Duration = Duration::from_secs(1);
 
 /// A checkpoint slower than this is logged as a warning.
 pub const SLOW: Duration = Duration::from_millis(200);
+
+/// A log of this many pages or more (16 MiB of 4 KiB pages), all copied, is emptied.
+pub const TRUNCATE_PAGES: i64 = 4_096;
+
+/// How long an emptying checkpoint waits for readers still in the log.
+pub const TRUNCATE_WAIT: Duration = Duration::from_millis(50);
 
 /// What one `PRAGMA wal_checkpoint(PASSIVE)` reported, and how long it took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +75,17 @@ pub fn passive(conn: &Connection) -> Result<Checkpointed> {
     })
 }
 
+/// Empties the log with a `TRUNCATE` checkpoint when `last` (a passive checkpoint's report) copied
+/// all of a log of `at_pages` pages or more. Whether it did: it gives up when readers stay in
+/// the log past the connection's busy timeout.
+pub fn truncate_if_long(conn: &Connection, last: &Checkpointed, at_pages: i64) -> Result<bool> {
+    if last.log_pages < at_pages || last.checkpointed_pages < last.log_pages {
+        return Ok(false);
+    }
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
+}
+
 /// Turns off the automatic checkpoints of `writer` (this thread does them).
 pub fn disable_auto(writer: &Connection) -> Result<()> {
     writer.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -78,6 +105,8 @@ impl Checkpointer {
         let conn = open_connection(path, false)?;
         // This connection never writes; should it ever, it must not checkpoint inside a commit.
         disable_auto(&conn)?;
+        // Only an emptying checkpoint waits (passive ones never do): briefly.
+        conn.busy_timeout(TRUNCATE_WAIT)?;
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("wal-checkpoint".into())
@@ -105,7 +134,8 @@ fn run(conn: &Connection, stopped: &mpsc::Receiver<()>) {
             stopped.recv_timeout(INTERVAL),
             Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected)
         );
-        match passive(conn) {
+        let checkpointed = passive(conn);
+        match &checkpointed {
             Ok(c) if c.took >= SLOW => tracing::warn!(
                 took_ms = c.took.as_millis() as u64,
                 log_pages = c.log_pages,
@@ -119,6 +149,13 @@ fn run(conn: &Connection, stopped: &mpsc::Receiver<()>) {
                 "WAL checkpoint"
             ),
             Err(e) => tracing::warn!("WAL checkpoint failed: {e}"),
+        }
+        if let Ok(c) = &checkpointed {
+            match truncate_if_long(conn, c, TRUNCATE_PAGES) {
+                Ok(true) => tracing::debug!(log_pages = c.log_pages, "WAL emptied"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!("emptying the WAL failed: {e}"),
+            }
         }
         if last {
             break;

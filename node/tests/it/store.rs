@@ -85,3 +85,50 @@ fn async_helpers_run_off_the_runtime() {
         assert_eq!(n, 1);
     });
 }
+
+/// A log all copied into the database is emptied once it is long, so sustained load does not
+/// grow it without end; a reader still in it makes the emptying give up (briefly), not wait or
+/// fail, and the next try succeeds.
+#[test]
+fn a_long_log_all_copied_is_emptied_unless_a_reader_stays_in_it() {
+    use shopfloor_node::domain::members;
+    use shopfloor_node::store::checkpoint;
+    use std::time::{Duration, Instant};
+    let (_tmp, dir, store) = node();
+    for i in 0..100 {
+        store
+            .write(|tx| {
+                members::create(tx, &crate::web::canary_member(&format!("wal{i}")))?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    let wal = dir.root().join("shopfloor.db-wal");
+    let wal_len = || std::fs::metadata(&wal).unwrap().len();
+    assert!(wal_len() > 0);
+    let conn = rusqlite::Connection::open(dir.db_path()).unwrap();
+    conn.busy_timeout(checkpoint::TRUNCATE_WAIT).unwrap();
+    // A reader inside the log.
+    let reader = rusqlite::Connection::open(dir.db_path()).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let n: i64 = reader
+        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+        .unwrap();
+    assert!(n >= 100);
+    let copied = checkpoint::passive(&conn).unwrap();
+    assert!(copied.log_pages >= 100, "{copied:?}");
+    assert_eq!(copied.checkpointed_pages, copied.log_pages, "{copied:?}");
+    // Shorter than the threshold: left alone.
+    assert!(!checkpoint::truncate_if_long(&conn, &copied, copied.log_pages + 1).unwrap());
+    // Long enough, but the reader is in it: gives up after the busy timeout.
+    let t = Instant::now();
+    assert!(!checkpoint::truncate_if_long(&conn, &copied, copied.log_pages).unwrap());
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert!(wal_len() > 0, "emptied under a reader");
+    // The reader leaves: emptied.
+    reader.execute_batch("COMMIT").unwrap();
+    assert!(checkpoint::truncate_if_long(&conn, &copied, copied.log_pages).unwrap());
+    assert_eq!(wal_len(), 0);
+    // Nothing lost.
+    assert_eq!(count(&store, "SELECT count(*) FROM members"), n);
+}
