@@ -403,6 +403,7 @@ fn serve_cmd(
     let state = shopfloor_node::web::AppState::open(dir.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(shopfloor_node::web::BLOCKING_THREADS)
         .enable_all()
         .build()?;
     runtime.block_on(async {

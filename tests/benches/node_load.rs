@@ -241,6 +241,7 @@ fn serve(root: &Path) -> Result<()> {
     shopfloor_hub::forward::client()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(shopfloor_node::web::BLOCKING_THREADS)
         .enable_all()
         .build()?;
     rt.block_on(async {

@@ -58,6 +58,12 @@ pub const IMPORT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Password checks (argon2id) allowed at once: the node has one vCPU.
 const PASSWORD_CHECKS: usize = 2;
+/// Threads of the runtime's blocking pool (`serve`): the four readers, the writer, the password
+/// checks and one import or report at a time use at most eight. Unbounded (tokio's default is
+/// 512), a busy node grew to 51 threads: a read hands its reader back before its thread is idle
+/// again, so the next read often found no idle thread and started one, each with its own stack;
+/// the ten-minute soak's memory grew with them (docs/performance.md).
+pub const BLOCKING_THREADS: usize = 8;
 
 #[derive(Debug)]
 struct Inner {
