@@ -13,9 +13,9 @@
 //!
 //! **The log is kept short.** A passive checkpoint copies the log into the database but cannot
 //! start it again from the beginning while readers are still in it, and under sustained load
-//! some reader always is: the log then grows without end (3.4 GB after the load benchmark's
-//! runs, with the shared index of the log every process maps growing with it, 7 MB more resident
-//! memory in a ten-minute soak; docs/performance.md). So when a passive checkpoint has copied a
+//! some reader always is: the log then grows without end (7.0 GB in a ten-minute soak of the load
+//! benchmark, the node's memory growing with the log's shared index from 53 to 71 MB; 45.6 to
+//! 54.4 MB with the log kept short; docs/performance.md). So when a passive checkpoint has copied a
 //! log of [`TRUNCATE_PAGES`] or more, the thread also runs a `TRUNCATE` checkpoint, which waits
 //! for the readers then in the log (new readers read the database file, the log being all
 //! copied) and empties the file. It holds new writers back while it waits, so it waits at most

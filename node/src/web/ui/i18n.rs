@@ -38,8 +38,8 @@ static MISSING: AtomicUsize = AtomicUsize::new(0);
 
 /// Messages without arguments as Fluent wrote them, by language and id. Such a message is the
 /// same text every time, and a page asks for dozens (its navigation, headings, labels and
-/// choices): each Fluent lookup negotiates the language and formats the pattern again, about a
-/// tenth of the member list's processor time at 20,000 members (docs/performance.md). Bounded
+/// choices): each Fluent lookup negotiates the language and formats the pattern again, 6% of
+/// the member list's processor time at 20,000 members (docs/performance.md). Bounded
 /// by the catalogues: only ids they hold are kept.
 type Texts = LazyLock<RwLock<HashMap<Box<str>, Box<str>>>>;
 static TEXTS_EN: Texts = LazyLock::new(|| RwLock::new(HashMap::new()));
