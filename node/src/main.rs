@@ -401,11 +401,7 @@ fn serve_cmd(
         tracing::info!("wrote {}", shopfloor_node::agekey::path(dir).display());
     }
     let state = shopfloor_node::web::AppState::open(dir.clone())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(shopfloor_node::web::BLOCKING_THREADS)
-        .enable_all()
-        .build()?;
+    let runtime = shopfloor_node::web::serve_runtime()?;
     runtime.block_on(async {
         tracing::info!(%listen, "serving");
         // The monthly report, guidance, the outbox and log checks run beside the web server.

@@ -239,11 +239,7 @@ impl Child {
 fn serve(root: &Path) -> Result<()> {
     use std::io::{Read as _, Write as _};
     shopfloor_hub::forward::client()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(shopfloor_node::web::BLOCKING_THREADS)
-        .enable_all()
-        .build()?;
+    let rt = shopfloor_node::web::serve_runtime()?;
     rt.block_on(async {
         let mut server = NodeServer::start(DataDir::new(root)).await?;
         let mut out = std::io::stdout();

@@ -65,6 +65,16 @@ const PASSWORD_CHECKS: usize = 2;
 /// the ten-minute soak's memory grew with them (docs/performance.md).
 pub const BLOCKING_THREADS: usize = 8;
 
+/// The runtime `shopfloor-node serve` runs on: two workers and [`BLOCKING_THREADS`] blocking
+/// threads. The load benchmark serves the node on the same one.
+pub fn serve_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(BLOCKING_THREADS)
+        .enable_all()
+        .build()
+}
+
 #[derive(Debug)]
 struct Inner {
     dir: DataDir,

@@ -347,12 +347,16 @@ pub fn member_page_indexed(
 }
 
 /// The member columns qualified by `m.`: `json_each` has columns of the same names (id, ...).
-fn qualified_columns() -> String {
-    members::COLUMNS
-        .split(',')
-        .map(|c| format!("m.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Made once, not at every list page.
+fn qualified_columns() -> &'static str {
+    static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        members::COLUMNS
+            .split(',')
+            .map(|c| format!("m.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    &COLUMNS
 }
 
 /// Members `ids`, in that order (one that no longer exists is left out).
