@@ -9,7 +9,8 @@
 //! the next run, `BENCH_ALLOC` the allocator settings to run the node under, in order, each a
 //! whole run of the routes (default `arena2,glibc,arena2-trim`; see [`VARIANTS`]),
 //! `BENCH_ROUTES` a comma-separated list of routes to run, each by its path or its name as
-//! printed (`/`, `/members`, `/members?q=smith`, `/members?page=5`, `/members/ID`,
+//! printed (`/`, `/members`, `/members?q=smith`, `/members?page=5`, the deep page 301 by offset
+//! and by keyset cursor (`/members deep page (offset)`, `/members deep page (keyset)`), `/members/ID`,
 //! `/workplaces`, `/reports`, `/api/v1/dashboard`; default all; the health baseline always runs),
 //! e.g. `BENCH_ROUTES=/` to profile the dashboard page alone, and `BENCH_NODE_BIN` the path of
 //! a `shopfloor-node` binary to serve the node with instead of this one (e.g.
@@ -129,6 +130,26 @@ fn member_ids(db: &Path) -> Result<Vec<i64>> {
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok(ids.into_iter().step_by(97).collect())
+}
+
+/// A deep page of the present members' list (page 301 of 50, or the last full page of a smaller
+/// node) and the id of the member just before it: `/members?page=N` reads it by offset,
+/// `/members?page=N&after=ID` by keyset, as the page's own "next" link does.
+fn deep_page(db: &Path) -> Result<(i64, i64)> {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let present: i64 = c.query_row(
+        "SELECT count(*) FROM members WHERE list_status = 'present'",
+        [],
+        |r| r.get(0),
+    )?;
+    let page = (present / 50).clamp(2, 301);
+    let after = c.query_row(
+        "SELECT id FROM members WHERE list_status = 'present' \
+         ORDER BY lower(last_name), lower(first_name), id LIMIT 1 OFFSET ?1",
+        [(page - 1) * 50 - 1],
+        |r| r.get(0),
+    )?;
+    Ok((page, after))
 }
 
 fn audit_rows(db: &Path) -> Result<i64> {
@@ -398,6 +419,7 @@ async fn run_variant(
     root: &Path,
     env: &[(&str, &str)],
     ids: &[i64],
+    (deep, after): (i64, i64),
     users: usize,
     secs: f64,
     soak: f64,
@@ -433,6 +455,14 @@ async fn run_variant(
         ("/members", vec!["/members".into()]),
         ("/members?q=smith", vec!["/members?q=smith".into()]),
         ("/members page 5", vec!["/members?page=5".into()]),
+        (
+            "/members deep page (offset)",
+            vec![format!("/members?page={deep}")],
+        ),
+        (
+            "/members deep page (keyset)",
+            vec![format!("/members?page={deep}&after={after}")],
+        ),
         (
             "/members/ID",
             ids.iter().map(|id| format!("/members/{id}")).collect(),
@@ -647,6 +677,7 @@ pub fn main() -> Result<()> {
         ensure!(status.success(), "fixture builder failed: {status}");
     }
     let ids = member_ids(&db)?;
+    let deep = deep_page(&db)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -657,7 +688,7 @@ pub fn main() -> Result<()> {
     );
     for (name, env) in variants {
         eprintln!("node under {name}...");
-        let m = rt.block_on(run_variant(&root, env, &ids, users, secs, soak))?;
+        let m = rt.block_on(run_variant(&root, env, &ids, deep, users, secs, soak))?;
         report(name, env, &m, audit_rows(&db)?);
     }
     drop(tmp);

@@ -17,13 +17,24 @@ pub const MAX_PER_PAGE: i64 = 100;
 /// Page size when none is asked for.
 pub const DEFAULT_PER_PAGE: i64 = 50;
 
-/// `?page=&per_page=` (1-based page; per_page 1-100, default 50).
+/// `?page=&per_page=` (1-based page; per_page 1-100, default 50), and for member lists the
+/// keyset cursors `after=` / `before=`.
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
 pub struct PageParams {
     /// Page number, from 1.
     pub page: Option<i64>,
     /// Items per page, at most [`MAX_PER_PAGE`].
     pub per_page: Option<i64>,
+    /// Member lists: the id of the last member of the previous page. The page is then read
+    /// from that member's place in the list's order onwards (keyset pagination: 50 index
+    /// entries, however deep the page) and `page` only numbers it. A member that is gone, or
+    /// outside the reader's scope, is ignored and `page` is read by its offset.
+    #[serde(default)]
+    pub after: Option<i64>,
+    /// Member lists: the id of the first member of the next page (the "previous" link), as
+    /// `after` backwards. Ignored when `after` is given.
+    #[serde(default)]
+    pub before: Option<i64>,
 }
 
 impl PageParams {
@@ -276,23 +287,103 @@ pub fn member_page_among(
         )?,
         _ => count(conn)?,
     };
-    args.push(Value::Integer(limit));
-    args.push(Value::Integer(offset));
     let columns = qualified_columns();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {columns} FROM {from} WHERE {cond}
-         ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?"
-    ))?;
-    let items = stmt
-        .query_map(params_from_iter(args.iter()), members::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (page, per_page) = page.resolve()?;
+    let key = "(lower(m.last_name), lower(m.first_name), m.id)";
+    let cursor = match (page.after, page.before) {
+        (Some(id), _) => sort_key(conn, scope, id)?.map(|k| (k, true)),
+        (None, Some(id)) => sort_key(conn, scope, id)?.map(|k| (k, false)),
+        (None, None) => None,
+    };
+    let backwards = matches!(cursor, Some((_, false)));
+    let items = match cursor {
+        // Keyset: from the cursor's place in the list's order, in the index's order (forwards
+        // for `after`, backwards for `before`), never skipping rows.
+        Some(((last, first, id), forwards)) => {
+            let (op, order) = if forwards {
+                (">", "ASC")
+            } else {
+                ("<", "DESC")
+            };
+            // The row value alone does not bound the index's range (SQLite walked every entry
+            // before the cursor: slower than the offset); its first column, repeated as a plain
+            // comparison, does (0.06 against 1.6 ms for page 301 of 20,000, measured).
+            args.extend([
+                Value::Text(last.clone()),
+                Value::Text(last),
+                Value::Text(first),
+                Value::Integer(id),
+            ]);
+            args.push(Value::Integer(limit));
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {columns} FROM {from} WHERE {cond} AND lower(m.last_name) {op}= ?
+                 AND {key} {op} (?, ?, ?)
+                 ORDER BY lower(m.last_name) {order}, lower(m.first_name) {order}, m.id {order}
+                 LIMIT ?"
+            ))?;
+            let mut items = stmt
+                .query_map(params_from_iter(args.iter()), members::from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if !forwards {
+                items.reverse();
+            }
+            items
+        }
+        None => {
+            args.push(Value::Integer(limit));
+            args.push(Value::Integer(offset));
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {columns} FROM {from} WHERE {cond}
+                 ORDER BY lower(m.last_name), lower(m.first_name), m.id LIMIT ? OFFSET ?"
+            ))?;
+            stmt.query_map(params_from_iter(args.iter()), members::from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
+    let (page_no, per_page) = page.resolve()?;
+    // Fewer than a page before the cursor: that is the start of the list (members were
+    // removed meanwhile, or the link was not from page 2), so show the first page as it is.
+    if backwards && i64::try_from(items.len()).unwrap_or(0) < per_page && page_no != 1 {
+        return member_page_among(
+            conn,
+            scope,
+            filter,
+            &PageParams {
+                page: Some(1),
+                per_page: Some(per_page),
+                ..PageParams::default()
+            },
+            among,
+            totals,
+        );
+    }
     Ok(Page {
         items,
-        page,
+        page: page_no,
         per_page,
         total,
     })
+}
+
+/// The list's sort key of member `id` (lowercased last and first name, id), if the member
+/// exists and is within `scope`: a keyset cursor outside the scope is not a way to learn where
+/// a hidden member's name sorts.
+fn sort_key(
+    conn: &Connection,
+    scope: &MemberScope,
+    id: i64,
+) -> Result<Option<(String, String, i64)>> {
+    use rusqlite::OptionalExtension as _;
+    let mut args = vec![Value::Integer(id)];
+    let cond = member_scope_sql(scope, "m.id", &mut args);
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT lower(m.last_name), lower(m.first_name), m.id FROM members m \
+             WHERE m.id = ? AND {cond}"
+        ))?
+        .query_row(params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?)
 }
 
 /// [`member_page`] for a search answered from the store's index ([`crate::store::search`]):

@@ -14,6 +14,7 @@ mod import;
 mod import_map;
 mod import_web;
 mod joint_key;
+mod keyset;
 mod ladder;
 mod member_search;
 mod modules;

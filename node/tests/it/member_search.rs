@@ -76,6 +76,7 @@ fn the_index_selects_the_members_the_like_search_selects() {
     let all = PageParams {
         page: Some(1),
         per_page: Some(100),
+        ..Default::default()
     };
     store
         .read(|conn| {
@@ -197,6 +198,7 @@ fn same_pages_as_sql(store: &shopfloor_node::store::Store, when: &str) {
                                 let params = PageParams {
                                     page: Some(page),
                                     per_page: Some(per_page),
+                                    ..Default::default()
                                 };
                                 let sql =
                                     q::member_page(conn, &MemberScope::All, &filter, &params)?;

@@ -21,6 +21,8 @@ use crate::web::{AppError, AppState};
 pub struct ListQuery {
     pub page: Option<String>,
     pub per_page: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
     pub search: Option<String>,
     pub pod: Option<String>,
     pub workplace: Option<String>,
@@ -44,7 +46,8 @@ pub(crate) fn int(field: &'static str, v: Option<String>) -> Result<Option<i64>,
 }
 
 /// `GET /api/v1/members` — `?search&pod&workplace&sector&stage&union_role&union_code&language
-/// &list_status&standing&page&per_page`. Audited (`member.list`).
+/// &list_status&standing&page&per_page&after&before` (`after`: the id of the previous page's
+/// last member, `before`: of the next page's first; see [`PageParams`]). Audited (`member.list`).
 pub async fn list(
     State(state): State<AppState>,
     SeesMembers(user): SeesMembers,
@@ -53,6 +56,8 @@ pub async fn list(
     let page = PageParams {
         page: int("page", raw.page)?,
         per_page: int("per_page", raw.per_page)?,
+        after: int("after", raw.after)?,
+        before: int("before", raw.before)?,
     };
     let filter = MemberFilter {
         search: raw.search,

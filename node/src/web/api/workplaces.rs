@@ -37,6 +37,7 @@ pub async fn list(
     let page = PageParams {
         page: q.page,
         per_page: q.per_page,
+        ..Default::default()
     };
     let filter = WorkplaceFilter {
         search: q.search,

@@ -84,6 +84,8 @@ struct ListQuery {
     status: String,
     list: String,
     page: String,
+    after: String,
+    before: String,
 }
 
 /// One row of the list.
@@ -248,6 +250,7 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
         standing: opt(&lq.status),
     };
     let wanted: i64 = lq.page.parse().unwrap_or(1).max(1);
+    let (after, before) = (lq.after.trim().parse().ok(), lq.before.trim().parse().ok());
     let scope = page.user.member_scope();
     let actor = page.user.username.clone();
     // A search is answered from the store's index of names and emails (store::search), taken
@@ -284,15 +287,24 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
                 };
                 q::member_page_among(tx, &scope, &filter, params, among.as_deref(), Some(&store))
             };
+            // The pager's links carry the neighbouring page's edge member (keyset: a deep page
+            // costs what the first does); a typed `page=` alone is read by its offset.
             let mut params = PageParams {
                 page: Some(wanted),
                 per_page: Some(PER_PAGE),
+                after,
+                before,
             };
             let mut result = page_of(&params)?;
-            // A page past the end (after filtering) shows the last page instead.
+            // A page past the end (after filtering, or a cursor at the end of a list that
+            // shrank) shows the last page instead.
             let last = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
-            if wanted > last {
-                params.page = Some(last);
+            if wanted > last || (result.items.is_empty() && result.total > 0) {
+                params = PageParams {
+                    page: Some(wanted.min(last)),
+                    per_page: Some(PER_PAGE),
+                    ..Default::default()
+                };
                 result = page_of(&params)?;
             }
             let ids: Vec<i64> = result.items.iter().map(|m| m.id).collect();
@@ -354,7 +366,8 @@ async fn list_inner(page: &Page, raw: Option<String>) -> Result<Response, AppErr
         }
     }
     let base = base.trim_end_matches(['&', '?']).to_owned();
-    let pager = Pager::new(result.page, PER_PAGE, result.total, &base);
+    let pager = Pager::new(result.page, PER_PAGE, result.total, &base)
+        .keyset(rows.first().map(|r| r.id), rows.last().map(|r| r.id));
     let first = if result.total == 0 {
         0
     } else {
@@ -593,6 +606,7 @@ async fn show_inner(page: &Page, id: i64, raw: Option<String>) -> Result<Respons
                     &PageParams {
                         page: Some(1),
                         per_page: Some(100),
+                        ..Default::default()
                     },
                 )?
                 .items

@@ -1086,6 +1086,7 @@ pub async fn recruitment_page(
                     &q::PageParams {
                         page: Some(1),
                         per_page: Some(100),
+                        ..Default::default()
                     },
                 )?
                 .items;

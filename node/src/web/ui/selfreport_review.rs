@@ -137,6 +137,7 @@ fn filtered_ids(conn: &rusqlite::Connection, filter: &MemberFilter) -> crate::Re
         let p = PageParams {
             page: Some(page),
             per_page: Some(q::MAX_PER_PAGE),
+            ..Default::default()
         };
         let r = q::member_page(conn, &MemberScope::All, filter, &p)?;
         if r.items.is_empty() {
@@ -171,6 +172,7 @@ pub async fn admin(
                             &PageParams {
                                 page: Some(1),
                                 per_page: Some(1),
+                                ..Default::default()
                             },
                         )?
                         .total,

@@ -491,6 +491,18 @@ impl Pager {
         }
     }
 
+    /// The links with keyset cursors: "next" starts after this page's last row, "previous"
+    /// ends before its first (`after=` / `before=`, [`crate::web::query::PageParams`]).
+    pub fn keyset(mut self, first: Option<i64>, last: Option<i64>) -> Pager {
+        if let (Some(link), Some(id)) = (self.next.as_mut(), last) {
+            link.push_str(&format!("&after={id}"));
+        }
+        if let (Some(link), Some(id)) = (self.prev.as_mut(), first) {
+            link.push_str(&format!("&before={id}"));
+        }
+        self
+    }
+
     /// Rows to skip.
     pub fn offset(&self, per: i64) -> i64 {
         (self.page - 1) * per
@@ -513,6 +525,9 @@ mod tests {
         assert_eq!(p.pages, 3);
         assert_eq!(p.prev.as_deref(), Some("/members?q=ana&page=1"));
         assert_eq!(p.next.as_deref(), Some("/members?q=ana&page=3"));
+        let p = Pager::new(2, 50, 120, "/members?q=ana").keyset(Some(7), Some(9));
+        assert_eq!(p.prev.as_deref(), Some("/members?q=ana&page=1&before=7"));
+        assert_eq!(p.next.as_deref(), Some("/members?q=ana&page=3&after=9"));
         let p = Pager::new(9, 50, 0, "/members");
         assert_eq!((p.page, p.pages, p.offset(50)), (1, 1, 0));
         assert!(p.prev.is_none() && p.next.is_none());

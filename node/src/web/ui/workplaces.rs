@@ -112,6 +112,7 @@ pub async fn list(SeesMembers(page): SeesMembers<Page>, RawQuery(raw): RawQuery)
                 let mut p = PageParams {
                     page: Some(wanted),
                     per_page: Some(PER_PAGE),
+                    ..Default::default()
                 };
                 let mut r = q::workplace_page(conn, &scope, &filter, &p)?;
                 let last = ((r.total + PER_PAGE - 1) / PER_PAGE).max(1);
