@@ -10,6 +10,7 @@
 //! - [`backup`], [`doctor`], [`export`], [`datadir`]: operating the node.
 //! - [`federation`]: enrollment with the hub, guidance, the outbox of sealed reports, receipts
 //!   and checks of the hub's log.
+//! - [`memory`]: the allocator's settings, and memory given back once the node is idle.
 //! - [`web`]: `serve`: the JSON API, sessions and roles, and the HTML pages.
 
 #![deny(missing_docs)]
@@ -24,6 +25,7 @@ pub mod export;
 pub mod federation;
 pub mod import;
 pub mod limits;
+pub mod memory;
 pub use shopfloor_server::logging;
 pub mod report;
 pub mod store;

@@ -70,6 +70,18 @@ fn proc_status(pid: u32, field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The node's resident memory split as the kernel counts it: anonymous (heap, stacks), mapped
+/// from files (the binary's own pages, libraries) and shared memory (SQLite's log index).
+fn split(when: &str, pid: u32) {
+    eprintln!(
+        "  node RSS {when}: anonymous {}, files {}, shared {}, threads {}",
+        mb(proc_status(pid, "RssAnon:")),
+        mb(proc_status(pid, "RssFile:")),
+        mb(proc_status(pid, "RssShmem:")),
+        proc_status(pid, "Threads:").map_or_else(|| "n/a".into(), |t| t.to_string()),
+    );
+}
+
 fn mb(kb: Option<u64>) -> String {
     kb.map_or_else(
         || "n/a".to_owned(),
@@ -428,6 +440,7 @@ async fn run_variant(
     let pid = node.pid();
     eprintln!("  node pid {pid} (for a profiler: perf record -p {pid})");
     let rss_start = proc_status(pid, "VmRSS:");
+    split("at start", pid);
     let base = node.url.clone();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -445,8 +458,13 @@ async fn run_variant(
             .bytes()
             .await?;
     }
+    // Idle: 6 s after the last request, past the tick (2 s) at which the node gives memory
+    // back once a burst is over (node/src/memory.rs); 1 s after, as measured before it did.
     tokio::time::sleep(Duration::from_secs(1)).await;
+    split("1 s after one visit per page", pid);
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let rss_idle = proc_status(pid, "VmRSS:");
+    split("idle", pid);
     let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
 
     let routes: Vec<(&str, Vec<String>)> = vec![
@@ -510,6 +528,7 @@ async fn run_variant(
     let rss_loaded = proc_status(pid, "VmRSS:");
     tokio::time::sleep(Duration::from_secs(5)).await;
     let rss_after = proc_status(pid, "VmRSS:");
+    split("after", pid);
 
     let mut samples = Vec::new();
     if soak > 0.0 {
@@ -595,7 +614,7 @@ fn report(variant: &str, env: &[(&str, &str)], m: &Measured, audit: i64) {
         .fold(0.0, f64::max);
     println!("  slowest page p99: {worst:.1}x the health route's p99 (target <= 25x, <= 50 ms)");
     println!(
-        "  node RSS: {} at start, {} idle after one visit per page, {} at the end of the load, \
+        "  node RSS: {} at start, {} idle (6 s after one visit per page), {} at the end of the load, \
          peak {}{}, {} 5 s after",
         mb(m.rss_start),
         mb(m.rss_idle),

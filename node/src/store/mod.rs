@@ -47,6 +47,9 @@ struct Inner {
     readers: r2d2::Pool<SqliteManager>,
     /// Bumped after every commit through the writer (not the view-audit queue's).
     generation: AtomicU64,
+    /// Bumped by every read and write: the server gives memory back once it stops moving
+    /// ([`crate::memory::IdleRelease`]).
+    activity: AtomicU64,
     /// Pages' aggregates until the next write ([`cache`]).
     cache: cache::ReadCache,
     /// Async reads waiting for a reader wait here, not on a blocking thread each: the blocking
@@ -89,6 +92,7 @@ impl Store {
                 writer,
                 readers,
                 generation: AtomicU64::new(0),
+                activity: AtomicU64::new(0),
                 cache: cache::ReadCache::default(),
                 read_gate: Arc::new(tokio::sync::Semaphore::new(READERS as usize)),
                 write_gate: Arc::new(tokio::sync::Semaphore::new(1)),
@@ -105,6 +109,7 @@ impl Store {
 
     /// Runs `f` on a pooled read-only connection.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.inner.activity.fetch_add(1, Ordering::Relaxed);
         let conn = self.inner.readers.get()?;
         f(&conn)
     }
@@ -112,6 +117,7 @@ impl Store {
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the single writer connection.
     /// Commits when `f` returns `Ok`, rolls back otherwise.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.inner.activity.fetch_add(1, Ordering::Relaxed);
         let mut conn = self
             .inner
             .writer
@@ -198,6 +204,31 @@ impl Store {
     /// Marks the data changed: cached reads computed before are recomputed.
     fn bump(&self) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many reads and writes this store has begun since it was opened.
+    pub fn activity(&self) -> u64 {
+        self.inner.activity.load(Ordering::Relaxed)
+    }
+
+    /// Empties the page caches of the idle readers and of the writer when it is free
+    /// (`sqlite3_db_release_memory`), for the allocator to give back ([`crate::memory`]). A
+    /// connection in use is left alone. Returns how many connections were emptied.
+    pub fn release_memory(&self) -> Result<usize> {
+        let mut idle = Vec::new();
+        while let Some(conn) = self.inner.readers.try_get() {
+            idle.push(conn);
+        }
+        for conn in &idle {
+            conn.release_memory()?;
+        }
+        let mut released = idle.len();
+        drop(idle);
+        if let Ok(conn) = self.inner.writer.try_lock() {
+            conn.release_memory()?;
+            released += 1;
+        }
+        Ok(released)
     }
 
     /// How many commits the writer has made since the store was opened.

@@ -66,8 +66,12 @@ const PASSWORD_CHECKS: usize = 2;
 pub const BLOCKING_THREADS: usize = 8;
 
 /// The runtime `shopfloor-node serve` runs on: two workers and [`BLOCKING_THREADS`] blocking
-/// threads. The load benchmark serves the node on the same one.
+/// threads, with glibc's allocator thresholds fixed first ([`crate::memory::tune`]). The load
+/// benchmark serves the node on the same one.
 pub fn serve_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    if !crate::memory::tune() {
+        tracing::debug!("the allocator's thresholds are its own (not glibc)");
+    }
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(BLOCKING_THREADS)
@@ -216,8 +220,37 @@ pub async fn serve_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let limits = state.config().limits();
+    let releaser = tokio::spawn(release_when_idle(state.store().clone()));
     accept::serve_connections(listener, router(state), limits, shutdown).await;
+    releaser.abort();
     Ok(())
+}
+
+/// Gives memory back once per burst of requests, a tick after the store stops moving
+/// ([`crate::memory`]): the readers' page caches, then the allocator's free pages.
+async fn release_when_idle(store: Store) {
+    let mut watch = crate::memory::IdleRelease::new(store.activity());
+    let mut tick = tokio::time::interval(crate::memory::IdleRelease::EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if !watch.tick(store.activity()) {
+            continue;
+        }
+        let s = store.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let emptied = s.release_memory();
+            (emptied, crate::memory::release())
+        })
+        .await;
+        match done {
+            Ok((Ok(emptied), trimmed)) => {
+                tracing::debug!(emptied, trimmed, "idle: memory given back");
+            }
+            Ok((Err(e), _)) => tracing::warn!("idle: emptying the page caches failed: {e}"),
+            Err(e) => tracing::warn!("idle: the release task failed: {e}"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -291,3 +291,61 @@ fn cached_statements_are_not_compiled_again_at_each_use() {
         })
         .unwrap();
 }
+
+/// Giving memory back when idle (`Store::release_memory`, run by the server a tick after the
+/// last request) empties every idle connection, skips one in use, counts activity, and leaves
+/// the store answering as before.
+#[test]
+fn releasing_memory_empties_idle_connections_and_changes_no_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = shopfloor_node::store::Store::open(tmp.path().join("s.db")).unwrap();
+    store
+        .write(|tx| {
+            for i in 0..500 {
+                members::create(tx, &canary_member(&format!("release{i}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let count_all = |s: &shopfloor_node::store::Store| {
+        s.read(|c| Ok(c.query_row("SELECT count(*) FROM members", [], |r| r.get::<_, i64>(0))?))
+            .unwrap()
+    };
+    let before = store.activity();
+    let n = count_all(&store);
+    assert!(store.activity() > before, "a read counts as activity");
+    // Two readers opened at once, then idle, and the writer: three connections emptied.
+    let barrier = std::sync::Barrier::new(2);
+    let (a, b) = std::thread::scope(|scope| {
+        let (store, barrier) = (&store, &barrier);
+        let one = || {
+            store
+                .read(|c| {
+                    barrier.wait();
+                    Ok(c.query_row("SELECT count(*) FROM members", [], |r| r.get::<_, i64>(0))?)
+                })
+                .unwrap()
+        };
+        let x = scope.spawn(one);
+        let y = scope.spawn(one);
+        (x.join().unwrap(), y.join().unwrap())
+    });
+    assert_eq!((a, b), (n, n));
+    assert_eq!(store.release_memory().unwrap(), 3);
+    // A reader in use is left alone: one idle reader and the writer are emptied.
+    store
+        .read(|_held| {
+            assert_eq!(store.release_memory().unwrap(), 2);
+            Ok(())
+        })
+        .unwrap();
+    // The writer busy: only the idle readers.
+    store
+        .write(|_tx| {
+            assert_eq!(store.release_memory().unwrap(), 2);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(count_all(&store), n);
+    assert_eq!(n, 500);
+}
