@@ -45,6 +45,8 @@ struct Inner {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: r2d2::Pool<SqliteManager>,
+    /// Set while idle readers are handed back to be closed ([`Store::release_memory`]).
+    retire: Arc<std::sync::atomic::AtomicBool>,
     /// Bumped after every commit through the writer (not the view-audit queue's).
     generation: AtomicU64,
     /// Bumped by every read and write: the server gives memory back once it stops moving
@@ -80,17 +82,20 @@ impl Store {
         let checkpointer = checkpoint::Checkpointer::start(&path)?;
         let writer = Arc::new(Mutex::new(writer));
         let audit = audit_queue::AuditQueue::start(writer.clone())?;
+        let manager = SqliteManager::new(&path);
+        let retire = manager.retire_switch();
         let readers = r2d2::Pool::builder()
             .max_size(READERS)
             .min_idle(Some(0))
             .idle_timeout(Some(Duration::from_secs(300)))
             .connection_timeout(Duration::from_secs(30))
-            .build(SqliteManager::new(&path))?;
+            .build(manager)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
                 writer,
                 readers,
+                retire,
                 generation: AtomicU64::new(0),
                 activity: AtomicU64::new(0),
                 cache: cache::ReadCache::default(),
@@ -206,25 +211,35 @@ impl Store {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// How many reader connections are open (in use or idle in the pool).
+    pub fn readers_open(&self) -> u32 {
+        self.inner.readers.state().connections
+    }
+
     /// How many reads and writes this store has begun since it was opened.
     pub fn activity(&self) -> u64 {
         self.inner.activity.load(Ordering::Relaxed)
     }
 
-    /// Empties the page caches of the idle readers and of the writer when it is free
-    /// (`sqlite3_db_release_memory`), for the allocator to give back ([`crate::memory`]). A
-    /// connection in use is left alone. Returns how many connections were emptied.
+    /// Gives back what the connections hold between bursts, for the allocator to return
+    /// ([`crate::memory`]): the idle readers are closed (each held its page cache, its parsed
+    /// schema and its prepared statements; the pool opens one again at the next read, in about
+    /// a millisecond), and the writer, when free, drops its prepared statements and page cache
+    /// (`sqlite3_db_release_memory`). A connection in use is left alone. Returns how many
+    /// connections gave memory back.
     pub fn release_memory(&self) -> Result<usize> {
         let mut idle = Vec::new();
         while let Some(conn) = self.inner.readers.try_get() {
             idle.push(conn);
         }
-        for conn in &idle {
-            conn.release_memory()?;
-        }
         let mut released = idle.len();
+        // Handed back while the switch is on, the pool closes them (`has_broken`). A reader
+        // another thread hands back meanwhile is closed too, and opened again when needed.
+        self.inner.retire.store(true, Ordering::Release);
         drop(idle);
+        self.inner.retire.store(false, Ordering::Release);
         if let Ok(conn) = self.inner.writer.try_lock() {
+            conn.flush_prepared_statement_cache();
             conn.release_memory()?;
             released += 1;
         }

@@ -1,6 +1,8 @@
 //! An r2d2 connection manager for rusqlite (the published one pins an older rusqlite).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::Connection;
 
@@ -10,6 +12,9 @@ use super::connection::open_connection;
 #[derive(Debug, Clone)]
 pub struct SqliteManager {
     path: PathBuf,
+    /// While set, connections handed back are closed instead of kept
+    /// ([`crate::store::Store::release_memory`]).
+    retire: Arc<AtomicBool>,
 }
 
 impl SqliteManager {
@@ -17,7 +22,13 @@ impl SqliteManager {
     pub fn new(path: &Path) -> Self {
         SqliteManager {
             path: path.to_path_buf(),
+            retire: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The switch that makes the pool close the connections handed back to it.
+    pub fn retire_switch(&self) -> Arc<AtomicBool> {
+        self.retire.clone()
     }
 }
 
@@ -34,6 +45,6 @@ impl r2d2::ManageConnection for SqliteManager {
     }
 
     fn has_broken(&self, _conn: &mut Connection) -> bool {
-        false
+        self.retire.load(Ordering::Acquire)
     }
 }

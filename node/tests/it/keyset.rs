@@ -44,6 +44,19 @@ fn people(store: &Store) -> Vec<i64> {
         .unwrap()
 }
 
+/// A pod of `members`: a pod lead's scope.
+fn pod_of<'a>(store: &Store, name: &str, members: impl Iterator<Item = &'a i64>) -> i64 {
+    store
+        .write(|tx| {
+            let pod = pods::create(tx, name, None)?;
+            for id in members {
+                pods::add_member(tx, pod, *id, false)?;
+            }
+            Ok(pod)
+        })
+        .unwrap()
+}
+
 fn ids(page: &q::Page<members::Member>) -> Vec<i64> {
     page.items.iter().map(|m| m.id).collect()
 }
@@ -157,15 +170,7 @@ fn cursors_walk_the_pages_offsets_give_in_both_directions() {
     let among = shopfloor_node::store::search::json_ids(&all);
     walks_agree(&store, &MemberScope::All, &present, Some(&among));
     // A pod lead's scope.
-    let pod = store
-        .write(|tx| {
-            let pod = pods::create(tx, "Night shift", None)?;
-            for id in all.iter().step_by(2) {
-                pods::add_member(tx, pod, *id, false)?;
-            }
-            Ok(pod)
-        })
-        .unwrap();
+    let pod = pod_of(&store, "Night shift", all.iter().step_by(2));
     walks_agree(&store, &MemberScope::Pods(vec![pod]), &present, None);
 }
 
@@ -174,15 +179,7 @@ fn a_cursor_outside_the_scope_is_ignored() {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path().join("s.db")).unwrap();
     let all = people(&store);
-    let pod = store
-        .write(|tx| {
-            let pod = pods::create(tx, "Day shift", None)?;
-            for id in all.iter().step_by(3) {
-                pods::add_member(tx, pod, *id, false)?;
-            }
-            Ok(pod)
-        })
-        .unwrap();
+    let pod = pod_of(&store, "Day shift", all.iter().step_by(3));
     let scope = MemberScope::Pods(vec![pod]);
     let filter = MemberFilter::default();
     store

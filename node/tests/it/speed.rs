@@ -293,8 +293,8 @@ fn cached_statements_are_not_compiled_again_at_each_use() {
 }
 
 /// Giving memory back when idle (`Store::release_memory`, run by the server a tick after the
-/// last request) empties every idle connection, skips one in use, counts activity, and leaves
-/// the store answering as before.
+/// last request) closes every idle reader and empties the writer, skips a connection in use,
+/// counts activity, and leaves the store answering as before.
 #[test]
 fn releasing_memory_empties_idle_connections_and_changes_no_answer() {
     let tmp = tempfile::tempdir().unwrap();
@@ -331,21 +331,36 @@ fn releasing_memory_empties_idle_connections_and_changes_no_answer() {
         (x.join().unwrap(), y.join().unwrap())
     });
     assert_eq!((a, b), (n, n));
+    assert_eq!(store.readers_open(), 2);
     assert_eq!(store.release_memory().unwrap(), 3);
-    // A reader in use is left alone: one idle reader and the writer are emptied.
+    assert_eq!(store.readers_open(), 0, "idle readers are closed");
+    // The next read opens one again.
+    assert_eq!(count_all(&store), n);
+    assert_eq!(store.readers_open(), 1);
+    // A reader in use is left alone: it stays open; the writer is emptied.
     store
-        .read(|_held| {
-            assert_eq!(store.release_memory().unwrap(), 2);
+        .read(|held| {
+            assert_eq!(store.release_memory().unwrap(), 1);
+            assert_eq!(
+                held.query_row("SELECT count(*) FROM members", [], |r| r.get::<_, i64>(0))?,
+                n
+            );
             Ok(())
         })
         .unwrap();
-    // The writer busy: only the idle readers.
+    assert_eq!(
+        store.readers_open(),
+        1,
+        "the reader in use was handed back, not closed"
+    );
+    // The writer busy: only the idle reader.
     store
         .write(|_tx| {
-            assert_eq!(store.release_memory().unwrap(), 2);
+            assert_eq!(store.release_memory().unwrap(), 1);
             Ok(())
         })
         .unwrap();
+    assert_eq!(store.readers_open(), 0);
     assert_eq!(count_all(&store), n);
     assert_eq!(n, 500);
 }
