@@ -182,7 +182,10 @@ impl Child {
     fn start(root: &Path, env: &[(&str, &str)]) -> Result<Child> {
         use std::io::BufRead as _;
         if let Ok(bin) = std::env::var("BENCH_NODE_BIN") {
-            return Self::start_binary(Path::new(&bin), root, env);
+            // `cargo bench` runs this in the package's directory (`tests/`): a relative path
+            // is the workspace's, as the docs write it (`target/release/shopfloor-node`).
+            let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(bin);
+            return Self::start_binary(&bin, root, env);
         }
         let mut cmd = std::process::Command::new(std::env::current_exe()?);
         cmd.env("BENCH_SERVE_ONLY", root)
