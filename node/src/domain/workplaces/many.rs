@@ -16,18 +16,22 @@ pub fn primaries_of(conn: &Connection, member_ids: &[i64]) -> Result<HashMap<i64
     if member_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let cols = COLUMNS
-        .split(',')
-        .map(|c| format!("w.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // The first primary link by link id, as `links_of_member` orders them.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {cols}, l.member_id FROM member_workplaces l
-         JOIN workplaces w ON w.id = l.workplace_id
-         WHERE l.is_primary = 1 AND l.member_id IN (SELECT value FROM json_each(?1))
-         ORDER BY l.member_id, l.id"
-    ))?;
+    // The first primary link by link id, as `links_of_member` orders them. The statement's
+    // text is made once: every member list page asks for it.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let cols = COLUMNS
+            .split(',')
+            .map(|c| format!("w.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT {cols}, l.member_id FROM member_workplaces l
+             JOIN workplaces w ON w.id = l.workplace_id
+             WHERE l.is_primary = 1 AND l.member_id IN (SELECT value FROM json_each(?1))
+             ORDER BY l.member_id, l.id"
+        )
+    });
+    let mut stmt = conn.prepare_cached(&SQL)?;
     let ids = crate::store::search::json_ids(member_ids);
     let mut rows = stmt.query(params![ids])?;
     let mut out = HashMap::new();
