@@ -67,7 +67,7 @@ fn walks_agree(store: &Store, scope: &MemberScope, filter: &MemberFilter, among:
     const PER: i64 = 7;
     store
         .read(|conn| {
-            let by_offset = |page: i64| {
+            let at = |page: i64, after: Option<i64>, before: Option<i64>| {
                 q::member_page_among(
                     conn,
                     scope,
@@ -75,12 +75,14 @@ fn walks_agree(store: &Store, scope: &MemberScope, filter: &MemberFilter, among:
                     &PageParams {
                         page: Some(page),
                         per_page: Some(PER),
-                        ..Default::default()
+                        after,
+                        before,
                     },
                     among,
                     None,
                 )
             };
+            let by_offset = |page: i64| at(page, None, None);
             let first = by_offset(1)?;
             let pages = ((first.total + PER - 1) / PER).max(1);
             let offsets = (1..=pages)
@@ -94,54 +96,17 @@ fn walks_agree(store: &Store, scope: &MemberScope, filter: &MemberFilter, among:
             // Forwards.
             let mut cursor = *offsets[0].last().unwrap();
             for (i, want) in offsets.iter().enumerate().skip(1) {
-                let page = q::member_page_among(
-                    conn,
-                    scope,
-                    filter,
-                    &PageParams {
-                        page: Some(i as i64 + 1),
-                        per_page: Some(PER),
-                        after: Some(cursor),
-                        before: None,
-                    },
-                    among,
-                    None,
-                )?;
+                let page = at(i as i64 + 1, Some(cursor), None)?;
                 assert_eq!(&ids(&page), want, "page {} after {cursor}", i + 1);
                 assert_eq!(page.total, first.total);
                 cursor = *want.last().unwrap();
             }
             // Past the last row: nothing more.
-            let past = q::member_page_among(
-                conn,
-                scope,
-                filter,
-                &PageParams {
-                    page: Some(pages + 1),
-                    per_page: Some(PER),
-                    after: Some(cursor),
-                    before: None,
-                },
-                among,
-                None,
-            )?;
-            assert!(past.items.is_empty());
+            assert!(at(pages + 1, Some(cursor), None)?.items.is_empty());
             // Backwards.
             let mut cursor = offsets[offsets.len() - 1][0];
             for (i, want) in offsets.iter().enumerate().rev().skip(1) {
-                let page = q::member_page_among(
-                    conn,
-                    scope,
-                    filter,
-                    &PageParams {
-                        page: Some(i as i64 + 1),
-                        per_page: Some(PER),
-                        after: None,
-                        before: Some(cursor),
-                    },
-                    among,
-                    None,
-                )?;
+                let page = at(i as i64 + 1, None, Some(cursor))?;
                 assert_eq!(&ids(&page), want, "page {} before {cursor}", i + 1);
                 cursor = want[0];
             }
