@@ -13,8 +13,8 @@
 //! - **Freed memory in the middle of a heap stays resident.** glibc returns only the top of a
 //!   heap; what many threads freed below live allocations stays, and SQLite's page caches fill
 //!   to their size on every reader. [`IdleRelease`] watches the store's activity; a few seconds
-//!   after the last request the server empties the readers' page caches
-//!   ([`crate::store::Store::release_memory`]) and calls [`release`] (`malloc_trim`), which
+//!   after the last request the server closes the idle readers and empties the writer's caches
+//!   ([`crate::store::Store::release_memory`]), then calls [`release`] (`malloc_trim`), which
 //!   gives every whole free page back. It runs once per burst, never while requests come.
 //!
 //! The two calls into glibc are this crate's only `unsafe` code: `mallopt` and `malloc_trim`
