@@ -422,12 +422,14 @@ async fn login(client: &reqwest::Client, base: &str) -> Result<String> {
 struct Measured {
     runs: Vec<Run>,
     rss_start: Option<u64>,
+    rss_rest: Option<u64>,
     rss_idle: Option<u64>,
     rss_loaded: Option<u64>,
     hwm: Option<u64>,
     reset: bool,
     rss_after: Option<u64>,
     soak: Vec<(usize, Option<u64>)>,
+    soak_rest: Option<u64>,
 }
 
 async fn run_variant(
@@ -444,6 +446,11 @@ async fn run_variant(
     eprintln!("  node pid {pid} (for a profiler: perf record -p {pid})");
     let rss_start = proc_status(pid, "VmRSS:");
     split("at start", pid);
+    // At rest after start-up, before any request: past the first tick, at which the node gives
+    // back what opening the store and its start-up work left (node/src/memory.rs).
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let rss_rest = proc_status(pid, "VmRSS:");
+    split("5 s after start, no request yet", pid);
     let base = node.url.clone();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -569,17 +576,28 @@ async fn run_variant(
             samples.push((run.requests, rss));
         }
     }
+    // At rest after the soak: what ten minutes of requests left behind once the node gives back
+    // its caches (a leak would stay).
+    let soak_rest = if samples.is_empty() {
+        None
+    } else {
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        split("6 s after the soak", pid);
+        proc_status(pid, "VmRSS:")
+    };
     drop(client);
     node.stop()?;
     Ok(Measured {
         runs,
         rss_start,
+        rss_rest,
         rss_idle,
         rss_loaded,
         hwm,
         reset,
         rss_after,
         soak: samples,
+        soak_rest,
     })
 }
 
@@ -617,9 +635,10 @@ fn report(variant: &str, env: &[(&str, &str)], m: &Measured, audit: i64) {
         .fold(0.0, f64::max);
     println!("  slowest page p99: {worst:.1}x the health route's p99 (target <= 25x, <= 50 ms)");
     println!(
-        "  node RSS: {} at start, {} idle (6 s after one visit per page), {} at the end of the load, \
-         peak {}{}, {} 5 s after",
+        "  node RSS: {} at start, {} at rest 5 s after start, {} idle (6 s after one visit per \
+         page), {} at the end of the load, peak {}{}, {} 5 s after",
         mb(m.rss_start),
+        mb(m.rss_rest),
         mb(m.rss_idle),
         mb(m.rss_loaded),
         mb(m.hwm),
@@ -642,8 +661,43 @@ fn report(variant: &str, env: &[(&str, &str)], m: &Measured, audit: i64) {
             mb(last),
             mb(max)
         );
+        let (growth, slope) = second_half(&m.soak);
+        println!(
+            "  soak, second half: {} from its first slice to its last, slope {}; at rest 6 s \
+             after the soak {}",
+            growth.map_or_else(|| "n/a".to_owned(), |g| format!("{:+.1} MB", g / 1024.0)),
+            slope.map_or_else(
+                || "n/a".to_owned(),
+                |s| format!("{:+.3} MB per slice (a minute at most)", s / 1024.0)
+            ),
+            mb(m.soak_rest)
+        );
     }
     println!("  audit rows after this run: {audit}");
+}
+
+/// Over the soak's second half (its slices of a minute each, after the first half's warm-up of
+/// bounded caches), RSS growth from its first slice to its last (kB) and the least-squares
+/// slope (kB per slice): a leak grows at a steady rate, a cache filling to its bound levels off.
+fn second_half(soak: &[(usize, Option<u64>)]) -> (Option<f64>, Option<f64>) {
+    let half: Vec<f64> = soak[soak.len() / 2..]
+        .iter()
+        .filter_map(|s| s.1.map(|k| k as f64))
+        .collect();
+    if half.len() < 2 {
+        return (None, None);
+    }
+    let growth = half.last().zip(half.first()).map(|(l, f)| l - f);
+    let n = half.len() as f64;
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = half.iter().sum::<f64>() / n;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in half.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    (growth, (den > 0.0).then(|| num / den))
 }
 
 /// The bench (`node_load`, and `node_soak` through `benches/node_soak.rs`).
