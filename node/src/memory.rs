@@ -17,8 +17,8 @@
 //!   ([`crate::store::Store::release_memory`]), then calls [`release`] (`malloc_trim`), which
 //!   gives every whole free page back. It runs once per burst, never while requests come, and
 //!   once after start-up: opening the store and the schedule's first run (which may close a
-//!   period over every member) left 2.2 MB of anonymous memory that nothing gave back until the
-//!   first request.
+//!   period over every member) leave about 2.3 MB of anonymous memory behind, which was given
+//!   back only when that run happened to move the activity counter after the watcher started.
 //!
 //! The two calls into glibc are this crate's only `unsafe` code: `mallopt` and `malloc_trim`
 //! take no pointers and glibc serialises them with every other allocator call. No maintained
@@ -87,9 +87,10 @@ impl IdleRelease {
     pub const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
     /// A watcher that has seen `activity` (the store's counter when the server starts). It
-    /// releases once at its first quiet tick, before anything is served: opening the store and
-    /// the start-up work beside the server (the schedule's first run, which may close a period
-    /// and build a report) leave their peak in the heaps and their pages in SQLite's caches.
+    /// releases once at its first quiet tick, whether or not anything moved the counter since:
+    /// opening the store and the start-up work beside the server (the schedule's first run,
+    /// which may close a period over every member) leave their peak in the heaps and their
+    /// pages in SQLite's caches, and may have finished before the watcher started.
     pub fn new(activity: u64) -> IdleRelease {
         IdleRelease {
             seen: activity,

@@ -576,13 +576,16 @@ async fn run_variant(
             samples.push((run.requests, rss));
         }
     }
-    // At rest after the soak: what ten minutes of requests left behind once the node gives back
-    // its caches (a leak would stay).
+    // At rest after the soak: what ten minutes of requests left behind once the node has given
+    // back its caches (a leak would stay): 6 s after, past the node's release; 12 s after, past
+    // the 10 s after which tokio retires its idle blocking threads and unmaps their stacks.
     let soak_rest = if samples.is_empty() {
         None
     } else {
         tokio::time::sleep(Duration::from_secs(6)).await;
         split("6 s after the soak", pid);
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        split("12 s after the soak", pid);
         proc_status(pid, "VmRSS:")
     };
     drop(client);
@@ -663,7 +666,7 @@ fn report(variant: &str, env: &[(&str, &str)], m: &Measured, audit: i64) {
         );
         let (growth, slope) = second_half(&m.soak);
         println!(
-            "  soak, second half: {} from its first slice to its last, slope {}; at rest 6 s \
+            "  soak, second half: {} from its first slice to its last, slope {}; at rest 12 s \
              after the soak {}",
             growth.map_or_else(|| "n/a".to_owned(), |g| format!("{:+.1} MB", g / 1024.0)),
             slope.map_or_else(

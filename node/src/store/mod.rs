@@ -221,13 +221,16 @@ impl Store {
         self.inner.activity.load(Ordering::Relaxed)
     }
 
-    /// Gives back what the connections hold between bursts, for the allocator to return
-    /// ([`crate::memory`]): the idle readers are closed (each held its page cache, its parsed
-    /// schema and its prepared statements; the pool opens one again at the next read, in about
-    /// a millisecond), and the writer, when free, drops its prepared statements and page cache
-    /// (`sqlite3_db_release_memory`). A connection in use is left alone. Returns how many
-    /// connections gave memory back.
+    /// Gives back what the connections and the read cache hold between bursts, for the
+    /// allocator to return ([`crate::memory`]): the cached reads are forgotten (the dashboard's
+    /// and the report preview's aggregates, the member search index: each is computed again by
+    /// the next burst that needs it, [`cache::ReadCache::clear`]), the idle readers are closed
+    /// (each held its page cache, its parsed schema and its prepared statements; the pool opens
+    /// one again at the next read, in about a millisecond), and the writer, when free, drops its
+    /// prepared statements and page cache (`sqlite3_db_release_memory`). A connection in use is
+    /// left alone. Returns how many connections gave memory back.
     pub fn release_memory(&self) -> Result<usize> {
+        self.inner.cache.clear()?;
         let mut idle = Vec::new();
         while let Some(conn) = self.inner.readers.try_get() {
             idle.push(conn);
