@@ -82,6 +82,13 @@ fn split(when: &str, pid: u32) {
     );
 }
 
+/// Waits `secs`, prints the node's memory split (as `when`) and returns its VmRSS.
+async fn rest(pid: u32, secs: u64, when: &str) -> Option<u64> {
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    split(when, pid);
+    proc_status(pid, "VmRSS:")
+}
+
 fn mb(kb: Option<u64>) -> String {
     kb.map_or_else(
         || "n/a".to_owned(),
@@ -448,9 +455,7 @@ async fn run_variant(
     split("at start", pid);
     // At rest after start-up, before any request: past the first tick, at which the node gives
     // back what opening the store and its start-up work left (node/src/memory.rs).
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let rss_rest = proc_status(pid, "VmRSS:");
-    split("5 s after start, no request yet", pid);
+    let rss_rest = rest(pid, 5, "5 s after start, no request yet").await;
     let base = node.url.clone();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -470,11 +475,8 @@ async fn run_variant(
     }
     // Idle: 6 s after the last request, past the tick (2 s) at which the node gives memory
     // back once a burst is over (node/src/memory.rs); 1 s after, as measured before it did.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    split("1 s after one visit per page", pid);
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let rss_idle = proc_status(pid, "VmRSS:");
-    split("idle", pid);
+    rest(pid, 1, "1 s after one visit per page").await;
+    let rss_idle = rest(pid, 5, "idle").await;
     let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
 
     let routes: Vec<(&str, Vec<String>)> = vec![
@@ -536,9 +538,7 @@ async fn run_variant(
     }
     let hwm = proc_status(pid, "VmHWM:");
     let rss_loaded = proc_status(pid, "VmRSS:");
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let rss_after = proc_status(pid, "VmRSS:");
-    split("after", pid);
+    let rss_after = rest(pid, 5, "after").await;
 
     let mut samples = Vec::new();
     if soak > 0.0 {
@@ -582,11 +582,8 @@ async fn run_variant(
     let soak_rest = if samples.is_empty() {
         None
     } else {
-        tokio::time::sleep(Duration::from_secs(6)).await;
-        split("6 s after the soak", pid);
-        tokio::time::sleep(Duration::from_secs(6)).await;
-        split("12 s after the soak", pid);
-        proc_status(pid, "VmRSS:")
+        rest(pid, 6, "6 s after the soak").await;
+        rest(pid, 6, "12 s after the soak").await
     };
     drop(client);
     node.stop()?;

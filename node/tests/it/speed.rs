@@ -333,23 +333,24 @@ fn releasing_memory_empties_idle_connections_and_changes_no_answer() {
     assert_eq!((a, b), (n, n));
     assert_eq!(store.readers_open(), 2);
     // A cached read is served from the cache until the release, and computed again after it.
-    let computed = std::sync::atomic::AtomicUsize::new(0);
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let computed = AtomicUsize::new(0);
     let cached = || {
         store
             .read(|c| {
                 store.cached_on(c, "count", std::time::Duration::from_secs(60), |c| {
-                    computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    computed.fetch_add(1, Ordering::SeqCst);
                     Ok(c.query_row("SELECT count(*) FROM members", [], |r| r.get::<_, i64>(0))?)
                 })
             })
             .unwrap()
     };
     assert_eq!((*cached(), *cached()), (n, n));
-    assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(computed.load(Ordering::SeqCst), 1);
     assert_eq!(store.release_memory().unwrap(), 3);
     assert_eq!(*cached(), n);
     assert_eq!(
-        computed.load(std::sync::atomic::Ordering::SeqCst),
+        computed.load(Ordering::SeqCst),
         2,
         "the release forgot the cached value"
     );
