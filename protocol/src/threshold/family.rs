@@ -37,19 +37,24 @@
 //!   lets an attacker trade one key's aggregate against the other's through every such
 //!   chapter, and the per-key clauses cannot see it (the attacker's program narrowed such
 //!   cells). So for each chapter, its *open* encrypted keys (known interval wider than one
-//!   value) are grouped by the lines that hold two of them (transitively), and released
-//!   aggregates sum at most one key of each group over that chapter. Each group *keeps* one key
-//!   for every view at once: of the keys some candidate naming the chapter passes alone (rules
-//!   1 to 5), a rare count the federation asks for (union staff, officers and stewards, a
-//!   ladder stage, pods) before any other, then the one with the fewest dimensions (margins before their
-//!   breakdowns), then the smallest; an aggregate of any other key of the group is withheld
-//!   ([`Withheld::Coupled`]).
-//!   A chapter whose kept key ends up released nowhere over it gives it up and keeps the next,
-//!   in rounds (at most 12); the round that releases the most is the decision. Then each
-//!   chapter's released cells lie in distinct groups, every combination of their known
-//!   intervals is a value its report allows, the family splits into one problem per key, and
-//!   clauses 6 to 8 (with rules 4 and 5 over known intervals) keep every interval at least `k`
-//!   values wide, or as wide as it was (docs/threat-model.md §10 gives the argument).
+//!   value) are grouped by the lines that hold two of them (transitively). In a released block,
+//!   a chapter is *coupled* when released aggregates also sum another key of its group over it,
+//!   and *free* otherwise; the block is released only if its free chapters can make up the rest
+//!   whatever the coupled ones hold, leaving every chapter at least `k` values (or all it had)
+//!   ([`ReleasePolicy::absorbed`]; with no coupled chapter, rules 4 and 5). An aggregate that
+//!   couples a chapter in a block already released re-checks that block, and is withheld
+//!   ([`Withheld::Coupled`]) if either fails. Each group *prefers* one key for every view at
+//!   once, and counts as coupled in any block of another of its keys even before that key is
+//!   released: of the keys some candidate naming the chapter passes alone (rules 1 to 5), a
+//!   rare count the federation asks for (union staff, officers and stewards, a ladder stage,
+//!   pods) before any other, then the one with the fewest dimensions (margins before their
+//!   breakdowns), then one some candidate passes whatever its value, then the smallest. A
+//!   chapter whose preferred key ends up released nowhere over it gives it up and prefers the
+//!   next, in rounds (at most 12); the round that releases the most is the decision. Then every
+//!   chapter's released values lie in the intervals their blocks leave them whatever the other
+//!   chapters' coupled cells hold, and clauses 6 to 8 with rules 4 and 5 over known intervals
+//!   keep every interval at least `k` values wide, or as wide as it was (docs/threat-model.md
+//!   §10 gives the argument).
 //! - **Narrowing, across a chapter's cells (clause 10).** Rules 4 and 5 let an aggregate narrow
 //!   a chapter's interval for the key it sums down to `k` values
 //!   ([`ReleasePolicy::narrowing`]); that chapter's published lines carry the narrowing to its
@@ -65,8 +70,8 @@
 //!   withhold what they decrypted.
 //!
 //! **Order.** Views are decided from the bottom up (deepest paths first, then paths in order),
-//! and a view decides only its own aggregates (rules 1 to 5, blocks and overlaps, and the kept
-//! keys of tied cells; then lines), taking those below as given: when a block fails,
+//! and a view decides only its own aggregates (rules 1 to 5, blocks and overlaps, and the
+//! preferred keys of tied cells; then lines), taking those below as given: when a block fails,
 //! the view's own aggregate is withheld, which merges that block into the block of the view
 //! above. A figure is withheld only when a clause fails at its turn; this is greedy, not a
 //! global minimum, and deterministic: the same candidates give the same decision in any order.
@@ -200,13 +205,14 @@ pub enum Withheld {
         /// The chapter.
         chapter: PartyId,
     },
-    /// Clause 9: a chapter of this aggregate has another cell, tied to this one by lines, that
-    /// a released aggregate (at any view) already sums.
+    /// Clause 9: a chapter of this aggregate (or of a released block it couples) has another
+    /// cell, tied to this one by lines, that a released aggregate (at any view) sums or that its
+    /// group prefers, and the block's free chapters cannot absorb what it holds.
     Coupled {
         /// The chapter.
         chapter: PartyId,
-        /// The key of the group that chapter keeps for every view (none when no key of the group
-        /// may be released over it); the audit names the other key already released.
+        /// The other key of its group, released or preferred (none when the block failed
+        /// without a coupled chapter).
         with: Option<CellKey>,
         /// The chapter's keys tied together by lines (its coupled cells), in order.
         tied: Vec<CellKey>,
@@ -263,25 +269,30 @@ pub(crate) fn tighten(cells: &mut Intervals, key: &CellKey, lo: u64, hi: u64) {
     *slot = (slot.0.max(lo), slot.1.min(hi));
 }
 
-/// Adds one candidate's narrowings to `narrowed`, if every chapter they touch keeps its report
-/// protected (clause 10); otherwise leaves `narrowed` as it was and names the first chapter that
-/// does not.
+/// Adds narrowings (chapter, key, interval) to `narrowed` if every chapter they change keeps its
+/// report protected (clause 10); otherwise leaves `narrowed` as it was and names the first
+/// chapter that does not.
 fn narrow(
     narrowed: &mut Narrowed,
-    key: &CellKey,
-    narrowings: &[(PartyId, u64, u64)],
+    narrowings: &[(PartyId, CellKey, u64, u64)],
     guard: &dyn Narrowing,
 ) -> std::result::Result<(), Withheld> {
-    let mut next: Vec<(PartyId, Intervals)> = Vec::new();
-    for (chapter, lo, hi) in narrowings {
-        let mut cells = narrowed.get(chapter).cloned().unwrap_or_default();
-        tighten(&mut cells, key, *lo, *hi);
-        if !guard.keeps_protected(chapter, &cells) {
+    let mut next: BTreeMap<PartyId, Intervals> = BTreeMap::new();
+    for (chapter, key, lo, hi) in narrowings {
+        let cells = next
+            .entry(chapter.clone())
+            .or_insert_with(|| narrowed.get(chapter).cloned().unwrap_or_default());
+        tighten(cells, key, *lo, *hi);
+    }
+    for (chapter, cells) in &next {
+        if narrowed.get(chapter) == Some(cells) {
+            continue;
+        }
+        if !guard.keeps_protected(chapter, cells) {
             return Err(Withheld::Narrows {
                 chapter: chapter.clone(),
             });
         }
-        next.push((chapter.clone(), cells));
     }
     narrowed.extend(next);
     Ok(())
@@ -334,23 +345,25 @@ fn decide_clauses(
     guard: &dyn Narrowing,
 ) -> Decision {
     if !coupling {
-        return decide_views(policy, candidates, lines, form, None, guard);
+        let (tied, kept) = (Tied::default(), Kept::new());
+        return decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
     }
-    // Clause 9 over the whole family at once: each chapter's tied group keeps one key, chosen
-    // for every view together (margins first), so a region's breakdown cannot take the key its
-    // national total needs. A chapter whose kept key ends up released nowhere over it gives it
-    // up and keeps the next one; each round gives up at least one (chapter, key), so this ends.
+    // Each chapter's tied group prefers one key for every view at once (rare counts, margins
+    // first): a released aggregate of another key of the group counts the chapter as coupled
+    // even before the preferred key is released, so a region's breakdown cannot take the
+    // chapter's one free key from the national total that needs it. A chapter whose preferred
+    // key ends up released nowhere over it gives it up and prefers the next one; each round
+    // gives up at least one (chapter, key), so this ends.
     let tied = Tied::new(candidates, lines);
-    let passes: Vec<bool> = candidates
+    let passes: Vec<Pass> = candidates
         .iter()
         .map(|c| passes_alone(policy, c, form))
         .collect();
     let count = |d: &Decision| d.released.iter().filter(|r| **r).count();
     let mut given_up: BTreeSet<(PartyId, CellKey)> = BTreeSet::new();
-    let kept = tied.keep(&passes, &given_up);
-    let mut best = decide_views(policy, candidates, lines, form, Some((&tied, &kept)), guard);
+    let mut kept = tied.keep(&passes, &given_up);
+    let mut best = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
     let mut last = best.clone();
-    let mut kept = kept;
     for _ in 1..ROUNDS {
         let stale = tied.unused(&kept, &last.released);
         if stale.is_subset(&given_up) {
@@ -358,7 +371,7 @@ fn decide_clauses(
         }
         given_up.extend(stale);
         kept = tied.keep(&passes, &given_up);
-        last = decide_views(policy, candidates, lines, form, Some((&tied, &kept)), guard);
+        last = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
         if count(&last) > count(&best) {
             best = last.clone();
         }
@@ -372,28 +385,43 @@ fn decide_clauses(
 /// over the views).
 const ROUNDS: usize = 12;
 
-/// Whether a candidate passes rules 1 to 5 over its own chapters (the first test of `judge`).
-fn passes_alone(policy: &ReleasePolicy, c: &Candidate, form: Form) -> bool {
+/// How surely a candidate passes rules 1 to 5 over its own chapters (the first test of
+/// `judge`): before decryption, whatever its value ([`Pass::Surely`]) or only for some values
+/// ([`Pass::Maybe`]); after, with its value.
+fn passes_alone(policy: &ReleasePolicy, c: &Candidate, form: Form) -> Pass {
     let known: Vec<Known> = c
         .chapters
         .iter()
         .map(|b| c.known_of(&b.chapter, b.bound))
         .collect();
     match (form, c.value) {
-        (Form::BeforeDecryption, _) => policy.may_decrypt_known(&known).is_ok(),
-        (Form::AfterDecryption, Some(v)) => policy.may_publish_known(&known, v).is_ok(),
-        (Form::AfterDecryption, None) => false,
+        (Form::BeforeDecryption, _) if policy.passes_whatever_the_value(&known) => Pass::Surely,
+        (Form::BeforeDecryption, _) if policy.may_decrypt_known(&known).is_ok() => Pass::Maybe,
+        (Form::AfterDecryption, Some(v)) if policy.may_publish_known(&known, v).is_ok() => {
+            Pass::Surely
+        }
+        _ => Pass::No,
     }
 }
 
-/// One pass over the views, bottom up; with `coupling`, clause 9 keeps only each chapter's
-/// kept key of each tied group.
+/// How surely a candidate passes alone ([`passes_alone`]); the order in which a tied group
+/// prefers keys puts a key some candidate surely passes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Pass {
+    Surely,
+    Maybe,
+    No,
+}
+
+/// One pass over the views, bottom up. Within a view, rare counts first, margins before their
+/// breakdowns ([`keep_order`]): a chapter's first released key of a tied group is free, and a
+/// later one must let the free chapters absorb it (clause 9).
 fn decide_views(
     policy: &ReleasePolicy,
     candidates: &[Candidate],
     lines: &[Line],
     form: Form,
-    coupling: Option<(&Tied, &Kept)>,
+    (tied, kept): (&Tied, &Kept),
     guard: &dyn Narrowing,
 ) -> Decision {
     let ix = Index::new(candidates);
@@ -404,6 +432,7 @@ fn decide_views(
     // What released aggregates narrow, by chapter (clause 10). An aggregate withheld later by
     // a line keeps its narrowings here: later candidates are judged more strictly, never less.
     let mut narrowed = Narrowed::new();
+    let mut held = Held::default();
     for &i in &ix.duplicate {
         d.withheld.insert(
             i,
@@ -411,20 +440,23 @@ fn decide_views(
         );
     }
     for view in &ix.order {
-        let here: Vec<usize> = ix.at_view(view);
+        let mut here: Vec<usize> = ix.at_view(view);
+        here.sort_by_key(|i| candidates.get(*i).map(|c| keep_order(&c.key)));
         for &i in &here {
-            let verdict =
-                ix.judge(policy, candidates, &d.released, i, form)
-                    .and_then(|narrowings| {
-                        if let Some((tied, kept)) = coupling {
-                            tied.keeps(candidates, kept, i)?;
-                        }
-                        let key = candidates.get(i).map(|c| &c.key);
-                        match key {
-                            Some(key) => narrow(&mut narrowed, key, &narrowings, guard),
-                            None => Ok(()),
-                        }
-                    });
+            let verdict = ix
+                .judge(policy, candidates, &d.released, i, form)
+                .and_then(|block| {
+                    held.release(
+                        policy,
+                        candidates,
+                        (tied, kept),
+                        i,
+                        block,
+                        form,
+                        &mut narrowed,
+                        guard,
+                    )
+                });
             match verdict {
                 Ok(()) => {
                     if let Some(r) = d.released.get_mut(i) {
@@ -446,6 +478,7 @@ fn decide_views(
             if let Some(r) = d.released.get_mut(i) {
                 *r = false;
             }
+            held.forget(i);
             d.withheld.insert(i, Withheld::Line { line, minus });
         }
     }
@@ -497,17 +530,26 @@ pub fn audit_with(
     guard: &dyn Narrowing,
 ) -> Vec<String> {
     let ix = Index::new(candidates);
+    let tied = Tied::new(candidates, lines);
     let mut problems = Vec::new();
-    let mut narrowed = Narrowed::new();
+    let mut held = Held::default();
     for (i, c) in candidates.iter().enumerate() {
         if !decision.releases(i) {
             continue;
         }
         match ix.judge(policy, candidates, &decision.released, i, form) {
             Err(why) => problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view)),
+            Ok(block) => held.insert(&c.key, i, block),
+        }
+    }
+    let mut narrowed = Narrowed::new();
+    for (&i, block) in &held.blocks {
+        let Some(c) = candidates.get(i) else { continue };
+        match held.absorbed(policy, candidates, (&tied, &Kept::new()), i, block, form) {
+            Err(why) => problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view)),
             Ok(narrowings) => {
-                for (chapter, lo, hi) in narrowings {
-                    tighten(narrowed.entry(chapter).or_default(), &c.key, lo, hi);
+                for (chapter, key, lo, hi) in narrowings {
+                    tighten(narrowed.entry(chapter).or_default(), &key, lo, hi);
                 }
             }
         }
@@ -527,15 +569,6 @@ pub fn audit_with(
             problems.push(format!(
                 "view {view:?} minus {minus:?}: a line of {line:?} has one unknown aggregate"
             ));
-        }
-    }
-    let tied = Tied::new(candidates, lines);
-    for (i, c) in candidates.iter().enumerate() {
-        if !decision.releases(i) {
-            continue;
-        }
-        if let Some(why) = tied.conflict(candidates, &decision.released, i) {
-            problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view));
         }
     }
     problems
@@ -645,9 +678,9 @@ impl Index {
         out
     }
 
-    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released; with
-    /// its value, what its block (its chapters outside its nearest released descendants, whose
-    /// own blocks narrow the rest) narrows of each chapter's interval.
+    /// Rules 1 to 5 for candidate `i`, its block and overlaps, given what is released; its
+    /// block (its chapters outside its nearest released descendants), with the block's value
+    /// after decryption.
     fn judge(
         &self,
         policy: &ReleasePolicy,
@@ -655,7 +688,7 @@ impl Index {
         released: &[bool],
         i: usize,
         form: Form,
-    ) -> std::result::Result<Vec<(PartyId, u64, u64)>, Withheld> {
+    ) -> std::result::Result<Block, Withheld> {
         let Some(c) = candidates.get(i) else {
             return Err(Withheld::Malformed("no such candidate".into()));
         };
@@ -725,7 +758,7 @@ impl Index {
             below_sum = below_sum.saturating_add(o.value.unwrap_or(0));
         }
         if block.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Block::default());
         }
         let known: Vec<Known> = block.iter().map(|(p, b)| c.known_of(p, *b)).collect();
         let rest = match value {
@@ -742,13 +775,11 @@ impl Index {
             chapters: block.keys().map(|p| (*p).clone()).collect(),
             detail: e.to_string(),
         })?;
-        let ids: Vec<&PartyId> = block.keys().copied().collect();
-        Ok(rest
-            .map(|rest| policy.narrowing(&known, rest))
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(j, lo, hi)| ids.get(j).map(|p| ((*p).clone(), lo, hi)))
-            .collect())
+        Ok(Block {
+            chapters: block.keys().map(|p| (*p).clone()).collect(),
+            known,
+            rest,
+        })
     }
 
     /// The differences viewers can form at `view`: itself, minus each view below, and minus
@@ -835,9 +866,20 @@ impl Index {
     }
 }
 
+/// A candidate's block: its chapters outside its nearest released descendants, what is known
+/// of each (same order), and its value after decryption (the view's value minus those
+/// descendants').
+#[derive(Clone, Debug, Default)]
+struct Block {
+    chapters: Vec<PartyId>,
+    known: Vec<Known>,
+    rest: Option<u64>,
+}
+
 /// Clause 9's view of the family: for each chapter, its encrypted cells whose value its
 /// published cells leave open (known interval wider than one value), grouped into the sets that
-/// lines tie together, and the candidates that sum each chapter's cell.
+/// lines tie together.
+#[derive(Debug, Default)]
 struct Tied {
     /// (chapter, key) → the chapter's tied group holding the key (two keys or more).
     groups: BTreeMap<(PartyId, CellKey), BTreeSet<CellKey>>,
@@ -845,13 +887,14 @@ struct Tied {
     having: BTreeMap<(PartyId, CellKey), Vec<usize>>,
 }
 
+/// For each (chapter, first key of one of its tied groups), the key the group prefers.
+type Kept = BTreeMap<(PartyId, CellKey), Option<CellKey>>;
+
 /// Whether a key is one of the rare counts the federation asks national for (the issue's "where
 /// members are union staffers, how far workplaces have come, where pods exist"): union staff,
-/// officers and stewards, a ladder stage, or pods. A chapter's tied group keeps one of these
-/// before any other key (members who are union members, a sector's total). Among them, no
-/// order beyond margins first: on two of the attacker's families, preferring union staff to
-/// officers to stages published 3 aggregates where this order publishes 5, because the
-/// preferred keys then failed with their values.
+/// officers and stewards, a ladder stage, or pods. A view decides these before any other key
+/// (members who are union members, a sector's total), so that the first key of a chapter's tied
+/// group to be released, which is free (clause 9), is one of them.
 fn strategic(key: &CellKey) -> u8 {
     use crate::registry::Dim;
     let status = key.dims.get(&Dim::UnionStatus).map(String::as_str);
@@ -861,14 +904,11 @@ fn strategic(key: &CellKey) -> u8 {
     u8::from(!rare)
 }
 
-/// The order in which a tied group keeps a key: strategic counts first, then margins before
+/// The order in which a view decides its keys: strategic counts first, then margins before
 /// their breakdowns (fewer dimensions), then by key.
 fn keep_order(key: &CellKey) -> (u8, usize, &CellKey) {
     (strategic(key), key.dims.len(), key)
 }
-
-/// For each (chapter, first key of one of its tied groups), the key the group keeps.
-type Kept = BTreeMap<(PartyId, CellKey), Option<CellKey>>;
 
 impl Tied {
     fn new(candidates: &[Candidate], lines: &[Line]) -> Self {
@@ -877,6 +917,10 @@ impl Tied {
         let mut having: BTreeMap<(PartyId, CellKey), Vec<usize>> = BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
             for b in &c.chapters {
+                having
+                    .entry((b.chapter.clone(), c.key.clone()))
+                    .or_default()
+                    .push(i);
                 let k = c.known_of(&b.chapter, b.bound);
                 let wide = k.hi.min(k.bound.saturating_sub(1)) > k.lo;
                 let e = open
@@ -885,10 +929,6 @@ impl Tied {
                     .entry(c.key.clone())
                     .or_insert(false);
                 *e |= wide;
-                having
-                    .entry((b.chapter.clone(), c.key.clone()))
-                    .or_default()
-                    .push(i);
             }
         }
         let mut groups = BTreeMap::new();
@@ -920,68 +960,51 @@ impl Tied {
         Tied { groups, having }
     }
 
-    /// For each chapter's tied group, the key it keeps: of the keys it has not given up and
+    /// For each chapter's tied group, the key it prefers: of the keys it has not given up and
     /// that some candidate naming the chapter passes alone (rules 1 to 5), the first in
-    /// [`keep_order`]. A group with no such key keeps none.
-    fn keep(&self, passes: &[bool], given_up: &BTreeSet<(PartyId, CellKey)>) -> Kept {
+    /// [`keep_order`], except that among keys of one rank and as many dimensions, a key some
+    /// candidate passes whatever its value comes before one that may fail with it (national's
+    /// officers, where one chapter may hold 289, pass before decryption but fail rule 3 after;
+    /// preferring them left union staff coupled and never asked for). A group with no such
+    /// key prefers none.
+    fn keep(&self, passes: &[Pass], given_up: &BTreeSet<(PartyId, CellKey)>) -> Kept {
         let mut kept = Kept::new();
+        let mut rank: BTreeMap<(PartyId, CellKey), (u8, usize, Pass, CellKey)> = BTreeMap::new();
         for ((chapter, key), group) in &self.groups {
             let Some(first) = group.first() else { continue };
             if given_up.contains(&(chapter.clone(), key.clone())) {
                 continue;
             }
-            let usable = self
+            let best = self
                 .having
                 .get(&(chapter.clone(), key.clone()))
-                .is_some_and(|js| js.iter().any(|j| passes.get(*j).copied().unwrap_or(false)));
-            if !usable {
+                .and_then(|js| js.iter().filter_map(|j| passes.get(*j).copied()).min())
+                .unwrap_or(Pass::No);
+            if best == Pass::No {
                 continue;
             }
-            let slot = kept.entry((chapter.clone(), first.clone())).or_insert(None);
-            let better = match slot {
-                None => true,
-                Some(k) => keep_order(key) < keep_order(k),
-            };
-            if better {
-                *slot = Some(key.clone());
+            let (strategic, dims, _) = keep_order(key);
+            let order = (strategic, dims, best, key.clone());
+            let slot = rank.entry((chapter.clone(), first.clone()));
+            match slot {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(order);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    if order < *e.get() {
+                        e.insert(order);
+                    }
+                }
             }
+        }
+        for (slot, (_, _, _, key)) in rank {
+            kept.insert(slot, Some(key));
         }
         kept
     }
 
-    /// Clause 9 with kept keys: candidate `i` sums, over each of its chapters, only the key
-    /// that chapter's tied group keeps.
-    fn keeps(
-        &self,
-        candidates: &[Candidate],
-        kept: &Kept,
-        i: usize,
-    ) -> std::result::Result<(), Withheld> {
-        let Some(c) = candidates.get(i) else {
-            return Err(Withheld::Malformed("no such candidate".into()));
-        };
-        for b in &c.chapters {
-            let Some(group) = self.groups.get(&(b.chapter.clone(), c.key.clone())) else {
-                continue;
-            };
-            let Some(first) = group.first() else { continue };
-            let keeps = kept
-                .get(&(b.chapter.clone(), first.clone()))
-                .cloned()
-                .flatten();
-            if keeps.as_ref() != Some(&c.key) {
-                return Err(Withheld::Coupled {
-                    chapter: b.chapter.clone(),
-                    with: keeps,
-                    tied: group.iter().cloned().collect(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// The kept keys that no released candidate sums over their chapter: each chapter gives
-    /// these up for the next round.
+    /// The preferred keys that no released candidate sums over their chapter: each chapter
+    /// gives these up for the next round.
     fn unused(&self, kept: &Kept, released: &[bool]) -> BTreeSet<(PartyId, CellKey)> {
         kept.iter()
             .filter_map(|((chapter, _), key)| {
@@ -998,32 +1021,194 @@ impl Tied {
             .collect()
     }
 
-    /// Whether releasing candidate `i` would make released aggregates sum two cells of one of
-    /// its chapters' tied groups: the first such chapter and other key.
-    fn conflict(&self, candidates: &[Candidate], released: &[bool], i: usize) -> Option<Withheld> {
-        let c = candidates.get(i)?;
-        for b in &c.chapters {
-            let Some(group) = self.groups.get(&(b.chapter.clone(), c.key.clone())) else {
-                continue;
-            };
-            for other in group.iter().filter(|k| **k != c.key) {
-                let summed = self
-                    .having
-                    .get(&(b.chapter.clone(), other.clone()))
-                    .is_some_and(|js| {
-                        js.iter()
-                            .any(|j| *j != i && released.get(*j).copied().unwrap_or(false))
-                    });
-                if summed {
-                    return Some(Withheld::Coupled {
-                        chapter: b.chapter.clone(),
-                        with: Some(other.clone()),
-                        tied: group.iter().cloned().collect(),
-                    });
+    /// The key `chapter`'s tied group holding `key` prefers, if any.
+    fn preferred<'a>(
+        &self,
+        kept: &'a Kept,
+        chapter: &PartyId,
+        key: &CellKey,
+    ) -> Option<&'a CellKey> {
+        let first = self.groups.get(&(chapter.clone(), key.clone()))?.first()?;
+        kept.get(&(chapter.clone(), first.clone()))?.as_ref()
+    }
+
+    /// The other keys of `chapter`'s tied group holding `key`.
+    fn others<'a>(
+        &'a self,
+        chapter: &PartyId,
+        key: &'a CellKey,
+    ) -> impl Iterator<Item = &'a CellKey> + 'a {
+        self.groups
+            .get(&(chapter.clone(), key.clone()))
+            .into_iter()
+            .flatten()
+            .filter(move |k| *k != key)
+    }
+}
+
+/// The released aggregates' blocks, and which block holds each chapter's cell of a key
+/// (clause 9). A chapter is *coupled* in a block of key `j` when a released aggregate also sums
+/// another key of its tied group over it (at any view); the block's free chapters must then
+/// absorb whatever the coupled ones hold ([`ReleasePolicy::absorbed`]).
+#[derive(Debug, Default)]
+struct Held {
+    /// (chapter, key) → the released candidate whose block holds that chapter's cell.
+    holder: BTreeMap<(PartyId, CellKey), usize>,
+    /// Released candidate → its block.
+    blocks: BTreeMap<usize, Block>,
+    /// Released candidate → its key.
+    keys: BTreeMap<usize, CellKey>,
+}
+
+impl Held {
+    fn insert(&mut self, key: &CellKey, i: usize, block: Block) {
+        for chapter in &block.chapters {
+            self.holder.insert((chapter.clone(), key.clone()), i);
+        }
+        self.keys.insert(i, key.clone());
+        self.blocks.insert(i, block);
+    }
+
+    /// Candidate `i` is no longer released (a line withheld it).
+    fn forget(&mut self, i: usize) {
+        if let (Some(block), Some(key)) = (self.blocks.remove(&i), self.keys.remove(&i)) {
+            for chapter in block.chapters {
+                if self.holder.get(&(chapter.clone(), key.clone())) == Some(&i) {
+                    self.holder.remove(&(chapter, key.clone()));
                 }
             }
         }
-        None
+    }
+
+    /// For each chapter of `block` (of `key`), the other released key of its tied group, if
+    /// any: the chapter is coupled.
+    fn coupled_with(
+        &self,
+        (tied, kept): (&Tied, &Kept),
+        key: &CellKey,
+        block: &Block,
+    ) -> Vec<Option<CellKey>> {
+        block
+            .chapters
+            .iter()
+            .map(|chapter| {
+                let preferred = tied.preferred(kept, chapter, key);
+                tied.others(chapter, key)
+                    .find(|k| {
+                        Some(*k) == preferred
+                            || self.holder.contains_key(&(chapter.clone(), (*k).clone()))
+                    })
+                    .cloned()
+            })
+            .collect()
+    }
+
+    /// Clause 9 for released candidate `i`'s block as things are held now: what it narrows of
+    /// each chapter (after decryption), or why the free chapters cannot absorb the coupled ones.
+    fn absorbed(
+        &self,
+        policy: &ReleasePolicy,
+        candidates: &[Candidate],
+        (tied, kept): (&Tied, &Kept),
+        i: usize,
+        block: &Block,
+        form: Form,
+    ) -> std::result::Result<Vec<(PartyId, CellKey, u64, u64)>, Withheld> {
+        let Some(c) = candidates.get(i) else {
+            return Err(Withheld::Malformed("no such candidate".into()));
+        };
+        if block.chapters.is_empty() {
+            return Ok(Vec::new());
+        }
+        let with = self.coupled_with((tied, kept), &c.key, block);
+        let coupled: Vec<bool> = with.iter().map(Option::is_some).collect();
+        let value = match form {
+            Form::BeforeDecryption => None,
+            Form::AfterDecryption => Some(block.rest.ok_or(Withheld::NotDecrypted)?),
+        };
+        match policy.absorbed(&block.known, &coupled, value) {
+            Ok(narrowings) => Ok(narrowings
+                .into_iter()
+                .filter_map(|(j, lo, hi)| {
+                    block
+                        .chapters
+                        .get(j)
+                        .map(|p| (p.clone(), c.key.clone(), lo, hi))
+                })
+                .collect()),
+            Err(_) => {
+                let (chapter, other) = block
+                    .chapters
+                    .iter()
+                    .zip(with)
+                    .find_map(|(p, w)| w.map(|w| (p.clone(), w)))
+                    .map_or((None, None), |(p, w)| (Some(p), Some(w)));
+                let chapter = chapter.or_else(|| block.chapters.first().cloned());
+                let tied: Vec<CellKey> = chapter
+                    .as_ref()
+                    .and_then(|p| tied.groups.get(&(p.clone(), c.key.clone())))
+                    .map(|g| g.iter().cloned().collect())
+                    .unwrap_or_default();
+                Err(match chapter {
+                    Some(chapter) => Withheld::Coupled {
+                        chapter,
+                        with: other,
+                        tied,
+                    },
+                    None => Withheld::Malformed("an empty block".into()),
+                })
+            }
+        }
+    }
+
+    /// Releases candidate `i` with `block` if clause 9 holds for it and for every released
+    /// block in which it couples a chapter, and clause 10 for what they all narrow; otherwise
+    /// holds nothing new and says why.
+    #[allow(clippy::too_many_arguments)]
+    fn release(
+        &mut self,
+        policy: &ReleasePolicy,
+        candidates: &[Candidate],
+        (tied, kept): (&Tied, &Kept),
+        i: usize,
+        block: Block,
+        form: Form,
+        narrowed: &mut Narrowed,
+        guard: &dyn Narrowing,
+    ) -> std::result::Result<(), Withheld> {
+        let Some(c) = candidates.get(i) else {
+            return Err(Withheld::Malformed("no such candidate".into()));
+        };
+        // The blocks whose chapters this release couples: those of the other keys of each of
+        // its chapters' tied groups.
+        let mut touched: BTreeSet<usize> = BTreeSet::new();
+        for chapter in &block.chapters {
+            for other in tied.others(chapter, &c.key) {
+                if let Some(j) = self.holder.get(&(chapter.clone(), other.clone())) {
+                    touched.insert(*j);
+                }
+            }
+        }
+        self.insert(&c.key, i, block);
+        let mut narrowings = Vec::new();
+        let mut verdict = Ok(());
+        for j in std::iter::once(i).chain(touched) {
+            let Some(b) = self.blocks.get(&j) else {
+                continue;
+            };
+            match self.absorbed(policy, candidates, (tied, kept), j, b, form) {
+                Ok(n) => narrowings.extend(n),
+                Err(why) => {
+                    verdict = Err(why);
+                    break;
+                }
+            }
+        }
+        let verdict = verdict.and_then(|()| narrow(narrowed, &narrowings, guard));
+        if verdict.is_err() {
+            self.forget(i);
+        }
+        verdict
     }
 }
 
@@ -1323,8 +1508,9 @@ mod tests {
     fn two_tied_cells_of_one_chapter_are_never_both_summed() {
         // Five chapters each encrypt stages 2, 3 and 5 of their workplaces: per chapter the
         // three have a public sum (the total minus the published stages). Each key passes the
-        // rule alone; released together, stages 2 and 3 would tie every chapter's cells, so
-        // clause 9 keeps stage 2 only (key order) and the line keeps two unknowns.
+        // rule alone; released together, stages 2 and 3 would tie every chapter's cells and no
+        // free chapter absorbs them, so clause 9 releases stage 2 only (key order) and the line
+        // keeps two unknowns.
         let line = Line {
             keys: vec![
                 CellKey::total("workplaces"),
@@ -1364,6 +1550,73 @@ mod tests {
         // Without the line nothing ties the keys: all three are released.
         let free = decide(&p5(), &cands, &[], Form::BeforeDecryption);
         assert_eq!(free.released, vec![true, true, true]);
+    }
+
+    #[test]
+    fn free_chapters_absorb_coupled_ones() {
+        // s1..s5 each encrypt stages 2 and 3 of one line (tied: public sum); t1..t8 encrypt
+        // only stage 2 and u1..u8 only stage 3, each anywhere in 1..=8. Releasing both keys
+        // couples the s chapters, and the t (u) chapters' 56 values of room absorb whatever
+        // the s chapters' 15 hold: both are released, where one key per group withheld one.
+        let line = Line {
+            keys: vec![CellKey::total("workplaces"), stage("2"), stage("3")],
+        };
+        let lines = std::slice::from_ref(&line);
+        let t: Vec<String> = (1..=8).map(|i| format!("t{i}")).collect();
+        let u: Vec<String> = (1..=8).map(|i| format!("u{i}")).collect();
+        let with = |more: &[String], wide: u64| -> Vec<ChapterBound> {
+            let mut out = chapters(&SOUTH, 5);
+            for n in more {
+                out.push(ChapterBound {
+                    chapter: id(n),
+                    bound: wide,
+                });
+            }
+            out
+        };
+        let cands = vec![
+            Candidate::new(stage("2"), vec![], with(&t, 9)),
+            Candidate::new(stage("3"), vec![], with(&u, 9)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, true], "{d:?}");
+        assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
+        // With values: 45 lies inside what the free chapters absorb (28..=69).
+        let valued: Vec<Candidate> = cands.iter().map(|c| c.clone().with_value(45)).collect();
+        let after = decide(&p5(), &valued, lines, Form::AfterDecryption);
+        assert_eq!(after.released, vec![true, true], "{after:?}");
+        assert!(audit(&p5(), &valued, lines, &after, Form::AfterDecryption).is_empty());
+        // 25 would need the free chapters to hold at most 5 whatever the s chapters hold (up
+        // to 20): they hold at least 8, so the second key is withheld as coupled (and then the
+        // first by the line, which would have one unknown aggregate).
+        let low: Vec<Candidate> = cands.iter().map(|c| c.clone().with_value(25)).collect();
+        let after = decide(&p5(), &low, lines, Form::AfterDecryption);
+        assert!(
+            matches!(after.withheld.get(&1), Some(Withheld::Coupled { chapter, with: Some(k), .. })
+                if chapter == &id("s1") && k == &stage("2")),
+            "{after:?}"
+        );
+        // Free chapters with little room (1..=2 each, 8 values in all) cannot absorb 15.
+        let narrow_free = vec![
+            Candidate::new(stage("2"), vec![], with(&t, 3)),
+            Candidate::new(stage("3"), vec![], with(&u, 3)),
+        ];
+        let d = decide(&p5(), &narrow_free, lines, Form::BeforeDecryption);
+        assert!(
+            matches!(d.withheld.get(&1), Some(Withheld::Coupled { .. })),
+            "{d:?}"
+        );
+        assert!(!d.releases(1));
+        // A decision that releases both anyway is caught by the audit.
+        let forced = Decision {
+            released: vec![true, true],
+            withheld: BTreeMap::new(),
+        };
+        let problems = audit(&p5(), &narrow_free, lines, &forced, Form::BeforeDecryption);
+        assert!(
+            problems.iter().any(|p| p.contains("Coupled")),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -1509,6 +1762,48 @@ mod tests {
             Some(Withheld::Coupled { with: Some(k), .. }) if k == &officer
         ));
         assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
+    }
+
+    #[test]
+    fn a_tied_group_prefers_a_key_that_passes_whatever_its_value() {
+        // Every chapter encrypted union staff, officers and members with no union of one line. Officers pass only for
+        // some values: s1 may hold 59, so rule 3 asks for more than 73. Staff pass whatever
+        // their value. Key order would prefer officers; the group prefers staff, so staff are
+        // asked for and officers are coupled.
+        let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
+        let none = CellKey::new("members", &[(Dim::UnionStatus, "none")]);
+        let line = Line {
+            keys: vec![
+                CellKey::total("members"),
+                none.clone(),
+                officer.clone(),
+                staff(),
+            ],
+        };
+        let lines = std::slice::from_ref(&line);
+        let mut officers = chapters(&SOUTH, 5);
+        if let Some(first) = officers.first_mut() {
+            first.bound = 40;
+        }
+        let cands = vec![
+            Candidate::new(officer.clone(), vec![], officers),
+            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(none.clone(), vec![], chapters(&SOUTH, 9)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![false, true, false], "{d:?}");
+        assert!(matches!(
+            d.withheld.get(&0),
+            Some(Withheld::Coupled { with: Some(k), .. }) if k == &staff()
+        ));
+        // Where officers too pass whatever their value, the key order decides: officers.
+        let cands = vec![
+            Candidate::new(officer.clone(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(none, vec![], chapters(&SOUTH, 9)),
+        ];
+        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false, false], "{d:?}");
     }
 
     #[test]

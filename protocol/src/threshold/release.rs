@@ -114,6 +114,18 @@ impl ReleasePolicy {
             .map_err(|e| e.context("before decryption, for every possible aggregate"))
     }
 
+    /// Whether every aggregate rules 4 and 5 allow passes rules 1 to 5 (rules 2 and 3 ask more
+    /// of a smaller aggregate, so this is the rule at the smallest, `L` plus the largest
+    /// chapter's margin). Before decryption it tells an aggregate that will pass whatever its
+    /// value from one that may fail with it (a chapter that may hold 289 fails rule 3 below 362).
+    pub fn passes_whatever_the_value(&self, known: &[Known]) -> bool {
+        let Ok((low, high)) = spans(known) else {
+            return false;
+        };
+        let least = low.saturating_add(self.margin(known, low, high));
+        u64::try_from(least).is_ok_and(|least| self.check_known(known, least).is_ok())
+    }
+
     /// [`ReleasePolicy::may_publish`] with what an outsider knows of each chapter's value.
     pub fn may_publish_known(&self, known: &[Known], aggregate: u64) -> Result<()> {
         self.check_known(known, aggregate)
@@ -189,6 +201,97 @@ impl ReleasePolicy {
             .collect()
     }
 
+    /// Rules 4 and 5 for a block in which some chapters are *coupled* (clause 9 of the family
+    /// rule, [`super::family`]): a coupled chapter's cell is tied by its report's lines to
+    /// another of its cells that a released aggregate also sums, so the two may trade against
+    /// each other and the chapter's value for this key cannot be taken as free to move within
+    /// its interval when the others absorb a change. Only the *free* chapters (`coupled[i]`
+    /// false) absorb: the rule asks that
+    ///
+    /// - whatever the coupled chapters hold in their intervals, the free ones could make up the
+    ///   rest: `L_F + H_N ≤ A ≤ H_F + L_N` (sums of `lo` and `hi` over the free chapters `F`
+    ///   and the coupled `N`); and
+    /// - every chapter `c` keeps at least `min(k, hi_c − lo_c + 1)` values in
+    ///   `max(lo_c, A − (L_{N∖c} + H_{F∖c})) ..= min(hi_c, A − (H_{N∖c} + L_{F∖c}))`, the values
+    ///   of `c` for which the others absorb the rest whatever the coupled ones hold.
+    ///
+    /// With no chapter coupled this is exactly rules 4 and 5
+    /// ([`ReleasePolicy::may_publish_known`]) and the intervals are
+    /// [`ReleasePolicy::narrowing`]'s. Without the aggregate (trustees, before decryption) it
+    /// asks that some aggregate satisfy both; with it, returns what the aggregate leaves of
+    /// each chapter whose interval it narrows (same index). docs/threat-model.md §10 gives
+    /// the argument.
+    pub fn absorbed(
+        &self,
+        known: &[Known],
+        coupled: &[bool],
+        aggregate: Option<u64>,
+    ) -> Result<Vec<(usize, u64, u64)>> {
+        let is_coupled = |i: usize| coupled.get(i).copied().unwrap_or(false);
+        let mut sums = Sums::default();
+        for (i, c) in known.iter().enumerate() {
+            let (lo, hi) = (i128::from(c.lo), i128::from(c.top()));
+            if lo > hi {
+                return Err(refused(format!(
+                    "a chapter's known interval {}..={} is empty under its bound {}",
+                    c.lo, c.hi, c.bound
+                )));
+            }
+            sums.add(is_coupled(i), lo, hi);
+        }
+        let k = i128::from(self.k);
+        // The aggregates that pass: first the coupled chapters' absorption, then each chapter.
+        let mut from = sums.low_free + sums.high_coupled;
+        let mut to = sums.high_free + sums.low_coupled;
+        let mut reach: Vec<(i128, i128)> = Vec::with_capacity(known.len());
+        for (i, c) in known.iter().enumerate() {
+            let (lo, hi) = (i128::from(c.lo), i128::from(c.top()));
+            let mut others = sums;
+            others.add(is_coupled(i), -lo, -hi);
+            // The others absorb `A − v` for every value `v` of this chapter in `A − up ..= A − down`.
+            let up = others.low_coupled + others.high_free;
+            let down = others.high_coupled + others.low_free;
+            let keep = k.min(hi - lo + 1);
+            if up - down < keep - 1 {
+                return Err(refused(format!(
+                    "coupled chapters leave a chapter's cell fewer than {keep} values: the \
+                     free chapters can absorb only {} of it",
+                    (up - down + 1).max(0)
+                )));
+            }
+            from = from.max(lo + down + keep - 1);
+            to = to.min(hi + up - keep + 1);
+            reach.push((up, down));
+        }
+        if from > to {
+            return Err(refused(
+                "with coupled chapters no aggregate leaves every chapter its values and lets the \
+                 free chapters absorb the coupled ones"
+                    .into(),
+            ));
+        }
+        let Some(a) = aggregate else {
+            return Ok(Vec::new());
+        };
+        let a = i128::from(a);
+        if a < from || a > to {
+            return Err(refused(format!(
+                "with coupled chapters the aggregate must lie in {from}..={to}"
+            )));
+        }
+        Ok(known
+            .iter()
+            .zip(reach)
+            .enumerate()
+            .filter_map(|(i, (c, (up, down)))| {
+                let from = i128::from(c.lo).max(a - up);
+                let to = i128::from(c.top()).min(a - down);
+                let (from, to) = (u64::try_from(from).ok()?, u64::try_from(to).ok()?);
+                (from > c.lo || to < c.top()).then_some((i, from, to))
+            })
+            .collect())
+    }
+
     /// Rules 1 and 2.
     fn check_count(&self, chapters: usize, aggregate: u64) -> Result<()> {
         if chapters < MIN_CHAPTERS {
@@ -256,6 +359,27 @@ impl Known {
             bound,
             lo: 1.min(hi),
             hi,
+        }
+    }
+}
+
+/// `Σ lo` and `Σ hi` over a block's free and coupled chapters ([`ReleasePolicy::absorbed`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Sums {
+    low_free: i128,
+    high_free: i128,
+    low_coupled: i128,
+    high_coupled: i128,
+}
+
+impl Sums {
+    fn add(&mut self, coupled: bool, lo: i128, hi: i128) {
+        if coupled {
+            self.low_coupled += lo;
+            self.high_coupled += hi;
+        } else {
+            self.low_free += lo;
+            self.high_free += hi;
         }
     }
 }
@@ -447,6 +571,15 @@ mod tests {
             let most: u64 = known.iter().map(|c| c.hi).sum();
             let any = (0..=most).any(|v| p.may_publish_known(&known, v).is_ok());
             assert_eq!(p.may_decrypt_known(&known).is_ok(), any, "{known:?}");
+            // Surely: every aggregate rules 4 and 5 allow passes (none fails on rules 2 or 3).
+            let allowed: Vec<u64> = (0..=most)
+                .filter(|v| p.absorbed(&known, &[], Some(*v)).is_ok())
+                .collect();
+            let every = !allowed.is_empty()
+                && allowed
+                    .iter()
+                    .all(|v| p.may_publish_known(&known, *v).is_ok());
+            assert_eq!(p.passes_whatever_the_value(&known), every, "{known:?}");
         }
     }
 
@@ -540,6 +673,109 @@ mod tests {
             let most: u64 = bounds.iter().map(|b| b - 1).sum();
             let any = (0..=most).any(|v| p.may_publish(&bounds, v).is_ok());
             assert_eq!(p.may_decrypt(&bounds).is_ok(), any, "{bounds:?}");
+        }
+    }
+
+    /// Every value of a chapter the others can absorb whatever the coupled ones hold, by
+    /// enumeration: `absorbed` accepts exactly when the free chapters absorb every choice of the
+    /// coupled ones and each chapter keeps `min(k, width)` such values, and names exactly the
+    /// intervals; with no chapter coupled it agrees with rules 4 and 5.
+    #[test]
+    fn absorbed_is_exactly_what_free_chapters_can_make_up() {
+        let p = ReleasePolicy::new(3).unwrap();
+        let k = p.k();
+        let shapes: Vec<(u64, u64)> = vec![(1, 2), (1, 4), (2, 3), (1, 7), (5, 5)];
+        // Every sum a set of intervals reaches (every integer between its ends).
+        let span = |ks: &[(u64, u64)]| -> (u64, u64) {
+            ks.iter().fold((0, 0), |(l, h), (lo, hi)| (l + lo, h + hi))
+        };
+        for a in &shapes {
+            for b in &shapes {
+                for c in &shapes {
+                    for d in &shapes {
+                        let ks = [*a, *b, *c, *d];
+                        let known: Vec<Known> = ks
+                            .iter()
+                            .map(|(lo, hi)| Known {
+                                bound: hi + 1,
+                                lo: *lo,
+                                hi: *hi,
+                            })
+                            .collect();
+                        for mask in 0u8..16 {
+                            let coupled: Vec<bool> = (0..4).map(|i| mask & (1 << i) != 0).collect();
+                            let part = |skip: Option<usize>, want: bool| -> Vec<(u64, u64)> {
+                                (0..4)
+                                    .filter(|i| Some(*i) != skip && coupled[*i] == want)
+                                    .map(|i| ks[i])
+                                    .collect()
+                            };
+                            let (total_lo, total_hi) = span(&ks);
+                            for agg in total_lo..=total_hi {
+                                // Whether the free chapters (but `skip`) make up `rest` minus
+                                // whatever the coupled ones (but `skip`) hold.
+                                let absorbs = |skip: Option<usize>, rest: i64| {
+                                    let (fl, fh) = span(&part(skip, false));
+                                    let (nl, nh) = span(&part(skip, true));
+                                    (nl..=nh).all(|q| {
+                                        let r = rest - q as i64;
+                                        r >= fl as i64 && r <= fh as i64
+                                    })
+                                };
+                                let whole = absorbs(None, agg as i64);
+                                let left: Vec<Vec<u64>> = (0..4)
+                                    .map(|i| {
+                                        (ks[i].0..=ks[i].1)
+                                            .filter(|v| absorbs(Some(i), agg as i64 - *v as i64))
+                                            .collect()
+                                    })
+                                    .collect();
+                                let kept = (0..4).all(|i| {
+                                    let had = ks[i].1 - ks[i].0 + 1;
+                                    left[i].len() as u64 >= had.min(k)
+                                });
+                                let got = p.absorbed(&known, &coupled, Some(agg));
+                                assert_eq!(
+                                    got.is_ok(),
+                                    whole && kept,
+                                    "{ks:?} {coupled:?} at {agg}"
+                                );
+                                if let Ok(narrowed) = &got {
+                                    let want: Vec<(usize, u64, u64)> = (0..4)
+                                        .filter_map(|i| {
+                                            let lo = *left[i].first()?;
+                                            let hi = *left[i].last()?;
+                                            assert_eq!(left[i].len() as u64, hi - lo + 1);
+                                            ((lo, hi) != ks[i]).then_some((i, lo, hi))
+                                        })
+                                        .collect();
+                                    assert_eq!(narrowed, &want, "{ks:?} {coupled:?} at {agg}");
+                                    if mask == 0 {
+                                        assert_eq!(narrowed, &p.narrowing(&known, agg));
+                                    }
+                                }
+                                if mask == 0 && agg >= k {
+                                    let most = ks.iter().map(|(_, hi)| *hi).max().unwrap_or(0);
+                                    if 100 * most < 80 * agg {
+                                        assert_eq!(
+                                            got.is_ok(),
+                                            p.may_publish_known(&known, agg).is_ok(),
+                                            "{ks:?} at {agg}"
+                                        );
+                                    }
+                                }
+                            }
+                            let any = (total_lo..=total_hi)
+                                .any(|agg| p.absorbed(&known, &coupled, Some(agg)).is_ok());
+                            assert_eq!(
+                                p.absorbed(&known, &coupled, None).is_ok(),
+                                any,
+                                "{ks:?} {coupled:?}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 }
