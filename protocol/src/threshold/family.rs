@@ -1766,10 +1766,10 @@ mod tests {
 
     #[test]
     fn a_tied_group_prefers_a_key_that_passes_whatever_its_value() {
-        // Every chapter encrypted union staff, officers and members with no union of one line. Officers pass only for
-        // some values: s1 may hold 59, so rule 3 asks for more than 73. Staff pass whatever
-        // their value. Key order would prefer officers; the group prefers staff, so staff are
-        // asked for and officers are coupled.
+        // Every chapter encrypted union staff, officers and members with no union, of one line.
+        // Officers pass only for some values: s1 may hold 39, so rule 3 asks for more than 48.
+        // Staff pass whatever their value. Key order would prefer officers; the group prefers
+        // staff, so staff are asked for and officers are coupled.
         let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
         let none = CellKey::new("members", &[(Dim::UnionStatus, "none")]);
         let line = Line {

@@ -583,6 +583,17 @@ mod tests {
         }
     }
 
+    /// Chapters known to lie in these intervals, each bound just above its interval.
+    fn intervals(ks: &[(u64, u64)]) -> Vec<Known> {
+        ks.iter()
+            .map(|(lo, hi)| Known {
+                bound: hi + 1,
+                lo: *lo,
+                hi: *hi,
+            })
+            .collect()
+    }
+
     /// Rules 4 and 5 over known intervals are exactly "every chapter keeps at least k values,
     /// or all it had": checked against the intervals an attacker computes by enumeration, and
     /// [`ReleasePolicy::narrowing`] is exactly what the attacker learns.
@@ -595,14 +606,7 @@ mod tests {
         for a in &shapes {
             for b in &shapes {
                 for c in &shapes {
-                    let known: Vec<Known> = [a, b, c]
-                        .iter()
-                        .map(|(lo, hi)| Known {
-                            bound: hi + 1,
-                            lo: *lo,
-                            hi: *hi,
-                        })
-                        .collect();
+                    let known = intervals(&[*a, *b, *c]);
                     cases.push(known.clone());
                     let mut four = known;
                     four.push(Known::from_bound(3));
@@ -694,14 +698,7 @@ mod tests {
                 for c in &shapes {
                     for d in &shapes {
                         let ks = [*a, *b, *c, *d];
-                        let known: Vec<Known> = ks
-                            .iter()
-                            .map(|(lo, hi)| Known {
-                                bound: hi + 1,
-                                lo: *lo,
-                                hi: *hi,
-                            })
-                            .collect();
+                        let known = intervals(&ks);
                         for mask in 0u8..16 {
                             let coupled: Vec<bool> = (0..4).map(|i| mask & (1 << i) != 0).collect();
                             let part = |skip: Option<usize>, want: bool| -> Vec<(u64, u64)> {
