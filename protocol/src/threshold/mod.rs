@@ -65,6 +65,7 @@ pub mod dkg;
 pub mod family;
 pub mod key;
 pub mod narrowing;
+pub mod network;
 pub mod publication;
 pub mod release;
 pub mod released;
