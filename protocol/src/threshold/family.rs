@@ -98,6 +98,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::exact::{self, Component, ExactBlock, Narrowings, Refusal};
 use super::release::{Known, ReleasePolicy};
 use super::tally::ChapterBound;
 use crate::error::{Error, Reason, Result};
@@ -217,6 +218,9 @@ pub enum Withheld {
         /// The chapter's keys tied together by lines (its coupled cells), in order.
         tied: Vec<CellKey>,
     },
+    /// Clause 9′: the exact check of the aggregate's table over every released block of it
+    /// refuses ([`super::exact`]).
+    Exact(Refusal),
 }
 
 /// The decision for a family of candidates, index by index.
@@ -244,7 +248,17 @@ pub trait Narrowing {
     /// Whether every withheld cell of `chapter`'s report keeps at least `k` values, or all it
     /// had, once its encrypted cells `narrowed` are known to lie in the given intervals.
     fn keeps_protected(&self, chapter: &PartyId, narrowed: &Intervals) -> bool;
+
+    /// Clause 9′, the exact check over released blocks of one table ([`super::exact::check`]);
+    /// `None` when this guard cannot run it (it holds no reports).
+    fn exact(&self, _blocks: &[ExactBlock]) -> Option<ExactVerdict> {
+        None
+    }
 }
+
+/// What the exact check says: the intervals it leaves chapters that only one block sums over
+/// (for clause 10), or why it refuses.
+pub type ExactVerdict = std::result::Result<Narrowings, Refusal>;
 
 /// No chapter's report at hand: no narrowing is accepted, so after decryption rules 4 and 5
 /// release only aggregates that narrow no chapter at all.
@@ -433,6 +447,8 @@ fn decide_views(
     // a line keeps its narrowings here: later candidates are judged more strictly, never less.
     let mut narrowed = Narrowed::new();
     let mut held = Held::default();
+    // Tables decided by the exact check from their first aggregate clause 9 withholds on.
+    let mut exacting: BTreeSet<Component> = BTreeSet::new();
     for &i in &ix.duplicate {
         d.withheld.insert(
             i,
@@ -443,10 +459,23 @@ fn decide_views(
         let mut here: Vec<usize> = ix.at_view(view);
         here.sort_by_key(|i| candidates.get(*i).map(|c| keep_order(&c.key)));
         for &i in &here {
+            let table = candidates.get(i).and_then(|c| exact::component(&c.key));
             let verdict = ix
                 .judge(policy, candidates, &d.released, i, form)
                 .and_then(|block| {
-                    held.release(
+                    if let Some(table) = table.as_ref().filter(|t| exacting.contains(*t)) {
+                        return held.release_exact(
+                            candidates,
+                            table,
+                            i,
+                            block,
+                            form,
+                            &mut narrowed,
+                            guard,
+                        );
+                    }
+                    let again = block.clone();
+                    match held.release(
                         policy,
                         candidates,
                         (tied, kept),
@@ -455,7 +484,31 @@ fn decide_views(
                         form,
                         &mut narrowed,
                         guard,
-                    )
+                    ) {
+                        Err(why @ Withheld::Coupled { .. }) => match table {
+                            Some(table) => {
+                                let exact = held.release_exact(
+                                    candidates,
+                                    &table,
+                                    i,
+                                    again,
+                                    form,
+                                    &mut narrowed,
+                                    guard,
+                                );
+                                if exact.is_ok() {
+                                    exacting.insert(table);
+                                }
+                                exact.map_err(|e| match e {
+                                    // No reports at hand: clause 9's reason stands.
+                                    Withheld::Exact(Refusal::NoReports) => why,
+                                    e => e,
+                                })
+                            }
+                            None => Err(why),
+                        },
+                        other => other,
+                    }
                 });
             match verdict {
                 Ok(()) => {
@@ -542,16 +595,49 @@ pub fn audit_with(
             Ok(block) => held.insert(&c.key, i, block),
         }
     }
+    // Clause 9 block by block; a table the exact check can judge passes either way (clause 9′):
+    // every block by clause 9, or all of them at once by the exact check.
     let mut narrowed = Narrowed::new();
+    let kept = Kept::new();
+    let mut tables: BTreeMap<Component, (Vec<String>, Narrowings)> = BTreeMap::new();
     for (&i, block) in &held.blocks {
         let Some(c) = candidates.get(i) else { continue };
-        match held.absorbed(policy, candidates, (&tied, &Kept::new()), i, block, form) {
-            Err(why) => problems.push(format!("{:?} at {:?}: {why:?}", c.key, c.view)),
-            Ok(narrowings) => {
-                for (chapter, key, lo, hi) in narrowings {
+        let verdict = held.absorbed(policy, candidates, (&tied, &kept), i, block, form);
+        let failure = |why: &Withheld| format!("{:?} at {:?}: {why:?}", c.key, c.view);
+        match (exact::component(&c.key), verdict) {
+            (Some(table), verdict) => {
+                let (failed, narrowings) = tables.entry(table).or_default();
+                match verdict {
+                    Err(why) => failed.push(failure(&why)),
+                    Ok(n) => narrowings.extend(n),
+                }
+            }
+            (None, Err(why)) => problems.push(failure(&why)),
+            (None, Ok(n)) => {
+                for (chapter, key, lo, hi) in n {
                     tighten(narrowed.entry(chapter).or_default(), &key, lo, hi);
                 }
             }
+        }
+    }
+    for (table, (failed, by_clause_9)) in tables {
+        let narrowings = if failed.is_empty() {
+            by_clause_9
+        } else if form == Form::BeforeDecryption {
+            // Trustees decrypt what clause 9 alone would withhold: the combiner judges it.
+            Vec::new()
+        } else {
+            match held.exact(&table, guard) {
+                Ok(n) => n,
+                Err(why) => {
+                    problems.extend(failed);
+                    problems.push(format!("{table:?}: {why:?}"));
+                    continue;
+                }
+            }
+        };
+        for (chapter, key, lo, hi) in narrowings {
+            tighten(narrowed.entry(chapter).or_default(), &key, lo, hi);
         }
     }
     for (chapter, cells) in &narrowed {
@@ -1161,6 +1247,64 @@ impl Held {
         }
     }
 
+    /// Releases candidate `i` with `block` by clause 9′ (the exact check over every released
+    /// block of its table, `table`) and clause 10 for the chapters only one of them sums over;
+    /// otherwise holds nothing new and says why. Before decryption there is nothing to check
+    /// it with: trustees decrypt it, and whoever combines their shares judges it.
+    #[allow(clippy::too_many_arguments)]
+    fn release_exact(
+        &mut self,
+        candidates: &[Candidate],
+        table: &Component,
+        i: usize,
+        block: Block,
+        form: Form,
+        narrowed: &mut Narrowed,
+        guard: &dyn Narrowing,
+    ) -> std::result::Result<(), Withheld> {
+        let Some(c) = candidates.get(i) else {
+            return Err(Withheld::Malformed("no such candidate".into()));
+        };
+        self.insert(&c.key, i, block);
+        if form == Form::BeforeDecryption {
+            return Ok(());
+        }
+        let verdict = self
+            .exact(table, guard)
+            .and_then(|narrowings| narrow(narrowed, &narrowings, guard));
+        if verdict.is_err() {
+            self.forget(i);
+        }
+        verdict
+    }
+
+    /// The exact check over every released block of `table`, as held now: what it leaves the
+    /// chapters only one block sums over.
+    fn exact(
+        &self,
+        table: &Component,
+        guard: &dyn Narrowing,
+    ) -> std::result::Result<Narrowings, Withheld> {
+        let mut blocks = Vec::new();
+        for (j, block) in &self.blocks {
+            let Some(key) = self.keys.get(j) else {
+                continue;
+            };
+            if block.chapters.is_empty() || exact::component(key).as_ref() != Some(table) {
+                continue;
+            }
+            blocks.push(ExactBlock {
+                key: key.clone(),
+                chapters: block.chapters.clone(),
+                value: block.rest.ok_or(Withheld::NotDecrypted)?,
+            });
+        }
+        match guard.exact(&blocks) {
+            None => Err(Withheld::Exact(Refusal::NoReports)),
+            Some(verdict) => verdict.map_err(Withheld::Exact),
+        }
+    }
+
     /// Releases candidate `i` with `block` if clause 9 holds for it and for every released
     /// block in which it couples a chapter, and clause 10 for what they all narrow; otherwise
     /// holds nothing new and says why.
@@ -1500,8 +1644,11 @@ mod tests {
         assert!(decide(&p5(), &[bare], &[], Form::AfterDecryption).releases(0));
     }
 
+    /// Members by the stage of their workplace: a table clause 9 judges (a registry equality
+    /// ties members' union status to their union, so the exact check does not; the tests of
+    /// clause 9′ use workplaces).
     fn stage(s: &str) -> CellKey {
-        CellKey::new("workplaces", &[(Dim::Stage, s)])
+        CellKey::new("members", &[(Dim::Stage, s)])
     }
 
     #[test]
@@ -1513,7 +1660,7 @@ mod tests {
         // keeps two unknowns.
         let line = Line {
             keys: vec![
-                CellKey::total("workplaces"),
+                CellKey::total("members"),
                 stage("2"),
                 stage("3"),
                 stage("5"),
@@ -1559,7 +1706,7 @@ mod tests {
         // couples the s chapters, and the t (u) chapters' 56 values of room absorb whatever
         // the s chapters' 15 hold: both are released, where one key per group withheld one.
         let line = Line {
-            keys: vec![CellKey::total("workplaces"), stage("2"), stage("3")],
+            keys: vec![CellKey::total("members"), stage("2"), stage("3")],
         };
         let lines = std::slice::from_ref(&line);
         let t: Vec<String> = (1..=8).map(|i| format!("t{i}")).collect();
@@ -1626,7 +1773,7 @@ mod tests {
         // stage 2 (same key) is not.
         let line = Line {
             keys: vec![
-                CellKey::total("workplaces"),
+                CellKey::total("members"),
                 stage("2"),
                 stage("3"),
                 stage("5"),
@@ -1650,7 +1797,7 @@ mod tests {
     fn cells_a_report_fixes_or_chapters_that_do_not_share_tie_nothing() {
         let line = Line {
             keys: vec![
-                CellKey::total("workplaces"),
+                CellKey::total("members"),
                 stage("2"),
                 stage("3"),
                 stage("5"),

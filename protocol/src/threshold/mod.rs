@@ -62,6 +62,7 @@
 pub mod cell;
 pub mod decrypt;
 pub mod dkg;
+pub mod exact;
 pub mod family;
 pub mod key;
 pub mod narrowing;

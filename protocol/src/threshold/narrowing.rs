@@ -13,13 +13,15 @@
 //! the registry's relations they are the linear relaxation's, rounded inwards, which contain
 //! the integer truth and may be wider than it, as for the chapter's own audit (§9).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::family::{Intervals, Narrowing, tighten};
+use super::exact::{self, ExactBlock};
+use super::family::{ExactVerdict, Intervals, Narrowing, tighten};
 use crate::disclosure;
 use crate::identity::PartyId;
-use crate::report::{CellKey, Report};
+use crate::relations::{self, Constraint};
+use crate::report::{CellKey, CellValue, Report};
 
 /// The chapters' reports, by chapter, with the disclosure threshold `k`.
 #[derive(Debug)]
@@ -35,6 +37,9 @@ struct Chapter<'a> {
     report: &'a Report,
     /// What the range proofs show: each encrypted cell in `1..=bound − 1`.
     bounds: Intervals,
+    /// For the exact check, computed once: every withheld cell's interval and the report's
+    /// relations (`None` when the report's intervals cannot be computed).
+    exact: OnceCell<Option<(Intervals, Vec<Constraint>)>>,
 }
 
 impl<'a> Reports<'a> {
@@ -70,7 +75,44 @@ impl<'a> Reports<'a> {
             .iter()
             .map(|(k, b)| (k.clone(), (1, b.saturating_sub(1))))
             .collect();
-        self.chapters.insert(chapter, Chapter { report, bounds });
+        self.chapters.insert(
+            chapter,
+            Chapter {
+                report,
+                bounds,
+                exact: OnceCell::new(),
+            },
+        );
+    }
+
+    /// A chapter's report as the exact check reads it.
+    fn exact_chapter(&self, chapter: &PartyId) -> Option<exact::Chapter<'_>> {
+        let c = self.chapters.get(chapter)?;
+        let (intervals, constraints) = c
+            .exact
+            .get_or_init(|| {
+                let withheld: BTreeSet<&CellKey> = c
+                    .report
+                    .cells
+                    .iter()
+                    .filter(|cell| matches!(cell.value, CellValue::Suppressed))
+                    .map(|cell| &cell.key)
+                    .collect();
+                let intervals = disclosure::intervals_within(
+                    &c.report.cells,
+                    &c.report.campaigns,
+                    &c.bounds,
+                    &withheld,
+                )?;
+                let constraints = relations::constraints(&c.report.cells, &c.report.campaigns);
+                Some((intervals, constraints))
+            })
+            .as_ref()?;
+        Some(exact::Chapter {
+            report: c.report,
+            intervals,
+            constraints,
+        })
     }
 
     fn judge(&self, chapter: &PartyId, narrowed: &Intervals) -> bool {
@@ -101,6 +143,10 @@ impl<'a> Reports<'a> {
 }
 
 impl Narrowing for Reports<'_> {
+    fn exact(&self, blocks: &[ExactBlock]) -> Option<ExactVerdict> {
+        Some(exact::check(self.k, blocks, |p| self.exact_chapter(p)))
+    }
+
     fn keeps_protected(&self, chapter: &PartyId, narrowed: &Intervals) -> bool {
         let id = (chapter.clone(), narrowed.clone());
         if let Some(seen) = self.seen.borrow().get(&id) {

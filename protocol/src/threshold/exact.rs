@@ -1,0 +1,907 @@
+//! The release rule's exact check (docs/threat-model.md §10, "the exact check"): what an
+//! attacker holding every released aggregate of a table and every published cell knows of each
+//! chapter's withheld cells, computed exactly, instead of clause 9's sufficient condition.
+//!
+//! Clause 9 lets released aggregates sum two keys of a chapter's tied cells only where the
+//! block's other chapters can make up whatever that chapter holds; at national, where nearly
+//! every chapter encrypted several ladder stages, they cannot, and stages 1 to 5 stayed withheld.
+//! But a metric's tables whose two-dimensional tables chain one dimension to the next (workplaces
+//! by stage, by stage and sector, by sector) form a *network* for each chapter: its cells are
+//! arcs, its lines are nodes. With the released blocks of one end dimension's margins as more
+//! nodes, every chapter's network joins one network whose matrix is totally unimodular, so the
+//! bounds a linear program gives each cell are the integer ones ([`super::network`]). The check:
+//!
+//! - a chapter that only one released key of the component sums over is one arc, its cell's
+//!   interval from its own report (every value of that interval completes its report, so the
+//!   arc loses nothing); what the blocks leave of that interval is returned, for clause 10
+//!   ([`super::family::Narrowing`]) to carry to the chapter's other cells;
+//! - a chapter that two or more sum over is modelled whole: its total, its end dimension's
+//!   margins (the released ones from their blocks), the two-dimensional tables along the chain
+//!   and the margins in between, each withheld cell an arc with its interval from the chapter's
+//!   own report. Every other relation of the registry that touches one of those cells must
+//!   follow from the intervals alone, or the chapter cannot be modelled. Each withheld cell must
+//!   keep at least `k` values, or every value the chapter's own network leaves it;
+//! - a chapter that two or more sum over but that does not fit (released keys of two
+//!   dimensions, a two-dimensional key, a relation that ties a cell beyond its interval) is not
+//!   judged: the check fails.
+//!
+//! It needs the values, so whoever combines decryption shares runs it, and `verify` again on the
+//! publication.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::family::Intervals;
+use super::network::{ArcId, Network, NodeId};
+use crate::identity::PartyId;
+use crate::registry::{self, Dim, METRICS, Relation};
+use crate::relations::Constraint;
+use crate::report::{CellKey, CellValue, Report};
+
+/// A released block of one key: its chapters (the view's chapters outside its nearest released
+/// descendants') and its value (the view's aggregate minus theirs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExactBlock {
+    /// The key.
+    pub key: CellKey,
+    /// The block's chapters.
+    pub chapters: Vec<PartyId>,
+    /// The block's value.
+    pub value: u64,
+}
+
+/// A chain of dimensions of one metric, each tied to the next by one of its two-dimensional
+/// tables: the tables the exact check models.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Component {
+    /// The metric.
+    pub metric: String,
+    /// The dimensions in chain order, from the end with the lower [`Dim`].
+    pub chain: Vec<Dim>,
+}
+
+/// The component holding `key`'s dimensions, when the exact check can judge it: its metric's
+/// two-dimensional tables tie `key`'s dimensions to others along a path (no dimension in three
+/// tables, no cycle), and no registry equality has a side on the metric (an equality joins
+/// cells beyond its tables, and clause 9's groups with them). `None` for a metric's total.
+pub fn component(key: &CellKey) -> Option<Component> {
+    let metric = registry::metric(&key.metric)?;
+    let first = *key.dims.keys().next()?;
+    let equal = METRICS.iter().flat_map(|m| m.relations).any(|r| {
+        matches!(r, Relation::Equal { left, right, .. }
+            if left.metric == metric.id || right.metric == metric.id)
+    });
+    if equal {
+        return None;
+    }
+    let pairs: Vec<(Dim, Dim)> = metric
+        .tables
+        .iter()
+        .filter_map(|t| match t {
+            [a, b] => Some((*a, *b)),
+            _ => None,
+        })
+        .collect();
+    let neighbours = |d: Dim| -> Vec<Dim> {
+        pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a == d {
+                    Some(b)
+                } else if b == d {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    // The connected component of the key's first dimension.
+    let mut seen: BTreeSet<Dim> = BTreeSet::from([first]);
+    let mut stack = vec![first];
+    while let Some(d) = stack.pop() {
+        for n in neighbours(d) {
+            if seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    if key.dims.keys().any(|d| !seen.contains(d)) {
+        return None;
+    }
+    let edges = pairs.iter().filter(|(a, _)| seen.contains(a)).count();
+    if edges + 1 != seen.len() || seen.iter().any(|d| neighbours(*d).len() > 2) {
+        return None;
+    }
+    // A path: walk it from its lower end.
+    let start = seen.iter().copied().find(|d| neighbours(*d).len() <= 1)?;
+    let mut chain = vec![start];
+    while let Some(next) = chain
+        .last()
+        .and_then(|d| neighbours(*d).into_iter().find(|n| !chain.contains(n)))
+    {
+        chain.push(next);
+    }
+    Some(Component {
+        metric: metric.id.to_owned(),
+        chain,
+    })
+}
+
+/// One chapter's report as the check reads it: its cells, the interval of each withheld cell
+/// (from its own disclosure audit with its range proofs' bounds), and its relations.
+#[derive(Clone, Copy, Debug)]
+pub struct Chapter<'a> {
+    /// The report.
+    pub report: &'a Report,
+    /// Every withheld cell's feasible interval.
+    pub intervals: &'a Intervals,
+    /// The registry's relations over the report ([`crate::relations::constraints`]).
+    pub constraints: &'a [Constraint],
+}
+
+/// Why the exact check refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The chapter is summed by two released keys or more but does not fit the network (or
+    /// its report is not at hand).
+    Unmodelled(PartyId),
+    /// A withheld cell of the chapter would be left fewer than `k` values (or fewer than it
+    /// had).
+    Narrowed(PartyId),
+    /// The blocks' values do not fit the chapters' reports (or a chapter is in two blocks of
+    /// one key).
+    Inconsistent,
+    /// Nothing to run the check with: no chapter's report is at hand.
+    NoReports,
+}
+
+/// What the blocks leave of cells: (chapter, key, lo, hi).
+pub type Narrowings = Vec<(PartyId, CellKey, u64, u64)>;
+
+/// A chapter modelled whole: the keys released over it, its withheld cells' arcs, its report.
+type Whole<'p, 'a> = (
+    &'p PartyId,
+    Vec<&'p CellKey>,
+    Vec<(CellKey, ArcId)>,
+    Chapter<'a>,
+);
+
+/// Judges released `blocks` of one component together. `Ok` carries, for each chapter only one
+/// of the blocks sums over, the interval they leave its cell when narrower than its own report
+/// leaves it (for clause 10).
+pub fn check<'a>(
+    k: u64,
+    blocks: &[ExactBlock],
+    chapter: impl Fn(&PartyId) -> Option<Chapter<'a>>,
+) -> Result<Narrowings, Refusal> {
+    let mut by_chapter: BTreeMap<&PartyId, BTreeMap<&CellKey, usize>> = BTreeMap::new();
+    for (b, block) in blocks.iter().enumerate() {
+        for p in &block.chapters {
+            if by_chapter
+                .entry(p)
+                .or_default()
+                .insert(&block.key, b)
+                .is_some()
+            {
+                return Err(Refusal::Inconsistent);
+            }
+        }
+    }
+    let mut net = Network::new();
+    let g = net.node();
+    let mut block_nodes = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let node = net.node();
+        let value = i64::try_from(block.value).map_err(|_| Refusal::Inconsistent)?;
+        net.arc(g, node, value, value);
+        block_nodes.push(node);
+    }
+    let mut single: Vec<(&PartyId, &CellKey, ArcId, (i64, i64))> = Vec::new();
+    let mut whole: Vec<Whole<'_, 'a>> = Vec::new();
+    for (p, keys) in &by_chapter {
+        let data = chapter(p);
+        if let [(key, b)] = keys.iter().collect::<Vec<_>>().as_slice() {
+            let interval = data
+                .and_then(|d| d.intervals.get(*key).copied())
+                .and_then(|(lo, hi)| Some((i64::try_from(lo).ok()?, i64::try_from(hi).ok()?)))
+                .ok_or_else(|| Refusal::Unmodelled((*p).clone()))?;
+            let node = *block_nodes.get(**b).ok_or(Refusal::Inconsistent)?;
+            let arc = net.arc(node, g, interval.0, interval.1);
+            single.push((p, key, arc, interval));
+            continue;
+        }
+        let data = data.ok_or_else(|| Refusal::Unmodelled((*p).clone()))?;
+        let sources: BTreeMap<CellKey, NodeId> = keys
+            .iter()
+            .filter_map(|(key, b)| Some(((*key).clone(), *block_nodes.get(*b)?)))
+            .collect();
+        let arcs =
+            model(&mut net, g, &sources, data).ok_or_else(|| Refusal::Unmodelled((*p).clone()))?;
+        whole.push((p, keys.keys().copied().collect(), arcs, data));
+    }
+    let mut flow = net.solve().ok_or(Refusal::Inconsistent)?;
+    let mut narrowings = Vec::new();
+    for (p, key, arc, (lo, hi)) in single {
+        let span = u64::try_from(hi - lo).unwrap_or(0);
+        let (down, up) = flow.room(arc, span).ok_or(Refusal::Inconsistent)?;
+        let v = flow.value(arc).ok_or(Refusal::Inconsistent)?;
+        let now = (
+            v.saturating_sub_unsigned(down),
+            v.saturating_add_unsigned(up),
+        );
+        if now != (lo, hi) {
+            let (Ok(a), Ok(b)) = (u64::try_from(now.0), u64::try_from(now.1)) else {
+                return Err(Refusal::Inconsistent);
+            };
+            narrowings.push(((*p).clone(), (*key).clone(), a, b));
+        }
+    }
+    let cap = k.saturating_sub(1);
+    for (p, released, arcs, data) in whole {
+        // What the chapter's own network leaves each cell, with no block at all.
+        let mut alone = Network::new();
+        let own = alone.node();
+        let sources: BTreeMap<CellKey, NodeId> =
+            released.into_iter().map(|key| (key.clone(), own)).collect();
+        let own_arcs =
+            model(&mut alone, own, &sources, data).ok_or_else(|| Refusal::Unmodelled(p.clone()))?;
+        let mut own_flow = alone.solve().ok_or(Refusal::Inconsistent)?;
+        for ((_, arc), (_, own_arc)) in arcs.iter().zip(&own_arcs) {
+            let width = |(down, up): (u64, u64)| down.saturating_add(up).min(cap);
+            let now = flow
+                .room(*arc, cap)
+                .map(width)
+                .ok_or(Refusal::Inconsistent)?;
+            let had = own_flow
+                .room(*own_arc, cap)
+                .map(width)
+                .ok_or(Refusal::Inconsistent)?;
+            if now < had {
+                return Err(Refusal::Narrowed(p.clone()));
+            }
+        }
+    }
+    Ok(narrowings)
+}
+
+/// Adds one chapter's component to `net`: the margins of the chain's first dimension flow from
+/// `sources` (a released key's block) or from `g`, through the two-dimensional tables and the
+/// margins between, to the chapter's total, which flows back to `g`. Returns the withheld
+/// cells' arcs (in key order), or `None` when the chapter does not fit: a released key that is
+/// not a margin of one end of the chain, a table or interval missing, a published total
+/// missing, or a relation that ties a modelled cell beyond its interval.
+fn model(
+    net: &mut Network,
+    g: NodeId,
+    sources: &BTreeMap<CellKey, NodeId>,
+    data: Chapter<'_>,
+) -> Option<Vec<(CellKey, ArcId)>> {
+    let first = sources.keys().next()?;
+    let comp = component(first)?;
+    let &[end] = first.dims.keys().collect::<Vec<_>>().as_slice() else {
+        return None;
+    };
+    if sources
+        .keys()
+        .any(|k| component(k).as_ref() != Some(&comp) || k.dims.keys().ne([end]))
+    {
+        return None;
+    }
+    let mut chain = comp.chain.clone();
+    if chain.last() == Some(end) && chain.first() != Some(end) {
+        chain.reverse();
+    }
+    if chain.first() != Some(end) {
+        return None;
+    }
+    let cells: BTreeMap<&CellKey, CellValue> = data
+        .report
+        .cells
+        .iter()
+        .filter(|c| c.key.metric == comp.metric)
+        .map(|c| (&c.key, c.value))
+        .collect();
+    let tables: BTreeSet<Vec<Dim>> = cells.keys().map(|k| k.table()).collect();
+    let total = match cells.get(&CellKey::total(&comp.metric)) {
+        Some(CellValue::Count(t)) => i64::try_from(*t).ok()?,
+        _ => return None,
+    };
+    // The chain as far as this report lists its tables.
+    let table_of = |a: Dim, b: Dim| {
+        let mut t = vec![a, b];
+        t.sort();
+        t
+    };
+    if !tables.contains(&vec![*end]) {
+        return None;
+    }
+    let mut dims = vec![*end];
+    for pair in chain.windows(2) {
+        let [a, b] = pair else { break };
+        if !tables.contains(&table_of(*a, *b)) || !tables.contains(&vec![*b]) {
+            break;
+        }
+        dims.push(*b);
+    }
+    let bounds = |key: &CellKey, value: &CellValue| -> Option<(i64, i64)> {
+        match value {
+            CellValue::Count(v) => {
+                let v = i64::try_from(*v).ok()?;
+                Some((v, v))
+            }
+            CellValue::Suppressed => {
+                let (lo, hi) = data.intervals.get(key)?;
+                Some((i64::try_from(*lo).ok()?, i64::try_from(*hi).ok()?))
+            }
+        }
+    };
+    let e = net.node();
+    let mut into: BTreeMap<(Dim, &str), NodeId> = BTreeMap::new();
+    let mut out_of: BTreeMap<(Dim, &str), NodeId> = BTreeMap::new();
+    let mut withheld: Vec<(CellKey, ArcId)> = Vec::new();
+    let mut modelled: BTreeMap<&CellKey, (i64, i64)> = BTreeMap::new();
+    let last = dims.len() - 1;
+    for (i, dim) in dims.iter().enumerate() {
+        // The dimension's margins.
+        for (key, value) in cells.iter().filter(|(k, _)| k.table() == [*dim]) {
+            let v = key.dims.get(dim)?.as_str();
+            let (lo, hi) = bounds(key, value)?;
+            let (from, to) = if i == 0 {
+                let from = sources.get(*key).copied().unwrap_or(g);
+                let to = if last == 0 { e } else { net.node() };
+                out_of.insert((*dim, v), to);
+                (from, to)
+            } else {
+                let from = *into.entry((*dim, v)).or_insert_with(|| net.node());
+                let to = if i == last { e } else { net.node() };
+                out_of.insert((*dim, v), to);
+                (from, to)
+            };
+            let arc = net.arc(from, to, lo, hi);
+            modelled.insert(key, (lo, hi));
+            if matches!(value, CellValue::Suppressed) {
+                withheld.push(((*key).clone(), arc));
+            }
+        }
+        // The table to the next dimension.
+        let Some(next) = dims.get(i + 1) else { break };
+        let table = table_of(*dim, *next);
+        for (key, value) in cells.iter().filter(|(k, _)| k.table() == table) {
+            let a = key.dims.get(dim)?.as_str();
+            let b = key.dims.get(next)?.as_str();
+            let (lo, hi) = bounds(key, value)?;
+            // A part whose margin is absent (a zero) can only be zero.
+            let from = match out_of.get(&(*dim, a)) {
+                Some(n) => *n,
+                None => net.node(),
+            };
+            let to = *into.entry((*next, b)).or_insert_with(|| net.node());
+            let arc = net.arc(from, to, lo, hi);
+            modelled.insert(key, (lo, hi));
+            if matches!(value, CellValue::Suppressed) {
+                withheld.push(((*key).clone(), arc));
+            }
+        }
+    }
+    net.arc(e, g, total, total);
+    // A released key the chapter does not list as a withheld margin of the chain's end.
+    if sources
+        .keys()
+        .any(|k| !withheld.iter().any(|(w, _)| w == k))
+    {
+        return None;
+    }
+    // Every other relation touching an open modelled cell must follow from the intervals.
+    let interval_of = |key: &CellKey| -> Option<(i64, i64)> {
+        if let Some(b) = modelled.get(key) {
+            return Some(*b);
+        }
+        match data.report.cells.iter().find(|c| &c.key == key) {
+            None => Some((0, 0)),
+            Some(c) => bounds(key, &c.value),
+        }
+    };
+    for c in data.constraints {
+        let touches = c
+            .terms
+            .iter()
+            .any(|(key, _)| modelled.get(key).is_some_and(|(lo, hi)| lo < hi));
+        if touches && !implied(c, &interval_of) {
+            return None;
+        }
+    }
+    Some(withheld)
+}
+
+/// Whether a constraint holds for every point of the box `interval_of` gives its cells.
+fn implied(c: &Constraint, interval_of: &impl Fn(&CellKey) -> Option<(i64, i64)>) -> bool {
+    let mut low: i128 = 0;
+    let mut high: i128 = 0;
+    for (key, coef) in &c.terms {
+        let Some((lo, hi)) = interval_of(key) else {
+            return false;
+        };
+        let (a, b) = (
+            i128::from(*coef) * i128::from(lo),
+            i128::from(*coef) * i128::from(hi),
+        );
+        low += a.min(b);
+        high += a.max(b);
+    }
+    let rhs = i128::from(c.rhs);
+    if c.equal {
+        low == rhs && high == rhs
+    } else {
+        high <= rhs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Cell, Period};
+    use crate::threshold::narrowing::Reports;
+
+    fn key(dims: &[(Dim, &str)]) -> CellKey {
+        CellKey::new("workplaces", dims)
+    }
+
+    #[test]
+    fn components_are_the_chains_of_two_dimensional_tables() {
+        let chain = |k: CellKey| component(&k).map(|c| c.chain);
+        assert_eq!(
+            chain(key(&[(Dim::Stage, "2")])),
+            Some(vec![Dim::Sector, Dim::Stage])
+        );
+        assert_eq!(
+            chain(key(&[(Dim::Sector, "62"), (Dim::Stage, "2")])),
+            Some(vec![Dim::Sector, Dim::Stage])
+        );
+        assert_eq!(chain(key(&[(Dim::State, "NC")])), Some(vec![Dim::State]));
+        assert_eq!(
+            chain(CellKey::new("pods", &[(Dim::Sector, "62")])),
+            Some(vec![Dim::Sector])
+        );
+        // Members: union status is tied to union by a registry equality.
+        assert_eq!(
+            chain(CellKey::new("members", &[(Dim::UnionStatus, "staff")])),
+            None
+        );
+        assert_eq!(chain(CellKey::total("workplaces")), None);
+        assert_eq!(chain(CellKey::new("no-such-metric", &[])), None);
+    }
+
+    const SECTORS: [&str; 2] = ["23", "62"];
+    const STAGES: [&str; 2] = ["0", "1"];
+
+    /// One chapter's workplaces: a 2 × 2 table of sector by stage, its margins and its total,
+    /// with `hidden` saying which of the eight cells are withheld (four inner cells, then the
+    /// sector margins, then the stage margins).
+    fn chapter(name: &str, inner: [[u64; 2]; 2], hidden: u8) -> (Report, Vec<(CellKey, u64)>) {
+        let id = PartyId::new(name).unwrap_or_else(|_| unreachable!());
+        let national = PartyId::new("national").unwrap_or_else(|_| unreachable!());
+        let mut r = crate::testkit::sample_report(
+            &id,
+            &national,
+            Period::new(2026, 11).unwrap_or_else(|_| unreachable!()),
+            jiff::Timestamp::UNIX_EPOCH,
+            1,
+        );
+        let mut cells: Vec<(CellKey, u64)> = Vec::new();
+        for (s, sector) in SECTORS.iter().enumerate() {
+            for (t, stage) in STAGES.iter().enumerate() {
+                cells.push((
+                    key(&[(Dim::Sector, sector), (Dim::Stage, stage)]),
+                    inner[s][t],
+                ));
+            }
+        }
+        for (s, sector) in SECTORS.iter().enumerate() {
+            cells.push((key(&[(Dim::Sector, sector)]), inner[s][0] + inner[s][1]));
+        }
+        for (t, stage) in STAGES.iter().enumerate() {
+            cells.push((key(&[(Dim::Stage, stage)]), inner[0][t] + inner[1][t]));
+        }
+        let total: u64 = inner.iter().flatten().sum();
+        r.cells = vec![Cell::count(CellKey::total("workplaces"), total)];
+        for (i, (k, v)) in cells.iter().enumerate() {
+            // A zero is always published.
+            if hidden & (1 << i) != 0 && *v > 0 {
+                r.cells.push(Cell {
+                    key: k.clone(),
+                    value: CellValue::Suppressed,
+                });
+            } else if *v > 0 {
+                r.cells.push(Cell::count(k.clone(), *v));
+            }
+        }
+        (r, cells)
+    }
+
+    /// Every assignment of a chapter's withheld cells its report allows (inner cells free,
+    /// margins and total as the lines make them), as values of its eight cells.
+    fn points(r: &Report, cells: &[(CellKey, u64)]) -> Vec<Vec<u64>> {
+        let total = cells.iter().take(4).map(|c| c.1).sum::<u64>();
+        let published = |k: &CellKey| -> Option<Option<u64>> {
+            r.cells
+                .iter()
+                .find(|c| &c.key == k)
+                .map(|c| c.value.count())
+        };
+        let mut out = Vec::new();
+        for code in 0..(total + 1).pow(4) {
+            let x: Vec<u64> = (0..4)
+                .map(|i| code / (total + 1).pow(i) % (total + 1))
+                .collect();
+            let v = vec![
+                x[0],
+                x[1],
+                x[2],
+                x[3],
+                x[0] + x[1],
+                x[2] + x[3],
+                x[0] + x[2],
+                x[1] + x[3],
+            ];
+            if x.iter().sum::<u64>() != total {
+                continue;
+            }
+            let fits = cells
+                .iter()
+                .zip(&v)
+                .all(|((k, _), value)| match published(k) {
+                    None => *value == 0,
+                    Some(Some(p)) => p == *value,
+                    Some(None) => *value >= 1,
+                });
+            if fits {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// The check against every integer assignment of three chapters' withheld cells: it
+    /// refuses exactly when some cell of a chapter both stages' blocks sum over is left fewer
+    /// than `k` values (or fewer than it had), and otherwise gives the exact interval of each
+    /// chapter only one block sums over.
+    #[test]
+    fn the_check_is_exactly_what_every_integer_assignment_allows() {
+        let k = 3;
+        let mut rng = Lcg(9);
+        let (mut passed, mut narrowed, mut singles) = (0, 0, 0);
+        for _ in 0..300 {
+            let names = ["a", "b", "c"];
+            let built: Vec<(Report, Vec<(CellKey, u64)>)> = names
+                .iter()
+                .map(|n| {
+                    let inner = [[rng.next(3), rng.next(3)], [rng.next(3), 1 + rng.next(2)]];
+                    // Stage margins withheld more often than not.
+                    let stages = if rng.next(3) == 0 { 0 } else { 0xC0 };
+                    chapter(n, inner, (rng.next(64) as u8) | stages)
+                })
+                .collect();
+            let ids: Vec<PartyId> = names
+                .iter()
+                .map(|n| PartyId::new(n).unwrap_or_else(|_| unreachable!()))
+                .collect();
+            let mut reports = Reports::new(k);
+            for ((r, cells), id) in built.iter().zip(&ids) {
+                let bounds: BTreeMap<CellKey, u64> = cells
+                    .iter()
+                    .map(|(key, _)| (key.clone(), 9))
+                    .filter(|(key, _)| {
+                        r.cells
+                            .iter()
+                            .any(|c| &c.key == key && c.value == CellValue::Suppressed)
+                    })
+                    .collect();
+                reports.insert_with_bounds(id.clone(), r, &bounds);
+            }
+            // Each stage's block: the chapters that withheld that stage's margin, except that
+            // stage 1's block may leave the last chapter out (as if a view below had released
+            // it), so that stage 0's block alone sums over it.
+            let apart = rng.next(2) == 0;
+            let blocks: Vec<ExactBlock> = (6..8)
+                .map(|i| {
+                    let mut chapters = Vec::new();
+                    let mut value = 0;
+                    for ((r, cells), id) in built.iter().zip(&ids) {
+                        if i == 7 && apart && id.as_str() == "c" {
+                            continue;
+                        }
+                        let (k, v) = &cells[i];
+                        if r.cells
+                            .iter()
+                            .any(|c| &c.key == k && c.value == CellValue::Suppressed)
+                        {
+                            chapters.push(id.clone());
+                            value += v;
+                        }
+                    }
+                    ExactBlock {
+                        key: cells_key(&built, i),
+                        chapters,
+                        value,
+                    }
+                })
+                .filter(|b| !b.chapters.is_empty())
+                .collect();
+            let got = exact_check(&reports, &blocks);
+            // Brute force: every chapter's points, joined by the blocks' sums.
+            let each: Vec<Vec<Vec<u64>>> = built.iter().map(|(r, c)| points(r, c)).collect();
+            let mut joint: Vec<Option<(u64, u64)>> = vec![None; 24];
+            for pa in &each[0] {
+                for pb in &each[1] {
+                    for pc in &each[2] {
+                        let all = [pa, pb, pc];
+                        let fits = blocks.iter().all(|b| {
+                            let i = if b.key.dims.get(&Dim::Stage).map(String::as_str) == Some("0")
+                            {
+                                6
+                            } else {
+                                7
+                            };
+                            let sum: u64 = ids
+                                .iter()
+                                .zip(&all)
+                                .filter(|(id, _)| b.chapters.contains(id))
+                                .map(|(_, p)| p[i])
+                                .sum();
+                            sum == b.value
+                        });
+                        if fits {
+                            for (c, p) in all.iter().enumerate() {
+                                for (i, v) in p.iter().enumerate() {
+                                    let slot = &mut joint[c * 8 + i];
+                                    *slot = Some(
+                                        slot.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let alone = |c: usize, i: usize| -> (u64, u64) {
+                let vs = each[c].iter().map(|p| p[i]);
+                (vs.clone().min().unwrap_or(0), vs.max().unwrap_or(0))
+            };
+            let width = |(lo, hi): (u64, u64)| (hi - lo).min(k - 1);
+            let mut expected_refusal = None;
+            let mut expected_narrowings = Vec::new();
+            for (c, ((r, cells), id)) in built.iter().zip(&ids).enumerate() {
+                let summed: Vec<usize> = blocks
+                    .iter()
+                    .filter(|b| b.chapters.contains(id))
+                    .map(|b| if b.key == cells[6].0 { 6 } else { 7 })
+                    .collect();
+                if summed.len() == 1 {
+                    let i = summed[0];
+                    let now = joint[c * 8 + i].unwrap_or((0, 0));
+                    if now != alone(c, i) {
+                        expected_narrowings.push((id.clone(), cells[i].0.clone(), now.0, now.1));
+                    }
+                } else if summed.len() == 2 {
+                    for (i, (k, _)) in cells.iter().enumerate() {
+                        let withheld = r
+                            .cells
+                            .iter()
+                            .any(|cell| &cell.key == k && cell.value == CellValue::Suppressed);
+                        let now = joint[c * 8 + i].unwrap_or((0, 0));
+                        if withheld && width(now) < width(alone(c, i)) && expected_refusal.is_none()
+                        {
+                            expected_refusal = Some(Refusal::Narrowed(id.clone()));
+                        }
+                    }
+                }
+            }
+            match expected_refusal {
+                Some(refusal) => {
+                    assert_eq!(got, Err(refusal), "{blocks:?}");
+                    narrowed += 1;
+                }
+                None => {
+                    assert_eq!(got, Ok(expected_narrowings.clone()), "{blocks:?}");
+                    passed += 1;
+                    singles += usize::from(!expected_narrowings.is_empty());
+                }
+            }
+        }
+        assert!(
+            passed > 20 && narrowed > 20 && singles > 5,
+            "{passed} {narrowed} {singles}"
+        );
+    }
+
+    /// The family rule with the exact check: where clause 9 withholds national's second stage
+    /// (every chapter encrypted both, so none is free to absorb them), trustees decrypt it, the
+    /// combiner with the reports releases it when the check passes and withholds it when the
+    /// check refuses, and `audit_with` agrees.
+    #[test]
+    fn the_family_rule_releases_what_the_exact_check_allows() {
+        use crate::threshold::family::{
+            self, Candidate, Decision, Form, Intervals, Narrowing, Withheld, lines_for,
+        };
+        /// The reports for clause 10, without the exact check: clause 9 alone.
+        struct ClauseNine<'a, 'b>(&'a Reports<'b>);
+        impl Narrowing for ClauseNine<'_, '_> {
+            fn keeps_protected(&self, chapter: &PartyId, narrowed: &Intervals) -> bool {
+                self.0.keeps_protected(chapter, narrowed)
+            }
+        }
+        use crate::threshold::release::ReleasePolicy;
+        use crate::threshold::tally::ChapterBound;
+        let k = 3;
+        let policy = ReleasePolicy::new(k).unwrap_or_else(|_| unreachable!());
+        let mut rng = Lcg(3);
+        let (mut rescued, mut refused) = (0, 0);
+        for _ in 0..60 {
+            let names = ["a", "b", "c", "d"];
+            let built: Vec<(Report, Vec<(CellKey, u64)>)> = names
+                .iter()
+                .map(|n| {
+                    let inner = [
+                        [1 + rng.next(4), 1 + rng.next(4)],
+                        [1 + rng.next(4), 1 + rng.next(4)],
+                    ];
+                    chapter(n, inner, 0xC0 | (rng.next(64) as u8))
+                })
+                .collect();
+            let ids: Vec<PartyId> = names
+                .iter()
+                .map(|n| PartyId::new(n).unwrap_or_else(|_| unreachable!()))
+                .collect();
+            let mut reports = Reports::new(k);
+            for ((r, _), id) in built.iter().zip(&ids) {
+                let bounds: BTreeMap<CellKey, u64> = r
+                    .cells
+                    .iter()
+                    .filter(|c| c.value == CellValue::Suppressed)
+                    .map(|c| (c.key.clone(), 17))
+                    .collect();
+                reports.insert_with_bounds(id.clone(), r, &bounds);
+            }
+            let candidates: Vec<Candidate> = (6..8)
+                .map(|i| {
+                    let key = cells_key(&built, i);
+                    let mut known = BTreeMap::new();
+                    let mut value = 0;
+                    for (r, cells) in &built {
+                        let iv = crate::disclosure::intervals_report(&r.cells, &r.campaigns);
+                        if let Some(v) = iv.get(&key) {
+                            known.insert(r.chapter.clone(), *v);
+                        }
+                        value += cells[i].1;
+                    }
+                    let chapters = ids
+                        .iter()
+                        .map(|id| ChapterBound {
+                            chapter: id.clone(),
+                            bound: 17,
+                        })
+                        .collect();
+                    Candidate::new(key, Vec::new(), chapters)
+                        .with_known(known)
+                        .with_value(value)
+                })
+                .collect();
+            let keys: Vec<CellKey> = built
+                .first()
+                .map(|(_, cells)| cells.iter().map(|(k, _)| k.clone()).collect())
+                .unwrap_or_default();
+            let mut lines = lines_for(&keys);
+            lines.extend(family::table_lines([&CellKey::total("workplaces")]));
+            let before = family::decide(&policy, &candidates, &lines, Form::BeforeDecryption);
+            let with = family::decide_with(
+                &policy,
+                &candidates,
+                &lines,
+                Form::AfterDecryption,
+                &reports,
+            );
+            let without = family::decide_with(
+                &policy,
+                &candidates,
+                &lines,
+                Form::AfterDecryption,
+                &ClauseNine(&reports),
+            );
+            assert!(
+                family::audit_with(
+                    &policy,
+                    &candidates,
+                    &lines,
+                    &with,
+                    Form::AfterDecryption,
+                    &reports
+                )
+                .is_empty()
+            );
+            // The combiner releases a subset of what trustees decrypt.
+            for i in 0..2 {
+                assert!(!with.releases(i) || before.releases(i));
+            }
+            // The cases clause 9 alone decides against: stage 1 coupled.
+            if !matches!(without.withheld.get(&1), Some(Withheld::Coupled { .. })) {
+                continue;
+            }
+            assert!(before.releases(1), "trustees decrypt it: {before:?}");
+            if with.releases(1) {
+                rescued += 1;
+                // The same decision fails clause 9's audit.
+                assert!(
+                    !family::audit_with(
+                        &policy,
+                        &candidates,
+                        &lines,
+                        &with,
+                        Form::AfterDecryption,
+                        &ClauseNine(&reports)
+                    )
+                    .is_empty()
+                );
+            }
+            // A value that does not fit the chapters' reports (one more workplace at stage 1
+            // than their totals leave) is refused, and a decision that publishes it anyway is
+            // caught by the audit.
+            let mut wrong = candidates.clone();
+            wrong[1].value = wrong[1].value.map(|v| v + 1);
+            let d = family::decide_with(&policy, &wrong, &lines, Form::AfterDecryption, &reports);
+            if with.releases(1) {
+                assert!(!d.releases(1), "{d:?}");
+                let inconsistent = matches!(
+                    d.withheld.get(&1),
+                    Some(Withheld::Exact(Refusal::Inconsistent))
+                );
+                refused += usize::from(inconsistent);
+                let forced = Decision {
+                    released: vec![true, true],
+                    withheld: BTreeMap::new(),
+                };
+                let problems = family::audit_with(
+                    &policy,
+                    &wrong,
+                    &lines,
+                    &forced,
+                    Form::AfterDecryption,
+                    &reports,
+                );
+                assert!(!problems.is_empty());
+                assert!(
+                    !inconsistent || problems.iter().any(|p| p.contains("Inconsistent")),
+                    "{problems:?}"
+                );
+            }
+        }
+        // Refusals of cells the blocks would narrow: the brute-force test above.
+        assert!(rescued > 5 && refused > 2, "{rescued} {refused}");
+    }
+
+    fn cells_key(built: &[(Report, Vec<(CellKey, u64)>)], i: usize) -> CellKey {
+        built
+            .first()
+            .and_then(|(_, cells)| cells.get(i))
+            .map(|(k, _)| k.clone())
+            .unwrap_or_else(|| CellKey::total("workplaces"))
+    }
+
+    fn exact_check(
+        reports: &Reports<'_>,
+        blocks: &[ExactBlock],
+    ) -> Result<Vec<(PartyId, CellKey, u64, u64)>, Refusal> {
+        use crate::threshold::family::Narrowing;
+        reports.exact(blocks).unwrap_or(Err(Refusal::NoReports))
+    }
+}
