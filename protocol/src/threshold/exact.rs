@@ -39,7 +39,7 @@ use crate::report::{CellKey, CellValue, Report};
 
 /// A released block of one key: its chapters (the view's chapters outside its nearest released
 /// descendants') and its value (the view's aggregate minus theirs).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ExactBlock {
     /// The key.
     pub key: CellKey,

@@ -30,6 +30,8 @@ pub struct Reports<'a> {
     chapters: BTreeMap<PartyId, Chapter<'a>>,
     /// Verdicts already computed: the family rule asks again in each of clause 9's rounds.
     seen: RefCell<BTreeMap<(PartyId, Intervals), bool>>,
+    /// The exact check's verdicts already computed, by blocks (asked again in each round too).
+    exact_seen: RefCell<BTreeMap<Vec<ExactBlock>, ExactVerdict>>,
 }
 
 #[derive(Debug)]
@@ -49,6 +51,7 @@ impl<'a> Reports<'a> {
             k,
             chapters: BTreeMap::new(),
             seen: RefCell::new(BTreeMap::new()),
+            exact_seen: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -144,7 +147,14 @@ impl<'a> Reports<'a> {
 
 impl Narrowing for Reports<'_> {
     fn exact(&self, blocks: &[ExactBlock]) -> Option<ExactVerdict> {
-        Some(exact::check(self.k, blocks, |p| self.exact_chapter(p)))
+        if let Some(seen) = self.exact_seen.borrow().get(blocks) {
+            return Some(seen.clone());
+        }
+        let verdict = exact::check(self.k, blocks, |p| self.exact_chapter(p));
+        self.exact_seen
+            .borrow_mut()
+            .insert(blocks.to_vec(), verdict.clone());
+        Some(verdict)
     }
 
     fn keeps_protected(&self, chapter: &PartyId, narrowed: &Intervals) -> bool {
