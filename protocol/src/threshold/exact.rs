@@ -127,6 +127,21 @@ pub fn component(key: &CellKey) -> Option<Component> {
     })
 }
 
+/// Whether two keys are margins of the same end dimension of one component (two ladder stages):
+/// a chapter the network models may have several such keys released over it, and no other.
+pub fn same_end(a: &CellKey, b: &CellKey) -> bool {
+    let (Some(ca), Some(cb)) = (component(a), component(b)) else {
+        return false;
+    };
+    let (&[da], &[db]) = (
+        a.dims.keys().collect::<Vec<_>>().as_slice(),
+        b.dims.keys().collect::<Vec<_>>().as_slice(),
+    ) else {
+        return false;
+    };
+    ca == cb && da == db && (ca.chain.first() == Some(da) || ca.chain.last() == Some(da))
+}
+
 /// One chapter's report as the check reads it: its cells, the interval of each withheld cell
 /// (from its own disclosure audit with its range proofs' bounds), and its relations.
 #[derive(Clone, Copy, Debug)]
@@ -469,6 +484,22 @@ mod tests {
         );
         assert_eq!(chain(CellKey::total("workplaces")), None);
         assert_eq!(chain(CellKey::new("no-such-metric", &[])), None);
+        // Keys a chapter the network models may have released together: margins of one end.
+        let stage = |s| key(&[(Dim::Stage, s)]);
+        assert!(same_end(&stage("0"), &stage("3")));
+        assert!(same_end(&stage("2"), &stage("2")));
+        assert!(same_end(
+            &key(&[(Dim::Sector, "62")]),
+            &key(&[(Dim::Sector, "23")])
+        ));
+        assert!(!same_end(&stage("0"), &key(&[(Dim::Sector, "62")])));
+        assert!(!same_end(
+            &stage("0"),
+            &key(&[(Dim::Sector, "62"), (Dim::Stage, "0")])
+        ));
+        assert!(!same_end(&stage("0"), &key(&[(Dim::State, "NC")])));
+        let staff = CellKey::new("members", &[(Dim::UnionStatus, "staff")]);
+        assert!(!same_end(&staff, &staff));
     }
 
     const SECTORS: [&str; 2] = ["23", "62"];

@@ -466,6 +466,7 @@ fn decide_views(
                     if let Some(table) = table.as_ref().filter(|t| exacting.contains(*t)) {
                         return held.release_exact(
                             candidates,
+                            (tied, kept),
                             table,
                             i,
                             block,
@@ -489,6 +490,7 @@ fn decide_views(
                             Some(table) => {
                                 let exact = held.release_exact(
                                     candidates,
+                                    (tied, kept),
                                     &table,
                                     i,
                                     again,
@@ -1255,6 +1257,7 @@ impl Held {
     fn release_exact(
         &mut self,
         candidates: &[Candidate],
+        (tied, kept): (&Tied, &Kept),
         table: &Component,
         i: usize,
         block: Block,
@@ -1265,6 +1268,22 @@ impl Held {
         let Some(c) = candidates.get(i) else {
             return Err(Withheld::Malformed("no such candidate".into()));
         };
+        // The network models a chapter whose released keys are margins of one end of the
+        // chain: over a chapter whose group prefers such a margin (a ladder stage), another
+        // kind of key (a sector, a sector's stage) would leave it unmodelled once that margin
+        // is released at a view above, so it is not released here.
+        for chapter in &block.chapters {
+            let Some(preferred) = tied.preferred(kept, chapter, &c.key) else {
+                continue;
+            };
+            if preferred != &c.key && !exact::same_end(preferred, &c.key) {
+                return Err(Withheld::Coupled {
+                    chapter: chapter.clone(),
+                    with: Some(preferred.clone()),
+                    tied: tied.others(chapter, &c.key).cloned().collect(),
+                });
+            }
+        }
         self.insert(&c.key, i, block);
         if form == Form::BeforeDecryption {
             return Ok(());
