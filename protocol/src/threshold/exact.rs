@@ -27,6 +27,9 @@
 //!
 //! It needs the values, so whoever combines decryption shares runs it, and `verify` again on the
 //! publication.
+//!
+//! One file over 800 lines: the check is about 400; the rest are its tests, which compare it with
+//! every integer assignment of generated families and need the builders of those families.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -55,6 +55,18 @@
 //!   chapters' coupled cells hold, and clauses 6 to 8 with rules 4 and 5 over known intervals
 //!   keep every interval at least `k` values wide, or as wide as it was (docs/threat-model.md
 //!   §10 gives the argument).
+//! - **The exact check, for tables that form a network (clause 9′).** Where clause 9 would
+//!   withhold an aggregate as coupled and its key's table chains its dimensions through
+//!   two-dimensional tables with no registry equality on it (workplaces by stage and sector,
+//!   [`super::exact::component`]), the combiner instead computes what every released block of
+//!   that table leaves each chapter's withheld cells, exactly ([`super::exact`]), and releases
+//!   it if each keeps `k` values (or all it had); from then on every aggregate of that table is
+//!   judged so ([`Withheld::Exact`] when it refuses). Over a chapter whose group prefers a
+//!   margin of one end of the chain (a ladder stage), keys of another kind are not released, so
+//!   that the chapter stays one the network models. It needs the values and the reports
+//!   ([`Narrowing::exact`]): before decryption such an aggregate is decrypted for the combiner
+//!   to judge. [`audit_with`] accepts a table whose blocks pass clause 9 one by one or pass the
+//!   exact check together.
 //! - **Narrowing, across a chapter's cells (clause 10).** Rules 4 and 5 let an aggregate narrow
 //!   a chapter's interval for the key it sums down to `k` values
 //!   ([`ReleasePolicy::narrowing`]); that chapter's published lines carry the narrowing to its

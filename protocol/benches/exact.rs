@@ -1,0 +1,305 @@
+//! Benchmark: the release rule's exact check (`threshold::exact::check`, docs/threat-model.md
+//! §10) at national scale, beside the chapters' own disclosure intervals measured in the same
+//! run.
+//!
+//! Data: 250 synthetic chapters (a small LCG, deterministic). Each reports workplaces by sector
+//! (8 NAICS sectors) and stage (0 to 5) with small counts (0 to 4 per cell, zeros absent), the
+//! sector and stage margins and the total, suppressed as a node does: every non-zero cell below
+//! k = 5 withheld, every stage margin withheld (stages are encrypted everywhere, as in the
+//! demo), the total published. Each withheld cell's interval comes from the chapter's own
+//! `disclosure::intervals_within` with its range proof's bounds `(1, total)`, computed once,
+//! outside the timing. A released block per stage: the chapters that withheld that stage's
+//! margin, and the sum of their true margins.
+//!
+//! Operations: `exact::check` with k = 5 over the blocks of stages 0 to 5, and over those of
+//! stages 0 and 1 only; and `disclosure::intervals_within` for all 250 chapters (the per-chapter
+//! audit hubs already run). Baselines: the 250 chapters' own intervals for the two checks, one
+//! chapter's for the 250 chapters'. Each operation is timed in batches alternating with batches
+//! of its baseline; a row shows the medians of both and the median of the ratios of adjacent
+//! batches (docs/performance.md).
+//!
+//! `cargo bench -p shopfloor-protocol --bench exact`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use shopfloor_protocol::registry::Dim;
+use shopfloor_protocol::relations::{self, Constraint};
+use shopfloor_protocol::testkit::sample_report;
+use shopfloor_protocol::threshold::exact::{self, Chapter, ExactBlock, Narrowings, Refusal};
+use shopfloor_protocol::{Cell, CellKey, CellValue, PartyId, Period, Report, disclosure};
+
+const CHAPTERS: usize = 250;
+const K: u64 = 5;
+const SECTORS: [&str; 8] = ["11", "23", "31-33", "44-45", "48-49", "54", "62", "92"];
+const STAGES: [&str; 6] = ["0", "1", "2", "3", "4", "5"];
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn batch(inner: u32, f: &mut impl FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..inner {
+        f();
+    }
+    t.elapsed() / inner
+}
+
+/// Median per call of `f` and of the baseline `base`, and the median of the ratios of adjacent
+/// batches: measured alternately, so each ratio compares two neighbouring moments of a shared
+/// machine's load. `base_inner` and `inner` are the calls per batch of each.
+fn paired(
+    runs: usize,
+    base_inner: u32,
+    inner: u32,
+    base: &mut impl FnMut(),
+    mut f: impl FnMut(),
+) -> (Duration, Duration, f64) {
+    let mut ours = Vec::with_capacity(runs);
+    let mut theirs = Vec::with_capacity(runs);
+    let mut ratios = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let b = batch(base_inner, base);
+        let o = batch(inner, &mut f);
+        ratios.push(o.as_secs_f64() / b.as_secs_f64());
+        theirs.push(b);
+        ours.push(o);
+    }
+    ratios.sort_by(f64::total_cmp);
+    (median(ours), median(theirs), ratios[runs / 2])
+}
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// One synthetic chapter: its report, its withheld cells' bounds `(1, total)`, their intervals
+/// from its own report, its relations, and its true stage margins.
+struct Synthetic {
+    id: PartyId,
+    report: Report,
+    bounds: BTreeMap<CellKey, (u64, u64)>,
+    intervals: BTreeMap<CellKey, (u64, u64)>,
+    constraints: Vec<Constraint>,
+    stages: [u64; 6],
+}
+
+fn workplaces(dims: &[(Dim, &str)]) -> CellKey {
+    CellKey::new("workplaces", dims)
+}
+
+/// Chapter `i`'s report from `seed`, suppressed as a node does; `None` when its own intervals
+/// are inconsistent.
+fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
+    let id = PartyId::new(&format!("chapter-{i:03}")).unwrap();
+    let national = PartyId::new("national").unwrap();
+    let mut report = sample_report(
+        &id,
+        &national,
+        Period::new(2026, 11).unwrap(),
+        jiff::Timestamp::UNIX_EPOCH,
+        1,
+    );
+    let mut rng = Lcg(seed);
+    let inner: Vec<[u64; 6]> = SECTORS
+        .iter()
+        .map(|_| std::array::from_fn(|_| rng.next(5)))
+        .collect();
+    let stages: [u64; 6] = std::array::from_fn(|t| inner.iter().map(|row| row[t]).sum());
+    let total: u64 = stages.iter().sum();
+    // (key, value, withheld when non-zero regardless of k)
+    let mut cells: Vec<(CellKey, u64, bool)> = Vec::new();
+    for (s, sector) in SECTORS.iter().enumerate() {
+        for (t, stage) in STAGES.iter().enumerate() {
+            cells.push((
+                workplaces(&[(Dim::Sector, sector), (Dim::Stage, stage)]),
+                inner[s][t],
+                false,
+            ));
+        }
+        cells.push((
+            workplaces(&[(Dim::Sector, sector)]),
+            inner[s].iter().sum(),
+            false,
+        ));
+    }
+    for (t, stage) in STAGES.iter().enumerate() {
+        cells.push((workplaces(&[(Dim::Stage, stage)]), stages[t], true));
+    }
+    report.cells = vec![Cell::count(CellKey::total("workplaces"), total)];
+    let mut bounds = BTreeMap::new();
+    for (key, v, always) in cells {
+        // A zero is always published, by omission.
+        if v == 0 {
+            continue;
+        }
+        if always || v < K {
+            bounds.insert(key.clone(), (1, total));
+            report.cells.push(Cell {
+                key,
+                value: CellValue::Suppressed,
+            });
+        } else {
+            report.cells.push(Cell::count(key, v));
+        }
+    }
+    report.validate().unwrap();
+    let touched: BTreeSet<&CellKey> = bounds.keys().collect();
+    let intervals =
+        disclosure::intervals_within(&report.cells, &report.campaigns, &bounds, &touched)?;
+    let constraints = relations::constraints(&report.cells, &report.campaigns);
+    Some(Synthetic {
+        id,
+        report,
+        bounds,
+        intervals,
+        constraints,
+        stages,
+    })
+}
+
+/// One block per released stage: the chapters that withheld its margin, and their true sum.
+fn blocks(chapters: &[Synthetic], released: &[&str]) -> Vec<ExactBlock> {
+    released
+        .iter()
+        .map(|stage| {
+            let t = STAGES.iter().position(|s| s == stage).unwrap();
+            let withheld: Vec<&Synthetic> = chapters.iter().filter(|c| c.stages[t] > 0).collect();
+            ExactBlock {
+                key: workplaces(&[(Dim::Stage, stage)]),
+                chapters: withheld.iter().map(|c| c.id.clone()).collect(),
+                value: withheld.iter().map(|c| c.stages[t]).sum(),
+            }
+        })
+        .collect()
+}
+
+fn describe(result: &Result<Narrowings, Refusal>) -> String {
+    match result {
+        Ok(n) => format!("Ok, {} narrowings", n.len()),
+        Err(e) => format!("Err({e:?})"),
+    }
+}
+
+fn main() {
+    let setup = Instant::now();
+    let chapters: Vec<Synthetic> = (0..CHAPTERS)
+        .map(|i| {
+            (0..)
+                .find_map(|attempt: u64| synthetic(i, (i as u64) * 1_000 + attempt + 1))
+                .unwrap()
+        })
+        .collect();
+    let index: BTreeMap<&PartyId, &Synthetic> = chapters.iter().map(|c| (&c.id, c)).collect();
+    let chapter = |p: &PartyId| {
+        index.get(p).map(|c| Chapter {
+            report: &c.report,
+            intervals: &c.intervals,
+            constraints: &c.constraints,
+        })
+    };
+    let touched: Vec<BTreeSet<&CellKey>> =
+        chapters.iter().map(|c| c.bounds.keys().collect()).collect();
+    let all = blocks(&chapters, &STAGES);
+    let two = blocks(&chapters, &STAGES[..2]);
+    let withheld: usize = chapters.iter().map(|c| c.bounds.len()).sum();
+    println!(
+        "{CHAPTERS} chapters, {withheld} withheld cells in all, set up in {:.2?}",
+        setup.elapsed()
+    );
+    for b in &all {
+        println!(
+            "  block {}: {} chapters, value {}",
+            b.key,
+            b.chapters.len(),
+            b.value
+        );
+    }
+    let t = Instant::now();
+    let result_all = exact::check(K, &all, chapter);
+    println!(
+        "check, stages 0–5 released: {} (once, {:.2?})",
+        describe(&result_all),
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let result_two = exact::check(K, &two, chapter);
+    println!(
+        "check, stages 0–1 released: {} (once, {:.2?})",
+        describe(&result_two),
+        t.elapsed()
+    );
+    if let Ok(n) = &result_two {
+        for (p, key, lo, hi) in n.iter().take(5) {
+            println!("  narrowed: {p} {key} to {lo}..={hi}");
+        }
+    }
+
+    let mut own_all = || {
+        for (c, touched) in chapters.iter().zip(&touched) {
+            black_box(disclosure::intervals_within(
+                &c.report.cells,
+                &c.report.campaigns,
+                &c.bounds,
+                touched,
+            ));
+        }
+    };
+    let first = &chapters[0];
+    let mut own_one = || {
+        black_box(disclosure::intervals_within(
+            &first.report.cells,
+            &first.report.campaigns,
+            &first.bounds,
+            &touched[0],
+        ));
+    };
+
+    let runs = 15;
+    let mut rows: Vec<(String, Duration, Duration, f64, &str)> = Vec::new();
+    let mut row = |what: &str, base: &'static str, (ours, b, ratio): (Duration, Duration, f64)| {
+        rows.push((what.to_owned(), ours, b, ratio, base));
+    };
+    row(
+        &format!("exact check, {CHAPTERS} chapters, stages 0–5 released"),
+        "250 chapters' intervals",
+        paired(runs, 1, 1, &mut own_all, || {
+            black_box(exact::check(K, black_box(&all), chapter).is_ok());
+        }),
+    );
+    row(
+        &format!("exact check, {CHAPTERS} chapters, stages 0–1 released"),
+        "250 chapters' intervals",
+        paired(runs, 1, 1, &mut own_all, || {
+            black_box(exact::check(K, black_box(&two), chapter).is_ok());
+        }),
+    );
+    row(
+        &format!("the chapters' own intervals, {CHAPTERS} chapters"),
+        "one chapter's intervals",
+        paired(runs, 50, 1, &mut own_one, &mut own_all),
+    );
+
+    println!("exact check (k = {K}), medians per call; ratio = median over alternating batches");
+    println!("of (operation / baseline measured just before it):");
+    println!(
+        "  {:<50} {:>10}  {:>10}  {:>8}  baseline",
+        "what", "ours", "baseline", "ratio"
+    );
+    for (what, ours, base, ratio, name) in rows {
+        println!("  {what:<50} {ours:>10.2?}  {base:>10.2?}  {ratio:>7.1}x  {name}");
+    }
+}
