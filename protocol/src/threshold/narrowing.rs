@@ -30,8 +30,10 @@ pub struct Reports<'a> {
     chapters: BTreeMap<PartyId, Chapter<'a>>,
     /// Verdicts already computed: the family rule asks again in each of clause 9's rounds.
     seen: RefCell<BTreeMap<(PartyId, Intervals), bool>>,
-    /// The exact check's verdicts already computed, by blocks (asked again in each round too).
-    exact_seen: RefCell<BTreeMap<Vec<ExactBlock>, ExactVerdict>>,
+    /// The exact check's verdicts already computed, by a SHA-256 digest of the blocks (asked
+    /// again in each round too; at national a set of blocks lists thousands of chapters, and
+    /// keeping each set whole held hundreds of megabytes).
+    exact_seen: RefCell<BTreeMap<[u8; 32], ExactVerdict>>,
 }
 
 #[derive(Debug)]
@@ -147,13 +149,14 @@ impl<'a> Reports<'a> {
 
 impl Narrowing for Reports<'_> {
     fn exact(&self, blocks: &[ExactBlock]) -> Option<ExactVerdict> {
-        if let Some(seen) = self.exact_seen.borrow().get(blocks) {
-            return Some(seen.clone());
+        let id = fingerprint(blocks);
+        if let Some(seen) = id.and_then(|id| self.exact_seen.borrow().get(&id).cloned()) {
+            return Some(seen);
         }
         let verdict = exact::check(self.k, blocks, |p| self.exact_chapter(p));
-        self.exact_seen
-            .borrow_mut()
-            .insert(blocks.to_vec(), verdict.clone());
+        if let Some(id) = id {
+            self.exact_seen.borrow_mut().insert(id, verdict.clone());
+        }
         Some(verdict)
     }
 
@@ -166,6 +169,26 @@ impl Narrowing for Reports<'_> {
         self.seen.borrow_mut().insert(id, verdict);
         verdict
     }
+}
+
+/// A SHA-256 digest of blocks, each field length-prefixed (keys as their JSON); `None` if a key
+/// does not serialize (then nothing is cached).
+fn fingerprint(blocks: &[ExactBlock]) -> Option<[u8; 32]> {
+    use sha2::{Digest as _, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for b in blocks {
+        put(&serde_json::to_vec(&b.key).ok()?);
+        put(&(b.chapters.len() as u64).to_le_bytes());
+        for c in &b.chapters {
+            put(c.as_str().as_bytes());
+        }
+        put(&b.value.to_le_bytes());
+    }
+    Some(h.finalize().into())
 }
 
 #[cfg(test)]
