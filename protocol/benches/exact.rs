@@ -26,9 +26,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod timing;
+use timing::paired;
+
 use shopfloor_protocol::registry::Dim;
 use shopfloor_protocol::relations::{self, Constraint};
-use shopfloor_protocol::testkit::sample_report;
+use shopfloor_protocol::testkit::{Lcg, sample_report};
 use shopfloor_protocol::threshold::exact::{self, Chapter, ExactBlock, Narrowings, Refusal};
 use shopfloor_protocol::{Cell, CellKey, CellValue, PartyId, Period, Report, disclosure};
 
@@ -36,55 +39,6 @@ const CHAPTERS: usize = 250;
 const K: u64 = 5;
 const SECTORS: [&str; 8] = ["11", "23", "31-33", "44-45", "48-49", "54", "62", "92"];
 const STAGES: [&str; 6] = ["0", "1", "2", "3", "4", "5"];
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn batch(inner: u32, f: &mut impl FnMut()) -> Duration {
-    let t = Instant::now();
-    for _ in 0..inner {
-        f();
-    }
-    t.elapsed() / inner
-}
-
-/// Median per call of `f` and of the baseline `base`, and the median of the ratios of adjacent
-/// batches: measured alternately, so each ratio compares two neighbouring moments of a shared
-/// machine's load. `base_inner` and `inner` are the calls per batch of each.
-fn paired(
-    runs: usize,
-    base_inner: u32,
-    inner: u32,
-    base: &mut impl FnMut(),
-    mut f: impl FnMut(),
-) -> (Duration, Duration, f64) {
-    let mut ours = Vec::with_capacity(runs);
-    let mut theirs = Vec::with_capacity(runs);
-    let mut ratios = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let b = batch(base_inner, base);
-        let o = batch(inner, &mut f);
-        ratios.push(o.as_secs_f64() / b.as_secs_f64());
-        theirs.push(b);
-        ours.push(o);
-    }
-    ratios.sort_by(f64::total_cmp);
-    (median(ours), median(theirs), ratios[runs / 2])
-}
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// One synthetic chapter: its report, its withheld cells' bounds `(1, total)`, their intervals
 /// from its own report, its relations, and its true stage margins.

@@ -21,7 +21,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod timing;
 
 use elastic_elgamal::group::{Group as _, Ristretto, ScalarOps as _};
 use rand_chacha::ChaCha20Rng;
@@ -41,40 +43,14 @@ use std::collections::BTreeMap;
 
 const CHAPTERS: usize = 250;
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn batch(inner: u32, f: &mut impl FnMut()) -> Duration {
-    let t = Instant::now();
-    for _ in 0..inner {
-        f();
-    }
-    t.elapsed() / inner
-}
-
-/// Median per call of `f` and of the baseline `base`, and the median of the ratios of adjacent
-/// batches: measured alternately, so each ratio compares two neighbouring moments of a shared
-/// machine's load.
+/// [`timing::paired`] with 50 baseline calls per batch (one scalar multiplication each).
 fn paired(
     runs: usize,
     inner: u32,
     base: &mut impl FnMut(),
-    mut f: impl FnMut(),
+    f: impl FnMut(),
 ) -> (Duration, Duration, f64) {
-    let mut ours = Vec::with_capacity(runs);
-    let mut theirs = Vec::with_capacity(runs);
-    let mut ratios = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let b = batch(50, base);
-        let o = batch(inner, &mut f);
-        ratios.push(o.as_secs_f64() / b.as_secs_f64());
-        theirs.push(b);
-        ours.push(o);
-    }
-    ratios.sort_by(f64::total_cmp);
-    (median(ours), median(theirs), ratios[runs / 2])
+    timing::paired(runs, 50, inner, base, f)
 }
 
 /// A synthetic chapter's report, suppressed as a node does, and its withheld cells' exact values.

@@ -196,3 +196,19 @@ pub fn bulky_report(
     report.cells = cells;
     report
 }
+
+/// A small deterministic generator (a 64-bit linear congruential generator with Knuth's MMIX
+/// constants), so that generated test families repeat exactly without a crate.
+#[derive(Clone, Debug)]
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next value in `0..n` (`0` when `n` is 0).
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33).checked_rem(n).unwrap_or(0)
+    }
+}

@@ -458,6 +458,7 @@ fn implied(c: &Constraint, interval_of: &impl Fn(&CellKey) -> Option<(i64, i64)>
 mod tests {
     use super::*;
     use crate::report::{Cell, Period};
+    use crate::testkit::Lcg;
     use crate::threshold::narrowing::Reports;
 
     fn key(dims: &[(Dim, &str)]) -> CellKey {
@@ -595,17 +596,6 @@ mod tests {
         out
     }
 
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
-    }
-
     /// The check against every integer assignment of three chapters' withheld cells: it
     /// refuses exactly when some cell of a chapter both stages' blocks sum over is left fewer
     /// than `k` values (or fewer than it had), and otherwise gives the exact interval of each
@@ -626,23 +616,7 @@ mod tests {
                     chapter(n, inner, (rng.next(64) as u8) | stages)
                 })
                 .collect();
-            let ids: Vec<PartyId> = names
-                .iter()
-                .map(|n| PartyId::new(n).unwrap_or_else(|_| unreachable!()))
-                .collect();
-            let mut reports = Reports::new(k);
-            for ((r, cells), id) in built.iter().zip(&ids) {
-                let bounds: BTreeMap<CellKey, u64> = cells
-                    .iter()
-                    .map(|(key, _)| (key.clone(), 9))
-                    .filter(|(key, _)| {
-                        r.cells
-                            .iter()
-                            .any(|c| &c.key == key && c.value == CellValue::Suppressed)
-                    })
-                    .collect();
-                reports.insert_with_bounds(id.clone(), r, &bounds);
-            }
+            let (ids, reports) = with_reports(k, &built, 9);
             // Each stage's block: the chapters that withheld that stage's margin, except that
             // stage 1's block may leave the last chapter out (as if a view below had released
             // it), so that stage 0's block alone sums over it.
@@ -656,10 +630,7 @@ mod tests {
                             continue;
                         }
                         let (k, v) = &cells[i];
-                        if r.cells
-                            .iter()
-                            .any(|c| &c.key == k && c.value == CellValue::Suppressed)
-                        {
+                        if withheld(r, k) {
                             chapters.push(id.clone());
                             value += v;
                         }
@@ -729,10 +700,7 @@ mod tests {
                     }
                 } else if summed.len() == 2 {
                     for (i, (k, _)) in cells.iter().enumerate() {
-                        let withheld = r
-                            .cells
-                            .iter()
-                            .any(|cell| &cell.key == k && cell.value == CellValue::Suppressed);
+                        let withheld = withheld(r, k);
                         let now = joint[c * 8 + i].unwrap_or((0, 0));
                         if withheld && width(now) < width(alone(c, i)) && expected_refusal.is_none()
                         {
@@ -793,20 +761,7 @@ mod tests {
                     chapter(n, inner, 0xC0 | (rng.next(64) as u8))
                 })
                 .collect();
-            let ids: Vec<PartyId> = names
-                .iter()
-                .map(|n| PartyId::new(n).unwrap_or_else(|_| unreachable!()))
-                .collect();
-            let mut reports = Reports::new(k);
-            for ((r, _), id) in built.iter().zip(&ids) {
-                let bounds: BTreeMap<CellKey, u64> = r
-                    .cells
-                    .iter()
-                    .filter(|c| c.value == CellValue::Suppressed)
-                    .map(|c| (c.key.clone(), 17))
-                    .collect();
-                reports.insert_with_bounds(id.clone(), r, &bounds);
-            }
+            let (ids, reports) = with_reports(k, &built, 17);
             let candidates: Vec<Candidate> = (6..8)
                 .map(|i| {
                     let key = cells_key(&built, i);
@@ -921,6 +876,34 @@ mod tests {
         }
         // Refusals of cells the blocks would narrow: the brute-force test above.
         assert!(rescued > 5 && refused > 2, "{rescued} {refused}");
+    }
+
+    /// The chapters' ids and their reports, each withheld cell with a range proof's `bound`.
+    fn with_reports(
+        k: u64,
+        built: &[(Report, Vec<(CellKey, u64)>)],
+        bound: u64,
+    ) -> (Vec<PartyId>, Reports<'_>) {
+        let mut reports = Reports::new(k);
+        let mut ids = Vec::new();
+        for (r, _) in built {
+            let bounds: BTreeMap<CellKey, u64> = r
+                .cells
+                .iter()
+                .filter(|c| c.value == CellValue::Suppressed)
+                .map(|c| (c.key.clone(), bound))
+                .collect();
+            reports.insert_with_bounds(r.chapter.clone(), r, &bounds);
+            ids.push(r.chapter.clone());
+        }
+        (ids, reports)
+    }
+
+    /// Whether the report withholds the cell.
+    fn withheld(r: &Report, key: &CellKey) -> bool {
+        r.cells
+            .iter()
+            .any(|c| &c.key == key && c.value == CellValue::Suppressed)
     }
 
     fn cells_key(built: &[(Report, Vec<(CellKey, u64)>)], i: usize) -> CellKey {

@@ -338,6 +338,7 @@ impl Residual {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::Lcg;
 
     /// Every integer circulation of a small network, by enumeration: each arc's interval.
     fn brute(nodes: usize, arcs: &[(usize, usize, i64, i64)]) -> Option<Vec<(i64, i64)>> {
@@ -368,18 +369,6 @@ mod tests {
                 flow[i] = arcs[i].2;
                 i += 1;
             }
-        }
-    }
-
-    /// A small deterministic generator, so that the test needs no crate and repeats exactly.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
         }
     }
 
