@@ -487,7 +487,8 @@ fn decide_views(
                             guard,
                         );
                     }
-                    let again = block.clone();
+                    // Only a table the exact check can judge needs the block again.
+                    let again = table.clone().map(|t| (t, block.clone()));
                     match held.release(
                         policy,
                         candidates,
@@ -498,8 +499,8 @@ fn decide_views(
                         &mut narrowed,
                         guard,
                     ) {
-                        Err(why @ Withheld::Coupled { .. }) => match table {
-                            Some(table) => {
+                        Err(why @ Withheld::Coupled { .. }) => match again {
+                            Some((table, again)) => {
                                 let exact = held.release_exact(
                                     candidates,
                                     (tied, kept),
