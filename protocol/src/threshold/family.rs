@@ -1557,17 +1557,18 @@ mod tests {
 
     #[test]
     fn a_line_with_one_unknown_aggregate_gets_one_more_withheld() {
-        // In one view: officers over three chapters fail the rule (all at their bound: the
-        // aggregate cannot be released), staff over five pass. Per chapter, staff + officer is
-        // public (the members total minus the published parts), so releasing staff alone
-        // would give officers' aggregate: staff is withheld too.
-        let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
+        // In one view: AFGE members over three chapters fail the rule (all at their bound: the
+        // aggregate cannot be released), SEIU members over five pass. Per chapter, SEIU + AFGE
+        // is public (the members total minus the published parts), so releasing SEIU alone
+        // would give AFGE's aggregate: SEIU is withheld too. (Members by union: a table clause
+        // 9 judges; the exact check does not model it.)
+        let (seiu, afge) = (union("seiu"), union("afge"));
         let line = Line {
-            keys: vec![CellKey::total("members"), staff(), officer.clone()],
+            keys: vec![CellKey::total("members"), seiu.clone(), afge.clone()],
         };
         let cands = vec![
-            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
-            Candidate::new(officer.clone(), vec![], chapters(&["s1", "s2"], 5)),
+            Candidate::new(seiu.clone(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(afge.clone(), vec![], chapters(&["s1", "s2"], 5)),
         ];
         let d = decide(
             &p5(),
@@ -1589,11 +1590,11 @@ mod tests {
         );
         assert!(!problems.is_empty());
         // Both pass: per key, both released, the line has no unknown. But every chapter
-        // encrypted both, so clause 9 keeps one (officer, the smaller key), and then the line
+        // encrypted both, so clause 9 keeps one (AFGE, the smaller key), and then the line
         // has one unknown: neither is released.
         let cands = vec![
-            Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
-            Candidate::new(officer.clone(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(seiu.clone(), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(afge.clone(), vec![], chapters(&SOUTH, 5)),
         ];
         let d = decide_per_key(
             &p5(),
@@ -1612,7 +1613,7 @@ mod tests {
         assert_eq!(d.released, vec![false, false]);
         assert!(matches!(
             d.withheld.get(&0),
-            Some(Withheld::Coupled { with: Some(k), .. }) if k == &officer
+            Some(Withheld::Coupled { with: Some(k), .. }) if k == &afge
         ));
         assert!(matches!(d.withheld.get(&1), Some(Withheld::Line { .. })));
     }
@@ -1676,32 +1677,32 @@ mod tests {
         assert!(decide(&p5(), &[bare], &[], Form::AfterDecryption).releases(0));
     }
 
-    /// Members by the stage of their workplace: a table clause 9 judges (a registry equality
-    /// ties members' union status to their union, so the exact check does not; the tests of
-    /// clause 9′ use workplaces).
-    fn stage(s: &str) -> CellKey {
-        CellKey::new("members", &[(Dim::Stage, s)])
+    /// Members by union: a table clause 9 judges and the exact check does not (a registry
+    /// equality ties it to union status, which is in a two-dimensional table; the tests of
+    /// clause 9′ are in `exact`).
+    fn union(s: &str) -> CellKey {
+        CellKey::new("members", &[(Dim::Union, s)])
     }
 
     #[test]
     fn two_tied_cells_of_one_chapter_are_never_both_summed() {
-        // Five chapters each encrypt stages 2, 3 and 5 of their workplaces: per chapter the
-        // three have a public sum (the total minus the published stages). Each key passes the
-        // rule alone; released together, stages 2 and 3 would tie every chapter's cells and no
-        // free chapter absorbs them, so clause 9 releases stage 2 only (key order) and the line
+        // Five chapters each encrypt their members of AFGE, AFT and CWA: per chapter the three
+        // have a public sum (the total minus the published unions). Each key passes the rule
+        // alone; released together, AFGE and AFT would tie every chapter's cells and no free
+        // chapter absorbs them, so clause 9 releases AFGE only (key order) and the line
         // keeps two unknowns.
         let line = Line {
             keys: vec![
                 CellKey::total("members"),
-                stage("2"),
-                stage("3"),
-                stage("5"),
+                union("afge"),
+                union("aft"),
+                union("cwa"),
             ],
         };
         let lines = std::slice::from_ref(&line);
-        let cands: Vec<Candidate> = ["2", "3", "5"]
+        let cands: Vec<Candidate> = ["afge", "aft", "cwa"]
             .iter()
-            .map(|s| Candidate::new(stage(s), vec![], chapters(&SOUTH, 9)))
+            .map(|s| Candidate::new(union(s), vec![], chapters(&SOUTH, 9)))
             .collect();
         let per_key = decide_per_key(&p5(), &cands, lines, Form::BeforeDecryption, &Unnarrowed);
         assert_eq!(per_key.released, vec![true, true, true]);
@@ -1714,7 +1715,7 @@ mod tests {
         assert_eq!(d.released, vec![true, false, false]);
         assert!(matches!(
             d.withheld.get(&1),
-            Some(Withheld::Coupled { with, tied, .. }) if with.as_ref() == Some(&stage("2")) && tied.len() == 3
+            Some(Withheld::Coupled { with, tied, .. }) if with.as_ref() == Some(&union("afge")) && tied.len() == 3
         ));
         assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
         // The trustees' check refuses the coupled aggregate.
@@ -1733,12 +1734,12 @@ mod tests {
 
     #[test]
     fn free_chapters_absorb_coupled_ones() {
-        // s1..s5 each encrypt stages 2 and 3 of one line (tied: public sum); t1..t8 encrypt
-        // only stage 2 and u1..u8 only stage 3, each anywhere in 1..=8. Releasing both keys
+        // s1..s5 each encrypt AFGE and AFT of one line (tied: public sum); t1..t8 encrypt
+        // only AFGE and u1..u8 only AFT, each anywhere in 1..=8. Releasing both keys
         // couples the s chapters, and the t (u) chapters' 56 values of room absorb whatever
         // the s chapters' 15 hold: both are released, where one key per group withheld one.
         let line = Line {
-            keys: vec![CellKey::total("members"), stage("2"), stage("3")],
+            keys: vec![CellKey::total("members"), union("afge"), union("aft")],
         };
         let lines = std::slice::from_ref(&line);
         let t: Vec<String> = (1..=8).map(|i| format!("t{i}")).collect();
@@ -1754,8 +1755,8 @@ mod tests {
             out
         };
         let cands = vec![
-            Candidate::new(stage("2"), vec![], with(&t, 9)),
-            Candidate::new(stage("3"), vec![], with(&u, 9)),
+            Candidate::new(union("afge"), vec![], with(&t, 9)),
+            Candidate::new(union("aft"), vec![], with(&u, 9)),
         ];
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
         assert_eq!(d.released, vec![true, true], "{d:?}");
@@ -1772,13 +1773,13 @@ mod tests {
         let after = decide(&p5(), &low, lines, Form::AfterDecryption);
         assert!(
             matches!(after.withheld.get(&1), Some(Withheld::Coupled { chapter, with: Some(k), .. })
-                if chapter == &id("s1") && k == &stage("2")),
+                if chapter == &id("s1") && k == &union("afge")),
             "{after:?}"
         );
         // Free chapters with little room (1..=2 each, 8 values in all) cannot absorb 15.
         let narrow_free = vec![
-            Candidate::new(stage("2"), vec![], with(&t, 3)),
-            Candidate::new(stage("3"), vec![], with(&u, 3)),
+            Candidate::new(union("afge"), vec![], with(&t, 3)),
+            Candidate::new(union("aft"), vec![], with(&u, 3)),
         ];
         let d = decide(&p5(), &narrow_free, lines, Form::BeforeDecryption);
         assert!(
@@ -1800,25 +1801,25 @@ mod tests {
 
     #[test]
     fn a_region_s_key_blocks_another_key_of_the_line_at_national() {
-        // The south releases stage 2 over its five chapters. National's stage 3 sums the same
-        // five chapters and three more: it would tie the south's cells, so it is withheld; its
-        // stage 2 (same key) is not.
+        // The south releases AFGE over its five chapters. National's AFT sums the same five
+        // chapters and three more: it would tie the south's cells, so it is withheld; its AFGE
+        // (same key) is not.
         let line = Line {
             keys: vec![
                 CellKey::total("members"),
-                stage("2"),
-                stage("3"),
-                stage("5"),
+                union("afge"),
+                union("aft"),
+                union("cwa"),
             ],
         };
         let lines = std::slice::from_ref(&line);
         let mut all: Vec<&str> = SOUTH.to_vec();
         all.extend(["m1", "m2", "m3"]);
         let cands = vec![
-            Candidate::new(stage("2"), path(&["south"]), chapters(&SOUTH, 9)),
-            Candidate::new(stage("2"), vec![], chapters(&all, 9)),
-            Candidate::new(stage("3"), vec![], chapters(&all, 9)),
-            Candidate::new(stage("5"), vec![], chapters(&all, 9)),
+            Candidate::new(union("afge"), path(&["south"]), chapters(&SOUTH, 9)),
+            Candidate::new(union("afge"), vec![], chapters(&all, 9)),
+            Candidate::new(union("aft"), vec![], chapters(&all, 9)),
+            Candidate::new(union("cwa"), vec![], chapters(&all, 9)),
         ];
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
         assert_eq!(d.released, vec![true, true, false, false]);
@@ -1830,22 +1831,22 @@ mod tests {
         let line = Line {
             keys: vec![
                 CellKey::total("members"),
-                stage("2"),
-                stage("3"),
-                stage("5"),
-                stage("6"),
+                union("afge"),
+                union("aft"),
+                union("cwa"),
+                union("seiu"),
             ],
         };
         let lines = std::slice::from_ref(&line);
-        // Every chapter's stage 3 is known exactly from its report (lo = hi): it is a constant
-        // in each chapter's line and ties nothing, so it is released next to stage 2; stages 5
-        // and 6 are tied to stage 2 and withheld (the line keeps two unknowns).
+        // Every chapter's AFT is known exactly from its report (lo = hi): it is a constant in
+        // each chapter's line and ties nothing, so it is released next to AFGE; CWA and SEIU
+        // are tied to AFGE and withheld (the line keeps two unknowns).
         let exact: BTreeMap<PartyId, (u64, u64)> = SOUTH.iter().map(|n| (id(n), (2, 2))).collect();
         let cands = vec![
-            Candidate::new(stage("2"), vec![], chapters(&SOUTH, 5)),
-            Candidate::new(stage("3"), vec![], chapters(&SOUTH, 5)).with_known(exact),
-            Candidate::new(stage("5"), vec![], chapters(&SOUTH, 5)),
-            Candidate::new(stage("6"), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(union("afge"), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(union("aft"), vec![], chapters(&SOUTH, 5)).with_known(exact),
+            Candidate::new(union("cwa"), vec![], chapters(&SOUTH, 5)),
+            Candidate::new(union("seiu"), vec![], chapters(&SOUTH, 5)),
         ];
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
         assert_eq!(d.released, vec![true, true, false, false], "{d:?}");
@@ -1853,8 +1854,8 @@ mod tests {
         // Disjoint chapters: each key's chapters encrypt only that key of the line.
         let other = ["t1", "t2", "t3", "t4", "t5"];
         let cands = vec![
-            Candidate::new(stage("2"), vec![], chapters(&SOUTH, 9)),
-            Candidate::new(stage("3"), vec![], chapters(&other, 9)),
+            Candidate::new(union("afge"), vec![], chapters(&SOUTH, 9)),
+            Candidate::new(union("aft"), vec![], chapters(&other, 9)),
         ];
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
         assert_eq!(d.released, vec![true, true]);
@@ -1916,7 +1917,7 @@ mod tests {
     fn a_tied_group_keeps_a_rare_count_before_a_common_one() {
         // Every chapter encrypted union members and officers of one line; both pass alone. Key
         // order would keep "member"; the group keeps "officer", the count the federation asks
-        // for.
+        // for, as the key clause 9 lets through free.
         let member = CellKey::new("members", &[(Dim::UnionStatus, "member")]);
         let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
         let none = CellKey::new("members", &[(Dim::UnionStatus, "none")]);
@@ -1934,13 +1935,29 @@ mod tests {
             Candidate::new(officer.clone(), vec![], chapters(&SOUTH, 9)),
             Candidate::new(none, vec![], chapters(&SOUTH, 9)),
         ];
+        assert_eq!(
+            preferred(&cands, lines, &member),
+            vec![Some(officer.clone()); SOUTH.len()]
+        );
+        // Members by union status are a table the exact check judges: before decryption the
+        // group's other keys are decrypted too, for the combiner to judge with the reports.
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
-        assert_eq!(d.released, vec![false, true, false], "{d:?}");
-        assert!(matches!(
-            d.withheld.get(&0),
-            Some(Withheld::Coupled { with: Some(k), .. }) if k == &officer
-        ));
+        assert_eq!(d.released, vec![true, true, true], "{d:?}");
         assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
+    }
+
+    /// The key each southern chapter's tied group holding `key` prefers, before decryption.
+    fn preferred(cands: &[Candidate], lines: &[Line], key: &CellKey) -> Vec<Option<CellKey>> {
+        let tied = Tied::new(cands, lines);
+        let passes: Vec<Pass> = cands
+            .iter()
+            .map(|c| passes_alone(&p5(), c, Form::BeforeDecryption))
+            .collect();
+        let kept = tied.keep(&passes, &BTreeSet::new());
+        SOUTH
+            .iter()
+            .map(|n| tied.preferred(&kept, &id(n), key).cloned())
+            .collect()
     }
 
     #[test]
@@ -1948,7 +1965,7 @@ mod tests {
         // Every chapter encrypted union staff, officers and members with no union, of one line.
         // Officers pass only for some values: s1 may hold 39, so rule 3 asks for more than 48.
         // Staff pass whatever their value. Key order would prefer officers; the group prefers
-        // staff, so staff are asked for and officers are coupled.
+        // staff, the key clause 9 lets through free.
         let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
         let none = CellKey::new("members", &[(Dim::UnionStatus, "none")]);
         let line = Line {
@@ -1969,20 +1986,20 @@ mod tests {
             Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
             Candidate::new(none.clone(), vec![], chapters(&SOUTH, 9)),
         ];
-        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
-        assert_eq!(d.released, vec![false, true, false], "{d:?}");
-        assert!(matches!(
-            d.withheld.get(&0),
-            Some(Withheld::Coupled { with: Some(k), .. }) if k == &staff()
-        ));
+        assert_eq!(
+            preferred(&cands, lines, &none),
+            vec![Some(staff()); SOUTH.len()]
+        );
         // Where officers too pass whatever their value, the key order decides: officers.
         let cands = vec![
             Candidate::new(officer.clone(), vec![], chapters(&SOUTH, 5)),
             Candidate::new(staff(), vec![], chapters(&SOUTH, 5)),
-            Candidate::new(none, vec![], chapters(&SOUTH, 9)),
+            Candidate::new(none.clone(), vec![], chapters(&SOUTH, 9)),
         ];
-        let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
-        assert_eq!(d.released, vec![true, false, false], "{d:?}");
+        assert_eq!(
+            preferred(&cands, lines, &none),
+            vec![Some(officer.clone()); SOUTH.len()]
+        );
     }
 
     #[test]
