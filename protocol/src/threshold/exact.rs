@@ -6,7 +6,9 @@
 //! block's other chapters can make up whatever that chapter holds; at national, where nearly
 //! every chapter encrypted several ladder stages, they cannot, and stages 1 to 5 stayed withheld.
 //! But a metric's tables whose two-dimensional tables chain one dimension to the next (workplaces
-//! by stage, by stage and sector, by sector) form a *network* for each chapter: its cells are
+//! by stage, by stage and sector, by sector; members by union status, sector and stage, with the
+//! registry's `union = none` equality carried as a grouping of union-status margins) form a
+//! *network* for each chapter: its cells are
 //! arcs, its lines are nodes. With the released blocks of one end dimension's margins as more
 //! nodes, every chapter's network joins one network whose matrix is totally unimodular, so the
 //! bounds a linear program gives each cell are the integer ones ([`super::network`]). The check:
@@ -28,7 +30,7 @@
 //! It needs the values, so whoever combines decryption shares runs it, and `verify` again on the
 //! publication.
 //!
-//! One file over 800 lines: the check is about 400; the rest are its tests, which compare it with
+//! One file over 800 lines: the check is about 550; the rest are its tests, which compare it with
 //! every integer assignment of generated families and need the builders of those families.
 
 use std::collections::{BTreeMap, BTreeSet};

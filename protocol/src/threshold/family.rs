@@ -57,7 +57,8 @@
 //!   §10 gives the argument).
 //! - **The exact check, for tables that form a network (clause 9′).** Where clause 9 would
 //!   withhold an aggregate as coupled and its key's table chains its dimensions through
-//!   two-dimensional tables with no registry equality on it (workplaces by stage and sector,
+//!   two-dimensional tables, every registry equality on the chain a grouping of one end
+//!   (workplaces by stage and sector, members by union status, sector and stage,
 //!   [`super::exact::component`]), the combiner instead computes what every released block of
 //!   that table leaves each chapter's withheld cells, exactly ([`super::exact`]), and releases
 //!   it if each keeps `k` values (or all it had); from then on every aggregate of that table is
@@ -67,6 +68,10 @@
 //!   ([`Narrowing::exact`]): before decryption such an aggregate is decrypted for the combiner
 //!   to judge. [`audit_with`] accepts a table whose blocks pass clause 9 one by one or pass the
 //!   exact check together.
+//! - **National's rare counts (clause 11, before decryption).** Where a rare count at the top
+//!   view is withheld because its block fails (what the released regions leave of it), the
+//!   released view below with the fewest chapters yields its aggregate of that key if that
+//!   releases the top view's ([`Withheld::Yielded`]); never decrypted, it stays withheld after.
 //! - **Narrowing, across a chapter's cells (clause 10).** Rules 4 and 5 let an aggregate narrow
 //!   a chapter's interval for the key it sums down to `k` values
 //!   ([`ReleasePolicy::narrowing`]); that chapter's published lines carry the narrowing to its
