@@ -238,9 +238,6 @@ pub enum Withheld {
     /// Clause 9′: the exact check of the aggregate's table over every released block of it
     /// refuses ([`super::exact`]).
     Exact(Refusal),
-    /// Clause 11: withheld before decryption so that the top view's aggregate of the key, whose
-    /// block failed the rule without this view's chapters, is released.
-    Yielded,
 }
 
 /// The decision for a family of candidates, index by index.
@@ -353,72 +350,7 @@ pub fn decide_with(
     form: Form,
     guard: &dyn Narrowing,
 ) -> Decision {
-    if form == Form::AfterDecryption {
-        // What the views below yielded before decryption was never decrypted: it is withheld
-        // as `NotDecrypted`, and the blocks above count its chapters.
-        return decide_clauses(
-            policy,
-            candidates,
-            lines,
-            form,
-            true,
-            &BTreeSet::new(),
-            guard,
-        );
-    }
-    decide_yielding(policy, candidates, lines, guard)
-}
-
-/// Clause 11, before decryption: where a rare count at the top view (national) is withheld
-/// because its block, what the released views below leave of it, fails the rule (two chapters
-/// of a region that withholds it), the released view below with the fewest chapters yields its
-/// aggregate of that key, so that its chapters join the block above, if that releases the top
-/// view's aggregate. Only that one view: the top view's rare counts are what the federation
-/// asks national for, and a region's count of a few chapters is the smaller loss, but a large
-/// region's (the south's) is not. Decided from bounds only, never from a value, so trustees
-/// and the combiner reach the same yields, and after decryption the yielded aggregates, never
-/// decrypted, stay withheld.
-fn decide_yielding(
-    policy: &ReleasePolicy,
-    candidates: &[Candidate],
-    lines: &[Line],
-    guard: &dyn Narrowing,
-) -> Decision {
-    let form = Form::BeforeDecryption;
-    let none = BTreeSet::new();
-    let d = decide_clauses(policy, candidates, lines, form, true, &none, guard);
-    let mut asked: Vec<(usize, usize)> = Vec::new();
-    for (i, c) in candidates.iter().enumerate() {
-        let blocked = matches!(d.withheld.get(&i), Some(Withheld::Block { .. }));
-        if !c.view.is_empty() || strategic(&c.key) != 0 || !blocked {
-            continue;
-        }
-        let below = candidates
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| o.key == c.key && d.releases(*j) && is_below(&o.view, &c.view))
-            .min_by_key(|(_, o)| (o.chapters.len(), o.view.clone()));
-        if let Some((j, _)) = below {
-            asked.push((i, j));
-        }
-    }
-    if asked.is_empty() {
-        return d;
-    }
-    let trial: BTreeSet<usize> = asked.iter().map(|(_, j)| *j).collect();
-    let next = decide_clauses(policy, candidates, lines, form, true, &trial, guard);
-    let helped: BTreeSet<usize> = asked
-        .iter()
-        .filter(|(i, _)| next.releases(*i))
-        .map(|(_, j)| *j)
-        .collect();
-    if helped == trial {
-        next
-    } else if helped.is_empty() {
-        d
-    } else {
-        decide_clauses(policy, candidates, lines, form, true, &helped, guard)
-    }
+    decide_clauses(policy, candidates, lines, form, true, guard)
 }
 
 /// The family rule without clause 9 (coupled cells): what the rule released before the
@@ -432,15 +364,7 @@ pub fn decide_per_key(
     form: Form,
     guard: &dyn Narrowing,
 ) -> Decision {
-    decide_clauses(
-        policy,
-        candidates,
-        lines,
-        form,
-        false,
-        &BTreeSet::new(),
-        guard,
-    )
+    decide_clauses(policy, candidates, lines, form, false, guard)
 }
 
 fn decide_clauses(
@@ -449,20 +373,11 @@ fn decide_clauses(
     lines: &[Line],
     form: Form,
     coupling: bool,
-    yielded: &BTreeSet<usize>,
     guard: &dyn Narrowing,
 ) -> Decision {
     if !coupling {
         let (tied, kept) = (Tied::default(), Kept::new());
-        return decide_views(
-            policy,
-            candidates,
-            lines,
-            form,
-            (&tied, &kept),
-            yielded,
-            guard,
-        );
+        return decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
     }
     // Each chapter's tied group prefers one key for every view at once (rare counts, margins
     // first): a released aggregate of another key of the group counts the chapter as coupled
@@ -478,15 +393,7 @@ fn decide_clauses(
     let count = |d: &Decision| d.released.iter().filter(|r| **r).count();
     let mut given_up: BTreeSet<(PartyId, CellKey)> = BTreeSet::new();
     let mut kept = tied.keep(&passes, &given_up);
-    let mut best = decide_views(
-        policy,
-        candidates,
-        lines,
-        form,
-        (&tied, &kept),
-        yielded,
-        guard,
-    );
+    let mut best = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
     let mut last = best.clone();
     for _ in 1..ROUNDS {
         let stale = tied.unused(&kept, &last.released);
@@ -495,15 +402,7 @@ fn decide_clauses(
         }
         given_up.extend(stale);
         kept = tied.keep(&passes, &given_up);
-        last = decide_views(
-            policy,
-            candidates,
-            lines,
-            form,
-            (&tied, &kept),
-            yielded,
-            guard,
-        );
+        last = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
         if count(&last) > count(&best) {
             best = last.clone();
         }
@@ -554,7 +453,6 @@ fn decide_views(
     lines: &[Line],
     form: Form,
     (tied, kept): (&Tied, &Kept),
-    yielded: &BTreeSet<usize>,
     guard: &dyn Narrowing,
 ) -> Decision {
     let ix = Index::new(candidates);
@@ -574,12 +472,8 @@ fn decide_views(
             Withheld::Malformed("a second candidate for one key and view".into()),
         );
     }
-    for &i in yielded {
-        d.withheld.insert(i, Withheld::Yielded);
-    }
     for view in &ix.order {
         let mut here: Vec<usize> = ix.at_view(view);
-        here.retain(|i| !yielded.contains(i));
         here.sort_by_key(|i| candidates.get(*i).map(|c| keep_order(&c.key)));
         for &i in &here {
             let table = candidates.get(i).and_then(|c| exact::component(&c.key));
@@ -1534,14 +1428,12 @@ mod tests {
 
     #[test]
     fn national_and_a_region_that_differ_by_one_chapter_are_not_both_released() {
-        // National = the south's five chapters plus Maine; each may hold up to 4. Union
-        // members, not a rare count: the region keeps its aggregate (clause 11 does not apply).
-        let member = CellKey::new("members", &[(Dim::UnionStatus, "member")]);
+        // National = the south's five chapters plus Maine; each may hold up to 4.
         let mut all: Vec<&str> = SOUTH.to_vec();
         all.push("maine");
         let cands = vec![
-            Candidate::new(member.clone(), vec![], chapters(&all, 5)),
-            Candidate::new(member.clone(), path(&["south"]), chapters(&SOUTH, 5)),
+            Candidate::new(staff(), vec![], chapters(&all, 5)),
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
         ];
         let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
         assert!(d.releases(1), "the region passes alone");
@@ -1560,71 +1452,6 @@ mod tests {
         let err = may_decrypt_in(&p5(), &cands, &[], 0).unwrap_err();
         assert_eq!(err.reason(), Reason::ReleaseRefused);
         assert!(may_decrypt_in(&p5(), &cands, &[], 1).is_ok());
-    }
-
-    #[test]
-    fn a_region_yields_a_rare_count_to_national() {
-        // National = the south (five chapters), the east (three) and Maine and Vermont, whose
-        // region withholds its count (two chapters, rule 1). Released bottom up, the south and
-        // the east leave national a block of two chapters. Clause 11: the view below with the
-        // fewest chapters (the east) yields, and national's block of five is released.
-        let east = ["e1", "e2", "e3"];
-        let north = ["maine", "vermont"];
-        let mut all: Vec<&str> = SOUTH.to_vec();
-        all.extend(east);
-        all.extend(north);
-        let key = |k: &CellKey| {
-            vec![
-                Candidate::new(k.clone(), vec![], chapters(&all, 5)),
-                Candidate::new(k.clone(), path(&["south"]), chapters(&SOUTH, 5)),
-                Candidate::new(k.clone(), path(&["east"]), chapters(&east, 5)),
-                Candidate::new(k.clone(), path(&["north"]), chapters(&north, 5)),
-            ]
-        };
-        let cands = key(&staff());
-        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
-        assert_eq!(d.released, vec![true, true, false, false], "{d:?}");
-        assert_eq!(d.withheld.get(&2), Some(&Withheld::Yielded));
-        assert!(matches!(d.withheld.get(&3), Some(Withheld::Rule(_))));
-        assert!(audit(&p5(), &cands, &[], &d, Form::BeforeDecryption).is_empty());
-        assert!(may_decrypt_in(&p5(), &cands, &[], 0).is_ok());
-        assert!(may_decrypt_in(&p5(), &cands, &[], 2).is_err());
-        // After decryption the east, never decrypted, stays withheld; national's block is the
-        // east and the north: 30 − 13 = 17 over five chapters.
-        let valued: Vec<Candidate> = cands
-            .iter()
-            .zip([Some(30), Some(13), None, None])
-            .map(|(c, v)| Candidate {
-                value: v,
-                ..c.clone()
-            })
-            .collect();
-        let after = decide(&p5(), &valued, &[], Form::AfterDecryption);
-        assert_eq!(after.released, vec![true, true, false, false], "{after:?}");
-        assert!(audit(&p5(), &valued, &[], &after, Form::AfterDecryption).is_empty());
-        // Without the yield, national's block (Maine and Vermont) would fail.
-        let forced = Decision {
-            released: vec![true, true, true, false],
-            withheld: BTreeMap::new(),
-        };
-        let problems = audit(&p5(), &cands, &[], &forced, Form::BeforeDecryption);
-        assert!(problems.iter().any(|p| p.contains("Block")), "{problems:?}");
-        // A count that is not rare: the regions keep theirs, national is withheld.
-        let member = CellKey::new("members", &[(Dim::UnionStatus, "member")]);
-        let d = decide(&p5(), &key(&member), &[], Form::BeforeDecryption);
-        assert_eq!(d.released, vec![false, true, true, false], "{d:?}");
-        // Where the yield would not help, nothing yields: here national's reports show the
-        // east's chapters and Maine hold 2 each, so a block of the five would give Vermont's
-        // cell. National is withheld, the regions keep theirs.
-        let mut known = key(&staff());
-        let exact: BTreeMap<PartyId, (u64, u64)> = ["e1", "e2", "e3", "maine"]
-            .iter()
-            .map(|n| (id(n), (2, 2)))
-            .collect();
-        known[0] = known[0].clone().with_known(exact);
-        let d = decide(&p5(), &known, &[], Form::BeforeDecryption);
-        assert_eq!(d.released, vec![false, true, true, false], "{d:?}");
-        assert!(matches!(d.withheld.get(&0), Some(Withheld::Block { .. })));
     }
 
     #[test]
