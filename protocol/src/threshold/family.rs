@@ -68,10 +68,6 @@
 //!   ([`Narrowing::exact`]): before decryption such an aggregate is decrypted for the combiner
 //!   to judge. [`audit_with`] accepts a table whose blocks pass clause 9 one by one or pass the
 //!   exact check together.
-//! - **National's rare counts (clause 11, before decryption).** Where a rare count at the top
-//!   view is withheld because its block fails (what the released regions leave of it), the
-//!   released view below with the fewest chapters yields its aggregate of that key if that
-//!   releases the top view's ([`Withheld::Yielded`]); never decrypted, it stays withheld after.
 //! - **Narrowing, across a chapter's cells (clause 10).** Rules 4 and 5 let an aggregate narrow
 //!   a chapter's interval for the key it sums down to `k` values
 //!   ([`ReleasePolicy::narrowing`]); that chapter's published lines carry the narrowing to its
