@@ -11,9 +11,15 @@
 //! outside the timing. A released block per stage: the chapters that withheld that stage's
 //! margin, and the sum of their true margins.
 //!
+//! Members: 250 more chapters by union status (six values), sector (four), stage and union
+//! (none, AFSCME, SEIU; `union = none` exactly for union status none or organizing), every
+//! non-zero cell below k withheld and union staff, officers, members organizing and
+//! `union = none` always, so the registry's equality ties open cells and the network carries it
+//! (docs/threat-model.md §10, clause 9′).
+//!
 //! Operations: `exact::check` with k = 5 over the blocks of stages 0 to 5, and over those of
-//! stages 0 and 1 only; and `disclosure::intervals_within` for all 250 chapters (the per-chapter
-//! audit hubs already run). Baselines: the 250 chapters' own intervals for the two checks, one
+//! stages 0 and 1 only; over the members' blocks of union staff and officers; and `disclosure::intervals_within` for all 250 chapters (the per-chapter
+//! audit hubs already run). Baselines: the 250 chapters' own intervals for the checks, one
 //! chapter's for the 250 chapters'. Each operation is timed in batches alternating with batches
 //! of its baseline; a row shows the medians of both and the median of the ratios of adjacent
 //! batches (docs/performance.md).
@@ -125,6 +131,131 @@ fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
     })
 }
 
+const UNION_STATUSES: [&str; 6] = [
+    "none",
+    "organizing",
+    "member",
+    "steward",
+    "staff",
+    "officer",
+];
+const MEMBER_SECTORS: [&str; 4] = ["23", "54", "61", "62"];
+
+fn members(dims: &[(Dim, &str)]) -> CellKey {
+    CellKey::new("members", dims)
+}
+
+/// Chapter `i`'s members by union status, sector and stage, and by union (`none` exactly for
+/// union status none or organizing, the rest in AFSCME or SEIU), suppressed as above: every
+/// non-zero cell below k withheld, and union staff, officers, members organizing and
+/// `union = none` always (so that the registry's union equality ties open cells, which the
+/// network carries); its true staff and officer margins. `None` when its own intervals are
+/// inconsistent.
+fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
+    let id = PartyId::new(&format!("chapter-{i:03}")).unwrap();
+    let national = PartyId::new("national").unwrap();
+    let mut report = sample_report(
+        &id,
+        &national,
+        Period::new(2026, 11).unwrap(),
+        jiff::Timestamp::UNIX_EPOCH,
+        1,
+    );
+    let mut rng = Lcg(seed);
+    let spread = [30, 9, 12, 5, 4, 4];
+    let inner: Vec<[u64; 6]> = MEMBER_SECTORS
+        .iter()
+        .map(|_| std::array::from_fn(|u| rng.next(spread[u])))
+        .collect();
+    let by_stage: Vec<[u64; 6]> = inner
+        .iter()
+        .map(|row| {
+            let mut left: u64 = row.iter().sum();
+            std::array::from_fn(|t| {
+                let v = if t == 5 { left } else { rng.next(left + 1) / 2 };
+                left -= v;
+                v
+            })
+        })
+        .collect();
+    let status: [u64; 6] = std::array::from_fn(|u| inner.iter().map(|row| row[u]).sum());
+    let stages: [u64; 6] = std::array::from_fn(|t| by_stage.iter().map(|row| row[t]).sum());
+    let total: u64 = status.iter().sum();
+    let unionised = total - status[0] - status[1];
+    let afscme = rng.next(unionised + 1);
+    let mut cells: Vec<(CellKey, u64, bool)> = Vec::new();
+    for (s, sector) in MEMBER_SECTORS.iter().enumerate() {
+        for (u, union_status) in UNION_STATUSES.iter().enumerate() {
+            cells.push((
+                members(&[(Dim::Sector, sector), (Dim::UnionStatus, union_status)]),
+                inner[s][u],
+                false,
+            ));
+        }
+        for (t, stage) in STAGES.iter().enumerate() {
+            cells.push((
+                members(&[(Dim::Sector, sector), (Dim::Stage, stage)]),
+                by_stage[s][t],
+                false,
+            ));
+        }
+        cells.push((
+            members(&[(Dim::Sector, sector)]),
+            inner[s].iter().sum(),
+            false,
+        ));
+    }
+    for (u, union_status) in UNION_STATUSES.iter().enumerate() {
+        cells.push((
+            members(&[(Dim::UnionStatus, union_status)]),
+            status[u],
+            u == 1 || u >= 4,
+        ));
+    }
+    for (t, stage) in STAGES.iter().enumerate() {
+        cells.push((members(&[(Dim::Stage, stage)]), stages[t], false));
+    }
+    cells.push((
+        members(&[(Dim::Union, "none")]),
+        status[0] + status[1],
+        true,
+    ));
+    cells.push((members(&[(Dim::Union, "afscme")]), afscme, false));
+    cells.push((members(&[(Dim::Union, "seiu")]), unionised - afscme, false));
+    report.cells = vec![Cell::count(CellKey::total("members"), total)];
+    let mut bounds = BTreeMap::new();
+    for (key, v, always) in cells {
+        if v == 0 {
+            continue;
+        }
+        if always || v < K {
+            bounds.insert(key.clone(), (1, total));
+            report.cells.push(Cell {
+                key,
+                value: CellValue::Suppressed,
+            });
+        } else {
+            report.cells.push(Cell::count(key, v));
+        }
+    }
+    report.validate().unwrap();
+    let touched: BTreeSet<&CellKey> = bounds.keys().collect();
+    let intervals =
+        disclosure::intervals_within(&report.cells, &report.campaigns, &bounds, &touched)?;
+    let constraints = relations::constraints(&report.cells, &report.campaigns);
+    Some((
+        Synthetic {
+            id,
+            report,
+            bounds,
+            intervals,
+            constraints,
+            stages,
+        },
+        [status[4], status[5]],
+    ))
+}
+
 /// One block per released stage: the chapters that withheld its margin, and their true sum.
 fn blocks(chapters: &[Synthetic], released: &[&str]) -> Vec<ExactBlock> {
     released
@@ -202,6 +333,63 @@ fn main() {
         }
     }
 
+    // Members: union staff and officers released at national.
+    let with_members: Vec<(Synthetic, [u64; 2])> = (0..CHAPTERS)
+        .map(|i| {
+            (0..)
+                .find_map(|attempt: u64| synthetic_members(i, (i as u64) * 1_000 + attempt + 1))
+                .unwrap()
+        })
+        .collect();
+    let member_index: BTreeMap<&PartyId, &Synthetic> =
+        with_members.iter().map(|(c, _)| (&c.id, c)).collect();
+    let member_chapter = |p: &PartyId| {
+        member_index.get(p).map(|c| Chapter {
+            report: &c.report,
+            intervals: &c.intervals,
+            constraints: &c.constraints,
+        })
+    };
+    let rare: Vec<ExactBlock> = ["staff", "officer"]
+        .iter()
+        .enumerate()
+        .map(|(n, status)| {
+            let key = members(&[(Dim::UnionStatus, status)]);
+            let withheld: Vec<&(Synthetic, [u64; 2])> = with_members
+                .iter()
+                .filter(|(c, _)| c.bounds.contains_key(&key))
+                .collect();
+            ExactBlock {
+                key,
+                chapters: withheld.iter().map(|(c, _)| c.id.clone()).collect(),
+                value: withheld.iter().map(|(_, v)| v[n]).sum(),
+            }
+        })
+        .collect();
+    let member_touched: Vec<BTreeSet<&CellKey>> = with_members
+        .iter()
+        .map(|(c, _)| c.bounds.keys().collect())
+        .collect();
+    let t = Instant::now();
+    let result_members = exact::check(K, &rare, member_chapter);
+    println!(
+        "check, members: union staff and officers released ({} and {} chapters): {} (once, {:.2?})",
+        rare[0].chapters.len(),
+        rare[1].chapters.len(),
+        describe(&result_members),
+        t.elapsed()
+    );
+    let mut own_members = || {
+        for ((c, _), touched) in with_members.iter().zip(&member_touched) {
+            black_box(disclosure::intervals_within(
+                &c.report.cells,
+                &c.report.campaigns,
+                &c.bounds,
+                touched,
+            ));
+        }
+    };
+
     let mut own_all = || {
         for (c, touched) in chapters.iter().zip(&touched) {
             black_box(disclosure::intervals_within(
@@ -239,6 +427,13 @@ fn main() {
         "250 chapters' intervals",
         paired(runs, 1, 1, &mut own_all, || {
             black_box(exact::check(K, black_box(&two), chapter).is_ok());
+        }),
+    );
+    row(
+        &format!("exact check, {CHAPTERS} chapters' members, staff and officers"),
+        "250 chapters' members intervals",
+        paired(runs, 1, 1, &mut own_members, || {
+            black_box(exact::check(K, black_box(&rare), member_chapter).is_ok());
         }),
     );
     row(
