@@ -736,6 +736,8 @@ fn withhold(states: &mut [CellValue], node: usize) {
 fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
     let mut cache = BTreeMap::new();
     let mut solved = Solved::new();
+    // How many rounds in a row each cell has been a finding.
+    let mut persisted: BTreeMap<usize, usize> = BTreeMap::new();
     // Every round but the last withholds at least one more cell.
     for _ in 0..=model.keys.len() {
         line_rule(model, states, k);
@@ -743,13 +745,28 @@ fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
         if evaluation.inconsistent || evaluation.findings.is_empty() {
             return;
         }
+        let now: BTreeSet<usize> = evaluation.findings.iter().map(|(n, _, _)| *n).collect();
+        persisted.retain(|n, _| now.contains(n));
+        for n in &now {
+            *persisted.entry(*n).or_default() += 1;
+        }
         let mut handled = BTreeSet::new();
         for (node, _, _) in &evaluation.findings {
             let component = evaluation.component.get(node).copied();
             if handled.contains(&component) {
                 continue;
             }
-            if let Some(c) = nearest_candidate(model, states, *node) {
+            // A finding that withholding the nearest small cells has not cleared in two rounds
+            // is pinned through the registry's relations (members without a workplace, by
+            // the published count of members with an unknown state): look along relations
+            // first, or the nearest cells of its lines cascade through every table before
+            // the relation's own term is reached.
+            let stuck = persisted.get(node).copied().unwrap_or(0) > 2;
+            let candidate = stuck
+                .then(|| nearest_linked(model, states, *node))
+                .flatten()
+                .or_else(|| nearest_candidate(model, states, *node));
+            if let Some(c) = candidate {
                 withhold(states, c);
                 handled.insert(component);
             }
@@ -848,6 +865,34 @@ fn nearest_candidate(model: &Model<'_>, states: &[CellValue], start: usize) -> O
                     layer.extend(line.cells());
                 }
             }
+            for l in model.links_of.get(*n).into_iter().flatten() {
+                if seen_links.insert(*l)
+                    && let Some(link) = model.links.get(*l)
+                {
+                    layer.extend(link.terms.iter().map(|(n, _)| *n));
+                }
+            }
+        }
+        if let Some(c) = model.smallest(states, layer.iter().copied()) {
+            return Some(c);
+        }
+        frontier = layer
+            .into_iter()
+            .filter(|n| is_withheld(states, *n) && seen_nodes.insert(*n))
+            .collect();
+    }
+    None
+}
+
+/// The smallest candidate among the terms of `start`'s relations, else of the relations of the
+/// withheld terms those reach, and so on outwards (lines are not followed).
+fn nearest_linked(model: &Model<'_>, states: &[CellValue], start: usize) -> Option<usize> {
+    let mut seen_links = BTreeSet::new();
+    let mut seen_nodes = BTreeSet::from([start]);
+    let mut frontier = vec![start];
+    while !frontier.is_empty() {
+        let mut layer = BTreeSet::new();
+        for n in &frontier {
             for l in model.links_of.get(*n).into_iter().flatten() {
                 if seen_links.insert(*l)
                     && let Some(link) = model.links.get(*l)
