@@ -147,8 +147,8 @@ fn groupings(metric: &registry::Metric, chain: &[Dim]) -> Option<Vec<Grouping>> 
 
 /// The component holding `key`'s dimensions, when the exact check can judge it: its metric's
 /// two-dimensional tables tie `key`'s dimensions to others along a path (no dimension in three
-/// tables, no cycle), and every registry equality with a side on the path is a [`Grouping`]
-/// of one of its ends (an equality the network cannot carry would tie cells beyond it, and
+/// tables, no cycle), and every registry equality with a side on the path is a grouping of
+/// one of its ends (margins of the end against a one-dimensional table off the path) (an equality the network cannot carry would tie cells beyond it, and
 /// clause 9's groups with them). `None` for a metric's total.
 pub fn component(key: &CellKey) -> Option<Component> {
     let metric = registry::metric(&key.metric)?;
