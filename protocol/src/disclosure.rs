@@ -80,7 +80,11 @@
 //!    interact across lines. So the audit below is run on the result, and for every finding the
 //!    smallest published non-zero cell nearest the offending cell (in its own lines first, then in
 //!    the lines of the withheld cells those lines reach) is withheld, one per connected group of
-//!    withheld cells at a time; then step 2 again, until the audit is clean.
+//!    withheld cells at a time; then step 2 again, until the audit is clean. A finding that is
+//!    still there a round later is taken as pinned through the registry's relations, and from
+//!    then on the nearest relation term is withheld instead (members without a workplace,
+//!    pinned by the published count of members whose state is unknown, otherwise took every
+//!    small cell of the report first).
 //!
 //! Withholding more only widens feasible intervals, and withholding every non-zero non-total cell
 //! satisfies the rule by the definition of achievable, so the loop ends with a clean audit after
