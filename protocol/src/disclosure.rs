@@ -80,11 +80,7 @@
 //!    interact across lines. So the audit below is run on the result, and for every finding the
 //!    smallest published non-zero cell nearest the offending cell (in its own lines first, then in
 //!    the lines of the withheld cells those lines reach) is withheld, one per connected group of
-//!    withheld cells at a time; then step 2 again, until the audit is clean. A finding that is
-//!    still there a round later is taken as pinned through the registry's relations, and from
-//!    then on the nearest relation term is withheld instead (members without a workplace,
-//!    pinned by the published count of members whose state is unknown, otherwise took every
-//!    small cell of the report first).
+//!    withheld cells at a time; then step 2 again, until the audit is clean.
 //!
 //! Withholding more only widens feasible intervals, and withholding every non-zero non-total cell
 //! satisfies the rule by the definition of achievable, so the loop ends with a clean audit after
@@ -740,8 +736,6 @@ fn withhold(states: &mut [CellValue], node: usize) {
 fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
     let mut cache = BTreeMap::new();
     let mut solved = Solved::new();
-    // How many rounds in a row each cell has been a finding.
-    let mut persisted: BTreeMap<usize, usize> = BTreeMap::new();
     // Every round but the last withholds at least one more cell.
     for _ in 0..=model.keys.len() {
         line_rule(model, states, k);
@@ -749,28 +743,13 @@ fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64) {
         if evaluation.inconsistent || evaluation.findings.is_empty() {
             return;
         }
-        let now: BTreeSet<usize> = evaluation.findings.iter().map(|(n, _, _)| *n).collect();
-        persisted.retain(|n, _| now.contains(n));
-        for n in &now {
-            *persisted.entry(*n).or_default() += 1;
-        }
         let mut handled = BTreeSet::new();
         for (node, _, _) in &evaluation.findings {
             let component = evaluation.component.get(node).copied();
             if handled.contains(&component) {
                 continue;
             }
-            // A finding that withholding the nearest small cell did not clear is likely pinned
-            // through the registry's relations (members without a workplace, by the published
-            // count of members with an unknown state): from its second round on, take the
-            // nearest relation term instead, or the nearest cells of its lines cascade through
-            // every table before the relation's own term is reached.
-            let stuck = persisted.get(node).copied().unwrap_or(0) > 1;
-            let candidate = stuck
-                .then(|| nearest_linked(model, states, *node))
-                .flatten()
-                .or_else(|| nearest_candidate(model, states, *node));
-            if let Some(c) = candidate {
+            if let Some(c) = nearest_candidate(model, states, *node) {
                 withhold(states, c);
                 handled.insert(component);
             }
@@ -882,45 +861,6 @@ fn nearest_candidate(model: &Model<'_>, states: &[CellValue], start: usize) -> O
         }
         frontier = layer
             .into_iter()
-            .filter(|n| is_withheld(states, *n) && seen_nodes.insert(*n))
-            .collect();
-    }
-    None
-}
-
-/// The smallest candidate among the terms of the relations reached from `start` through withheld
-/// cells (along lines and relations both), nearest first: [`nearest_candidate`] with only the
-/// relations' terms as candidates.
-fn nearest_linked(model: &Model<'_>, states: &[CellValue], start: usize) -> Option<usize> {
-    let mut seen_lines = BTreeSet::new();
-    let mut seen_links = BTreeSet::new();
-    let mut seen_nodes = BTreeSet::from([start]);
-    let mut frontier = vec![start];
-    while !frontier.is_empty() {
-        let mut reached = BTreeSet::new();
-        let mut terms = BTreeSet::new();
-        for n in &frontier {
-            for l in model.lines_of.get(*n).into_iter().flatten() {
-                if seen_lines.insert(*l)
-                    && let Some(line) = model.lines.get(*l)
-                {
-                    reached.extend(line.cells());
-                }
-            }
-            for l in model.links_of.get(*n).into_iter().flatten() {
-                if seen_links.insert(*l)
-                    && let Some(link) = model.links.get(*l)
-                {
-                    terms.extend(link.terms.iter().map(|(n, _)| *n));
-                }
-            }
-        }
-        if let Some(c) = model.smallest(states, terms.iter().copied()) {
-            return Some(c);
-        }
-        frontier = reached
-            .into_iter()
-            .chain(terms)
             .filter(|n| is_withheld(states, *n) && seen_nodes.insert(*n))
             .collect();
     }
@@ -2353,61 +2293,6 @@ mod tests {
         }];
         assert!(propagate(2, &bad).is_none());
         assert!(solve(2, &bad, &[0, 1], Mode::Exact, &mut |_, _| false).is_none());
-    }
-
-    /// Members without a workplace (`stage = unknown`, withheld) are pinned through the
-    /// registry's relations by the published unknown sector and state (each 40). The nearest
-    /// cells of the stage line (6 to 19 members) clear nothing; once a finding has survived a
-    /// round of them, the suppression looks for the relations' terms instead, before the whole
-    /// stage line goes (as it did, and in the 250-chapter demo East Savannah's whole union-status
-    /// table with it).
-    #[test]
-    fn a_finding_pinned_by_relations_is_cleared_along_them() {
-        let m = |dims: &[(Dim, &str)], v: u64| Cell::count(CellKey::new("members", dims), v);
-        let w = |dims: &[(Dim, &str)], v: u64| Cell::count(CellKey::new("workplaces", dims), v);
-        let original = vec![
-            m(&[], 100),
-            m(&[(Dim::Sector, "unknown")], 40),
-            m(&[(Dim::Sector, "62")], 60),
-            m(&[(Dim::State, "unknown")], 40),
-            m(&[(Dim::State, "GA")], 60),
-            m(&[(Dim::County, "unknown")], 40),
-            m(&[(Dim::County, "13051")], 60),
-            m(&[(Dim::Stage, "unknown")], 40),
-            m(&[(Dim::Stage, "0")], 6),
-            m(&[(Dim::Stage, "1")], 7),
-            m(&[(Dim::Stage, "2")], 8),
-            m(&[(Dim::Stage, "3")], 9),
-            m(&[(Dim::Stage, "4")], 11),
-            m(&[(Dim::Stage, "5")], 19),
-            w(&[], 10),
-            w(&[(Dim::Sector, "62")], 10),
-            w(&[(Dim::State, "GA")], 10),
-        ];
-        let mut cells = original.clone();
-        // Withheld on input (as another table's protection would leave it): its value is
-        // unknown to the suppression.
-        if let Some(c) = cells.get_mut(7) {
-            c.value = CellValue::Suppressed;
-        }
-        suppress_report(&mut cells, &DisclosurePolicy { k: 5 }, &[]);
-        assert_eq!(audit_report(&cells, 5, &[]), vec![]);
-        let hidden = withheld(&cells);
-        // The stage line keeps its two largest small cells: the relations' terms (the unknown
-        // sector and state, with their partners) were withheld instead.
-        for stage in ["4", "5"] {
-            let key = CellKey::new("members", &[(Dim::Stage, stage)]);
-            assert!(!hidden.contains(&key), "{key}: {hidden:?}");
-        }
-        for dim in [Dim::Sector, Dim::State] {
-            assert!(
-                hidden
-                    .iter()
-                    .any(|k| k.dims.get(&dim).is_some_and(|v| v == "unknown")),
-                "{dim:?}: {hidden:?}"
-            );
-        }
-        assert_sound(&original, &cells);
     }
 
     #[test]
