@@ -832,78 +832,17 @@ mod tests {
             let got = exact_check(&reports, &blocks);
             // Brute force: every chapter's points, joined by the blocks' sums.
             let each: Vec<Vec<Vec<u64>>> = built.iter().map(|(r, c)| points(r, c)).collect();
-            let mut joint: Vec<Option<(u64, u64)>> = vec![None; 24];
-            for pa in &each[0] {
-                for pb in &each[1] {
-                    for pc in &each[2] {
-                        let all = [pa, pb, pc];
-                        let fits = blocks.iter().all(|b| {
-                            let i = if b.key.dims.get(&Dim::Stage).map(String::as_str) == Some("0")
-                            {
-                                6
-                            } else {
-                                7
-                            };
-                            let sum: u64 = ids
-                                .iter()
-                                .zip(&all)
-                                .filter(|(id, _)| b.chapters.contains(id))
-                                .map(|(_, p)| p[i])
-                                .sum();
-                            sum == b.value
-                        });
-                        if fits {
-                            for (c, p) in all.iter().enumerate() {
-                                for (i, v) in p.iter().enumerate() {
-                                    let slot = &mut joint[c * 8 + i];
-                                    *slot = Some(
-                                        slot.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            let alone = |c: usize, i: usize| -> (u64, u64) {
-                let vs = each[c].iter().map(|p| p[i]);
-                (vs.clone().min().unwrap_or(0), vs.max().unwrap_or(0))
-            };
-            let width = |(lo, hi): (u64, u64)| (hi - lo).min(k - 1);
-            let mut expected_refusal = None;
-            let mut expected_narrowings = Vec::new();
-            for (c, ((r, cells), id)) in built.iter().zip(&ids).enumerate() {
-                let summed: Vec<usize> = blocks
-                    .iter()
-                    .filter(|b| b.chapters.contains(id))
-                    .map(|b| if b.key == cells[6].0 { 6 } else { 7 })
-                    .collect();
-                if summed.len() == 1 {
-                    let i = summed[0];
-                    let now = joint[c * 8 + i].unwrap_or((0, 0));
-                    if now != alone(c, i) {
-                        expected_narrowings.push((id.clone(), cells[i].0.clone(), now.0, now.1));
-                    }
-                } else if summed.len() == 2 {
-                    for (i, (k, _)) in cells.iter().enumerate() {
-                        let withheld = withheld(r, k);
-                        let now = joint[c * 8 + i].unwrap_or((0, 0));
-                        if withheld && width(now) < width(alone(c, i)) && expected_refusal.is_none()
-                        {
-                            expected_refusal = Some(Refusal::Narrowed(id.clone()));
-                        }
-                    }
-                }
-            }
-            match expected_refusal {
-                Some(refusal) => {
+            let stage_0 = cells_key(&built, 6);
+            let index = |b: &ExactBlock| if b.key == stage_0 { 6 } else { 7 };
+            match brute_force(k, &built, &ids, &each, &blocks, index) {
+                Err(refusal) => {
                     assert_eq!(got, Err(refusal), "{blocks:?}");
                     narrowed += 1;
                 }
-                None => {
-                    assert_eq!(got, Ok(expected_narrowings.clone()), "{blocks:?}");
+                Ok(expected) => {
+                    assert_eq!(got, Ok(expected.clone()), "{blocks:?}");
                     passed += 1;
-                    singles += usize::from(!expected_narrowings.is_empty());
+                    singles += usize::from(!expected.is_empty());
                 }
             }
         }
@@ -911,6 +850,82 @@ mod tests {
             passed > 20 && narrowed > 20 && singles > 5,
             "{passed} {narrowed} {singles}"
         );
+    }
+
+    /// What every integer assignment says the check must answer for three chapters: `each`
+    /// holds each chapter's points (its cells' values, in the order of its `cells`, for every
+    /// assignment its report allows), joined by the blocks' sums (`index` gives the position of
+    /// a block's key among the cells). A refusal when a withheld cell of a chapter that two
+    /// blocks sum over is left fewer than `k` values (or fewer than it had); otherwise the
+    /// exact interval of each chapter's cell that one block sums over, where it is narrower than
+    /// the chapter alone leaves it.
+    fn brute_force(
+        k: u64,
+        built: &[(Report, Vec<(CellKey, u64)>)],
+        ids: &[PartyId],
+        each: &[Vec<Vec<u64>>],
+        blocks: &[ExactBlock],
+        index: impl Fn(&ExactBlock) -> usize,
+    ) -> Result<Narrowings, Refusal> {
+        let n = built.first().map_or(0, |(_, cells)| cells.len());
+        let mut joint: Vec<Option<(u64, u64)>> = vec![None; 3 * n];
+        let (Some(a), Some(b), Some(c)) = (each.first(), each.get(1), each.get(2)) else {
+            return Err(Refusal::NoReports);
+        };
+        for pa in a {
+            for pb in b {
+                for pc in c {
+                    let all = [pa, pb, pc];
+                    let fits = blocks.iter().all(|b| {
+                        let i = index(b);
+                        let sum: u64 = ids
+                            .iter()
+                            .zip(&all)
+                            .filter(|(id, _)| b.chapters.contains(id))
+                            .map(|(_, p)| p[i])
+                            .sum();
+                        sum == b.value
+                    });
+                    if fits {
+                        for (c, p) in all.iter().enumerate() {
+                            for (i, v) in p.iter().enumerate() {
+                                let slot = &mut joint[c * n + i];
+                                *slot = Some(
+                                    slot.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let alone = |c: usize, i: usize| -> (u64, u64) {
+            let vs = each[c].iter().map(|p| p[i]);
+            (vs.clone().min().unwrap_or(0), vs.max().unwrap_or(0))
+        };
+        let width = |(lo, hi): (u64, u64)| (hi - lo).min(k - 1);
+        let mut narrowings = Vec::new();
+        for (c, ((r, cells), id)) in built.iter().zip(ids).enumerate() {
+            let summed: Vec<usize> = blocks
+                .iter()
+                .filter(|b| b.chapters.contains(id))
+                .map(&index)
+                .collect();
+            if let [i] = summed.as_slice() {
+                let now = joint[c * n + i].unwrap_or((0, 0));
+                if now != alone(c, *i) {
+                    narrowings.push((id.clone(), cells[*i].0.clone(), now.0, now.1));
+                }
+            } else if summed.len() == 2 {
+                for (i, (key, _)) in cells.iter().enumerate() {
+                    let now = joint[c * n + i].unwrap_or((0, 0));
+                    if withheld(r, key) && width(now) < width(alone(c, i)) {
+                        return Err(Refusal::Narrowed(id.clone()));
+                    }
+                }
+            }
+        }
+        Ok(narrowings)
     }
 
     const UNION_STATUSES: [&str; 3] = ["none", "member", "staff"];
@@ -1112,73 +1127,15 @@ mod tests {
             }
             let each: Vec<Vec<Vec<u64>>> =
                 built.iter().map(|(r, c)| members_points(r, c)).collect();
-            let mut joint: Vec<Option<(u64, u64)>> = vec![None; 36];
-            for pa in &each[0] {
-                for pb in &each[1] {
-                    for pc in &each[2] {
-                        let all = [pa, pb, pc];
-                        let fits = blocks.iter().all(|b| {
-                            let i = index(b);
-                            let sum: u64 = ids
-                                .iter()
-                                .zip(&all)
-                                .filter(|(id, _)| b.chapters.contains(id))
-                                .map(|(_, p)| p[i])
-                                .sum();
-                            sum == b.value
-                        });
-                        if fits {
-                            for (c, p) in all.iter().enumerate() {
-                                for (i, v) in p.iter().enumerate() {
-                                    let slot = &mut joint[c * 12 + i];
-                                    *slot = Some(
-                                        slot.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            let alone = |c: usize, i: usize| -> (u64, u64) {
-                let vs = each[c].iter().map(|p| p[i]);
-                (vs.clone().min().unwrap_or(0), vs.max().unwrap_or(0))
-            };
-            let width = |(lo, hi): (u64, u64)| (hi - lo).min(k - 1);
-            let mut expected_refusal = None;
-            let mut expected_narrowings = Vec::new();
-            for (c, ((r, cells), id)) in built.iter().zip(&ids).enumerate() {
-                let summed: Vec<usize> = blocks
-                    .iter()
-                    .filter(|b| b.chapters.contains(id))
-                    .map(index)
-                    .collect();
-                if let [i] = summed.as_slice() {
-                    let now = joint[c * 12 + i].unwrap_or((0, 0));
-                    if now != alone(c, *i) {
-                        expected_narrowings.push((id.clone(), cells[*i].0.clone(), now.0, now.1));
-                    }
-                } else if summed.len() == 2 {
-                    for (i, (k, _)) in cells.iter().enumerate() {
-                        let now = joint[c * 12 + i].unwrap_or((0, 0));
-                        if withheld(r, k)
-                            && width(now) < width(alone(c, i))
-                            && expected_refusal.is_none()
-                        {
-                            expected_refusal = Some(Refusal::Narrowed(id.clone()));
-                        }
-                    }
-                }
-            }
-            match expected_refusal {
-                Some(refusal) => {
+            match brute_force(k, &built, &ids, &each, &blocks, index) {
+                Err(refusal) => {
                     assert_eq!(got, Err(refusal), "{blocks:?}");
                     narrowed += 1;
                 }
-                None => {
-                    assert_eq!(got, Ok(expected_narrowings.clone()), "{blocks:?}");
+                Ok(expected) => {
+                    assert_eq!(got, Ok(expected.clone()), "{blocks:?}");
                     passed += 1;
-                    singles += usize::from(!expected_narrowings.is_empty());
+                    singles += usize::from(!expected.is_empty());
                 }
             }
         }
