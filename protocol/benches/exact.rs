@@ -61,9 +61,17 @@ fn workplaces(dims: &[(Dim, &str)]) -> CellKey {
     CellKey::new("workplaces", dims)
 }
 
-/// Chapter `i`'s report from `seed`, suppressed as a node does; `None` when its own intervals
-/// are inconsistent.
-fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
+/// Chapter `i`'s report of `metric`: its total and `cells` (key, value, withheld when non-zero
+/// regardless of k), suppressed as a node does (every non-zero cell below k withheld, a zero
+/// published by omission), with each withheld cell's bounds `(1, total)` and its interval from
+/// the chapter's own report; `None` when those are inconsistent.
+fn suppressed(
+    i: usize,
+    metric: &str,
+    total: u64,
+    cells: Vec<(CellKey, u64, bool)>,
+    stages: [u64; 6],
+) -> Option<Synthetic> {
     let id = PartyId::new(&format!("chapter-{i:03}")).unwrap();
     let national = PartyId::new("national").unwrap();
     let mut report = sample_report(
@@ -73,36 +81,9 @@ fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
         jiff::Timestamp::UNIX_EPOCH,
         1,
     );
-    let mut rng = Lcg(seed);
-    let inner: Vec<[u64; 6]> = SECTORS
-        .iter()
-        .map(|_| std::array::from_fn(|_| rng.next(5)))
-        .collect();
-    let stages: [u64; 6] = std::array::from_fn(|t| inner.iter().map(|row| row[t]).sum());
-    let total: u64 = stages.iter().sum();
-    // (key, value, withheld when non-zero regardless of k)
-    let mut cells: Vec<(CellKey, u64, bool)> = Vec::new();
-    for (s, sector) in SECTORS.iter().enumerate() {
-        for (t, stage) in STAGES.iter().enumerate() {
-            cells.push((
-                workplaces(&[(Dim::Sector, sector), (Dim::Stage, stage)]),
-                inner[s][t],
-                false,
-            ));
-        }
-        cells.push((
-            workplaces(&[(Dim::Sector, sector)]),
-            inner[s].iter().sum(),
-            false,
-        ));
-    }
-    for (t, stage) in STAGES.iter().enumerate() {
-        cells.push((workplaces(&[(Dim::Stage, stage)]), stages[t], true));
-    }
-    report.cells = vec![Cell::count(CellKey::total("workplaces"), total)];
+    report.cells = vec![Cell::count(CellKey::total(metric), total)];
     let mut bounds = BTreeMap::new();
     for (key, v, always) in cells {
-        // A zero is always published, by omission.
         if v == 0 {
             continue;
         }
@@ -131,6 +112,38 @@ fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
     })
 }
 
+/// Chapter `i`'s report from `seed`, suppressed as a node does; `None` when its own intervals
+/// are inconsistent.
+fn synthetic(i: usize, seed: u64) -> Option<Synthetic> {
+    let mut rng = Lcg(seed);
+    let inner: Vec<[u64; 6]> = SECTORS
+        .iter()
+        .map(|_| std::array::from_fn(|_| rng.next(5)))
+        .collect();
+    let stages: [u64; 6] = std::array::from_fn(|t| inner.iter().map(|row| row[t]).sum());
+    let total: u64 = stages.iter().sum();
+    // (key, value, withheld when non-zero regardless of k)
+    let mut cells: Vec<(CellKey, u64, bool)> = Vec::new();
+    for (s, sector) in SECTORS.iter().enumerate() {
+        for (t, stage) in STAGES.iter().enumerate() {
+            cells.push((
+                workplaces(&[(Dim::Sector, sector), (Dim::Stage, stage)]),
+                inner[s][t],
+                false,
+            ));
+        }
+        cells.push((
+            workplaces(&[(Dim::Sector, sector)]),
+            inner[s].iter().sum(),
+            false,
+        ));
+    }
+    for (t, stage) in STAGES.iter().enumerate() {
+        cells.push((workplaces(&[(Dim::Stage, stage)]), stages[t], true));
+    }
+    suppressed(i, "workplaces", total, cells, stages)
+}
+
 const UNION_STATUSES: [&str; 6] = [
     "none",
     "organizing",
@@ -152,15 +165,6 @@ fn members(dims: &[(Dim, &str)]) -> CellKey {
 /// network carries); its true staff and officer margins. `None` when its own intervals are
 /// inconsistent.
 fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
-    let id = PartyId::new(&format!("chapter-{i:03}")).unwrap();
-    let national = PartyId::new("national").unwrap();
-    let mut report = sample_report(
-        &id,
-        &national,
-        Period::new(2026, 11).unwrap(),
-        jiff::Timestamp::UNIX_EPOCH,
-        1,
-    );
     let mut rng = Lcg(seed);
     let spread = [30, 9, 12, 5, 4, 4];
     let inner: Vec<[u64; 6]> = MEMBER_SECTORS
@@ -222,38 +226,7 @@ fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
     ));
     cells.push((members(&[(Dim::Union, "afscme")]), afscme, false));
     cells.push((members(&[(Dim::Union, "seiu")]), unionised - afscme, false));
-    report.cells = vec![Cell::count(CellKey::total("members"), total)];
-    let mut bounds = BTreeMap::new();
-    for (key, v, always) in cells {
-        if v == 0 {
-            continue;
-        }
-        if always || v < K {
-            bounds.insert(key.clone(), (1, total));
-            report.cells.push(Cell {
-                key,
-                value: CellValue::Suppressed,
-            });
-        } else {
-            report.cells.push(Cell::count(key, v));
-        }
-    }
-    report.validate().unwrap();
-    let touched: BTreeSet<&CellKey> = bounds.keys().collect();
-    let intervals =
-        disclosure::intervals_within(&report.cells, &report.campaigns, &bounds, &touched)?;
-    let constraints = relations::constraints(&report.cells, &report.campaigns);
-    Some((
-        Synthetic {
-            id,
-            report,
-            bounds,
-            intervals,
-            constraints,
-            stages,
-        },
-        [status[4], status[5]],
-    ))
+    suppressed(i, "members", total, cells, stages).map(|c| (c, [status[4], status[5]]))
 }
 
 /// One block per released stage: the chapters that withheld its margin, and their true sum.
