@@ -8,6 +8,11 @@
 //! 300) and `BENCH_REPEAT` (default 5, the median is printed) change the run; `BENCH_DUMP=DIR`
 //! also writes each chapter's cells to `DIR/s{sectors}.txt` for the protocol crate's
 //! `disclosure_replay` example (two builds compared on the same cells).
+//!
+//! `BENCH_CHAPTERS=DIR` also suppresses the last month of every chapter node under `DIR` (the
+//! demo's `DATA/chapters`, after `shopfloor-demo --chapters 250`) once, and prints how many cells
+//! they withhold, how many chapters withhold their whole union-status table, and the time
+//! against the audit of the same cells ([`disclosure::check_report`], the same-run baseline).
 
 // A benchmark: a failed unwrap is a failed run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -18,7 +23,7 @@ use anyhow::Result;
 use shopfloor_node::datadir::{self, DataDir};
 use shopfloor_node::report;
 use shopfloor_protocol::disclosure;
-use shopfloor_protocol::registry::SECTORS;
+use shopfloor_protocol::registry::{Dim, SECTORS};
 use shopfloor_protocol::{CellValue, Period};
 use shopfloor_testbed::federation::{last_day, last_month};
 use shopfloor_testbed::servers::DEMO_PASSWORD;
@@ -158,5 +163,77 @@ fn main() -> Result<()> {
         );
     }
     println!("  target: the 20-sector chapter's suppress + check <= 20 ms");
+    if let Ok(dir) = std::env::var("BENCH_CHAPTERS") {
+        chapters(std::path::Path::new(&dir), period)?;
+    }
+    Ok(())
+}
+
+/// Suppresses every chapter node's last month under `root` and prints the totals.
+fn chapters(root: &std::path::Path, period: Period) -> Result<()> {
+    let mut dirs: Vec<_> = std::fs::read_dir(root)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    dirs.sort();
+    let (mut cells_n, mut withheld, mut whole) = (0, 0, 0);
+    let (mut suppress, mut check, mut worst) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut worst_name = String::new();
+    for path in &dirs {
+        let dir = DataDir::new(path);
+        let store = dir.open_store()?;
+        let (config, card) = (dir.config()?, dir.card()?);
+        let (raw, campaigns, k) = store.read(|c| {
+            let ctx = report::context(c, &config, &card, period)?;
+            Ok((
+                report::raw_cells(c, period)?,
+                report::public_campaigns(c)?,
+                ctx.policy.k,
+            ))
+        })?;
+        let policy = shopfloor_protocol::DisclosurePolicy { k };
+        let mut cells = raw.clone();
+        let t = Instant::now();
+        disclosure::suppress_report(&mut cells, &policy, &campaigns);
+        let took = t.elapsed();
+        suppress += took;
+        if took > worst {
+            worst = took;
+            worst_name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into();
+        }
+        let t = Instant::now();
+        disclosure::check_report(&cells, k, &campaigns)?;
+        check += t.elapsed();
+        cells_n += cells.len();
+        withheld += cells
+            .iter()
+            .filter(|c| c.value == CellValue::Suppressed)
+            .count();
+        let union_status = |c: &&shopfloor_protocol::Cell| {
+            c.key.metric == "members" && c.key.dims.keys().eq([&Dim::UnionStatus])
+        };
+        if cells.iter().filter(union_status).count() > 0
+            && cells
+                .iter()
+                .filter(union_status)
+                .all(|c| c.value == CellValue::Suppressed)
+        {
+            whole += 1;
+        }
+    }
+    println!(
+        "{} chapters under {}: {withheld} of {cells_n} cells withheld; {whole} withhold their \
+         whole union-status table; suppress {:.1} ms in all ({:.1}x the audit of the same cells, \
+         {:.1} ms), slowest {worst_name} {:.1} ms",
+        dirs.len(),
+        root.display(),
+        suppress.as_secs_f64() * 1e3,
+        suppress.as_secs_f64() / check.as_secs_f64().max(1e-9),
+        check.as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3,
+    );
     Ok(())
 }
