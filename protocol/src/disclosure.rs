@@ -830,6 +830,7 @@ fn clearing_candidate(
     }
     nearest
 }
+
 /// Applies the line rule until nothing changes.
 fn line_rule(model: &Model<'_>, states: &mut [CellValue], k: u64) {
     for _ in 0..=model.keys.len() {
