@@ -789,10 +789,10 @@ fn protect(model: &Model<'_>, states: &mut [CellValue], k: u64, mut trials: usiz
     }
 }
 
-/// The candidate to withhold for a finding at `node`: the first, in the order of
-/// [`candidates_by_distance`], after whose withholding (and the line rule) the published cells
-/// no longer break the rule at `node`; if none does alone, or `trials` runs out, the nearest
-/// smallest ([`nearest_candidate`]).
+/// The candidate to withhold for a finding at `node`: the first, in the order of [`Layers`],
+/// after whose withholding (and the line rule) the published cells no longer break the rule at
+/// `node`; if none does alone, or `trials` runs out, the nearest smallest
+/// ([`nearest_candidate`]).
 ///
 /// The nearest smallest candidate alone often leaves the finding as it was: a withheld cell
 /// pinned by a relation to a cell of another table (members without a workplace, pinned by the
@@ -806,11 +806,12 @@ fn clearing_candidate(
     node: usize,
     trials: &mut usize,
 ) -> Option<usize> {
-    let layers = candidates_by_distance(model, states, node);
-    let nearest = layers.first().and_then(|l| l.first()).copied();
+    let mut layers = Layers::new(model, states, node);
+    let first = layers.next()?;
+    let nearest = first.first().copied();
     let only = BTreeSet::from([node]);
     let mut trial = states.to_vec();
-    for c in layers.into_iter().flatten() {
+    for c in first.into_iter().chain(layers.flatten()) {
         if *trials == 0 {
             break;
         }
@@ -898,60 +899,78 @@ fn protect_line(model: &Model<'_>, line: &Line, states: &mut [CellValue], k: u64
 /// The smallest candidate in the lines of `start`, else in the lines of the withheld cells those
 /// reach, and so on outwards.
 fn nearest_candidate(model: &Model<'_>, states: &[CellValue], start: usize) -> Option<usize> {
-    candidates_by_distance(model, states, start)
-        .first()
-        .and_then(|l| l.first())
-        .copied()
+    Layers::new(model, states, start)
+        .next()
+        .and_then(|l| l.first().copied())
 }
 
-/// The candidates reachable from `start`, layer by layer: those in the lines and relations of
-/// `start`, then those in the lines and relations of the withheld cells the first layer holds,
-/// and so on outwards; each layer ordered by value, ties broken by key. Empty layers are left
-/// out.
-fn candidates_by_distance(
-    model: &Model<'_>,
-    states: &[CellValue],
-    start: usize,
-) -> Vec<Vec<usize>> {
-    let mut seen_lines = BTreeSet::new();
-    let mut seen_links = BTreeSet::new();
-    let mut seen_nodes = BTreeSet::from([start]);
-    let mut offered = BTreeSet::new();
-    let mut layers = Vec::new();
-    let mut frontier = vec![start];
-    while !frontier.is_empty() {
-        let mut layer = BTreeSet::new();
-        for n in &frontier {
-            for l in model.lines_of.get(*n).into_iter().flatten() {
-                if seen_lines.insert(*l)
-                    && let Some(line) = model.lines.get(*l)
-                {
-                    layer.extend(line.cells());
-                }
-            }
-            for l in model.links_of.get(*n).into_iter().flatten() {
-                if seen_links.insert(*l)
-                    && let Some(link) = model.links.get(*l)
-                {
-                    layer.extend(link.terms.iter().map(|(n, _)| *n));
-                }
-            }
+/// The candidates reachable from `start`, layer by layer, computed as they are asked for: those
+/// in the lines and relations of `start`, then those in the lines and relations of the withheld
+/// cells the first layer holds, and so on outwards; each layer ordered by value, ties broken by
+/// key. Empty layers are left out.
+struct Layers<'m, 'a, 's> {
+    model: &'m Model<'a>,
+    states: &'s [CellValue],
+    seen_lines: BTreeSet<usize>,
+    seen_links: BTreeSet<usize>,
+    seen_nodes: BTreeSet<usize>,
+    offered: BTreeSet<usize>,
+    frontier: Vec<usize>,
+}
+
+impl<'m, 'a, 's> Layers<'m, 'a, 's> {
+    fn new(model: &'m Model<'a>, states: &'s [CellValue], start: usize) -> Self {
+        Layers {
+            model,
+            states,
+            seen_lines: BTreeSet::new(),
+            seen_links: BTreeSet::new(),
+            seen_nodes: BTreeSet::from([start]),
+            offered: BTreeSet::new(),
+            frontier: vec![start],
         }
-        let mut candidates: Vec<(u64, &CellKey, usize)> = layer
-            .iter()
-            .filter(|n| offered.insert(**n))
-            .filter_map(|n| Some((model.candidate(states, *n)?, *model.keys.get(*n)?, *n)))
-            .collect();
-        candidates.sort();
-        if !candidates.is_empty() {
-            layers.push(candidates.into_iter().map(|(_, _, n)| n).collect());
-        }
-        frontier = layer
-            .into_iter()
-            .filter(|n| is_withheld(states, *n) && seen_nodes.insert(*n))
-            .collect();
     }
-    layers
+}
+
+impl Iterator for Layers<'_, '_, '_> {
+    type Item = Vec<usize>;
+
+    fn next(&mut self) -> Option<Vec<usize>> {
+        let model = self.model;
+        while !self.frontier.is_empty() {
+            let mut layer = BTreeSet::new();
+            for n in &self.frontier {
+                for l in model.lines_of.get(*n).into_iter().flatten() {
+                    if self.seen_lines.insert(*l)
+                        && let Some(line) = model.lines.get(*l)
+                    {
+                        layer.extend(line.cells());
+                    }
+                }
+                for l in model.links_of.get(*n).into_iter().flatten() {
+                    if self.seen_links.insert(*l)
+                        && let Some(link) = model.links.get(*l)
+                    {
+                        layer.extend(link.terms.iter().map(|(n, _)| *n));
+                    }
+                }
+            }
+            let mut candidates: Vec<(u64, &CellKey, usize)> = layer
+                .iter()
+                .filter(|n| self.offered.insert(**n))
+                .filter_map(|n| Some((model.candidate(self.states, *n)?, *model.keys.get(*n)?, *n)))
+                .collect();
+            candidates.sort();
+            self.frontier = layer
+                .into_iter()
+                .filter(|n| is_withheld(self.states, *n) && self.seen_nodes.insert(*n))
+                .collect();
+            if !candidates.is_empty() {
+                return Some(candidates.into_iter().map(|(_, _, n)| n).collect());
+            }
+        }
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
