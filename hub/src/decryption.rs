@@ -29,7 +29,7 @@ use shopfloor_protocol::{Card, CellKey, Digest, Envelope, PartyId, Period, Reaso
 
 use crate::error::{Error, Result};
 use crate::hub::Hub;
-use crate::publish::{Publication, Value};
+use crate::publish::Publication;
 
 /// The path of the share request endpoint under a hub's URL.
 pub const SHARES_PATH: &str = "/api/v1/trustee/shares";
@@ -352,23 +352,6 @@ fn ask_peers(peers: &[crate::config::TrusteePeer], call: &ShareCall) -> Vec<Shar
         })
     };
     std::thread::scope(|s| s.spawn(run).join().unwrap_or_default())
-}
-
-/// What viewers see of a released aggregate whose view shows `clear` for the cell's clear part
-/// (`sum` over chapters that published it, `suppressed` chapters that withheld it):
-///
-/// - the exact total `sum + value` when the clear part is published (`AtLeast(sum)`) and every
-///   chapter that withheld the cell encrypted it (the tally has `suppressed` chapters);
-/// - otherwise `AtLeast(sum + value)` over a published clear part, and `AtLeast(value)` over a
-///   withheld one: the clear part the publication rule withheld stays unknown, since `value`
-///   itself is public in the released aggregate.
-pub fn shown(clear: Value, part: ClearPart, encrypted: usize, value: u64) -> Value {
-    let complete = usize::try_from(part.suppressed).is_ok_and(|n| n == encrypted);
-    match clear {
-        Value::AtLeast(s) if s == part.sum && complete => Value::Exact(s.saturating_add(value)),
-        Value::AtLeast(s) if s == part.sum => Value::AtLeast(s.saturating_add(value)),
-        _ => Value::AtLeast(value),
-    }
 }
 
 /// A cell's clear part at a view: its rollup cell's published sum and how many chapters

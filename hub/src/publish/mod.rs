@@ -11,6 +11,7 @@
 //! periods' publications).
 
 pub mod rule;
+mod totals;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -566,7 +567,7 @@ pub fn released(hub: &Hub, stored: &Stored) -> Result<Vec<Released>> {
 
 /// Decrypts what the release rule allows of the period's encrypted aggregates
 /// ([`crate::decryption`]) and shows each released one in its view
-/// ([`crate::decryption::shown`]). A failure leaves the views as the clear rule decided them:
+/// ([`views_with`]). A failure leaves the views as the clear rule decided them:
 /// the publication goes out without exact rare counts, and the failure is logged.
 ///
 /// After a first publication, an aggregate whose chapters changed is not decrypted again unless
@@ -610,41 +611,23 @@ fn decrypt_into(
 }
 
 /// The views a publication shows of `tree` with these released aggregates (each with its view's
-/// clear part): the clear rule's decision (again with the cells whose whole total a released
-/// value is, so that complementary withholding accounts for them), then each released value as
-/// [`crate::decryption::shown`] allows. The publisher calls it, and `verify` calls it again on
-/// the verified rollup, so every published figure is derived from authentic reports twice.
+/// clear part): the clear rule's decision, made again with the cells whose total viewers will
+/// know from released values, then each released value as [`totals`] allows (a total, the
+/// clear figure, or nothing; never a released value alone over a clear part it would give
+/// away). The publisher calls it, and `verify` calls it again on the verified rollup, so every
+/// published figure is derived from authentic reports twice.
 pub fn views_with(
     tree: &Tree,
     released: &[(Released, crate::decryption::ClearPart)],
 ) -> Result<Vec<View>> {
-    let exact: rule::Exact = released
-        .iter()
-        .filter(|(r, part)| {
-            part.sum == 0 && usize::try_from(part.suppressed).ok() == Some(r.tally.chapters.len())
+    totals::views_with(tree, released)
+        .map(|(_, views)| views)
+        .map_err(|problems| {
+            Error::Internal(format!(
+                "the publication rule's audit failed with decrypted cells: {}",
+                problems.join("; ")
+            ))
         })
-        .map(|(r, _)| (r.view.clone(), r.key.clone()))
-        .collect();
-    let decided = rule::decide_with(tree, &exact);
-    let problems = rule::audit_with(tree, &decided, &exact);
-    if !problems.is_empty() {
-        return Err(Error::Internal(format!(
-            "the publication rule's audit failed with decrypted cells: {}",
-            problems.join("; ")
-        )));
-    }
-    let mut views = views(&decided);
-    for (r, part) in released {
-        let Some(cell) = views
-            .iter_mut()
-            .find(|v| v.path == r.view)
-            .and_then(|v| v.cells.iter_mut().find(|c| c.key == r.key))
-        else {
-            continue;
-        };
-        cell.value = crate::decryption::shown(cell.value, *part, r.tally.chapters.len(), r.value);
-    }
-    Ok(views)
 }
 
 /// The publishing hub's clear-rule tree from its verified rollup tree (for `verify`): the same

@@ -155,6 +155,8 @@ pub struct Decided {
     pub cells: Vec<SummedCell>,
     /// The keys viewers may not see.
     pub withheld: BTreeSet<CellKey>,
+    /// The keys of [`Totals`] at this view: viewers see their total, not their clear part.
+    pub totals: BTreeSet<CellKey>,
     /// The views below.
     pub children: Vec<Decided>,
 }
@@ -180,6 +182,13 @@ impl Decided {
 /// every chapter that withheld it is in a tally the release rule released.
 pub type Exact = BTreeSet<(Vec<String>, CellKey)>;
 
+/// Cells viewers will see only as a total, their clear part plus a released aggregate, when the
+/// clear part itself is withheld (crate::publish::views_with decides which): like [`Exact`] they
+/// are published and every line that holds them counts them as known, but a view above does not
+/// count their clear part as published, so its block still holds their chapters (viewers do not
+/// learn the clear part, only its sum with the released value).
+pub type Totals = BTreeSet<(Vec<String>, CellKey)>;
+
 /// Decides every view of `tree` (the deciding hub at the top).
 pub fn decide(tree: &Tree) -> Decided {
     decide_with(tree, &Exact::new())
@@ -191,30 +200,40 @@ pub fn decide(tree: &Tree) -> Decided {
 /// withholding protects the other cells from them. Complementary withholding may still withhold
 /// one of them; viewers then see only the released value as a lower bound.
 pub fn decide_with(tree: &Tree, exact: &Exact) -> Decided {
-    decide_at(tree, Vec::new(), exact)
+    decide_shown(tree, exact, &Totals::new())
 }
 
-fn decide_at(tree: &Tree, path: Vec<String>, exact: &Exact) -> Decided {
+/// [`decide_with`] with `totals` too ([`Totals`]).
+pub fn decide_shown(tree: &Tree, exact: &Exact, totals: &Totals) -> Decided {
+    decide_at(tree, Vec::new(), exact, totals)
+}
+
+fn decide_at(tree: &Tree, path: Vec<String>, exact: &Exact, totals: &Totals) -> Decided {
     let children: Vec<Decided> = tree
         .hubs
         .iter()
         .map(|h| {
             let mut p = path.clone();
             p.push(h.id.clone());
-            decide_at(h, p, exact)
+            decide_at(h, p, exact, totals)
         })
         .collect();
     let all = tree.all_leaves();
     let cells: Vec<SummedCell> = sum(all.iter().copied()).into_values().collect();
     let mut withheld: BTreeSet<CellKey> = cells
         .iter()
-        .filter(|c| !is_exact(exact, &path, c))
+        .filter(|c| !is_exact(exact, &path, c) && !totals.contains(&(path.clone(), c.key.clone())))
         .filter(|c| {
             !viewer_may_see(c) || !group_passes(&open_leaves(tree, &children, &c.key), &c.key)
         })
         .map(|c| c.key.clone())
         .collect();
-    complement(tree, &children, &cells, &mut withheld);
+    let own_totals: BTreeSet<CellKey> = cells
+        .iter()
+        .filter(|c| totals.contains(&(path.clone(), c.key.clone())))
+        .map(|c| c.key.clone())
+        .collect();
+    complement(tree, &children, &cells, &own_totals, &mut withheld);
     Decided {
         path,
         id: tree.id.clone(),
@@ -222,16 +241,18 @@ fn decide_at(tree: &Tree, path: Vec<String>, exact: &Exact) -> Decided {
         chapters: all.len(),
         cells,
         withheld,
+        totals: own_totals,
         children,
     }
 }
 
 /// The chapters of `tree`'s block for `key`: its direct chapters and, for each child view that
-/// does not publish `key`, that child's block.
+/// does not publish `key`'s clear part (withheld, or shown only as a total, [`Totals`]), that
+/// child's block.
 fn open_leaves<'a>(tree: &'a Tree, decided: &[Decided], key: &CellKey) -> Vec<&'a Leaf> {
     let mut out: Vec<&Leaf> = tree.leaves.iter().collect();
     for (h, d) in tree.hubs.iter().zip(decided) {
-        if !d.publishes(key) {
+        if !d.publishes(key) || d.totals.contains(key) {
             out.extend(open_leaves(h, &d.children, key));
         }
     }
@@ -323,10 +344,14 @@ fn known(withheld: &BTreeSet<CellKey>, d: &Difference<'_>, key: &CellKey) -> boo
 
 /// Complementary withholding over the view's own lines and every difference's lines, until no
 /// line has exactly one unknown non-zero cell under a known margin.
+///
+/// The cell withheld is the known one with the smallest clear sum, a total ([`Totals`]) only
+/// when no other is left: its clear sum is small by construction, but viewers see its total.
 fn complement(
     tree: &Tree,
     children: &[Decided],
     cells: &[SummedCell],
+    totals: &BTreeSet<CellKey>,
     withheld: &mut BTreeSet<CellKey>,
 ) {
     let lines = lines(cells);
@@ -352,7 +377,9 @@ fn complement(
                     .min_by(|a, b| {
                         let va = d.cells.get(*a).map_or(0, |c| c.sum);
                         let vb = d.cells.get(*b).map_or(0, |c| c.sum);
-                        va.cmp(&vb).then_with(|| a.cmp(b))
+                        (totals.contains(*a), va)
+                            .cmp(&(totals.contains(*b), vb))
+                            .then_with(|| a.cmp(b))
                     });
                 match next {
                     Some(k) => {
@@ -388,7 +415,10 @@ pub fn audit_with(tree: &Tree, decided: &Decided, exact: &Exact) -> Vec<String> 
         problems.extend(audit_with(h, d, exact));
     }
     for cell in &decided.cells {
-        if !decided.publishes(&cell.key) || is_exact(exact, &decided.path, cell) {
+        if !decided.publishes(&cell.key)
+            || is_exact(exact, &decided.path, cell)
+            || decided.totals.contains(&cell.key)
+        {
             continue;
         }
         if !viewer_may_see(cell) {
