@@ -26,9 +26,11 @@
 //!
 //! 1. every F-block of a total over a withheld clear part, and of the nearest view in `F` above
 //!    one, holds at least one encrypting chapter (its tally minus the tallies below is not empty,
-//!    so by the release rule at least three) — so no difference of totals is a clear part alone:
-//!    in a combination of totals whose released parts cancel, the coefficient of each such total
-//!    is the difference of two F-blocks' coefficients that must each be zero;
+//!    so by the release rule at least three) or no chapter with the cell at all (its total is
+//!    zero) — so no difference of totals is a clear part alone: a combination of totals is a
+//!    combination of F-blocks' totals, cancelling the released parts leaves only F-blocks with
+//!    no encrypting chapter, and those are zero or lie between totals over published clear
+//!    parts, which the clear rule judged;
 //! 2. in each of those F-blocks no chapter that published the cell holds 80% or more of the
 //!    block's total (the encrypting chapters already hold less than 80% of their released block,
 //!    which is no larger).
@@ -234,23 +236,6 @@ fn block_passes(
     (x, x_part): (&Released, ClearPart),
     below: &[&(&Released, ClearPart, bool)],
 ) -> bool {
-    let below_chapters: BTreeSet<&str> = below
-        .iter()
-        .flat_map(|(y, _, _)| y.tally.chapters.iter().map(|c| c.chapter.as_str()))
-        .collect();
-    let encrypting = x
-        .tally
-        .chapters
-        .iter()
-        .any(|c| !below_chapters.contains(c.chapter.as_str()));
-    if !encrypting {
-        return false;
-    }
-    let total = |r: &Released, part: ClearPart| u128::from(part.sum) + u128::from(r.value);
-    let below_total: u128 = below.iter().map(|(y, p, _)| total(y, *p)).sum();
-    let Some(block_total) = total(x, x_part).checked_sub(below_total) else {
-        return false;
-    };
     let Some(view) = subtree(tree, &x.view) else {
         return false;
     };
@@ -260,14 +245,36 @@ fn block_passes(
         .flat_map(|t| t.all_leaves())
         .map(|l| l.id.as_str())
         .collect();
-    view.all_leaves()
+    let clear: Vec<u128> = view
+        .all_leaves()
         .into_iter()
         .filter(|l| !below_leaves.contains(l.id.as_str()))
         .filter_map(|l| match l.cells.get(key) {
-            Some(CellValue::Count(v)) => Some(u128::from(*v)),
+            Some(CellValue::Count(v)) if *v > 0 => Some(u128::from(*v)),
             _ => None,
         })
-        .all(|c| c * 5 < block_total * 4)
+        .collect();
+    let below_chapters: BTreeSet<&str> = below
+        .iter()
+        .flat_map(|(y, _, _)| y.tally.chapters.iter().map(|c| c.chapter.as_str()))
+        .collect();
+    let encrypting = x
+        .tally
+        .chapters
+        .iter()
+        .any(|c| !below_chapters.contains(c.chapter.as_str()));
+    // Condition 1: an F-block with no encrypting chapter is a clear part alone, unless no
+    // chapter of it has the cell at all (then it is zero, and says nothing).
+    if !encrypting {
+        return clear.is_empty();
+    }
+    let total = |r: &Released, part: ClearPart| u128::from(part.sum) + u128::from(r.value);
+    let below_total: u128 = below.iter().map(|(y, p, _)| total(y, *p)).sum();
+    let Some(block_total) = total(x, x_part).checked_sub(below_total) else {
+        return false;
+    };
+    // Condition 2.
+    clear.iter().all(|c| c * 5 < block_total * 4)
 }
 
 #[cfg(test)]
@@ -420,6 +427,27 @@ mod tests {
         let (_, views) = views_with(&tree, &only).unwrap();
         assert_eq!(value(&views, &[], &staff()), Value::Exact(56));
         assert_eq!(value(&views, &["south"], &staff()), Value::Withheld);
+    }
+
+    #[test]
+    fn a_total_over_the_same_chapters_as_one_below_is_shown() {
+        // West's chapters have no union staff at all: national's F-block, national less the
+        // South, holds no chapter with the cell, and its total equals the South's.
+        let bare = |id: &str| {
+            let mut l = chapter(id, 40, true);
+            l.cells.remove(&staff());
+            l.cells.insert(none(), CellValue::Count(40));
+            l
+        };
+        let west = hub("west", vec![bare("w1"), bare("w2"), bare("w3")], vec![]);
+        let tree = hub("national", vec![], vec![south(6), west]);
+        let r = vec![
+            released(&tree, &["south"], &ENCRYPTING, 20),
+            released(&tree, &[], &ENCRYPTING, 20),
+        ];
+        let (_, views) = views_with(&tree, &r).unwrap();
+        assert_eq!(value(&views, &["south"], &staff()), Value::Exact(34));
+        assert_eq!(value(&views, &[], &staff()), Value::Exact(34));
     }
 
     #[test]
