@@ -187,6 +187,9 @@ pub struct Decrypted {
     pub released: Vec<(Released, ClearPart)>,
     /// Aggregates asked for and not released, and why.
     pub withheld: Vec<(Wanted, String)>,
+    /// The disclosure threshold the release rule applied (the largest any chapter of the tree
+    /// applied).
+    pub k: u64,
 }
 
 /// The joint key the tree's chapters encrypted to (the newest this hub holds, if several).
@@ -286,6 +289,7 @@ pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Resul
         rollup: Some(rollup),
         released,
         withheld: combined.withheld,
+        k: policy.k(),
     })
 }
 
@@ -475,7 +479,8 @@ pub fn verify_publication_bundle(
             .map(|r| (r.clone(), clear_part(&tree, &r.view, &r.key)))
             .collect();
         let rule_tree = crate::publish::tree_of_rollup(&tree, &signer);
-        let expected = crate::publish::views_with(&rule_tree, &pairs)
+        let k = publication::policy_of(&tree).map_err(one)?.k();
+        let expected = crate::publish::views_with(&rule_tree, &pairs, k)
             .map_err(|e| one(E::new(Reason::SumMismatch, e.to_string())))?;
         if let Some(why) = views_differ(&p.views, &expected) {
             return Err(one(E::new(Reason::SumMismatch, why)));

@@ -605,13 +605,13 @@ fn decrypt_into(
         });
     }
     if !decrypted.released.is_empty() {
-        *views = views_with(tree, &decrypted.released)?;
+        *views = views_with(tree, &decrypted.released, decrypted.k)?;
     }
     Ok(decrypted)
 }
 
 /// The views a publication shows of `tree` with these released aggregates (each with its view's
-/// clear part): the clear rule's decision, made again with the cells whose total viewers will
+/// clear part) under disclosure threshold `k`: the clear rule's decision, made again with the cells whose total viewers will
 /// know from released values, then each released value as [`totals`] allows (a total, the
 /// clear figure, or nothing; never a released value alone over a clear part it would give
 /// away). The publisher calls it, and `verify` calls it again on the verified rollup, so every
@@ -619,8 +619,9 @@ fn decrypt_into(
 pub fn views_with(
     tree: &Tree,
     released: &[(Released, crate::decryption::ClearPart)],
+    k: u64,
 ) -> Result<Vec<View>> {
-    totals::views_with(tree, released)
+    totals::views_with(tree, released, k)
         .map(|(_, views)| views)
         .map_err(|problems| {
             Error::Internal(format!(

@@ -21,7 +21,7 @@
 //! (so their blocks still hold its chapters, whose clear values stay unknown). Then, for every
 //! key with such a total, the views that show a total of it (`F`) form a laminar family, and each
 //! one's *F-block* (its chapters minus those of the nearest views below it in `F`) is what viewers
-//! can isolate by subtracting totals. Two conditions keep `C` unknown and the F-blocks within the
+//! can isolate by subtracting totals. Three conditions keep `C` unknown and the F-blocks within the
 //! viewers' rule:
 //!
 //! 1. every F-block of a total over a withheld clear part, and of the nearest view in `F` above
@@ -33,7 +33,13 @@
 //!    parts, which the clear rule judged;
 //! 2. in each of those F-blocks no chapter that published the cell holds 80% or more of the
 //!    block's total (the encrypting chapters already hold less than 80% of their released block,
-//!    which is no larger).
+//!    which is no larger);
+//! 3. in each of those F-blocks the encrypted part exceeds the least it could be (one per
+//!    encrypting chapter) by at least `k − 1`: the clear part and the encrypted part are each
+//!    bounded (a published value is at least `k`, an encrypted one at least 1), so a total only
+//!    a little above the least would pin whatever part of the clear part viewers subtract their
+//!    way to (a region's total of 11 over one publishing and three encrypting chapters leaves
+//!    the publishing chapter 5..=8). With it, that part keeps at least `k` values.
 //!
 //! A total over a withheld clear part that fails is taken back (its clear part stays withheld and
 //! the cell is shown withheld); a view above that fails shows its clear figure instead of the
@@ -56,6 +62,7 @@ type At = (Vec<String>, CellKey);
 pub fn views_with(
     tree: &Tree,
     released: &[(Released, ClearPart)],
+    k: u64,
 ) -> std::result::Result<(Decided, Vec<View>), Vec<String>> {
     let exact: rule::Exact = released
         .iter()
@@ -76,7 +83,7 @@ pub fn views_with(
     // Each round takes a total back or demotes a view, each at most once: this ends.
     let decided = loop {
         let decided = rule::decide_shown(tree, &exact, &totals);
-        let failing = failing(tree, &decided, released, &totals, &demoted);
+        let failing = failing(tree, &decided, released, &totals, &demoted, k);
         if failing.is_empty() {
             break decided;
         }
@@ -168,7 +175,7 @@ fn subtree<'a>(tree: &'a Tree, path: &[String]) -> Option<&'a Tree> {
     Some(t)
 }
 
-/// The totals and views that fail conditions 1 or 2 (module docs), the deepest first: only
+/// The totals and views that fail conditions 1 to 3 (module docs), the deepest first: only
 /// those of the longest path among them.
 fn failing(
     tree: &Tree,
@@ -176,6 +183,7 @@ fn failing(
     released: &[(Released, ClearPart)],
     totals: &rule::Totals,
     demoted: &BTreeSet<At>,
+    k: u64,
 ) -> Vec<At> {
     let views = super::views(decided);
     // Per key, the views that show a total: (path, released, clear part, over a withheld clear
@@ -215,7 +223,7 @@ fn failing(
             if !*x_hidden && !below.iter().any(|(_, _, hidden)| *hidden) {
                 continue;
             }
-            if !block_passes(tree, key, (x, *x_part), &below) {
+            if !block_passes(tree, key, (x, *x_part), &below, k) {
                 out.push((x.view.clone(), (*key).clone()));
             }
         }
@@ -229,12 +237,13 @@ fn strictly_below(y: &[String], x: &[String]) -> bool {
     y.len() > x.len() && y.starts_with(x)
 }
 
-/// Conditions 1 and 2 for the F-block of `x` with the nearest totals below it.
+/// Conditions 1 to 3 for the F-block of `x` with the nearest totals below it.
 fn block_passes(
     tree: &Tree,
     key: &CellKey,
     (x, x_part): (&Released, ClearPart),
     below: &[&(&Released, ClearPart, bool)],
+    k: u64,
 ) -> bool {
     let Some(view) = subtree(tree, &x.view) else {
         return false;
@@ -262,10 +271,11 @@ fn block_passes(
         .tally
         .chapters
         .iter()
-        .any(|c| !below_chapters.contains(c.chapter.as_str()));
+        .filter(|c| !below_chapters.contains(c.chapter.as_str()))
+        .count();
     // Condition 1: an F-block with no encrypting chapter is a clear part alone, unless no
     // chapter of it has the cell at all (then it is zero, and says nothing).
-    if !encrypting {
+    if encrypting == 0 {
         return clear.is_empty();
     }
     let total = |r: &Released, part: ClearPart| u128::from(part.sum) + u128::from(r.value);
@@ -274,7 +284,16 @@ fn block_passes(
         return false;
     };
     // Condition 2.
-    clear.iter().all(|c| c * 5 < block_total * 4)
+    if !clear.iter().all(|c| c * 5 < block_total * 4) {
+        return false;
+    }
+    // Condition 3: the block's encrypted part exceeds the least it could be (one per encrypting
+    // chapter) by at least k − 1, so whatever part of the block's clear part viewers subtract
+    // their way to keeps k values.
+    let clear_sum: u128 = clear.iter().sum();
+    let encrypted = block_total.saturating_sub(clear_sum);
+    let least = u128::try_from(encrypting).unwrap_or(u128::MAX);
+    encrypted >= least.saturating_add(u128::from(k.saturating_sub(1)))
 }
 
 #[cfg(test)]
@@ -393,7 +412,7 @@ mod tests {
             "the clear rule withholds two chapters' staff"
         );
         let r = vec![released(&tree, &["south"], &ENCRYPTING, 20)];
-        let (decided, views) = views_with(&tree, &r).unwrap();
+        let (decided, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Exact(34));
         assert!(decided.children[0].totals.contains(&staff()));
         assert_eq!(value(&views, &["south"], &none()), Value::Exact(180));
@@ -416,7 +435,7 @@ mod tests {
             released(&tree, &["south"], &ENCRYPTING, 20),
             released(&tree, &[], &ENCRYPTING, 20),
         ];
-        let (_, views) = views_with(&tree, &r).unwrap();
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Exact(34));
         // National's total, 56, minus the South's, 34, would be West's two chapters' 22:
         // national shows its clear figure (four chapters) instead.
@@ -424,7 +443,7 @@ mod tests {
         // Without the South's total, national's would be fine: its block holds encrypting
         // chapters.
         let only = vec![released(&tree, &[], &ENCRYPTING, 20)];
-        let (_, views) = views_with(&tree, &only).unwrap();
+        let (_, views) = views_with(&tree, &only, 5).unwrap();
         assert_eq!(value(&views, &[], &staff()), Value::Exact(56));
         assert_eq!(value(&views, &["south"], &staff()), Value::Withheld);
     }
@@ -445,7 +464,7 @@ mod tests {
             released(&tree, &["south"], &ENCRYPTING, 20),
             released(&tree, &[], &ENCRYPTING, 20),
         ];
-        let (_, views) = views_with(&tree, &r).unwrap();
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Exact(34));
         assert_eq!(value(&views, &[], &staff()), Value::Exact(34));
     }
@@ -455,13 +474,27 @@ mod tests {
         // 200 of 228: the first chapter would hold 88% of the total.
         let tree = hub("national", vec![], vec![south(200)]);
         let r = vec![released(&tree, &["south"], &ENCRYPTING, 20)];
-        let (_, views) = views_with(&tree, &r).unwrap();
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Withheld);
         // 100 of 128 (78%) passes.
         let tree = hub("national", vec![], vec![south(100)]);
         let r = vec![released(&tree, &["south"], &ENCRYPTING, 20)];
-        let (_, views) = views_with(&tree, &r).unwrap();
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Exact(128));
+    }
+
+    #[test]
+    fn a_total_barely_above_its_least_is_not_shown() {
+        // Four encrypting chapters hold at least 4; a released 7 exceeds that by 3, so the
+        // total, 21, would leave the two publishing chapters' 14 within 14..=17: four values.
+        let tree = hub("national", vec![], vec![south(6)]);
+        let r = vec![released(&tree, &["south"], &ENCRYPTING, 7)];
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
+        assert_eq!(value(&views, &["south"], &staff()), Value::Withheld);
+        // 8 exceeds it by k − 1: 14..=18, five values.
+        let r = vec![released(&tree, &["south"], &ENCRYPTING, 8)];
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
+        assert_eq!(value(&views, &["south"], &staff()), Value::Exact(22));
     }
 
     #[test]
@@ -470,7 +503,7 @@ mod tests {
         // and the released value alone (over a withheld clear part) is not shown.
         let tree = hub("national", vec![], vec![south(6)]);
         let r = vec![released(&tree, &["south"], &ENCRYPTING[..3], 15)];
-        let (_, views) = views_with(&tree, &r).unwrap();
+        let (_, views) = views_with(&tree, &r, 5).unwrap();
         assert_eq!(value(&views, &["south"], &staff()), Value::Withheld);
     }
 }
