@@ -611,11 +611,11 @@ fn decrypt_into(
 }
 
 /// The views a publication shows of `tree` with these released aggregates (each with its view's
-/// clear part) under disclosure threshold `k`: the clear rule's decision, made again with the cells whose total viewers will
-/// know from released values, then each released value as [`totals`] allows (a total, the
-/// clear figure, or nothing; never a released value alone over a clear part it would give
-/// away). The publisher calls it, and `verify` calls it again on the verified rollup, so every
-/// published figure is derived from authentic reports twice.
+/// clear part) under disclosure threshold `k`: the clear rule's decision, made again with the
+/// cells whose total viewers will know from released values, then each released value as
+/// [`totals`] allows (a total, the clear figure, or nothing; never a released value alone over
+/// a clear part it would give away). The publisher calls it, and `verify` calls it again on the
+/// verified rollup, so every published figure is derived from authentic reports twice.
 pub fn views_with(
     tree: &Tree,
     released: &[(Released, crate::decryption::ClearPart)],
