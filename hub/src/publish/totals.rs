@@ -53,7 +53,7 @@ use shopfloor_protocol::threshold::Released;
 use shopfloor_protocol::{CellKey, CellValue};
 
 use super::rule::{self, Decided, Tree};
-use super::{PublishedCell, Value, View};
+use super::{PublishedCell, Value, View, at_path};
 use crate::decryption::ClearPart;
 
 type At = (Vec<String>, CellKey);
@@ -167,14 +167,6 @@ fn find<'a>(d: &'a Decided, path: &[String]) -> Option<&'a Decided> {
     d.views().into_iter().find(|v| v.path == path)
 }
 
-fn subtree<'a>(tree: &'a Tree, path: &[String]) -> Option<&'a Tree> {
-    let mut t = tree;
-    for step in path {
-        t = t.hubs.iter().find(|h| &h.id == step)?;
-    }
-    Some(t)
-}
-
 /// The totals and views that fail conditions 1 to 3 (module docs), the deepest first: only
 /// those of the longest path among them.
 fn failing(
@@ -245,12 +237,12 @@ fn block_passes(
     below: &[&(&Released, ClearPart, bool)],
     k: u64,
 ) -> bool {
-    let Some(view) = subtree(tree, &x.view) else {
+    let Some(view) = at_path(tree, &x.view) else {
         return false;
     };
     let below_leaves: BTreeSet<&str> = below
         .iter()
-        .filter_map(|(y, _, _)| subtree(tree, &y.view))
+        .filter_map(|(y, _, _)| at_path(tree, &y.view))
         .flat_map(|t| t.all_leaves())
         .map(|l| l.id.as_str())
         .collect();
@@ -365,7 +357,7 @@ mod tests {
             "value": value,
         }))
         .unwrap();
-        let at = subtree(tree, &r.view).unwrap();
+        let at = at_path(tree, &r.view).unwrap();
         let cell = rule::sum(at.all_leaves()).remove(&staff()).unwrap();
         let part = ClearPart {
             sum: cell.sum,
