@@ -110,6 +110,15 @@ pub struct DecryptionConfig {
     /// The hubs whose share requests it answers; empty: any hub the root card vouches for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answer_hubs: Vec<PartyId>,
+    /// At a regional hub holding a joint key: how many hours past a period's deadline its first
+    /// publication waits for national's, whose released aggregates it shows (crate::relay);
+    /// 0 publishes at once, without exact rare counts.
+    #[serde(default = "default_wait_for_national_hours")]
+    pub wait_for_national_hours: u64,
+}
+
+fn default_wait_for_national_hours() -> u64 {
+    72
 }
 
 impl Default for DecryptionConfig {
@@ -118,6 +127,7 @@ impl Default for DecryptionConfig {
             trustees: Vec::new(),
             answer: true,
             answer_hubs: Vec::new(),
+            wait_for_national_hours: default_wait_for_national_hours(),
         }
     }
 }

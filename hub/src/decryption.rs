@@ -7,7 +7,8 @@
 //! ([`shopfloor_protocol::threshold::publication`]), and asks for decryption shares: from the
 //! trustee file it holds itself (`DATA/trustee/*.trustee.json`), and from the hubs listed in
 //! `[[decryption.trustees]]` over `POST /api/v1/trustee/shares`. Each trustee verifies the
-//! bundle and recomputes the rule on its own before it answers ([`answer_call`]). With `t`
+//! bundle and recomputes the rule on its own before it answers ([`answer_call`]); a regional
+//! hub also asks national for the shares its publication released ([`crate::relay`]). With `t`
 //! valid shares an aggregate is decrypted, the rule is applied again with the values, and what
 //! it releases goes into the publication with its shares and proofs, so that `verify` can check
 //! every one offline ([`verify_publication_bundle`]).
@@ -206,8 +207,9 @@ fn tree_key(hub: &Hub, tree: &Tree) -> Result<Option<JointKey>> {
 /// (otherwise a report arrived in between and nothing is decrypted this time).
 pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Result<Decrypted> {
     let own = own_trustees(hub.dir());
+    let parent = crate::relay::parent_of(hub)?;
     if crate::encrypted::keys(hub)?.is_empty()
-        || (own.is_empty() && hub.config().decryption.trustees.is_empty())
+        || (own.is_empty() && hub.config().decryption.trustees.is_empty() && parent.is_none())
     {
         // No joint key, or nobody to ask: nothing can be decrypted here.
         return Ok(Decrypted::default());
@@ -266,6 +268,15 @@ pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Resul
     let peers = hub.config().decryption.trustees.clone();
     if !peers.is_empty() {
         answers.extend(ask_peers(&peers, &call));
+    }
+    // A regional hub also takes what national's publication released at its views: the same
+    // decision national's drill-down shows (crate::relay).
+    if let Some(p) = &parent {
+        match crate::relay::ask(p, &call.request) {
+            Ok(r) if r.covered => answers.extend(r.answers),
+            Ok(_) => tracing::info!(%period, "national's publication does not sum this rollup yet"),
+            Err(e) => tracing::warn!(%period, "national's relay: {e}"),
+        }
     }
     let combined = publication::combine_answers(
         &key,

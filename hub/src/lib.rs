@@ -49,6 +49,7 @@ pub mod ingest;
 pub use shopfloor_server::logging;
 pub mod encrypted;
 pub mod publish;
+pub mod relay;
 pub mod rollups;
 pub mod secret;
 pub mod store;

@@ -657,6 +657,10 @@ pub fn tick(hub: &Hub, now: Timestamp) -> Result<Vec<(Period, Outcome)>> {
         } else {
             continue;
         };
+        // A regional hub's first publication waits for national's, whose exact figures it shows.
+        if !has && crate::relay::waits(hub, period, now, c.deadline)? {
+            continue;
+        }
         out.push((period, publish(hub, period, trigger)?));
     }
     Ok(out)

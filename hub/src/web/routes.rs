@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
             post(api::campaign_submit).get(api::campaign_decisions),
         )
         // Witnessed checkpoints: the log as C2SP notes, and this hub as a tlog-witness.
+        // National's released shares for a regional hub's views (crate::relay).
+        .route(crate::relay::RELAY_PATH, post(trustee_api::relayed))
         .route("/api/v1/log/note", get(witness_api::note))
         .route("/api/v1/log/note-keys", get(witness_api::note_keys))
         .route("/api/v1/log/consistency", get(witness_api::consistency))

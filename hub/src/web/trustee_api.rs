@@ -1,4 +1,5 @@
-//! This hub as a trustee: `POST /api/v1/trustee/shares` (crate::decryption).
+//! This hub as a trustee: `POST /api/v1/trustee/shares` (crate::decryption); national relaying
+//! its publication's shares to a regional hub: `POST /api/v1/released/shares` (crate::relay).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -34,4 +35,23 @@ pub async fn shares(
         })
         .await?;
     Ok(Json(answer))
+}
+
+/// POST /api/v1/released/shares: a signed `ShareRequest` (an envelope, JSON) from an active
+/// child. Answers a [`crate::relay::Relayed`]: the decryption shares national's newest
+/// publication of the period released at the child's views, for the rollup of the child that
+/// publication sums.
+pub async fn relayed(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<crate::relay::Relayed>, AppError> {
+    let body = body.map_err(|e| Error::bad_request(format!("the request body: {e}")))?;
+    let relayed = state
+        .blocking(move |hub| {
+            let request = shopfloor_protocol::Envelope::from_json(&body)
+                .map_err(|e| Error::bad_request(format!("a signed share request: {e}")))?;
+            crate::relay::answer(hub, &request)
+        })
+        .await?;
+    Ok(Json(relayed))
 }

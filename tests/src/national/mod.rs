@@ -727,16 +727,19 @@ impl National {
 
     /// Logs in to every hub's web interface with the demo login over HTTP; returns each hub's
     /// name and address.
-    /// Publishes `period` at every regional hub, then at national (`shopfloor-hub publish`):
-    /// each asks the trustees to decrypt what the release rule allows. The hubs' names with
-    /// what each publication shows.
+    /// Publishes `period` at national, then at every regional hub (`shopfloor-hub publish`):
+    /// national asks the trustees to decrypt what the release rule allows over the whole
+    /// federation, and each region shows what national released at its view (crate::relay in
+    /// the hub), besides what its own trustees answer. The hubs' names with what each
+    /// publication shows, national first.
     pub async fn publish(&self, period: Period) -> Result<Vec<(String, Published)>> {
-        let mut hubs: Vec<(String, shopfloor_hub::Hub)> = self
-            .regionals
-            .iter()
-            .map(|r| (r.region.name.clone(), r.server.hub.clone()))
-            .collect();
-        hubs.push((self.national.card().name.clone(), self.national.hub.clone()));
+        let mut hubs: Vec<(String, shopfloor_hub::Hub)> =
+            vec![(self.national.card().name.clone(), self.national.hub.clone())];
+        hubs.extend(
+            self.regionals
+                .iter()
+                .map(|r| (r.region.name.clone(), r.server.hub.clone())),
+        );
         let mut out = Vec::new();
         for (name, hub) in hubs {
             let hub_for_released = hub.clone();
