@@ -7,8 +7,9 @@
 //! ([`shopfloor_protocol::threshold::publication`]), and asks for decryption shares: from the
 //! trustee file it holds itself (`DATA/trustee/*.trustee.json`), and from the hubs listed in
 //! `[[decryption.trustees]]` over `POST /api/v1/trustee/shares`. Each trustee verifies the
-//! bundle and recomputes the rule on its own before it answers ([`answer_call`]); a regional
-//! hub also asks national for the shares its publication released ([`crate::relay`]). With `t`
+//! bundle and recomputes the rule on its own before it answers ([`answer_call`]). Trustees
+//! answer only the national hub: a regional hub asks national for the shares its publication
+//! released at the region's views instead ([`crate::relay`]). With `t`
 //! valid shares an aggregate is decrypted, the rule is applied again with the values, and what
 //! it releases goes into the publication with its shares and proofs, so that `verify` can check
 //! every one offline ([`verify_publication_bundle`]).
@@ -28,6 +29,7 @@ use shopfloor_protocol::threshold::publication::{
 use shopfloor_protocol::threshold::{JointKey, Released, Trustee};
 use shopfloor_protocol::{Card, CellKey, Digest, Envelope, PartyId, Period, Reason};
 
+use crate::config::Level;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 use crate::publish::Publication;
@@ -206,10 +208,18 @@ fn tree_key(hub: &Hub, tree: &Tree) -> Result<Option<JointKey>> {
 /// `covers` are the child documents the publication sums, which the rollup must bind exactly
 /// (otherwise a report arrived in between and nothing is decrypted this time).
 pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Result<Decrypted> {
-    let own = own_trustees(hub.dir());
+    // Trustees answer only the national hub (one decision for the federation, docs/protocol.md
+    // §17.14): a regional hub asks national for what its publication released instead.
     let parent = crate::relay::parent_of(hub)?;
+    let (own, peers) = match hub.level() {
+        Level::National => (
+            own_trustees(hub.dir()),
+            hub.config().decryption.trustees.clone(),
+        ),
+        Level::Regional => (Vec::new(), Vec::new()),
+    };
     if crate::encrypted::keys(hub)?.is_empty()
-        || (own.is_empty() && hub.config().decryption.trustees.is_empty() && parent.is_none())
+        || (own.is_empty() && peers.is_empty() && parent.is_none())
     {
         // No joint key, or nobody to ask: nothing can be decrypted here.
         return Ok(Decrypted::default());
@@ -265,7 +275,6 @@ pub fn decrypt(hub: &Hub, period: Period, covers: &[(PartyId, String)]) -> Resul
             Err(e) => tracing::warn!(%period, "this hub's own trustee file: {e}"),
         }
     }
-    let peers = hub.config().decryption.trustees.clone();
     if !peers.is_empty() {
         answers.extend(ask_peers(&peers, &call));
     }

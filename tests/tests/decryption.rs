@@ -71,7 +71,8 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
     let key: JointKey = setup.key.clone();
     let root = fed.root_card();
 
-    // The Southern region publishes first, then national: each asks the other for shares.
+    // National publishes first, asking the Southern trustee for shares; then the Southern
+    // region, which shows what national released at its view (trustees answer only national).
     let south = fed
         .regionals
         .iter()
@@ -80,8 +81,8 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .server
         .hub
         .clone();
-    let (south_pub, south_released) = publish_at(&south).await;
     let (national_pub, national_released) = publish_at(&fed.national.hub).await;
+    let (south_pub, south_released) = publish_at(&south).await;
     for (who, p, released) in [
         ("south", &south_pub, &south_released),
         ("national", &national_pub, &national_released),
@@ -308,6 +309,42 @@ async fn trustees_decrypt_released_aggregates_and_verify_checks_every_proof() {
         .unwrap()
         .status();
     assert!(status.is_client_error(), "{status}");
+
+    // A regional hub's own request, over its own verified rollup and signed by it, is refused:
+    // one decision for the federation, national's (docs/protocol.md §17.14).
+    let s = south.clone();
+    let (south_bundle, _) = blocking(move || Ok(shopfloor_hub::decryption::export(&s, period)?))
+        .await
+        .unwrap();
+    let own = ShareRequest {
+        hub: south.card().id.clone(),
+        rollup: south_bundle.rollup.document.digest(),
+        wanted: south_released
+            .iter()
+            .map(|r| Wanted {
+                key: r.key.clone(),
+                view: r.view.clone(),
+            })
+            .collect(),
+        ..request.clone()
+    };
+    let regional_call = ShareCall {
+        request: Envelope::sign(&own, south.keys()),
+        bundle: south_bundle.rollup.clone(),
+    };
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/trustee/shares", fed.national.url()))
+        .json(&regional_call)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.status().is_client_error(),
+        "a region's own request was answered: {}",
+        resp.status()
+    );
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("release-refused"), "{body}");
 
     // The trustee's configured policy: a hub `answer_hubs` leaves out is refused, and
     // `answer = false` refuses everyone.

@@ -89,6 +89,20 @@
 //! above. A figure is withheld only when a clause fails at its turn; this is greedy, not a
 //! global minimum, and deterministic: the same candidates give the same decision in any order.
 //!
+//! **The deciding hub's own figure first.** Bottom up, the views below release first, and the
+//! deciding hub's own aggregate of a key is then judged on what they leave: at national, often a
+//! region of one or two chapters that could not release, so national's figure, the one the
+//! federation most asks for, was withheld. Where the deciding hub's own aggregate (the empty view)
+//! is withheld only because its block fails ([`Withheld::Block`]), its nearest released view below
+//! over the fewest chapters (then the first path) *yields* ([`Withheld::Yielded`]), its chapters
+//! joining the block, and the family is decided again; a yield stands only if it frees the figure
+//! it was made for (at most three rounds, each trying each withheld figure once). This is sound
+//! only if no one publishes, from another tree, an aggregate a yield withheld: a region that
+//! decrypted its own figure would subtract it from national's. So trustees answer only the
+//! national hub's requests (the root's; [`super::publication::answer_tree`]), and a regional hub
+//! shows what national's publication released at its views (docs/protocol.md §17.14). The regions'
+//! own views below the top do not yield: one level of preference, the top's.
+//!
 //! **What is known of each chapter.** Rules 1 to 5 are applied with each chapter's known
 //! interval ([`Candidate::known`], [`Known`]): what its published cells already imply about the
 //! encrypted value. Without it, only `1..=bound − 1` is assumed, which is right only when the
@@ -234,6 +248,9 @@ pub enum Withheld {
     /// Clause 9′: the exact check of the aggregate's table over every released block of it
     /// refuses ([`super::exact`]).
     Exact(Refusal),
+    /// Yielded to the deciding hub's own aggregate of the same key, whose block it frees
+    /// ([`decide`], "The deciding hub's own figure first").
+    Yielded,
 }
 
 /// The decision for a family of candidates, index by index.
@@ -371,9 +388,111 @@ fn decide_clauses(
     coupling: bool,
     guard: &dyn Narrowing,
 ) -> Decision {
+    let run = |yielded: &BTreeSet<usize>| {
+        decide_rounds(policy, candidates, lines, form, coupling, guard, yielded)
+    };
+    // The deciding hub's own figure first: where its aggregate of a key is withheld only
+    // because its block (what the released views below leave) fails, the smallest of those
+    // views yields, so that its chapters join the block. A yield stands only if it frees the
+    // figure it was made for; each round tries each withheld figure once.
+    let mut yielded: BTreeSet<usize> = BTreeSet::new();
+    let mut tried: BTreeSet<usize> = BTreeSet::new();
+    let mut d = run(&yielded);
+    for _ in 0..YIELD_ROUNDS {
+        let wanted = yields_wanted(candidates, &d, &yielded, &tried);
+        if wanted.is_empty() {
+            break;
+        }
+        let mut trial = yielded.clone();
+        trial.extend(wanted.values().copied());
+        let t = run(&trial);
+        let freed: Vec<(usize, usize)> = wanted
+            .iter()
+            .filter(|(top, _)| t.releases(**top))
+            .map(|(top, below)| (*top, *below))
+            .collect();
+        tried.extend(wanted.keys().copied());
+        if freed.len() == wanted.len() {
+            (yielded, d) = (trial, t);
+        } else if !freed.is_empty() {
+            yielded.extend(freed.iter().map(|(_, below)| *below));
+            d = run(&yielded);
+        }
+    }
+    d
+}
+
+/// Rounds of [`decide_clauses`]'s yields at most: each round decides the family twice at most.
+const YIELD_ROUNDS: usize = 3;
+
+/// For each of the deciding hub's own aggregates (the empty view) withheld only because its
+/// block fails, not tried yet: the released view below it of the same key that yields for it
+/// (its nearest released descendant over the fewest chapters, then the first path).
+fn yields_wanted(
+    candidates: &[Candidate],
+    d: &Decision,
+    yielded: &BTreeSet<usize>,
+    tried: &BTreeSet<usize>,
+) -> BTreeMap<usize, usize> {
+    let mut out = BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if !c.view.is_empty()
+            || tried.contains(&i)
+            || !matches!(d.withheld.get(&i), Some(Withheld::Block { .. }))
+        {
+            continue;
+        }
+        let released_below = |j: usize| {
+            candidates
+                .get(j)
+                .is_some_and(|o| o.key == c.key && is_below(&o.view, &c.view) && d.releases(j))
+        };
+        let nearest = (0..candidates.len())
+            .filter(|&j| released_below(j) && !yielded.contains(&j))
+            .filter(|&j| {
+                let view = candidates.get(j).map(|o| o.view.as_slice()).unwrap_or(&[]);
+                !(0..candidates.len()).any(|m| {
+                    m != j
+                        && released_below(m)
+                        && candidates
+                            .get(m)
+                            .is_some_and(|mid| is_below(view, &mid.view))
+                })
+            })
+            .min_by_key(|&j| {
+                candidates
+                    .get(j)
+                    .map(|o| (o.chapters.len(), o.view.clone()))
+            });
+        if let Some(j) = nearest {
+            out.insert(i, j);
+        }
+    }
+    out
+}
+
+/// The family rule with `yielded` candidates withheld ([`Withheld::Yielded`]): clause 9's
+/// rounds over [`decide_views`].
+fn decide_rounds(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+    coupling: bool,
+    guard: &dyn Narrowing,
+    yielded: &BTreeSet<usize>,
+) -> Decision {
     if !coupling {
         let (tied, kept) = (Tied::default(), Kept::new());
-        return decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
+        return decide_views(
+            policy,
+            candidates,
+            lines,
+            form,
+            (&tied, &kept),
+            guard,
+            yielded,
+        );
     }
     // Each chapter's tied group prefers one key for every view at once (rare counts, margins
     // first): a released aggregate of another key of the group counts the chapter as coupled
@@ -389,7 +508,15 @@ fn decide_clauses(
     let count = |d: &Decision| d.released.iter().filter(|r| **r).count();
     let mut given_up: BTreeSet<(PartyId, CellKey)> = BTreeSet::new();
     let mut kept = tied.keep(&passes, &given_up);
-    let mut best = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
+    let mut best = decide_views(
+        policy,
+        candidates,
+        lines,
+        form,
+        (&tied, &kept),
+        guard,
+        yielded,
+    );
     let mut last = best.clone();
     for _ in 1..ROUNDS {
         let stale = tied.unused(&kept, &last.released);
@@ -398,7 +525,15 @@ fn decide_clauses(
         }
         given_up.extend(stale);
         kept = tied.keep(&passes, &given_up);
-        last = decide_views(policy, candidates, lines, form, (&tied, &kept), guard);
+        last = decide_views(
+            policy,
+            candidates,
+            lines,
+            form,
+            (&tied, &kept),
+            guard,
+            yielded,
+        );
         if count(&last) > count(&best) {
             best = last.clone();
         }
@@ -450,6 +585,7 @@ fn decide_views(
     form: Form,
     (tied, kept): (&Tied, &Kept),
     guard: &dyn Narrowing,
+    yielded: &BTreeSet<usize>,
 ) -> Decision {
     let ix = Index::new(candidates);
     let mut d = Decision {
@@ -472,6 +608,10 @@ fn decide_views(
         let mut here: Vec<usize> = ix.at_view(view);
         here.sort_by_key(|i| candidates.get(*i).map(|c| keep_order(&c.key)));
         for &i in &here {
+            if yielded.contains(&i) {
+                d.withheld.insert(i, Withheld::Yielded);
+                continue;
+            }
             let table = candidates.get(i).and_then(|c| exact::component(&c.key));
             let verdict = ix
                 .judge(policy, candidates, &d.released, i, form)
@@ -1431,23 +1571,89 @@ mod tests {
             Candidate::new(staff(), vec![], chapters(&all, 5)),
             Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
         ];
-        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
-        assert!(d.releases(1), "the region passes alone");
-        assert!(!d.releases(0), "national − south would be Maine's cell");
-        assert!(
-            matches!(d.withheld.get(&0), Some(Withheld::Block { chapters, .. }) if chapters == &vec![id("maine")])
+        // Decided from the bottom up alone, the region passes and national's block is Maine.
+        let none = decide_rounds(
+            &p5(),
+            &cands,
+            &[],
+            Form::BeforeDecryption,
+            true,
+            &Unnarrowed,
+            &BTreeSet::new(),
         );
+        assert!(none.releases(1), "the region passes alone");
+        assert!(!none.releases(0), "national − south would be Maine's cell");
+        assert!(
+            matches!(none.withheld.get(&0), Some(Withheld::Block { chapters, .. }) if chapters == &vec![id("maine")])
+        );
+        // National's own figure first: the region yields, and national's block is all six.
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![true, false]);
+        assert_eq!(d.withheld.get(&1), Some(&Withheld::Yielded));
         assert!(audit(&p5(), &cands, &[], &d, Form::BeforeDecryption).is_empty());
-        // Forced, the audit names the block; the trustees' check refuses national.
+        // Forced, the audit names the block; the trustees' check refuses the region.
         let forced = Decision {
             released: vec![true, true],
             withheld: BTreeMap::new(),
         };
         let problems = audit(&p5(), &cands, &[], &forced, Form::BeforeDecryption);
         assert!(problems.iter().any(|p| p.contains("Block")), "{problems:?}");
-        let err = may_decrypt_in(&p5(), &cands, &[], 0).unwrap_err();
+        assert!(may_decrypt_in(&p5(), &cands, &[], 0).is_ok());
+        let err = may_decrypt_in(&p5(), &cands, &[], 1).unwrap_err();
         assert_eq!(err.reason(), Reason::ReleaseRefused);
-        assert!(may_decrypt_in(&p5(), &cands, &[], 1).is_ok());
+    }
+
+    #[test]
+    fn the_smallest_region_yields_only_where_that_frees_nationals_figure() {
+        // National: the south (5), the west (4), the north (3) and two chapters of a region
+        // too small to release (east): bottom up, national's block is east's two chapters.
+        let west = ["w1", "w2", "w3", "w4"];
+        let north = ["n1", "n2", "n3"];
+        let east = ["e1", "e2"];
+        let mut all: Vec<&str> = SOUTH.to_vec();
+        all.extend(west);
+        all.extend(north);
+        all.extend(east);
+        let cands = vec![
+            Candidate::new(staff(), vec![], chapters(&all, 5)).with_value(30),
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)).with_value(12),
+            Candidate::new(staff(), path(&["west"]), chapters(&west, 5)).with_value(9),
+            Candidate::new(staff(), path(&["north"]), chapters(&north, 5)).with_value(6),
+            Candidate::new(staff(), path(&["east"]), chapters(&east, 5)).with_value(3),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        // The north, the smallest released region, yields; national's block is north and east.
+        assert_eq!(d.released, vec![true, true, true, false, false]);
+        assert_eq!(d.withheld.get(&3), Some(&Withheld::Yielded));
+        assert!(audit(&p5(), &cands, &[], &d, Form::BeforeDecryption).is_empty());
+        // After decryption, the north not decrypted: national's block is 30 − 12 − 9 = 9 over
+        // five chapters, which passes.
+        let mut after = cands.clone();
+        after[3].value = None;
+        let a = decide(&p5(), &after, &[], Form::AfterDecryption);
+        assert_eq!(a.released, vec![true, true, true, false, false]);
+        assert!(audit(&p5(), &after, &[], &a, Form::AfterDecryption).is_empty());
+        // Where national's figure fails by itself (two chapters in all), nobody yields.
+        let tiny = vec![
+            Candidate::new(staff(), vec![], chapters(&east, 5)),
+            Candidate::new(staff(), path(&["east"]), chapters(&east, 5)),
+        ];
+        let t = decide(&p5(), &tiny, &[], Form::BeforeDecryption);
+        assert_eq!(t.released, vec![false, false]);
+        assert!(matches!(t.withheld.get(&0), Some(Withheld::Rule(_))));
+        // A yield that cannot free national's figure is taken back: national over the south
+        // and one more chapter whose bound lets it hold most of any block it is in.
+        let big = Candidate::new(
+            staff(),
+            vec![],
+            [chapters(&SOUTH, 5), chapters(&["huge"], 1_000)].concat(),
+        );
+        let cands = vec![
+            big,
+            Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
+        ];
+        let d = decide(&p5(), &cands, &[], Form::BeforeDecryption);
+        assert_eq!(d.released, vec![false, true], "{:?}", d.withheld);
     }
 
     #[test]
@@ -1465,24 +1671,40 @@ mod tests {
         // bound 5, so both are published.
         let after = decide(&p5(), &cands, &[], Form::AfterDecryption);
         assert_eq!(after.released, vec![true, true]);
-        // With 13 + 4 = 17, the block's 4 is below k: national is withheld, the region stays.
+        // With 13 + 4 = 17, the block's 4 is below k: bottom up alone, national is withheld and
+        // the region stays; national's own figure first, the region yields instead.
         let mut low = cands.clone();
         low[0].value = Some(17);
-        let after = decide(&p5(), &low, &[], Form::AfterDecryption);
+        let alone = |c: &[Candidate]| {
+            decide_rounds(
+                &p5(),
+                c,
+                &[],
+                Form::AfterDecryption,
+                true,
+                &Unnarrowed,
+                &BTreeSet::new(),
+            )
+        };
+        let after = alone(&low);
         assert_eq!(after.released, vec![false, true]);
         assert!(matches!(
             after.withheld.get(&0),
             Some(Withheld::Block { .. })
         ));
+        let after = decide(&p5(), &low, &[], Form::AfterDecryption);
+        assert_eq!(after.released, vec![true, false]);
+        assert_eq!(after.withheld.get(&1), Some(&Withheld::Yielded));
         // With 13 + 9 = 22, the block's 9 leaves each of the three anywhere in 1..=4 (the
         // other two hold 2..=8): released. With 13 + 10 = 23, the block's 10 would show each
-        // holds at least 2: withheld.
+        // holds at least 2: withheld, or the region yields.
         low[0].value = Some(22);
         let after = decide(&p5(), &low, &[], Form::AfterDecryption);
         assert_eq!(after.released, vec![true, true]);
         low[0].value = Some(23);
+        assert_eq!(alone(&low).released, vec![false, true]);
         let after = decide(&p5(), &low, &[], Form::AfterDecryption);
-        assert_eq!(after.released, vec![false, true]);
+        assert_eq!(after.released, vec![true, false]);
         // Not decrypted: withheld after decryption.
         let mut none = cands.clone();
         none[1].value = None;

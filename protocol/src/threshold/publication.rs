@@ -14,7 +14,9 @@
 //!    signature, recomputes the candidates and the rule itself, and answers with a decryption
 //!    share only for the aggregates the rule releases; every other one is refused with the
 //!    rule's reason. A trustee never decrypts a single chapter's ciphertext: a candidate is a
-//!    view's tally, over at least three chapters (rule 1).
+//!    view's tally, over at least three chapters (rule 1). Only the national hub (the root
+//!    card's) is answered: its decision is the federation's, and a regional hub shows what
+//!    national's publication released at its views (docs/protocol.md §17.14).
 //! 3. The hub combines `t` shares per aggregate ([`combine_answers`]), applies the rule again
 //!    with the values ([`Form::AfterDecryption`]) and publishes what it releases as
 //!    [`Released`] aggregates, with the shares and their proofs.
@@ -39,7 +41,7 @@ use super::released::Released;
 use super::tally::Tally;
 use crate::envelope::{Digest, Document, Envelope};
 use crate::error::{Error, Reason, Result};
-use crate::identity::{Card, PartyId};
+use crate::identity::{Card, Kind, PartyId};
 use crate::report::{CellKey, Period, check_schema};
 use crate::rollup::{Bundle, Content, Rollup, Tree};
 
@@ -300,7 +302,9 @@ fn find<'a>(aggregates: &'a [Aggregate], w: &Wanted) -> Option<(usize, &'a Aggre
 /// that the rule releases before decryption, a refusal naming why for every other one.
 ///
 /// `allowed` says whether the trustee answers this hub at all (its configured policy). Errors:
-/// the bundle's reasons, `bad-signature` for a request not signed by the rollup's signer,
+/// the bundle's reasons, `release-refused` for a rollup not signed by the national hub (the
+/// root card: one decision for the federation, [`super::family`]), `bad-signature` for a
+/// request not signed by the rollup's signer,
 /// `malformed` for a request about another rollup or period, `unknown-joint-key` when the
 /// trustee does not hold the key asked for, `release-refused` when `allowed` says no.
 pub fn answer(
@@ -333,6 +337,15 @@ pub fn answer_known(
                 format!("the rollup's bundle: {}", detail.join("; ")),
             )
         })?;
+    if signer.id != root.id {
+        return Err(Error::new(
+            Reason::ReleaseRefused,
+            format!(
+                "trustees answer only the national hub (the root card's), not {}",
+                signer.id
+            ),
+        ));
+    }
     let request: ShareRequest = call.request.open_document(&signer.signing_key)?;
     if request.rollup != call.bundle.document.digest() {
         return Err(Error::malformed(
@@ -357,6 +370,20 @@ pub fn answer_tree(
         return Err(Error::new(
             Reason::BadSignature,
             "the request is not from the hub that signed the rollup",
+        ));
+    }
+    // One decision for the federation: the national hub's, whose own figures a region may
+    // yield to (super::family, "The deciding hub's own figure first"). A region's own request
+    // would decrypt what national's decision withheld; it shows national's figures instead.
+    if signer.kind != Kind::National {
+        return Err(Error::new(
+            Reason::ReleaseRefused,
+            format!(
+                "trustees answer only the national hub; {} is a {} hub and shows what \
+                 national's publication released at its views",
+                signer.id,
+                signer.kind.as_str()
+            ),
         ));
     }
     if request.period != tree.top.period {
