@@ -366,6 +366,27 @@ pub fn decide_with(
     decide_clauses(policy, candidates, lines, form, true, guard)
 }
 
+/// [`decide_with`] without the deciding hub's own figure first: every view decided from the
+/// bottom up, no view yielding ([`Withheld::Yielded`]). Never for publication: it exists to
+/// measure what yields cost and to show, in tests, the decision they change.
+pub fn decide_bottom_up(
+    policy: &ReleasePolicy,
+    candidates: &[Candidate],
+    lines: &[Line],
+    form: Form,
+    guard: &dyn Narrowing,
+) -> Decision {
+    decide_rounds(
+        policy,
+        candidates,
+        lines,
+        form,
+        true,
+        guard,
+        &BTreeSet::new(),
+    )
+}
+
 /// The family rule without clause 9 (coupled cells): what the rule released before the
 /// attacker's program found the coupling. Never for publication: it exists to measure what
 /// clause 9 costs and to show, in the attacker's test, what it prevents. Trustees call
@@ -1572,15 +1593,7 @@ mod tests {
             Candidate::new(staff(), path(&["south"]), chapters(&SOUTH, 5)),
         ];
         // Decided from the bottom up alone, the region passes and national's block is Maine.
-        let none = decide_rounds(
-            &p5(),
-            &cands,
-            &[],
-            Form::BeforeDecryption,
-            true,
-            &Unnarrowed,
-            &BTreeSet::new(),
-        );
+        let none = decide_bottom_up(&p5(), &cands, &[], Form::BeforeDecryption, &Unnarrowed);
         assert!(none.releases(1), "the region passes alone");
         assert!(!none.releases(0), "national − south would be Maine's cell");
         assert!(
@@ -1675,17 +1688,8 @@ mod tests {
         // the region stays; national's own figure first, the region yields instead.
         let mut low = cands.clone();
         low[0].value = Some(17);
-        let alone = |c: &[Candidate]| {
-            decide_rounds(
-                &p5(),
-                c,
-                &[],
-                Form::AfterDecryption,
-                true,
-                &Unnarrowed,
-                &BTreeSet::new(),
-            )
-        };
+        let alone =
+            |c: &[Candidate]| decide_bottom_up(&p5(), c, &[], Form::AfterDecryption, &Unnarrowed);
         let after = alone(&low);
         assert_eq!(after.released, vec![false, true]);
         assert!(matches!(
