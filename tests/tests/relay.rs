@@ -64,7 +64,8 @@ async fn a_region_without_trustees_shows_what_nationals_publication_released_at_
         "this region must hold no trustee file and ask no trustee"
     );
 
-    // Before national publishes, the region's first publication waits for it.
+    // Before national publishes, the region's first publication waits for it: the background
+    // publisher leaves the period alone although every chapter has reported.
     let now = jiff::Timestamp::now();
     let h = region.clone();
     let waiting = blocking(move || Ok(relay::waits(&h, period, now, now)?))
@@ -74,6 +75,19 @@ async fn a_region_without_trustees_shows_what_nationals_publication_released_at_
         waiting,
         "the region does not wait for national's publication"
     );
+    let h = region.clone();
+    let ticked = blocking(move || Ok(publish::tick(&h, now)?)).await.unwrap();
+    assert!(
+        ticked.iter().all(|(p, _)| *p != period),
+        "the region published before national: {ticked:?}"
+    );
+    // Once its wait has run out it would publish without national's figures.
+    let h = region.clone();
+    let later = now + jiff::SignedDuration::from_hours(73);
+    let gave_up = blocking(move || Ok(relay::waits(&h, period, later, now)?))
+        .await
+        .unwrap();
+    assert!(!gave_up, "the wait does not run out");
 
     let (_, national_released) = publish_at(&fed.national.hub).await;
     let at_region: Vec<&Released> = national_released
@@ -90,8 +104,20 @@ async fn a_region_without_trustees_shows_what_nationals_publication_released_at_
         .unwrap();
     assert!(!waiting, "the region still waits after national published");
 
-    // The region's publication shows exactly what national's drill-down released into it.
-    let (region_pub, region_released) = publish_at(&region).await;
+    // The background publisher now publishes the region, showing exactly what national's
+    // drill-down released into it.
+    let h = region.clone();
+    let (region_pub, region_released) = blocking(move || {
+        let ticked = publish::tick(&h, now)?;
+        let Some((_, Outcome::Published(s))) = ticked.into_iter().find(|(p, _)| *p == period)
+        else {
+            anyhow::bail!("the region did not publish once national had");
+        };
+        let released = publish::released(&h, &s)?;
+        Ok((*s, released))
+    })
+    .await
+    .unwrap();
     let mut got: Vec<(String, Vec<String>, u64)> = region_released
         .iter()
         .map(|r| (r.key.to_string(), r.view.clone(), r.value))
