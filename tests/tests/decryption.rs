@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use shopfloor_hub::decryption::{PublicationBundle, verify_publication_bundle};
-use shopfloor_hub::publish::{self, Outcome, Trigger, Value};
+use shopfloor_hub::publish::{self, Value};
 use shopfloor_protocol::threshold::publication::{ShareCall, ShareRequest, Wanted};
 use shopfloor_protocol::threshold::{DecodeTable, JointKey, Released, Trustee, combine};
 use shopfloor_protocol::{Envelope, Reason};
@@ -18,18 +18,8 @@ fn trustee(path: &std::path::Path) -> Trustee {
 }
 
 async fn publish_at(hub: &shopfloor_hub::Hub) -> (publish::Stored, Vec<Released>) {
-    let h = hub.clone();
     let period = national::periods(1).unwrap()[0];
-    blocking(move || {
-        let outcome = publish::publish(&h, period, Trigger::Command)?;
-        let Outcome::Published(s) = outcome else {
-            anyhow::bail!("not published: {outcome:?}");
-        };
-        let released = publish::released(&h, &s)?;
-        Ok((*s, released))
-    })
-    .await
-    .unwrap()
+    national::publish_fresh(hub, period).await.unwrap()
 }
 
 /// The bundle as a lying hub would sign it: `edit` changes the released aggregates, and the

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use shopfloor_hub::decryption::verify_publication_bundle;
-use shopfloor_hub::publish::{self, Outcome, Trigger, Value};
+use shopfloor_hub::publish::{self, Outcome, Value};
 use shopfloor_hub::relay::{self, RELAY_PATH, Relayed};
 use shopfloor_protocol::threshold::Released;
 use shopfloor_protocol::threshold::publication::{SHARE_REQUEST_SCHEMA, ShareRequest, Wanted};
@@ -17,18 +17,8 @@ use shopfloor_testbed::national::{self, National, Options};
 use shopfloor_testbed::servers::blocking;
 
 async fn publish_at(hub: &shopfloor_hub::Hub) -> (publish::Stored, Vec<Released>) {
-    let h = hub.clone();
     let period = national::periods(1).unwrap()[0];
-    blocking(move || {
-        let outcome = publish::publish(&h, period, Trigger::Command)?;
-        let Outcome::Published(s) = outcome else {
-            anyhow::bail!("not published: {outcome:?}");
-        };
-        let released = publish::released(&h, &s)?;
-        Ok((*s, released))
-    })
-    .await
-    .unwrap()
+    national::publish_fresh(hub, period).await.unwrap()
 }
 
 async fn post(url: &str, body: Vec<u8>) -> (u16, String) {

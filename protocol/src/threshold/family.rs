@@ -503,17 +503,19 @@ fn decide_rounds(
     guard: &dyn Narrowing,
     yielded: &BTreeSet<usize>,
 ) -> Decision {
-    if !coupling {
-        let (tied, kept) = (Tied::default(), Kept::new());
-        return decide_views(
+    let views = |tied: &Tied, kept: &Kept| {
+        decide_views(
             policy,
             candidates,
             lines,
             form,
-            (&tied, &kept),
+            (tied, kept),
             guard,
             yielded,
-        );
+        )
+    };
+    if !coupling {
+        return views(&Tied::default(), &Kept::new());
     }
     // Each chapter's tied group prefers one key for every view at once (rare counts, margins
     // first): a released aggregate of another key of the group counts the chapter as coupled
@@ -529,15 +531,7 @@ fn decide_rounds(
     let count = |d: &Decision| d.released.iter().filter(|r| **r).count();
     let mut given_up: BTreeSet<(PartyId, CellKey)> = BTreeSet::new();
     let mut kept = tied.keep(&passes, &given_up);
-    let mut best = decide_views(
-        policy,
-        candidates,
-        lines,
-        form,
-        (&tied, &kept),
-        guard,
-        yielded,
-    );
+    let mut best = views(&tied, &kept);
     let mut last = best.clone();
     for _ in 1..ROUNDS {
         let stale = tied.unused(&kept, &last.released);
@@ -546,15 +540,7 @@ fn decide_rounds(
         }
         given_up.extend(stale);
         kept = tied.keep(&passes, &given_up);
-        last = decide_views(
-            policy,
-            candidates,
-            lines,
-            form,
-            (&tied, &kept),
-            guard,
-            yielded,
-        );
+        last = views(&tied, &kept);
         if count(&last) > count(&best) {
             best = last.clone();
         }

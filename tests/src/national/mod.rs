@@ -398,6 +398,28 @@ pub fn hub_dir_name(name: &str) -> Result<String> {
 /// National's name.
 pub const NATIONAL_NAME: &str = "National Labor Commission";
 
+/// Publishes `period` at `hub` now (`shopfloor-hub publish`), which must make a new
+/// publication; returns it with its released aggregates.
+pub async fn publish_fresh(
+    hub: &shopfloor_hub::Hub,
+    period: Period,
+) -> Result<(
+    shopfloor_hub::publish::Stored,
+    Vec<shopfloor_protocol::threshold::Released>,
+)> {
+    use shopfloor_hub::publish::{self, Outcome, Trigger};
+    let h = hub.clone();
+    blocking(move || {
+        let outcome = publish::publish(&h, period, Trigger::Command)?;
+        let Outcome::Published(s) = outcome else {
+            bail!("not published: {outcome:?}");
+        };
+        let released = publish::released(&h, &s)?;
+        Ok((*s, released))
+    })
+    .await
+}
+
 /// `count` consecutive periods ending last month, oldest first.
 pub fn periods(count: usize) -> Result<Vec<Period>> {
     let mut p = crate::federation::last_month()?;
