@@ -208,8 +208,13 @@ pub fn component(key: &CellKey) -> Option<Component> {
     })
 }
 
-/// Whether two keys are margins of the same end dimension of one component (two ladder stages):
-/// a chapter the network models may have several such keys released over it, and no other.
+/// Whether two keys are margins of the same end dimension of one component (two ladder stages),
+/// on the same side of every grouping of that end (union staff and officers, not union staff
+/// and `union status = none`): a chapter the network models may have several such keys
+/// released over it, and no other. A grouping's side is fed by one node of the chapter's
+/// network ([`model`]), and a released key's margin is fed by its block's node; a margin
+/// cannot be fed by both, so released keys on both sides of a grouping would leave the chapter
+/// unmodelled.
 pub fn same_end(a: &CellKey, b: &CellKey) -> bool {
     let (Some(ca), Some(cb)) = (component(a), component(b)) else {
         return false;
@@ -220,7 +225,21 @@ pub fn same_end(a: &CellKey, b: &CellKey) -> bool {
     ) else {
         return false;
     };
-    ca == cb && da == db && (ca.chain.first() == Some(da) || ca.chain.last() == Some(da))
+    if ca != cb || da != db || (ca.chain.first() != Some(da) && ca.chain.last() != Some(da)) {
+        return false;
+    }
+    let Some(groups) = registry::metric(&ca.metric).and_then(|m| groupings(m, &ca.chain)) else {
+        return false;
+    };
+    let listed = |key: &CellKey, group: &Grouping| {
+        key.dims
+            .get(&group.end)
+            .is_some_and(|v| group.end_values.contains(&v.as_str()))
+    };
+    groups
+        .iter()
+        .filter(|g| g.end == *da)
+        .all(|g| listed(a, g) == listed(b, g))
 }
 
 /// One chapter's report as the check reads it: its cells, the interval of each withheld cell
@@ -686,6 +705,13 @@ mod tests {
         let staff = CellKey::new("members", &[(Dim::UnionStatus, "staff")]);
         let officer = CellKey::new("members", &[(Dim::UnionStatus, "officer")]);
         assert!(same_end(&staff, &officer));
+        // Both sides of the registry's `union = none` equality: the network feeds each side
+        // from one node, so a chapter with released keys on both would not fit it.
+        let none = CellKey::new("members", &[(Dim::UnionStatus, "none")]);
+        let organizing = CellKey::new("members", &[(Dim::UnionStatus, "organizing")]);
+        assert!(same_end(&none, &organizing));
+        assert!(!same_end(&staff, &none));
+        assert!(!same_end(&organizing, &officer));
         assert!(!same_end(
             &staff,
             &CellKey::new("members", &[(Dim::Stage, "3")])

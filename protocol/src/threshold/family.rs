@@ -63,8 +63,10 @@
 //!   that table leaves each chapter's withheld cells, exactly ([`super::exact`]), and releases
 //!   it if each keeps `k` values (or all it had); from then on every aggregate of that table is
 //!   judged so ([`Withheld::Exact`] when it refuses). Over a chapter whose group prefers a
-//!   margin of one end of the chain (a ladder stage), keys of another kind are not released, so
-//!   that the chapter stays one the network models. It needs the values and the reports
+//!   margin of one end of the chain (a ladder stage), keys of another kind are not released, nor
+//!   margins on the other side of an equality the network carries at that end (union status
+//!   none or organizing against the others, [`super::exact::same_end`]), so that the chapter
+//!   stays one the network models. It needs the values and the reports
 //!   ([`Narrowing::exact`]): before decryption such an aggregate is decrypted for the combiner
 //!   to judge. [`audit_with`] accepts a table whose blocks pass clause 9 one by one or pass the
 //!   exact check together.
@@ -2152,10 +2154,18 @@ mod tests {
             preferred(&cands, lines, &member),
             vec![Some(officer.clone()); SOUTH.len()]
         );
-        // Members by union status are a table the exact check judges: before decryption the
-        // group's other keys are decrypted too, for the combiner to judge with the reports.
+        // Members by union status are a table the exact check judges, which models a chapter
+        // whose released keys lie on one side of the registry's `union = none` equality
+        // ([`exact::same_end`]): "none" is on the other side from officers, so it is not
+        // released over chapters that prefer officers, and "member" is then the line's one
+        // unknown beside them.
         let d = decide(&p5(), &cands, lines, Form::BeforeDecryption);
-        assert_eq!(d.released, vec![true, true, true], "{d:?}");
+        assert_eq!(d.released, vec![false, true, false], "{d:?}");
+        assert!(matches!(d.withheld.get(&0), Some(Withheld::Line { .. })));
+        assert!(matches!(
+            d.withheld.get(&2),
+            Some(Withheld::Coupled { with: Some(k), .. }) if k == &officer
+        ));
         assert!(audit(&p5(), &cands, lines, &d, Form::BeforeDecryption).is_empty());
     }
 
