@@ -212,7 +212,7 @@ pub fn component(key: &CellKey) -> Option<Component> {
 /// on the same side of every grouping of that end (union staff and officers, not union staff
 /// and `union status = none`): a chapter the network models may have several such keys
 /// released over it, and no other. A grouping's side is fed by one node of the chapter's
-/// network ([`model`]), and a released key's margin is fed by its block's node; a margin
+/// network (`model`), and a released key's margin is fed by its block's node; a margin
 /// cannot be fed by both, so released keys on both sides of a grouping would leave the chapter
 /// unmodelled.
 pub fn same_end(a: &CellKey, b: &CellKey) -> bool {
