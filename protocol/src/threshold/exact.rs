@@ -83,6 +83,15 @@ struct Grouping {
     why: &'static str,
 }
 
+impl Grouping {
+    /// Whether `key` is a margin of the end dimension on the equality's side.
+    fn lists(&self, key: &CellKey) -> bool {
+        key.dims
+            .get(&self.end)
+            .is_some_and(|v| self.end_values.contains(&v.as_str()))
+    }
+}
+
 /// The registry equalities with a side on `chain`'s dimensions, when each is one the network
 /// models ([`Grouping`]); `None` when one is not. Equalities of other cells of the metric are
 /// not returned: they touch no cell of the chain, and the model checks that.
@@ -231,15 +240,10 @@ pub fn same_end(a: &CellKey, b: &CellKey) -> bool {
     let Some(groups) = registry::metric(&ca.metric).and_then(|m| groupings(m, &ca.chain)) else {
         return false;
     };
-    let listed = |key: &CellKey, group: &Grouping| {
-        key.dims
-            .get(&group.end)
-            .is_some_and(|v| group.end_values.contains(&v.as_str()))
-    };
     groups
         .iter()
         .filter(|g| g.end == *da)
-        .all(|g| listed(a, g) == listed(b, g))
+        .all(|g| g.lists(a) == g.lists(b))
 }
 
 /// One chapter's report as the check reads it: its cells, the interval of each withheld cell
@@ -445,11 +449,7 @@ fn model(
     let mut at_source = None;
     let mut at_sink = None;
     for group in groupings(metric, &comp.chain)? {
-        let listed = |key: &CellKey| {
-            key.dims
-                .get(&group.end)
-                .is_some_and(|v| group.end_values.contains(&v.as_str()))
-        };
+        let listed = |key: &CellKey| group.lists(key);
         if dims.first() == Some(&group.end) {
             let side = if !sources.keys().any(listed) {
                 true
