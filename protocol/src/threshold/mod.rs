@@ -70,6 +70,7 @@ pub mod network;
 pub mod publication;
 pub mod release;
 pub mod released;
+mod split;
 pub mod tally;
 
 use elastic_elgamal::group::Ristretto;

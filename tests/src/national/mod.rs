@@ -310,7 +310,7 @@ pub struct Published {
     /// stages, pods…), a few of each.
     pub examples: Vec<(CellKey, u64)>,
     /// What the hub's own view shows of the rare counts the federation asks for: union staff,
-    /// union officers, workplaces at each ladder stage, and pods ([`rare_keys`]).
+    /// union officers, stewards, workplaces at each ladder stage, and pods ([`rare_keys`]).
     pub rare: Vec<(CellKey, shopfloor_hub::publish::Value)>,
 }
 
@@ -320,6 +320,7 @@ pub fn rare_keys() -> Vec<CellKey> {
     let mut keys = vec![
         CellKey::new("members", &[(Dim::UnionStatus, "staff")]),
         CellKey::new("members", &[(Dim::UnionStatus, "officer")]),
+        CellKey::new("members", &[(Dim::UnionStatus, "steward")]),
     ];
     for stage in ["0", "1", "2", "3", "4", "5"] {
         keys.push(CellKey::new("workplaces", &[(Dim::Stage, stage)]));
