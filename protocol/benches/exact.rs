@@ -17,8 +17,13 @@
 //! `union = none` always, so the registry's equality ties open cells and the network carries it
 //! (docs/threat-model.md §10, clause 9′).
 //!
+//! Members with where they work: the same 250 chapters with up to six members each without a
+//! workplace, and state and county tables, so that the network splits each chapter's total by
+//! them (`threshold::split`).
+//!
 //! Operations: `exact::check` with k = 5 over the blocks of stages 0 to 5, and over those of
-//! stages 0 and 1 only; over the members' blocks of union staff and officers; and `disclosure::intervals_within` for all 250 chapters (the per-chapter
+//! stages 0 and 1 only; over the members' blocks of union staff and officers, without and with
+//! where members work; and `disclosure::intervals_within` for all 250 chapters (the per-chapter
 //! audit hubs already run). Baselines: the 250 chapters' own intervals for the checks, one
 //! chapter's for the 250 chapters'. Each operation is timed in batches alternating with batches
 //! of its baseline; a row shows the medians of both and the median of the ratios of adjacent
@@ -164,7 +169,12 @@ fn members(dims: &[(Dim, &str)]) -> CellKey {
 /// `union = none` always (so that the registry's union equality ties open cells, which the
 /// network carries); its true staff and officer margins. `None` when its own intervals are
 /// inconsistent.
-fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
+///
+/// With `working`, also where members work: up to six members without a workplace (sector and
+/// stage unknown), members in North Carolina (Durham, Wake or an unknown county) and Virginia
+/// (Fairfax or an unknown county), so that `stage = unknown` ties the chain to the state and
+/// county tables and the network splits the total by them (`threshold::split`).
+fn synthetic_members(i: usize, seed: u64, working: bool) -> Option<(Synthetic, [u64; 2])> {
     let mut rng = Lcg(seed);
     let spread = [30, 9, 12, 5, 4, 4];
     let inner: Vec<[u64; 6]> = MEMBER_SECTORS
@@ -182,7 +192,10 @@ fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
             })
         })
         .collect();
-    let status: [u64; 6] = std::array::from_fn(|u| inner.iter().map(|row| row[u]).sum());
+    // Members without a workplace, by union status.
+    let out: [u64; 6] = std::array::from_fn(|_| if working { rng.next(2) } else { 0 });
+    let status: [u64; 6] =
+        std::array::from_fn(|u| inner.iter().map(|row| row[u]).sum::<u64>() + out[u]);
     let stages: [u64; 6] = std::array::from_fn(|t| by_stage.iter().map(|row| row[t]).sum());
     let total: u64 = status.iter().sum();
     let unionised = total - status[0] - status[1];
@@ -226,6 +239,43 @@ fn synthetic_members(i: usize, seed: u64) -> Option<(Synthetic, [u64; 2])> {
     ));
     cells.push((members(&[(Dim::Union, "afscme")]), afscme, false));
     cells.push((members(&[(Dim::Union, "seiu")]), unionised - afscme, false));
+    if working {
+        let nw: u64 = out.iter().sum();
+        for (u, union_status) in UNION_STATUSES.iter().enumerate() {
+            cells.push((
+                members(&[(Dim::Sector, "unknown"), (Dim::UnionStatus, union_status)]),
+                out[u],
+                false,
+            ));
+        }
+        for key in [
+            members(&[(Dim::Sector, "unknown"), (Dim::Stage, "unknown")]),
+            members(&[(Dim::Sector, "unknown")]),
+            members(&[(Dim::Stage, "unknown")]),
+            members(&[(Dim::State, "unknown")]),
+        ] {
+            cells.push((key, nw, false));
+        }
+        let with_workplace = total - nw;
+        let nc = rng.next(with_workplace + 1);
+        let va = with_workplace - nc;
+        let durham = rng.next(nc + 1);
+        let wake = rng.next(nc - durham + 1);
+        let fairfax = rng.next(va + 1);
+        for (key, v) in [
+            (members(&[(Dim::State, "NC")]), nc),
+            (members(&[(Dim::State, "VA")]), va),
+            (members(&[(Dim::County, "37063")]), durham),
+            (members(&[(Dim::County, "37183")]), wake),
+            (members(&[(Dim::County, "51059")]), fairfax),
+            (
+                members(&[(Dim::County, "unknown")]),
+                nw + (nc - durham - wake) + (va - fairfax),
+            ),
+        ] {
+            cells.push((key, v, false));
+        }
+    }
     suppressed(i, "members", total, cells, stages).map(|c| (c, [status[4], status[5]]))
 }
 
@@ -243,6 +293,57 @@ fn blocks(chapters: &[Synthetic], released: &[&str]) -> Vec<ExactBlock> {
             }
         })
         .collect()
+}
+
+/// The blocks of union staff and officers over the chapters that withheld them.
+fn rare_blocks(chapters: &[(Synthetic, [u64; 2])]) -> Vec<ExactBlock> {
+    ["staff", "officer"]
+        .iter()
+        .enumerate()
+        .map(|(n, status)| {
+            let key = members(&[(Dim::UnionStatus, status)]);
+            let withheld: Vec<&(Synthetic, [u64; 2])> = chapters
+                .iter()
+                .filter(|(c, _)| c.bounds.contains_key(&key))
+                .collect();
+            ExactBlock {
+                key,
+                chapters: withheld.iter().map(|(c, _)| c.id.clone()).collect(),
+                value: withheld.iter().map(|(_, v)| v[n]).sum(),
+            }
+        })
+        .collect()
+}
+
+fn index_of(chapters: &[(Synthetic, [u64; 2])]) -> BTreeMap<&PartyId, &Synthetic> {
+    chapters.iter().map(|(c, _)| (&c.id, c)).collect()
+}
+
+fn chapter_of<'a>(index: &BTreeMap<&PartyId, &'a Synthetic>, p: &PartyId) -> Option<Chapter<'a>> {
+    index.get(p).map(|c| Chapter {
+        report: &c.report,
+        intervals: &c.intervals,
+        constraints: &c.constraints,
+    })
+}
+
+fn touched_of(chapters: &[(Synthetic, [u64; 2])]) -> Vec<BTreeSet<&CellKey>> {
+    chapters
+        .iter()
+        .map(|(c, _)| c.bounds.keys().collect())
+        .collect()
+}
+
+/// The chapters' own intervals (the baseline of the members' checks).
+fn own_intervals(chapters: &[(Synthetic, [u64; 2])], touched: &[BTreeSet<&CellKey>]) {
+    for ((c, _), touched) in chapters.iter().zip(touched) {
+        black_box(disclosure::intervals_within(
+            &c.report.cells,
+            &c.report.campaigns,
+            &c.bounds,
+            touched,
+        ));
+    }
 }
 
 fn describe(result: &Result<Narrowings, Refusal>) -> String {
@@ -306,62 +407,46 @@ fn main() {
         }
     }
 
-    // Members: union staff and officers released at national.
-    let with_members: Vec<(Synthetic, [u64; 2])> = (0..CHAPTERS)
-        .map(|i| {
-            (0..)
-                .find_map(|attempt: u64| synthetic_members(i, (i as u64) * 1_000 + attempt + 1))
-                .unwrap()
-        })
-        .collect();
-    let member_index: BTreeMap<&PartyId, &Synthetic> =
-        with_members.iter().map(|(c, _)| (&c.id, c)).collect();
-    let member_chapter = |p: &PartyId| {
-        member_index.get(p).map(|c| Chapter {
-            report: &c.report,
-            intervals: &c.intervals,
-            constraints: &c.constraints,
-        })
+    // Members: union staff and officers released at national; and the same with where
+    // members work.
+    let member_chapters = |working: bool| -> Vec<(Synthetic, [u64; 2])> {
+        (0..CHAPTERS)
+            .map(|i| {
+                (0..)
+                    .find_map(|attempt: u64| {
+                        synthetic_members(i, (i as u64) * 1_000 + attempt + 1, working)
+                    })
+                    .unwrap()
+            })
+            .collect()
     };
-    let rare: Vec<ExactBlock> = ["staff", "officer"]
-        .iter()
-        .enumerate()
-        .map(|(n, status)| {
-            let key = members(&[(Dim::UnionStatus, status)]);
-            let withheld: Vec<&(Synthetic, [u64; 2])> = with_members
-                .iter()
-                .filter(|(c, _)| c.bounds.contains_key(&key))
-                .collect();
-            ExactBlock {
-                key,
-                chapters: withheld.iter().map(|(c, _)| c.id.clone()).collect(),
-                value: withheld.iter().map(|(_, v)| v[n]).sum(),
-            }
-        })
-        .collect();
-    let member_touched: Vec<BTreeSet<&CellKey>> = with_members
-        .iter()
-        .map(|(c, _)| c.bounds.keys().collect())
-        .collect();
-    let t = Instant::now();
-    let result_members = exact::check(K, &rare, member_chapter);
-    println!(
-        "check, members: union staff and officers released ({} and {} chapters): {} (once, {:.2?})",
-        rare[0].chapters.len(),
-        rare[1].chapters.len(),
-        describe(&result_members),
-        t.elapsed()
-    );
-    let mut own_members = || {
-        for ((c, _), touched) in with_members.iter().zip(&member_touched) {
-            black_box(disclosure::intervals_within(
-                &c.report.cells,
-                &c.report.campaigns,
-                &c.bounds,
-                touched,
-            ));
-        }
-    };
+    let with_members = member_chapters(false);
+    let working_members = member_chapters(true);
+    let rare = rare_blocks(&with_members);
+    let working_rare = rare_blocks(&working_members);
+    let member_index = index_of(&with_members);
+    let working_index = index_of(&working_members);
+    let member_chapter = |p: &PartyId| chapter_of(&member_index, p);
+    let working_chapter = |p: &PartyId| chapter_of(&working_index, p);
+    for (what, blocks, result) in [
+        ("members", &rare, exact::check(K, &rare, member_chapter)),
+        (
+            "members with where they work",
+            &working_rare,
+            exact::check(K, &working_rare, working_chapter),
+        ),
+    ] {
+        println!(
+            "check, {what}: union staff and officers released ({} and {} chapters): {}",
+            blocks[0].chapters.len(),
+            blocks[1].chapters.len(),
+            describe(&result),
+        );
+    }
+    let member_touched = touched_of(&with_members);
+    let working_touched = touched_of(&working_members);
+    let mut own_members = || own_intervals(&with_members, &member_touched);
+    let mut own_working = || own_intervals(&working_members, &working_touched);
 
     let mut own_all = || {
         for (c, touched) in chapters.iter().zip(&touched) {
@@ -407,6 +492,13 @@ fn main() {
         "250 chapters' members intervals",
         paired(runs, 1, 1, &mut own_members, || {
             black_box(exact::check(K, black_box(&rare), member_chapter).is_ok());
+        }),
+    );
+    row(
+        &format!("exact check, {CHAPTERS} chapters' members, state, county"),
+        "250 chapters' members intervals",
+        paired(runs, 1, 1, &mut own_working, || {
+            black_box(exact::check(K, black_box(&working_rare), working_chapter).is_ok());
         }),
     );
     row(

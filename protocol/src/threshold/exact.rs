@@ -20,7 +20,7 @@
 //! - a chapter that two or more sum over is modelled whole: its total, its end dimension's
 //!   margins (the released ones from their blocks), the two-dimensional tables along the chain
 //!   and the margins in between, and, at the stage end of members' chain, where its members
-//!   work (the state and county tables, split off the total: [`super::split`]), each withheld
+//!   work (the state and county tables, split off the total: `threshold::split`), each withheld
 //!   cell an arc with its interval from the chapter's own report. Every other relation of the
 //!   registry that touches one of those cells must be carried by the network or follow from the
 //!   intervals alone, or the chapter cannot be modelled. Each withheld cell must
@@ -1057,6 +1057,86 @@ mod tests {
         Ok(narrowings)
     }
 
+    /// The released blocks of the keys at positions `released` among the chapters' cells, each
+    /// over the chapters that withheld it (the second without chapter `c` when `apart`), with
+    /// their sum.
+    fn released_blocks(
+        built: &[(Report, Vec<(CellKey, u64)>)],
+        ids: &[PartyId],
+        released: &[usize],
+        apart: bool,
+    ) -> Vec<ExactBlock> {
+        released
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| {
+                let mut chapters = Vec::new();
+                let mut value = 0;
+                for ((r, cells), id) in built.iter().zip(ids) {
+                    if n == 1 && apart && id.as_str() == "c" {
+                        continue;
+                    }
+                    let (k, v) = &cells[i];
+                    if withheld(r, k) {
+                        chapters.push(id.clone());
+                        value += v;
+                    }
+                }
+                ExactBlock {
+                    key: cells_key(built, i),
+                    chapters,
+                    value,
+                }
+            })
+            .filter(|b| !b.chapters.is_empty())
+            .collect()
+    }
+
+    /// The position of a block's key among the chapters' cells.
+    fn key_index(built: &[(Report, Vec<(CellKey, u64)>)], b: &ExactBlock) -> usize {
+        built
+            .first()
+            .and_then(|(_, cells)| cells.iter().position(|(k, _)| *k == b.key))
+            .unwrap_or(0)
+    }
+
+    /// How a brute-force test's families came out.
+    #[derive(Debug, Default)]
+    struct Counts {
+        /// The check passed.
+        passed: usize,
+        /// It refused a narrowed cell.
+        narrowed: usize,
+        /// It passed and narrowed a cell of a chapter one block sums over.
+        singles: usize,
+        /// It refused a chapter it cannot model.
+        unmodelled: usize,
+    }
+
+    /// Asserts that the check answered `got` as brute force over the chapters' points `each`
+    /// does, and counts how.
+    fn against_brute_force(
+        k: u64,
+        built: &[(Report, Vec<(CellKey, u64)>)],
+        ids: &[PartyId],
+        each: &[Vec<Vec<u64>>],
+        blocks: &[ExactBlock],
+        got: &Result<Narrowings, Refusal>,
+        counts: &mut Counts,
+    ) {
+        match brute_force(k, built, ids, each, blocks, |b| key_index(built, b)) {
+            Err(refusal) => {
+                assert_eq!(*got, Err(refusal), "{blocks:?}");
+                counts.narrowed += 1;
+            }
+            Ok(expected) => {
+                assert_eq!(*got, Ok(expected.clone()), "{blocks:?}");
+                counts.passed += 1;
+                counts.singles += usize::from(!expected.is_empty());
+            }
+        }
+    }
+
     const UNION_STATUSES: [&str; 3] = ["none", "member", "staff"];
     const MEMBER_STAGES: [&str; 2] = ["0", "1"];
 
@@ -1178,8 +1258,8 @@ mod tests {
     fn the_check_carries_the_union_equality_exactly() {
         let k = 3;
         let mut rng = Lcg(21);
-        let (mut passed, mut narrowed, mut singles, mut unmodelled, mut stage_end) =
-            (0, 0, 0, 0, 0);
+        let mut counts = Counts::default();
+        let mut stage_end = 0;
         for _ in 0..240 {
             let names = ["a", "b", "c"];
             let built: Vec<(Report, Vec<(CellKey, u64)>)> = names
@@ -1201,37 +1281,9 @@ mod tests {
             };
             stage_end += usize::from(released == [5, 6]);
             let apart = rng.next(2) == 0;
-            let blocks: Vec<ExactBlock> = released
-                .iter()
-                .enumerate()
-                .map(|(n, &i)| {
-                    let mut chapters = Vec::new();
-                    let mut value = 0;
-                    for ((r, cells), id) in built.iter().zip(&ids) {
-                        if n == 1 && apart && id.as_str() == "c" {
-                            continue;
-                        }
-                        let (k, v) = &cells[i];
-                        if withheld(r, k) {
-                            chapters.push(id.clone());
-                            value += v;
-                        }
-                    }
-                    ExactBlock {
-                        key: cells_key(&built, i),
-                        chapters,
-                        value,
-                    }
-                })
-                .filter(|b| !b.chapters.is_empty())
-                .collect();
+            let blocks = released_blocks(&built, &ids, &released, apart);
             let got = exact_check(&reports, &blocks);
-            let index = |b: &ExactBlock| {
-                built
-                    .first()
-                    .and_then(|(_, cells)| cells.iter().position(|(k, _)| *k == b.key))
-                    .unwrap_or(0)
-            };
+            let index = |b: &ExactBlock| key_index(&built, b);
             // A chapter both blocks sum over with released keys on both sides of the equality
             // (union status none against member or staff) cannot be modelled.
             let both_sides: Vec<&PartyId> = ids
@@ -1251,23 +1303,19 @@ mod tests {
                     Err(Refusal::Unmodelled((*first).clone())),
                     "{blocks:?}"
                 );
-                unmodelled += 1;
+                counts.unmodelled += 1;
                 continue;
             }
             let each: Vec<Vec<Vec<u64>>> =
                 built.iter().map(|(r, c)| members_points(r, c)).collect();
-            match brute_force(k, &built, &ids, &each, &blocks, index) {
-                Err(refusal) => {
-                    assert_eq!(got, Err(refusal), "{blocks:?}");
-                    narrowed += 1;
-                }
-                Ok(expected) => {
-                    assert_eq!(got, Ok(expected.clone()), "{blocks:?}");
-                    passed += 1;
-                    singles += usize::from(!expected.is_empty());
-                }
-            }
+            against_brute_force(k, &built, &ids, &each, &blocks, &got, &mut counts);
         }
+        let Counts {
+            passed,
+            narrowed,
+            singles,
+            unmodelled,
+        } = counts;
         assert!(
             passed > 20 && narrowed > 20 && singles > 5 && unmodelled > 5 && stage_end > 20,
             "{passed} {narrowed} {singles} {unmodelled} {stage_end}"
@@ -1490,7 +1538,8 @@ mod tests {
     fn the_check_carries_where_members_work_exactly() {
         let k = 3;
         let mut rng = Lcg(33);
-        let (mut passed, mut narrowed, mut singles, mut unmodelled, mut split) = (0, 0, 0, 0, 0);
+        let mut counts = Counts::default();
+        let mut split = 0;
         for _ in 0..320 {
             let names = ["a", "b", "c"];
             let built: Vec<(Report, Vec<(CellKey, u64)>)> = names
@@ -1521,37 +1570,9 @@ mod tests {
                 _ => vec![3, 5],
             };
             let apart = rng.next(2) == 0;
-            let blocks: Vec<ExactBlock> = released
-                .iter()
-                .enumerate()
-                .map(|(n, &i)| {
-                    let mut chapters = Vec::new();
-                    let mut value = 0;
-                    for ((r, cells), id) in built.iter().zip(&ids) {
-                        if n == 1 && apart && id.as_str() == "c" {
-                            continue;
-                        }
-                        let (k, v) = &cells[i];
-                        if withheld(r, k) {
-                            chapters.push(id.clone());
-                            value += v;
-                        }
-                    }
-                    ExactBlock {
-                        key: cells_key(&built, i),
-                        chapters,
-                        value,
-                    }
-                })
-                .filter(|b| !b.chapters.is_empty())
-                .collect();
+            let blocks = released_blocks(&built, &ids, &released, apart);
             let got = exact_check(&reports, &blocks);
-            let index = |b: &ExactBlock| {
-                built
-                    .first()
-                    .and_then(|(_, cells)| cells.iter().position(|(k, _)| *k == b.key))
-                    .unwrap_or(0)
-            };
+            let index = |b: &ExactBlock| key_index(&built, b);
             let summed = |id: &PartyId| -> Vec<usize> {
                 blocks
                     .iter()
@@ -1564,7 +1585,7 @@ mod tests {
                 .find(|id| summed(id).contains(&5) && summed(id).len() == 2)
             {
                 assert_eq!(got, Err(Refusal::Unmodelled(first.clone())), "{blocks:?}");
-                unmodelled += 1;
+                counts.unmodelled += 1;
                 continue;
             }
             // A chapter modelled whole with a withheld state or county cell.
@@ -1573,18 +1594,14 @@ mod tests {
             }));
             let each: Vec<Vec<Vec<u64>>> =
                 built.iter().map(|(r, c)| working_points(r, c)).collect();
-            match brute_force(k, &built, &ids, &each, &blocks, index) {
-                Err(refusal) => {
-                    assert_eq!(got, Err(refusal), "{blocks:?}");
-                    narrowed += 1;
-                }
-                Ok(expected) => {
-                    assert_eq!(got, Ok(expected.clone()), "{blocks:?}");
-                    passed += 1;
-                    singles += usize::from(!expected.is_empty());
-                }
-            }
+            against_brute_force(k, &built, &ids, &each, &blocks, &got, &mut counts);
         }
+        let Counts {
+            passed,
+            narrowed,
+            singles,
+            unmodelled,
+        } = counts;
         assert!(
             passed > 100 && narrowed > 30 && singles > 15 && unmodelled > 10 && split > 60,
             "{passed} {narrowed} {singles} {unmodelled} {split}"
