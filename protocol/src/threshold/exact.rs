@@ -683,6 +683,7 @@ fn model(
             .any(|s| s.carries(c, zero))
             || (!c.equal
                 && c.rhs == 0
+                && open.iter().all(|(k, _)| k.metric == comp.metric)
                 && unknown_pair(&open).is_some_and(|p| within_table(p, &dims, &cells, zero)))
     };
     for c in data.constraints {

@@ -45,6 +45,8 @@ pub(super) type Bounds<'b> = dyn Fn(&CellKey, &CellValue) -> Option<(i64, i64)> 
 /// The split of one chapter's total at one end of its chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Split {
+    /// The metric.
+    metric: &'static str,
     /// The chain's end dimension whose `unknown` margin counts members without a workplace.
     pub(super) end: Dim,
     /// The levels the report lists, outermost first: state, then county.
@@ -128,6 +130,7 @@ impl Split {
                     .any(|(k, coef)| k.metric != metric.id && *coef < 0 && zero(k))
         });
         Some(Split {
+            metric: metric.id,
             end,
             levels,
             state_slack,
@@ -212,6 +215,9 @@ impl Split {
             return false;
         }
         let terms: Vec<&(CellKey, i64)> = c.terms.iter().filter(|(k, _)| !zero(k)).collect();
+        if terms.iter().any(|(k, _)| k.metric != self.metric) {
+            return false;
+        }
         let level = |d: Dim| self.levels.contains(&d);
         if let Some((small, large)) = unknown_pair(&terms) {
             let first = self.levels.first().copied();
