@@ -60,7 +60,7 @@ pub(super) struct Split {
 /// (`CountiesWithinStates`).
 const LEVELS: [Dim; 2] = [Dim::State, Dim::County];
 
-/// Whether `c` says `sum(small) <= sum(large)` of one-dimensional `unknown` cells of `metric`.
+/// Whether `r` says `sum(small) <= sum(large)` of one-dimensional `unknown` cells of `metric`.
 fn unknown_at_most(r: &Relation, metric: &str, small: Dim, large: Dim) -> bool {
     let one = |cells: &crate::registry::Cells, d: Dim| {
         cells.metric == metric && !cells.per && cells.fixed == [(d, &[UNKNOWN][..])]
