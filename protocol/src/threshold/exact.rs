@@ -485,12 +485,13 @@ fn model(
             }
         }
     };
-    // Whether a cell of the report (of any metric) is known to be zero: absent, published 0,
-    // or withheld with nothing but 0 left.
-    let zero = |key: &CellKey| match data.report.cells.iter().find(|c| &c.key == key) {
-        None => true,
-        Some(c) => bounds(key, &c.value) == Some((0, 0)),
+    // A cell of the report (of any metric) as a reader knows it: absent is a published 0.
+    let in_report = |key: &CellKey| match data.report.cells.iter().find(|c| &c.key == key) {
+        None => Some((0, 0)),
+        Some(c) => bounds(key, &c.value),
     };
+    // Whether it is known to be zero: absent, published 0, or withheld with nothing but 0 left.
+    let zero = |key: &CellKey| in_report(key) == Some((0, 0));
     // Where members work, split off the chain's end that counts members without a workplace
     // ([`split`]): at the far end, or at the released end when no grouping is carried there.
     let split_at = |end: Option<&Dim>| {
@@ -667,13 +668,7 @@ fn model(
     }
     // Every other relation touching an open modelled cell must follow from the intervals.
     let interval_of = |key: &CellKey| -> Option<(i64, i64)> {
-        if let Some(b) = modelled.get(key) {
-            return Some(*b);
-        }
-        match data.report.cells.iter().find(|c| &c.key == key) {
-            None => Some((0, 0)),
-            Some(c) => bounds(key, &c.value),
-        }
+        modelled.get(key).copied().or_else(|| in_report(key))
     };
     let by_network = |c: &Constraint| {
         let open: Vec<&(CellKey, i64)> = c.terms.iter().filter(|(k, _)| !zero(k)).collect();
@@ -687,14 +682,11 @@ fn model(
                 && unknown_pair(&open).is_some_and(|p| within_table(p, &dims, &cells, zero)))
     };
     for c in data.constraints {
-        if carried.contains(&c.why) || by_network(c) {
-            continue;
-        }
         let touches = c
             .terms
             .iter()
             .any(|(key, _)| modelled.get(key).is_some_and(|(lo, hi)| lo < hi));
-        if touches && !implied(c, &interval_of) {
+        if touches && !carried.contains(&c.why) && !by_network(c) && !implied(c, &interval_of) {
             return None;
         }
     }
